@@ -1,0 +1,61 @@
+/**
+ * The one error hierarchy. Code branches on `code`, never on message text.
+ * `expose` says whether `message` and `details` may reach a client; the error
+ * middleware in api/ and the socket ack mapper in server/ are the only places
+ * that format an AppError for the outside world.
+ */
+export const ERROR_STATUS = {
+  VALIDATION_ERROR: 400,
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  INVALID_TOKEN: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNPROCESSABLE_ENTITY: 422,
+  RATE_LIMIT_EXCEEDED: 429,
+  INTERNAL_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface AppErrorOptions {
+  details?: unknown;
+  expose?: boolean;
+  cause?: unknown;
+  /** Extra response headers, e.g. Retry-After on 429. */
+  headers?: Record<string, string>;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly expose: boolean;
+  readonly details: unknown;
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(code: ErrorCode, message: string, opts: AppErrorOptions = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+    this.expose = opts.expose ?? this.status < 500;
+    this.details = opts.details;
+    this.headers = opts.headers;
+  }
+}
+
+export const isAppError = (err: unknown): err is AppError => err instanceof AppError;
+
+export const validationError = (message: string, details?: unknown): AppError =>
+  new AppError('VALIDATION_ERROR', message, { details });
+export const notFound = (what: string): AppError => new AppError('NOT_FOUND', `${what} not found`);
+export const forbidden = (message = 'Not allowed'): AppError => new AppError('FORBIDDEN', message);
+export const unauthorized = (message = 'Authentication required'): AppError =>
+  new AppError('UNAUTHORIZED', message);
+export const conflict = (message: string, details?: unknown): AppError =>
+  new AppError('CONFLICT', message, { details });
+export const serviceUnavailable = (message: string, cause?: unknown): AppError =>
+  new AppError('SERVICE_UNAVAILABLE', message, { cause, expose: true });

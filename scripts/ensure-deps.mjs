@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// Runs before `npm start` and `npm test` (prestart/pretest). Plain Node, no dependencies:
+// it must work on a fresh clone before node_modules exists.
+import { execSync, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const lock = path.join(root, 'package-lock.json');
+const marker = path.join(root, 'node_modules', '.package-lock.json');
+
+function needsInstall() {
+  if (!existsSync(path.join(root, 'node_modules'))) return true;
+  if (!existsSync(marker)) return true;
+  return existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs;
+}
+
+if (needsInstall()) {
+  console.log('[daraa] installing dependencies (npm ci)…');
+  execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
+}
+
+const hasRedis = spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status === 0;
+const needRedis = !process.env.REDIS_URL || process.env.npm_lifecycle_event === 'pretest';
+if (!hasRedis && needRedis) {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
+  if (isRoot && hasApt) {
+    console.log('[daraa] installing redis-server with apt-get…');
+    execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server', { stdio: 'inherit' });
+  } else {
+    console.error('[daraa] redis-server is not installed. Install it with: sudo apt-get install -y redis-server (or set REDIS_URL to an existing Redis).');
+    process.exit(1);
+  }
+}
