@@ -1,0 +1,102 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * One typed configuration, validated at start. A missing or invalid setting
+ * stops the process with a message that names the variable. Every setting is
+ * documented in .env.example.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const csv = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    ROLE: z.enum(['all', 'api', 'hub', 'worker']).default('all'),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: int(0, 65535).default(3000),
+    PUBLIC_URL: z.url().optional(),
+    DATA_DIR: z.string().min(1).default('./data'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+    REDIS_CLUSTER_NODES: csv.optional(),
+    MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL').optional(),
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+    DB_POOL_MAX: int(1, 200).default(10),
+    CORS_ORIGINS: csv.default(['http://localhost:3000', 'http://127.0.0.1:3000']),
+    TRUST_PROXY: bool.default(false),
+    BODY_LIMIT_KB: int(1, 10_240).default(100),
+    RATE_LIMIT_ANON_PER_MIN: int(1, 1_000_000).default(120),
+    RATE_LIMIT_AUTH_PER_MIN: int(1, 1_000_000).default(600),
+    RATE_LIMIT_STRICT_PER_15MIN: int(1, 1_000_000).default(20),
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    JWT_ISSUER: z.string().min(1).default('daraa'),
+    JWT_AUDIENCE: z.string().min(1).default('daraa-api'),
+    ACCESS_TOKEN_TTL_S: int(60, 86_400).default(900),
+    REFRESH_TOKEN_TTL_S: int(3_600, 90 * 86_400).default(30 * 86_400),
+    SHUTDOWN_TIMEOUT_MS: int(100, 120_000).default(10_000),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+    OTEL_SERVICE_NAME: z.string().default('daraa'),
+    GOOGLE_MAPS_API_KEY: z.string().min(1).optional(),
+    SMS_PROVIDER_URL: z.url().optional(),
+    SMS_PROVIDER_TOKEN: z.string().optional(),
+    SMS_FROM: z.string().optional(),
+    METRICS_TOKEN: z.string().min(16).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV === 'production') {
+      for (const key of ['JWT_SECRET', 'REDIS_URL'] as const) {
+        if (!c[key] && !(key === 'REDIS_URL' && c.REDIS_CLUSTER_NODES)) {
+          ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });
+        }
+      }
+      if (!c.MONGODB_URI && !c.DATABASE_URL) {
+        ctx.addIssue({ code: 'custom', path: ['MONGODB_URI'], message: 'MONGODB_URI or DATABASE_URL is required when NODE_ENV=production' });
+      }
+    }
+    if (c.MONGODB_URI && c.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'set only one of MONGODB_URI and DATABASE_URL' });
+    }
+  });
+
+export type RawConfig = z.infer<typeof schema>;
+export type Config = RawConfig & { JWT_SECRET: string; dataDir: string };
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Development secrets are generated once and kept under DATA_DIR so tokens
+ * survive a restart; production must supply them (validated above).
+ */
+function devSecret(dataDir: string, name: string): string {
+  const file = path.join(dataDir, 'dev-secrets.json');
+  let secrets: Record<string, string> = {};
+  if (existsSync(file)) secrets = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  if (!secrets[name]) {
+    secrets[name] = randomBytes(48).toString('base64url');
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
+  return secrets[name] as string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  const c = parsed.data;
+  const dataDir = path.resolve(c.DATA_DIR);
+  return { ...c, dataDir, JWT_SECRET: c.JWT_SECRET ?? devSecret(dataDir, 'JWT_SECRET') };
+}
