@@ -1,25 +1,13 @@
 // Loaded by mocha before every suite (see .mocharc.json).
-// Tests must never reach the internet: refuse any outbound connection that is not loopback.
-import net from 'node:net';
+import './network-guard.js';
+import { stopSharedMongo } from './databases.js';
 
 process.env.NODE_ENV = process.env.NODE_ENV === 'production' ? 'production' : 'test';
 process.env.LOG_LEVEL ??= 'silent';
 
-const LOOPBACK = /^(127\.|::1$|localhost$|::ffff:127\.)/;
-const originalConnect = net.Socket.prototype.connect;
-net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args: unknown[]) {
-  const first = args[0] as { host?: string; path?: string } | number | string | undefined;
-  let host: string | undefined;
-  if (typeof first === 'object' && first !== null && !Array.isArray(first)) {
-    if (first.path) return (originalConnect as (...a: unknown[]) => net.Socket).apply(this, args);
-    host = first.host;
-  } else if (typeof first === 'number' || (typeof first === 'string' && /^\d+$/.test(first))) {
-    host = typeof args[1] === 'string' ? args[1] : undefined;
-  } else if (typeof first === 'string') {
-    return (originalConnect as (...a: unknown[]) => net.Socket).apply(this, args); // unix socket path
-  }
-  if (host && !LOOPBACK.test(host)) {
-    throw new Error(`test network guard: outbound connection to ${host} refused (tests stay on loopback)`);
-  }
-  return (originalConnect as (...a: unknown[]) => net.Socket).apply(this, args);
-} as typeof net.Socket.prototype.connect;
+/** Root hooks (mocha picks up `mochaHooks` from --require'd files). */
+export const mochaHooks = {
+  async afterAll(): Promise<void> {
+    await stopSharedMongo();
+  },
+};

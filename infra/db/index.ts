@@ -1,0 +1,72 @@
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import type { Connection } from 'mongoose';
+import type { AuditLogRepository } from '../../domain/platform/ports.js';
+import { openPglite, openPostgres, type SqlClient } from './sql/client.js';
+import { migrate } from './sql/migrate.js';
+import { openMongo, ensureMongoIndexes } from './mongo/connection.js';
+import { SqlAuditLogRepository } from './sql/platform.js';
+import { MongoAuditLogRepository } from './mongo/platform.js';
+
+/** The production store is MongoDB; SQL (PostgreSQL or embedded PGlite) is the second implementation. */
+export type Store =
+  | { kind: 'sql'; engine: 'pglite' | 'postgres'; sql: SqlClient }
+  | { kind: 'mongo'; engine: 'mongo'; mongo: Connection };
+
+/** Every repository, built for one store. Add a context's repositories here. */
+export interface Repositories {
+  auditLog: AuditLogRepository;
+}
+
+export interface StoreSettings {
+  MONGODB_URI?: string | undefined;
+  DATABASE_URL?: string | undefined;
+  DB_POOL_MAX?: number;
+  dataDir: string;
+}
+
+/** Opens the configured store and brings its schema up to date (SQL migrations or Mongo indexes). */
+export async function openStore(s: StoreSettings): Promise<Store> {
+  let store: Store;
+  if (s.MONGODB_URI) {
+    store = { kind: 'mongo', engine: 'mongo', mongo: await openMongo(s.MONGODB_URI) };
+  } else if (s.DATABASE_URL) {
+    store = { kind: 'sql', engine: 'postgres', sql: await openPostgres({ url: s.DATABASE_URL, max: s.DB_POOL_MAX ?? 10 }) };
+  } else {
+    const dir = path.join(s.dataDir, 'pglite');
+    mkdirSync(dir, { recursive: true });
+    store = { kind: 'sql', engine: 'pglite', sql: await openPglite(dir) };
+  }
+  await prepareStore(store);
+  return store;
+}
+
+export async function prepareStore(store: Store): Promise<void> {
+  if (store.kind === 'sql') {
+    await migrate(store.sql);
+  } else {
+    createRepositories(store); // registers every model on the connection
+    await ensureMongoIndexes(store.mongo);
+  }
+}
+
+export function createRepositories(store: Store): Repositories {
+  if (store.kind === 'sql') {
+    return { auditLog: new SqlAuditLogRepository(store.sql) };
+  }
+  return { auditLog: new MongoAuditLogRepository(store.mongo) };
+}
+
+export async function pingStore(store: Store): Promise<void> {
+  if (store.kind === 'sql') await store.sql.ping();
+  else {
+    const db = store.mongo.db;
+    if (!db) throw new Error('mongo not connected');
+    await db.admin().ping();
+  }
+}
+
+export async function closeStore(store: Store): Promise<void> {
+  if (store.kind === 'sql') await store.sql.close();
+  else await store.mongo.close();
+}

@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import type { Store } from '../../infra/db/index.js';
+import { prepareStore, closeStore } from '../../infra/db/index.js';
+import { openPglite, openPostgres } from '../../infra/db/sql/client.js';
+import { openMongo } from '../../infra/db/mongo/connection.js';
+import { withInfraNetwork } from './network-guard.js';
+
+/**
+ * The backends every contract suite runs against:
+ * - PGlite, always;
+ * - PostgreSQL when reachable (TEST_DATABASE_URL, default the local `test` database), in a schema unique to the run;
+ * - MongoDB when MONGODB_URI is set or mongodb-memory-server can start a mongod.
+ * A backend that cannot run is reported as skipped with its reason, within seconds.
+ */
+export interface Backend {
+  name: 'pglite' | 'postgres' | 'mongo';
+  /** Returns null with a reason when this backend cannot run here. */
+  open(): Promise<{ store: Store; close: () => Promise<void> } | { skip: string }>;
+}
+
+const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error(`${what} timed out after ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(t);
+  }
+}
+
+export const backends: Backend[] = [
+  {
+    name: 'pglite',
+    async open() {
+      const sql = await openPglite();
+      const store: Store = { kind: 'sql', engine: 'pglite', sql };
+      await prepareStore(store);
+      return { store, close: () => closeStore(store) };
+    },
+  },
+  {
+    name: 'postgres',
+    async open() {
+      const schema = `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+      let sql;
+      try {
+        sql = await withTimeout(openPostgres({ url: PG_URL, schema, max: 4 }), 4_000, 'PostgreSQL connect');
+      } catch (err) {
+        return { skip: `PostgreSQL not reachable at ${PG_URL.replace(/\/\/[^@]*@/, '//')} (${(err as Error).message})` };
+      }
+      const store: Store = { kind: 'sql', engine: 'postgres', sql };
+      await prepareStore(store);
+      return {
+        store,
+        close: async () => {
+          await sql.query(`drop schema ${schema} cascade`);
+          await closeStore(store);
+        },
+      };
+    },
+  },
+  {
+    name: 'mongo',
+    async open() {
+      const probe = await mongoUri();
+      if ('skip' in probe) return probe;
+      const dbName = `daraa_test_${randomBytes(4).toString('hex')}`;
+      const conn = await withTimeout(openMongo(probe.uri, 4_000), 6_000, 'MongoDB connect').catch((err: Error) => err);
+      if (conn instanceof Error) return { skip: `MongoDB at MONGODB_URI not reachable (${conn.message})` };
+      const scoped = conn.useDb(dbName, { useCache: false });
+      const store: Store = { kind: 'mongo', engine: 'mongo', mongo: scoped };
+      await prepareStore(store);
+      return {
+        store,
+        close: async () => {
+          await scoped.dropDatabase();
+          await conn.close();
+        },
+      };
+    },
+  },
+];
+
+/**
+ * Declares `suite` once per backend. Tests inside get the store from `ctx.store`.
+ * When a backend cannot run, its tests are marked skipped and the reason is printed.
+ */
+export function forEachBackend(title: string, suite: (ctx: { store: Store }) => void): void {
+  for (const backend of backends) {
+    describe(`${title} [${backend.name}]`, function () {
+      const ctx = {} as { store: Store };
+      let close: (() => Promise<void>) | undefined;
+      before(async function () {
+        this.timeout(30_000);
+        const opened = await backend.open();
+        if ('skip' in opened) {
+          console.log(`      ↷ skipped on ${backend.name}: ${opened.skip}`);
+          this.skip();
+        }
+        ctx.store = opened.store;
+        close = opened.close;
+      });
+      after(async () => {
+        await close?.();
+      });
+      suite(ctx);
+    });
+  }
+}
+
+let mongoProbe: Promise<{ uri: string } | { skip: string }> | undefined;
+let stopMongo: (() => Promise<unknown>) | undefined;
+
+/** One MongoDB per test run, probed once: MONGODB_URI, else a mongodb-memory-server mongod. */
+function mongoUri(): Promise<{ uri: string } | { skip: string }> {
+  mongoProbe ??= (async () => {
+    if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI };
+    const warn = console.warn;
+    try {
+      const { MongoMemoryServer } = await import('mongodb-memory-server-core');
+      console.warn = () => undefined; // the library prints the whole failure; the skip reason carries it
+      const server = await withInfraNetwork(() => withTimeout(MongoMemoryServer.create(), 15_000, 'mongodb-memory-server start'));
+      stopMongo = () => server.stop();
+      return { uri: server.getUri() };
+    } catch (err) {
+      const why = (err as Error).message.replace(/\s+/g, ' ').slice(0, 220);
+      return { skip: `MongoDB unavailable: MONGODB_URI is not set and mongodb-memory-server could not start a mongod (${why})` };
+    } finally {
+      console.warn = warn;
+    }
+  })();
+  return mongoProbe;
+}
+
+export async function stopSharedMongo(): Promise<void> {
+  await stopMongo?.();
+}
