@@ -1,0 +1,63 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import helmet from 'koa-helmet';
+import cors from '@koa/cors';
+import { bodyParser } from '@koa/bodyparser';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Metrics } from '../infra/metrics.js';
+import type { Tracing } from '../infra/tracing.js';
+import { requestId } from './middleware/request-id.js';
+import { observe } from './middleware/observe.js';
+import { errorEnvelope } from './middleware/errors.js';
+import { authenticate, type AccessTokenVerifier } from './middleware/authenticate.js';
+import { globalRateLimit, strictRateLimit, type RateLimitSettings } from './middleware/rate-limit.js';
+import { mountRoutes, type RouteSpec } from './route-kit.js';
+import { newRegistry, buildOpenApiDocument } from './openapi.js';
+import { systemRouter } from './routes/system.js';
+
+export interface ApiSettings extends RateLimitSettings {
+  CORS_ORIGINS: string[];
+  BODY_LIMIT_KB: number;
+  TRUST_PROXY: boolean;
+  PUBLIC_URL?: string | undefined;
+  METRICS_TOKEN?: string | undefined;
+}
+
+export interface ApiDeps {
+  config: ApiSettings;
+  logger: Logger;
+  metrics: Metrics;
+  tracing: Tracing;
+  redis: Redis;
+  /** Key prefix for this deployment's rate-limit buckets. */
+  keyPrefix: string;
+  accessTokens: AccessTokenVerifier;
+  readiness(): Promise<Record<string, 'up' | 'down'>>;
+  routes: RouteSpec[];
+}
+
+/** The Koa app. Middleware is listed in the order a request meets it. */
+export function createApp(deps: ApiDeps): { app: Koa; routes: RouteSpec[]; openapi: object } {
+  const app = new Koa({ proxy: deps.config.TRUST_PROXY });
+  const registry = newRegistry();
+  const api = new Router();
+  mountRoutes(api, registry, deps.routes, { strict: strictRateLimit(deps.redis, deps.config, deps.keyPrefix) });
+  const openapi = buildOpenApiDocument(registry, deps.config.PUBLIC_URL);
+  const allowed = new Set(deps.config.CORS_ORIGINS);
+
+  app.use(requestId());
+  app.use(observe(deps));
+  app.use(errorEnvelope(deps.logger));
+  app.use(helmet());
+  app.use(cors({ origin: (ctx) => (allowed.has(ctx.get('origin')) ? ctx.get('origin') : ''), exposeHeaders: ['X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'], maxAge: 600 }));
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: `${deps.config.BODY_LIMIT_KB}kb`, encoding: 'utf-8' }));
+  app.use(authenticate(deps.accessTokens));
+  // Probes, metrics and docs answer before the rate limiter so load balancers are never throttled.
+  const system = systemRouter({ metrics: deps.metrics, readiness: deps.readiness, openapi: () => openapi, metricsToken: deps.config.METRICS_TOKEN });
+  app.use(system.routes());
+  app.use(globalRateLimit(deps.redis, deps.config, deps.keyPrefix));
+  app.use(api.routes());
+  app.on('error', (err: unknown) => deps.logger.debug({ err }, 'koa error event'));
+  return { app, routes: deps.routes, openapi };
+}

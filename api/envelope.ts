@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import type { ErrorCode } from '../domain/shared/errors.js';
+
+/** The one response envelope. Nothing else shapes a response body. */
+export interface SuccessBody<T> {
+  success: true;
+  data: T;
+  message: string;
+}
+export interface FailureBody {
+  success: false;
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+export const success = <T>(data: T, message = 'OK'): SuccessBody<T> => ({ success: true, data, message });
+export const failure = (code: ErrorCode, message: string, details?: unknown): FailureBody => ({
+  success: false,
+  error: details === undefined ? { code, message } : { code, message, details },
+});
+
+export const paginationSchema = z.object({
+  page: z.number().int().min(1),
+  limit: z.number().int().min(1).max(100),
+  total: z.number().int().min(0),
+  totalPages: z.number().int().min(0),
+});
+
+export const successSchema = (data: z.ZodType) => z.object({ success: z.literal(true), data, message: z.string() });
+export const pageSchema = (item: z.ZodType) => z.object({ items: z.array(item), pagination: paginationSchema });
+export const failureSchema = z
+  .object({
+    success: z.literal(false),
+    error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+  })
+  .openapi('Error');
+
+/** Query parameters shared by every list. */
+export const pageQuery = {
+  page: z.coerce.number().int().min(1).default(1),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+};

@@ -1,0 +1,23 @@
+import type { Middleware } from 'koa';
+import { AppError } from '../../domain/shared/errors.js';
+import type { Principal } from '../../domain/shared/principal.js';
+
+/** Anything that turns a bearer token into a principal (infra/jwt.ts AccessTokens, plus session checks). */
+export interface AccessTokenVerifier {
+  verify(token: string): Principal | Promise<Principal>;
+}
+
+/**
+ * Establishes ctx.state.principal from `Authorization: Bearer …` when present.
+ * It runs before rate limiting (limits are per account) and never decides
+ * access: each route's `access` does (route-kit `authorize`).
+ */
+export const authenticate = (tokens: AccessTokenVerifier): Middleware => async (ctx, next) => {
+  const header = ctx.get('authorization');
+  if (header) {
+    const m = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
+    if (!m?.[1]) throw new AppError('INVALID_TOKEN', 'Authorization header must be "Bearer <token>"');
+    ctx.state.principal = await tokens.verify(m[1]);
+  }
+  await next();
+};

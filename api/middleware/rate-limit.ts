@@ -1,0 +1,39 @@
+import type { Middleware } from 'koa';
+import ratelimit from 'koa-ratelimit';
+import type { Redis } from 'ioredis';
+import type { Principal } from '../../domain/shared/principal.js';
+
+export interface RateLimitSettings {
+  RATE_LIMIT_ANON_PER_MIN: number;
+  RATE_LIMIT_AUTH_PER_MIN: number;
+  RATE_LIMIT_STRICT_PER_15MIN: number;
+}
+
+const headers = { remaining: 'RateLimit-Remaining', reset: 'RateLimit-Reset', total: 'RateLimit-Limit' };
+const principalOf = (ctx: { state: Record<string, unknown> }) => ctx.state.principal as Principal | undefined;
+
+/**
+ * Global limits with koa-ratelimit on Redis: per IP for anonymous requests,
+ * per account for authenticated ones. Every response carries RateLimit-* headers;
+ * an exceeded limit throws 429, which the error middleware turns into
+ * RATE_LIMIT_EXCEEDED with Retry-After.
+ */
+export function globalRateLimit(redis: Redis, s: RateLimitSettings, prefix: string): Middleware {
+  const anon = ratelimit({
+    driver: 'redis', db: redis, duration: 60_000, max: s.RATE_LIMIT_ANON_PER_MIN, headers, throw: true,
+    namespace: `${prefix}rl:ip`, id: (ctx) => (principalOf(ctx) ? false : ctx.ip),
+  } as ratelimit.MiddlewareOptions);
+  const authed = ratelimit({
+    driver: 'redis', db: redis, duration: 60_000, max: s.RATE_LIMIT_AUTH_PER_MIN, headers, throw: true,
+    namespace: `${prefix}rl:acct`, id: (ctx) => principalOf(ctx)?.accountId ?? false,
+  } as ratelimit.MiddlewareOptions);
+  return async (ctx, next) => (principalOf(ctx) ? authed(ctx, next) : anon(ctx, next));
+}
+
+/** A strict limit per IP for credential endpoints (login, OTP, password reset). */
+export function strictRateLimit(redis: Redis, s: RateLimitSettings, prefix: string): Middleware {
+  return ratelimit({
+    driver: 'redis', db: redis, duration: 15 * 60_000, max: s.RATE_LIMIT_STRICT_PER_15MIN, headers, throw: true,
+    namespace: `${prefix}rl:strict`, id: (ctx) => `${ctx.ip}:${ctx.path}`,
+  } as ratelimit.MiddlewareOptions);
+}

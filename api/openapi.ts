@@ -1,0 +1,32 @@
+import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+
+extendZodWithOpenApi(z);
+
+export { OpenAPIRegistry };
+
+export function newRegistry(): OpenAPIRegistry {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'Access token from POST /api/v1/auth/login (15 minutes).',
+  });
+  return registry;
+}
+
+/** The OpenAPI 3.1 document, generated from the same zod schemas that validate requests. */
+export function buildOpenApiDocument(registry: OpenAPIRegistry, serverUrl?: string): object {
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Daraa API',
+      version: '1.0.0',
+      description:
+        'Real-time logistics core for delivery marketplaces. Every response uses the envelope ' +
+        '`{success, data, message}` or `{success:false, error:{code,message,details}}`; lists are `data: {items, pagination:{page,limit,total,totalPages}}`.',
+    },
+    servers: serverUrl ? [{ url: serverUrl }] : [],
+  });
+}

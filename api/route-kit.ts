@@ -1,0 +1,139 @@
+import type Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import { z } from 'zod';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { AppError, ERROR_STATUS, type ErrorCode } from '../domain/shared/errors.js';
+import type { Principal, Role } from '../domain/shared/principal.js';
+import { failureSchema, success, successSchema } from './envelope.js';
+
+/**
+ * Who may call a route. Role *and* ownership: the role is checked here; ownership
+ * is checked by the use case, which receives the principal.
+ */
+export type Access =
+  | { kind: 'public' }
+  | { kind: 'authenticated'; roles: readonly Role[]; permission?: string };
+
+export const PUBLIC: Access = { kind: 'public' };
+export const roles = (...r: Role[]): Access => ({ kind: 'authenticated', roles: r });
+export const admin = (permission: string): Access => ({ kind: 'authenticated', roles: ['admin'], permission });
+
+export interface RequestContext<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  principal: Principal | undefined;
+  /** Present on every non-public route. */
+  auth: Principal;
+  ctx: Context;
+  origin: { ip: string; userAgent: string | null; requestId: string };
+}
+
+/** One route: validation, access, OpenAPI and the handler in one definition. */
+export interface RouteSpec<P = any, Q = any, B = any> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Koa-style path, e.g. /api/v1/admin/audit-log/:id */
+  path: string;
+  summary: string;
+  tags: string[];
+  access: Access;
+  /** Named rate-limit policy applied on top of the global one. */
+  rateLimit?: 'strict';
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  body?: z.ZodType<B>;
+  /** Schema of `data` in the success envelope. */
+  response: z.ZodType;
+  status?: number;
+  /** Error codes this route can answer with (documented in OpenAPI). */
+  errors?: ErrorCode[];
+  /** When the route answers 404 for a foreign resource to keep its existence private. */
+  hidesForeign?: boolean;
+  message?: string;
+  handler(req: RequestContext<P, Q, B>): Promise<unknown>;
+}
+
+export const defineRoute = <P, Q, B>(spec: RouteSpec<P, Q, B>): RouteSpec<P, Q, B> => spec;
+
+function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
+  if (!schema) return undefined as T;
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  throw new AppError('VALIDATION_ERROR', `Invalid ${where}`, {
+    details: r.error.issues.map((i) => ({ field: [where, ...i.path].join('.'), message: i.message, code: i.code })),
+  });
+}
+
+export function authorize(access: Access, principal: Principal | undefined): void {
+  if (access.kind === 'public') return;
+  if (!principal) throw new AppError('UNAUTHORIZED', 'Authentication required');
+  if (!access.roles.includes(principal.role)) throw new AppError('FORBIDDEN', 'This role may not do that');
+  if (access.permission && principal.role === 'admin' && !principal.permissions.includes(access.permission)) {
+    throw new AppError('FORBIDDEN', `Missing permission ${access.permission}`);
+  }
+}
+
+const toOpenApiPath = (p: string) => p.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+
+export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: RouteSpec[], policies: { strict: Middleware }): void {
+  for (const route of routes) {
+    const extra: Middleware[] = route.rateLimit === 'strict' ? [policies.strict] : [];
+    router[route.method](route.path, ...extra, async (ctx) => {
+      const principal = ctx.state.principal as Principal | undefined;
+      authorize(route.access, principal);
+      const params = parse(route.params, ctx.params, 'params');
+      const query = parse(route.query, ctx.query, 'query');
+      const body = parse(route.body, (ctx.request as { body?: unknown }).body ?? {}, 'body');
+      const data = await route.handler({
+        params,
+        query,
+        body,
+        principal,
+        auth: principal as Principal,
+        ctx,
+        origin: { ip: ctx.ip, userAgent: ctx.get('user-agent') || null, requestId: ctx.state.requestId as string },
+      });
+      ctx.status = route.status ?? 200;
+      ctx.body = success(data ?? null, route.message);
+    });
+    registerOpenApi(registry, route);
+  }
+}
+
+function registerOpenApi(registry: OpenAPIRegistry, route: RouteSpec): void {
+  const codes = new Set<ErrorCode>(route.errors ?? []);
+  if (route.params || route.query || route.body) codes.add('VALIDATION_ERROR');
+  if (route.access.kind !== 'public') {
+    codes.add('UNAUTHORIZED');
+    codes.add('FORBIDDEN');
+  }
+  codes.add('RATE_LIMIT_EXCEEDED');
+  codes.add('INTERNAL_ERROR');
+  const errorResponses: Record<string, { description: string; content: { 'application/json': { schema: z.ZodType } } }> = {};
+  for (const code of codes) {
+    const status = String(ERROR_STATUS[code]);
+    const prev = errorResponses[status]?.description;
+    errorResponses[status] = { description: prev ? `${prev}, ${code}` : code, content: { 'application/json': { schema: failureSchema } } };
+  }
+  const access =
+    route.access.kind === 'public'
+      ? 'Public.'
+      : `Roles: ${route.access.roles.join(', ')}${route.access.permission ? `; admin permission \`${route.access.permission}\`` : ''}.`;
+  registry.registerPath({
+    method: route.method,
+    path: toOpenApiPath(route.path),
+    summary: route.summary,
+    description: `${access}${route.rateLimit === 'strict' ? ' Strict rate limit.' : ''}${route.hidesForeign ? ' Answers 404 for resources of other accounts.' : ''}`,
+    tags: route.tags,
+    ...(route.access.kind === 'public' ? {} : { security: [{ bearerAuth: [] }] }),
+    request: {
+      ...(route.params ? { params: route.params as z.ZodObject } : {}),
+      ...(route.query ? { query: route.query as z.ZodObject } : {}),
+      ...(route.body ? { body: { content: { 'application/json': { schema: route.body } }, required: true } } : {}),
+    },
+    responses: {
+      [String(route.status ?? 200)]: { description: route.message ?? 'OK', content: { 'application/json': { schema: successSchema(route.response) } } },
+      ...errorResponses,
+    },
+  });
+}

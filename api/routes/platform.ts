@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import type { AuditLogQueries } from '../../domain/platform/use-cases/queries.js';
+import { pageRequest } from '../../domain/shared/pagination.js';
+import { admin, defineRoute, type RouteSpec } from '../route-kit.js';
+import { pageQuery, pageSchema } from '../envelope.js';
+
+export const auditEntrySchema = z
+  .object({
+    id: z.string(),
+    at: z.string().openapi({ format: 'date-time' }),
+    actor: z.object({ id: z.string().nullable(), role: z.string() }),
+    action: z.string().openapi({ example: 'account.suspend' }),
+    resource: z.object({ type: z.string(), id: z.string().nullable() }),
+    outcome: z.enum(['success', 'failure']),
+    origin: z.object({ ip: z.string().nullable(), userAgent: z.string().nullable(), requestId: z.string().nullable() }),
+    metadata: z.record(z.string(), z.unknown()),
+  })
+  .openapi('AuditEntry');
+
+const listQuery = z.strictObject({
+  ...pageQuery,
+  actorId: z.string().max(128).optional(),
+  action: z.string().max(100).optional(),
+  actionPrefix: z.string().max(100).optional(),
+  resourceType: z.string().max(64).optional(),
+  resourceId: z.string().max(128).optional(),
+  outcome: z.enum(['success', 'failure']).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** Admin routes of the platform context: the audit log. */
+export function platformRoutes(deps: { auditLogQueries: AuditLogQueries }): RouteSpec[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/admin/audit-log',
+      summary: 'Search the audit log (admin actions and security events), newest first',
+      tags: ['admin'],
+      access: admin('audit:read'),
+      query: listQuery,
+      response: pageSchema(auditEntrySchema),
+      handler: ({ query }) => {
+        const { page, limit, from, to, ...filter } = query;
+        return deps.auditLogQueries.list(
+          { ...filter, ...(from ? { from: new Date(from) } : {}), ...(to ? { to: new Date(to) } : {}) },
+          pageRequest(page, limit),
+        );
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/admin/audit-log/:id',
+      summary: 'Read one audit entry',
+      tags: ['admin'],
+      access: admin('audit:read'),
+      params: z.strictObject({ id: z.string().min(1).max(128) }),
+      response: auditEntrySchema,
+      errors: ['NOT_FOUND'],
+      handler: ({ params }) => deps.auditLogQueries.get(params.id),
+    }),
+  ];
+}

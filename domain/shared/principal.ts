@@ -1,0 +1,26 @@
+/** The four roles. Nobody registers as admin; admins are created by `npm run admin:create`. */
+export const ROLES = ['customer', 'store_owner', 'courier', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Named admin permissions, grouped into admin roles by domain/identity. */
+export const ADMIN_PERMISSIONS = [
+  'accounts:read',
+  'accounts:suspend',
+  'verification:decide',
+  'audit:read',
+  'deliveries:manage',
+  'couriers:read',
+] as const;
+export type Permission = (typeof ADMIN_PERMISSIONS)[number];
+
+/** Who is calling, as established from a verified access token. */
+export interface Principal {
+  accountId: string;
+  role: Role;
+  permissions: readonly string[];
+  sessionId: string;
+  tokenId: string;
+  expiresAt: number;
+}
+
+export const hasPermission = (p: Principal, perm: string): boolean => p.role === 'admin' && p.permissions.includes(perm);

@@ -1,0 +1,82 @@
+import { Queue, Worker, type Job, type JobsOptions, type Processor } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { AppError, serviceUnavailable } from '../domain/shared/errors.js';
+import { JOB_SCHEMAS, type JobPayloads, type QueueName } from '../workers/queues.js';
+import type { Metrics } from './metrics.js';
+import { createRedis } from './redis.js';
+
+/** Hash-tagged per queue, so every key of one queue lives in one Redis Cluster slot. */
+export const queuePrefix = (name: QueueName) => `{daraa:${name}}`;
+
+const DEFAULT_JOB: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+/**
+ * Producers and workers for every queue of this process. Producers fail fast
+ * when Redis is down (no offline queue); workers wait for Redis to return.
+ */
+export class Queues {
+  private readonly producers = new Map<QueueName, Queue>();
+  private readonly workers: Worker[] = [];
+  private readonly producerConnection: Redis;
+
+  constructor(private readonly deps: { redisUrl: string; logger: Logger; metrics: Metrics }) {
+    this.producerConnection = createRedis(deps.redisUrl, 'producer', 'bullmq-producer');
+  }
+
+  private queue(name: QueueName): Queue {
+    let q = this.producers.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.producerConnection, prefix: queuePrefix(name), defaultJobOptions: DEFAULT_JOB });
+      q.on('error', (err) => this.deps.logger.warn({ err, queue: name }, 'queue error'));
+      this.producers.set(name, q);
+    }
+    return q;
+  }
+
+  /** Adds a job; `jobId` (a business id) makes a repeated add a no-op. */
+  async add<N extends QueueName>(name: N, payload: JobPayloads[N], opts: { jobId: string } & JobsOptions): Promise<void> {
+    const parsed = JOB_SCHEMAS[name].safeParse(payload);
+    if (!parsed.success) throw new AppError('VALIDATION_ERROR', `invalid ${name} job`, { details: parsed.error.issues });
+    if (this.producerConnection.status === 'wait') await this.producerConnection.connect().catch(() => undefined);
+    try {
+      await this.queue(name).add(name, parsed.data, opts);
+    } catch (err) {
+      throw serviceUnavailable(`queue ${name} is unavailable`, err);
+    }
+  }
+
+  /** Starts a worker with its own blocking connection (maxRetriesPerRequest: null). */
+  work(name: QueueName, processor: Processor, concurrency = 4): Worker {
+    const worker = new Worker(
+      name,
+      async (job: Job) => {
+        try {
+          const result = await processor(job);
+          this.deps.metrics.jobs.inc({ queue: name, outcome: 'completed' });
+          return result;
+        } catch (err) {
+          this.deps.metrics.jobs.inc({ queue: name, outcome: 'failed' });
+          this.deps.logger.warn({ err, queue: name, jobId: job.id, attempt: job.attemptsMade }, 'job failed');
+          throw err;
+        }
+      },
+      { connection: createRedis(this.deps.redisUrl, 'worker', `bullmq-worker-${name}`), prefix: queuePrefix(name), concurrency, autorun: true },
+    );
+    worker.on('error', (err) => this.deps.logger.warn({ err, queue: name }, 'worker error'));
+    this.workers.push(worker);
+    return worker;
+  }
+
+  /** Graceful: workers finish their active jobs (bounded by the caller), then connections close. */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.workers.map((w) => w.close()));
+    await Promise.allSettled([...this.producers.values()].map((q) => q.close()));
+    this.producerConnection.disconnect();
+  }
+}

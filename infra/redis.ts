@@ -1,0 +1,59 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import { serviceUnavailable } from '../domain/shared/errors.js';
+
+/**
+ * Connection flavours, after BullMQ's production guidance:
+ * - `command`: app commands fail fast while Redis is down (no offline queue) and reconnect forever;
+ * - `producer`: same, for BullMQ Queue (adding a job fails fast instead of hanging);
+ * - `worker`: BullMQ Worker needs maxRetriesPerRequest null (blocking commands wait for reconnect);
+ * - `subscriber`: pub/sub for the Socket.IO adapter.
+ */
+export type RedisFlavour = 'command' | 'producer' | 'worker' | 'subscriber';
+
+const retryStrategy = (times: number) => Math.min(100 * 2 ** Math.min(times, 5), 2_000);
+
+export function redisOptions(flavour: RedisFlavour): RedisOptions {
+  const base: RedisOptions = { connectTimeout: 5_000, retryStrategy, lazyConnect: true };
+  switch (flavour) {
+    case 'command':
+    case 'producer':
+      return { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 };
+    case 'worker':
+      return { ...base, maxRetriesPerRequest: null, enableOfflineQueue: true };
+    case 'subscriber':
+      return { ...base, maxRetriesPerRequest: null, enableOfflineQueue: true };
+  }
+}
+
+export function createRedis(url: string, flavour: RedisFlavour, name: string = flavour): Redis {
+  const client = new Redis(url, { ...redisOptions(flavour), connectionName: `daraa:${name}` });
+  // Errors surface through commands and /ready; an unhandled 'error' event must not crash the process.
+  client.on('error', () => undefined);
+  return client;
+}
+
+/** Connects, or throws SERVICE_UNAVAILABLE with the address after `timeoutMs`. */
+export async function connectRedis(client: Redis, timeoutMs = 5_000): Promise<Redis> {
+  if (client.status === 'ready') return client;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      client.connect(),
+      new Promise((_, rej) => (timer = setTimeout(() => rej(new Error('timeout')), timeoutMs))),
+    ]);
+    return client;
+  } catch (err) {
+    client.disconnect();
+    const { host, port } = client.options;
+    throw serviceUnavailable(`Redis at ${host}:${port} is not reachable (${(err as Error).message})`, err);
+  }
+}
+
+export async function pingRedis(client: Redis, timeoutMs = 1_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([client.ping(), new Promise((_, rej) => (timer = setTimeout(() => rej(new Error('ping timeout')), timeoutMs)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,41 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import { createShardedAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+export interface HubDeps {
+  httpServer: HttpServer;
+  pubClient: Redis;
+  subClient: Redis;
+  corsOrigins: string[];
+  logger: Logger;
+  /** Cap on one incoming frame; a larger one disconnects that socket only. */
+  maxFrameBytes?: number;
+}
+
+/**
+ * The Socket.IO hub on the API's HTTP server: WebSocket transport only, and the
+ * sharded Redis adapter (SPUBLISH, Redis 7) so any hub process reaches watchers
+ * connected to any other. Namespaces are added by server/namespaces/*.
+ */
+export function createHub(deps: HubDeps): Server {
+  const allowed = new Set(deps.corsOrigins);
+  const io = new Server(deps.httpServer, {
+    transports: ['websocket'],
+    serveClient: false,
+    maxHttpBufferSize: deps.maxFrameBytes ?? 64 * 1024,
+    pingInterval: 20_000,
+    pingTimeout: 20_000,
+    cors: { origin: [...allowed], credentials: false },
+    // Browsers always send Origin; a handshake from an origin outside the allowlist is refused.
+    // Native apps send none and authenticate with their token.
+    allowRequest: (req, cb) => {
+      const origin = req.headers.origin;
+      cb(null, !origin || allowed.has(origin));
+    },
+    adapter: createShardedAdapter(deps.pubClient, deps.subClient, { subscriptionMode: 'dynamic' }),
+  });
+  io.engine.on('connection_error', (err: { code: number; message: string }) => deps.logger.debug({ code: err.code, message: err.message }, 'socket connection error'));
+  return io;
+}
