@@ -49,7 +49,8 @@ export function createApp(deps: ApiDeps): { app: Koa; routes: RouteSpec[]; opena
   app.use(requestId());
   app.use(observe(deps));
   app.use(errorEnvelope(deps.logger));
-  app.use(helmet());
+  // upgrade-insecure-requests would break /docs over plain HTTP on a LAN address; TLS terminates in front in production.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(cors({ origin: (ctx) => (allowed.has(ctx.get('origin')) ? ctx.get('origin') : ''), exposeHeaders: ['X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'], maxAge: 600 }));
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: `${deps.config.BODY_LIMIT_KB}kb`, encoding: 'utf-8' }));
   app.use(authenticate(deps.accessTokens));

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod.js';
 import type { ErrorCode } from '../domain/shared/errors.js';
 
 /** The one response envelope. Nothing else shapes a response body. */

@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { z } from 'zod';
+import { z } from './zod.js';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { AppError, ERROR_STATUS, type ErrorCode } from '../domain/shared/errors.js';
 import type { Principal, Role } from '../domain/shared/principal.js';

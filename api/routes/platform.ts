@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../zod.js';
 import type { AuditLogQueries } from '../../domain/platform/use-cases/queries.js';
 import { pageRequest } from '../../domain/shared/pagination.js';
 import { admin, defineRoute, type RouteSpec } from '../route-kit.js';

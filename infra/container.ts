@@ -1,0 +1,174 @@
+import http from 'node:http';
+import { asClass, asFunction, asValue, createContainer, InjectionMode, type AwilixContainer } from 'awilix';
+import type { Redis } from 'ioredis';
+import type { Server as IoServer } from 'socket.io';
+import type { Logger } from 'pino';
+import { systemClock, uuidIds, type Clock, type IdGenerator } from '../domain/shared/ids.js';
+import { RecordAuditEntry } from '../domain/platform/use-cases/record-audit-entry.js';
+import { AuditLogQueries } from '../domain/platform/use-cases/queries.js';
+import { createApp } from '../api/app.js';
+import type { RouteSpec } from '../api/route-kit.js';
+import { platformRoutes } from '../api/routes/platform.js';
+import { createHub } from '../server/hub.js';
+import { auditProcessor } from '../workers/processors/audit.js';
+import { QUEUES } from '../workers/queues.js';
+import type { Config } from './config.js';
+import { createRepositories, pingStore, type Repositories, type Store } from './db/index.js';
+import { AccessTokens } from './jwt.js';
+import { Metrics } from './metrics.js';
+import { Queues } from './queues.js';
+import { createRedis, pingRedis } from './redis.js';
+import { Tracing } from './tracing.js';
+
+export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
+
+/** Everything the container holds. Use cases take a slice of this as their `deps`. */
+export interface Cradle {
+  config: Config;
+  role: ProcessRole;
+  logger: Logger;
+  metrics: Metrics;
+  tracing: Tracing;
+  redisUrl: string;
+  redis: Redis;
+  store: Store;
+  repositories: Repositories;
+  auditLog: Repositories['auditLog'];
+  clock: Clock;
+  ids: IdGenerator;
+  accessTokens: AccessTokens;
+  queues: Queues;
+  recordAuditEntry: RecordAuditEntry;
+  auditLogQueries: AuditLogQueries;
+}
+
+export interface Infrastructure {
+  config: Config;
+  logger: Logger;
+  redisUrl: string;
+  /** A connected command client; the container owns it from here on. */
+  redis: Redis;
+  store: Store;
+}
+
+/**
+ * The one place where things are wired. Lifetimes are explicit: infrastructure
+ * values are owned by main.ts; everything else is a singleton of this container,
+ * disposed in reverse order by `container.dispose()`.
+ */
+export function buildContainer(infra: Infrastructure, role: ProcessRole): AwilixContainer<Cradle> {
+  const container = createContainer<Cradle>({ injectionMode: InjectionMode.PROXY, strict: true });
+  container.register({
+    config: asValue(infra.config),
+    role: asValue(role),
+    logger: asValue(infra.logger.child({ role })),
+    redisUrl: asValue(infra.redisUrl),
+    redis: asValue(infra.redis),
+    store: asValue(infra.store),
+    clock: asValue(systemClock),
+    ids: asValue(uuidIds),
+    metrics: asFunction(() => new Metrics(role)).singleton(),
+    tracing: asFunction(({ config }: Cradle) => new Tracing(`${config.OTEL_SERVICE_NAME}-${role}`, config.OTEL_EXPORTER_OTLP_ENDPOINT))
+      .singleton()
+      .disposer((t) => t.shutdown()),
+    repositories: asFunction(({ store }: Cradle) => createRepositories(store)).singleton(),
+    auditLog: asFunction(({ repositories }: Cradle) => repositories.auditLog).singleton(),
+    accessTokens: asFunction(({ config }: Cradle) => new AccessTokens(config)).singleton(),
+    queues: asFunction(({ redisUrl, logger, metrics }: Cradle) => new Queues({ redisUrl, logger, metrics }))
+      .singleton()
+      .disposer((q) => q.close()),
+    recordAuditEntry: asClass(RecordAuditEntry).singleton(),
+    auditLogQueries: asClass(AuditLogQueries).singleton(),
+  });
+  return container;
+}
+
+/** Every REST route of the product, from each bounded context. */
+export function apiRoutes(c: Cradle): RouteSpec[] {
+  return [...platformRoutes(c)];
+}
+
+export interface Composed {
+  container: AwilixContainer<Cradle>;
+  server: http.Server;
+  io?: IoServer;
+  routes: RouteSpec[];
+  openapi: object;
+  /** Stop in order: stop accepting, drain, close sockets, queues, container. */
+  stop(timeoutMs: number): Promise<void>;
+}
+
+function readiness(c: Cradle) {
+  return async () => {
+    const [redis, database] = await Promise.all([
+      pingRedis(c.redis).then(() => 'up' as const, () => 'down' as const),
+      pingStore(c.store).then(() => 'up' as const, () => 'down' as const),
+    ]);
+    return { redis, database };
+  };
+}
+
+/**
+ * One composition per role. Each role serves /health, /ready and /metrics on its
+ * port; `api` adds the REST routes, `hub` the Socket.IO hub, `worker` the queue workers.
+ */
+function compose(infra: Infrastructure, role: ProcessRole): Composed {
+  const container = buildContainer(infra, role);
+  const c = container.cradle;
+  const withApi = role === 'api' || role === 'all';
+  const withHub = role === 'hub' || role === 'all';
+  const withWorkers = role === 'worker' || role === 'all';
+
+  const routes = withApi ? apiRoutes(c) : [];
+  const { app, openapi } = createApp({
+    config: c.config,
+    logger: c.logger,
+    metrics: c.metrics,
+    tracing: c.tracing,
+    redis: c.redis,
+    keyPrefix: 'daraa:',
+    accessTokens: c.accessTokens,
+    readiness: readiness(c),
+    routes,
+  });
+  const server = http.createServer(app.callback());
+  server.keepAliveTimeout = 5_000;
+
+  let io: IoServer | undefined;
+  const hubClients: Redis[] = [];
+  if (withHub) {
+    const pubClient = createRedis(c.redisUrl, 'subscriber', 'io-pub');
+    const subClient = createRedis(c.redisUrl, 'subscriber', 'io-sub');
+    hubClients.push(pubClient, subClient);
+    void pubClient.connect().catch(() => undefined);
+    void subClient.connect().catch(() => undefined);
+    io = createHub({ httpServer: server, pubClient, subClient, corsOrigins: c.config.CORS_ORIGINS, logger: c.logger });
+  }
+  if (withWorkers) {
+    c.queues.work(QUEUES.audit, auditProcessor(c));
+  }
+
+  return {
+    container,
+    server,
+    ...(io ? { io } : {}),
+    routes,
+    openapi,
+    async stop(timeoutMs: number) {
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await Promise.race([closed, deadline]); // in-flight requests finish, bounded
+      server.closeAllConnections();
+      if (io) await new Promise<void>((resolve) => io.close(() => resolve()));
+      await Promise.race([container.dispose(), deadline]); // queues: workers finish active jobs
+      for (const client of hubClients) client.disconnect();
+    },
+  };
+}
+
+export const composeApi = (infra: Infrastructure) => compose(infra, 'api');
+export const composeHub = (infra: Infrastructure) => compose(infra, 'hub');
+export const composeWorker = (infra: Infrastructure) => compose(infra, 'worker');
+export const composeAllInOne = (infra: Infrastructure) => compose(infra, 'all');
+export const composeFor = (role: ProcessRole) => ({ api: composeApi, hub: composeHub, worker: composeWorker, all: composeAllInOne })[role];

@@ -1,0 +1,67 @@
+import { loadConfig, ConfigError } from './config.js';
+import { createLogger } from './logger.js';
+import { startSystem, StartupError } from './system.js';
+
+/**
+ * Process entry: `npm start` (all-in-one on embedded defaults) and, built, every
+ * pm2 / container role (ROLE=api|hub|worker).
+ */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`[daraa] ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  let system;
+  try {
+    system = await startSystem(config, config.ROLE, logger);
+  } catch (err) {
+    const message = err instanceof StartupError ? err.message : (err as Error).message;
+    logger.fatal({ err }, message);
+    console.error(`[daraa] start failed: ${message}`);
+    process.exit(1);
+  }
+
+  const startedAt = new Date().toISOString();
+  await system.composed.container.cradle.queues
+    .add('audit', { id: `system.started:${process.pid}:${startedAt}`, actor: { id: null, role: 'system' }, action: 'system.started', resource: { type: 'process', id: system.role }, metadata: { pid: process.pid, version: process.env.npm_package_version ?? null } }, { jobId: `system-started-${process.pid}-${Date.parse(startedAt)}` })
+    .catch((err: unknown) => logger.warn({ err }, 'could not enqueue the start-up audit entry'));
+
+  const lines = [`Daraa (${system.role}) is up`, `  API      ${system.url}/api/v1`, `  Docs     ${system.url}/docs`, `  OpenAPI  ${system.url}/openapi.json`, `  Health   ${system.url}/health   Ready ${system.url}/ready   Metrics ${system.url}/metrics`];
+  if (system.composed.io) lines.push(`  Sockets  ${system.url.replace(/^http/, 'ws')} (Socket.IO, WebSocket transport)`);
+  console.log(lines.join('\n'));
+  logger.info({ url: system.url, role: system.role }, 'listening');
+
+  let signalled = false;
+  const shutdown = (signal: string) => {
+    if (signalled) return;
+    signalled = true;
+    logger.info({ signal }, 'shutting down');
+    const hard = setTimeout(() => {
+      logger.error('shutdown exceeded its bound; exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS + 5_000);
+    hard.unref();
+    system
+      .stop()
+      .then(() => {
+        logger.info('stopped');
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        logger.error({ err }, 'error during shutdown');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+}
+
+void main();
