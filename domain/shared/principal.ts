@@ -24,3 +24,11 @@ export interface Principal {
 }
 
 export const hasPermission = (p: Principal, perm: string): boolean => p.role === 'admin' && p.permissions.includes(perm);
+
+/**
+ * Ownership (BOLA) rule shared by every context: the owner may act on their own
+ * resource, an admin only with `permission`. Everyone else must be told the
+ * resource does not exist (404), never that it is forbidden.
+ */
+export const canAccess = (p: Principal, ownerId: string, permission?: string): boolean =>
+  p.accountId === ownerId || (permission !== undefined && hasPermission(p, permission));
