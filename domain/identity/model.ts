@@ -238,6 +238,11 @@ export class Account {
     this.touch(at);
   }
 
+  /** Repositories call this after a save succeeded against `version`. */
+  markSaved(): void {
+    this.props.version += 1;
+  }
+
   private touch(at: Date): void {
     this.props.updatedAt = at;
   }

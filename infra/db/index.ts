@@ -2,11 +2,14 @@ import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { Connection } from 'mongoose';
 import type { AuditLogRepository } from '../../domain/platform/ports.js';
+import type { AccountRepository, DocumentRepository, OtpRepository, SessionRepository } from '../../domain/identity/ports.js';
 import { openPglite, openPostgres, type SqlClient } from './sql/client.js';
 import { migrate } from './sql/migrate.js';
 import { openMongo, ensureMongoIndexes } from './mongo/connection.js';
 import { SqlAuditLogRepository } from './sql/platform.js';
 import { MongoAuditLogRepository } from './mongo/platform.js';
+import { SqlAccountRepository, SqlDocumentRepository, SqlOtpRepository, SqlSessionRepository } from './sql/identity.js';
+import { MongoAccountRepository, MongoDocumentRepository, MongoOtpRepository, MongoSessionRepository } from './mongo/identity.js';
 
 /** The production store is MongoDB; SQL (PostgreSQL or embedded PGlite) is the second implementation. */
 export type Store =
@@ -16,6 +19,10 @@ export type Store =
 /** Every repository, built for one store. Add a context's repositories here. */
 export interface Repositories {
   auditLog: AuditLogRepository;
+  accounts: AccountRepository;
+  sessions: SessionRepository;
+  otps: OtpRepository;
+  documents: DocumentRepository;
 }
 
 export interface StoreSettings {
@@ -52,9 +59,11 @@ export async function prepareStore(store: Store): Promise<void> {
 
 export function createRepositories(store: Store): Repositories {
   if (store.kind === 'sql') {
-    return { auditLog: new SqlAuditLogRepository(store.sql) };
+    const db = store.sql;
+    return { auditLog: new SqlAuditLogRepository(db), accounts: new SqlAccountRepository(db), sessions: new SqlSessionRepository(db), otps: new SqlOtpRepository(db), documents: new SqlDocumentRepository(db) };
   }
-  return { auditLog: new MongoAuditLogRepository(store.mongo) };
+  const conn = store.mongo;
+  return { auditLog: new MongoAuditLogRepository(conn), accounts: new MongoAccountRepository(conn), sessions: new MongoSessionRepository(conn), otps: new MongoOtpRepository(conn), documents: new MongoDocumentRepository(conn) };
 }
 
 export async function pingStore(store: Store): Promise<void> {

@@ -1,0 +1,241 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import { conflict } from '../../../domain/shared/errors.js';
+import { toPage, offsetOf, type Page, type PageRequest } from '../../../domain/shared/pagination.js';
+import { Account, type AccountFilter, type AccountProps, type OtpChallenge, type OtpPurpose, type RefreshTokenRecord, type Session, type VerificationDocument } from '../../../domain/identity/model.js';
+import type { AccountRepository, DocumentRepository, OtpRepository, SessionRepository } from '../../../domain/identity/ports.js';
+
+const isDuplicate = (err: unknown) => (err as { code?: number }).code === 11000;
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const opts = { versionKey: false, minimize: false } as const;
+
+type AccountDoc = Omit<AccountProps, 'id'> & { _id: string };
+const accountSchema = new Schema<AccountDoc>(
+  {
+    _id: { type: String, required: true },
+    role: { type: String, required: true },
+    phone: { type: String, required: true },
+    email: { type: String, default: null },
+    passwordHash: { type: String, required: true },
+    status: { type: String, required: true },
+    phoneVerifiedAt: { type: Date, default: null },
+    profile: { type: Schema.Types.Mixed, required: true },
+    adminRole: { type: String, default: null },
+    verification: { type: Schema.Types.Mixed, required: true },
+    suspension: { type: Schema.Types.Mixed, default: null },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+    version: { type: Number, required: true },
+  },
+  { collection: 'accounts', ...opts },
+);
+accountSchema.index({ phone: 1 }, { unique: true });
+// Unique only among accounts that have an email.
+accountSchema.index({ email: 1 }, { unique: true, partialFilterExpression: { email: { $type: 'string' } } });
+accountSchema.index({ createdAt: -1, _id: -1 });
+
+interface SessionDoc { _id: string; accountId: string; createdAt: Date; expiresAt: Date; revokedAt: Date | null; revokedReason: string | null; ip: string | null; userAgent: string | null }
+const sessionSchema = new Schema<SessionDoc>(
+  { _id: String, accountId: { type: String, required: true }, createdAt: Date, expiresAt: Date, revokedAt: { type: Date, default: null }, revokedReason: { type: String, default: null }, ip: { type: String, default: null }, userAgent: { type: String, default: null } },
+  { collection: 'sessions', ...opts },
+);
+sessionSchema.index({ accountId: 1, revokedAt: 1 });
+
+interface TokenDoc { _id: string; sessionId: string; accountId: string; issuedAt: Date; expiresAt: Date; usedAt: Date | null }
+const tokenSchema = new Schema<TokenDoc>(
+  { _id: String, sessionId: { type: String, required: true }, accountId: { type: String, required: true }, issuedAt: Date, expiresAt: Date, usedAt: { type: Date, default: null } },
+  { collection: 'refresh_tokens', ...opts },
+);
+tokenSchema.index({ sessionId: 1 });
+
+type OtpDoc = Omit<OtpChallenge, 'id'> & { _id: string; supersededAt: Date | null };
+const otpSchema = new Schema<OtpDoc>(
+  { _id: String, accountId: { type: String, required: true }, purpose: { type: String, required: true }, codeHash: String, createdAt: Date, expiresAt: Date, attempts: Number, maxAttempts: Number, consumedAt: { type: Date, default: null }, supersededAt: { type: Date, default: null } },
+  { collection: 'otp_challenges', ...opts },
+);
+otpSchema.index({ accountId: 1, purpose: 1, createdAt: -1 });
+
+type DocDoc = Omit<VerificationDocument, 'id'> & { _id: string };
+const docSchema = new Schema<DocDoc>(
+  { _id: String, accountId: { type: String, required: true }, kind: String, contentType: String, sizeBytes: Number, sha256: String, storageKey: String, uploadedAt: Date },
+  { collection: 'verification_documents', ...opts },
+);
+docSchema.index({ accountId: 1, uploadedAt: 1 });
+
+function model<T>(conn: Connection, name: string, schema: Schema<T>): Model<T> {
+  return (conn.models[name] as Model<T> | undefined) ?? conn.model<T>(name, schema);
+}
+
+const toAccount = (d: AccountDoc): Account => {
+  const { _id, ...rest } = d;
+  const v = rest.verification as AccountProps['verification'];
+  const s = rest.suspension as AccountProps['suspension'];
+  return Account.restore({
+    ...rest,
+    id: _id,
+    phoneVerifiedAt: rest.phoneVerifiedAt ? new Date(rest.phoneVerifiedAt) : null,
+    verification: { ...v, decidedAt: v.decidedAt ? new Date(v.decidedAt) : null },
+    suspension: s ? { ...s, at: new Date(s.at) } : null,
+  });
+};
+
+export class MongoAccountRepository implements AccountRepository {
+  private readonly m: Model<AccountDoc>;
+  constructor(conn: Connection) {
+    this.m = model(conn, 'Account', accountSchema);
+  }
+
+  async create(account: Account): Promise<void> {
+    const { id, ...rest } = account.toProps();
+    try {
+      await this.m.collection.insertOne({ _id: id, ...rest } as never);
+    } catch (err) {
+      if (isDuplicate(err)) throw conflict('Phone or email already registered');
+      throw err;
+    }
+  }
+
+  async save(account: Account): Promise<void> {
+    const { id, version, createdAt: _c, ...rest } = account.toProps();
+    let r;
+    try {
+      r = await this.m.collection.updateOne({ _id: id as never, version }, { $set: { ...rest, version: version + 1 } });
+    } catch (err) {
+      if (isDuplicate(err)) throw conflict('Email already in use', [{ field: 'body.email', message: 'already in use' }]);
+      throw err;
+    }
+    if (r.matchedCount !== 1) throw conflict('The account changed meanwhile; retry');
+    account.markSaved();
+  }
+
+  private async one(q: Record<string, unknown>): Promise<Account | null> {
+    const d = await this.m.collection.findOne(q);
+    return d ? toAccount(d as unknown as AccountDoc) : null;
+  }
+  findById(id: string) { return this.one({ _id: id }); }
+  findByPhone(phone: string) { return this.one({ phone }); }
+  findByEmail(email: string) { return this.one({ email }); }
+
+  async search(filter: AccountFilter, page: PageRequest): Promise<Page<Account>> {
+    const q: Record<string, unknown> = {};
+    if (filter.role) q.role = filter.role;
+    if (filter.status) q.status = filter.status;
+    if (filter.verification) q['verification.status'] = filter.verification;
+    if (filter.q) {
+      const rx = { $regex: escapeRegex(filter.q), $options: 'i' };
+      q.$or = [{ phone: rx }, { email: rx }, { 'profile.name': rx }, { 'profile.businessName': rx }];
+    }
+    const [total, docs] = await Promise.all([
+      this.m.collection.countDocuments(q),
+      this.m.collection.find(q).sort({ createdAt: -1, _id: -1 }).skip(offsetOf(page)).limit(page.limit).toArray(),
+    ]);
+    return toPage(docs.map((d) => toAccount(d as unknown as AccountDoc)), total, page);
+  }
+}
+
+export class MongoSessionRepository implements SessionRepository {
+  private readonly sessions: Model<SessionDoc>;
+  private readonly tokens: Model<TokenDoc>;
+  constructor(conn: Connection) {
+    this.sessions = model(conn, 'Session', sessionSchema);
+    this.tokens = model(conn, 'RefreshToken', tokenSchema);
+  }
+
+  async createSession(s: Session): Promise<void> {
+    const { id, ...rest } = s;
+    await this.sessions.collection.insertOne({ _id: id, ...rest } as never);
+  }
+
+  async findSession(id: string): Promise<Session | null> {
+    const d = (await this.sessions.collection.findOne({ _id: id as never })) as unknown as SessionDoc | null;
+    if (!d) return null;
+    const { _id, ...rest } = d;
+    return { ...rest, id: _id };
+  }
+
+  async revokeSession(id: string, at: Date, reason: string): Promise<boolean> {
+    const r = await this.sessions.collection.updateOne({ _id: id as never, revokedAt: null }, { $set: { revokedAt: at, revokedReason: reason } });
+    return r.modifiedCount === 1;
+  }
+
+  async revokeAllForAccount(accountId: string, at: Date, reason: string): Promise<string[]> {
+    const open = await this.sessions.collection.find({ accountId, revokedAt: null }, { projection: { _id: 1 } }).toArray();
+    const revoked: string[] = [];
+    for (const s of open) if (await this.revokeSession(String(s._id), at, reason)) revoked.push(String(s._id));
+    return revoked.sort();
+  }
+
+  async addRefreshToken(t: RefreshTokenRecord): Promise<void> {
+    const { tokenHash, ...rest } = t;
+    await this.tokens.collection.insertOne({ _id: tokenHash, ...rest } as never);
+  }
+
+  async findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | null> {
+    const d = (await this.tokens.collection.findOne({ _id: tokenHash as never })) as unknown as TokenDoc | null;
+    if (!d) return null;
+    const { _id, ...rest } = d;
+    return { ...rest, tokenHash: _id };
+  }
+
+  async markRefreshTokenUsed(tokenHash: string, at: Date): Promise<boolean> {
+    const r = await this.tokens.collection.updateOne({ _id: tokenHash as never, usedAt: null }, { $set: { usedAt: at } });
+    return r.modifiedCount === 1;
+  }
+}
+
+export class MongoOtpRepository implements OtpRepository {
+  private readonly m: Model<OtpDoc>;
+  constructor(conn: Connection) {
+    this.m = model(conn, 'OtpChallenge', otpSchema);
+  }
+
+  async create(c: OtpChallenge): Promise<void> {
+    await this.m.collection.updateMany({ accountId: c.accountId, purpose: c.purpose, consumedAt: null, supersededAt: null }, { $set: { supersededAt: c.createdAt } });
+    const { id, ...rest } = c;
+    await this.m.collection.insertOne({ _id: id, ...rest, supersededAt: null } as never);
+  }
+
+  async findOpen(accountId: string, purpose: OtpPurpose, now: Date): Promise<OtpChallenge | null> {
+    const d = (await this.m.collection.findOne({ accountId, purpose, consumedAt: null, supersededAt: null, expiresAt: { $gt: now } }, { sort: { createdAt: -1, _id: -1 } })) as unknown as OtpDoc | null;
+    if (!d) return null;
+    const { _id, supersededAt: _s, ...rest } = d;
+    return { ...rest, id: _id };
+  }
+
+  async recordAttempt(id: string): Promise<number | null> {
+    const d = (await this.m.collection.findOneAndUpdate(
+      { _id: id as never, consumedAt: null, supersededAt: null, $expr: { $lt: ['$attempts', '$maxAttempts'] } },
+      { $inc: { attempts: 1 } },
+      { returnDocument: 'after' },
+    )) as unknown as OtpDoc | null;
+    return d ? d.attempts : null;
+  }
+
+  async consume(id: string, at: Date): Promise<boolean> {
+    const r = await this.m.collection.updateOne({ _id: id as never, consumedAt: null, supersededAt: null }, { $set: { consumedAt: at } });
+    return r.modifiedCount === 1;
+  }
+}
+
+export class MongoDocumentRepository implements DocumentRepository {
+  private readonly m: Model<DocDoc>;
+  constructor(conn: Connection) {
+    this.m = model(conn, 'VerificationDocument', docSchema);
+  }
+
+  async add(d: VerificationDocument): Promise<void> {
+    const { id, ...rest } = d;
+    await this.m.collection.insertOne({ _id: id, ...rest } as never);
+  }
+
+  async findById(id: string): Promise<VerificationDocument | null> {
+    const d = (await this.m.collection.findOne({ _id: id as never })) as unknown as DocDoc | null;
+    if (!d) return null;
+    const { _id, ...rest } = d;
+    return { ...rest, id: _id };
+  }
+
+  async listByAccount(accountId: string): Promise<VerificationDocument[]> {
+    const docs = (await this.m.collection.find({ accountId }).sort({ uploadedAt: 1, _id: 1 }).toArray()) as unknown as DocDoc[];
+    return docs.map(({ _id, ...rest }) => ({ ...rest, id: _id }));
+  }
+}
