@@ -9,6 +9,8 @@ import { createRedis } from './redis.js';
 /** Hash-tagged per queue, so every key of one queue lives in one Redis Cluster slot. */
 export const queuePrefix = (name: QueueName) => `{daraa:${name}}`;
 
+const ADD_TIMEOUT_MS = 2_000;
+
 const DEFAULT_JOB: JobsOptions = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 1_000 },
@@ -43,11 +45,20 @@ export class Queues {
   async add<N extends QueueName>(name: N, payload: JobPayloads[N], opts: { jobId: string } & JobsOptions): Promise<void> {
     const parsed = JOB_SCHEMAS[name].safeParse(payload);
     if (!parsed.success) throw new AppError('VALIDATION_ERROR', `invalid ${name} job`, { details: parsed.error.issues });
-    if (this.producerConnection.status === 'wait') await this.producerConnection.connect().catch(() => undefined);
+    const conn = this.producerConnection;
+    if (conn.status === 'wait') await conn.connect().catch(() => undefined);
+    // BullMQ waits for a ready connection even without an offline queue: refuse at once instead.
+    if (conn.status !== 'ready') throw serviceUnavailable(`queue ${name} is unavailable (Redis ${conn.status})`);
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.queue(name).add(name, parsed.data, opts);
+      await Promise.race([
+        this.queue(name).add(name, parsed.data, opts),
+        new Promise((_, rej) => (timer = setTimeout(() => rej(new Error('add timed out')), ADD_TIMEOUT_MS))),
+      ]);
     } catch (err) {
       throw serviceUnavailable(`queue ${name} is unavailable`, err);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

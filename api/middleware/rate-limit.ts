@@ -2,6 +2,7 @@ import type { Middleware } from 'koa';
 import ratelimit from 'koa-ratelimit';
 import type { Redis } from 'ioredis';
 import type { Principal } from '../../domain/shared/principal.js';
+import { serviceUnavailable } from '../../domain/shared/errors.js';
 
 export interface RateLimitSettings {
   RATE_LIMIT_ANON_PER_MIN: number;
@@ -27,13 +28,32 @@ export function globalRateLimit(redis: Redis, s: RateLimitSettings, prefix: stri
     driver: 'redis', db: redis, duration: 60_000, max: s.RATE_LIMIT_AUTH_PER_MIN, headers, throw: true,
     namespace: `${prefix}rl:acct`, id: (ctx) => principalOf(ctx)?.accountId ?? false,
   } as ratelimit.MiddlewareOptions);
-  return async (ctx, next) => (principalOf(ctx) ? authed(ctx, next) : anon(ctx, next));
+  return storeFailureIs503(async (ctx, next) => (principalOf(ctx) ? authed(ctx, next) : anon(ctx, next)));
+}
+
+/**
+ * A limiter whose store (Redis) is down answers 503 SERVICE_UNAVAILABLE: it fails
+ * closed, and never as an INTERNAL_ERROR. Errors from downstream pass untouched.
+ */
+function storeFailureIs503(limiter: Middleware): Middleware {
+  return async (ctx, next) => {
+    let downstream = false;
+    try {
+      await limiter(ctx, async () => {
+        downstream = true;
+        await next();
+      });
+    } catch (err) {
+      if (downstream || typeof (err as { status?: unknown }).status === 'number') throw err;
+      throw serviceUnavailable('Rate limiter unavailable', err);
+    }
+  };
 }
 
 /** A strict limit per IP for credential endpoints (login, OTP, password reset). */
 export function strictRateLimit(redis: Redis, s: RateLimitSettings, prefix: string): Middleware {
-  return ratelimit({
+  return storeFailureIs503(ratelimit({
     driver: 'redis', db: redis, duration: 15 * 60_000, max: s.RATE_LIMIT_STRICT_PER_15MIN, headers, throw: true,
     namespace: `${prefix}rl:strict`, id: (ctx) => `${ctx.ip}:${ctx.path}`,
-  } as ratelimit.MiddlewareOptions);
+  } as ratelimit.MiddlewareOptions));
 }
