@@ -46,6 +46,8 @@ export async function connectRedis(client: Redis, timeoutMs = 5_000): Promise<Re
     client.disconnect();
     const { host, port } = client.options;
     throw serviceUnavailable(`Redis at ${host}:${port} is not reachable (${(err as Error).message})`, err);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
