@@ -1,0 +1,53 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** The compose CLI on this machine: `docker compose` (v2) or `docker-compose` (v1). */
+function composeCli(): string[] | null {
+  if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0) return ['docker', 'compose'];
+  if (spawnSync('docker-compose', ['--version'], { stdio: 'ignore' }).status === 0) return ['docker-compose'];
+  return null;
+}
+
+describe('deployment files', () => {
+  it('when compose validates docker-compose.yml, then it accepts it with mongo, redis, api, hub and worker', function () {
+    const cli = composeCli();
+    if (!cli) {
+      console.log('      ↷ skipped: neither `docker compose` nor `docker-compose` is installed (apt-get install docker-compose)');
+      this.skip();
+    }
+    const [cmd, ...pre] = cli as [string, ...string[]];
+    const r = spawnSync(cmd, [...pre, 'config'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    expect(r.status, r.stderr).to.equal(0);
+    for (const svc of ['mongo:', 'redis:', 'api:', 'hub:', 'worker:']) expect(r.stdout).to.include(svc);
+    expect(r.stdout).to.include('--replSet');
+    expect(r.stdout).to.include('noeviction');
+  });
+
+  it('when pm2 reads ecosystem.config.js, then api and hub run in cluster mode and workers apart, on the built code', () => {
+    const eco = require(path.join(ROOT, 'ecosystem.config.js')) as { apps: { name: string; exec_mode: string; script: string; env: { ROLE: string } }[] };
+    const byRole = Object.fromEntries(eco.apps.map((a) => [a.env.ROLE, a]));
+    expect(byRole.api?.exec_mode).to.equal('cluster');
+    expect(byRole.hub?.exec_mode).to.equal('cluster');
+    expect(byRole.worker?.exec_mode).to.equal('fork');
+    expect(eco.apps.every((a) => a.script === 'dist/infra/main.js')).to.equal(true);
+  });
+
+  it('when the Dockerfile is read, then it is multi-stage and runs as a non-root user', () => {
+    const df = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+    expect(df.match(/^FROM /gm)?.length).to.be.greaterThan(1);
+    expect(df).to.match(/^USER node$/m);
+  });
+
+  it('when .env.example is read, then it documents every setting the config accepts', () => {
+    const example = readFileSync(path.join(ROOT, '.env.example'), 'utf8');
+    const configSrc = readFileSync(path.join(ROOT, 'infra/config.ts'), 'utf8');
+    const keys = [...configSrc.matchAll(/^\s{4}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]);
+    expect(keys.length).to.be.greaterThan(20);
+    const missing = keys.filter((k) => !new RegExp(`^${k}=`, 'm').test(example));
+    expect(missing).to.deep.equal([]);
+  });
+});
