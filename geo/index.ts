@@ -1,0 +1,12 @@
+/**
+ * Public API of the geo engine. Everything else in geo/ is internal.
+ * It knows nothing of orders, HTTP or sockets; the hub (#5) and dispatch call it.
+ */
+export { CourierIndex, resolutionForDensity, type CourierIndexOptions, type FixResult, type MoveObserver } from './courier-index.js';
+export type { CourierView, TrailPoint } from './courier-directory.js';
+export type { NearestQuery, NearestCourier } from './nearest.js';
+export type { Geofence, GeofenceEvent } from './geofence.js';
+export { GeoError, isGeoError, type GeoReason } from './errors.js';
+export { validateFix, gpsFlags, DEFAULT_GPS_POLICY, type GpsFlag, type GpsPolicy } from './gps.js';
+export { haversineM, destinationPoint, EARTH_RADIUS_M } from './distance.js';
+export * from './types.js';

@@ -1,0 +1,70 @@
+import { cellToParent } from 'h3-js';
+
+/**
+ * Key layout. Every key that a Lua script touches carries the hash tag of its
+ * region (an H3 parent cell), so one script call always lands in one cluster
+ * slot. Only the per-courier directory is tagged by courier id.
+ *
+ *   <p>{<region>}:c:<courierId>   hash   state + last fix + current cell
+ *   <p>{<region>}:t:<courierId>   stream trail, MAXLEN ~ trailMaxLen, id = <ts>-0
+ *   <p>{<region>}:f:<courierId>   hash   geofenceId -> JSON definition + state
+ *   <p>{<region>}:a:<cell>        hash   courierId -> packed (lat,lng,ts,vehicle,free) for available couriers
+ *   <p>{<region>}:b:<cell>        hash   same, busy couriers
+ *   <p>{<region>}:seen            zset   indexed courierId -> last fix ts (drives the stale sweep)
+ *   <p>{<region>}:idle            zset   unindexed courierId -> last fix ts (drives retention)
+ *   <p>{<region>}:spd             hash   "<res-7 cell>|<hour of week>" -> "<ewma ratio>,<samples>"
+ *   <p>dir:{<courierId>}          hash   region + state: survives region moves and crashes between them
+ *   <p>regions                    set    regions ever used (the sweep iterates them)
+ */
+export class KeySpace {
+  private readonly regionCache = new Map<string, string>();
+
+  constructor(
+    readonly prefix: string,
+    readonly regionResolution: number,
+  ) {}
+
+  /** The region (H3 parent cell) that owns `cell`. Memoised: the hot path calls it per fix. */
+  regionOf(cell: string): string {
+    let region = this.regionCache.get(cell);
+    if (region === undefined) {
+      region = cellToParent(cell, this.regionResolution);
+      if (this.regionCache.size > 200_000) this.regionCache.clear();
+      this.regionCache.set(cell, region);
+    }
+    return region;
+  }
+
+  /** Prefix shared by all keys of one region, hash tag included. */
+  regionPrefix(region: string): string {
+    return `${this.prefix}{${region}}:`;
+  }
+
+  courier(rp: string, courierId: string): string {
+    return `${rp}c:${courierId}`;
+  }
+
+  trail(rp: string, courierId: string): string {
+    return `${rp}t:${courierId}`;
+  }
+
+  fences(rp: string, courierId: string): string {
+    return `${rp}f:${courierId}`;
+  }
+
+  seen(rp: string): string {
+    return `${rp}seen`;
+  }
+
+  speeds(rp: string): string {
+    return `${rp}spd`;
+  }
+
+  directory(courierId: string): string {
+    return `${this.prefix}dir:{${courierId}}`;
+  }
+
+  regions(): string {
+    return `${this.prefix}regions`;
+  }
+}

@@ -1,0 +1,173 @@
+import { cellToBoundary, cellToLatLng, cellToParent, getHexagonEdgeLengthAvg, gridDiskDistances, latLngToCell } from 'h3-js';
+import { EARTH_RADIUS_M, haversineM } from './distance.js';
+
+/**
+ * Candidate-cell planning for nearest searches (client side of nearest-1.lua).
+ *
+ * For an origin cell we cache its rings and, per ring k, D[k]: a lower bound
+ * on the distance from the cell centre to any point outside the k-disk (the
+ * nearest edge of a ring k+1 cell; any path leaving the disk crosses ring
+ * k+1). For a query point q in the origin cell, everything outside the k-disk
+ * is at least D[k] - |q,centre| away. Each cell also gets md, a lower bound on
+ * its distance from q, so Redis can read cells best-first and stop early.
+ *
+ * Distances here use a local equirectangular projection, shrunk by 2 % and
+ * 1 m so they stay lower bounds (projection error is far below that for the
+ * ≤ 50 km radii we accept).
+ */
+
+interface CellGeom {
+  cell: string;
+  region: string;
+  /** boundary as lat,lng,lat,lng,... */
+  boundary: Float64Array;
+}
+
+interface OriginPlan {
+  centerLat: number;
+  centerLng: number;
+  rings: CellGeom[][];
+  /** D[k] for k = 0..rings.length-2 */
+  reach: number[];
+}
+
+const M_PER_DEG = (EARTH_RADIUS_M * Math.PI) / 180;
+const SAFE_FACTOR = 0.98;
+const SAFE_SLACK_M = 1;
+const MAX_RINGS = 400;
+
+export interface CandidatePlan {
+  /** Every indexed cell with md <= coveredM is in `byRegion`. */
+  coveredM: number;
+  /** region -> 21-char records (cell + 6-digit floored md) sorted by md. */
+  byRegion: Map<string, string>;
+}
+
+/** Lower bound (metres) on the distance from (lat,lng) to the polygon `boundary` (q assumed outside or on it). */
+function distanceToBoundary(lat: number, lng: number, boundary: Float64Array): number {
+  const n = boundary.length / 2;
+  let best = Infinity;
+  let px = 0;
+  let py = 0;
+  for (let i = 0; i <= n; i++) {
+    const j = (i % n) * 2;
+    const vlat = boundary[j] as number;
+    let dlng = (boundary[j + 1] as number) - lng;
+    if (dlng > 180) dlng -= 360;
+    else if (dlng < -180) dlng += 360;
+    const x = dlng * M_PER_DEG * Math.cos(((vlat + lat) / 2) * (Math.PI / 180));
+    const y = (vlat - lat) * M_PER_DEG;
+    if (i > 0) {
+      const dx = x - px;
+      const dy = y - py;
+      const len2 = dx * dx + dy * dy;
+      let t = len2 > 0 ? -(px * dx + py * dy) / len2 : 0;
+      t = t < 0 ? 0 : t > 1 ? 1 : t;
+      const cx = px + t * dx;
+      const cy = py + t * dy;
+      const d = Math.sqrt(cx * cx + cy * cy);
+      if (d < best) best = d;
+    }
+    px = x;
+    py = y;
+  }
+  return Math.max(0, best * SAFE_FACTOR - SAFE_SLACK_M);
+}
+
+const SHARED = new Map<string, NearestPlanner>();
+
+export class NearestPlanner {
+  private readonly geoms = new Map<string, CellGeom>();
+  private readonly plans = new Map<string, OriginPlan>();
+  /** Average edge length at the index resolution: the natural unit of search radii. */
+  readonly edgeM: number;
+
+  constructor(
+    readonly resolution: number,
+    readonly regionResolution: number,
+    private readonly maxPlans = 20_000,
+  ) {
+    this.edgeM = getHexagonEdgeLengthAvg(resolution, 'm');
+  }
+
+  /**
+   * Plans are pure geometry, so every index in the process with the same
+   * resolutions shares one planner (and its warm cache).
+   */
+  static shared(resolution: number, regionResolution: number): NearestPlanner {
+    const key = `${resolution}|${regionResolution}`;
+    let p = SHARED.get(key);
+    if (!p) SHARED.set(key, (p = new NearestPlanner(resolution, regionResolution)));
+    return p;
+  }
+
+  /** Cells (grouped by region, sorted best-first) that must be read to cover `coverM` around q. */
+  candidates(lat: number, lng: number, coverM: number, radiusM: number): CandidatePlan {
+    const origin = latLngToCell(lat, lng, this.resolution);
+    const dq = haversineM(lat, lng, ...this.centerOf(origin)) * 1.001 + 0.01;
+    const plan = this.planFor(origin, coverM + dq);
+    let k = 0;
+    while (k < plan.reach.length - 1 && (plan.reach[k] as number) - dq < coverM) k++;
+    const coveredM = Math.max(0, (plan.reach[k] as number) - dq);
+    const limitM = Math.min(coveredM, radiusM);
+
+    const rows: { region: string; md: number; cell: string }[] = [];
+    for (let ring = 0; ring <= k; ring++) {
+      for (const g of plan.rings[ring] as CellGeom[]) {
+        const md = ring === 0 ? 0 : distanceToBoundary(lat, lng, g.boundary);
+        if (md <= limitM) rows.push({ region: g.region, md: Math.min(999_999, Math.floor(md)), cell: g.cell });
+      }
+    }
+    rows.sort((a, b) => a.md - b.md);
+    const byRegion = new Map<string, string>();
+    for (const r of rows) {
+      byRegion.set(r.region, (byRegion.get(r.region) ?? '') + r.cell + String(r.md).padStart(6, '0'));
+    }
+    return { coveredM, byRegion };
+  }
+
+  private centerOf(cell: string): [number, number] {
+    const [la, ln] = cellToLatLng(cell);
+    return [la, ln];
+  }
+
+  private geom(cell: string): CellGeom {
+    let g = this.geoms.get(cell);
+    if (!g) {
+      const b = cellToBoundary(cell);
+      const boundary = new Float64Array(b.length * 2);
+      b.forEach(([la, ln], i) => {
+        boundary[i * 2] = la;
+        boundary[i * 2 + 1] = ln;
+      });
+      g = { cell, region: cellToParent(cell, this.regionResolution), boundary };
+      if (this.geoms.size > this.maxPlans * 50) this.geoms.clear();
+      this.geoms.set(cell, g);
+    }
+    return g;
+  }
+
+  /** The cached plan of `origin`, extended until its reach covers `needM` (or MAX_RINGS). */
+  private planFor(origin: string, needM: number): OriginPlan {
+    let plan = this.plans.get(origin);
+    if (plan && ((plan.reach.at(-1) as number) >= needM || plan.rings.length > MAX_RINGS)) return plan;
+    const [centerLat, centerLng] = this.centerOf(origin);
+    let rings = plan ? plan.rings.length : Math.max(3, Math.ceil(needM / (this.edgeM * 1.5)) + 2);
+    for (;;) {
+      const disk = gridDiskDistances(origin, rings).map((ring) => ring.map((c) => this.geom(c)));
+      const reach: number[] = [];
+      for (let k = 0; k < disk.length - 1; k++) {
+        let min = Infinity;
+        for (const g of disk[k + 1] as CellGeom[]) min = Math.min(min, distanceToBoundary(centerLat, centerLng, g.boundary));
+        // reach must not shrink with k (it cannot geometrically; guard against projection noise)
+        reach.push(Math.max(min, reach.at(-1) ?? 0));
+      }
+      plan = { centerLat, centerLng, rings: disk.slice(0, -1), reach };
+      if ((reach.at(-1) as number) >= needM || rings > MAX_RINGS) break;
+      rings = Math.ceil(rings * 1.5);
+    }
+    if (this.plans.size >= this.maxPlans) this.plans.delete(this.plans.keys().next().value as string);
+    this.plans.set(origin, plan);
+    return plan;
+  }
+}

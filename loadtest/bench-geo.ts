@@ -1,0 +1,168 @@
+/**
+ * `npm run bench:geo`: the geo engine against Redis GEOSEARCH, in one run, on a
+ * private redis-server. See docs/geo.md for how to read the figures.
+ *
+ * For each fleet (10k, 100k couriers, 80 % available, uniform over a 30 km city):
+ *  1. home every courier (state + first fix), then measure pipelined fix throughput;
+ *  2. load the same available positions into a GEO key;
+ *  3. nearest-10 within 3 km: 16 concurrent clients split over 2 generator
+ *     processes, same design and same seeded query points for both sides;
+ *  4. recall of both against brute force on 500 seeded queries.
+ */
+import { fork } from 'node:child_process';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { startEmbeddedRedis } from '../infra/embedded-redis.js';
+import { CourierIndex, haversineM, resolutionForDensity, type Fix } from '../geo/index.js';
+import { CITY, VEHICLE_MIX, cityPoint, rng } from './geo-fleet.js';
+
+const FLEETS = (process.env.BENCH_FLEETS ?? '10000,100000').split(',').map(Number);
+const CLIENTS = 16;
+const PROCS = Number(process.env.BENCH_PROCS ?? 2);
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 3000);
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
+const UPDATE_ROUNDS = 3;
+
+interface Courier { id: string; lat: number; lng: number; available: boolean }
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+
+async function load(mode: 'nearest' | 'geosearch', port: number, prefix: string, resolution: number, geoKey: string) {
+  const per = CLIENTS / PROCS;
+  const workers = Array.from({ length: PROCS }, (_, i) =>
+    fork(path.join(__dirname, 'geo-load-worker.ts'), [JSON.stringify({ mode, port, prefix, resolution, geoKey, seed: 1000 + i, concurrency: per, warmupMs: WARMUP_MS, durationMs: DURATION_MS })], {
+      execArgv: ['--require', 'tsx/cjs'],
+    }),
+  );
+  await new Promise((r) => setTimeout(r, 1500)); // let every worker connect and load h3 before the start signal
+  const results = workers.map((w) => new Promise<{ latencies: number[]; durationMs: number }>((resolve, reject) => {
+    w.once('message', (m) => resolve(m as { latencies: number[]; durationMs: number }));
+    w.once('error', reject);
+    w.once('exit', (code) => code && reject(new Error(`worker exited ${code}`)));
+  }));
+  workers.forEach((w) => w.send('go'));
+  const all = (await Promise.all(results)).flatMap((r) => r.latencies).sort((a, b) => a - b);
+  return { qps: round(all.length / (DURATION_MS / 1000), 0), p50Ms: round(pct(all, 50)), p99Ms: round(pct(all, 99)), samples: all.length };
+}
+
+async function fleetRun(port: number, n: number) {
+  const redis = new Redis(port, '127.0.0.1');
+  const prefix = `bench${n}:`;
+  const resolution = resolutionForDensity(n / ((CITY.sizeM / 1000) ** 2));
+  const index = new CourierIndex({ redis, prefix, resolution });
+  const r = rng(n);
+  const couriers: Courier[] = Array.from({ length: n }, (_, i) => ({ id: `c${i}`, ...cityPoint(r), available: r() < 0.8 }));
+
+  // home: state + first fix (the slow, once-per-courier path)
+  let ts = Date.now() - 60_000;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i += 2000) {
+    const chunk = couriers.slice(i, i + 2000);
+    await Promise.all(chunk.map((c, j) => index.setState(c.id, { status: c.available ? 'available' : 'busy', vehicle: VEHICLE_MIX[j % 4] as (typeof VEHICLE_MIX)[number], capacity: 3, load: c.available ? 0 : 1 })));
+    await Promise.all([0, 1, 2, 3].map((k) => index.applyFixes(chunk.filter((_, j) => j % 4 === k).map((c) => ({ courierId: c.id, lat: c.lat, lng: c.lng, ts })))));
+  }
+  const homeS = (performance.now() - t0) / 1000;
+
+  // update throughput: every courier moves ≤ 25 m per round, batches of 1000, 4 batches in flight
+  let fixes = 0;
+  const u0 = performance.now();
+  for (let round_ = 0; round_ < UPDATE_ROUNDS; round_++) {
+    ts += 1000;
+    const batch: Fix[] = couriers.map((c) => {
+      c.lat += (r() - 0.5) * 0.00045;
+      c.lng += (r() - 0.5) * 0.00054;
+      return { courierId: c.id, lat: c.lat, lng: c.lng, ts, accuracy: 8 };
+    });
+    const batches: Fix[][] = [];
+    for (let i = 0; i < batch.length; i += 1000) batches.push(batch.slice(i, i + 1000));
+    let next = 0;
+    await Promise.all([0, 1, 2, 3].map(async () => {
+      while (next < batches.length) {
+        const b = batches[next++] as Fix[];
+        const res = await index.applyFixes(b);
+        fixes += res.filter((x) => x.outcome === 'applied').length;
+      }
+    }));
+  }
+  const updatesPerSec = round(fixes / ((performance.now() - u0) / 1000), 0);
+
+  // the baseline key: same available couriers, same positions
+  const geoKey = `${prefix}geosearch`;
+  for (let i = 0; i < n; i += 5000) {
+    const args: (string | number)[] = [];
+    for (const c of couriers.slice(i, i + 5000)) if (c.available) args.push(c.lng, c.lat, c.id);
+    if (args.length) await redis.call('GEOADD', geoKey, ...args);
+  }
+
+  // recall vs brute force (500 seeded queries)
+  const qr = rng(7);
+  const avail = couriers.filter((c) => c.available);
+  let hitsOurs = 0;
+  let hitsGeo = 0;
+  let expected = 0;
+  for (let q = 0; q < 500; q++) {
+    const p = cityPoint(qr);
+    const truth = avail.map((c) => ({ id: c.id, d: haversineM(p.lat, p.lng, c.lat, c.lng) })).filter((x) => x.d <= 3000).sort((a, b) => a.d - b.d).slice(0, 10);
+    const ours = await index.nearestCouriers({ lat: p.lat, lng: p.lng, radiusM: 3000, limit: 10, filter: { status: 'available' }, maxAgeS: 3600 });
+    const geo = (await redis.call('GEOSEARCH', geoKey, 'FROMLONLAT', p.lng, p.lat, 'BYRADIUS', 3000, 'm', 'ASC', 'COUNT', 10)) as string[];
+    const t = new Set(truth.map((x) => x.id));
+    expected += truth.length;
+    hitsOurs += ours.filter((x) => t.has(x.courierId)).length;
+    hitsGeo += geo.filter((id) => t.has(id)).length;
+  }
+
+  const nearest = await load('nearest', port, prefix, resolution, geoKey);
+  const geosearch = await load('geosearch', port, prefix, resolution, geoKey);
+  const mem = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
+  redis.disconnect();
+  return {
+    couriers: n,
+    available: avail.length,
+    resolution,
+    homeSeconds: round(homeS, 1),
+    updatesPerSec,
+    nearest: { ...nearest, recall: round(hitsOurs / expected, 4) },
+    geosearch: { ...geosearch, recall: round(hitsGeo / expected, 4) },
+    ratio: round(nearest.qps / geosearch.qps, 2),
+    redisUsedMemoryMB: round(mem / 1e6, 1),
+  };
+}
+
+async function main(): Promise<void> {
+  const server = await startEmbeddedRedis();
+  const fleets = [];
+  try {
+    for (const n of FLEETS) {
+      const res = await fleetRun(server.port, n);
+      fleets.push(res);
+      console.log(JSON.stringify(res));
+    }
+  } finally {
+    await server.stop();
+  }
+  console.log('\n fleet    | res | fixes/s  | nearest qps  p50 ms  p99 ms  recall | geosearch qps  p50 ms  p99 ms | ratio');
+  for (const f of fleets) {
+    console.log(
+      ` ${String(f.couriers).padEnd(8)} | ${f.resolution}   | ${String(f.updatesPerSec).padEnd(8)} | ${String(f.nearest.qps).padStart(11)} ${String(f.nearest.p50Ms).padStart(7)} ${String(f.nearest.p99Ms).padStart(7)} ${String(f.nearest.recall).padStart(7)} | ${String(f.geosearch.qps).padStart(13)} ${String(f.geosearch.p50Ms).padStart(7)} ${String(f.geosearch.p99Ms).padStart(7)} | ${f.ratio}x`,
+    );
+  }
+  const out = {
+    fleets,
+    city: CITY,
+    clients: CLIENTS,
+    generatorProcesses: PROCS,
+    durationMs: DURATION_MS,
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+    timestamp: new Date().toISOString(),
+  };
+  mkdirSync(path.join(__dirname, 'results'), { recursive: true });
+  if (!process.env.BENCH_FLEETS) writeFileSync(path.join(__dirname, 'results', 'geo.json'), `${JSON.stringify(out, null, 2)}\n`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
