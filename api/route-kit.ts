@@ -27,6 +27,14 @@ export interface RequestContext<P, Q, B> {
   auth: Principal;
   ctx: Context;
   origin: { ip: string; userAgent: string | null; requestId: string };
+  /** The raw request body of an `upload` route, read after access was checked. */
+  file?: { contentType: string; bytes: Buffer };
+}
+
+/** A route whose body is one raw file (not JSON), capped while it streams in. */
+export interface UploadSpec {
+  contentTypes: string[];
+  maxBytes: number;
 }
 
 /** One route: validation, access, OpenAPI and the handler in one definition. */
@@ -42,6 +50,7 @@ export interface RouteSpec<P = any, Q = any, B = any> {
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
+  upload?: UploadSpec;
   /** Schema of `data` in the success envelope. */
   response: z.ZodType;
   status?: number;
@@ -73,6 +82,22 @@ export function authorize(access: Access, principal: Principal | undefined): voi
   }
 }
 
+async function readUpload(ctx: Context, spec: UploadSpec): Promise<{ contentType: string; bytes: Buffer }> {
+  const contentType = (ctx.get('content-type').split(';')[0] ?? '').trim().toLowerCase();
+  if (!spec.contentTypes.includes(contentType)) {
+    throw new AppError('VALIDATION_ERROR', 'Unsupported content type', { details: [{ field: 'headers.content-type', message: `must be one of ${spec.contentTypes.join(', ')}` }] });
+  }
+  if (Number(ctx.get('content-length') || 0) > spec.maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', `Files are limited to ${spec.maxBytes} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > spec.maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', `Files are limited to ${spec.maxBytes} bytes`);
+    chunks.push(chunk);
+  }
+  return { contentType, bytes: Buffer.concat(chunks) };
+}
+
 const toOpenApiPath = (p: string) => p.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
 export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: RouteSpec[], policies: { strict: Middleware }): void {
@@ -84,7 +109,9 @@ export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: R
       const params = parse(route.params, ctx.params, 'params');
       const query = parse(route.query, ctx.query, 'query');
       const body = parse(route.body, (ctx.request as { body?: unknown }).body ?? {}, 'body');
+      const file = route.upload ? await readUpload(ctx, route.upload) : undefined;
       const data = await route.handler({
+        ...(file ? { file } : {}),
         params,
         query,
         body,
@@ -102,7 +129,8 @@ export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: R
 
 function registerOpenApi(registry: OpenAPIRegistry, route: RouteSpec): void {
   const codes = new Set<ErrorCode>(route.errors ?? []);
-  if (route.params || route.query || route.body) codes.add('VALIDATION_ERROR');
+  if (route.params || route.query || route.body || route.upload) codes.add('VALIDATION_ERROR');
+  if (route.upload) codes.add('PAYLOAD_TOO_LARGE');
   if (route.access.kind !== 'public') {
     codes.add('UNAUTHORIZED');
     codes.add('FORBIDDEN');
@@ -130,6 +158,9 @@ function registerOpenApi(registry: OpenAPIRegistry, route: RouteSpec): void {
       ...(route.params ? { params: route.params as z.ZodObject } : {}),
       ...(route.query ? { query: route.query as z.ZodObject } : {}),
       ...(route.body ? { body: { content: { 'application/json': { schema: route.body } }, required: true } } : {}),
+      ...(route.upload
+        ? { body: { description: `One file, at most ${route.upload.maxBytes} bytes.`, required: true, content: Object.fromEntries(route.upload.contentTypes.map((t) => [t, { schema: z.string().openapi({ format: 'binary' }) }])) } }
+        : {}),
     },
     responses: {
       [String(route.status ?? 200)]: { description: route.message ?? 'OK', content: { 'application/json': { schema: successSchema(route.response) } } },

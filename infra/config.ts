@@ -46,6 +46,11 @@ const schema = z
     SMS_PROVIDER_URL: z.url().optional(),
     SMS_PROVIDER_TOKEN: z.string().optional(),
     SMS_FROM: z.string().optional(),
+    /** `dev` logs codes and keeps them in a test-visible outbox; `http` posts to SMS_PROVIDER_URL. Default: http when SMS_PROVIDER_URL is set. */
+    SMS_PROVIDER: z.enum(['dev', 'http']).optional(),
+    /** Verification documents (local-disk storage); default DATA_DIR/documents. */
+    DOCUMENTS_DIR: z.string().min(1).optional(),
+    DOCUMENT_MAX_BYTES: int(1_024, 50 * 1_048_576).default(5 * 1_048_576),
     METRICS_TOKEN: z.string().min(16).optional(),
   })
   .superRefine((c, ctx) => {
@@ -59,13 +64,21 @@ const schema = z
         ctx.addIssue({ code: 'custom', path: ['MONGODB_URI'], message: 'MONGODB_URI or DATABASE_URL is required when NODE_ENV=production' });
       }
     }
+    const sms = c.SMS_PROVIDER ?? (c.SMS_PROVIDER_URL ? 'http' : 'dev');
+    if (sms === 'http') {
+      for (const key of ['SMS_PROVIDER_URL', 'SMS_PROVIDER_TOKEN', 'SMS_FROM'] as const) {
+        if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when SMS_PROVIDER=http' });
+      }
+    } else if (c.NODE_ENV === 'production') {
+      ctx.addIssue({ code: 'custom', path: ['SMS_PROVIDER'], message: 'the dev SMS adapter writes codes to the log: set SMS_PROVIDER_URL, SMS_PROVIDER_TOKEN and SMS_FROM in production' });
+    }
     if (c.MONGODB_URI && c.DATABASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'set only one of MONGODB_URI and DATABASE_URL' });
     }
   });
 
 export type RawConfig = z.infer<typeof schema>;
-export type Config = RawConfig & { JWT_SECRET: string; dataDir: string };
+export type Config = RawConfig & { JWT_SECRET: string; dataDir: string; SMS_PROVIDER: 'dev' | 'http'; documentsDir: string };
 
 export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
@@ -98,5 +111,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = parsed.data;
   const dataDir = path.resolve(c.DATA_DIR);
-  return { ...c, dataDir, JWT_SECRET: c.JWT_SECRET ?? devSecret(dataDir, 'JWT_SECRET') };
+  return {
+    ...c,
+    dataDir,
+    JWT_SECRET: c.JWT_SECRET ?? devSecret(dataDir, 'JWT_SECRET'),
+    SMS_PROVIDER: c.SMS_PROVIDER ?? (c.SMS_PROVIDER_URL ? 'http' : 'dev'),
+    documentsDir: path.resolve(c.DOCUMENTS_DIR ?? path.join(dataDir, 'documents')),
+  };
 }

@@ -9,6 +9,35 @@ import { AuditLogQueries } from '../domain/platform/use-cases/queries.js';
 import { createApp } from '../api/app.js';
 import type { RouteSpec } from '../api/route-kit.js';
 import { platformRoutes } from '../api/routes/platform.js';
+import { authRoutes } from '../api/routes/auth.js';
+import { accountRoutes } from '../api/routes/accounts.js';
+import { adminAccountRoutes } from '../api/routes/admin-accounts.js';
+import { withRevocationCheck } from '../api/middleware/authenticate.js';
+import { createHmac } from 'node:crypto';
+import type { AccountRepository, DocumentRepository, OtpRepository, SessionRepository, SmsSender, PasswordHasher, Throttle, AccessRevocations, DocumentStorage } from '../domain/identity/ports.js';
+import { OtpCodes } from '../domain/identity/otp-codes.js';
+import { SessionTokens } from '../domain/identity/session-tokens.js';
+import { RegisterAccount } from '../domain/identity/use-cases/register-account.js';
+import { VerifyPhone } from '../domain/identity/use-cases/verify-phone.js';
+import { ResendOtp } from '../domain/identity/use-cases/resend-otp.js';
+import { LogIn } from '../domain/identity/use-cases/log-in.js';
+import { RefreshSession } from '../domain/identity/use-cases/refresh-session.js';
+import { LogOut } from '../domain/identity/use-cases/log-out.js';
+import { ForgotPassword } from '../domain/identity/use-cases/forgot-password.js';
+import { ResetPassword } from '../domain/identity/use-cases/reset-password.js';
+import { UpdateProfile } from '../domain/identity/use-cases/update-profile.js';
+import { SubmitDocument } from '../domain/identity/use-cases/submit-document.js';
+import { DecideVerification } from '../domain/identity/use-cases/decide-verification.js';
+import { SuspendAccount, UnsuspendAccount } from '../domain/identity/use-cases/suspend-account.js';
+import { CreateAdmin } from '../domain/identity/use-cases/create-admin.js';
+import { CheckCourierEligibility } from '../domain/identity/use-cases/check-courier-eligibility.js';
+import { IdentityQueries } from '../domain/identity/use-cases/queries.js';
+import { Argon2PasswordHasher } from './passwords.js';
+import { RedisAccessRevocations, RedisThrottle } from './redis-identity.js';
+import { IdentityEventBus } from './identity-events.js';
+import { DevSmsSender } from './providers/sms-dev.js';
+import { HttpSmsSender } from './providers/sms-http.js';
+import { LocalDiskDocumentStorage, DOCUMENT_TYPES } from './storage/local-disk.js';
 import { createHub } from '../server/hub.js';
 import { auditProcessor } from '../workers/processors/audit.js';
 import { QUEUES } from '../workers/queues.js';
@@ -40,7 +69,43 @@ export interface Cradle {
   queues: Queues;
   recordAuditEntry: RecordAuditEntry;
   auditLogQueries: AuditLogQueries;
+  // identity
+  accounts: AccountRepository;
+  sessions: SessionRepository;
+  otps: OtpRepository;
+  documents: DocumentRepository;
+  passwords: PasswordHasher;
+  sms: SmsSender;
+  throttle: Throttle;
+  revocations: AccessRevocations;
+  identityEvents: IdentityEventBus;
+  documentStorage: DocumentStorage;
+  documentUpload: { contentTypes: string[]; maxBytes: number };
+  otpSecret: string;
+  sessionSettings: { refreshTokenTtlS: number };
+  otpCodes: OtpCodes;
+  sessionTokens: SessionTokens;
+  registerAccount: RegisterAccount;
+  verifyPhone: VerifyPhone;
+  resendOtp: ResendOtp;
+  logIn: LogIn;
+  refreshSession: RefreshSession;
+  logOut: LogOut;
+  forgotPassword: ForgotPassword;
+  resetPassword: ResetPassword;
+  updateProfile: UpdateProfile;
+  submitDocument: SubmitDocument;
+  decideVerification: DecideVerification;
+  suspendAccount: SuspendAccount;
+  unsuspendAccount: UnsuspendAccount;
+  createAdmin: CreateAdmin;
+  /** For #5: whether a courier may go online (`execute` / `assertEligible`). */
+  courierEligibility: CheckCourierEligibility;
+  identityQueries: IdentityQueries;
 }
+
+/** Redis key prefix of this deployment (rate limits, throttles, revocations). */
+export const KEY_PREFIX = 'daraa:';
 
 export interface Infrastructure {
   config: Config;
@@ -80,12 +145,55 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
     recordAuditEntry: asClass(RecordAuditEntry).singleton(),
     auditLogQueries: asClass(AuditLogQueries).singleton(),
   });
+  registerIdentity(container);
   return container;
+}
+
+/** Identity: repositories, adapters and use cases. */
+function registerIdentity(container: AwilixContainer<Cradle>): void {
+  container.register({
+    accounts: asFunction(({ repositories }: Cradle) => repositories.accounts).singleton(),
+    sessions: asFunction(({ repositories }: Cradle) => repositories.sessions).singleton(),
+    otps: asFunction(({ repositories }: Cradle) => repositories.otps).singleton(),
+    documents: asFunction(({ repositories }: Cradle) => repositories.documents).singleton(),
+    passwords: asFunction(() => new Argon2PasswordHasher()).singleton(),
+    sms: asFunction(({ config, logger }: Cradle) =>
+      config.SMS_PROVIDER === 'http'
+        ? new HttpSmsSender({ url: config.SMS_PROVIDER_URL!, token: config.SMS_PROVIDER_TOKEN!, from: config.SMS_FROM! }, logger)
+        : new DevSmsSender(logger),
+    ).singleton(),
+    throttle: asFunction(({ redis }: Cradle) => new RedisThrottle(redis, KEY_PREFIX)).singleton(),
+    revocations: asFunction(({ redis, config }: Cradle) => new RedisAccessRevocations(redis, KEY_PREFIX, config.ACCESS_TOKEN_TTL_S)).singleton(),
+    identityEvents: asFunction(({ redis, logger }: Cradle) => new IdentityEventBus({ redis, logger })).singleton(),
+    documentStorage: asFunction(({ config }: Cradle) => new LocalDiskDocumentStorage(config.documentsDir, config.DOCUMENT_MAX_BYTES)).singleton(),
+    documentUpload: asFunction(({ config }: Cradle) => ({ contentTypes: Object.keys(DOCUMENT_TYPES), maxBytes: config.DOCUMENT_MAX_BYTES })).singleton(),
+    // OTP codes are keyed with a secret derived from the JWT secret (one secret to rotate).
+    otpSecret: asFunction(({ config }: Cradle) => createHmac('sha256', config.JWT_SECRET).update('daraa:otp').digest('hex')).singleton(),
+    sessionSettings: asFunction(({ config }: Cradle) => ({ refreshTokenTtlS: config.REFRESH_TOKEN_TTL_S })).singleton(),
+    otpCodes: asClass(OtpCodes).singleton(),
+    sessionTokens: asClass(SessionTokens).singleton(),
+    registerAccount: asClass(RegisterAccount).singleton(),
+    verifyPhone: asClass(VerifyPhone).singleton(),
+    resendOtp: asClass(ResendOtp).singleton(),
+    logIn: asClass(LogIn).singleton(),
+    refreshSession: asClass(RefreshSession).singleton(),
+    logOut: asClass(LogOut).singleton(),
+    forgotPassword: asClass(ForgotPassword).singleton(),
+    resetPassword: asClass(ResetPassword).singleton(),
+    updateProfile: asClass(UpdateProfile).singleton(),
+    submitDocument: asClass(SubmitDocument).singleton(),
+    decideVerification: asClass(DecideVerification).singleton(),
+    suspendAccount: asClass(SuspendAccount).singleton(),
+    unsuspendAccount: asClass(UnsuspendAccount).singleton(),
+    createAdmin: asClass(CreateAdmin).singleton(),
+    courierEligibility: asClass(CheckCourierEligibility).singleton(),
+    identityQueries: asClass(IdentityQueries).singleton(),
+  });
 }
 
 /** Every REST route of the product, from each bounded context. */
 export function apiRoutes(c: Cradle): RouteSpec[] {
-  return [...platformRoutes(c)];
+  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...platformRoutes(c)];
 }
 
 export interface Composed {
@@ -126,8 +234,8 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
     metrics: c.metrics,
     tracing: c.tracing,
     redis: c.redis,
-    keyPrefix: 'daraa:',
-    accessTokens: c.accessTokens,
+    keyPrefix: KEY_PREFIX,
+    accessTokens: withRevocationCheck(c.accessTokens, c.revocations),
     readiness: readiness(c),
     routes,
   });

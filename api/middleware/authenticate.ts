@@ -21,3 +21,20 @@ export const authenticate = (tokens: AccessTokenVerifier): Middleware => async (
   }
   await next();
 };
+
+/** Where revoked sessions and blocked accounts are looked up (infra/redis-identity.ts). */
+export interface RevocationCheck {
+  isRevoked(accountId: string, sessionId: string): Promise<boolean>;
+}
+
+/**
+ * A verifier that also refuses tokens of revoked sessions (logout, reset,
+ * refresh reuse) and of suspended accounts, before their 15 minutes are up.
+ */
+export const withRevocationCheck = (tokens: AccessTokenVerifier, revocations: RevocationCheck): AccessTokenVerifier => ({
+  async verify(token: string): Promise<Principal> {
+    const principal = await tokens.verify(token);
+    if (await revocations.isRevoked(principal.accountId, principal.sessionId)) throw new AppError('INVALID_TOKEN', 'Session revoked');
+    return principal;
+  },
+});

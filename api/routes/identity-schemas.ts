@@ -1,0 +1,98 @@
+import { z } from '../zod.js';
+import { ROLES } from '../../domain/shared/principal.js';
+import { ADMIN_ROLE_NAMES, DOCUMENT_KINDS, normalizePhone, passwordProblems, SELF_SERVICE_ROLES, VEHICLE_TYPES } from '../../domain/identity/model.js';
+
+/** Request and response schemas of the identity routes, shared by auth, accounts and admin. */
+export const phone = z
+  .string()
+  .max(32)
+  .refine((s) => normalizePhone(s) !== null, { message: 'must be an E.164 number like +14155550100' })
+  .openapi({ example: '+14155550100' });
+
+export const password = z
+  .string()
+  .max(128)
+  .superRefine((pw, ctx) => {
+    for (const message of passwordProblems(pw)) ctx.addIssue({ code: 'custom', message });
+  })
+  .openapi({ description: 'At least 8 characters with upper case, lower case, a digit and a special character.', example: 'Str0ng!pass' });
+
+export const email = z.email().max(254).openapi({ example: 'rana@example.com' });
+export const code = z.string().regex(/^\d{6}$/, 'must be 6 digits').openapi({ example: '123456' });
+export const id = z.string().min(1).max(128);
+
+export const registerBody = z.strictObject({ phone, password, role: z.enum(SELF_SERVICE_ROLES) });
+export const verifyBody = z.strictObject({ phone, code });
+export const resendBody = z.strictObject({ phone, purpose: z.enum(['verify_phone', 'reset_password']).default('verify_phone') });
+export const loginBody = z.strictObject({
+  identifier: z.union([phone, email]).openapi({ description: 'Phone (E.164) or email.' }),
+  password: z.string().min(1).max(128),
+});
+export const refreshBody = z.strictObject({ refreshToken: z.string().min(20).max(200) });
+export const forgotBody = z.strictObject({ phone });
+export const resetBody = z.strictObject({ phone, code, newPassword: password });
+
+const address = z.strictObject({
+  label: z.string().trim().min(1).max(40),
+  line1: z.string().trim().min(1).max(200),
+  city: z.string().trim().min(1).max(100),
+  lat: z.number().min(-90).max(90),
+  lng: z.number().min(-180).max(180),
+});
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+/**
+ * Every field an owner can set, across roles; fields of another role's profile
+ * are refused by the account. Role, status, verification, permissions and
+ * balances are not here, and unknown fields are rejected.
+ */
+export const profileBody = z
+  .strictObject({
+    email: email.nullable().optional(),
+    name: text(100).optional(),
+    addresses: z.array(address).max(20).optional(),
+    businessName: text(200).optional(),
+    legalName: text(200).optional(),
+    registrationNumber: text(64).optional(),
+    taxId: text(64).optional(),
+    vehicleType: z.enum(VEHICLE_TYPES).optional(),
+    capacityKg: z.number().positive().max(2_000).optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, { message: 'at least one field is required' });
+
+export const accountSchema = z
+  .object({
+    id: z.string(),
+    role: z.enum(ROLES),
+    phone: z.string(),
+    email: z.string().nullable(),
+    status: z.enum(['pending_verification', 'active', 'suspended']),
+    phoneVerified: z.boolean(),
+    profile: z.record(z.string(), z.unknown()).openapi({ description: 'customer: name, addresses; store_owner: businessName, legalName, registrationNumber, taxId; courier: name, vehicleType, capacityKg; admin: name' }),
+    profileComplete: z.boolean(),
+    adminRole: z.enum(ADMIN_ROLE_NAMES as [string, ...string[]]).nullable(),
+    permissions: z.array(z.string()),
+    verification: z.object({ status: z.enum(['not_required', 'not_submitted', 'pending', 'approved', 'rejected']), reason: z.string().nullable(), decidedAt: z.string().nullable() }),
+    suspension: z.object({ reason: z.string(), at: z.string() }).nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Account');
+
+export const tokenPairSchema = z
+  .object({
+    tokenType: z.literal('Bearer'),
+    accessToken: z.string(),
+    accessTokenExpiresAt: z.string(),
+    refreshToken: z.string(),
+    refreshTokenExpiresAt: z.string(),
+    sessionId: z.string(),
+    account: accountSchema,
+  })
+  .openapi('TokenPair');
+
+export const receiptSchema = z.object({ phone: z.string(), codeExpiresInS: z.number(), resendAfterS: z.number() }).openapi('OtpReceipt');
+
+export const documentSchema = z
+  .object({ id: z.string(), accountId: z.string(), kind: z.enum(DOCUMENT_KINDS), contentType: z.string(), sizeBytes: z.number(), sha256: z.string(), uploadedAt: z.string() })
+  .openapi('VerificationDocument');
