@@ -10,3 +10,7 @@ export { GeoError, isGeoError, type GeoReason } from './errors.js';
 export { validateFix, gpsFlags, DEFAULT_GPS_POLICY, type GpsFlag, type GpsPolicy } from './gps.js';
 export { haversineM, destinationPoint, EARTH_RADIUS_M } from './distance.js';
 export * from './types.js';
+export { EtaService, haversineEta, type EtaOptions, type EtaResult, type EtaSource, type RoadEtaProvider, type LearnedSpeedSource } from './eta.js';
+export { SpeedLearner, hourOfWeek, ROAD_FACTOR, type LearnedSpeed } from './speeds.js';
+export { CircuitBreaker } from './circuit-breaker.js';
+export { Zone, zoneAt, deliveryFee, type ZoneDefinition, type ZoneFee, type Money } from './zones.js';
