@@ -1,0 +1,173 @@
+import { expect } from 'chai';
+import { startTestApp, http, type TestApp } from '../helpers/app.js';
+import { newPhone, signUp, signUpAdmin, type Session } from '../helpers/identity.js';
+import type { RouteSpec } from '../../api/route-kit.js';
+
+/**
+ * Every route × every caller × own vs. foreign object, generated from the
+ * route table: a route without an entry here fails the suite.
+ */
+type Actor = 'anonymous' | 'customer' | 'store_owner' | 'courier' | 'super_admin' | 'ops_admin';
+const ACTORS: Actor[] = ['anonymous', 'customer', 'store_owner', 'courier', 'super_admin', 'ops_admin'];
+const SELF: Actor[] = ['customer', 'store_owner', 'courier'];
+
+interface Party { session: Session; phone: string; documentId: string | null }
+interface Target { accountId: string; documentId: string }
+interface Req { method?: string; path: string; json?: unknown; body?: Buffer; headers?: Record<string, string> }
+interface Entry {
+  /** `object` routes are called against the caller's own account and the victim's; `none` once. */
+  scope: 'object' | 'none';
+  request(t: Target, actor: Actor): Req;
+  expect(actor: Actor, own: boolean): number;
+  /** Puts the victim back into the state the route expects (state-changing admin routes). */
+  prepare?(): Promise<void>;
+}
+
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(32, 1)]);
+const authed = (ok: number) => (a: Actor) => (a === 'anonymous' ? 401 : ok);
+const adminWith = (who: Actor[], ok: number) => (a: Actor) => (a === 'anonymous' ? 401 : who.includes(a) ? ok : 403);
+
+describe('security: authorization matrix (every route × role × own/foreign)', function () {
+  this.timeout(120_000);
+  let app: TestApp;
+  const parties = {} as Record<Exclude<Actor, 'anonymous'>, Party>;
+  let victim: Party;
+  let auditId: string;
+
+  const matrix: Record<string, Entry> = {
+    'POST /api/v1/auth/register': { scope: 'none', request: () => ({ path: '/api/v1/auth/register', json: { phone: newPhone(), password: 'Str0ng!pass', role: 'customer' } }), expect: () => 202 },
+    'POST /api/v1/auth/otp/verify': { scope: 'none', request: () => ({ path: '/api/v1/auth/otp/verify', json: { phone: victim.phone, code: '000000' } }), expect: () => 422 },
+    'POST /api/v1/auth/otp/resend': { scope: 'none', request: () => ({ path: '/api/v1/auth/otp/resend', json: { phone: newPhone() } }), expect: () => 202 },
+    'POST /api/v1/auth/login': { scope: 'none', request: () => ({ path: '/api/v1/auth/login', json: { identifier: newPhone(), password: 'Wr0ng!pass' } }), expect: () => 401 },
+    'POST /api/v1/auth/refresh': { scope: 'none', request: () => ({ path: '/api/v1/auth/refresh', json: { refreshToken: 'r'.repeat(43) } }), expect: () => 401 },
+    'POST /api/v1/auth/password/forgot': { scope: 'none', request: () => ({ path: '/api/v1/auth/password/forgot', json: { phone: newPhone() } }), expect: () => 202 },
+    'POST /api/v1/auth/password/reset': { scope: 'none', request: () => ({ path: '/api/v1/auth/password/reset', json: { phone: victim.phone, code: '000000', newPassword: 'Str0ng!pass2' } }), expect: () => 422 },
+    'GET /api/v1/auth/me': { scope: 'none', request: () => ({ path: '/api/v1/auth/me' }), expect: authed(200) },
+    'POST /api/v1/auth/logout': { scope: 'none', request: () => ({ path: '/api/v1/auth/logout' }), expect: authed(200) },
+    'GET /api/v1/accounts/:id': {
+      scope: 'object', request: (t) => ({ path: `/api/v1/accounts/${t.accountId}` }),
+      expect: (a, own) => (a === 'anonymous' ? 401 : own || a === 'super_admin' || a === 'ops_admin' ? 200 : 404),
+    },
+    'PATCH /api/v1/accounts/:id/profile': {
+      scope: 'object',
+      request: (t, a) => ({ method: 'PATCH', path: `/api/v1/accounts/${t.accountId}/profile`, json: a === 'store_owner' ? { businessName: 'Shop' } : { name: 'Renamed' } }),
+      expect: (a, own) => (a === 'anonymous' ? 401 : own ? 200 : 404),
+    },
+    'POST /api/v1/accounts/:id/documents': {
+      scope: 'object',
+      request: (t) => ({ path: `/api/v1/accounts/${t.accountId}/documents?kind=id_card`, body: PNG, headers: { 'content-type': 'image/png' } }),
+      expect: (a, own) => (a === 'anonymous' ? 401 : a === 'store_owner' || a === 'courier' ? (own ? 201 : 404) : 403),
+    },
+    'GET /api/v1/accounts/:id/documents': {
+      scope: 'object', request: (t) => ({ path: `/api/v1/accounts/${t.accountId}/documents` }),
+      expect: (a, own) => (a === 'anonymous' ? 401 : a === 'customer' ? 403 : own || a === 'super_admin' ? 200 : 404),
+    },
+    'GET /api/v1/accounts/:id/documents/:documentId': {
+      scope: 'object', request: (t) => ({ path: `/api/v1/accounts/${t.accountId}/documents/${t.documentId}` }),
+      // admins own no document, so their "own" read finds none
+      expect: (a, own) => (a === 'anonymous' ? 401 : a === 'customer' ? 403 : (own && a !== 'super_admin' && a !== 'ops_admin') || (!own && a === 'super_admin') ? 200 : 404),
+    },
+    'GET /api/v1/admin/accounts': { scope: 'none', request: () => ({ path: '/api/v1/admin/accounts' }), expect: adminWith(['super_admin', 'ops_admin'], 200) },
+    'POST /api/v1/admin/accounts/:id/suspend': {
+      scope: 'object', request: (t) => ({ path: `/api/v1/admin/accounts/${t.accountId}/suspend`, json: { reason: 'matrix test' } }),
+      expect: (a, own) => (a === 'anonymous' ? 401 : a !== 'super_admin' ? 403 : own ? 409 : 200),
+      prepare: () => setSuspended(false),
+    },
+    'POST /api/v1/admin/accounts/:id/unsuspend': {
+      scope: 'object', request: (t) => ({ path: `/api/v1/admin/accounts/${t.accountId}/unsuspend` }),
+      expect: (a, own) => (a === 'anonymous' ? 401 : a !== 'super_admin' ? 403 : own ? 409 : 200),
+      prepare: () => setSuspended(true),
+    },
+    'POST /api/v1/admin/accounts/:id/verification': {
+      scope: 'object', request: (t) => ({ path: `/api/v1/admin/accounts/${t.accountId}/verification`, json: { decision: 'approve', reason: 'matrix ok' } }),
+      expect: (a, own) => (a === 'anonymous' ? 401 : a !== 'super_admin' ? 403 : own ? 422 : 200),
+      prepare: async () => {
+        const { submitDocument } = app.system.composed.container.cradle;
+        await submitDocument.execute(principalOf(victim), victim.session.accountId, { kind: 'id_card', contentType: 'image/png', bytes: PNG });
+      },
+    },
+    'GET /api/v1/admin/couriers/:id/eligibility': { scope: 'object', request: (t) => ({ path: `/api/v1/admin/couriers/${t.accountId}/eligibility` }), expect: (a) => adminWith(['super_admin', 'ops_admin'], 200)(a) },
+    'GET /api/v1/admin/audit-log': { scope: 'none', request: () => ({ path: '/api/v1/admin/audit-log' }), expect: adminWith(['super_admin'], 200) },
+    'GET /api/v1/admin/audit-log/:id': { scope: 'none', request: () => ({ path: `/api/v1/admin/audit-log/${auditId}` }), expect: adminWith(['super_admin'], 200) },
+  };
+
+  const principalOf = (p: Party) => ({ accountId: p.session.accountId, role: 'courier' as const, permissions: [], sessionId: p.session.sessionId, tokenId: 't', expiresAt: 0 });
+  async function setSuspended(suspended: boolean): Promise<void> {
+    const { accounts, clock } = app.system.composed.container.cradle;
+    const acc = (await accounts.findById(victim.session.accountId))!;
+    if (suspended === (acc.status === 'suspended')) return;
+    if (suspended) acc.suspend('matrix setup', null, clock.now());
+    else acc.unsuspend(clock.now());
+    await accounts.save(acc);
+  }
+
+  before(async () => {
+    app = await startTestApp({ env: { RATE_LIMIT_STRICT_PER_15MIN: '1000' } });
+    for (const role of SELF) {
+      const s = await signUp(app, role);
+      let documentId: string | null = null;
+      if (role !== 'customer') {
+        const up = await http(`${app.url}/api/v1/accounts/${s.accountId}/documents?kind=id_card`, { method: 'POST', token: s.accessToken, headers: { 'content-type': 'image/png' }, body: PNG });
+        documentId = up.body.data.id;
+      }
+      parties[role] = { session: s, phone: s.phone, documentId };
+    }
+    for (const [actor, adminRole] of [['super_admin', 'super_admin'], ['ops_admin', 'operations']] as const) {
+      const s = await signUpAdmin(app, adminRole);
+      parties[actor] = { session: s, phone: s.phone, documentId: null };
+    }
+    const v = await signUp(app, 'courier');
+    const up = await http(`${app.url}/api/v1/accounts/${v.accountId}/documents?kind=id_card`, { method: 'POST', token: v.accessToken, headers: { 'content-type': 'image/png' }, body: PNG });
+    victim = { session: v, phone: v.phone, documentId: up.body.data.id };
+    auditId = (await app.system.composed.container.cradle.recordAuditEntry.execute({ actor: { id: null, role: 'system' }, action: 'system.matrix_probe', resource: { type: 'process', id: null } })).id;
+  });
+  after(async () => {
+    await app?.stop();
+  });
+
+  const keyOf = (r: RouteSpec) => `${r.method.toUpperCase()} ${r.path}`;
+
+  it('when the route table is compared with the matrix, then every route has an entry and every entry a route', () => {
+    const routes = app.system.composed.routes.map(keyOf);
+    expect(routes.filter((k) => !matrix[k]), 'routes without a matrix entry').to.deep.equal([]);
+    expect(Object.keys(matrix).filter((k) => !routes.includes(k)), 'entries without a route').to.deep.equal([]);
+  });
+
+  it('when every caller calls every route on its own and a foreign object, then the status is exact and no foreign data leaks', async () => {
+    const rows: string[] = [];
+    // Logout last: it ends the caller's session.
+    const routes = [...app.system.composed.routes].sort((a, b) => Number(a.path.endsWith('/logout')) - Number(b.path.endsWith('/logout')));
+    for (const route of routes) {
+      const entry = matrix[keyOf(route)];
+      if (!entry) continue; // reported by the previous test
+      for (const actor of ACTORS) {
+        const me = actor === 'anonymous' ? null : parties[actor];
+        const targets: [boolean, Target][] = entry.scope === 'none'
+          ? [[true, { accountId: '', documentId: '' }]]
+          : [
+              [true, { accountId: me?.session.accountId ?? victim.session.accountId, documentId: me?.documentId ?? victim.documentId! }],
+              [false, { accountId: victim.session.accountId, documentId: victim.documentId! }],
+            ];
+        for (const [own, target] of targets) {
+          if (actor === 'anonymous' && own && entry.scope === 'object') continue; // anonymous owns nothing
+          await entry.prepare?.();
+          const req = entry.request(target, actor);
+          const res = await http(`${app.url}${req.path}`, {
+            method: req.method ?? route.method.toUpperCase(),
+            ...(req.json !== undefined ? { json: req.json } : {}),
+            ...(req.body ? { body: req.body } : {}),
+            headers: req.headers ?? {},
+            ...(me ? { token: me.session.accessToken } : {}),
+          });
+          const expected = entry.expect(actor, own);
+          if (res.status !== expected) rows.push(`${keyOf(route)} as ${actor} (${own ? 'own' : 'foreign'}): expected ${expected}, got ${res.status} ${JSON.stringify(res.body?.error ?? '')}`);
+          const privileged = res.status < 300 && (actor === 'super_admin' || actor === 'ops_admin');
+          const text = JSON.stringify(res.body ?? '');
+          if (!privileged && (text.includes(victim.session.accountId) || text.includes(victim.phone.slice(1)))) rows.push(`${keyOf(route)} as ${actor}: foreign data in body`);
+          if (!own && res.status === 403 && entry.scope === 'object' && route.hidesForeign && SELF.includes(actor as Actor) && expected === 404) rows.push(`${keyOf(route)} as ${actor}: 403 reveals a foreign resource`);
+        }
+      }
+    }
+    expect(rows).to.deep.equal([]);
+  });
+});
