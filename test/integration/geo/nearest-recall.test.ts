@@ -1,0 +1,102 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import type { Redis } from 'ioredis';
+import { cellToBoundary, cellToLatLng, getPentagons, getRes0Cells } from 'h3-js';
+import { CourierIndex, VEHICLES, destinationPoint, haversineM, type CourierState, type Vehicle } from '../../../geo/index.js';
+import type { EmbeddedRedis } from '../../../infra/embedded-redis.js';
+import { redisClient, startTestRedis, uniquePrefix } from '../../helpers/redis.js';
+
+/** Centres the property test draws from: real cities, the antimeridian, H3 pentagons and base-cell vertices. */
+const [pentLat, pentLng] = cellToLatLng(getPentagons(0)[3] as string);
+const [pent2Lat, pent2Lng] = cellToLatLng(getPentagons(0)[7] as string);
+const [baseLat, baseLng] = cellToBoundary(getRes0Cells()[20] as string)[0] as [number, number];
+const [base2Lat, base2Lng] = cellToBoundary(getRes0Cells()[57] as string)[2] as [number, number];
+const CENTRES = [
+  { name: 'Damascus', lat: 33.5138, lng: 36.2765 },
+  { name: 'Oslo', lat: 59.9139, lng: 10.7522 },
+  { name: 'Quito (equator)', lat: -0.1807, lng: -78.4678 },
+  { name: 'Suva (near antimeridian)', lat: -18.1248, lng: 179.99 },
+  { name: 'pentagon A', lat: pentLat, lng: pentLng },
+  { name: 'pentagon B', lat: pent2Lat, lng: pent2Lng },
+  { name: 'base-cell vertex A', lat: baseLat, lng: baseLng },
+  { name: 'base-cell vertex B', lat: base2Lat, lng: base2Lng },
+];
+
+interface Courier { id: string; lat: number; lng: number; ts: number; state: CourierState }
+
+describe('geo nearestCouriers recall (property, private redis)', function () {
+  this.timeout(120_000);
+  let server: EmbeddedRedis;
+  let redis: Redis;
+  const NOW = 1_700_000_000_000;
+
+  before(async () => {
+    server = await startTestRedis();
+    redis = redisClient(server.url);
+  });
+  after(async () => {
+    redis.disconnect();
+    await server.stop();
+  });
+
+  const scenario = fc.record({
+    centre: fc.constantFrom(...CENTRES),
+    dense: fc.boolean(),
+    size: fc.integer({ min: 5, max: 220 }),
+    onRadius: fc.integer({ min: 0, max: 8 }),
+    resolution: fc.constantFrom(7, 8, 9),
+    regionResolution: fc.constantFrom(3, 4, 5),
+    radiusM: fc.integer({ min: 150, max: 6000 }),
+    limit: fc.integer({ min: 1, max: 25 }),
+    status: fc.constantFrom('available' as const, 'busy' as const),
+    vehicles: fc.option(fc.subarray([...VEHICLES], { minLength: 1 }), { nil: undefined }),
+    minFree: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+    seed: fc.integer(),
+  });
+
+  it('when fleets are dense or sparse, on the radius, or near pentagons and base cells, then results equal brute force', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async (s) => {
+        let x = s.seed >>> 0;
+        const rnd = () => ((x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 4294967296);
+        const spreadM = s.dense ? s.radiusM * 1.5 : s.radiusM * 6;
+        const q = destinationPoint(s.centre.lat, s.centre.lng, rnd() * 300, rnd() * 360);
+        const couriers: Courier[] = [];
+        for (let i = 0; i < s.size + s.onRadius; i++) {
+          const onRadius = i >= s.size;
+          const p = onRadius ? destinationPoint(q.lat, q.lng, s.radiusM, rnd() * 360) : destinationPoint(q.lat, q.lng, Math.sqrt(rnd()) * spreadM, rnd() * 360);
+          const capacity = 1 + Math.floor(rnd() * 4);
+          couriers.push({
+            id: `c${i}`,
+            ...p,
+            ts: NOW - (rnd() < 0.1 ? 45_000 : Math.floor(rnd() * 20_000)),
+            state: { status: (['available', 'busy', 'offline'] as const)[Math.floor(rnd() * 3)] as CourierState['status'], vehicle: VEHICLES[Math.floor(rnd() * 4)] as Vehicle, capacity, load: Math.floor(rnd() * (capacity + 1)) },
+          });
+        }
+        const index = new CourierIndex({ redis, prefix: uniquePrefix('recall'), clock: () => NOW, resolution: s.resolution, regionResolution: s.regionResolution });
+        await Promise.all(couriers.map((c) => index.setState(c.id, c.state)));
+        const applied = await index.applyFixes(couriers.map((c) => ({ courierId: c.id, lat: c.lat, lng: c.lng, ts: c.ts })));
+        expect(applied.every((r) => r.outcome === 'applied')).to.equal(true);
+
+        const filter = { status: s.status, vehicle: s.vehicles, minFreeCapacity: s.minFree };
+        const got = await index.nearestCouriers({ lat: q.lat, lng: q.lng, radiusM: s.radiusM, limit: s.limit, filter, maxAgeS: 30 });
+        const truth = couriers
+          .filter((c) => c.state.status === s.status && c.ts >= NOW - 30_000)
+          .filter((c) => !s.vehicles || s.vehicles.includes(c.state.vehicle))
+          .filter((c) => s.minFree === undefined || c.state.capacity - c.state.load >= s.minFree)
+          .map((c) => ({ id: c.id, d: haversineM(q.lat, q.lng, c.lat, c.lng) }))
+          .filter((c) => c.d <= s.radiusM + 1e-6)
+          .sort((a, b) => a.d - b.d)
+          .slice(0, s.limit);
+        expect(got.length, `${s.centre.name}`).to.equal(truth.length);
+        const byId = new Map(couriers.map((c) => [c.id, c]));
+        got.forEach((g, i) => {
+          expect(g.distanceM).to.be.closeTo((truth[i] as { d: number }).d, 1e-5);
+          const c = byId.get(g.courierId) as Courier;
+          expect(haversineM(q.lat, q.lng, c.lat, c.lng)).to.be.closeTo(g.distanceM, 1e-5);
+        });
+      }),
+      { numRuns: 60, seed: 20261121 },
+    );
+  });
+});
