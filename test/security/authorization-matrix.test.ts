@@ -9,7 +9,7 @@ import type { RouteSpec } from '../../api/route-kit.js';
  */
 type Actor = 'anonymous' | 'customer' | 'store_owner' | 'courier' | 'super_admin' | 'ops_admin';
 const ACTORS: Actor[] = ['anonymous', 'customer', 'store_owner', 'courier', 'super_admin', 'ops_admin'];
-const SELF: Actor[] = ['customer', 'store_owner', 'courier'];
+const SELF = ['customer', 'store_owner', 'courier'] as const;
 
 interface Party { session: Session; phone: string; documentId: string | null }
 interface Target { accountId: string; documentId: string }
@@ -164,7 +164,7 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
           const privileged = res.status < 300 && (actor === 'super_admin' || actor === 'ops_admin');
           const text = JSON.stringify(res.body ?? '');
           if (!privileged && (text.includes(victim.session.accountId) || text.includes(victim.phone.slice(1)))) rows.push(`${keyOf(route)} as ${actor}: foreign data in body`);
-          if (!own && res.status === 403 && entry.scope === 'object' && route.hidesForeign && SELF.includes(actor as Actor) && expected === 404) rows.push(`${keyOf(route)} as ${actor}: 403 reveals a foreign resource`);
+          if (!own && res.status === 403 && entry.scope === 'object' && route.hidesForeign && (SELF as readonly Actor[]).includes(actor) && expected === 404) rows.push(`${keyOf(route)} as ${actor}: 403 reveals a foreign resource`);
         }
       }
     }
