@@ -20,20 +20,22 @@ describe('geo ETA layer (b): learned speeds from the fix stream', () => {
   it('when couriers crawl through a cell, then the learned ETA is slower than the default and says learned', async () => {
     const prefix = uniquePrefix('spd');
     const learner = new SpeedLearner({ redis, keys: new KeySpace(prefix, 3), flushEvery: 10_000 });
-    let now = Date.UTC(2024, 0, 1, 8);
+    const t0 = Date.UTC(2024, 0, 1, 8);
+    let now = t0;
     const index = new CourierIndex({ redis, prefix, clock: () => now, observer: learner });
     const start = { lat: 33.5, lng: 36.28 };
-    for (let c = 0; c < 5; c++) {
+    for (let c = 0; c < 8; c++) {
       await index.setState(`m${c}`, { status: 'busy', vehicle: 'motorbike', capacity: 1, load: 1 });
       for (let i = 0; i < 8; i++) {
-        // 2 m/s crow-fly, a third of a motorbike's default
-        await index.applyFix({ courierId: `m${c}`, ...destinationPoint(start.lat, start.lng, i * 20, 45), ts: now + i * 10_000 });
+        // 2 m/s crow-fly along the whole path, a third of a motorbike's default
+        now = t0 + i * 100_000;
+        await index.applyFix({ courierId: `m${c}`, ...destinationPoint(start.lat, start.lng, i * 200, 45), ts: now });
       }
     }
-    now += 80_000;
+    now = t0 + 800_000;
     await learner.flush();
-    const to = destinationPoint(start.lat, start.lng, 1500, 45);
-    const learned = await new EtaService({ learned: learner, clock: () => now, minSamples: 20 }).eta(start, to, 'motorbike');
+    const to = destinationPoint(start.lat, start.lng, 1400, 45);
+    const learned = await new EtaService({ learned: learner, clock: () => now, minSamples: 10 }).eta(start, to, 'motorbike');
     const plain = await new EtaService({ clock: () => now }).eta(start, to, 'motorbike');
     expect(learned.source).to.equal('learned');
     expect(learned.durationS).to.be.greaterThan(plain.durationS * 2);
