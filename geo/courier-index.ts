@@ -144,7 +144,7 @@ export class CourierIndex {
       Promise.all(
         [...groups].map(async ([rp, items]) => {
           const p = this.redis.pipeline();
-          for (const it of items) geo(p).daraaGeo_applyFix(...this.applyArgs(it.fix, rp, it.cell));
+          for (const it of items) void geo(p).daraaGeo_applyFix(...this.applyArgs(it.fix, rp, it.cell)); // queued on the pipeline; results come from exec()
           return { rp, items, out: pipelineResults(await p.exec(), 'applyFixes') as ApplyReply[] };
         }),
       ),
