@@ -91,7 +91,7 @@ forEachBackend('Identity repositories contract', (ctx) => {
   });
 
   describe('SessionRepository', () => {
-    const session = (accountId: string, id = randomUUID()) => ({ id, accountId, createdAt: T0, expiresAt: new Date(T0.getTime() + 86_400_000), revokedAt: null, revokedReason: null, ip: '203.0.113.1', userAgent: 'ua' });
+    const session = (accountId: string, id: string = randomUUID()) => ({ id, accountId, createdAt: T0, expiresAt: new Date(T0.getTime() + 86_400_000), revokedAt: null, revokedReason: null, ip: '203.0.113.1', userAgent: 'ua' });
 
     it('when a session is created and revoked, then the first revocation wins', async () => {
       const s = session('acc-' + randomUUID());
