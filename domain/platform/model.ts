@@ -13,17 +13,6 @@ export interface AuditOrigin {
 }
 export type AuditOutcome = 'success' | 'failure';
 
-export interface AuditEntryView {
-  id: string;
-  at: string;
-  actor: AuditActor;
-  action: string;
-  resource: { type: string; id: string | null };
-  outcome: AuditOutcome;
-  origin: AuditOrigin;
-  metadata: Record<string, unknown>;
-}
-
 export interface AuditEntryProps {
   id: string;
   at: Date;
@@ -34,6 +23,9 @@ export interface AuditEntryProps {
   origin: AuditOrigin;
   metadata: Record<string, unknown>;
 }
+
+/** What the outside world sees: the same fields, with the time as ISO-8601. */
+export type AuditEntryView = Omit<AuditEntryProps, 'at'> & { at: string };
 
 const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/; // e.g. account.suspend, auth.login_failed
 const MAX_METADATA_BYTES = 8_192;

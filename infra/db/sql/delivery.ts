@@ -2,6 +2,7 @@ import { toPage, offsetOf, type Page, type PageRequest } from '../../../domain/s
 import { Delivery, type DeliveryStatus } from '../../../domain/delivery/model.js';
 import type { DeliveryFilter, DeliveryRepository } from '../../../domain/delivery/ports.js';
 import type { SqlExecutor } from './client.js';
+import { Where } from './where.js';
 
 interface Row {
   id: string;
@@ -82,17 +83,13 @@ export class SqlDeliveryRepository implements DeliveryRepository {
   }
 
   async list(filter: DeliveryFilter, page: PageRequest): Promise<Page<Delivery>> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (filter.storeId !== undefined) add('store_id = ?', filter.storeId);
-    if (filter.customerId !== undefined) add('customer_id = ?', filter.customerId);
-    if (filter.courierId !== undefined) add('courier_id = ?', filter.courierId);
-    if (filter.statuses?.length) add('status = any(?::text[])', filter.statuses);
-    const clause = where.length ? `where ${where.join(' and ')}` : '';
+    const where = new Where()
+      .add('store_id = ?', filter.storeId)
+      .add('customer_id = ?', filter.customerId)
+      .add('courier_id = ?', filter.courierId)
+      .add('status = any(?::text[])', filter.statuses?.length ? filter.statuses : undefined);
+    const clause = String(where);
+    const params = where.params;
     const count = await this.db.query<{ n: string | number }>(`select count(*) as n from deliveries ${clause}`, params);
     const rows = await this.db.query<Row>(`select * from deliveries ${clause} order by created_at desc, id desc limit ${page.limit} offset ${offsetOf(page)}`, params);
     return toPage(rows.rows.map(toDelivery), Number(count.rows[0]?.n ?? 0), page);

@@ -2,6 +2,7 @@ import { toPage, offsetOf, type Page, type PageRequest } from '../../../domain/s
 import { AuditEntry, type AuditFilter, type AuditOutcome } from '../../../domain/platform/model.js';
 import type { AuditLogRepository } from '../../../domain/platform/ports.js';
 import type { SqlExecutor } from './client.js';
+import { Where } from './where.js';
 
 interface AuditRow {
   id: string;
@@ -52,21 +53,17 @@ export class SqlAuditLogRepository implements AuditLogRepository {
   }
 
   async search(filter: AuditFilter, page: PageRequest): Promise<Page<AuditEntry>> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (filter.actorId !== undefined) add('actor_id = ?', filter.actorId);
-    if (filter.action !== undefined) add('action = ?', filter.action);
-    if (filter.actionPrefix !== undefined) add(`action like ? escape '\\'`, likePrefix(filter.actionPrefix));
-    if (filter.resourceType !== undefined) add('resource_type = ?', filter.resourceType);
-    if (filter.resourceId !== undefined) add('resource_id = ?', filter.resourceId);
-    if (filter.outcome !== undefined) add('outcome = ?', filter.outcome);
-    if (filter.from !== undefined) add('at >= ?', filter.from.toISOString());
-    if (filter.to !== undefined) add('at < ?', filter.to.toISOString());
-    const clause = where.length ? `where ${where.join(' and ')}` : '';
+    const where = new Where()
+      .add('actor_id = ?', filter.actorId)
+      .add('action = ?', filter.action)
+      .add(`action like ? escape '\\'`, filter.actionPrefix === undefined ? undefined : likePrefix(filter.actionPrefix))
+      .add('resource_type = ?', filter.resourceType)
+      .add('resource_id = ?', filter.resourceId)
+      .add('outcome = ?', filter.outcome)
+      .add('at >= ?', filter.from?.toISOString())
+      .add('at < ?', filter.to?.toISOString());
+    const clause = String(where);
+    const params = where.params;
     const count = await this.db.query<{ n: string | number }>(`select count(*) as n from audit_log ${clause}`, params);
     const rows = await this.db.query<AuditRow>(
       `select * from audit_log ${clause} order by at desc, id desc limit ${page.limit} offset ${offsetOf(page)}`,

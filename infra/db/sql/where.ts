@@ -1,0 +1,17 @@
+/** Builds a parameterised WHERE clause: `add('status = ?', v)` numbers the placeholder. */
+export class Where {
+  readonly params: unknown[] = [];
+  private readonly parts: string[] = [];
+
+  /** Adds `condition` (with one `?`) when `value` is defined. */
+  add(condition: string, value: unknown): this {
+    if (value === undefined) return this;
+    this.params.push(value);
+    this.parts.push(condition.replace('?', `$${this.params.length}`));
+    return this;
+  }
+
+  toString(): string {
+    return this.parts.length ? `where ${this.parts.join(' and ')}` : '';
+  }
+}
