@@ -10,7 +10,7 @@ import type { Tracing } from '../infra/tracing.js';
 import { requestId } from './middleware/request-id.js';
 import { observe } from './middleware/observe.js';
 import { errorEnvelope } from './middleware/errors.js';
-import { authenticate, type AccessTokenVerifier } from './middleware/authenticate.js';
+import { authenticate, rejectInvalidToken, type AccessTokenVerifier } from './middleware/authenticate.js';
 import { globalRateLimit, strictRateLimit, type RateLimitSettings } from './middleware/rate-limit.js';
 import { mountRoutes, type RouteSpec } from './route-kit.js';
 import { newRegistry, buildOpenApiDocument } from './openapi.js';
@@ -58,6 +58,7 @@ export function createApp(deps: ApiDeps): { app: Koa; routes: RouteSpec[]; opena
   const system = systemRouter({ metrics: deps.metrics, readiness: deps.readiness, openapi: () => openapi, metricsToken: deps.config.METRICS_TOKEN });
   app.use(system.routes());
   app.use(globalRateLimit(deps.redis, deps.config, deps.keyPrefix));
+  app.use(rejectInvalidToken());
   app.use(api.routes());
   app.on('error', (err: unknown) => deps.logger.debug({ err }, 'koa error event'));
   return { app, routes: deps.routes, openapi };
