@@ -4,6 +4,7 @@ import { Account, type AccountFilter, type AccountProps, type OtpChallenge, type
 import type { AccountRepository, DocumentRepository, OtpRepository, SessionRepository } from '../../../domain/identity/ports.js';
 import type { Role } from '../../../domain/shared/principal.js';
 import type { SqlExecutor } from './client.js';
+import { Where } from './where.js';
 
 const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 const date = (v: unknown): Date => new Date(v as string | Date);
@@ -82,17 +83,13 @@ export class SqlAccountRepository implements AccountRepository {
   findByEmail(email: string) { return this.one('email', email); }
 
   async search(filter: AccountFilter, page: PageRequest): Promise<Page<Account>> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replaceAll('?', `$${params.length}`));
-    };
-    if (filter.role) add('role = ?', filter.role);
-    if (filter.status) add('status = ?', filter.status);
-    if (filter.verification) add(`verification->>'status' = ?`, filter.verification);
-    if (filter.q) add(`(phone ilike ? escape '\\' or email ilike ? escape '\\' or profile->>'name' ilike ? escape '\\' or profile->>'businessName' ilike ? escape '\\')`, likeAny(filter.q));
-    const clause = where.length ? `where ${where.join(' and ')}` : '';
+    const where = new Where()
+      .add('role = ?', filter.role || undefined)
+      .add('status = ?', filter.status || undefined)
+      .add(`verification->>'status' = ?`, filter.verification || undefined)
+      .add(`(phone ilike ? escape '\\' or email ilike ? escape '\\' or profile->>'name' ilike ? escape '\\' or profile->>'businessName' ilike ? escape '\\')`, filter.q ? likeAny(filter.q) : undefined);
+    const clause = String(where);
+    const params = where.params;
     const count = await this.db.query<{ n: string | number }>(`select count(*) as n from accounts ${clause}`, params);
     const rows = await this.db.query<AccountRow>(`select * from accounts ${clause} order by created_at desc, id desc limit ${page.limit} offset ${offsetOf(page)}`, params);
     return toPage(rows.rows.map(toAccount), Number(count.rows[0]?.n ?? 0), page);

@@ -1,13 +1,16 @@
-/** Builds a parameterised WHERE clause: `add('status = ?', v)` numbers the placeholder. */
+/**
+ * Builds a parameterised WHERE clause: `add('status = ?', v)` numbers the placeholder;
+ * every `?` of one condition is the same parameter.
+ */
 export class Where {
   readonly params: unknown[] = [];
   private readonly parts: string[] = [];
 
-  /** Adds `condition` (with one `?`) when `value` is defined. */
+  /** Adds `condition` when `value` is defined. */
   add(condition: string, value: unknown): this {
     if (value === undefined) return this;
     this.params.push(value);
-    this.parts.push(condition.replace('?', `$${this.params.length}`));
+    this.parts.push(condition.replaceAll('?', `$${this.params.length}`));
     return this;
   }
 
