@@ -48,8 +48,9 @@ export interface Address {
   lat: number;
   lng: number;
 }
-export const VEHICLE_TYPES = ['bicycle', 'motorcycle', 'car', 'van'] as const;
-export type VehicleType = (typeof VEHICLE_TYPES)[number];
+export { VEHICLES as VEHICLE_TYPES } from '../shared/vehicles.js';
+import type { Vehicle } from '../shared/vehicles.js';
+export type VehicleType = Vehicle;
 
 export interface CustomerProfile { name: string | null; addresses: Address[] }
 export interface StoreOwnerProfile { businessName: string | null; legalName: string | null; registrationNumber: string | null; taxId: string | null }

@@ -27,7 +27,7 @@ forEachBackend('Identity repositories contract', (ctx) => {
   describe('AccountRepository', () => {
     it('when an account is created, then it is found by id, phone and email with every field', async () => {
       const a = account({ role: 'courier' });
-      a.updateProfile({ email: `C${n}@Example.com`, name: 'Rana', vehicleType: 'motorcycle', capacityKg: 20 }, T0);
+      a.updateProfile({ email: `C${n}@Example.com`, name: 'Rana', vehicleType: 'motorbike', capacityKg: 20 }, T0);
       a.verifyPhone(T0);
       await repos().accounts.create(a);
       const byId = await repos().accounts.findById(a.id);

@@ -118,7 +118,7 @@ describe('identity over HTTP (real app, dev SMS adapter)', function () {
     const courier = await signUp(app, 'courier');
     const { courierEligibility } = app.system.composed.container.cradle;
     expect(await courierEligibility.execute(courier.accountId)).to.deep.equal({ eligible: false, reason: 'profile_incomplete' });
-    await http(api(`/accounts/${courier.accountId}/profile`), { method: 'PATCH', token: courier.accessToken, json: { name: 'Sami', vehicleType: 'motorcycle', capacityKg: 25 } });
+    await http(api(`/accounts/${courier.accountId}/profile`), { method: 'PATCH', token: courier.accessToken, json: { name: 'Sami', vehicleType: 'motorbike', capacityKg: 25 } });
     expect(await courierEligibility.execute(courier.accountId)).to.deep.equal({ eligible: false, reason: 'not_verified' });
 
     const up = await http(api(`/accounts/${courier.accountId}/documents?kind=driving_license`), { method: 'POST', token: courier.accessToken, headers: { 'content-type': 'image/png' }, body: PNG });
