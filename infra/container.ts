@@ -241,6 +241,15 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
   });
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 5_000;
+  let draining = false;
+  const inFlight = new Set<http.ServerResponse>();
+  // While draining, every response closes its connection, so a finished in-flight
+  // request does not hold the server open on keep-alive until the deadline.
+  server.prependListener('request', (_req, res) => {
+    if (draining) res.setHeader('Connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+  });
 
   let io: IoServer | undefined;
   const hubClients: Redis[] = [];
@@ -263,6 +272,8 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
     routes,
     openapi,
     async stop(timeoutMs: number) {
+      draining = true;
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
       const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
