@@ -95,11 +95,11 @@ export class NearestSearch {
           const rp = keys.regionPrefix(region);
           calls.push(geo(redis).daraaGeo_nearest(keys.seen(rp), rp, statusKey, q.lat, q.lng, radius, q.limit, minTs, mask, minFree, plan.coveredM, cells));
         }
-        return (calls.length === 1 ? (calls[0] as Promise<unknown>).then((r) => [r]) : Promise.all(calls)) as Promise<(string | number)[][]>;
+        return (calls.length === 1 ? (calls[0] as Promise<unknown>).then((r) => [r]) : Promise.all(calls)) as Promise<string[]>;
       });
-      const complete = replies.every((r) => r[0] === 1);
+      const complete = replies.every((r) => r.charCodeAt(0) === 49); // '1'
       if (complete || plan.coveredM >= radius || cover >= radius) {
-        const top = replies.length === 1 ? toCouriers(replies[0] as (string | number)[]) : mergeReplies(replies, q.limit);
+        const top = replies.length === 1 ? toCouriers(replies[0] as string) : mergeReplies(replies, q.limit);
         if (top.length === q.limit) {
           const kth = (top.at(-1) as NearestCourier).distanceM;
           this.kthEwmaM = this.kthEwmaM === undefined ? kth : this.kthEwmaM * 0.9 + kth * 0.1;
@@ -111,14 +111,15 @@ export class NearestSearch {
   }
 }
 
-/** One region's reply is already sorted, unique and cut to the limit. */
-function toCouriers(reply: (string | number)[]): NearestCourier[] {
+/** One region's reply ("complete,id,µm,id,µm...") is already sorted, unique and cut to the limit. */
+function toCouriers(reply: string): NearestCourier[] {
+  const parts = reply.split(',');
   const out: NearestCourier[] = [];
-  for (let i = 1; i < reply.length; i += 2) out.push({ courierId: String(reply[i]), distanceM: Number(reply[i + 1]) / 1e6 });
+  for (let i = 1; i < parts.length; i += 2) out.push({ courierId: parts[i] as string, distanceM: Number(parts[i + 1]) / 1e6 });
   return out;
 }
 
-function mergeReplies(replies: (string | number)[][], limit: number): NearestCourier[] {
+function mergeReplies(replies: string[], limit: number): NearestCourier[] {
   const merged = new Map<string, number>();
   for (const c of replies.flatMap(toCouriers)) {
     const prev = merged.get(c.courierId);

@@ -5,6 +5,7 @@ import type { Cluster, Redis } from 'ioredis';
 /** Script names as files: geo/lua/<name>-<numKeys>.lua. */
 const SCRIPTS = {
   applyFix: 'apply-fix-3',
+  applyFixes: 'apply-fixes-1',
   nearest: 'nearest-1',
   setState: 'set-state-1',
   home: 'home-1',
@@ -21,6 +22,16 @@ type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
 /** The custom commands we define on a client (or pipeline); names are prefixed to avoid clashes. */
 export type GeoCommands = { [K in ScriptName as `daraaGeo_${K}`]: ScriptFn };
 
+const INCLUDE = /^--- @include "([a-z-]+)"$/gm;
+
+/**
+ * Inline `--- @include "<name>"` lines with geo/lua/includes/<name>.lua (the
+ * BullMQ convention), so scripts share one copy of the cell and fix logic.
+ */
+function withIncludes(lua: string): string {
+  return lua.replace(INCLUDE, (_, name: string) => readFileSync(path.join(__dirname, 'lua', 'includes', `${name}.lua`), 'utf8'));
+}
+
 let sources: Map<ScriptName, { lua: string; numberOfKeys: number }> | undefined;
 
 function loadSources(): Map<ScriptName, { lua: string; numberOfKeys: number }> {
@@ -28,7 +39,7 @@ function loadSources(): Map<ScriptName, { lua: string; numberOfKeys: number }> {
   sources = new Map();
   for (const [name, file] of Object.entries(SCRIPTS) as [ScriptName, string][]) {
     const numberOfKeys = Number(file.slice(file.lastIndexOf('-') + 1));
-    sources.set(name, { lua: readFileSync(path.join(__dirname, 'lua', `${file}.lua`), 'utf8'), numberOfKeys });
+    sources.set(name, { lua: withIncludes(readFileSync(path.join(__dirname, 'lua', `${file}.lua`), 'utf8')), numberOfKeys });
   }
   return sources;
 }

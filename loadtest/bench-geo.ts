@@ -10,7 +10,7 @@
  *  4. recall of both against brute force on 500 seeded queries.
  */
 import { fork } from 'node:child_process';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -27,10 +27,32 @@ const UPDATE_ROUNDS = 3;
 
 interface Courier { id: string; lat: number; lng: number; available: boolean }
 
+/** Total Redis-side µs spent in commands so far (INFO commandstats), to split server from client cost. */
+async function redisUsec(redis: Redis): Promise<{ usec: number; calls: number }> {
+  const info = await redis.info('commandstats');
+  let usec = 0;
+  let calls = 0;
+  for (const m of info.matchAll(/cmdstat_(evalsha|eval|geosearch):calls=(\d+),usec=(\d+)/g)) {
+    calls += Number(m[2]);
+    usec += Number(m[3]);
+  }
+  return { usec, calls };
+}
+
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 
-async function load(mode: 'nearest' | 'geosearch', port: number, prefix: string, resolution: number, geoKey: string) {
+/** CPU time (user + system, µs) a process has used so far, from /proc (10 ms ticks). */
+function procCpuUs(pid: number): number {
+  try {
+    const f = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10_000;
+  } catch {
+    return NaN;
+  }
+}
+
+async function load(mode: 'nearest' | 'geosearch', port: number, redisPid: number, prefix: string, resolution: number, geoKey: string) {
   const per = CLIENTS / PROCS;
   const workers = Array.from({ length: PROCS }, (_, i) =>
     fork(path.join(__dirname, 'geo-load-worker.ts'), [JSON.stringify({ mode, port, prefix, resolution, geoKey, seed: 1000 + i, concurrency: per, warmupMs: WARMUP_MS, durationMs: DURATION_MS })], {
@@ -38,17 +60,31 @@ async function load(mode: 'nearest' | 'geosearch', port: number, prefix: string,
     }),
   );
   await new Promise((r) => setTimeout(r, 1500)); // let every worker connect and load h3 before the start signal
-  const results = workers.map((w) => new Promise<{ latencies: number[]; durationMs: number }>((resolve, reject) => {
-    w.once('message', (m) => resolve(m as { latencies: number[]; durationMs: number }));
+  const results = workers.map((w) => new Promise<{ latencies: number[]; durationMs: number; cpuUs: number }>((resolve, reject) => {
+    w.once('message', (m) => resolve(m as { latencies: number[]; durationMs: number; cpuUs: number }));
     w.once('error', reject);
     w.once('exit', (code) => code && reject(new Error(`worker exited ${code}`)));
   }));
   workers.forEach((w) => w.send('go'));
-  const all = (await Promise.all(results)).flatMap((r) => r.latencies).sort((a, b) => a - b);
-  return { qps: round(all.length / (DURATION_MS / 1000), 0), p50Ms: round(pct(all, 50)), p99Ms: round(pct(all, 99)), samples: all.length };
+  let redisCpu0 = 0;
+  const cpuTimer = setTimeout(() => (redisCpu0 = procCpuUs(redisPid)), WARMUP_MS);
+  const done = await Promise.all(results);
+  const redisCpuUs = procCpuUs(redisPid) - redisCpu0;
+  clearTimeout(cpuTimer);
+  const all = done.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const genCpuUs = done.reduce((s, r) => s + r.cpuUs, 0);
+  return {
+    qps: round(all.length / (DURATION_MS / 1000), 0),
+    p50Ms: round(pct(all, 50)),
+    p99Ms: round(pct(all, 99)),
+    samples: all.length,
+    // CPU per query in the measured window: the two sides of a 2-core box
+    redisCpuUsPerQuery: round(redisCpuUs / all.length, 1),
+    generatorCpuUsPerQuery: round(genCpuUs / all.length, 1),
+  };
 }
 
-async function fleetRun(port: number, n: number) {
+async function fleetRun(port: number, redisPid: number, n: number) {
   const redis = new Redis(port, '127.0.0.1');
   const prefix = `bench${n}:`;
   const resolution = resolutionForDensity(n / ((CITY.sizeM / 1000) ** 2));
@@ -68,6 +104,7 @@ async function fleetRun(port: number, n: number) {
 
   // update throughput: every courier moves ≤ 25 m per round, batches of 1000, 4 batches in flight
   let fixes = 0;
+  const us0 = await redisUsec(redis);
   const u0 = performance.now();
   for (let round_ = 0; round_ < UPDATE_ROUNDS; round_++) {
     ts += 1000;
@@ -88,6 +125,7 @@ async function fleetRun(port: number, n: number) {
     }));
   }
   const updatesPerSec = round(fixes / ((performance.now() - u0) / 1000), 0);
+  const updateRedisUsPerFix = round(((await redisUsec(redis)).usec - us0.usec) / fixes, 2);
 
   // the baseline key: same available couriers, same positions
   const geoKey = `${prefix}geosearch`;
@@ -114,8 +152,13 @@ async function fleetRun(port: number, n: number) {
     hitsGeo += geo.filter((id) => t.has(id)).length;
   }
 
-  const nearest = await load('nearest', port, prefix, resolution, geoKey);
-  const geosearch = await load('geosearch', port, prefix, resolution, geoKey);
+  const n0 = await redisUsec(redis);
+  const nearest = await load('nearest', port, redisPid, prefix, resolution, geoKey);
+  const n1 = await redisUsec(redis);
+  const geosearch = await load('geosearch', port, redisPid, prefix, resolution, geoKey);
+  const n2 = await redisUsec(redis);
+  // server time per query over the whole load phase (warm-up included)
+  const perQuery = (a: { usec: number; calls: number }, b: { usec: number; calls: number }) => round((b.usec - a.usec) / Math.max(1, b.calls - a.calls), 1);
   const mem = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
   redis.disconnect();
   return {
@@ -124,19 +167,22 @@ async function fleetRun(port: number, n: number) {
     resolution,
     homeSeconds: round(homeS, 1),
     updatesPerSec,
-    nearest: { ...nearest, recall: round(hitsOurs / expected, 4) },
-    geosearch: { ...geosearch, recall: round(hitsGeo / expected, 4) },
+    updateRedisUsPerFix,
+    nearest: { ...nearest, recall: round(hitsOurs / expected, 4), redisUsPerCall: perQuery(n0, n1) },
+    geosearch: { ...geosearch, recall: round(hitsGeo / expected, 4), redisUsPerCall: perQuery(n1, n2) },
     ratio: round(nearest.qps / geosearch.qps, 2),
     redisUsedMemoryMB: round(mem / 1e6, 1),
   };
 }
 
 async function main(): Promise<void> {
+  // the box is shared: record its load (as `uptime` shows it) around the run
+  const loadBefore = os.loadavg().map((x) => round(x, 2));
   const server = await startEmbeddedRedis();
   const fleets = [];
   try {
     for (const n of FLEETS) {
-      const res = await fleetRun(server.port, n);
+      const res = await fleetRun(server.port, server.pid, n);
       fleets.push(res);
       console.log(JSON.stringify(res));
     }
@@ -155,7 +201,7 @@ async function main(): Promise<void> {
     clients: CLIENTS,
     generatorProcesses: PROCS,
     durationMs: DURATION_MS,
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadAvgBefore: loadBefore, loadAvgAfter: os.loadavg().map((x) => round(x, 2)) },
     timestamp: new Date().toISOString(),
   };
   mkdirSync(path.join(__dirname, 'results'), { recursive: true });

@@ -43,6 +43,8 @@ async function main(): Promise<void> {
   const measureFrom = t0 + job.warmupMs;
   const end = measureFrom + job.durationMs;
   const lat: number[] = [];
+  let cpu0: NodeJS.CpuUsage | undefined;
+  const cpuTimer = setTimeout(() => (cpu0 = process.cpuUsage()), job.warmupMs);
   await Promise.all(
     Array.from({ length: job.concurrency }, async () => {
       for (;;) {
@@ -54,7 +56,10 @@ async function main(): Promise<void> {
       }
     }),
   );
-  process.send?.({ latencies: lat, durationMs: job.durationMs });
+  clearTimeout(cpuTimer);
+  const cpu = process.cpuUsage(cpu0);
+  // generator CPU spent in the measured window (µs), to split client from server cost
+  process.send?.({ latencies: lat, durationMs: job.durationMs, cpuUs: cpu.user + cpu.system });
   redis.disconnect();
 }
 

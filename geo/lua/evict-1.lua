@@ -15,6 +15,7 @@
     { 0, storedTs }  not evicted: incoming fix is not newer (caller ignores it)
     { -1 }           no record here
 ]]
+--- @include "cells"
 local rp, id = ARGV[1], ARGV[2]
 local h = redis.call('HGETALL', KEYS[1])
 if #h == 0 then return { -1 } end
@@ -23,7 +24,7 @@ for i = 1, #h, 2 do rec[h[i]] = h[i + 1] end
 if rec.ts and tonumber(rec.ts) >= tonumber(ARGV[3]) then return { 0, rec.ts } end
 
 if rec.idx == '1' and rec.st ~= 'offline' and rec.cell then
-  redis.call('HDEL', rp .. string.sub(rec.st, 1, 1) .. ':' .. rec.cell, id)
+  cellDel(rp .. string.sub(rec.st, 1, 1) .. ':' .. rec.cell, id)
 end
 redis.call('ZREM', rp .. 'seen', id)
 redis.call('ZREM', rp .. 'idle', id)

@@ -9,7 +9,8 @@
     ARGV[2] fence JSON {lat,lng,r,m,dw,s,t,d}, or '' to remove the fence
 
   Output:
-    { 1 }   stored / removed
+    { 1 }   stored / removed (the courier hash's `gf` field keeps the fence count,
+            so apply-fix skips the fence lookup for couriers without fences)
     { -1 }  courier not homed in this region
 ]]
 if redis.call('EXISTS', KEYS[1]) == 0 then return { -1 } end
@@ -18,4 +19,5 @@ if ARGV[2] == '' then
 else
   redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 end
+redis.call('HSET', KEYS[1], 'gf', redis.call('HLEN', KEYS[2]))
 return { 1 }

@@ -22,14 +22,15 @@
     ARGV[10] covered radius m (see above)
     ARGV[11] cells: repeated 21-char records <15-char H3 cell><6-digit md in whole metres, floored>
 
-  Cell hashes map courierId -> struct '<dddBi4' (lat, lng, ts, vehicle code,
-  free capacity) followed by the courierId itself, so HVALS alone is enough.
+  Cell indexes are packed strings (includes/cells.lua): one GET per cell,
+  records decoded in place; a Lua string is made only for the ids that enter
+  the top-k.
 
   Output:
-    { complete, [courierId, distance in whole micrometres]... } nearest first,
-    at most `limit` pairs (integers avoid number formatting in Lua).
-    complete = 1 when the list is exact for this region, 0 when the client
-    must retry with a larger covered radius.
+    one string "<complete>[,<courierId>,<distance in whole micrometres>]..."
+    nearest first, at most `limit` pairs (one bulk reply: cheap to send and
+    parse). complete = 1 when the list is exact for this region, 0 when the
+    client must retry with a larger covered radius.
 ]]
 local rp, sc = ARGV[1], ARGV[2]
 local qlat, qlng = tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -40,7 +41,8 @@ local anyVehicle = mask == '1111'
 
 local R, RAD = 6371008.8, math.pi / 180
 local qcos = math.cos(qlat * RAD)
-local sin, cos, asin, sqrt, unpack, sub = math.sin, math.cos, math.asin, math.sqrt, struct.unpack, string.sub
+local sin, cos, asin, sqrt, floor = math.sin, math.cos, math.asin, math.sqrt, math.floor
+local unpack, sub, byte = struct.unpack, string.sub, string.byte
 local M_PER_DEG = R * RAD
 local kx = M_PER_DEG * qcos
 local planar = math.abs(qlat) < 80 and math.abs(qlng) < 170
@@ -57,32 +59,35 @@ for c = 0, ncells - 1 do
   local md = tonumber(sub(cells, off + 15, off + 20))
   if md > radius then complete = 1; break end
   if n >= limit and ds[n] <= md then complete = 1; break end
-  local h = redis.call('HVALS', base .. sub(cells, off, off + 14))
-  for j = 1, #h do
-    local v = h[j]
-    local la, ln = unpack('<dd', v)
-    local dy = (la - qlat) * M_PER_DEG
-    local dx = (ln - qlng) * kx
-    -- cheap planar reject (10 % margin) before the exact haversine; off near poles/antimeridian
-    if not planar or dx * dx + dy * dy <= worst2 then
-      local ts, vc, free = unpack('<dBi4', v, 17)
-      if ts >= minTs and free >= minFree and (anyVehicle or sub(mask, vc, vc) == '1') then
-        local s1 = sin((la - qlat) * RAD * 0.5)
-        local s2 = sin((ln - qlng) * RAD * 0.5)
-        local a = s1 * s1 + qcos * cos(la * RAD) * s2 * s2
-        if a > 1 then a = 1 end
-        local d = 2 * R * asin(sqrt(a))
-        if d <= worst then
-          -- insertion into the sorted top-`limit` arrays
-          local i = n
-          if n < limit then n = n + 1 else i = n - 1 end
-          while i >= 1 and ds[i] > d do
-            ds[i + 1] = ds[i]; ids[i + 1] = ids[i]; i = i - 1
+  local v = redis.call('GET', base .. sub(cells, off, off + 14))
+  if v then
+    local o, len = 1, #v
+    while o <= len do
+      local la, ln = unpack('<dd', v, o)
+      local dy = (la - qlat) * M_PER_DEG
+      local dx = (ln - qlng) * kx
+      -- cheap planar reject (10 % margin) before the exact haversine; off near poles/antimeridian
+      if not planar or dx * dx + dy * dy <= worst2 then
+        local ts, vc, free = unpack('<dBi4', v, o + 16)
+        if ts >= minTs and free >= minFree and (anyVehicle or sub(mask, vc, vc) == '1') then
+          local s1 = sin((la - qlat) * RAD * 0.5)
+          local s2 = sin((ln - qlng) * RAD * 0.5)
+          local a = s1 * s1 + qcos * cos(la * RAD) * s2 * s2
+          if a > 1 then a = 1 end
+          local d = 2 * R * asin(sqrt(a))
+          if d <= worst then
+            -- insertion into the sorted top-`limit` arrays
+            local i = n
+            if n < limit then n = n + 1 else i = n - 1 end
+            while i >= 1 and ds[i] > d do
+              ds[i + 1] = ds[i]; ids[i + 1] = ids[i]; i = i - 1
+            end
+            ds[i + 1] = d; ids[i + 1] = sub(v, o + 30, o + 29 + byte(v, o + 29))
+            if n >= limit then worst = ds[n]; worst2 = worst * worst * 1.21 end
           end
-          ds[i + 1] = d; ids[i + 1] = v
-          if n >= limit then worst = ds[n]; worst2 = worst * worst * 1.21 end
         end
       end
+      o = o + 30 + byte(v, o + 29)
     end
   end
 end
@@ -93,7 +98,7 @@ end
 
 local out = { complete }
 for i = 1, n do
-  out[#out + 1] = sub(ids[i], 30)
-  out[#out + 1] = ds[i] * 1000000
+  out[#out + 1] = ids[i]
+  out[#out + 1] = floor(ds[i] * 1000000)
 end
-return out
+return table.concat(out, ',')

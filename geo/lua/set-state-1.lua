@@ -15,12 +15,13 @@
     { 1 }   state stored (and cell entry moved/repacked)
     { -1 }  not homed in this region (the directory keeps the state; the next fix homes it)
 ]]
+--- @include "cells"
 local rp, id = ARGV[1], ARGV[2]
 local cur = redis.call('HMGET', KEYS[1], 'st', 'cell', 'idx', 'lat', 'lng', 'ts')
 if not cur[1] then return { -1 } end
 
 if cur[3] == '1' and cur[1] ~= 'offline' then
-  redis.call('HDEL', rp .. string.sub(cur[1], 1, 1) .. ':' .. cur[2], id)
+  cellDel(rp .. string.sub(cur[1], 1, 1) .. ':' .. cur[2], id)
 end
 
 local st = ARGV[3]
@@ -28,8 +29,8 @@ redis.call('HSET', KEYS[1], 'st', st, 'veh', ARGV[4], 'vc', ARGV[5], 'cap', ARGV
 
 if st ~= 'offline' and cur[2] and cur[4] then
   local free = tonumber(ARGV[6]) - tonumber(ARGV[7])
-  redis.call('HSET', rp .. string.sub(st, 1, 1) .. ':' .. cur[2], id,
-    struct.pack('<dddBi4', tonumber(cur[4]), tonumber(cur[5]), tonumber(cur[6]), tonumber(ARGV[5]), free) .. id)
+  cellPut(rp .. string.sub(st, 1, 1) .. ':' .. cur[2], id,
+    cellRecord(tonumber(cur[4]), tonumber(cur[5]), tonumber(cur[6]), tonumber(ARGV[5]), free, id))
   redis.call('ZADD', rp .. 'seen', tonumber(cur[6]), id)
   redis.call('ZREM', rp .. 'idle', id)
   redis.call('HSET', KEYS[1], 'idx', '1')

@@ -14,6 +14,7 @@
   Output:
     { unindexedCount, deletedCount, deletedIds... }
 ]]
+--- @include "cells"
 local rp = ARGV[1]
 local batch = tonumber(ARGV[4])
 local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[2], 'LIMIT', 0, batch)
@@ -21,7 +22,7 @@ for _, id in ipairs(stale) do
   local ck = rp .. 'c:' .. id
   local cur = redis.call('HMGET', ck, 'st', 'cell', 'ts')
   if cur[1] and cur[1] ~= 'offline' and cur[2] then
-    redis.call('HDEL', rp .. string.sub(cur[1], 1, 1) .. ':' .. cur[2], id)
+    cellDel(rp .. string.sub(cur[1], 1, 1) .. ':' .. cur[2], id)
   end
   redis.call('ZREM', KEYS[1], id)
   if cur[1] then

@@ -4,6 +4,13 @@ import { CourierIndex, GeoError, destinationPoint, type CourierState } from '../
 import type { EmbeddedRedis } from '../../../infra/embedded-redis.js';
 import { redisClient, startTestRedis, uniquePrefix } from '../../helpers/redis.js';
 
+/** Courier ids in a packed cell string: records of 30 bytes ('<dddBi4B', the last byte is #id) followed by the id. */
+function packedCellIds(buf: Buffer): string[] {
+  const ids: string[] = [];
+  for (let o = 0; o < buf.length; o += 30 + (buf[o + 29] as number)) ids.push(buf.toString('latin1', o + 30, o + 30 + (buf[o + 29] as number)));
+  return ids;
+}
+
 const CITY = { lat: 33.5138, lng: 36.2765 };
 const AVAILABLE_BIKE: CourierState = { status: 'available', vehicle: 'bike', capacity: 2, load: 0 };
 
@@ -84,7 +91,7 @@ describe('geo CourierIndex (integration, private redis)', () => {
     const swept = await index.sweepStale();
     expect(swept.unindexed).to.equal(1);
     const cellKeys = await redis.keys(`${index.keys.prefix}*:a:*`);
-    const entries = (await Promise.all(cellKeys.map((k) => redis.hkeys(k)))).flat();
+    const entries = (await Promise.all(cellKeys.map(async (k) => packedCellIds((await redis.getBuffer(k)) as Buffer)))).flat();
     expect(entries).to.deep.equal(['fresh']);
     // a new fix re-indexes it
     await index.applyFix({ courierId: 'old', ...at(100), ts: now });
@@ -111,6 +118,27 @@ describe('geo CourierIndex (integration, private redis)', () => {
     expect(trail.at(-1)?.ts).to.equal(fixes[299]?.ts);
     const recent = await index.trail('t', now - 300_000 + 295_000);
     expect(recent.map((p) => p.ts)).to.deep.equal(fixes.slice(295).map((f) => f.ts));
+  });
+
+  it('when couriers move between cells and statuses in batches, then every indexed courier sits in exactly one packed cell, once', async () => {
+    const ids = ['m1', 'm2', 'm3', 'a-much-longer-courier-id.with:chars@x'];
+    for (const id of ids) await index.setState(id, AVAILABLE_BIKE);
+    // several fixes per courier in one batch, hopping across res-9 cells (≈ 175 m edges) and back
+    const fixes = [];
+    for (let step = 1; step <= 6; step++) for (const [k, id] of ids.entries()) fixes.push({ courierId: id, ...at(step * 150 + k * 7, 45 * k), ts: now + step });
+    const res = await index.applyFixes(fixes);
+    expect(res.every((r) => r.outcome === 'applied')).to.equal(true);
+    await index.setState('m2', { ...AVAILABLE_BIKE, status: 'busy' });
+    await index.setState('m3', { ...AVAILABLE_BIKE, status: 'offline' });
+    await index.applyFixes(ids.map((id, k) => ({ courierId: id, ...at(40 + k, 0), ts: now + 10 })));
+    const cells = async (letter: string) => {
+      const keys = await redis.keys(`${index.keys.prefix}*:${letter}:*`);
+      return (await Promise.all(keys.map(async (k) => packedCellIds((await redis.getBuffer(k)) as Buffer)))).flat().sort();
+    };
+    expect(await cells('a')).to.deep.equal(['a-much-longer-courier-id.with:chars@x', 'm1']);
+    expect(await cells('b')).to.deep.equal(['m2']);
+    const found = await index.nearestCouriers({ ...CITY, radiusM: 1000, limit: 10, filter: { status: 'available' } });
+    expect(found.map((c) => c.courierId).sort()).to.deep.equal(['a-much-longer-courier-id.with:chars@x', 'm1']);
   });
 
   it('when a batch mixes good and invalid fixes, then invalid ones are rejected with codes and the rest applied', async () => {
