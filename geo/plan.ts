@@ -21,6 +21,8 @@ interface CellGeom {
   region: string;
   /** boundary as lat,lng,lat,lng,... */
   boundary: Float64Array;
+  /** per vertex cos(lat/2), sin(lat/2) (degrees → half-angle radians) */
+  trig: Float64Array;
 }
 
 interface OriginPlan {
@@ -43,19 +45,27 @@ export interface CandidatePlan {
   byRegion: Map<string, string>;
 }
 
-/** Lower bound (metres) on the distance from (lat,lng) to the polygon `boundary` (q assumed outside or on it). */
-function distanceToBoundary(lat: number, lng: number, boundary: Float64Array): number {
+const HALF_RAD = Math.PI / 360;
+
+/**
+ * Lower bound (metres) on the distance from (lat,lng) to the polygon `boundary`
+ * (q assumed outside or on it). Each edge is projected around the mid-latitude
+ * of q and its vertex; cos(mid) = cos(v/2 + q/2) comes from the vertex's cached
+ * half-angle cos/sin (`trig`) and q's (cq, sq): no trigonometry per vertex.
+ */
+function distanceToBoundary(lat: number, lng: number, cq: number, sq: number, boundary: Float64Array, trig: Float64Array): number {
   const n = boundary.length / 2;
   let best = Infinity;
   let px = 0;
   let py = 0;
   for (let i = 0; i <= n; i++) {
-    const j = (i % n) * 2;
+    const v = i % n;
+    const j = v * 2;
     const vlat = boundary[j] as number;
     let dlng = (boundary[j + 1] as number) - lng;
     if (dlng > 180) dlng -= 360;
     else if (dlng < -180) dlng += 360;
-    const x = dlng * M_PER_DEG * Math.cos(((vlat + lat) / 2) * (Math.PI / 180));
+    const x = dlng * M_PER_DEG * ((trig[j] as number) * cq - (trig[j + 1] as number) * sq);
     const y = (vlat - lat) * M_PER_DEG;
     if (i > 0) {
       const dx = x - px;
@@ -72,6 +82,11 @@ function distanceToBoundary(lat: number, lng: number, boundary: Float64Array): n
     py = y;
   }
   return Math.max(0, best * SAFE_FACTOR - SAFE_SLACK_M);
+}
+
+/** distanceToBoundary for a cell geometry (the one-off callers: plan building). */
+function distanceToCell(lat: number, lng: number, g: CellGeom): number {
+  return distanceToBoundary(lat, lng, Math.cos(lat * HALF_RAD), Math.sin(lat * HALF_RAD), g.boundary, g.trig);
 }
 
 const SHARED = new Map<string, NearestPlanner>();
@@ -104,24 +119,39 @@ export class NearestPlanner {
   /** Cells (grouped by region, sorted best-first) that must be read to cover `coverM` around q. */
   candidates(lat: number, lng: number, coverM: number, radiusM: number): CandidatePlan {
     const origin = latLngToCell(lat, lng, this.resolution);
-    const dq = haversineM(lat, lng, ...this.centerOf(origin)) * 1.001 + 0.01;
-    const plan = this.planFor(origin, coverM + dq);
+    const cached = this.plans.get(origin);
+    const [cLat, cLng] = cached ? [cached.centerLat, cached.centerLng] : this.centerOf(origin);
+    const dq = haversineM(lat, lng, cLat, cLng) * 1.001 + 0.01;
+    const plan = cached && (cached.reach.at(-1) as number) >= coverM + dq ? cached : this.planFor(origin, coverM + dq);
+    const cq = Math.cos(lat * HALF_RAD);
+    const sq = Math.sin(lat * HALF_RAD);
     let k = 0;
     while (k < plan.reach.length - 1 && (plan.reach[k] as number) - dq < coverM) k++;
     const coveredM = Math.max(0, (plan.reach[k] as number) - dq);
     const limitM = Math.min(coveredM, radiusM);
 
-    const rows: { region: string; md: number; cell: string }[] = [];
+    // insertion sort by md as cells are found (a few dozen at most)
+    const mds: number[] = [];
+    const geoms: CellGeom[] = [];
     for (let ring = 0; ring <= k; ring++) {
       for (const g of plan.rings[ring] as CellGeom[]) {
-        const md = ring === 0 ? 0 : distanceToBoundary(lat, lng, g.boundary);
-        if (md <= limitM) rows.push({ region: g.region, md: Math.min(999_999, Math.floor(md)), cell: g.cell });
+        const d = ring === 0 ? 0 : distanceToBoundary(lat, lng, cq, sq, g.boundary, g.trig);
+        if (d > limitM) continue;
+        const md = Math.min(999_999, Math.floor(d));
+        let i = mds.length;
+        while (i > 0 && (mds[i - 1] as number) > md) {
+          mds[i] = mds[i - 1] as number;
+          geoms[i] = geoms[i - 1] as CellGeom;
+          i--;
+        }
+        mds[i] = md;
+        geoms[i] = g;
       }
     }
-    rows.sort((a, b) => a.md - b.md);
     const byRegion = new Map<string, string>();
-    for (const r of rows) {
-      byRegion.set(r.region, (byRegion.get(r.region) ?? '') + r.cell + String(r.md).padStart(6, '0'));
+    for (let i = 0; i < geoms.length; i++) {
+      const g = geoms[i] as CellGeom;
+      byRegion.set(g.region, (byRegion.get(g.region) ?? '') + g.cell + String(1_000_000 + (mds[i] as number)).slice(1));
     }
     return { coveredM, byRegion };
   }
@@ -136,11 +166,14 @@ export class NearestPlanner {
     if (!g) {
       const b = cellToBoundary(cell);
       const boundary = new Float64Array(b.length * 2);
+      const trig = new Float64Array(b.length * 2);
       b.forEach(([la, ln], i) => {
         boundary[i * 2] = la;
         boundary[i * 2 + 1] = ln;
+        trig[i * 2] = Math.cos(la * HALF_RAD);
+        trig[i * 2 + 1] = Math.sin(la * HALF_RAD);
       });
-      g = { cell, region: cellToParent(cell, this.regionResolution), boundary };
+      g = { cell, region: cellToParent(cell, this.regionResolution), boundary, trig };
       if (this.geoms.size > this.maxPlans * 50) this.geoms.clear();
       this.geoms.set(cell, g);
     }
@@ -158,7 +191,7 @@ export class NearestPlanner {
       const reach: number[] = [];
       for (let k = 0; k < disk.length - 1; k++) {
         let min = Infinity;
-        for (const g of disk[k + 1] as CellGeom[]) min = Math.min(min, distanceToBoundary(centerLat, centerLng, g.boundary));
+        for (const g of disk[k + 1] as CellGeom[]) min = Math.min(min, distanceToCell(centerLat, centerLng, g));
         // reach must not shrink with k (it cannot geometrically; guard against projection noise)
         reach.push(Math.max(min, reach.at(-1) ?? 0));
       }
