@@ -23,12 +23,22 @@ interface CellGeom {
   boundary: Float64Array;
   /** per vertex cos(lat/2), sin(lat/2) (degrees → half-angle radians) */
   trig: Float64Array;
+  centerLat: number;
+  centerLng: number;
+  /** upper bound on the distance from the centre to any point of the cell (farthest vertex, +1 % +1 m) */
+  circM: number;
 }
 
 interface OriginPlan {
   centerLat: number;
   centerLng: number;
   rings: CellGeom[][];
+  /**
+   * Per ring cell: |origin centre, cell centre| − circM, so every point of the
+   * cell is at least far − |q, origin centre| from q (triangle inequality).
+   * A cell beyond the planned distance is skipped without its boundary math.
+   */
+  far: Float64Array[];
   /** D[k] for k = 0..rings.length-2 */
   reach: number[];
 }
@@ -133,8 +143,13 @@ export class NearestPlanner {
     // insertion sort by md as cells are found (a few dozen at most)
     const mds: number[] = [];
     const geoms: CellGeom[] = [];
+    const farLimit = limitM + dq;
     for (let ring = 0; ring <= k; ring++) {
-      for (const g of plan.rings[ring] as CellGeom[]) {
+      const cells = plan.rings[ring] as CellGeom[];
+      const far = plan.far[ring] as Float64Array;
+      for (let c = 0; c < cells.length; c++) {
+        if ((far[c] as number) > farLimit) continue;
+        const g = cells[c] as CellGeom;
         const d = ring === 0 ? 0 : distanceToBoundary(lat, lng, cq, sq, g.boundary, g.trig);
         if (d > limitM) continue;
         const md = Math.min(999_999, Math.floor(d));
@@ -173,7 +188,10 @@ export class NearestPlanner {
         trig[i * 2] = Math.cos(la * HALF_RAD);
         trig[i * 2 + 1] = Math.sin(la * HALF_RAD);
       });
-      g = { cell, region: cellToParent(cell, this.regionResolution), boundary, trig };
+      const [centerLat, centerLng] = this.centerOf(cell);
+      let circM = 0;
+      for (const [la, ln] of b) circM = Math.max(circM, haversineM(centerLat, centerLng, la, ln));
+      g = { cell, region: cellToParent(cell, this.regionResolution), boundary, trig, centerLat, centerLng, circM: circM * 1.01 + 1 };
       if (this.geoms.size > this.maxPlans * 50) this.geoms.clear();
       this.geoms.set(cell, g);
     }
@@ -195,7 +213,9 @@ export class NearestPlanner {
         // reach must not shrink with k (it cannot geometrically; guard against projection noise)
         reach.push(Math.max(min, reach.at(-1) ?? 0));
       }
-      plan = { centerLat, centerLng, rings: disk.slice(0, -1), reach };
+      const rings_ = disk.slice(0, -1);
+      const far = rings_.map((ring) => Float64Array.from(ring, (g) => haversineM(centerLat, centerLng, g.centerLat, g.centerLng) - g.circM));
+      plan = { centerLat, centerLng, rings: rings_, far, reach };
       if ((reach.at(-1) as number) >= needM || rings > MAX_RINGS) break;
       rings = Math.ceil(rings * 1.5);
     }
