@@ -158,7 +158,7 @@ export class CourierIndex {
           for (let i = 0; i < items.length; i += FIX_BATCH) {
             const chunk = items.slice(i, i + FIX_BATCH);
             const args: (string | number)[] = [this.keys.seen(rp), rp, this.trailMaxLen];
-            for (const { fix, cell } of chunk) args.push(fix.courierId, fix.lat, fix.lng, fix.ts, fix.accuracy ?? '', fix.speed ?? '', fix.heading ?? '', cell);
+            for (const { fix, cell } of chunk) args.push(`${fix.courierId}\t${fix.lat}\t${fix.lng}\t${fix.ts}\t${fix.accuracy ?? ''}\t${fix.speed ?? ''}\t${fix.heading ?? ''}\t${cell}`);
             calls.push((geo(this.redis).daraaGeo_applyFixes(...args) as Promise<string[]>).then((out) => ({ rp, items: chunk, out: out.map((r) => r.split('\n')) })));
           }
           return calls;

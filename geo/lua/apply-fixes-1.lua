@@ -11,8 +11,10 @@
 
     ARGV[1] region prefix <rp>
     ARGV[2] trail MAXLEN (approximate trimming)
-    ARGV[3..] one 8-tuple per fix: courierId, lat, lng, ts, accuracy, speed, heading, cell
-              (accuracy/speed/heading are '' when absent)
+    ARGV[3..] one string per fix: courierId, lat, lng, ts, accuracy, speed, heading, cell
+              joined with '\t' (accuracy/speed/heading are '' when absent; ids have no tab).
+              One argument per fix instead of eight: the client and Redis handle
+              far fewer bulk strings.
 
   Output:
     one string per fix, in order: apply-fix-3's reply joined with '\n'
@@ -24,9 +26,11 @@
 --- @include "apply-one"
 local rp, maxlen = ARGV[1], ARGV[2]
 local out = {}
-for i = 3, #ARGV, 8 do
-  local id = ARGV[i]
+local match = string.match
+local FIX = '^([^\t]+)\t([^\t]+)\t([^\t]+)\t([^\t]+)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]+)$'
+for i = 3, #ARGV do
+  local id, lat, lng, ts, acc, spd, hdg, cell = match(ARGV[i], FIX)
   out[#out + 1] = table.concat(applyOne(rp, id, rp .. 'c:' .. id, rp .. 't:' .. id, rp .. 'f:' .. id,
-    ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], maxlen), '\n')
+    lat, lng, ts, acc, spd, hdg, cell, maxlen), '\n')
 end
 return out
