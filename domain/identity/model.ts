@@ -337,15 +337,8 @@ export interface VerificationDocument {
   uploadedAt: Date;
 }
 
-export interface DocumentView {
-  id: string;
-  accountId: string;
-  kind: DocumentKind;
-  contentType: string;
-  sizeBytes: number;
-  sha256: string;
-  uploadedAt: string;
-}
+/** What clients see: never the storage key; the upload time as ISO-8601. */
+export type DocumentView = Omit<VerificationDocument, 'storageKey' | 'uploadedAt'> & { uploadedAt: string };
 export const documentView = (d: VerificationDocument): DocumentView => ({
   id: d.id, accountId: d.accountId, kind: d.kind, contentType: d.contentType, sizeBytes: d.sizeBytes, sha256: d.sha256, uploadedAt: d.uploadedAt.toISOString(),
 });
