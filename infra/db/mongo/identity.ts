@@ -61,6 +61,16 @@ const docSchema = new Schema<DocDoc>(
 );
 docSchema.index({ accountId: 1, uploadedAt: 1 });
 
+/** Entities carry `id`; their documents carry it as `_id`. */
+function toMongo<T extends { id: string }>(entity: T): Omit<T, 'id'> & { _id: string } {
+  const { id, ...rest } = entity;
+  return { ...rest, _id: id };
+}
+function fromMongo<T extends { _id: string }>(doc: T): Omit<T, '_id'> & { id: string } {
+  const { _id, ...rest } = doc;
+  return { ...rest, id: _id };
+}
+
 function model<T>(conn: Connection, name: string, schema: Schema<T>): Model<T> {
   return (conn.models[name] as Model<T> | undefined) ?? conn.model<T>(name, schema);
 }
@@ -141,15 +151,12 @@ export class MongoSessionRepository implements SessionRepository {
   }
 
   async createSession(s: Session): Promise<void> {
-    const { id, ...rest } = s;
-    await this.sessions.collection.insertOne({ _id: id, ...rest } as never);
+    await this.sessions.collection.insertOne(toMongo(s) as never);
   }
 
   async findSession(id: string): Promise<Session | null> {
     const d = (await this.sessions.collection.findOne({ _id: id as never })) as unknown as SessionDoc | null;
-    if (!d) return null;
-    const { _id, ...rest } = d;
-    return { ...rest, id: _id };
+    return d ? fromMongo(d) : null;
   }
 
   async revokeSession(id: string, at: Date, reason: string): Promise<boolean> {
@@ -190,8 +197,7 @@ export class MongoOtpRepository implements OtpRepository {
 
   async create(c: OtpChallenge): Promise<void> {
     await this.m.collection.updateMany({ accountId: c.accountId, purpose: c.purpose, consumedAt: null, supersededAt: null }, { $set: { supersededAt: c.createdAt } });
-    const { id, ...rest } = c;
-    await this.m.collection.insertOne({ _id: id, ...rest, supersededAt: null } as never);
+    await this.m.collection.insertOne({ ...toMongo(c), supersededAt: null } as never);
   }
 
   async findOpen(accountId: string, purpose: OtpPurpose, now: Date): Promise<OtpChallenge | null> {
@@ -223,19 +229,16 @@ export class MongoDocumentRepository implements DocumentRepository {
   }
 
   async add(d: VerificationDocument): Promise<void> {
-    const { id, ...rest } = d;
-    await this.m.collection.insertOne({ _id: id, ...rest } as never);
+    await this.m.collection.insertOne(toMongo(d) as never);
   }
 
   async findById(id: string): Promise<VerificationDocument | null> {
     const d = (await this.m.collection.findOne({ _id: id as never })) as unknown as DocDoc | null;
-    if (!d) return null;
-    const { _id, ...rest } = d;
-    return { ...rest, id: _id };
+    return d ? fromMongo(d) : null;
   }
 
   async listByAccount(accountId: string): Promise<VerificationDocument[]> {
     const docs = (await this.m.collection.find({ accountId }).sort({ uploadedAt: 1, _id: 1 }).toArray()) as unknown as DocDoc[];
-    return docs.map(({ _id, ...rest }) => ({ ...rest, id: _id }));
+    return docs.map(fromMongo);
   }
 }
