@@ -15,3 +15,21 @@ export const uniquePrefix = (label = 't'): string => `${label}:${randomUUID().sl
 export function redisClient(url: string): Redis {
   return new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1 });
 }
+
+/**
+ * Mocha hooks for one suite: a private redis-server before all tests, its client
+ * handed to `use`, both closed after all tests.
+ */
+export function usePrivateRedis(use: (client: Redis) => void): void {
+  let server: EmbeddedRedis | undefined;
+  let client: Redis | undefined;
+  before(async () => {
+    server = await startTestRedis();
+    client = redisClient(server.url);
+    use(client);
+  });
+  after(async () => {
+    client?.disconnect();
+    await server?.stop();
+  });
+}

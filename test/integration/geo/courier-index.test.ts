@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import { CourierIndex, GeoError, destinationPoint, type CourierState } from '../../../geo/index.js';
-import type { EmbeddedRedis } from '../../../infra/embedded-redis.js';
-import { redisClient, startTestRedis, uniquePrefix } from '../../helpers/redis.js';
+import { uniquePrefix, usePrivateRedis } from '../../helpers/redis.js';
 
 /** Courier ids in a packed cell string: records of 30 bytes ('<dddBi4B', the last byte is #id) followed by the id. */
 function packedCellIds(buf: Buffer): string[] {
@@ -15,20 +14,12 @@ const CITY = { lat: 33.5138, lng: 36.2765 };
 const AVAILABLE_BIKE: CourierState = { status: 'available', vehicle: 'bike', capacity: 2, load: 0 };
 
 describe('geo CourierIndex (integration, private redis)', () => {
-  let server: EmbeddedRedis;
   let redis: Redis;
   let now: number;
   let index: CourierIndex;
   const at = (m: number, bearing = 90) => destinationPoint(CITY.lat, CITY.lng, m, bearing);
 
-  before(async () => {
-    server = await startTestRedis();
-    redis = redisClient(server.url);
-  });
-  after(async () => {
-    redis.disconnect();
-    await server.stop();
-  });
+  usePrivateRedis((client) => (redis = client));
   beforeEach(() => {
     now = 1_700_000_000_000;
     index = new CourierIndex({ redis, prefix: uniquePrefix('geo'), clock: () => now, resolution: 9 });

@@ -3,8 +3,7 @@ import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { cellToBoundary, cellToLatLng, getPentagons, getRes0Cells } from 'h3-js';
 import { CourierIndex, VEHICLES, destinationPoint, haversineM, type CourierState, type Vehicle } from '../../../geo/index.js';
-import type { EmbeddedRedis } from '../../../infra/embedded-redis.js';
-import { redisClient, startTestRedis, uniquePrefix } from '../../helpers/redis.js';
+import { uniquePrefix, usePrivateRedis } from '../../helpers/redis.js';
 
 /** Centres the property test draws from: real cities, the antimeridian, H3 pentagons and base-cell vertices. */
 const [pentLat, pentLng] = cellToLatLng(getPentagons(0)[3] as string);
@@ -26,18 +25,10 @@ interface Courier { id: string; lat: number; lng: number; ts: number; state: Cou
 
 describe('geo nearestCouriers recall (property, private redis)', function () {
   this.timeout(120_000);
-  let server: EmbeddedRedis;
   let redis: Redis;
   const NOW = 1_700_000_000_000;
 
-  before(async () => {
-    server = await startTestRedis();
-    redis = redisClient(server.url);
-  });
-  after(async () => {
-    redis.disconnect();
-    await server.stop();
-  });
+  usePrivateRedis((client) => (redis = client));
 
   const scenario = fc.record({
     centre: fc.constantFrom(...CENTRES),

@@ -2,20 +2,11 @@ import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import { CourierIndex, EtaService, SpeedLearner, destinationPoint } from '../../../geo/index.js';
 import { KeySpace } from '../../../geo/keys.js';
-import type { EmbeddedRedis } from '../../../infra/embedded-redis.js';
-import { redisClient, startTestRedis, uniquePrefix } from '../../helpers/redis.js';
+import { uniquePrefix, usePrivateRedis } from '../../helpers/redis.js';
 
 describe('geo ETA layer (b): learned speeds from the fix stream', () => {
-  let server: EmbeddedRedis;
   let redis: Redis;
-  before(async () => {
-    server = await startTestRedis();
-    redis = redisClient(server.url);
-  });
-  after(async () => {
-    redis.disconnect();
-    await server.stop();
-  });
+  usePrivateRedis((client) => (redis = client));
 
   it('when couriers crawl through a cell, then the learned ETA is slower than the default and says learned', async () => {
     const prefix = uniquePrefix('spd');
