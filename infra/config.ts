@@ -24,7 +24,6 @@ const schema = z
     DATA_DIR: z.string().min(1).default('./data'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
-    REDIS_CLUSTER_NODES: csv.optional(),
     MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL').optional(),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
     DB_POOL_MAX: int(1, 200).default(10),
@@ -56,7 +55,7 @@ const schema = z
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production') {
       for (const key of ['JWT_SECRET', 'REDIS_URL'] as const) {
-        if (!c[key] && !(key === 'REDIS_URL' && c.REDIS_CLUSTER_NODES)) {
+        if (!c[key]) {
           ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });
         }
       }

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * One registry per process. Route labels use the route template
@@ -7,8 +7,6 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export class Metrics {
   readonly registry = new Registry();
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
-  readonly socketConnections: Gauge<'namespace'>;
-  readonly socketEvents: Counter<'namespace' | 'event' | 'outcome'>;
   readonly jobs: Counter<'queue' | 'outcome'>;
 
   constructor(role: string) {
@@ -19,18 +17,6 @@ export class Metrics {
       help: 'HTTP request latency by route template and status',
       labelNames: ['method', 'route', 'status'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers: [this.registry],
-    });
-    this.socketConnections = new Gauge({
-      name: 'socket_connections',
-      help: 'Open Socket.IO connections by namespace',
-      labelNames: ['namespace'],
-      registers: [this.registry],
-    });
-    this.socketEvents = new Counter({
-      name: 'socket_events_total',
-      help: 'Socket.IO events handled by namespace, event and outcome',
-      labelNames: ['namespace', 'event', 'outcome'],
       registers: [this.registry],
     });
     this.jobs = new Counter({

@@ -52,9 +52,6 @@ export const isAppError = (err: unknown): err is AppError => err instanceof AppE
 export const validationError = (message: string, details?: unknown): AppError =>
   new AppError('VALIDATION_ERROR', message, { details });
 export const notFound = (what: string): AppError => new AppError('NOT_FOUND', `${what} not found`);
-export const forbidden = (message = 'Not allowed'): AppError => new AppError('FORBIDDEN', message);
-export const unauthorized = (message = 'Authentication required'): AppError =>
-  new AppError('UNAUTHORIZED', message);
 export const conflict = (message: string, details?: unknown): AppError =>
   new AppError('CONFLICT', message, { details });
 export const serviceUnavailable = (message: string, cause?: unknown): AppError =>
