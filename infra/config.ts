@@ -51,6 +51,13 @@ const schema = z
     DOCUMENTS_DIR: z.string().min(1).optional(),
     DOCUMENT_MAX_BYTES: int(1_024, 50 * 1_048_576).default(5 * 1_048_576),
     METRICS_TOKEN: z.string().min(16).optional(),
+    /** Per courier socket: sustained fixes per second, and burst (token bucket; the excess is dropped and reported in the ack). */
+    COURIER_FIX_RATE_PER_S: z.coerce.number().positive().max(10_000).default(5),
+    COURIER_FIX_BURST: int(1, 100_000).default(20),
+    /** Largest socket frame accepted; a larger one disconnects that socket only. */
+    SOCKET_MAX_FRAME_KB: int(1, 10_240).default(64),
+    /** A courier whose last fix is older than this is stale (never offered as available). */
+    GEO_MAX_AGE_S: int(5, 3_600).default(30),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production') {

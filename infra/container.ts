@@ -48,11 +48,13 @@ import { Metrics } from './metrics.js';
 import { Queues } from './queues.js';
 import { createRedis, pingRedis } from './redis.js';
 import { Tracing } from './tracing.js';
+import { commerceRoutes, registerCommerce, type CommerceCradle } from './wiring/commerce.js';
+import { registerRealtime, type RealtimeCradle } from './wiring/realtime.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 
 /** Everything the container holds. Use cases take a slice of this as their `deps`. */
-export interface Cradle {
+export interface Cradle extends CommerceCradle, RealtimeCradle {
   config: Config;
   role: ProcessRole;
   logger: Logger;
@@ -146,6 +148,8 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
     auditLogQueries: asClass(AuditLogQueries).singleton(),
   });
   registerIdentity(container);
+  registerCommerce(container);
+  registerRealtime(container);
   return container;
 }
 
@@ -193,7 +197,7 @@ function registerIdentity(container: AwilixContainer<Cradle>): void {
 
 /** Every REST route of the product, from each bounded context. */
 export function apiRoutes(c: Cradle): RouteSpec[] {
-  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...platformRoutes(c)];
+  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...commerceRoutes(c), ...platformRoutes(c)];
 }
 
 export interface Composed {

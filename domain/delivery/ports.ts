@@ -1,5 +1,5 @@
 import type { Page, PageRequest } from '../shared/pagination.js';
-import type { Delivery, DeliveryStatus } from './model.js';
+import type { Delivery, DeliveryEvent, DeliveryStatus } from './model.js';
 
 export interface DeliveryFilter {
   storeId?: string;
@@ -26,4 +26,9 @@ export interface DeliveryRepository {
   listActiveByCourier(courierId: string): Promise<Delivery[]>;
   /** Newest first. */
   list(filter: DeliveryFilter, page: PageRequest): Promise<Page<Delivery>>;
+}
+
+/** Carries delivery events to other processes (hub rooms, ops feed) after a use case saved them. */
+export interface DeliveryEventPublisher {
+  publish(events: DeliveryEvent[]): Promise<void>;
 }
