@@ -1,0 +1,234 @@
+import { z } from 'zod';
+import { DELIVERY_STATUSES } from '../domain/delivery/model.js';
+
+/**
+ * The socket protocol, in one place: every event each namespace accepts or
+ * emits, its payload and its ack. Handlers parse with these schemas, and
+ * docs/asyncapi.yaml is generated from them (`npm run docs:asyncapi`); a test
+ * fails when the committed document drifts.
+ */
+
+const lat = z.number().min(-90).max(90);
+const lng = z.number().min(-180).max(180);
+/** Epoch milliseconds, bounded so a garbage number cannot poison ordering. */
+const epochMs = z.number().int().min(1_000_000_000_000).max(10_000_000_000_000);
+const id = z.string().min(1).max(128).regex(/^[^\s{}]+$/, 'no spaces or braces');
+const vehicle = z.enum(['bike', 'motorbike', 'car', 'van']);
+const deliveryStatus = z.enum(DELIVERY_STATUSES);
+const point = z.object({ lat, lng });
+
+/** Error codes an ack can carry. */
+export const ACK_CODES = [
+  'VALIDATION_ERROR',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'NOT_ONLINE',
+  'RATE_LIMITED',
+  'SERVICE_UNAVAILABLE',
+  'INTERNAL_ERROR',
+] as const;
+export type AckCode = (typeof ACK_CODES)[number];
+
+export const ackError = z.object({
+  ok: z.literal(false),
+  code: z.enum(ACK_CODES),
+  message: z.string(),
+  details: z.unknown().optional(),
+});
+export type AckError = z.infer<typeof ackError>;
+const okWith = <T extends z.ZodType>(data: T) => z.object({ ok: z.literal(true), data });
+
+/** Handshake: `io('/courier', { auth: { token } })`. Connect errors carry `data.code`. */
+export const handshakeAuth = z.object({ token: z.string().min(1).max(4_096) });
+export const CONNECT_ERROR_CODES = ['UNAUTHORIZED', 'INVALID_TOKEN', 'FORBIDDEN', 'SERVICE_UNAVAILABLE'] as const;
+
+// ---- payloads ----------------------------------------------------------------
+
+export const fix = z.strictObject({
+  lat,
+  lng,
+  ts: epochMs,
+  accuracy: z.number().min(0).max(100_000).optional(),
+  speed: z.number().min(0).max(150).optional(),
+  heading: z.number().min(0).max(360).optional(),
+  mock: z.boolean().optional(),
+});
+export type FixPayload = z.infer<typeof fix>;
+export const MAX_BATCH = 500;
+
+export const courierOnline = z.strictObject({ vehicle, capacity: z.number().int().min(1).max(20).default(1) });
+export const courierOffline = z.strictObject({}).default({});
+export const locationsBatch = z.strictObject({ fixes: z.array(z.unknown()).min(1).max(MAX_BATCH) });
+export const authRefresh = z.strictObject({ token: z.string().min(1).max(4_096) });
+export const orderRef = z.strictObject({ orderId: id });
+export const orderTrail = z.strictObject({ orderId: id, since: z.number().int().min(0).max(10_000_000_000_000).default(0) });
+/** Areas are H3 cells at resolution 4-7 (about 1,770 km² down to 5 km²). */
+export const h3Area = z.string().regex(/^[0-9a-f]{15}$/, 'an H3 cell index (15 hex digits)');
+export const opsSubscribe = z.strictObject({ cells: z.array(h3Area).min(1).max(50) });
+
+/** Plausibility flags of geo/gps.ts; flagged fixes are still applied (ops decides). */
+export const gpsFlag = z.enum(['teleport', 'poor_accuracy', 'mock_location']);
+export const locationAck = z.union([
+  z.object({
+    ok: z.literal(true),
+    /** Fixes applied to the index (0 or 1 for `location`). */
+    accepted: z.number().int(),
+    /** Fixes dropped by the rate limit (token bucket). */
+    dropped: z.number().int(),
+    /** Fixes ignored because a newer one is already stored (ordering, retries). */
+    ignored: z.number().int(),
+    /** Fixes refused as invalid, by position in the batch. */
+    rejected: z.array(z.object({ index: z.number().int(), code: z.enum(ACK_CODES), message: z.string() })),
+    /** Plausibility flags raised by the accepted fixes (a spoofed jump is `teleport`). */
+    flags: z.array(gpsFlag),
+  }),
+  ackError,
+]);
+export type LocationAck = z.infer<typeof locationAck>;
+
+export const courierPosition = z.object({
+  orderId: id,
+  lat,
+  lng,
+  heading: z.number().nullable(),
+  speed: z.number().nullable(),
+  ts: epochMs,
+  etaSeconds: z.number().int().nullable(),
+  etaSource: z.enum(['haversine', 'learned', 'google']).nullable(),
+});
+export type CourierPosition = z.infer<typeof courierPosition>;
+
+export const orderStatus = z.object({
+  orderId: id,
+  deliveryId: id,
+  status: deliveryStatus,
+  at: z.string(),
+  reason: z.string().nullable(),
+});
+export type OrderStatus = z.infer<typeof orderStatus>;
+
+export const orderSnapshot = z.object({
+  orderId: id,
+  deliveryId: id,
+  status: deliveryStatus,
+  timestamps: z.record(z.string(), z.string()),
+  courierId: id.nullable(),
+  pickup: point,
+  dropoff: point,
+  position: z.object({ lat, lng, heading: z.number().nullable(), speed: z.number().nullable(), ts: epochMs }).nullable(),
+  etaSeconds: z.number().int().nullable(),
+  etaSource: z.enum(['haversine', 'learned', 'google']).nullable(),
+});
+export type OrderSnapshot = z.infer<typeof orderSnapshot>;
+
+export const trailAckData = z.object({
+  orderId: id,
+  fixes: z.array(z.object({ lat, lng, ts: epochMs, speed: z.number().optional(), heading: z.number().optional(), accuracy: z.number().optional() })),
+});
+
+export const courierDeliveries = z.object({
+  deliveries: z.array(z.object({ deliveryId: id, orderId: id, status: deliveryStatus, pickup: point, dropoff: point })),
+});
+
+export const opsCourier = z.object({
+  courierId: id,
+  lat,
+  lng,
+  status: z.enum(['available', 'busy']),
+  vehicle,
+  ts: epochMs,
+  stale: z.boolean(),
+});
+export const opsCounts = z.object({ online: z.number().int(), available: z.number().int(), busy: z.number().int(), stale: z.number().int() });
+export const opsSnapshot = z.object({
+  at: z.string(),
+  areas: z.array(z.object({ cell: h3Area, counts: opsCounts, couriers: z.array(opsCourier), truncated: z.boolean() })),
+});
+export type OpsSnapshot = z.infer<typeof opsSnapshot>;
+
+export const deliveryEvent = z.object({
+  type: z.enum(['delivery.created', 'delivery.courier_assigned', 'delivery.status_changed']),
+  deliveryId: id,
+  orderId: id,
+  at: z.string(),
+}).loose();
+
+export const sessionEnded = z.object({ reason: z.enum(['token_expired', 'logged_out', 'suspended', 'revoked']) });
+
+// ---- the catalogue -------------------------------------------------------------
+
+export interface ClientEvent {
+  payload: z.ZodType;
+  ack: z.ZodType;
+  summary: string;
+}
+export interface ServerEvent {
+  payload: z.ZodType;
+  summary: string;
+}
+export interface NamespaceSpec {
+  roles: readonly string[];
+  description: string;
+  receives: Record<string, ClientEvent>;
+  sends: Record<string, ServerEvent>;
+}
+
+const simpleAck = <T extends z.ZodType>(data: T) => z.union([okWith(data), ackError]);
+const refresh: ClientEvent = {
+  payload: authRefresh,
+  ack: simpleAck(z.object({ expiresAt: z.number().int() })),
+  summary: 'Replace the socket token with a fresh access token before it expires (same account).',
+};
+const sessionEndedEvent: ServerEvent = {
+  payload: sessionEnded,
+  summary: 'Sent just before the server disconnects the socket: token expired, logout, suspension or revoked session.',
+};
+
+export const PROTOCOL: Record<'/courier' | '/customer' | '/ops', NamespaceSpec> = {
+  '/courier': {
+    roles: ['courier'],
+    description: 'Couriers go online or offline and stream fixes. Only verified, unsuspended couriers may go online.',
+    receives: {
+      'courier:online': { payload: courierOnline, ack: simpleAck(z.object({ status: z.enum(['available', 'busy']) }).extend(courierDeliveries.shape)), summary: 'Go online with a vehicle and capacity.' },
+      'courier:offline': { payload: courierOffline, ack: simpleAck(z.object({ status: z.literal('offline') })), summary: 'Go offline (also happens on disconnect).' },
+      location: { payload: fix, ack: locationAck, summary: 'One fix.' },
+      locations: { payload: locationsBatch, ack: locationAck, summary: `Up to ${MAX_BATCH} buffered fixes, applied in timestamp order.` },
+      'auth:refresh': refresh,
+    },
+    sends: {
+      'courier:deliveries': { payload: courierDeliveries, summary: "The courier's active deliveries, whenever they change." },
+      'session:ended': sessionEndedEvent,
+    },
+  },
+  '/customer': {
+    roles: ['customer', 'store_owner', 'admin'],
+    description: "Customers watch their own orders, store owners their stores' orders, admins any order.",
+    receives: {
+      'order:watch': { payload: orderRef, ack: simpleAck(orderSnapshot), summary: 'Join the order room; the ack carries the last known position, ETA and status.' },
+      'order:unwatch': { payload: orderRef, ack: simpleAck(z.object({ orderId: id })), summary: 'Leave the order room.' },
+      'order:trail': { payload: orderTrail, ack: simpleAck(trailAckData), summary: "The courier's fixes since `since` (epoch ms), to catch up after a reconnect." },
+      'auth:refresh': refresh,
+    },
+    sends: {
+      'courier:position': { payload: courierPosition, summary: 'Live position and ETA; volatile, at most 2 per second per order.' },
+      'order:status': { payload: orderStatus, summary: 'The delivery changed status (including at_pickup / at_dropoff from geofences).' },
+      'session:ended': sessionEndedEvent,
+    },
+  },
+  '/ops': {
+    roles: ['admin'],
+    description: 'Admins watch areas of the live fleet and every delivery event.',
+    receives: {
+      'ops:subscribe': { payload: opsSubscribe, ack: simpleAck(z.object({ cells: z.array(h3Area) })), summary: 'Watch areas (H3 cells, res 4-7).' },
+      'ops:unsubscribe': { payload: opsSubscribe, ack: simpleAck(z.object({ cells: z.array(h3Area) })), summary: 'Stop watching areas.' },
+      'auth:refresh': refresh,
+    },
+    sends: {
+      'ops:snapshot': { payload: opsSnapshot, summary: 'At most once a second: couriers and counts per watched area.' },
+      'delivery:event': { payload: deliveryEvent, summary: 'Every delivery event (created, courier assigned, status changed).' },
+      'session:ended': sessionEndedEvent,
+    },
+  },
+};
