@@ -6,6 +6,7 @@ import { DEFAULT_GPS_POLICY, assertCourierId, gpsFlags, validateFix, type GpsFla
 import { KeySpace } from './keys.js';
 import { NearestSearch, type NearestCourier, type NearestQuery } from './nearest.js';
 import { NearestPlanner } from './plan.js';
+import { AreaReader, type AreaOptions, type AreaSnapshot } from './area.js';
 import { guarded } from './redis-call.js';
 import { defineGeoScripts, geo } from './scripts.js';
 import { CourierDirectory, type CourierView, type TrailPoint } from './courier-directory.js';
@@ -90,6 +91,7 @@ export class CourierIndex {
   private readonly observer: MoveObserver | undefined;
   private readonly search: NearestSearch;
   private readonly directory: CourierDirectory;
+  private readonly areas: AreaReader;
   /** Largest radius a search accepts at this resolution (bounds the planned disk). */
   readonly maxRadiusM: number;
 
@@ -110,6 +112,7 @@ export class CourierIndex {
     this.maxRadiusM = Math.min(50_000, planner.edgeM * 150);
     this.search = new NearestSearch({ redis: this.redis, keys: this.keys, planner, now: this.now, defaultMaxAgeS: this.maxAgeS, timeoutMs: this.timeoutMs });
     this.directory = new CourierDirectory({ redis: this.redis, keys: this.keys, now: this.now, maxAgeS: this.maxAgeS, timeoutMs: this.timeoutMs, trailMaxLen: this.trailMaxLen });
+    this.areas = new AreaReader({ redis: this.redis, keys: this.keys, resolution: this.resolution, now: this.now, defaultMaxAgeS: this.maxAgeS, timeoutMs: this.timeoutMs });
   }
 
   /**
@@ -234,6 +237,20 @@ export class CourierIndex {
    */
   nearestCouriers(query: NearestQuery): Promise<NearestCourier[]> {
     return this.search.run(query, this.maxRadiusM);
+  }
+
+  /**
+   * The indexed couriers inside `area`, an H3 cell of resolution 4 up to the
+   * index resolution (the ops board asks once a second per watched area).
+   * Counts cover every indexed courier of the area: `online` = `available` +
+   * `busy` with a fix newer than `maxAgeS` (default: the index's), `stale` =
+   * the others; offline couriers are not indexed, so not counted. The list is
+   * sorted by courierId and holds at most `limit` (default 500) couriers;
+   * `truncated` says there were more. One script call per region the area
+   * touches (usually one). Throws INVALID_INPUT for a bad area or option.
+   */
+  couriersInArea(area: string, opts?: AreaOptions): Promise<AreaSnapshot> {
+    return this.areas.read(area, opts);
   }
 
   /**

@@ -5,6 +5,7 @@
 export { CourierIndex, resolutionForDensity, type CourierIndexOptions, type FixResult, type MoveObserver } from './courier-index.js';
 export type { CourierView, TrailPoint } from './courier-directory.js';
 export type { NearestQuery, NearestCourier } from './nearest.js';
+export { MIN_AREA_RESOLUTION, type AreaCourier, type AreaCounts, type AreaOptions, type AreaSnapshot } from './area.js';
 export type { Geofence, GeofenceEvent } from './geofence.js';
 export { GeoError, isGeoError, type GeoReason } from './errors.js';
 export { validateFix, gpsFlags, DEFAULT_GPS_POLICY, type GpsFlag, type GpsPolicy } from './gps.js';
