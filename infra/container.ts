@@ -49,7 +49,7 @@ import { Queues } from './queues.js';
 import { createRedis, pingRedis } from './redis.js';
 import { Tracing } from './tracing.js';
 import { commerceRoutes, registerCommerce, type CommerceCradle } from './wiring/commerce.js';
-import { registerRealtime, type RealtimeCradle } from './wiring/realtime.js';
+import { registerRealtime, startRealtime, type RealtimeCradle } from './wiring/realtime.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 
@@ -206,6 +206,8 @@ export interface Composed {
   io?: IoServer;
   routes: RouteSpec[];
   openapi: object;
+  /** Resolves when the role's background parts are ready (the hub's event subscriptions). */
+  ready: Promise<void>;
   /** Stop in order: stop accepting, drain, close sockets, queues, container. */
   stop(timeoutMs: number): Promise<void>;
 }
@@ -263,8 +265,11 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
     hubClients.push(pubClient, subClient);
     void pubClient.connect().catch(() => undefined);
     void subClient.connect().catch(() => undefined);
-    io = createHub({ httpServer: server, pubClient, subClient, corsOrigins: c.config.CORS_ORIGINS, logger: c.logger });
+    io = createHub({ httpServer: server, pubClient, subClient, corsOrigins: c.config.CORS_ORIGINS, logger: c.logger, maxFrameBytes: c.config.SOCKET_MAX_FRAME_KB * 1024 });
   }
+  const realtime = io ? startRealtime(io, c, withRevocationCheck(c.accessTokens, c.revocations)) : undefined;
+  // Never an unhandled rejection: startSystem awaits `ready` and reports the failure.
+  realtime?.catch(() => undefined);
   if (withWorkers) {
     c.queues.work(QUEUES.audit, auditProcessor(c));
   }
@@ -275,6 +280,7 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
     ...(io ? { io } : {}),
     routes,
     openapi,
+    ready: realtime ? realtime.then(() => undefined) : Promise.resolve(),
     async stop(timeoutMs: number) {
       draining = true;
       for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
@@ -283,6 +289,7 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
       server.closeIdleConnections();
       await Promise.race([closed, deadline]); // in-flight requests finish, bounded
       server.closeAllConnections();
+      await realtime?.then((r) => r.close(), () => undefined);
       if (io) await new Promise<void>((resolve) => io.close(() => resolve()));
       await Promise.race([container.dispose(), deadline]); // queues: workers finish active jobs
       for (const client of hubClients) client.disconnect();

@@ -72,6 +72,14 @@ export async function startSystem(config: Config, role: ProcessRole = config.ROL
 
   const composed = composeFor(role)({ config, logger, redisUrl, redis, store });
   await new Promise<void>((resolve, reject) => {
+    composed.ready.then(resolve, reject);
+  }).catch(async (err: Error) => {
+    await composed.stop(1_000);
+    redis.disconnect();
+    await cleanup();
+    throw new StartupError(`cannot start the hub: ${err.message}`, err);
+  });
+  await new Promise<void>((resolve, reject) => {
     composed.server.once('error', reject);
     composed.server.listen(config.PORT, config.HOST, () => resolve());
   }).catch(async (err: Error) => {

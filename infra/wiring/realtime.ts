@@ -1,8 +1,120 @@
-import type { AwilixContainer } from 'awilix';
-import type { Cradle } from '../container.js';
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { asFunction, type AwilixContainer } from 'awilix';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Server } from 'socket.io';
+import { CourierIndex, EtaService, SpeedLearner } from '../../geo/index.js';
+import { KeySpace } from '../../geo/keys.js';
+import { attachRealtime, type Realtime } from '../../server/realtime.js';
+import { HubMetrics } from '../../server/metrics.js';
+import { CourierPresence } from '../../server/presence.js';
+import { DEFAULT_HUB_SETTINGS, type HubSettings } from '../../server/deps.js';
+import type { TokenVerifier } from '../../server/sessions.js';
+import type { CheckCourierEligibility } from '../../domain/identity/use-cases/check-courier-eligibility.js';
+import type { DeliveryEvent } from '../../domain/delivery/model.js';
+import type { IdentityEvent } from '../../domain/identity/model.js';
+import { GoogleDistanceMatrixProvider } from '../providers/google-distance-matrix.js';
+import type { Config } from '../config.js';
+import type { Metrics } from '../metrics.js';
+import type { IdentityEventBus } from '../identity-events.js';
+import { createRedis } from '../redis.js';
+import type { CommerceCradle } from './commerce.js';
 
-/** The real-time hub: courier index, presence and namespaces. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface RealtimeCradle {}
+/** Geo keys of this deployment (one hash tag per H3 region, cluster-safe). */
+const GEO_PREFIX = 'daraa:geo:';
+const REGION_RESOLUTION = 3;
 
-export function registerRealtime(_container: AwilixContainer<Cradle>): void {}
+/** The real-time hub: courier index, learned speeds, ETA, presence. */
+export interface RealtimeCradle {
+  courierIndex: CourierIndex;
+  speedLearner: SpeedLearner;
+  eta: EtaService;
+  hubSettings: HubSettings;
+}
+
+interface Needs {
+  config: Config;
+  redis: Redis;
+  logger: Logger;
+}
+
+export function registerRealtime(container: AwilixContainer<RealtimeCradle & Needs>): void {
+  container.register({
+    speedLearner: asFunction(({ redis }: Needs) => new SpeedLearner({ redis, keys: new KeySpace(GEO_PREFIX, REGION_RESOLUTION) }))
+      .singleton()
+      .disposer((l) => l.flush().catch(() => undefined)),
+    courierIndex: asFunction(
+      ({ redis, config, speedLearner }: Needs & { speedLearner: SpeedLearner }) =>
+        new CourierIndex({ redis, prefix: GEO_PREFIX, regionResolution: REGION_RESOLUTION, maxAgeS: config.GEO_MAX_AGE_S, observer: speedLearner }),
+    ).singleton(),
+    eta: asFunction(
+      ({ config, speedLearner }: Needs & { speedLearner: SpeedLearner }) =>
+        new EtaService({
+          learned: speedLearner,
+          ...(config.GOOGLE_MAPS_API_KEY ? { road: new GoogleDistanceMatrixProvider({ apiKey: config.GOOGLE_MAPS_API_KEY }) } : {}),
+        }),
+    ).singleton(),
+    hubSettings: asFunction(({ config }: Needs) => ({
+      ...DEFAULT_HUB_SETTINGS,
+      fixRatePerS: config.COURIER_FIX_RATE_PER_S,
+      fixBurst: config.COURIER_FIX_BURST,
+    })).singleton(),
+  });
+}
+
+export interface HubParts extends RealtimeCradle, Pick<CommerceCradle, 'deliveries' | 'deliveryAccess' | 'recordArrival' | 'deliveryEvents'> {
+  config: Config;
+  redisUrl: string;
+  redis: Redis;
+  logger: Logger;
+  metrics: Metrics;
+  identityEvents: IdentityEventBus;
+  courierEligibility: CheckCourierEligibility;
+}
+
+/**
+ * Mounts the namespaces on a hub and subscribes it to identity and delivery
+ * events on its own pub/sub connection. Resolves when the subscriptions are
+ * confirmed, so no revocation published after start can be missed.
+ */
+export async function startRealtime(io: Server, c: HubParts, tokens: TokenVerifier): Promise<{ realtime: Realtime; close(): Promise<void> }> {
+  const subscriber = createRedis(c.redisUrl, 'subscriber', 'hub-events');
+  const identityHandlers: ((e: IdentityEvent) => void)[] = [];
+  const deliveryHandlers: ((e: DeliveryEvent) => void)[] = [];
+  const hubId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const realtime = attachRealtime(io, {
+    logger: c.logger.child({ component: 'hub' }),
+    tokens,
+    courierIndex: c.courierIndex,
+    eta: c.eta,
+    presence: new CourierPresence(c.redis, { prefix: 'daraa:', hubId }),
+    metrics: new HubMetrics(c.metrics.registry),
+    courierEligibility: c.courierEligibility,
+    activeDeliveries: c.deliveries,
+    deliveryAccess: c.deliveryAccess,
+    recordArrival: c.recordArrival,
+    events: { onIdentity: (h) => identityHandlers.push(h), onDelivery: (h) => deliveryHandlers.push(h) },
+    settings: c.hubSettings,
+  });
+  const sweeper = setInterval(() => void c.courierIndex.sweepStale().catch(() => undefined), 60_000);
+  sweeper.unref();
+  try {
+    await subscriber.connect();
+    await c.identityEvents.subscribe(subscriber, (e) => identityHandlers.forEach((h) => h(e)));
+    await c.deliveryEvents.subscribe(subscriber, (e) => deliveryHandlers.forEach((h) => h(e)));
+  } catch (err) {
+    clearInterval(sweeper);
+    realtime.close();
+    subscriber.disconnect();
+    throw err;
+  }
+  return {
+    realtime,
+    async close() {
+      clearInterval(sweeper);
+      realtime.close();
+      subscriber.disconnect();
+    },
+  };
+}

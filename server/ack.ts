@@ -1,0 +1,62 @@
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { isAppError } from '../domain/shared/errors.js';
+import { ACK_CODES, type AckCode, type AckError } from './protocol.js';
+
+type Ack = (reply: unknown) => void;
+
+const KNOWN = new Set<string>(ACK_CODES);
+
+/** Maps any error to an ack: AppError codes pass through, anything else is INTERNAL_ERROR with no detail. */
+export function toAckError(err: unknown, logger: Logger): AckError {
+  if (isAppError(err) && err.expose) {
+    const code: AckCode = err.code === 'RATE_LIMIT_EXCEEDED' ? 'RATE_LIMITED' : KNOWN.has(err.code) ? (err.code as AckCode) : 'VALIDATION_ERROR';
+    return { ok: false, code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) };
+  }
+  if (isAppError(err) && err.code === 'SERVICE_UNAVAILABLE') {
+    return { ok: false, code: 'SERVICE_UNAVAILABLE', message: 'Temporarily unavailable, retry shortly' };
+  }
+  logger.error({ err }, 'socket handler failed');
+  return { ok: false, code: 'INTERNAL_ERROR', message: 'Internal error' };
+}
+
+export function validationAck(error: z.ZodError): AckError {
+  return {
+    ok: false,
+    code: 'VALIDATION_ERROR',
+    message: 'Invalid payload',
+    details: error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })),
+  };
+}
+
+/**
+ * Wraps an event handler: the payload is parsed with its zod schema, the
+ * handler's result is the ack, and a thrown error becomes `{ok:false, code}`.
+ * A client that sends no ack callback gets nothing back (the work still runs).
+ * Nothing here throws, so a bad message never disconnects or crashes.
+ */
+export function handle<S extends z.ZodType, R>(
+  schema: S,
+  logger: Logger,
+  fn: (payload: z.output<S>) => Promise<R> | R,
+): (...args: unknown[]) => void {
+  return (...args: unknown[]) => {
+    const last = args[args.length - 1];
+    const ack: Ack = typeof last === 'function' ? (last as Ack) : () => undefined;
+    const payload = typeof last === 'function' ? (args.length > 1 ? args[0] : undefined) : args[0];
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) {
+      ack(validationAck(parsed.error));
+      return;
+    }
+    Promise.resolve()
+      .then(() => fn(parsed.data))
+      .then(
+        (result) => ack(result),
+        (err: unknown) => ack(toAckError(err, logger)),
+      );
+  };
+}
+
+/** `{ok:true, data}`. */
+export const ok = <T>(data: T) => ({ ok: true as const, data });

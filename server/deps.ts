@@ -1,0 +1,49 @@
+import type { Logger } from 'pino';
+import type { CourierIndex, EtaService } from '../geo/index.js';
+import type { DeliveryEvent, DeliveryView } from '../domain/delivery/model.js';
+import type { IdentityEvent } from '../domain/identity/model.js';
+import type { Principal } from '../domain/shared/principal.js';
+import type { TokenVerifier } from './sessions.js';
+import type { CourierPresence } from './presence.js';
+import type { HubMetrics } from './metrics.js';
+
+/** What the hub needs from the rest of the system, as small structural ports (wired in infra/wiring/realtime.ts). */
+export interface RealtimeDeps {
+  logger: Logger;
+  tokens: TokenVerifier;
+  courierIndex: CourierIndex;
+  eta: Pick<EtaService, 'eta'>;
+  presence: CourierPresence;
+  metrics: HubMetrics;
+  courierEligibility: { execute(accountId: string): Promise<{ eligible: boolean; reason?: string }> };
+  activeDeliveries: { listActiveByCourier(courierId: string): Promise<{ toView(): DeliveryView }[]> };
+  deliveryAccess: { forWatch(principal: Principal, orderId: string): Promise<DeliveryView> };
+  recordArrival: {
+    execute(input: { deliveryId: string; courierId: string; status: 'at_pickup' | 'at_dropoff'; at: Date }): Promise<{ changed: boolean }>;
+  };
+  /** Every identity and delivery event of the system, from whichever process raised it. */
+  events: {
+    onIdentity(handler: (e: IdentityEvent) => void): void;
+    onDelivery(handler: (e: DeliveryEvent) => void): void;
+  };
+  settings: HubSettings;
+}
+
+export interface HubSettings {
+  fixRatePerS: number;
+  fixBurst: number;
+  /** Ops snapshots, at most one per this many ms. */
+  opsIntervalMs: number;
+  /** Positions per order, at most one per this many ms (500 = 2/s). */
+  positionIntervalMs: number;
+  /** Geofence radius around pickups and dropoffs. */
+  arrivalRadiusM: number;
+}
+
+export const DEFAULT_HUB_SETTINGS: HubSettings = {
+  fixRatePerS: 5,
+  fixBurst: 20,
+  opsIntervalMs: 1_000,
+  positionIntervalMs: 500,
+  arrivalRadiusM: 100,
+};

@@ -1,0 +1,320 @@
+import type { Namespace, Server, Socket } from 'socket.io';
+import type { DeliveryView } from '../../domain/delivery/model.js';
+import { AppError } from '../../domain/shared/errors.js';
+import { isGeoError, type Fix, type FixResult, type GpsFlag, type Vehicle } from '../../geo/index.js';
+import { handle, ok, toAckError } from '../ack.js';
+import type { RealtimeDeps } from '../deps.js';
+import { PositionFanout } from '../position-fanout.js';
+import { courierOffline, courierOnline, fix as fixSchema, locationsBatch, type CourierPosition, type FixPayload, type LocationAck } from '../protocol.js';
+
+type FixIn = FixPayload & { index?: number };
+import { principalOf, type SocketSessions } from '../sessions.js';
+import { TokenBucket } from '../token-bucket.js';
+
+/** Fixes older than this are buffered backlog: they use the backlog budget, not the live one. */
+const BACKLOG_AGE_MS = 30_000;
+const BACKLOG_RATE_PER_S = 50;
+const BACKLOG_BURST = 500;
+
+interface Online {
+  vehicle: Vehicle;
+  capacity: number;
+  deliveries: Map<string, DeliveryView>;
+  fences: Set<string>;
+}
+
+interface CourierSocketData {
+  live: TokenBucket;
+  backlog: TokenBucket;
+  online: Online | null;
+  /** Serializes this socket's fix messages so batches apply in order. */
+  queue: Promise<unknown>;
+}
+
+const dataOf = (socket: Socket) => socket.data as { courier: CourierSocketData };
+const ACTIVE_FOR_POSITION = new Set(['assigned', 'at_pickup', 'picked_up', 'at_dropoff']);
+
+/**
+ * /courier: go online/offline and stream fixes. The hot path is
+ * validate → token bucket → one Lua call in the geo index → coalesced
+ * volatile broadcast to each active order's room; nothing touches the database
+ * except the rare geofence arrival.
+ */
+export class CourierNamespace {
+  readonly nsp: Namespace;
+  /** This process's online couriers. */
+  private readonly local = new Map<string, Socket>();
+  private readonly fanout: PositionFanout<CourierPosition>;
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  constructor(
+    io: Server,
+    private readonly sessions: SocketSessions,
+    private readonly deps: RealtimeDeps,
+  ) {
+    this.nsp = io.of('/courier');
+    sessions.guard(this.nsp, ['courier']);
+    const customers = io.of('/customer');
+    this.fanout = new PositionFanout<CourierPosition>((orderId, payload) => {
+      customers.to(`order:${orderId}`).volatile.emit('courier:position', payload);
+      deps.metrics.broadcasts.inc({ event: 'courier:position' });
+    }, deps.settings.positionIntervalMs);
+    this.nsp.on('connection', (socket) => this.onConnection(socket));
+    this.heartbeat = setInterval(() => void this.deps.presence.heartbeat(this.local.keys()).catch(() => undefined), 20_000);
+    this.heartbeat.unref();
+  }
+
+  private onConnection(socket: Socket): void {
+    const { settings, logger, metrics } = this.deps;
+    dataOf(socket).courier = {
+      live: new TokenBucket(settings.fixRatePerS, settings.fixBurst),
+      backlog: new TokenBucket(BACKLOG_RATE_PER_S, BACKLOG_BURST),
+      online: null,
+      queue: Promise.resolve(),
+    };
+    metrics.sockets.inc({ namespace: '/courier' });
+    socket.on('courier:online', handle(courierOnline, logger, (p) => this.goOnline(socket, p.vehicle, p.capacity)));
+    socket.on('courier:offline', handle(courierOffline, logger, () => this.goOffline(socket).then(() => ok({ status: 'offline' as const }))));
+    socket.on('location', (payload: unknown, ack?: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (r: LocationAck) => void) : () => undefined;
+      const parsed = fixSchema.safeParse(payload);
+      if (!parsed.success) {
+        metrics.fixes.inc({ outcome: 'rejected' });
+        return reply({ ok: false, code: 'VALIDATION_ERROR', message: 'Invalid fix', details: parsed.error.issues.slice(0, 5).map((i) => ({ path: i.path.join('.'), message: i.message })) });
+      }
+      this.enqueue(socket, [parsed.data], [], reply, true);
+    });
+    socket.on('locations', (payload: unknown, ack?: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (r: LocationAck) => void) : () => undefined;
+      const batch = locationsBatch.safeParse(payload);
+      if (!batch.success) return reply({ ok: false, code: 'VALIDATION_ERROR', message: 'Invalid batch', details: batch.error.issues.slice(0, 5).map((i) => ({ path: i.path.join('.'), message: i.message })) });
+      const valid: FixIn[] = [];
+      const rejected: { index: number; code: 'VALIDATION_ERROR'; message: string }[] = [];
+      batch.data.fixes.forEach((raw, index) => {
+        const f = fixSchema.safeParse(raw);
+        if (f.success) valid.push({ ...f.data, index });
+        else rejected.push({ index, code: 'VALIDATION_ERROR', message: f.error.issues[0]?.message ?? 'invalid fix' });
+      });
+      metrics.fixes.inc({ outcome: 'rejected' }, rejected.length);
+      valid.sort((a, b) => a.ts - b.ts);
+      this.enqueue(socket, valid, rejected, reply, false);
+    });
+    socket.once('disconnect', () => {
+      metrics.sockets.dec({ namespace: '/courier' });
+      void this.goOffline(socket).catch((err: unknown) => logger.warn({ err }, 'courier offline on disconnect failed'));
+    });
+  }
+
+  private async goOnline(socket: Socket, vehicle: Vehicle, capacity: number) {
+    const courierId = principalOf(socket).accountId;
+    const verdict = await this.deps.courierEligibility.execute(courierId);
+    if (!verdict.eligible) throw new AppError('FORBIDDEN', 'This courier may not go online', { details: { reason: verdict.reason } });
+    const state = dataOf(socket).courier;
+    state.online = { vehicle, capacity, deliveries: new Map(), fences: new Set() };
+    const previous = await this.deps.presence.online(courierId, socket.id, vehicle);
+    if (previous) this.nsp.in(previous.socketId).disconnectSockets(true); // one live socket per courier, cluster-wide
+    const old = this.local.get(courierId);
+    if (old && old !== socket) old.disconnect(true);
+    this.local.set(courierId, socket);
+    await this.refreshDeliveries(courierId);
+    const online = state.online;
+    return ok({ status: statusOf(online), deliveries: [...online.deliveries.values()].map(deliverySummary) });
+  }
+
+  private async goOffline(socket: Socket): Promise<void> {
+    const state = dataOf(socket).courier;
+    if (!state?.online) return;
+    const courierId = principalOf(socket).accountId;
+    const online = state.online;
+    state.online = null;
+    if (this.local.get(courierId) !== socket) return; // replaced by a newer socket, which owns the state now
+    this.local.delete(courierId);
+    for (const d of online.deliveries.values()) this.fanout.forget(d.orderId);
+    await this.deps.presence.offline(courierId, socket.id);
+    await this.deps.courierIndex.setState(courierId, { status: 'offline', vehicle: online.vehicle, capacity: online.capacity, load: online.deliveries.size });
+  }
+
+  /**
+   * Reloads the courier's active deliveries (on going online and on every
+   * delivery event that concerns them): availability, geofences and the
+   * courier's own `courier:deliveries` list follow.
+   */
+  async refreshDeliveries(courierId: string): Promise<void> {
+    const socket = this.local.get(courierId);
+    const online = socket ? dataOf(socket).courier.online : null;
+    if (!socket || !online) return;
+    const views = (await this.deps.activeDeliveries.listActiveByCourier(courierId)).map((d) => d.toView());
+    const before = new Set(online.deliveries.keys());
+    online.deliveries = new Map(views.map((v) => [v.id, v]));
+    for (const id of before) if (!online.deliveries.has(id)) this.fanout.forget(id);
+    socket.emit('courier:deliveries', { deliveries: views.map(deliverySummary) });
+    await this.deps.courierIndex.setState(courierId, { status: statusOf(online), vehicle: online.vehicle, capacity: online.capacity, load: online.deliveries.size });
+    await this.syncFences(courierId, online);
+  }
+
+  /** Whether this process holds the courier's live socket and that courier carries the delivery. */
+  carries(courierId: string, deliveryId: string): boolean {
+    const socket = this.local.get(courierId);
+    return !!socket && !!dataOf(socket).courier.online?.deliveries.has(deliveryId);
+  }
+  localCouriers(): IterableIterator<string> {
+    return this.local.keys();
+  }
+
+  private async syncFences(courierId: string, online: Online): Promise<void> {
+    const wanted = new Map<string, { lat: number; lng: number }>();
+    for (const d of online.deliveries.values()) {
+      if (d.status === 'assigned') wanted.set(`pickup:${d.id}`, d.pickup);
+      if (d.status === 'picked_up') wanted.set(`dropoff:${d.id}`, d.dropoff);
+    }
+    for (const id of online.fences) {
+      if (!wanted.has(id)) {
+        await this.deps.courierIndex.removeGeofence(courierId, id);
+        online.fences.delete(id);
+      }
+    }
+    for (const [id, at] of wanted) {
+      if (online.fences.has(id)) continue;
+      await this.deps.courierIndex.setGeofence(courierId, { id, lat: at.lat, lng: at.lng, radiusM: this.deps.settings.arrivalRadiusM });
+      online.fences.add(id);
+    }
+  }
+
+  private enqueue(socket: Socket, fixes: FixIn[], rejected: { index: number; code: 'VALIDATION_ERROR'; message: string }[], reply: (r: LocationAck) => void, live: boolean): void {
+    const state = dataOf(socket).courier;
+    const started = process.hrtime.bigint();
+    state.queue = state.queue
+      .then(() => this.ingest(socket, fixes, rejected, live))
+      .then(
+        (ack) => reply(ack),
+        (err: unknown) => {
+          const e = toAckError(err, this.deps.logger);
+          this.deps.metrics.acks.inc({ event: live ? 'location' : 'locations', code: e.code });
+          reply(e);
+        },
+      )
+      .finally(() => this.deps.metrics.ingestSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9));
+  }
+
+  private async ingest(socket: Socket, fixes: FixIn[], rejected: { index: number; code: 'VALIDATION_ERROR'; message: string }[], live: boolean): Promise<LocationAck> {
+    const state = dataOf(socket).courier;
+    const online = state.online;
+    if (!online) return { ok: false, code: 'NOT_ONLINE', message: 'go online (courier:online) before sending fixes' };
+    const courierId = principalOf(socket).accountId;
+    const now = Date.now();
+    // Live fixes spend the live budget; old buffered fixes spend the backlog budget. Over budget, the newest are kept.
+    const backlog = live ? [] : fixes.filter((f) => f.ts < now - BACKLOG_AGE_MS);
+    const fresh = live ? fixes : fixes.filter((f) => f.ts >= now - BACKLOG_AGE_MS);
+    const keepBacklog = state.backlog.take(backlog.length);
+    const keepFresh = state.live.take(fresh.length);
+    const keptIn = [...backlog.slice(backlog.length - keepBacklog), ...fresh.slice(fresh.length - keepFresh)];
+    const kept = keptIn.map((f) => ({
+      courierId,
+      lat: f.lat,
+      lng: f.lng,
+      ts: f.ts,
+      ...(f.accuracy === undefined ? {} : { accuracy: f.accuracy }),
+      ...(f.speed === undefined ? {} : { speed: f.speed }),
+      ...(f.heading === undefined ? {} : { heading: f.heading }),
+      ...(f.mock === undefined ? {} : { mock: f.mock }),
+    }));
+    const dropped = fixes.length - kept.length;
+    const results = kept.length === 0 ? [] : await this.apply(courierId, online, kept);
+    let accepted = 0;
+    let ignored = 0;
+    const flags = new Set<GpsFlag>();
+    const out = [...rejected];
+    results.forEach((r, i) => {
+      if (r.outcome === 'applied') accepted += 1;
+      else if (r.outcome === 'ignored') ignored += 1;
+      else out.push({ index: keptIn[i]?.index ?? i, code: 'VALIDATION_ERROR', message: r.error?.message ?? 'rejected' });
+      for (const f of r.flags) flags.add(f);
+    });
+    const m = this.deps.metrics.fixes;
+    m.inc({ outcome: 'accepted' }, accepted);
+    m.inc({ outcome: 'ignored' }, ignored);
+    m.inc({ outcome: 'dropped' }, dropped);
+    if (accepted > 0) this.broadcast(courierId, online, kept, results);
+    const arrivals = results.flatMap((r) => r.events).filter((e) => e.type === 'entered');
+    if (arrivals.length > 0) await this.arrive(courierId, arrivals);
+    return { ok: true, accepted, dropped, ignored, rejected: out, flags: [...flags] };
+  }
+
+  /** Applies fixes; when the index lost the courier (Redis restarted empty), re-registers its state once and retries. */
+  private async apply(courierId: string, online: Online, fixes: Fix[]): Promise<FixResult[]> {
+    const run = () => (fixes.length === 1 ? this.deps.courierIndex.applyFix(fixes[0]!).then((r) => [r]) : this.deps.courierIndex.applyFixes(fixes));
+    try {
+      const results = await run();
+      if (!results.some((r) => r.error && isGeoError(r.error) && r.error.reason === 'UNKNOWN_COURIER')) return results;
+    } catch (err) {
+      if (!(isGeoError(err) && err.reason === 'UNKNOWN_COURIER')) throw err;
+    }
+    await this.deps.courierIndex.setState(courierId, { status: statusOf(online), vehicle: online.vehicle, capacity: online.capacity, load: online.deliveries.size });
+    return run();
+  }
+
+  private broadcast(courierId: string, online: Online, fixes: Fix[], results: FixResult[]): void {
+    let last: Fix | undefined;
+    results.forEach((r, i) => {
+      if (r.outcome === 'applied') last = fixes[i];
+    });
+    if (!last || online.deliveries.size === 0) return;
+    const at = last;
+    for (const d of online.deliveries.values()) {
+      if (!ACTIVE_FOR_POSITION.has(d.status)) continue;
+      void this.positionFor(d, at, online.vehicle).then(
+        (payload) => this.fanout.offer(d.orderId, payload),
+        (err: unknown) => this.deps.logger.warn({ err, courierId }, 'position broadcast failed'),
+      );
+    }
+  }
+
+  /** The watcher's view of a fix: where the courier is and when the order should arrive. */
+  async positionFor(d: DeliveryView, at: { lat: number; lng: number; ts: number; heading?: number; speed?: number }, vehicle: Vehicle): Promise<CourierPosition> {
+    const eta = await etaToDoor(this.deps.eta, d, at, vehicle);
+    return { orderId: d.orderId, lat: at.lat, lng: at.lng, heading: at.heading ?? null, speed: at.speed ?? null, ts: at.ts, etaSeconds: eta?.seconds ?? null, etaSource: eta?.source ?? null };
+  }
+
+  private async arrive(courierId: string, events: { fenceId: string; ts: number }[]): Promise<void> {
+    for (const e of events) {
+      const [kind, deliveryId] = e.fenceId.split(':') as [string, string];
+      const status = kind === 'pickup' ? 'at_pickup' : kind === 'dropoff' ? 'at_dropoff' : null;
+      if (!status || !deliveryId) continue;
+      try {
+        await this.deps.recordArrival.execute({ deliveryId, courierId, status, at: new Date(e.ts) });
+      } catch (err) {
+        // The fix is stored; the arrival is re-detected on the next visit or set by hand. Never fail the ack for it.
+        this.deps.logger.warn({ err, courierId, deliveryId, status }, 'geofence arrival could not be recorded');
+      }
+    }
+  }
+
+  close(): void {
+    clearInterval(this.heartbeat);
+    this.fanout.close();
+  }
+}
+
+/** ETA to the customer's door: via the pickup until the order is picked up. */
+export async function etaToDoor(
+  eta: RealtimeDeps['eta'],
+  d: Pick<DeliveryView, 'status' | 'pickup' | 'dropoff'>,
+  at: { lat: number; lng: number },
+  vehicle: Vehicle,
+): Promise<{ seconds: number; source: 'haversine' | 'learned' | 'google' } | null> {
+  if (d.status === 'picked_up' || d.status === 'at_dropoff') {
+    const r = await eta.eta(at, d.dropoff, vehicle);
+    return { seconds: Math.round(r.durationS), source: r.source };
+  }
+  if (d.status === 'assigned' || d.status === 'at_pickup') {
+    const [a, b] = await Promise.all([eta.eta(at, d.pickup, vehicle), eta.eta(d.pickup, d.dropoff, vehicle)]);
+    // A sum is only as good as its weaker part.
+    const source = SOURCE_RANK[a.source] <= SOURCE_RANK[b.source] ? a.source : b.source;
+    return { seconds: Math.round(a.durationS + b.durationS), source };
+  }
+  return null;
+}
+
+const SOURCE_RANK = { haversine: 0, learned: 1, google: 2 } as const;
+const statusOf = (online: Online): 'available' | 'busy' => (online.deliveries.size >= online.capacity ? 'busy' : 'available');
+const deliverySummary = (d: DeliveryView) => ({ deliveryId: d.id, orderId: d.orderId, status: d.status, pickup: d.pickup, dropoff: d.dropoff });

@@ -1,0 +1,65 @@
+import type { Server } from 'socket.io';
+import type { DeliveryEvent } from '../domain/delivery/model.js';
+import type { IdentityEvent } from '../domain/identity/model.js';
+import type { RealtimeDeps } from './deps.js';
+import { CourierNamespace } from './namespaces/courier.js';
+import { CustomerNamespace, orderRoom } from './namespaces/customer.js';
+import { OpsNamespace } from './namespaces/ops.js';
+import { SocketSessions } from './sessions.js';
+import type { OrderStatus } from './protocol.js';
+
+export interface Realtime {
+  sessions: SocketSessions;
+  courier: CourierNamespace;
+  customer: CustomerNamespace;
+  ops: OpsNamespace;
+  close(): void;
+}
+
+/**
+ * Mounts /courier, /customer and /ops on the hub and connects them to the
+ * system's events. Events arrive in every hub process (Redis pub/sub), so each
+ * process emits them to its own sockets only (`local`): every watcher gets an
+ * event exactly once, wherever the event was raised.
+ */
+export function attachRealtime(io: Server, deps: RealtimeDeps): Realtime {
+  const sessions = new SocketSessions({ tokens: deps.tokens, logger: deps.logger });
+  const courier = new CourierNamespace(io, sessions, deps);
+  const customer = new CustomerNamespace(io, sessions, deps);
+  const ops = new OpsNamespace(io, sessions, deps);
+
+  deps.events.onIdentity((e: IdentityEvent) => {
+    if (e.type === 'identity.account_suspended') sessions.endAccount(e.accountId, 'suspended');
+    if (e.type === 'identity.sessions_revoked') {
+      const reason = e.reason === 'logout' ? 'logged_out' : e.reason === 'suspended' ? 'suspended' : 'revoked';
+      sessions.endAccount(e.accountId, reason, e.sessionIds);
+    }
+  });
+
+  deps.events.onDelivery((e: DeliveryEvent) => {
+    ops.nsp.local.emit('delivery:event', e);
+    if (e.type === 'delivery.status_changed') {
+      const status: OrderStatus = { orderId: e.orderId, deliveryId: e.deliveryId, status: e.to, at: e.at, reason: e.reason };
+      customer.nsp.local.to(orderRoom(e.orderId)).emit('order:status', status);
+      deps.metrics.broadcasts.inc({ event: 'order:status' });
+    }
+    // The courier's availability, geofences and list follow its deliveries.
+    const couriers = new Set<string>();
+    if ('courierId' in e && e.courierId) couriers.add(e.courierId);
+    for (const id of courier.localCouriers()) if (courier.carries(id, e.deliveryId)) couriers.add(id);
+    for (const id of couriers) {
+      void courier.refreshDeliveries(id).catch((err: unknown) => deps.logger.warn({ err, courierId: id }, 'courier deliveries refresh failed'));
+    }
+  });
+
+  return {
+    sessions,
+    courier,
+    customer,
+    ops,
+    close() {
+      courier.close();
+      ops.close();
+    },
+  };
+}
