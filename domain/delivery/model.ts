@@ -88,6 +88,15 @@ export class Delivery {
   get id(): string {
     return this.props.id;
   }
+  get orderId(): string {
+    return this.props.orderId;
+  }
+  get storeId(): string {
+    return this.props.storeId;
+  }
+  get customerId(): string {
+    return this.props.customerId;
+  }
   get status(): DeliveryStatus {
     return this.props.status;
   }

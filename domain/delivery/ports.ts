@@ -28,7 +28,10 @@ export interface DeliveryRepository {
   list(filter: DeliveryFilter, page: PageRequest): Promise<Page<Delivery>>;
 }
 
-/** Carries delivery events to other processes (hub rooms, ops feed) after a use case saved them. */
+/**
+ * Carries delivery events to other processes (hub rooms, ops feed) after a use case saved them.
+ * `publish` never rejects: the change is already stored, so a failure is logged, not thrown.
+ */
 export interface DeliveryEventPublisher {
   publish(events: DeliveryEvent[]): Promise<void>;
 }

@@ -10,6 +10,7 @@ export const ADMIN_PERMISSIONS = [
   'audit:read',
   'deliveries:manage',
   'couriers:read',
+  'stores:manage',
 ] as const;
 export type Permission = (typeof ADMIN_PERMISSIONS)[number];
 

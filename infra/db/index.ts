@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { Connection } from 'mongoose';
 import type { AuditLogRepository } from '../../domain/platform/ports.js';
 import type { DeliveryRepository } from '../../domain/delivery/ports.js';
+import type { StoreRepository } from '../../domain/catalog/ports.js';
 import type { AccountRepository, DocumentRepository, OtpRepository, SessionRepository } from '../../domain/identity/ports.js';
 import { openPglite, openPostgres, type SqlClient } from './sql/client.js';
 import { migrate } from './sql/migrate.js';
@@ -11,6 +12,8 @@ import { SqlAuditLogRepository } from './sql/platform.js';
 import { MongoAuditLogRepository } from './mongo/platform.js';
 import { SqlDeliveryRepository } from './sql/delivery.js';
 import { MongoDeliveryRepository } from './mongo/delivery.js';
+import { SqlStoreRepository } from './sql/catalog.js';
+import { MongoStoreRepository } from './mongo/catalog.js';
 import { SqlAccountRepository, SqlDocumentRepository, SqlOtpRepository, SqlSessionRepository } from './sql/identity.js';
 import { MongoAccountRepository, MongoDocumentRepository, MongoOtpRepository, MongoSessionRepository } from './mongo/identity.js';
 
@@ -23,6 +26,7 @@ export type Store =
 export interface Repositories {
   auditLog: AuditLogRepository;
   deliveries: DeliveryRepository;
+  stores: StoreRepository;
   accounts: AccountRepository;
   sessions: SessionRepository;
   otps: OtpRepository;
@@ -64,10 +68,10 @@ export async function prepareStore(store: Store): Promise<void> {
 export function createRepositories(store: Store): Repositories {
   if (store.kind === 'sql') {
     const db = store.sql;
-    return { auditLog: new SqlAuditLogRepository(db), accounts: new SqlAccountRepository(db), sessions: new SqlSessionRepository(db), otps: new SqlOtpRepository(db), documents: new SqlDocumentRepository(db), deliveries: new SqlDeliveryRepository(db) };
+    return { auditLog: new SqlAuditLogRepository(db), accounts: new SqlAccountRepository(db), sessions: new SqlSessionRepository(db), otps: new SqlOtpRepository(db), documents: new SqlDocumentRepository(db), deliveries: new SqlDeliveryRepository(db), stores: new SqlStoreRepository(db) };
   }
   const conn = store.mongo;
-  return { auditLog: new MongoAuditLogRepository(conn), accounts: new MongoAccountRepository(conn), sessions: new MongoSessionRepository(conn), otps: new MongoOtpRepository(conn), documents: new MongoDocumentRepository(conn), deliveries: new MongoDeliveryRepository(conn) };
+  return { auditLog: new MongoAuditLogRepository(conn), accounts: new MongoAccountRepository(conn), sessions: new MongoSessionRepository(conn), otps: new MongoOtpRepository(conn), documents: new MongoDocumentRepository(conn), deliveries: new MongoDeliveryRepository(conn), stores: new MongoStoreRepository(conn) };
 }
 
 export async function pingStore(store: Store): Promise<void> {

@@ -1,13 +1,67 @@
-import type { AwilixContainer } from 'awilix';
+import { asClass, asFunction, type AwilixContainer } from 'awilix';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import type { RouteSpec } from '../../api/route-kit.js';
-import type { Cradle } from '../container.js';
+import type { StoreRepository } from '../../domain/catalog/ports.js';
+import { CreateStore } from '../../domain/catalog/use-cases/create-store.js';
+import { UpdateStore } from '../../domain/catalog/use-cases/update-store.js';
+import { StoreQueries } from '../../domain/catalog/use-cases/queries.js';
+import type { DeliveryRepository } from '../../domain/delivery/ports.js';
+import { CreateDelivery } from '../../domain/delivery/use-cases/create-delivery.js';
+import { AssignCourier } from '../../domain/delivery/use-cases/assign-courier.js';
+import { ChangeDeliveryStatus } from '../../domain/delivery/use-cases/change-delivery-status.js';
+import { RecordArrival } from '../../domain/delivery/use-cases/record-arrival.js';
+import { DeliveryQueries } from '../../domain/delivery/use-cases/queries.js';
+import { DeliveryAccess } from '../../domain/delivery/use-cases/delivery-access.js';
+import { DeliveryEventBus } from '../delivery-events.js';
+import type { Repositories } from '../db/index.js';
 
 /** Stores (catalog) and deliveries: repositories, event bus and use cases. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface CommerceCradle {}
+export interface CommerceCradle {
+  stores: StoreRepository;
+  deliveries: DeliveryRepository;
+  /** In-process handlers plus the Redis channel `daraa:delivery:events`; `subscribe()` for hubs. */
+  deliveryEvents: DeliveryEventBus;
+  createStore: CreateStore;
+  updateStore: UpdateStore;
+  storeQueries: StoreQueries;
+  createDelivery: CreateDelivery;
+  assignCourier: AssignCourier;
+  changeDeliveryStatus: ChangeDeliveryStatus;
+  /** For the hub's geofence events: at_pickup / at_dropoff. */
+  recordArrival: RecordArrival;
+  deliveryQueries: DeliveryQueries;
+  /** For the hub: who may watch an order. */
+  deliveryAccess: DeliveryAccess;
+}
 
-export function registerCommerce(_container: AwilixContainer<Cradle>): void {}
+/**
+ * What this module takes from the rest of the container. Typed here rather than
+ * by importing `Cradle` from container.ts, which would be an import cycle.
+ */
+interface Needs {
+  repositories: Repositories;
+  redis: Redis;
+  logger: Logger;
+}
 
-export function commerceRoutes(_c: Cradle): RouteSpec[] {
+export function registerCommerce(container: AwilixContainer<CommerceCradle & Needs>): void {
+  container.register({
+    stores: asFunction(({ repositories }: Needs) => repositories.stores).singleton(),
+    deliveries: asFunction(({ repositories }: Needs) => repositories.deliveries).singleton(),
+    deliveryEvents: asFunction(({ redis, logger }: Needs) => new DeliveryEventBus({ redis, logger })).singleton(),
+    createStore: asClass(CreateStore).singleton(),
+    updateStore: asClass(UpdateStore).singleton(),
+    storeQueries: asClass(StoreQueries).singleton(),
+    createDelivery: asClass(CreateDelivery).singleton(),
+    assignCourier: asClass(AssignCourier).singleton(),
+    changeDeliveryStatus: asClass(ChangeDeliveryStatus).singleton(),
+    recordArrival: asClass(RecordArrival).singleton(),
+    deliveryQueries: asClass(DeliveryQueries).singleton(),
+    deliveryAccess: asClass(DeliveryAccess).singleton(),
+  });
+}
+
+export function commerceRoutes(_c: CommerceCradle): RouteSpec[] {
   return [];
 }
