@@ -21,6 +21,8 @@ interface Online {
   capacity: number;
   deliveries: Map<string, DeliveryView>;
   fences: Set<string>;
+  /** Fences could not be placed yet (the index places them once the courier has a position). */
+  fencesPending: boolean;
 }
 
 interface CourierSocketData {
@@ -110,7 +112,7 @@ export class CourierNamespace {
     const verdict = await this.deps.courierEligibility.execute(courierId);
     if (!verdict.eligible) throw new AppError('FORBIDDEN', 'This courier may not go online', { details: { reason: verdict.reason } });
     const state = dataOf(socket).courier;
-    state.online = { vehicle, capacity, deliveries: new Map(), fences: new Set() };
+    state.online = { vehicle, capacity, deliveries: new Map(), fences: new Set(), fencesPending: false };
     const previous = await this.deps.presence.online(courierId, socket.id, vehicle);
     if (previous) this.nsp.in(previous.socketId).disconnectSockets(true); // one live socket per courier, cluster-wide
     const old = this.local.get(courierId);
@@ -147,9 +149,13 @@ export class CourierNamespace {
     const before = new Set(online.deliveries.keys());
     online.deliveries = new Map(views.map((v) => [v.id, v]));
     for (const id of before) if (!online.deliveries.has(id)) this.fanout.forget(id);
-    socket.emit('courier:deliveries', { deliveries: views.map(deliverySummary) });
-    await this.deps.courierIndex.setState(courierId, { status: statusOf(online), vehicle: online.vehicle, capacity: online.capacity, load: online.deliveries.size });
-    await this.syncFences(courierId, online);
+    try {
+      await this.deps.courierIndex.setState(courierId, { status: statusOf(online), vehicle: online.vehicle, capacity: online.capacity, load: online.deliveries.size });
+      await this.syncFences(courierId, online);
+    } finally {
+      // Sent once the fences are in place, so the app knows arrivals will be detected from here on.
+      socket.emit('courier:deliveries', { deliveries: views.map(deliverySummary) });
+    }
   }
 
   /** Whether this process holds the courier's live socket and that courier carries the delivery. */
@@ -173,10 +179,16 @@ export class CourierNamespace {
         online.fences.delete(id);
       }
     }
+    online.fencesPending = false;
     for (const [id, at] of wanted) {
       if (online.fences.has(id)) continue;
-      await this.deps.courierIndex.setGeofence(courierId, { id, lat: at.lat, lng: at.lng, radiusM: this.deps.settings.arrivalRadiusM });
-      online.fences.add(id);
+      try {
+        await this.deps.courierIndex.setGeofence(courierId, { id, lat: at.lat, lng: at.lng, radiusM: this.deps.settings.arrivalRadiusM });
+        online.fences.add(id);
+      } catch (err) {
+        if (!(isGeoError(err) && err.reason === 'UNKNOWN_COURIER')) throw err;
+        online.fencesPending = true; // no fix yet: placed right after the first one
+      }
     }
   }
 
@@ -235,6 +247,7 @@ export class CourierNamespace {
     m.inc({ outcome: 'ignored' }, ignored);
     m.inc({ outcome: 'dropped' }, dropped);
     if (accepted > 0) this.broadcast(courierId, online, kept, results);
+    if (accepted > 0 && online.fencesPending) await this.syncFences(courierId, online).catch((err: unknown) => this.deps.logger.warn({ err, courierId }, 'geofences could not be placed'));
     const arrivals = results.flatMap((r) => r.events).filter((e) => e.type === 'entered');
     if (arrivals.length > 0) await this.arrive(courierId, arrivals);
     return { ok: true, accepted, dropped, ignored, rejected: out, flags: [...flags] };

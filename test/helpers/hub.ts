@@ -89,3 +89,13 @@ export async function deliveryFor(
   if (parts.courier) await c.assignCourier.execute(owner, delivery.id, parts.courier.accountId);
   return { storeId: store.id, deliveryId: delivery.id, orderId };
 }
+
+/** Polls `check` until it holds, or throws after `ms`. */
+export async function waitUntil(check: () => Promise<boolean> | boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('condition not met in time');
+}

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Socket } from 'socket.io-client';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { signUp, signUpAdmin, type Session } from '../../helpers/identity.js';
-import { connect, deliveryFor, disconnected, emitAck, nextEvent, verifiedCourier } from '../../helpers/hub.js';
+import { connect, deliveryFor, disconnected, emitAck, nextEvent, verifiedCourier, waitUntil } from '../../helpers/hub.js';
 
 const DAMASCUS = { lat: 33.5138, lng: 36.2765 };
 
@@ -147,12 +147,3 @@ describe('hub /courier: going online and streaming fixes', function () {
     await waitUntil(async () => (await app.system.composed.container.cradle.courierIndex.getCourier(busy.accountId))?.state.status === 'busy');
   });
 });
-
-export async function waitUntil(check: () => Promise<boolean> | boolean, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('condition not met in time');
-}
