@@ -21,6 +21,7 @@ const point = z.object({ lat, lng });
 export const ACK_CODES = [
   'VALIDATION_ERROR',
   'UNAUTHORIZED',
+  'INVALID_TOKEN',
   'FORBIDDEN',
   'NOT_FOUND',
   'CONFLICT',
