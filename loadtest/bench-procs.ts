@@ -1,0 +1,104 @@
+/**
+ * Process plumbing of `npm run bench:hub`: forked children that report
+ * readiness over IPC, generator processes driven by request/reply, and what
+ * /proc says about a process (CPU time, resident memory, open-file limit).
+ */
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseVmRssKB } from './hub-stats.js';
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** CPU time (user + system, µs) a process has used so far, from /proc (10 ms ticks). */
+export function procCpuUs(pid: number): number {
+  const f = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10_000;
+}
+
+/** Busy and total CPU time of the whole machine so far (µs, all cores), from /proc/stat. */
+export function machineCpuUs(): { busy: number; total: number } {
+  const f = (/^cpu\s+(.*)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1] ?? '').trim().split(/\s+/).map(Number);
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = (f[3] ?? 0) + (f[4] ?? 0);
+  return { busy: (total - idle) * 10_000, total: total * 10_000 };
+}
+
+export const vmRssKB = (pid: number): number => parseVmRssKB(readFileSync(`/proc/${pid}/status`, 'utf8'));
+
+/** Soft and hard open-file limits of a process. */
+export function nofile(pid: number | 'self' = 'self'): { soft: number; hard: number } {
+  const m = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
+  const n = (s: string | undefined) => (s === 'unlimited' || s === undefined ? Number.POSITIVE_INFINITY : Number(s));
+  return { soft: n(m?.[1]), hard: n(m?.[2]) };
+}
+
+/**
+ * Node cannot call setrlimit, but util-linux `prlimit` can raise a running
+ * child's soft open-file limit up to its hard limit. Returns the soft limit
+ * the child ends up with.
+ */
+export function raiseNofile(pid: number): number {
+  const { soft, hard } = nofile(pid);
+  if (soft >= hard) return soft;
+  const r = spawnSync('prlimit', ['--pid', String(pid), `--nofile=${hard}:${hard}`], { encoding: 'utf8' });
+  return r.status === 0 ? nofile(pid).soft : soft;
+}
+
+/** An IPC request to a child: `cmd` names it, the child's reply carries `re: cmd`. */
+export type Command = { cmd: string } & Record<string, unknown>;
+
+export interface Child {
+  process: ChildProcess;
+  pid: number;
+  port: number;
+  /** Send a message and wait for the child's `{ re: cmd }` reply (or any message when `re` is absent). */
+  request<T = Record<string, unknown>>(msg: Command): Promise<T>;
+  stop(): Promise<void>;
+}
+
+/** Forks a TypeScript module (through tsx) and waits for its `{ ready, port }` message. */
+export function forkReady(file: string, opts: { env?: NodeJS.ProcessEnv; execArgv?: string[]; args?: string[]; timeoutMs?: number; stopMessage?: unknown } = {}): Promise<Child> {
+  const child = fork(path.resolve(file), opts.args ?? [], {
+    execArgv: ['--require', 'tsx/cjs', ...(opts.execArgv ?? [])],
+    env: opts.env ?? process.env,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const waiters = new Map<string, ((m: unknown) => void)[]>();
+  child.on('message', (m: { re?: string }) => {
+    const q = waiters.get(m.re ?? '');
+    const next = q?.shift();
+    if (next) next(m);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${file} not ready within ${opts.timeoutMs ?? 120_000} ms`)), opts.timeoutMs ?? 120_000);
+    child.once('exit', (code) => reject(new Error(`${file} exited with ${code} before it was ready`)));
+    const onReady = (m: { ready?: boolean; re?: string; port?: number }) => {
+      if (!m.ready && m.re !== 'ready') return;
+      child.off('message', onReady);
+      clearTimeout(timer);
+      resolve({
+        process: child,
+        pid: child.pid as number,
+        port: m.port ?? 0,
+        request<T>(msg: Command) {
+          return new Promise<T>((res, rej) => {
+            const q = waiters.get(msg.cmd) ?? [];
+            q.push(res as (m: unknown) => void);
+            waiters.set(msg.cmd, q);
+            child.send(msg, (err) => err && rej(err));
+          });
+        },
+        async stop() {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+          child.send(opts.stopMessage ?? 'stop', () => undefined);
+          await exited;
+          clearTimeout(force);
+        },
+      });
+    };
+    child.on('message', onReady);
+  });
+}
