@@ -26,6 +26,8 @@ const schema = z
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
     MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL').optional(),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+    /** PostgreSQL schema for this deployment's tables (created if missing); default: the server's search_path (public). */
+    DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase SQL identifier').optional(),
     DB_POOL_MAX: int(1, 200).default(10),
     CORS_ORIGINS: csv.default(['http://localhost:3000', 'http://127.0.0.1:3000']),
     TRUST_PROXY: bool.default(false),

@@ -37,6 +37,7 @@ export interface StoreSettings {
   MONGODB_URI?: string | undefined;
   DATABASE_URL?: string | undefined;
   DB_POOL_MAX?: number;
+  DATABASE_SCHEMA?: string | undefined;
   dataDir: string;
 }
 
@@ -46,7 +47,7 @@ export async function openStore(s: StoreSettings): Promise<Store> {
   if (s.MONGODB_URI) {
     store = { kind: 'mongo', engine: 'mongo', mongo: await openMongo(s.MONGODB_URI) };
   } else if (s.DATABASE_URL) {
-    store = { kind: 'sql', engine: 'postgres', sql: await openPostgres({ url: s.DATABASE_URL, max: s.DB_POOL_MAX ?? 10 }) };
+    store = { kind: 'sql', engine: 'postgres', sql: await openPostgres({ url: s.DATABASE_URL, max: s.DB_POOL_MAX ?? 10, ...(s.DATABASE_SCHEMA ? { schema: s.DATABASE_SCHEMA } : {}) }) };
   } else {
     const dir = path.join(s.dataDir, 'pglite');
     mkdirSync(dir, { recursive: true });
