@@ -2,6 +2,8 @@ import { asClass, asFunction, type AwilixContainer } from 'awilix';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { RouteSpec } from '../../api/route-kit.js';
+import { storeRoutes } from '../../api/routes/stores.js';
+import { deliveryRoutes } from '../../api/routes/deliveries.js';
 import type { StoreRepository } from '../../domain/catalog/ports.js';
 import { CreateStore } from '../../domain/catalog/use-cases/create-store.js';
 import { UpdateStore } from '../../domain/catalog/use-cases/update-store.js';
@@ -62,6 +64,6 @@ export function registerCommerce(container: AwilixContainer<CommerceCradle & Nee
   });
 }
 
-export function commerceRoutes(_c: CommerceCradle): RouteSpec[] {
-  return [];
+export function commerceRoutes(c: CommerceCradle): RouteSpec[] {
+  return [...storeRoutes(c), ...deliveryRoutes(c)];
 }

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { startTestApp, http, type TestApp } from '../helpers/app.js';
 import { newPhone, signUp, signUpAdmin, type Session } from '../helpers/identity.js';
 import type { RouteSpec } from '../../api/route-kit.js';
+import { Delivery } from '../../domain/delivery/model.js';
 
 /**
  * Every route × every caller × own vs. foreign object, generated from the
@@ -33,6 +34,12 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
   const parties = {} as Record<Exclude<Actor, 'anonymous'>, Party>;
   let victim: Party;
   let auditId: string;
+  /** Stores and deliveries: `own` is the store owner party's store, with the customer and courier parties on its delivery; `foreign` belongs to others, its courier is the victim. */
+  const commerce = {} as Record<'own' | 'foreign', { storeId: string; deliveryId: string; customerId: string; courierId: string }>;
+  const commerceOf = (t: Target) => (t.accountId === victim.session.accountId ? commerce.foreign : commerce.own);
+  const dropoff = { lat: 33.52, lng: 36.29 };
+  const storeReadable = (a: Actor, own: boolean) => (a === 'anonymous' ? 401 : a === 'customer' || a === 'courier' ? 403 : a === 'super_admin' || (a === 'store_owner' && own) ? 200 : 404);
+  const deliveryReadable = (a: Actor, own: boolean) => (a === 'anonymous' ? 401 : own || a === 'super_admin' || a === 'ops_admin' ? 200 : 404);
 
   const matrix: Record<string, Entry> = {
     'POST /api/v1/auth/register': { scope: 'none', request: () => ({ path: '/api/v1/auth/register', json: { phone: newPhone(), password: 'Str0ng!pass', role: 'customer' } }), expect: () => 202 },
@@ -89,6 +96,33 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     'GET /api/v1/admin/couriers/:id/eligibility': { scope: 'object', request: (t) => ({ path: `/api/v1/admin/couriers/${t.accountId}/eligibility` }), expect: (a) => adminWith(['super_admin', 'ops_admin'], 200)(a) },
     'GET /api/v1/admin/audit-log': { scope: 'none', request: () => ({ path: '/api/v1/admin/audit-log' }), expect: adminWith(['super_admin'], 200) },
     'GET /api/v1/admin/audit-log/:id': { scope: 'none', request: () => ({ path: `/api/v1/admin/audit-log/${auditId}` }), expect: adminWith(['super_admin'], 200) },
+    // stores: owners their own, admins with stores:manage (super_admin; operations lacks it) any
+    'POST /api/v1/stores': {
+      scope: 'none', request: () => ({ path: '/api/v1/stores', json: { name: 'Matrix shop', address: '1 Straight St', location: { lat: 33.51, lng: 36.28 } } }),
+      expect: (a) => (a === 'anonymous' ? 401 : a === 'store_owner' ? 201 : 403),
+    },
+    'GET /api/v1/stores': { scope: 'none', request: () => ({ path: '/api/v1/stores' }), expect: (a) => (a === 'anonymous' ? 401 : a === 'customer' || a === 'courier' ? 403 : 200) },
+    'GET /api/v1/stores/:id': { scope: 'object', request: (t) => ({ path: `/api/v1/stores/${commerceOf(t).storeId}` }), expect: storeReadable },
+    'PATCH /api/v1/stores/:id': { scope: 'object', request: (t) => ({ method: 'PATCH', path: `/api/v1/stores/${commerceOf(t).storeId}`, json: { name: 'Renamed shop' } }), expect: storeReadable },
+    // deliveries: customer, store owner and assigned courier their own; deliveries:manage (both admins) any
+    'POST /api/v1/deliveries': {
+      scope: 'object',
+      request: (t) => ({ path: '/api/v1/deliveries', json: { orderId: `order-${Math.random().toString(36).slice(2)}`, storeId: commerceOf(t).storeId, customerId: commerceOf(t).customerId, dropoff } }),
+      expect: (a, own) => (a === 'anonymous' ? 401 : a === 'customer' || a === 'courier' ? 403 : a === 'store_owner' && !own ? 404 : 201),
+    },
+    'GET /api/v1/deliveries': { scope: 'none', request: () => ({ path: '/api/v1/deliveries' }), expect: authed(200) },
+    'GET /api/v1/deliveries/:id': { scope: 'object', request: (t) => ({ path: `/api/v1/deliveries/${commerceOf(t).deliveryId}` }), expect: deliveryReadable },
+    'POST /api/v1/deliveries/:id/assign': {
+      scope: 'object', request: (t) => ({ path: `/api/v1/deliveries/${commerceOf(t).deliveryId}/assign`, json: { courierId: commerce.own.courierId } }),
+      expect: (a, own) => (a === 'customer' || a === 'courier' ? 403 : deliveryReadable(a, own)),
+      prepare: () => resetDeliveries(),
+    },
+    'POST /api/v1/deliveries/:id/status': {
+      scope: 'object',
+      request: (t, a) => ({ path: `/api/v1/deliveries/${commerceOf(t).deliveryId}/status`, json: a === 'courier' ? { status: 'failed', reason: 'matrix probe' } : { status: 'cancelled', reason: 'matrix probe' } }),
+      expect: (a, own) => (a === 'customer' ? 403 : deliveryReadable(a, own)),
+      prepare: () => resetDeliveries(),
+    },
   };
 
   const principalOf = (p: Party) => ({ accountId: p.session.accountId, role: 'courier' as const, permissions: [], sessionId: p.session.sessionId, tokenId: 't', expiresAt: 0 });
@@ -98,6 +132,37 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     if (suspended === (acc.status === 'suspended')) return;
     if (suspended) acc.suspend('matrix setup', null, clock.now());
     else acc.unsuspend(clock.now());
+    await accounts.save(acc);
+  }
+
+  /** Both fixture deliveries back to assigned, each to its courier. */
+  async function resetDeliveries(): Promise<void> {
+    const { deliveries } = app.system.composed.container.cradle;
+    for (const f of [commerce.own, commerce.foreign]) {
+      const p = (await deliveries.findById(f.deliveryId))!.toProps();
+      if (p.status === 'assigned' && p.courierId === f.courierId) continue;
+      await deliveries.save(Delivery.restore({ ...p, status: 'assigned', courierId: f.courierId, reason: null, version: p.version + 1 }), p.version);
+    }
+  }
+
+  /** A store with one delivery assigned to `courierId` (assigned through the repository: the victim courier is not eligible). */
+  async function storeWithDelivery(owner: Session, customerId: string, courierId: string) {
+    const store = await http(`${app.url}/api/v1/stores`, { method: 'POST', token: owner.accessToken, json: { name: 'Fixture shop', address: '2 Curve St', location: { lat: 33.5, lng: 36.3 } } });
+    const created = await http(`${app.url}/api/v1/deliveries`, { method: 'POST', token: owner.accessToken, json: { orderId: `order-${owner.accountId}`, storeId: store.body.data.id, customerId, dropoff } });
+    const { deliveries, clock } = app.system.composed.container.cradle;
+    const d = (await deliveries.findById(created.body.data.id))!;
+    const v = d.version;
+    d.assign(courierId, clock.now());
+    await deliveries.save(d, v);
+    return { storeId: store.body.data.id as string, deliveryId: d.id, customerId, courierId };
+  }
+
+  /** The courier party may be assigned: complete profile, approved documents. */
+  async function makeEligible(courierId: string): Promise<void> {
+    const { accounts, clock } = app.system.composed.container.cradle;
+    const acc = (await accounts.findById(courierId))!;
+    acc.updateProfile({ name: 'Matrix Courier', vehicleType: 'motorbike', capacityKg: 20 }, clock.now());
+    acc.decideVerification('approve', 'matrix fixture', 'matrix', clock.now());
     await accounts.save(acc);
   }
 
@@ -120,6 +185,10 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     const up = await http(`${app.url}/api/v1/accounts/${v.accountId}/documents?kind=id_card`, { method: 'POST', token: v.accessToken, headers: { 'content-type': 'image/png' }, body: PNG });
     victim = { session: v, phone: v.phone, documentId: up.body.data.id };
     auditId = (await app.system.composed.container.cradle.recordAuditEntry.execute({ actor: { id: null, role: 'system' }, action: 'system.matrix_probe', resource: { type: 'process', id: null } })).id;
+    await makeEligible(parties.courier.session.accountId);
+    commerce.own = await storeWithDelivery(parties.store_owner.session, parties.customer.session.accountId, parties.courier.session.accountId);
+    const [rival, otherCustomer] = [await signUp(app, 'store_owner'), await signUp(app, 'customer')];
+    commerce.foreign = await storeWithDelivery(rival, otherCustomer.accountId, v.accountId);
   });
   after(async () => {
     await app?.stop();
