@@ -12,6 +12,7 @@ import { platformRoutes } from '../api/routes/platform.js';
 import { authRoutes } from '../api/routes/auth.js';
 import { accountRoutes } from '../api/routes/accounts.js';
 import { adminAccountRoutes } from '../api/routes/admin-accounts.js';
+import { courierRoutes } from '../api/routes/couriers.js';
 import { withRevocationCheck } from '../api/middleware/authenticate.js';
 import { createHmac } from 'node:crypto';
 import type { AccountRepository, DocumentRepository, OtpRepository, SessionRepository, SmsSender, PasswordHasher, Throttle, AccessRevocations, DocumentStorage } from '../domain/identity/ports.js';
@@ -197,7 +198,7 @@ function registerIdentity(container: AwilixContainer<Cradle>): void {
 
 /** Every REST route of the product, from each bounded context. */
 export function apiRoutes(c: Cradle): RouteSpec[] {
-  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...commerceRoutes(c), ...platformRoutes(c)];
+  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...commerceRoutes(c), ...courierRoutes(c), ...platformRoutes(c)];
 }
 
 export interface Composed {

@@ -1,0 +1,62 @@
+import { z } from '../zod.js';
+import { admin, defineRoute, type RouteSpec } from '../route-kit.js';
+
+const VEHICLES = ['bike', 'motorbike', 'car', 'van'] as const;
+type Vehicle = (typeof VEHICLES)[number];
+
+/** The geo index, as dispatchers need it (geo/ CourierIndex). */
+export interface CourierLocator {
+  nearestCouriers(q: { lat: number; lng: number; radiusM: number; limit: number; filter: { status: 'available' | 'busy'; vehicle?: Vehicle | Vehicle[] } }): Promise<{ courierId: string; distanceM: number }[]>;
+  getCourier(courierId: string): Promise<{
+    state: { status: string; vehicle: string; capacity: number; load: number };
+    lastFix: { lat: number; lng: number; ts: number; heading?: number; speed?: number } | null;
+    stale: boolean;
+  } | null>;
+}
+
+const nearbyCourier = z
+  .object({
+    courierId: z.string(),
+    distanceM: z.number(),
+    status: z.string(),
+    vehicle: z.enum(VEHICLES),
+    capacity: z.number().int(),
+    load: z.number().int(),
+    position: z.object({ lat: z.number(), lng: z.number(), ts: z.number().int(), heading: z.number().nullable(), speed: z.number().nullable() }),
+  })
+  .openapi('NearbyCourier');
+
+/** Dispatcher routes on the live fleet, backed by the geo index (#3). */
+export function courierRoutes(d: { courierIndex: CourierLocator }): RouteSpec[] {
+  return [
+    defineRoute({
+      method: 'get', path: '/api/v1/couriers/nearby', tags: ['couriers'], access: admin('couriers:read'),
+      summary: 'Couriers near a point, nearest first by great-circle distance; stale couriers (no recent fix) are never listed',
+      query: z.strictObject({
+        lat: z.coerce.number().min(-90).max(90),
+        lng: z.coerce.number().min(-180).max(180),
+        radiusM: z.coerce.number().int().min(1).max(50_000).default(3_000),
+        limit: z.coerce.number().int().min(1).max(50).default(10),
+        status: z.enum(['available', 'busy']).default('available'),
+        vehicle: z.enum(VEHICLES).optional(),
+      }),
+      response: z.array(nearbyCourier),
+      handler: async ({ query }) => {
+        const found = await d.courierIndex.nearestCouriers({
+          lat: query.lat, lng: query.lng, radiusM: query.radiusM, limit: query.limit,
+          filter: { status: query.status, ...(query.vehicle ? { vehicle: query.vehicle } : {}) },
+        });
+        const views = await Promise.all(found.map((f) => d.courierIndex.getCourier(f.courierId)));
+        return found.flatMap((f, i) => {
+          const v = views[i];
+          if (!v?.lastFix) return []; // left the index between the two reads
+          return [{
+            courierId: f.courierId, distanceM: Math.round(f.distanceM * 10) / 10,
+            status: v.state.status, vehicle: v.state.vehicle as Vehicle, capacity: v.state.capacity, load: v.state.load,
+            position: { lat: v.lastFix.lat, lng: v.lastFix.lng, ts: v.lastFix.ts, heading: v.lastFix.heading ?? null, speed: v.lastFix.speed ?? null },
+          }];
+        });
+      },
+    }),
+  ];
+}
