@@ -1,0 +1,293 @@
+/**
+ * `npm run bench:hub`: the real-time hub against a bare Socket.IO relay, in one
+ * run, with the load generator in separate forked processes. See
+ * docs/loadtest.md for what is measured and how to read it.
+ *
+ *  0. a private redis-server and a temp DATA_DIR; `seed` (scripts/seed.ts)
+ *     creates verified couriers, customers, a store and one assigned delivery
+ *     per customer, with real sessions and tokens;
+ *  1. bare: loadtest/bare-relay.ts (relay `location` to the order room, nothing else);
+ *  2. hub: the app's own boot, role `hub` (loadtest/hub-process.ts), on that
+ *     Redis and that PGlite, every courier authenticated, validated, indexed
+ *     and broadcast through the sharded Redis adapter.
+ * Both sides get the same fleet and the same generator: connect watchers and
+ * couriers (RSS per idle socket), steady 5k and 10k fixes/s (latency), then a
+ * ramp of offered load until the server stops keeping up (saturation).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startEmbeddedRedis } from '../infra/embedded-redis.js';
+import { loadConfig } from '../infra/config.js';
+import { seed } from '../scripts/seed.js';
+import { forkReady, machineCpuUs, nofile, procCpuUs, raiseNofile, sleep, vmRssKB, type Child, type Command } from './bench-procs.js';
+import { findSaturation, LatencyHistogram, rssPerSocketKB, shouldStopRamp, type RampStep } from './hub-stats.js';
+import type { Fleet } from './hub-fleet.js';
+import type { WorkerWindow } from './hub-load-worker.js';
+
+const env = process.env;
+const COURIERS = Number(env.BENCH_COURIERS ?? 5_000);
+const PROCS = Number(env.BENCH_PROCS ?? 2);
+const STEADY = (env.BENCH_STEADY ?? '5000,10000').split(',').map(Number);
+const RAMP = (env.BENCH_RAMP ?? '5000,10000,15000,20000,25000,30000,40000,50000').split(',').map(Number);
+const SIDES = (env.BENCH_SIDES ?? 'bare,hub').split(',');
+const STEADY_WARM_MS = 3_000;
+const STEADY_MS = Number(env.BENCH_STEADY_MS ?? 15_000);
+const STEP_WARM_MS = 2_000;
+const STEP_MS = Number(env.BENCH_STEP_MS ?? 5_000);
+/** The hub coalesces positions to 2 per second per order (server/position-fanout.ts). */
+const HUB_POSITIONS_PER_ORDER_PER_S = 2;
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+const log = (s: string) => console.log(`[bench:hub ${new Date().toISOString().slice(11, 19)}] ${s}`);
+
+interface Side {
+  kind: 'bare' | 'hub';
+  server: Child;
+  redisPid?: number;
+}
+
+class Generators {
+  private constructor(readonly workers: Child[]) {}
+
+  static async start(n: number, fleetFile: string, url: string): Promise<Generators> {
+    const workers = await Promise.all(Array.from({ length: n }, (_, index) =>
+      forkReady(path.join(__dirname, 'hub-load-worker.ts'), { args: [JSON.stringify({ fleetFile, index, of: n, url })], stopMessage: { cmd: 'close' } })));
+    for (const w of workers) raiseNofile(w.pid);
+    return new Generators(workers);
+  }
+
+  all<T>(msg: Command): Promise<T[]> {
+    return Promise.all(this.workers.map((w) => w.request<T>(msg)));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.stop()));
+  }
+}
+
+interface Measured extends RampStep {
+  offeredPerSec: number;
+  sentPerSec: number;
+  ackedPerSec: number;
+  acceptedPerSec: number;
+  deliveredPerSec: number;
+  expectedDeliveredPerSec: number;
+  latency: ReturnType<LatencyHistogram['summary']>;
+  ackRtt: ReturnType<LatencyHistogram['summary']>;
+  dropped: number;
+  ignored: number;
+  rejected: number;
+  ackErrors: Record<string, number>;
+  shortfall: number;
+  disconnects: number;
+  /**
+   * CPU cores used during the window by the server, its Redis and the
+   * generator processes, and by everything else on this shared machine
+   * (`others`: busy cores of the whole machine minus ours).
+   */
+  cores: { server: number; redis: number | null; generators: number; others: number };
+}
+
+/** One window at a fixed offered rate: warm up, measure, merge the generators' counts. */
+async function measure(side: Side, gens: Generators, couriers: number, watchers: number, offeredPerSec: number, warmMs: number, windowMs: number): Promise<Measured> {
+  await gens.all({ cmd: 'rate', perCourierPerS: offeredPerSec / couriers });
+  await sleep(warmMs);
+  await gens.all({ cmd: 'window' });
+  const cpu0 = { server: procCpuUs(side.server.pid), redis: side.redisPid ? procCpuUs(side.redisPid) : 0, machine: machineCpuUs().busy };
+  const t0 = performance.now();
+  await sleep(windowMs);
+  const parts = await gens.all<WorkerWindow>({ cmd: 'collect' });
+  const us = (performance.now() - t0) * 1000;
+  const s = us / 1e6;
+  const sum = (k: 'sent' | 'acked' | 'accepted' | 'delivered' | 'dropped' | 'ignored' | 'rejected' | 'shortfall' | 'disconnects' | 'cpuUs') => parts.reduce((a, p) => a + p[k], 0);
+  const latency = new LatencyHistogram();
+  const ackRtt = new LatencyHistogram();
+  const ackErrors: Record<string, number> = {};
+  for (const p of parts) {
+    latency.add(p.latency);
+    ackRtt.add(p.ackRtt);
+    for (const [k, v] of Object.entries(p.ackErrors)) ackErrors[k] = (ackErrors[k] ?? 0) + v;
+  }
+  // The hub acks a fix it applied as `accepted`; the bare relay acks every fix that way.
+  const ackedPerSec = sum('accepted') / s;
+  const cores = {
+    server: (procCpuUs(side.server.pid) - cpu0.server) / us,
+    redis: side.redisPid ? (procCpuUs(side.redisPid) - cpu0.redis) / us : 0,
+    generators: sum('cpuUs') / us,
+    machine: (machineCpuUs().busy - cpu0.machine) / us,
+  };
+  const cap = side.kind === 'hub' ? watchers * HUB_POSITIONS_PER_ORDER_PER_S : Number.POSITIVE_INFINITY;
+  return {
+    offeredPerSec,
+    sentPerSec: round(sum('sent') / s),
+    ackedPerSec: round(ackedPerSec),
+    acceptedPerSec: round(sum('accepted') / s),
+    deliveredPerSec: round(sum('delivered') / s),
+    expectedDeliveredPerSec: round(Math.min(ackedPerSec * (watchers / couriers), cap)),
+    latency: latency.summary(),
+    ackRtt: ackRtt.summary(),
+    ackP99Ms: ackRtt.percentile(99),
+    dropped: sum('dropped'),
+    ignored: sum('ignored'),
+    rejected: sum('rejected'),
+    ackErrors,
+    shortfall: sum('shortfall'),
+    disconnects: sum('disconnects'),
+    cores: {
+      server: round(cores.server, 2),
+      redis: side.redisPid ? round(cores.redis, 2) : null,
+      generators: round(cores.generators, 2),
+      others: round(Math.max(0, cores.machine - cores.server - cores.redis - cores.generators), 2),
+    },
+  };
+}
+
+async function rssAfterGc(server: Child): Promise<number> {
+  await server.request({ cmd: 'gc' });
+  await sleep(1_000);
+  return vmRssKB(server.pid);
+}
+
+async function runSide(side: Side, fleetFile: string) {
+  const url = `http://127.0.0.1:${side.server.port}`;
+  raiseNofile(side.server.pid);
+  const gens = await Generators.start(PROCS, fleetFile, url);
+  try {
+    const rssBeforeKB = await rssAfterGc(side.server);
+    const sumOf = (xs: { connected: number; failed: number; ms: number; errors: Record<string, number> }[]) => ({
+      connected: xs.reduce((a, x) => a + x.connected, 0),
+      failed: xs.reduce((a, x) => a + x.failed, 0),
+      seconds: round(Math.max(...xs.map((x) => x.ms)) / 1000),
+      errors: Object.assign({}, ...xs.map((x) => x.errors)) as Record<string, number>,
+    });
+    const w = sumOf(await gens.all({ cmd: 'connect', kind: 'watchers' }));
+    log(`${side.kind}: ${w.connected} watchers connected and watching in ${w.seconds}s${w.failed ? `, ${w.failed} failed ${JSON.stringify(w.errors)}` : ''}`);
+    const c = sumOf(await gens.all({ cmd: 'connect', kind: 'couriers' }));
+    log(`${side.kind}: ${c.connected} couriers connected and online in ${c.seconds}s${c.failed ? `, ${c.failed} failed ${JSON.stringify(c.errors)}` : ''}`);
+    await sleep(3_000);
+    const rssAfterKB = await rssAfterGc(side.server);
+    const sockets = w.connected + c.connected;
+    const idleSocketKB = sockets ? round(rssPerSocketKB(rssBeforeKB, rssAfterKB, sockets), 2) : null;
+    log(`${side.kind}: RSS ${round(rssBeforeKB / 1024)} MB → ${round(rssAfterKB / 1024)} MB with ${sockets} idle sockets: ${idleSocketKB} KB per socket`);
+
+    const steady: Record<string, Measured & { p50Ms: number | null; p99Ms: number | null }> = {};
+    for (const rate of STEADY) {
+      const m = await measure(side, gens, c.connected, w.connected, rate, STEADY_WARM_MS, STEADY_MS);
+      steady[`at${rate / 1000}k`] = { p50Ms: m.latency.p50Ms, p99Ms: m.latency.p99Ms, ...m };
+      log(`${side.kind}: steady ${rate}/s: acked ${m.ackedPerSec}/s, delivered ${m.deliveredPerSec}/s, courier→watcher p50 ${m.latency.p50Ms} ms p99 ${m.latency.p99Ms} ms, cores server ${m.cores.server} redis ${m.cores.redis} generators ${m.cores.generators} others ${m.cores.others}`);
+    }
+
+    const ramp: Measured[] = [];
+    for (const rate of RAMP) {
+      const m = await measure(side, gens, c.connected, w.connected, rate, STEP_WARM_MS, STEP_MS);
+      ramp.push(m);
+      log(`${side.kind}: ramp ${rate}/s: sent ${m.sentPerSec}/s, acked ${m.ackedPerSec}/s, delivered ${m.deliveredPerSec}/s (expected ${m.expectedDeliveredPerSec}), ack p99 ${m.ackRtt.p99Ms} ms, cores server ${m.cores.server} redis ${m.cores.redis} generators ${m.cores.generators} others ${m.cores.others}`);
+      if (shouldStopRamp(ramp)) break;
+    }
+    await gens.all({ cmd: 'rate', perCourierPerS: 0 });
+    const sat = findSaturation(ramp);
+    return {
+      maxUpdatesPerSec: Math.round(sat.maxUpdatesPerSec),
+      deliveredPerSecAtMax: Math.round(sat.deliveredPerSec),
+      saturated: sat.saturated,
+      peakAckedPerSec: Math.round(sat.peakAckedPerSec),
+      steady,
+      idleSocketKB,
+      idle: { sockets, watchers: w, couriers: c, rssBeforeKB, rssAfterKB },
+      ramp: ramp.map((m, i) => ({ verdict: sat.verdicts[i], ...m })),
+    };
+  } finally {
+    await gens.stop();
+  }
+}
+
+type SideResult = Awaited<ReturnType<typeof runSide>>;
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const loadBefore = os.loadavg().map((x) => round(x, 2));
+  const limits = nofile();
+  log(`open files: soft ${limits.soft}, hard ${limits.hard}; children are raised to the hard limit with prlimit (need ~${2 * COURIERS + 100} per server process)`);
+  const redis = await startEmbeddedRedis();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'daraa-bench-hub-'));
+  const results: Record<string, unknown> = {};
+  try {
+    const hubEnv = {
+      ...env,
+      NODE_ENV: 'development',
+      DATA_DIR: dataDir,
+      REDIS_URL: redis.url,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: env.BENCH_LOG_LEVEL ?? 'warn',
+      // Saturation needs more than a phone's 5 fixes/s per socket; steady phases stay at ≤ 2/s per courier anyway.
+      COURIER_FIX_RATE_PER_S: '10000',
+      COURIER_FIX_BURST: '100000',
+    };
+    const t0 = Date.now();
+    const seeded = await seed(loadConfig(hubEnv), { couriers: COURIERS, customers: COURIERS, log: (s) => log(`seed: ${s}`) });
+    log(`seeded ${COURIERS} couriers, ${COURIERS} customers and deliveries in ${round((Date.now() - t0) / 1000)}s`);
+    const fleet: Fleet = { couriers: seeded.couriers, watchers: seeded.watchers };
+    const fleetFile = path.join(dataDir, 'fleet.json');
+    writeFileSync(fleetFile, JSON.stringify(fleet));
+
+    if (SIDES.includes('bare')) {
+      const server = await forkReady(path.join(__dirname, 'bare-relay.ts'), { execArgv: ['--expose-gc'] });
+      try {
+        results.bare = await runSide({ kind: 'bare', server }, fleetFile);
+      } finally {
+        await server.stop();
+      }
+    }
+    if (SIDES.includes('hub')) {
+      const prof = env.BENCH_HUB_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(__dirname, 'results', 'prof')}`] : [];
+      const server = await forkReady(path.join(__dirname, 'hub-process.ts'), { env: hubEnv, execArgv: ['--expose-gc', ...prof] });
+      try {
+        results.hub = await runSide({ kind: 'hub', server, redisPid: redis.pid }, fleetFile);
+      } finally {
+        await server.stop();
+      }
+    }
+  } finally {
+    await redis.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  const bare = results.bare as SideResult | undefined;
+  const hub = results.hub as SideResult | undefined;
+  const latencyAt = (r: SideResult | undefined, k: string) => {
+    const m = r?.steady[k];
+    return m ? { p50Ms: m.p50Ms, p99Ms: m.p99Ms } : null;
+  };
+  const { maxUpdatesPerSec: _b, ...bareRest } = bare ?? { maxUpdatesPerSec: 0 };
+  const { maxUpdatesPerSec: _h, ...hubRest } = hub ?? { maxUpdatesPerSec: 0 };
+  const hubP99At5k = latencyAt(hub, 'at5k')?.p99Ms ?? null;
+  const out = {
+    bare: bare ? { maxUpdatesPerSec: bare.maxUpdatesPerSec, ...bareRest } : null,
+    hub: hub ? { maxUpdatesPerSec: hub.maxUpdatesPerSec, at5k: latencyAt(hub, 'at5k'), at10k: latencyAt(hub, 'at10k'), ...hubRest } : null,
+    idleSocketKB: hub?.idleSocketKB ?? null,
+    targets: {
+      hubVsBare: bare && hub ? round(hub.maxUpdatesPerSec / bare.maxUpdatesPerSec, 2) : null,
+      hubAtLeast60PctOfBare: bare && hub ? hub.maxUpdatesPerSec >= 0.6 * bare.maxUpdatesPerSec : null,
+      p99At5kUnder50Ms: hubP99At5k === null ? null : hubP99At5k <= 50,
+      idleSocketUnder30KB: hub?.idleSocketKB == null ? null : hub.idleSocketKB <= 30,
+    },
+    config: { couriers: COURIERS, watchers: COURIERS, generatorProcesses: PROCS, steady: STEADY, steadyMs: STEADY_MS, ramp: RAMP, stepMs: STEP_MS, hubFixLimit: '10000/s per socket, burst 100000', hubRole: 'hub', store: 'PGlite (temp dir)', redis: 'private redis-server' },
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadAvgBefore: loadBefore, loadAvgAfter: os.loadavg().map((x) => round(x, 2)) },
+    durationS: round((Date.now() - started) / 1000),
+    timestamp: new Date().toISOString(),
+  };
+  const partial = env.BENCH_SIDES || env.BENCH_COURIERS || env.BENCH_RAMP || env.BENCH_STEADY;
+  mkdirSync(path.join(__dirname, 'results'), { recursive: true });
+  const file = path.join(__dirname, 'results', partial ? 'hub.partial.tmp.json' : 'hub.json');
+  writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+  log(`bare ${bare?.maxUpdatesPerSec ?? '-'} fixes/s, hub ${hub?.maxUpdatesPerSec ?? '-'} fixes/s; hub p99 at 5k ${hubP99At5k ?? '-'} ms, at 10k ${latencyAt(hub, 'at10k')?.p99Ms ?? '-'} ms; idle ${out.idleSocketKB ?? '-'} KB/socket; written to ${path.relative(process.cwd(), file)} in ${out.durationS}s`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
