@@ -23,7 +23,8 @@ export function createHub(deps: HubDeps): Server {
   const allowed = new Set(deps.corsOrigins);
   const io = new Server(deps.httpServer, {
     transports: ['websocket'],
-    serveClient: false,
+    // Served at /socket.io/socket.io.esm.min.js so a page (or the browser console) of an allowed origin can load the client.
+    serveClient: true,
     maxHttpBufferSize: deps.maxFrameBytes ?? 64 * 1024,
     pingInterval: 20_000,
     pingTimeout: 20_000,

@@ -60,3 +60,18 @@ describe('GET /api/v1/couriers/nearby (dispatchers)', function () {
     }
   });
 });
+
+describe('the socket.io client for browsers', function () {
+  this.timeout(30_000);
+  it('when a page of the app loads /socket.io/socket.io.esm.min.js, then the hub serves the client (README console example)', async () => {
+    const app = await startTestApp();
+    try {
+      const r = await fetch(`${app.url}/socket.io/socket.io.esm.min.js`);
+      expect(r.status).to.equal(200);
+      expect(r.headers.get('content-type')).to.match(/javascript/);
+      expect(await r.text()).to.match(/export\s*\{/);
+    } finally {
+      await app.stop();
+    }
+  });
+});
