@@ -94,6 +94,7 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
       },
     },
     'GET /api/v1/admin/couriers/:id/eligibility': { scope: 'object', request: (t) => ({ path: `/api/v1/admin/couriers/${t.accountId}/eligibility` }), expect: (a) => adminWith(['super_admin', 'ops_admin'], 200)(a) },
+    'GET /api/v1/couriers/nearby': { scope: 'none', request: () => ({ path: '/api/v1/couriers/nearby?lat=33.51&lng=36.28&radiusM=2000' }), expect: adminWith(['super_admin', 'ops_admin'], 200) },
     'GET /api/v1/admin/audit-log': { scope: 'none', request: () => ({ path: '/api/v1/admin/audit-log' }), expect: adminWith(['super_admin'], 200) },
     'GET /api/v1/admin/audit-log/:id': { scope: 'none', request: () => ({ path: `/api/v1/admin/audit-log/${auditId}` }), expect: adminWith(['super_admin'], 200) },
     // stores: owners their own, admins with stores:manage (super_admin; operations lacks it) any
