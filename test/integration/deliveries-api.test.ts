@@ -176,7 +176,7 @@ describe('stores and deliveries over HTTP (real app, private Redis)', function (
       const r = await post(path, owner.accessToken, json);
       expect(r.status, JSON.stringify(json)).to.equal(400);
       expect(r.body.error.code).to.equal('VALIDATION_ERROR');
-      expect(r.body.error.details).to.be.an('array').that.is.not.empty;
+      expect(r.body.error.details).to.be.an('array').with.length.above(0);
     }
     expect((await get('/deliveries?limit=100', admin.accessToken)).body.data.items.some((x: { orderId: string }) => x.orderId === orderId)).to.equal(false);
 
