@@ -32,7 +32,7 @@ async function redisUsec(redis: Redis): Promise<{ usec: number; calls: number }>
   const info = await redis.info('commandstats');
   let usec = 0;
   let calls = 0;
-  for (const m of info.matchAll(/cmdstat_(evalsha|eval|geosearch):calls=(\d+),usec=(\d+)/g)) {
+  for (const m of info.matchAll(/cmdstat_(evalsha|eval|geosearch|mget):calls=(\d+),usec=(\d+)/g)) {
     calls += Number(m[2]);
     usec += Number(m[3]);
   }
@@ -41,6 +41,16 @@ async function redisUsec(redis: Redis): Promise<{ usec: number; calls: number }>
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** read()/write() system calls a process has made so far (/proc/<pid>/io). */
+function procSyscalls(pid: number): { reads: number; writes: number } {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    return { reads: Number(/syscr: (\d+)/.exec(io)?.[1]), writes: Number(/syscw: (\d+)/.exec(io)?.[1]) };
+  } catch {
+    return { reads: NaN, writes: NaN };
+  }
+}
 
 /** CPU time (user + system, µs) a process has used so far, from /proc (10 ms ticks). */
 function procCpuUs(pid: number): number {
@@ -56,20 +66,27 @@ async function load(mode: 'nearest' | 'geosearch', port: number, redisPid: numbe
   const per = CLIENTS / PROCS;
   const workers = Array.from({ length: PROCS }, (_, i) =>
     fork(path.join(__dirname, 'geo-load-worker.ts'), [JSON.stringify({ mode, port, prefix, resolution, geoKey, seed: 1000 + i, concurrency: per, warmupMs: WARMUP_MS, durationMs: DURATION_MS })], {
-      execArgv: ['--require', 'tsx/cjs'],
+      // BENCH_CPU_PROF=<dir>: a V8 CPU profile per generator process (node --cpu-prof)
+      execArgv: ['--require', 'tsx/cjs', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
     }),
   );
   await new Promise((r) => setTimeout(r, 1500)); // let every worker connect and load h3 before the start signal
-  const results = workers.map((w) => new Promise<{ latencies: number[]; durationMs: number; cpuUs: number }>((resolve, reject) => {
-    w.once('message', (m) => resolve(m as { latencies: number[]; durationMs: number; cpuUs: number }));
+  type WorkerResult = { latencies: number[]; durationMs: number; cpuUs: number; reads: number; writes: number };
+  const results = workers.map((w) => new Promise<WorkerResult>((resolve, reject) => {
+    w.once('message', (m) => resolve(m as WorkerResult));
     w.once('error', reject);
     w.once('exit', (code) => code && reject(new Error(`worker exited ${code}`)));
   }));
   workers.forEach((w) => w.send('go'));
   let redisCpu0 = 0;
-  const cpuTimer = setTimeout(() => (redisCpu0 = procCpuUs(redisPid)), WARMUP_MS);
+  let redisSys0 = procSyscalls(redisPid);
+  const cpuTimer = setTimeout(() => {
+    redisCpu0 = procCpuUs(redisPid);
+    redisSys0 = procSyscalls(redisPid);
+  }, WARMUP_MS);
   const done = await Promise.all(results);
   const redisCpuUs = procCpuUs(redisPid) - redisCpu0;
+  const redisSys = procSyscalls(redisPid);
   clearTimeout(cpuTimer);
   const all = done.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const genCpuUs = done.reduce((s, r) => s + r.cpuUs, 0);
@@ -81,6 +98,11 @@ async function load(mode: 'nearest' | 'geosearch', port: number, redisPid: numbe
     // CPU per query in the measured window: the two sides of a 2-core box
     redisCpuUsPerQuery: round(redisCpuUs / all.length, 1),
     generatorCpuUsPerQuery: round(genCpuUs / all.length, 1),
+    // system calls per query: how well the auto-pipelined connections batch
+    generatorWritesPerQuery: round(done.reduce((s, r) => s + r.writes, 0) / all.length, 3),
+    generatorReadsPerQuery: round(done.reduce((s, r) => s + r.reads, 0) / all.length, 3),
+    redisWritesPerQuery: round((redisSys.writes - redisSys0.writes) / all.length, 3),
+    redisReadsPerQuery: round((redisSys.reads - redisSys0.reads) / all.length, 3),
   };
 }
 

@@ -3,6 +3,7 @@
  * sides (our nearest search and the GEOSEARCH baseline): `concurrency` closed
  * loops, one Redis connection each, identical seeded query points.
  */
+import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { CourierIndex } from '../geo/index.js';
 import { cityPoint, rng } from './geo-fleet.js';
@@ -17,6 +18,16 @@ interface Job {
   concurrency: number;
   warmupMs: number;
   durationMs: number;
+}
+
+/** read()/write() system calls so far (/proc/self/io), to see how well requests are batched. */
+function syscalls(): { reads: number; writes: number } {
+  try {
+    const io = readFileSync('/proc/self/io', 'utf8');
+    return { reads: Number(/syscr: (\d+)/.exec(io)?.[1]), writes: Number(/syscw: (\d+)/.exec(io)?.[1]) };
+  } catch {
+    return { reads: NaN, writes: NaN };
+  }
 }
 
 async function main(): Promise<void> {
@@ -44,7 +55,11 @@ async function main(): Promise<void> {
   const end = measureFrom + job.durationMs;
   const lat: number[] = [];
   let cpu0: NodeJS.CpuUsage | undefined;
-  const cpuTimer = setTimeout(() => (cpu0 = process.cpuUsage()), job.warmupMs);
+  let sys0 = syscalls();
+  const cpuTimer = setTimeout(() => {
+    cpu0 = process.cpuUsage();
+    sys0 = syscalls();
+  }, job.warmupMs);
   await Promise.all(
     Array.from({ length: job.concurrency }, async () => {
       for (;;) {
@@ -58,8 +73,9 @@ async function main(): Promise<void> {
   );
   clearTimeout(cpuTimer);
   const cpu = process.cpuUsage(cpu0);
+  const sys1 = syscalls();
   // generator CPU spent in the measured window (µs), to split client from server cost
-  process.send?.({ latencies: lat, durationMs: job.durationMs, cpuUs: cpu.user + cpu.system });
+  process.send?.({ latencies: lat, durationMs: job.durationMs, cpuUs: cpu.user + cpu.system, reads: sys1.reads - sys0.reads, writes: sys1.writes - sys0.writes });
   redis.disconnect();
 }
 
