@@ -1,12 +1,13 @@
-/** Great-circle math shared by the TS side and mirrored exactly in the Lua scripts. */
+/** Great-circle math shared by the TS side and mirrored in the Lua scripts. */
 
 /** Mean Earth radius (IUGG), metres. The Lua scripts use the same constant. */
 export const EARTH_RADIUS_M = 6_371_008.8;
 const RAD = Math.PI / 180;
 
 /**
- * Haversine distance in metres. Same formula and operation order as
- * `geo/lua/nearest-1.lua`, so distances agree to the last few ulps.
+ * Haversine distance in metres. The nearest search (`geo/nearest.ts`) and
+ * the geofence check in `geo/lua/includes/apply-one.lua` use the same
+ * formula and operation order.
  */
 export function haversineM(lat1: number, lng1: number, lat2: number, lng2: number): number {
   const s1 = Math.sin((lat2 - lat1) * RAD * 0.5);
@@ -26,5 +27,5 @@ export function destinationPoint(lat: number, lng: number, distanceM: number, be
   return { lat: p2 / RAD, lng: ((((l2 / RAD) + 540) % 360) - 180) };
 }
 
-/** Distances within this tolerance of the radius count as inside (1 µm; absorbs ulp noise between JS and Lua). */
+/** Distances within this tolerance of the radius count as inside (1 µm: a courier placed exactly on the radius is not lost to rounding). */
 export const RADIUS_EPSILON_M = 1e-6;

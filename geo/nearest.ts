@@ -1,12 +1,11 @@
 import type { Cluster, Redis } from 'ioredis';
-import { RADIUS_EPSILON_M } from './distance.js';
+import { EARTH_RADIUS_M, RADIUS_EPSILON_M } from './distance.js';
 import { GeoError } from './errors.js';
 import { assertLatLng } from './gps.js';
 import type { KeySpace } from './keys.js';
-import type { NearestPlanner } from './plan.js';
+import type { NearestPlanner, PlannedCell } from './plan.js';
 import { guarded } from './redis-call.js';
-import { geo } from './scripts.js';
-import { VEHICLES, isVehicle, type IndexedStatus, type Vehicle } from './types.js';
+import { VEHICLE_CODE, isVehicle, type IndexedStatus, type Vehicle } from './types.js';
 
 export interface NearestQuery {
   lat: number;
@@ -40,16 +39,21 @@ export interface NearestDeps {
 }
 
 const MAX_LIMIT = 1000;
+const RAD = Math.PI / 180;
+const M_PER_DEG = EARTH_RADIUS_M * RAD;
 
-function vehicleMask(v: Vehicle | Vehicle[] | undefined): string {
-  if (v === undefined) return '1111';
+/** allowed[vehicle code] for a filter (codes 1..4, see VEHICLE_CODE). */
+function vehicleFilter(v: Vehicle | Vehicle[] | undefined): boolean[] {
+  if (v === undefined) return [false, true, true, true, true];
   const list = Array.isArray(v) ? v : [v];
   for (const x of list) if (!isVehicle(x)) throw new GeoError('UNKNOWN_VEHICLE', `unknown vehicle ${String(x)}`, { vehicle: x });
-  return VEHICLES.map((name) => (list.includes(name) ? '1' : '0')).join('');
+  const allowed = [false, false, false, false, false];
+  for (const x of list) allowed[VEHICLE_CODE[x]] = true;
+  return allowed;
 }
 
-/** Validate a query; returns the derived script arguments. */
-export function prepareQuery(q: NearestQuery, maxRadiusM: number): { statusKey: 'a' | 'b'; mask: string; minFree: number } {
+/** Validate a query; returns the derived filter. */
+export function prepareQuery(q: NearestQuery, maxRadiusM: number): { statusKey: 'a' | 'b'; vehicles: boolean[]; minFree: number } {
   if (typeof q !== 'object' || q === null) throw new GeoError('INVALID_INPUT', 'query must be an object');
   assertLatLng(q.lat, q.lng, 'query');
   if (typeof q.radiusM !== 'number' || !(q.radiusM > 0) || q.radiusM > maxRadiusM) {
@@ -65,68 +69,187 @@ export function prepareQuery(q: NearestQuery, maxRadiusM: number): { statusKey: 
   const minFree = q.filter.minFreeCapacity ?? -2147483648;
   if (!Number.isInteger(minFree)) throw new GeoError('INVALID_INPUT', 'minFreeCapacity must be an integer');
   if (q.maxAgeS !== undefined && !(q.maxAgeS > 0)) throw new GeoError('INVALID_INPUT', 'maxAgeS must be positive');
-  return { statusKey: status === 'available' ? 'a' : 'b', mask: vehicleMask(q.filter.vehicle), minFree };
+  return { statusKey: status === 'available' ? 'a' : 'b', vehicles: vehicleFilter(q.filter.vehicle), minFree };
 }
 
 /**
- * Run a nearest search: plan candidate cells client-side, then one
- * nearest-1.lua call per region touched (usually one), merged here. If a
- * region reports its answer is not provably exact yet, widen the covered
- * radius and ask again; the loop ends at the latest when covered ≥ radius.
+ * The best `limit` couriers seen so far, sorted by distance. Ids are made only
+ * for the entries that get in. `dedupe` (several regions) keeps one entry per
+ * id, the nearer: a courier caught mid-move can briefly sit in two regions.
+ */
+class TopK {
+  readonly ds: number[] = [];
+  readonly ids: string[] = [];
+  /** Current k-th distance (the radius until the list is full). */
+  worst: number;
+
+  constructor(
+    private readonly limit: number,
+    radius: number,
+    public dedupe: boolean,
+  ) {
+    this.worst = radius;
+  }
+
+  get full(): boolean {
+    return this.ds.length >= this.limit;
+  }
+
+  insert(d: number, id: string): void {
+    const { ds, ids } = this;
+    if (this.dedupe) {
+      const at = ids.indexOf(id);
+      if (at >= 0) {
+        if ((ds[at] as number) <= d) return;
+        ds.splice(at, 1);
+        ids.splice(at, 1);
+      }
+    }
+    let i = ds.length < this.limit ? ds.length : this.limit - 1;
+    while (i > 0 && (ds[i - 1] as number) > d) {
+      ds[i] = ds[i - 1] as number;
+      ids[i] = ids[i - 1] as string;
+      i--;
+    }
+    ds[i] = d;
+    ids[i] = id;
+    if (ds.length >= this.limit) this.worst = ds[this.limit - 1] as number;
+  }
+}
+
+/**
+ * Run a nearest search. The planner lists the candidate cells best-first
+ * with a lower bound (md) on their distance; one MGET per region touched
+ * (usually one) reads the packed cells of the wanted status, and the records
+ * are decoded, filtered and ranked here, in md order, stopping as soon as the
+ * k-th best distance is <= the next cell's md. Redis only serves bytes: its
+ * single core is the shared resource, the callers' processes scale out. If
+ * the answer is not provably exact yet (fewer than `limit` found within the
+ * covered radius), the covered radius widens and only the new cells are read;
+ * the loop ends at the latest when covered >= radius.
  */
 export class NearestSearch {
   /** EWMA of the k-th distance of recent answers: where the next search should start. */
   private kthEwmaM: number | undefined;
+  private readonly keysA: CellKeys;
+  private readonly keysB: CellKeys;
 
-  constructor(private readonly deps: NearestDeps) {}
+  constructor(private readonly deps: NearestDeps) {
+    this.keysA = new CellKeys(deps.keys, 'a');
+    this.keysB = new CellKeys(deps.keys, 'b');
+  }
 
   async run(q: NearestQuery, maxRadiusM: number): Promise<NearestCourier[]> {
-    const { statusKey, mask, minFree } = prepareQuery(q, maxRadiusM);
-    const { redis, keys, planner, now, timeoutMs } = this.deps;
+    const { statusKey, vehicles, minFree } = prepareQuery(q, maxRadiusM);
+    const { planner, now } = this.deps;
     const minTs = now() - (q.maxAgeS ?? this.deps.defaultMaxAgeS) * 1000;
     const radius = q.radiusM + RADIUS_EPSILON_M;
     let cover = Math.min(radius, Math.max(planner.edgeM, this.kthEwmaM === undefined ? planner.edgeM * 4 : this.kthEwmaM * 1.15 + planner.edgeM * 0.25));
+    let top: TopK | undefined;
+    let read: Set<string> | undefined;
 
     for (;;) {
       const plan = planner.candidates(q.lat, q.lng, cover, radius);
-      const replies = await guarded(redis, 'nearestCouriers', timeoutMs, () => {
-        const calls: Promise<unknown>[] = [];
-        for (const [region, cells] of plan.byRegion) {
-          const rp = keys.regionPrefix(region);
-          calls.push(geo(redis).daraaGeo_nearest(keys.seen(rp), rp, statusKey, q.lat, q.lng, radius, q.limit, minTs, mask, minFree, plan.coveredM, cells));
-        }
-        return (calls.length === 1 ? (calls[0] as Promise<unknown>).then((r) => [r]) : Promise.all(calls)) as Promise<string[]>;
-      });
-      const complete = replies.every((r) => r.charCodeAt(0) === 49); // '1'
-      if (complete || plan.coveredM >= radius || cover >= radius) {
-        const top = replies.length === 1 ? toCouriers(replies[0] as string) : mergeReplies(replies, q.limit);
-        if (top.length === q.limit) {
-          const kth = (top.at(-1) as NearestCourier).distanceM;
-          this.kthEwmaM = this.kthEwmaM === undefined ? kth : this.kthEwmaM * 0.9 + kth * 0.1;
-        }
-        return top;
+      const { cells, mds } = plan;
+      top ??= new TopK(q.limit, radius, plan.multiRegion);
+      // entries from one region are unique, so deduping can start late
+      if (plan.multiRegion) top.dedupe = true;
+      const todo = read ? cells.filter((c) => !read?.has(c.cell)) : cells;
+      const todoMds = read ? mds.filter((_, i) => !read?.has((cells[i] as PlannedCell).cell)) : mds;
+      const values = await this.fetch(statusKey, todo, plan.multiRegion);
+      let scanned = 0;
+      for (; scanned < todo.length; scanned++) {
+        if (top.full && top.worst <= (todoMds[scanned] as number)) break;
+        const v = values[scanned];
+        if (v) scanCell(v, q.lat, q.lng, minTs, minFree, vehicles, top);
       }
+      const complete = top.full && top.worst <= plan.coveredM;
+      if (complete || plan.coveredM >= radius || cover >= radius) {
+        if (top.full) this.kthEwmaM = this.kthEwmaM === undefined ? top.worst : this.kthEwmaM * 0.9 + top.worst * 0.1;
+        const { ds, ids } = top;
+        return ids.map((courierId, i) => ({ courierId, distanceM: ds[i] as number }));
+      }
+      read ??= new Set();
+      for (let t = 0; t < scanned; t++) read.add((todo[t] as PlannedCell).cell);
       cover = Math.min(radius, Math.max(cover * 2, plan.coveredM * 1.5));
     }
   }
-}
 
-/** One region's reply ("complete,id,µm,id,µm...") is already sorted, unique and cut to the limit. */
-function toCouriers(reply: string): NearestCourier[] {
-  const parts = reply.split(',');
-  const out: NearestCourier[] = [];
-  for (let i = 1; i < parts.length; i += 2) out.push({ courierId: parts[i] as string, distanceM: Number(parts[i + 1]) / 1e6 });
-  return out;
-}
-
-function mergeReplies(replies: string[], limit: number): NearestCourier[] {
-  const merged = new Map<string, number>();
-  for (const c of replies.flatMap(toCouriers)) {
-    const prev = merged.get(c.courierId);
-    // a courier caught mid-move between regions can briefly appear twice: keep the nearer
-    if (prev === undefined || c.distanceM < prev) merged.set(c.courierId, c.distanceM);
+  /** The packed cells of `todo`, in that order: one MGET per region. */
+  private fetch(statusKey: 'a' | 'b', todo: PlannedCell[], multiRegion: boolean): Promise<(Buffer | null)[]> {
+    const { redis, timeoutMs } = this.deps;
+    if (todo.length === 0) return Promise.resolve([]);
+    const keys = statusKey === 'a' ? this.keysA : this.keysB;
+    return guarded(redis, 'nearestCouriers', timeoutMs, async () => {
+      if (!multiRegion) return redis.mgetBuffer(todo.map((c) => keys.of(c)));
+      const byRegion = new Map<string, number[]>();
+      todo.forEach((c, t) => {
+        const list = byRegion.get(c.region);
+        if (list) list.push(t);
+        else byRegion.set(c.region, [t]);
+      });
+      const out: (Buffer | null)[] = new Array(todo.length);
+      await Promise.all(
+        [...byRegion.values()].map(async (ts) => {
+          const got = await redis.mgetBuffer(ts.map((t) => keys.of(todo[t] as PlannedCell)));
+          ts.forEach((t, j) => (out[t] = got[j] ?? null));
+        }),
+      );
+      return out;
+    });
   }
-  const out = [...merged].map(([courierId, distanceM]) => ({ courierId, distanceM }));
-  out.sort((a, b) => a.distanceM - b.distanceM);
-  return out.slice(0, limit);
+}
+
+/** Key of a cell's packed index for one status (`<p>{<region>}:<a|b>:<cell>`), memoised: the hot path needs ~10 per query. */
+class CellKeys {
+  private readonly keys = new Map<string, string>();
+
+  constructor(
+    private readonly space: KeySpace,
+    private readonly statusKey: 'a' | 'b',
+  ) {}
+
+  of(c: PlannedCell): string {
+    let k = this.keys.get(c.cell);
+    if (k === undefined) {
+      k = `${this.space.regionPrefix(c.region)}${this.statusKey}:${c.cell}`;
+      if (this.keys.size > 200_000) this.keys.clear();
+      this.keys.set(c.cell, k);
+    }
+    return k;
+  }
+}
+
+/**
+ * Decode one packed cell (includes/cells.lua: records of struct '<dddBi4B',
+ * i.e. lat, lng, ts, vehicle code, free capacity, id length, then the id)
+ * and offer the couriers that pass the filters to `top`. Distances are
+ * haversineM's formula, operation for operation; a planar pre-reject with a
+ * 10 % margin skips the trigonometry for records clearly beyond the k-th
+ * best (off near the poles and the antimeridian).
+ */
+function scanCell(v: Buffer, lat: number, lng: number, minTs: number, minFree: number, vehicles: boolean[], top: TopK): void {
+  const qcos = Math.cos(lat * RAD);
+  const kx = M_PER_DEG * qcos;
+  const planar = lat < 80 && lat > -80 && lng < 170 && lng > -170;
+  const len = v.length;
+  let worst2 = top.worst * top.worst * 1.21;
+  for (let o = 0; o < len; ) {
+    const idLen = v[o + 29] as number;
+    const la = v.readDoubleLE(o);
+    const ln = v.readDoubleLE(o + 8);
+    const dy = (la - lat) * M_PER_DEG;
+    const dx = (ln - lng) * kx;
+    if ((!planar || dx * dx + dy * dy <= worst2) && v.readDoubleLE(o + 16) >= minTs && vehicles[v[o + 24] as number] && v.readInt32LE(o + 25) >= minFree) {
+      const s1 = Math.sin((la - lat) * RAD * 0.5);
+      const s2 = Math.sin((ln - lng) * RAD * 0.5);
+      const a = s1 * s1 + qcos * Math.cos(la * RAD) * s2 * s2;
+      const d = 2 * EARTH_RADIUS_M * Math.asin(Math.sqrt(Math.min(1, a)));
+      if (d <= top.worst) {
+        top.insert(d, v.toString('latin1', o + 30, o + 30 + idLen));
+        worst2 = top.worst * top.worst * 1.21;
+      }
+    }
+    o += 30 + idLen;
+  }
 }

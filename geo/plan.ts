@@ -2,29 +2,39 @@ import { cellToBoundary, cellToLatLng, cellToParent, getHexagonEdgeLengthAvg, gr
 import { EARTH_RADIUS_M, haversineM } from './distance.js';
 
 /**
- * Candidate-cell planning for nearest searches (client side of nearest-1.lua).
+ * Candidate-cell planning for nearest searches.
  *
  * For an origin cell we cache its rings and, per ring k, D[k]: a lower bound
  * on the distance from the cell centre to any point outside the k-disk (the
  * nearest edge of a ring k+1 cell; any path leaving the disk crosses ring
  * k+1). For a query point q in the origin cell, everything outside the k-disk
- * is at least D[k] - |q,centre| away. Each cell also gets md, a lower bound on
- * its distance from q, so Redis can read cells best-first and stop early.
+ * is at least D[k] - |q,centre| away. Each ring cell gets md, a lower bound on
+ * its distance from q: |q, cell centre| minus the cell's circumradius (at most
+ * about 13 % of an edge below the distance to its boundary, and one square
+ * root per cell instead of the boundary's six edges). The search reads the
+ * cells with md <= the radius it wants to cover, best first.
  *
  * Distances here use a local equirectangular projection, shrunk by 2 % and
  * 1 m so they stay lower bounds (projection error is far below that for the
  * ≤ 50 km radii we accept).
  */
 
-interface CellGeom {
-  cell: string;
-  region: string;
+/** A candidate cell: its H3 index and its region (the hash tag of its keys). */
+export interface PlannedCell {
+  readonly cell: string;
+  readonly region: string;
+}
+
+interface CellGeom extends PlannedCell {
   /** boundary as lat,lng,lat,lng,... */
   boundary: Float64Array;
   /** per vertex cos(lat/2), sin(lat/2) (degrees → half-angle radians) */
   trig: Float64Array;
   centerLat: number;
   centerLng: number;
+  /** cos, sin of centerLat/2 (half-angle radians) */
+  centerCos: number;
+  centerSin: number;
   /** upper bound on the distance from the centre to any point of the cell (farthest vertex, +1 % +1 m) */
   circM: number;
 }
@@ -36,10 +46,10 @@ interface OriginPlan {
   /**
    * Per ring cell: |origin centre, cell centre| − circM, so every point of the
    * cell is at least far − |q, origin centre| from q (triangle inequality).
-   * A cell beyond the planned distance is skipped without its boundary math.
+   * A cell beyond the planned distance is skipped without computing its md.
    */
   far: Float64Array[];
-  /** D[k] for k = 0..rings.length-2 */
+  /** D[k] for k = 0..rings.length-1 */
   reach: number[];
 }
 
@@ -49,10 +59,17 @@ const SAFE_SLACK_M = 1;
 const MAX_RINGS = 400;
 
 export interface CandidatePlan {
-  /** Every indexed cell with md <= coveredM is in `byRegion`. */
+  /**
+   * Any point outside `cells` is farther than coveredM from q (and coveredM
+   * >= the cover asked for, unless MAX_RINGS were not enough).
+   */
   coveredM: number;
-  /** region -> 21-char records (cell + 6-digit floored md) sorted by md. */
-  byRegion: Map<string, string>;
+  /** Candidate cells: every cell with md <= min(cover, radius), sorted by md (best first). */
+  cells: PlannedCell[];
+  /** md of each cell: a lower bound (metres) on the distance from q to any point of it. */
+  mds: number[];
+  /** The cells span more than one region. */
+  multiRegion: boolean;
 }
 
 const HALF_RAD = Math.PI / 360;
@@ -99,6 +116,16 @@ function distanceToCell(lat: number, lng: number, g: CellGeom): number {
   return distanceToBoundary(lat, lng, Math.cos(lat * HALF_RAD), Math.sin(lat * HALF_RAD), g.boundary, g.trig);
 }
 
+/** Lower bound (metres) on the distance from q to any point of cell g: |q, centre| (projected, shrunk) − circumradius. */
+function md(lat: number, lng: number, cq: number, sq: number, g: CellGeom): number {
+  let dlng = g.centerLng - lng;
+  if (dlng > 180) dlng -= 360;
+  else if (dlng < -180) dlng += 360;
+  const x = dlng * M_PER_DEG * (g.centerCos * cq - g.centerSin * sq);
+  const y = (g.centerLat - lat) * M_PER_DEG;
+  return Math.sqrt(x * x + y * y) * SAFE_FACTOR - SAFE_SLACK_M - g.circM;
+}
+
 const SHARED = new Map<string, NearestPlanner>();
 
 export class NearestPlanner {
@@ -126,49 +153,52 @@ export class NearestPlanner {
     return p;
   }
 
-  /** Cells (grouped by region, sorted best-first) that must be read to cover `coverM` around q. */
+  /** Cells (sorted best-first) that must be read to cover `coverM` around q. */
   candidates(lat: number, lng: number, coverM: number, radiusM: number): CandidatePlan {
     const origin = latLngToCell(lat, lng, this.resolution);
-    const cached = this.plans.get(origin);
-    const [cLat, cLng] = cached ? [cached.centerLat, cached.centerLng] : this.centerOf(origin);
-    const dq = haversineM(lat, lng, cLat, cLng) * 1.001 + 0.01;
-    const plan = cached && (cached.reach.at(-1) as number) >= coverM + dq ? cached : this.planFor(origin, coverM + dq);
+    let plan = this.plans.get(origin) ?? this.planFor(origin, coverM + this.edgeM * 2);
+    const d = haversineM(lat, lng, plan.centerLat, plan.centerLng) * 1.001 + 0.01;
+    if ((plan.reach.at(-1) as number) < coverM + d) plan = this.planFor(origin, coverM + d);
     const cq = Math.cos(lat * HALF_RAD);
     const sq = Math.sin(lat * HALF_RAD);
     let k = 0;
-    while (k < plan.reach.length - 1 && (plan.reach[k] as number) - dq < coverM) k++;
-    const coveredM = Math.max(0, (plan.reach[k] as number) - dq);
-    const limitM = Math.min(coveredM, radiusM);
+    while (k < plan.reach.length - 1 && (plan.reach[k] as number) - d < coverM) k++;
+    const limitM = Math.min(coverM, radiusM);
+    // everything outside the k-disk is farther than this; unread cells of the disk lower it
+    let coveredM = Math.max(0, (plan.reach[k] as number) - d);
 
-    // insertion sort by md as cells are found (a few dozen at most)
+    // insertion sort by md as cells are found (a dozen or so)
     const mds: number[] = [];
-    const geoms: CellGeom[] = [];
-    const farLimit = limitM + dq;
+    const cells: PlannedCell[] = [];
+    let multiRegion = false;
+    const farLimit = limitM + d;
     for (let ring = 0; ring <= k; ring++) {
-      const cells = plan.rings[ring] as CellGeom[];
+      const ringCells = plan.rings[ring] as CellGeom[];
       const far = plan.far[ring] as Float64Array;
-      for (let c = 0; c < cells.length; c++) {
-        if ((far[c] as number) > farLimit) continue;
-        const g = cells[c] as CellGeom;
-        const d = ring === 0 ? 0 : distanceToBoundary(lat, lng, cq, sq, g.boundary, g.trig);
-        if (d > limitM) continue;
-        const md = Math.min(999_999, Math.floor(d));
+      for (let c = 0; c < ringCells.length; c++) {
+        const f = far[c] as number;
+        if (f > farLimit) {
+          if (f - d < coveredM) coveredM = f - d;
+          continue;
+        }
+        const g = ringCells[c] as CellGeom;
+        const m = ring === 0 ? 0 : Math.max(0, md(lat, lng, cq, sq, g));
+        if (m > limitM) {
+          if (m < coveredM) coveredM = m;
+          continue;
+        }
         let i = mds.length;
-        while (i > 0 && (mds[i - 1] as number) > md) {
+        while (i > 0 && (mds[i - 1] as number) > m) {
           mds[i] = mds[i - 1] as number;
-          geoms[i] = geoms[i - 1] as CellGeom;
+          cells[i] = cells[i - 1] as PlannedCell;
           i--;
         }
-        mds[i] = md;
-        geoms[i] = g;
+        mds[i] = m;
+        cells[i] = g;
+        if (g.region !== (cells[0] as PlannedCell).region) multiRegion = true;
       }
     }
-    const byRegion = new Map<string, string>();
-    for (let i = 0; i < geoms.length; i++) {
-      const g = geoms[i] as CellGeom;
-      byRegion.set(g.region, (byRegion.get(g.region) ?? '') + g.cell + String(1_000_000 + (mds[i] as number)).slice(1));
-    }
-    return { coveredM, byRegion };
+    return { coveredM, cells, mds, multiRegion };
   }
 
   private centerOf(cell: string): [number, number] {
@@ -191,7 +221,17 @@ export class NearestPlanner {
       const [centerLat, centerLng] = this.centerOf(cell);
       let circM = 0;
       for (const [la, ln] of b) circM = Math.max(circM, haversineM(centerLat, centerLng, la, ln));
-      g = { cell, region: cellToParent(cell, this.regionResolution), boundary, trig, centerLat, centerLng, circM: circM * 1.01 + 1 };
+      g = {
+        cell,
+        region: cellToParent(cell, this.regionResolution),
+        boundary,
+        trig,
+        centerLat,
+        centerLng,
+        centerCos: Math.cos(centerLat * HALF_RAD),
+        centerSin: Math.sin(centerLat * HALF_RAD),
+        circM: circM * 1.01 + 1,
+      };
       if (this.geoms.size > this.maxPlans * 50) this.geoms.clear();
       this.geoms.set(cell, g);
     }

@@ -6,7 +6,6 @@ import type { Cluster, Redis } from 'ioredis';
 const SCRIPTS = {
   applyFix: 'apply-fix-3',
   applyFixes: 'apply-fixes-1',
-  nearest: 'nearest-1',
   setState: 'set-state-1',
   home: 'home-1',
   evict: 'evict-1',

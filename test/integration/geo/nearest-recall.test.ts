@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
-import { cellToBoundary, cellToLatLng, getPentagons, getRes0Cells } from 'h3-js';
+import { cellToBoundary, cellToLatLng, cellToParent, getPentagons, getRes0Cells, latLngToCell } from 'h3-js';
 import { CourierIndex, VEHICLES, destinationPoint, haversineM, type CourierState, type Vehicle } from '../../../geo/index.js';
 import { uniquePrefix, usePrivateRedis } from '../../helpers/redis.js';
 
@@ -89,5 +89,47 @@ describe('geo nearestCouriers recall (property, private redis)', function () {
       }),
       { numRuns: 60, seed: 20261121 },
     );
+  });
+});
+
+describe('geo nearestCouriers across regions (private redis)', () => {
+  let redis: Redis;
+  const NOW = 1_700_000_000_000;
+  usePrivateRedis((client) => (redis = client));
+
+  /** A packed cell record (includes/cells.lua: '<dddBi4B' then the id). */
+  const record = (id: string, lat: number, lng: number, ts: number): Buffer => {
+    const b = Buffer.alloc(30 + id.length);
+    b.writeDoubleLE(lat, 0);
+    b.writeDoubleLE(lng, 8);
+    b.writeDoubleLE(ts, 16);
+    b.writeUInt8(1, 24);
+    b.writeInt32LE(2, 25);
+    b.writeUInt8(id.length, 29);
+    b.write(id, 30, 'latin1');
+    return b;
+  };
+
+  it('when a courier caught mid-move sits in two regions, then it is returned once, at the nearer place, and the limit is still filled', async () => {
+    // region res 7 (≈ 5 km²): a 3 km search around a point near a region border reads two regions
+    const index = new CourierIndex({ redis, prefix: uniquePrefix('dup'), clock: () => NOW, resolution: 9, regionResolution: 7 });
+    const q = { lat: 33.5138, lng: 36.2765 };
+    const ids = ['a', 'b', 'c', 'd', 'x'];
+    const spots = ids.map((id, i) => ({ id, ...destinationPoint(q.lat, q.lng, 400 + i * 350, i * 75) }));
+    await Promise.all(ids.map((id) => index.setState(id, { status: 'available', vehicle: 'bike', capacity: 2, load: 0 })));
+    await index.applyFixes(spots.map((s) => ({ courierId: s.id, lat: s.lat, lng: s.lng, ts: NOW - 1000 })));
+    const x = spots.at(-1) as { lat: number; lng: number };
+    // the stale copy of x: 50 m from q, in another region than x's real entry
+    const ghost = destinationPoint(q.lat, q.lng, 50, 200);
+    const ghostCell = latLngToCell(ghost.lat, ghost.lng, 9);
+    const realRegion = cellToParent(latLngToCell(x.lat, x.lng, 9), 7);
+    expect(cellToParent(ghostCell, 7)).to.not.equal(realRegion);
+    await redis.append(`${index.keys.regionPrefix(cellToParent(ghostCell, 7))}a:${ghostCell}`, record('x', ghost.lat, ghost.lng, NOW - 500));
+
+    const got = await index.nearestCouriers({ ...q, radiusM: 3000, limit: 4, filter: { status: 'available' } });
+    expect(got.map((c) => c.courierId)).to.deep.equal(['x', 'a', 'b', 'c']);
+    expect(got[0]?.distanceM).to.be.closeTo(50, 1e-6);
+    const all = await index.nearestCouriers({ ...q, radiusM: 3000, limit: 10, filter: { status: 'available' } });
+    expect(all.map((c) => c.courierId)).to.deep.equal(['x', 'a', 'b', 'c', 'd']);
   });
 });

@@ -1,32 +1,72 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { cellToLatLng, getPentagons, gridDisk, latLngToCell } from 'h3-js';
+import { cellToBoundary, cellToLatLng, cellToParent, getPentagons, gridDisk, latLngToCell } from 'h3-js';
 import { destinationPoint, haversineM } from '../../../geo/distance.js';
 import { NearestPlanner } from '../../../geo/plan.js';
+
+/** Vertices of a cell plus 15 points along each edge (great-circle interpolation). */
+function boundarySamples(cell: string): [number, number][] {
+  const RAD = Math.PI / 180;
+  const vec = ([la, ln]: [number, number]) => [Math.cos(la * RAD) * Math.cos(ln * RAD), Math.cos(la * RAD) * Math.sin(ln * RAD), Math.sin(la * RAD)];
+  const b = cellToBoundary(cell);
+  const out: [number, number][] = [];
+  b.forEach((v, i) => {
+    const a = vec(v as [number, number]);
+    const z = vec(b[(i + 1) % b.length] as [number, number]);
+    for (let t = 0; t < 16; t++) {
+      const p = a.map((x, k) => x * (1 - t / 16) + (z[k] as number) * (t / 16));
+      const n = Math.hypot(...p);
+      out.push([Math.asin((p[2] as number) / n) / RAD, Math.atan2(p[1] as number, p[0] as number) / RAD]);
+    }
+  });
+  return out;
+}
 
 const [pLat, pLng] = cellToLatLng(getPentagons(0)[5] as string);
 const centres = fc.constantFrom({ lat: 33.51, lng: 36.28 }, { lat: 64.1, lng: -21.9 }, { lat: pLat, lng: pLng }, { lat: -33.9, lng: 151.2 }, { lat: 0.01, lng: 179.99 });
 
 describe('geo NearestPlanner lower bounds', () => {
-  it('when a point lies in a planned cell, then that cell md never exceeds the true distance', () => {
+  it('when a point lies in a planned cell, then that cell md never exceeds the true distance, and an unplanned point lies beyond coveredM', () => {
     fc.assert(
-      fc.property(centres, fc.constantFrom(7, 8, 9), fc.double({ min: 0, max: 360, noNaN: true }), fc.double({ min: 0, max: 2500, noNaN: true }), fc.double({ min: 0, max: 360, noNaN: true }), (c, res, b1, d, b2) => {
+      fc.property(centres, fc.constantFrom(7, 8, 9), fc.double({ min: 0, max: 360, noNaN: true }), fc.double({ min: 0, max: 2500, noNaN: true }), fc.double({ min: 0, max: 360, noNaN: true }), fc.integer({ min: 50, max: 2600 }), (c, res, b1, d, b2, cover) => {
         const planner = new NearestPlanner(res, 3);
         const q = destinationPoint(c.lat, c.lng, 200, b1);
         const p = destinationPoint(q.lat, q.lng, d, b2);
         const cell = latLngToCell(p.lat, p.lng, res);
-        const plan = planner.candidates(q.lat, q.lng, 2600, 5000);
-        const rows = [...plan.byRegion.values()].join('');
-        const at = rows.indexOf(cell);
+        const plan = planner.candidates(q.lat, q.lng, cover, 5000);
+        expect(plan.coveredM).to.be.at.least(cover);
+        const at = plan.cells.findIndex((c) => c.cell === cell);
         const trueD = haversineM(q.lat, q.lng, p.lat, p.lng);
         if (at >= 0) {
-          expect(Number(rows.slice(at + 15, at + 21))).to.be.at.most(trueD + 1e-9);
+          expect(plan.mds[at]).to.be.at.most(trueD + 1e-9);
+          expect(plan.cells[at]?.region).to.equal(cellToParent(cell, 3));
         } else {
           // not planned: it must lie beyond the covered radius
           expect(trueD).to.be.greaterThan(plan.coveredM);
         }
       }),
-      { numRuns: 400, seed: 7 },
+      { numRuns: 1000, seed: 7 },
+    );
+  });
+
+  it('when q lies anywhere, then every boundary point of a planned cell is at least md away and every point of an unplanned cell is beyond coveredM', () => {
+    fc.assert(
+      fc.property(centres, fc.constantFrom(7, 8, 9), fc.double({ min: 0, max: 360, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0.3, max: 4, noNaN: true }), (c, res, b, f, coverEdges) => {
+        const planner = new NearestPlanner(res, 3);
+        const q = destinationPoint(c.lat, c.lng, f * planner.edgeM * 3, b);
+        const cover = coverEdges * planner.edgeM;
+        const plan = planner.candidates(q.lat, q.lng, cover, 50_000);
+        const mdOf = new Map(plan.cells.map((p, i) => [p.cell, plan.mds[i] as number]));
+        // the closest point of a cell to an outside q is on its boundary: sample it densely (great-circle edges)
+        for (const cell of gridDisk(latLngToCell(q.lat, q.lng, res), Math.ceil(coverEdges) + 3)) {
+          const nearest = Math.min(...boundarySamples(cell).map(([la, ln]) => haversineM(q.lat, q.lng, la, ln)));
+          const inside = latLngToCell(q.lat, q.lng, res) === cell;
+          const md = mdOf.get(cell);
+          if (md !== undefined) expect(md, cell).to.be.at.most(inside ? 0 : nearest + 1e-6);
+          else expect(nearest, cell).to.be.greaterThan(plan.coveredM);
+        }
+      }),
+      { numRuns: 150, seed: 11 },
     );
   });
 
@@ -35,11 +75,10 @@ describe('geo NearestPlanner lower bounds', () => {
     const q = { lat: 33.5, lng: 36.3 };
     const plan = planner.candidates(q.lat, q.lng, 1000, 5000);
     expect(plan.coveredM).to.be.at.least(1000);
-    const rows = [...plan.byRegion.values()].join('');
     const origin = latLngToCell(q.lat, q.lng, 9);
-    for (const c of gridDisk(origin, 2)) expect(rows).to.include(c);
-    // records are sorted best-first
-    const mds = rows.match(/.{21}/g)?.map((r) => Number(r.slice(15))) ?? [];
-    expect(mds).to.deep.equal([...mds].sort((a, b) => a - b));
+    for (const c of gridDisk(origin, 2)) expect(plan.cells.map((p) => p.cell)).to.include(c);
+    // cells are sorted best-first
+    expect(plan.mds).to.have.length(plan.cells.length);
+    expect(plan.mds).to.deep.equal([...plan.mds].sort((a, b) => a - b));
   });
 });
