@@ -14,13 +14,14 @@
  * couriers (RSS per idle socket), steady 5k and 10k fixes/s (latency), then a
  * ramp of offered load until the server stops keeping up (saturation).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedRedis } from '../infra/embedded-redis.js';
 import { loadConfig } from '../infra/config.js';
 import { seed } from '../scripts/seed.js';
 import { forkReady, machineCpuUs, nofile, procCpuUs, raiseNofile, sleep, vmRssKB, type Child, type Command } from './bench-procs.js';
+import { breakdown, type Breakdown, type CpuProfile } from './cpu-profile.js';
 import { findSaturation, LatencyHistogram, rssPerSocketKB, shouldStopRamp, type RampStep } from './hub-stats.js';
 import type { Fleet } from './hub-fleet.js';
 import type { WorkerWindow } from './hub-load-worker.js';
@@ -29,7 +30,7 @@ const env = process.env;
 const COURIERS = Number(env.BENCH_COURIERS ?? 5_000);
 const PROCS = Number(env.BENCH_PROCS ?? 2);
 const STEADY = (env.BENCH_STEADY ?? '5000,10000').split(',').map(Number);
-const RAMP = (env.BENCH_RAMP ?? '5000,10000,15000,20000,25000,30000,40000,50000').split(',').map(Number);
+const RAMP = (env.BENCH_RAMP ?? '2000,4000,6000,8000,10000,12500,15000,20000,25000,30000,40000,50000').split(',').map(Number);
 const SIDES = (env.BENCH_SIDES ?? 'bare,hub').split(',');
 const STEADY_WARM_MS = 3_000;
 const STEADY_MS = Number(env.BENCH_STEADY_MS ?? 15_000);
@@ -37,6 +38,10 @@ const STEP_WARM_MS = 2_000;
 const STEP_MS = Number(env.BENCH_STEP_MS ?? 5_000);
 /** The hub coalesces positions to 2 per second per order (server/position-fanout.ts). */
 const HUB_POSITIONS_PER_ORDER_PER_S = 2;
+/** The servers' own output (warnings while overloaded, stack traces): kept out of the report, gitignored. */
+const SERVER_LOG = path.join(__dirname, 'results', 'bench-hub-servers.tmp.log');
+/** BENCH_HUB_CPU_PROF=1: one CPU profile of the hub per measured window (gitignored). */
+const PROF_DIR = path.join(__dirname, 'results', 'prof');
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 const log = (s: string) => console.log(`[bench:hub ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
@@ -80,6 +85,10 @@ interface Measured extends RampStep {
   ackErrors: Record<string, number>;
   shortfall: number;
   disconnects: number;
+  /** With BENCH_HUB_CPU_PROF=1: where the hub's CPU went in this window (loadtest/cpu-profile.ts). */
+  cpuBreakdown?: Breakdown;
+  /** Server CPU per acknowledged fix (µs): what one fix costs the process under test. */
+  serverCpuUsPerFix: number | null;
   /**
    * CPU cores used during the window by the server, its Redis and the
    * generator processes, and by everything else on this shared machine
@@ -92,12 +101,20 @@ interface Measured extends RampStep {
 async function measure(side: Side, gens: Generators, couriers: number, watchers: number, offeredPerSec: number, warmMs: number, windowMs: number): Promise<Measured> {
   await gens.all({ cmd: 'rate', perCourierPerS: offeredPerSec / couriers });
   await sleep(warmMs);
+  const profile = env.BENCH_HUB_CPU_PROF && side.kind === 'hub' ? path.join(PROF_DIR, `hub-${offeredPerSec}-per-s.cpuprofile`) : null;
+  if (profile) await side.server.request({ cmd: 'profile' });
   await gens.all({ cmd: 'window' });
   const cpu0 = { server: procCpuUs(side.server.pid), redis: side.redisPid ? procCpuUs(side.redisPid) : 0, machine: machineCpuUs().busy };
   const t0 = performance.now();
   await sleep(windowMs);
   const parts = await gens.all<WorkerWindow>({ cmd: 'collect' });
   const us = (performance.now() - t0) * 1000;
+  const cpu1 = { server: procCpuUs(side.server.pid), redis: side.redisPid ? procCpuUs(side.redisPid) : 0, machine: machineCpuUs().busy };
+  let cpuBreakdown: Breakdown | undefined;
+  if (profile) {
+    await side.server.request({ cmd: 'profile', file: profile });
+    cpuBreakdown = breakdown(JSON.parse(readFileSync(profile, 'utf8')) as CpuProfile);
+  }
   const s = us / 1e6;
   const sum = (k: 'sent' | 'acked' | 'accepted' | 'delivered' | 'dropped' | 'ignored' | 'rejected' | 'shortfall' | 'disconnects' | 'cpuUs') => parts.reduce((a, p) => a + p[k], 0);
   const latency = new LatencyHistogram();
@@ -111,10 +128,10 @@ async function measure(side: Side, gens: Generators, couriers: number, watchers:
   // The hub acks a fix it applied as `accepted`; the bare relay acks every fix that way.
   const ackedPerSec = sum('accepted') / s;
   const cores = {
-    server: (procCpuUs(side.server.pid) - cpu0.server) / us,
-    redis: side.redisPid ? (procCpuUs(side.redisPid) - cpu0.redis) / us : 0,
+    server: (cpu1.server - cpu0.server) / us,
+    redis: (cpu1.redis - cpu0.redis) / us,
     generators: sum('cpuUs') / us,
-    machine: (machineCpuUs().busy - cpu0.machine) / us,
+    machine: (cpu1.machine - cpu0.machine) / us,
   };
   const cap = side.kind === 'hub' ? watchers * HUB_POSITIONS_PER_ORDER_PER_S : Number.POSITIVE_INFINITY;
   return {
@@ -133,6 +150,8 @@ async function measure(side: Side, gens: Generators, couriers: number, watchers:
     ackErrors,
     shortfall: sum('shortfall'),
     disconnects: sum('disconnects'),
+    ...(cpuBreakdown ? { cpuBreakdown } : {}),
+    serverCpuUsPerFix: ackedPerSec > 0 ? round((cores.server * 1e6) / ackedPerSec) : null,
     cores: {
       server: round(cores.server, 2),
       redis: side.redisPid ? round(cores.redis, 2) : null,
@@ -170,18 +189,26 @@ async function runSide(side: Side, fleetFile: string) {
     const idleSocketKB = sockets ? round(rssPerSocketKB(rssBeforeKB, rssAfterKB, sockets), 2) : null;
     log(`${side.kind}: RSS ${round(rssBeforeKB / 1024)} MB → ${round(rssAfterKB / 1024)} MB with ${sockets} idle sockets: ${idleSocketKB} KB per socket`);
 
+    // What the server burns with every socket connected and no fix at all (heartbeats, timers, pings).
+    const idleCpu0 = procCpuUs(side.server.pid);
+    const idleRedis0 = side.redisPid ? procCpuUs(side.redisPid) : 0;
+    await sleep(5_000);
+    const idleCores = { server: round((procCpuUs(side.server.pid) - idleCpu0) / 5e6, 3), redis: side.redisPid ? round((procCpuUs(side.redisPid) - idleRedis0) / 5e6, 3) : null };
+    log(`${side.kind}: idle, ${sockets} sockets: cores server ${idleCores.server} redis ${idleCores.redis}`);
+
     const steady: Record<string, Measured & { p50Ms: number | null; p99Ms: number | null }> = {};
     for (const rate of STEADY) {
       const m = await measure(side, gens, c.connected, w.connected, rate, STEADY_WARM_MS, STEADY_MS);
       steady[`at${rate / 1000}k`] = { p50Ms: m.latency.p50Ms, p99Ms: m.latency.p99Ms, ...m };
-      log(`${side.kind}: steady ${rate}/s: acked ${m.ackedPerSec}/s, delivered ${m.deliveredPerSec}/s, courier→watcher p50 ${m.latency.p50Ms} ms p99 ${m.latency.p99Ms} ms, cores server ${m.cores.server} redis ${m.cores.redis} generators ${m.cores.generators} others ${m.cores.others}`);
+      if (m.cpuBreakdown) log(`${side.kind}: CPU at ${rate}/s: ${m.cpuBreakdown.parts.slice(0, 6).map((p) => `${p.name} ${Math.round(p.share * 100)}%`).join(', ')}`);
+      log(`${side.kind}: steady ${rate}/s: acked ${m.ackedPerSec}/s, delivered ${m.deliveredPerSec}/s, courier→watcher p50 ${m.latency.p50Ms} ms p99 ${m.latency.p99Ms} ms, server ${m.serverCpuUsPerFix} µs/fix, cores server ${m.cores.server} redis ${m.cores.redis} generators ${m.cores.generators} others ${m.cores.others}`);
     }
 
     const ramp: Measured[] = [];
     for (const rate of RAMP) {
       const m = await measure(side, gens, c.connected, w.connected, rate, STEP_WARM_MS, STEP_MS);
       ramp.push(m);
-      log(`${side.kind}: ramp ${rate}/s: sent ${m.sentPerSec}/s, acked ${m.ackedPerSec}/s, delivered ${m.deliveredPerSec}/s (expected ${m.expectedDeliveredPerSec}), ack p99 ${m.ackRtt.p99Ms} ms, cores server ${m.cores.server} redis ${m.cores.redis} generators ${m.cores.generators} others ${m.cores.others}`);
+      log(`${side.kind}: ramp ${rate}/s: sent ${m.sentPerSec}/s, acked ${m.ackedPerSec}/s, delivered ${m.deliveredPerSec}/s (expected ${m.expectedDeliveredPerSec}), ack p99 ${m.ackRtt.p99Ms} ms, server ${m.serverCpuUsPerFix} µs/fix, cores server ${m.cores.server} redis ${m.cores.redis} generators ${m.cores.generators} others ${m.cores.others}`);
       if (shouldStopRamp(ramp)) break;
     }
     await gens.all({ cmd: 'rate', perCourierPerS: 0 });
@@ -193,7 +220,7 @@ async function runSide(side: Side, fleetFile: string) {
       peakAckedPerSec: Math.round(sat.peakAckedPerSec),
       steady,
       idleSocketKB,
-      idle: { sockets, watchers: w, couriers: c, rssBeforeKB, rssAfterKB },
+      idle: { sockets, watchers: w, couriers: c, rssBeforeKB, rssAfterKB, cores: idleCores },
       ramp: ramp.map((m, i) => ({ verdict: sat.verdicts[i], ...m })),
     };
   } finally {
@@ -208,6 +235,8 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg().map((x) => round(x, 2));
   const limits = nofile();
   log(`open files: soft ${limits.soft}, hard ${limits.hard}; children are raised to the hard limit with prlimit (need ~${2 * COURIERS + 100} per server process)`);
+  mkdirSync(path.dirname(SERVER_LOG), { recursive: true });
+  writeFileSync(SERVER_LOG, '');
   const redis = await startEmbeddedRedis();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'daraa-bench-hub-'));
   const results: Record<string, unknown> = {};
@@ -232,7 +261,7 @@ async function main(): Promise<void> {
     writeFileSync(fleetFile, JSON.stringify(fleet));
 
     if (SIDES.includes('bare')) {
-      const server = await forkReady(path.join(__dirname, 'bare-relay.ts'), { execArgv: ['--expose-gc'] });
+      const server = await forkReady(path.join(__dirname, 'bare-relay.ts'), { execArgv: ['--expose-gc'], logFile: SERVER_LOG });
       try {
         results.bare = await runSide({ kind: 'bare', server }, fleetFile);
       } finally {
@@ -240,8 +269,8 @@ async function main(): Promise<void> {
       }
     }
     if (SIDES.includes('hub')) {
-      const prof = env.BENCH_HUB_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(__dirname, 'results', 'prof')}`] : [];
-      const server = await forkReady(path.join(__dirname, 'hub-process.ts'), { env: hubEnv, execArgv: ['--expose-gc', ...prof] });
+      if (env.BENCH_HUB_CPU_PROF) mkdirSync(PROF_DIR, { recursive: true });
+      const server = await forkReady(path.join(__dirname, 'hub-process.ts'), { env: hubEnv, execArgv: ['--expose-gc'], logFile: SERVER_LOG });
       try {
         results.hub = await runSide({ kind: 'hub', server, redisPid: redis.pid }, fleetFile);
       } finally {
@@ -281,6 +310,7 @@ async function main(): Promise<void> {
   mkdirSync(path.join(__dirname, 'results'), { recursive: true });
   const file = path.join(__dirname, 'results', partial ? 'hub.partial.tmp.json' : 'hub.json');
   writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+  log(`servers' own output: ${path.relative(process.cwd(), SERVER_LOG)}`);
   log(`bare ${bare?.maxUpdatesPerSec ?? '-'} fixes/s, hub ${hub?.maxUpdatesPerSec ?? '-'} fixes/s; hub p99 at 5k ${hubP99At5k ?? '-'} ms, at 10k ${latencyAt(hub, 'at10k')?.p99Ms ?? '-'} ms; idle ${out.idleSocketKB ?? '-'} KB/socket; written to ${path.relative(process.cwd(), file)} in ${out.durationS}s`);
 }
 

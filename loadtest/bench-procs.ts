@@ -4,7 +4,7 @@
  * /proc says about a process (CPU time, resident memory, open-file limit).
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseVmRssKB } from './hub-stats.js';
 
@@ -58,11 +58,13 @@ export interface Child {
 }
 
 /** Forks a TypeScript module (through tsx) and waits for its `{ ready, port }` message. */
-export function forkReady(file: string, opts: { env?: NodeJS.ProcessEnv; execArgv?: string[]; args?: string[]; timeoutMs?: number; stopMessage?: unknown } = {}): Promise<Child> {
+export function forkReady(file: string, opts: { env?: NodeJS.ProcessEnv; execArgv?: string[]; args?: string[]; timeoutMs?: number; stopMessage?: unknown; logFile?: string } = {}): Promise<Child> {
+  // A server's own log (e.g. warnings while it sheds load) goes to a file, so the bench's output stays readable.
+  const out = opts.logFile ? openSync(opts.logFile, 'a') : 'inherit';
   const child = fork(path.resolve(file), opts.args ?? [], {
     execArgv: ['--require', 'tsx/cjs', ...(opts.execArgv ?? [])],
     env: opts.env ?? process.env,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', out, out, 'ipc'],
   });
   const waiters = new Map<string, ((m: unknown) => void)[]>();
   child.on('message', (m: { re?: string }) => {

@@ -4,9 +4,12 @@
  * parent sets (private REDIS_URL, a temp DATA_DIR with seeded PGlite, raised
  * fix limits). Only the IPC is added: `{ ready, port, pid }` once listening,
  * `gc` (answered with `{ re: 'gc' }`, when started with --expose-gc) before a
- * memory reading, and `stop` for the app's graceful shutdown, which also
- * lets --cpu-prof write its profile.
+ * memory reading, `profile` (start, or stop and write to `file`: a CPU
+ * profile of one measurement window, for chrome://inspect or speedscope), and
+ * `stop` for the app's graceful shutdown.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { loadConfig } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
 import { startSystem } from '../infra/system.js';
@@ -21,11 +24,22 @@ async function main(): Promise<void> {
     stopping = true;
     void system.stop().finally(() => process.exit(0));
   };
+  const inspector = new Session();
+  inspector.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => inspector.post(method, params ?? {}, (err, r) => (err ? reject(err) : resolve(r))));
   process.on('message', (m: unknown) => {
-    if (m === 'stop') stop();
-    if (typeof m === 'object' && m !== null && (m as { cmd?: string }).cmd === 'gc') {
+    if (m === 'stop') return stop();
+    const msg = (typeof m === 'object' && m !== null ? m : {}) as { cmd?: string; file?: string };
+    if (msg.cmd === 'gc') {
       (globalThis as { gc?: () => void }).gc?.();
       process.send?.({ re: 'gc' });
+    }
+    if (msg.cmd === 'profile') {
+      const done = msg.file
+        ? post('Profiler.stop').then((r) => writeFileSync(msg.file as string, JSON.stringify((r as { profile: object }).profile)))
+        : post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 200 })).then(() => post('Profiler.start'));
+      void done.then(() => process.send?.({ re: 'profile' }), (err: unknown) => process.send?.({ re: 'profile', error: String(err) }));
     }
   });
   process.on('disconnect', stop);
