@@ -1,9 +1,9 @@
 import type { Cluster, Redis } from 'ioredis';
 import { cellToChildren, cellToParent, getResolution, isValidCell } from 'h3-js';
-import { GeoError, SCRIPT_CODE, scriptError } from './errors.js';
+import { REC, recordId, recordLength } from './cells.js';
+import { GeoError } from './errors.js';
 import type { KeySpace } from './keys.js';
 import { guarded } from './redis-call.js';
-import { geo } from './scripts.js';
 import { VEHICLES, type IndexedStatus, type Vehicle } from './types.js';
 
 /** One courier of an area, as the ops board shows it. */
@@ -55,46 +55,85 @@ export interface AreaDeps {
 
 export const MIN_AREA_RESOLUTION = 4;
 const MAX_LIMIT = 10_000;
+/** Keys per MGET: bounds how long one command holds Redis (about 1 ms for 2,500 keys). */
+const MGET_CHUNK = 2_500;
+/** Cached area plans hold at most this many keys in total (a res-5 area at res 9 is 4,802). */
+const MAX_CACHED_KEYS = 250_000;
 const VEHICLE_BY_CODE: Record<number, Vehicle> = Object.fromEntries(VEHICLES.map((v, i) => [i + 1, v]));
-const optNum = (s: string | undefined): number | undefined => (s === undefined || s === '' ? undefined : Number(s));
+
+/** One region's part of an area: the keys of its cells, available ones first, then busy ones. */
+interface RegionPart {
+  keys: string[];
+  /** keys[i] for i < cells are available cells, the rest busy ones. */
+  cells: number;
+}
+
+interface Found {
+  v: Buffer;
+  o: number;
+  id: string;
+  ts: number;
+  status: IndexedStatus;
+}
 
 /**
- * Snapshots of the couriers in an H3 area (the ops board, #5): one area-1.lua
- * call per region the area covers. The area's cells at the index resolution,
- * grouped by region, are cached (they are pure geometry and the board asks
- * for the same areas every second).
+ * Snapshots of the couriers in an H3 area (the ops board, #5). The area's
+ * cells at the index resolution, grouped by region, are read with MGET (in
+ * chunks of MGET_CHUNK keys, all of one region in one slot), and the packed
+ * records are decoded, counted, sorted and cut here: Redis only serves bytes.
+ * The keys of an area are cached: the board asks for the same areas every
+ * second.
  */
 export class AreaReader {
-  private readonly plans = new Map<string, [rp: string, cells: string][]>();
+  private readonly plans = new Map<string, RegionPart[]>();
+  private cachedKeys = 0;
 
   constructor(private readonly d: AreaDeps) {}
 
   async read(area: string, opts: AreaOptions = {}): Promise<AreaSnapshot> {
     const { limit, maxAgeS } = this.validate(area, opts);
-    const { redis, keys } = this.d;
+    const { redis } = this.d;
     const minTs = this.d.now() - maxAgeS * 1000;
-    const plan = this.plan(area);
+    const parts = this.plan(area);
     const replies = await guarded(redis, 'couriersInArea', this.d.timeoutMs, () =>
-      Promise.all(plan.map(([rp, cells]) => geo(redis).daraaGeo_areaBuffer(keys.seen(rp), rp, minTs, limit, cells) as Promise<(number | Buffer)[]>)),
+      Promise.all(
+        parts.map(async (part) => {
+          const calls: Promise<(Buffer | null)[]>[] = [];
+          for (let i = 0; i < part.keys.length; i += MGET_CHUNK) calls.push(redis.mgetBuffer(part.keys.slice(i, i + MGET_CHUNK)));
+          return (await Promise.all(calls)).flat();
+        }),
+      ),
     );
-    const counts: AreaCounts = { online: 0, available: 0, busy: 0, stale: 0 };
-    const byId = new Map<string, AreaCourier>();
-    for (const reply of replies) {
-      const code = Number(reply[0]);
-      if (code !== SCRIPT_CODE.OK) throw scriptError('area', code, { area });
-      counts.available += Number(reply[1]);
-      counts.busy += Number(reply[3]);
-      counts.stale += Number(reply[2]) + Number(reply[4]);
-      for (const c of decode(reply[5] as Buffer, (reply[6] as Buffer).toString('latin1'), minTs)) {
-        // a courier caught mid-move between regions can briefly appear twice: keep the newer fix
-        const prev = byId.get(c.courierId);
-        if (!prev || c.ts > prev.ts) byId.set(c.courierId, c);
+
+    let found: Found[] = [];
+    parts.forEach((part, p) => {
+      const values = replies[p] as (Buffer | null)[];
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (!v) continue;
+        const status: IndexedStatus = i < part.cells ? 'available' : 'busy';
+        for (let o = 0; o < v.length; o += recordLength(v, o)) found.push({ v, o, id: recordId(v, o), ts: v.readDoubleLE(o + REC.ts), status });
       }
+    });
+    // a courier caught mid-move between regions can briefly sit in both: keep the newer fix
+    if (parts.length > 1) {
+      const byId = new Map<string, Found>();
+      for (const f of found) {
+        const prev = byId.get(f.id);
+        if (!prev || f.ts > prev.ts) byId.set(f.id, f);
+      }
+      found = [...byId.values()];
+    }
+
+    const counts: AreaCounts = { online: 0, available: 0, busy: 0, stale: 0 };
+    for (const f of found) {
+      if (f.ts < minTs) counts.stale++;
+      else if (f.status === 'available') counts.available++;
+      else counts.busy++;
     }
     counts.online = counts.available + counts.busy;
-    const total = counts.online + counts.stale;
-    const couriers = [...byId.values()].sort((a, b) => (a.courierId < b.courierId ? -1 : a.courierId > b.courierId ? 1 : 0)).slice(0, limit);
-    return { couriers, counts, truncated: total > limit };
+    found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return { couriers: found.slice(0, limit).map((f) => toCourier(f, minTs)), counts, truncated: found.length > limit };
   }
 
   private validate(area: string, opts: AreaOptions): { limit: number; maxAgeS: number } {
@@ -111,48 +150,53 @@ export class AreaReader {
     return { limit, maxAgeS };
   }
 
-  /** The area's cells at the index resolution, grouped by region (an area finer than a region is in one). */
-  private plan(area: string): [string, string][] {
-    let plan = this.plans.get(area);
-    if (!plan) {
-      const { keys, resolution } = this.d;
-      const children = (cell: string) => cellToChildren(cell, resolution).join('');
-      plan =
-        getResolution(area) >= keys.regionResolution
-          ? [[keys.regionPrefix(cellToParent(area, keys.regionResolution)), children(area)]]
-          : cellToChildren(area, keys.regionResolution).map((region) => [keys.regionPrefix(region), children(region)]);
-      if (this.plans.size >= 1_000) this.plans.delete(this.plans.keys().next().value as string);
-      this.plans.set(area, plan);
+  /** The keys of the area's cells at the index resolution, per region (an area finer than a region is in one). */
+  private plan(area: string): RegionPart[] {
+    let parts = this.plans.get(area);
+    if (parts) {
+      // most recently used last
+      this.plans.delete(area);
+      this.plans.set(area, parts);
+      return parts;
     }
-    return plan;
+    const { keys, resolution } = this.d;
+    const part = (region: string, of: string): RegionPart => {
+      const rp = keys.regionPrefix(region);
+      const cells = cellToChildren(of, resolution);
+      const a = keys.cells(rp, 'a');
+      const b = keys.cells(rp, 'b');
+      return { keys: [...cells.map((c) => a + c), ...cells.map((c) => b + c)], cells: cells.length };
+    };
+    parts =
+      getResolution(area) >= keys.regionResolution
+        ? [part(cellToParent(area, keys.regionResolution), area)]
+        : cellToChildren(area, keys.regionResolution).map((region) => part(region, region));
+    const size = parts.reduce((n, p) => n + p.keys.length, 0);
+    while (this.plans.size > 0 && this.cachedKeys + size > MAX_CACHED_KEYS) {
+      const [oldest, old] = this.plans.entries().next().value as [string, RegionPart[]];
+      this.plans.delete(oldest);
+      this.cachedKeys -= old.reduce((n, p) => n + p.keys.length, 0);
+    }
+    this.plans.set(area, parts);
+    this.cachedKeys += size;
+    return parts;
   }
 }
 
-/** Records of one region's reply: <'a'|'b'> + '<dddBi4B' + id, with '<speed>,<heading>\n' lines alongside. */
-function decode(buf: Buffer, motion: string, minTs: number): AreaCourier[] {
-  const lines = motion.split('\n');
-  const out: AreaCourier[] = [];
-  let o = 0;
-  for (let k = 0; o < buf.length; k++) {
-    const status: IndexedStatus = buf[o] === 97 ? 'available' : 'busy'; // 'a'
-    const ts = buf.readDoubleLE(o + 17);
-    const idLen = buf[o + 30] as number;
-    const [spd, hdg] = (lines[k] as string).split(',');
-    const c: AreaCourier = {
-      courierId: buf.toString('latin1', o + 31, o + 31 + idLen),
-      lat: buf.readDoubleLE(o + 1),
-      lng: buf.readDoubleLE(o + 9),
-      status,
-      vehicle: VEHICLE_BY_CODE[buf[o + 25] as number] ?? 'bike',
-      ts,
-      stale: ts < minTs,
-    };
-    const speed = optNum(spd);
-    const heading = optNum(hdg);
-    if (speed !== undefined) c.speed = speed;
-    if (heading !== undefined) c.heading = heading;
-    out.push(c);
-    o += 31 + idLen;
-  }
-  return out;
+function toCourier(f: Found, minTs: number): AreaCourier {
+  const { v, o } = f;
+  const c: AreaCourier = {
+    courierId: f.id,
+    lat: v.readDoubleLE(o + REC.lat),
+    lng: v.readDoubleLE(o + REC.lng),
+    status: f.status,
+    vehicle: VEHICLE_BY_CODE[v[o + REC.vehicle] as number] ?? 'bike',
+    ts: f.ts,
+    stale: f.ts < minTs,
+  };
+  const speed = v.readDoubleLE(o + REC.speed);
+  const heading = v.readDoubleLE(o + REC.heading);
+  if (!Number.isNaN(speed)) c.speed = speed;
+  if (!Number.isNaN(heading)) c.heading = heading;
+  return c;
 }

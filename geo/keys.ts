@@ -8,8 +8,8 @@ import { cellToParent } from 'h3-js';
  *   <p>{<region>}:c:<courierId>   hash   state + last fix + current cell
  *   <p>{<region>}:t:<courierId>   stream trail, MAXLEN ~ trailMaxLen, id = <ts>-0
  *   <p>{<region>}:f:<courierId>   hash   geofenceId -> JSON definition + state
- *   <p>{<region>}:a:<cell>        hash   courierId -> packed (lat,lng,ts,vehicle,free) for available couriers
- *   <p>{<region>}:b:<cell>        hash   same, busy couriers
+ *   <p>{<region>}:a2:<cell>       string packed records (geo/cells.ts) of the available couriers in the cell
+ *   <p>{<region>}:b2:<cell>       string same, busy couriers
  *   <p>{<region>}:seen            zset   indexed courierId -> last fix ts (drives the stale sweep)
  *   <p>{<region>}:idle            zset   unindexed courierId -> last fix ts (drives retention)
  *   <p>{<region>}:spd             hash   "<res-7 cell>|<hour of week>" -> "<ewma ratio>,<samples>"
@@ -38,6 +38,11 @@ export class KeySpace {
   /** Prefix shared by all keys of one region, hash tag included. */
   regionPrefix(region: string): string {
     return `${this.prefix}{${region}}:`;
+  }
+
+  /** Prefix of a region's cell indexes for one status: `<rp><a|b>2:`, then the cell (the 2 is the record layout version). */
+  cells(rp: string, statusKey: 'a' | 'b'): string {
+    return `${rp}${statusKey}2:`;
   }
 
   courier(rp: string, courierId: string): string {

@@ -12,19 +12,14 @@ const SCRIPTS = {
   sweep: 'sweep-1',
   geofenceSet: 'geofence-set-2',
   speedObserve: 'speed-observe-1',
-  area: 'area-1',
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
 
 type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
 
-/**
- * The custom commands we define on a client (or pipeline); names are prefixed
- * to avoid clashes. ioredis adds a `…Buffer` twin of each, whose bulk replies
- * stay Buffers (for binary replies).
- */
-export type GeoCommands = { [K in ScriptName as `daraaGeo_${K}` | `daraaGeo_${K}Buffer`]: ScriptFn };
+/** The custom commands we define on a client (or pipeline); names are prefixed to avoid clashes. */
+export type GeoCommands = { [K in ScriptName as `daraaGeo_${K}`]: ScriptFn };
 
 const INCLUDE = /^--- @include "([a-z-]+)"$/gm;
 

@@ -24,7 +24,7 @@ for i = 1, #h, 2 do rec[h[i]] = h[i + 1] end
 if rec.ts and tonumber(rec.ts) >= tonumber(ARGV[3]) then return { 0, rec.ts } end
 
 if rec.idx == '1' and rec.st ~= 'offline' and rec.cell then
-  cellDel(rp .. string.sub(rec.st, 1, 1) .. ':' .. rec.cell, id)
+  cellDel(cellKey(rp, rec.st, rec.cell), id)
 end
 redis.call('ZREM', rp .. 'seen', id)
 redis.call('ZREM', rp .. 'idle', id)

@@ -17,11 +17,11 @@
 ]]
 --- @include "cells"
 local rp, id = ARGV[1], ARGV[2]
-local cur = redis.call('HMGET', KEYS[1], 'st', 'cell', 'idx', 'lat', 'lng', 'ts')
+local cur = redis.call('HMGET', KEYS[1], 'st', 'cell', 'idx', 'lat', 'lng', 'ts', 'spd', 'hdg')
 if not cur[1] then return { -1 } end
 
 if cur[3] == '1' and cur[1] ~= 'offline' then
-  cellDel(rp .. string.sub(cur[1], 1, 1) .. ':' .. cur[2], id)
+  cellDel(cellKey(rp, cur[1], cur[2]), id)
 end
 
 local st = ARGV[3]
@@ -29,8 +29,8 @@ redis.call('HSET', KEYS[1], 'st', st, 'veh', ARGV[4], 'vc', ARGV[5], 'cap', ARGV
 
 if st ~= 'offline' and cur[2] and cur[4] then
   local free = tonumber(ARGV[6]) - tonumber(ARGV[7])
-  cellPut(rp .. string.sub(st, 1, 1) .. ':' .. cur[2], id,
-    cellRecord(tonumber(cur[4]), tonumber(cur[5]), tonumber(cur[6]), tonumber(ARGV[5]), free, id))
+  cellPut(cellKey(rp, st, cur[2]), id,
+    cellRecord(tonumber(cur[4]), tonumber(cur[5]), tonumber(cur[6]), tonumber(ARGV[5]), free, cur[7], cur[8], id))
   redis.call('ZADD', rp .. 'seen', tonumber(cur[6]), id)
   redis.call('ZREM', rp .. 'idle', id)
   redis.call('HSET', KEYS[1], 'idx', '1')

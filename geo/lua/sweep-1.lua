@@ -22,7 +22,7 @@ for _, id in ipairs(stale) do
   local ck = rp .. 'c:' .. id
   local cur = redis.call('HMGET', ck, 'st', 'cell', 'ts')
   if cur[1] and cur[1] ~= 'offline' and cur[2] then
-    cellDel(rp .. string.sub(cur[1], 1, 1) .. ':' .. cur[2], id)
+    cellDel(cellKey(rp, cur[1], cur[2]), id)
   end
   redis.call('ZREM', KEYS[1], id)
   if cur[1] then

@@ -26,13 +26,12 @@ local function applyOne(rp, id, ck, tk, fk, sLat, sLng, sTs, sAcc, sSpd, sHdg, c
   redis.call('HSET', ck, 'lat', sLat, 'lng', sLng, 'ts', sTs, 'acc', sAcc, 'spd', sSpd, 'hdg', sHdg, 'cell', cell)
 
   if st ~= 'offline' then
-    local sc = string.sub(st, 1, 1)
     local indexed = cur[9] == '1'
     if indexed and cur[5] and cur[5] ~= cell then
-      cellDel(rp .. sc .. ':' .. cur[5], id)
+      cellDel(cellKey(rp, st, cur[5]), id)
     end
     local free = (tonumber(cur[7]) or 0) - (tonumber(cur[8]) or 0)
-    cellPut(rp .. sc .. ':' .. cell, id, cellRecord(lat, lng, ts, tonumber(cur[6]) or 0, free, id))
+    cellPut(cellKey(rp, st, cell), id, cellRecord(lat, lng, ts, tonumber(cur[6]) or 0, free, sSpd, sHdg, id))
     redis.call('ZADD', rp .. 'seen', ts, id)
     if not indexed then
       redis.call('HSET', ck, 'idx', '1')

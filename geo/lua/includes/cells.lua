@@ -1,16 +1,27 @@
 --[[
   Packed cell indexes (included by every script that touches a cell).
 
-  A cell index <rp><a|b>:<cell> is ONE string of back-to-back records:
-    struct '<dddBi4B' (lat, lng, ts, vehicle code, free capacity, #id) .. id
-  i.e. 30 bytes + the courier id. A search reads a cell with one GET and
-  decodes records in place with struct.unpack at offsets (no Lua string per
-  courier); an update in the same cell is one SETRANGE of the same length.
+  A cell index <rp><a|b>2:<cell> is ONE string of back-to-back records:
+    struct '<dddBi4ddB' (lat, lng, ts, vehicle code, free capacity,
+    speed, heading, #id) .. id
+  i.e. 46 bytes + the courier id; speed and heading are NaN when the fix had
+  none. Readers (geo/cells.ts) fetch cells with GET/MGET and decode records
+  at fixed offsets; an update in the same cell is one SETRANGE of the same
+  length. The '2' in the key is the record layout version: version 1
+  (`<rp><a|b>:<cell>`, 30-byte records without speed and heading) is never
+  read, so an index written by it heals on each courier's next fix.
 ]]
-local CELL_REC = 30
+local CELL_REC = 46
+local NAN = 0 / 0
 
-local function cellRecord(lat, lng, ts, vc, free, id)
-  return struct.pack('<dddBi4B', lat, lng, ts, vc, free, #id) .. id
+-- The key of a cell index: status 'available' | 'busy' (only its first letter counts).
+local function cellKey(rp, status, cell)
+  return rp .. string.sub(status, 1, 1) .. '2:' .. cell
+end
+
+-- spd and hdg may be nil or '' (no value): stored as NaN.
+local function cellRecord(lat, lng, ts, vc, free, spd, hdg, id)
+  return struct.pack('<dddBi4ddB', lat, lng, ts, vc, free, tonumber(spd) or NAN, tonumber(hdg) or NAN, #id) .. id
 end
 
 -- 1-based offset of id's record in the packed cell string s, or nil.

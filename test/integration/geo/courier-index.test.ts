@@ -3,10 +3,10 @@ import type { Redis } from 'ioredis';
 import { CourierIndex, GeoError, destinationPoint, type CourierState } from '../../../geo/index.js';
 import { uniquePrefix, usePrivateRedis } from '../../helpers/redis.js';
 
-/** Courier ids in a packed cell string: records of 30 bytes ('<dddBi4B', the last byte is #id) followed by the id. */
+/** Courier ids in a packed cell string: records of 46 bytes ('<dddBi4ddB', the last byte is #id) followed by the id. */
 function packedCellIds(buf: Buffer): string[] {
   const ids: string[] = [];
-  for (let o = 0; o < buf.length; o += 30 + (buf[o + 29] as number)) ids.push(buf.toString('latin1', o + 30, o + 30 + (buf[o + 29] as number)));
+  for (let o = 0; o < buf.length; o += 46 + (buf[o + 45] as number)) ids.push(buf.toString('latin1', o + 46, o + 46 + (buf[o + 45] as number)));
   return ids;
 }
 
@@ -81,7 +81,7 @@ describe('geo CourierIndex (integration, private redis)', () => {
     expect((await index.getCourier('old'))?.stale).to.equal(true);
     const swept = await index.sweepStale();
     expect(swept.unindexed).to.equal(1);
-    const cellKeys = await redis.keys(`${index.keys.prefix}*:a:*`);
+    const cellKeys = await redis.keys(`${index.keys.prefix}*:a2:*`);
     const entries = (await Promise.all(cellKeys.map(async (k) => packedCellIds((await redis.getBuffer(k)) as Buffer)))).flat();
     expect(entries).to.deep.equal(['fresh']);
     // a new fix re-indexes it
@@ -123,13 +123,29 @@ describe('geo CourierIndex (integration, private redis)', () => {
     await index.setState('m3', { ...AVAILABLE_BIKE, status: 'offline' });
     await index.applyFixes(ids.map((id, k) => ({ courierId: id, ...at(40 + k, 0), ts: now + 10 })));
     const cells = async (letter: string) => {
-      const keys = await redis.keys(`${index.keys.prefix}*:${letter}:*`);
+      const keys = await redis.keys(`${index.keys.prefix}*:${letter}2:*`);
       return (await Promise.all(keys.map(async (k) => packedCellIds((await redis.getBuffer(k)) as Buffer)))).flat().sort();
     };
     expect(await cells('a')).to.deep.equal(['a-much-longer-courier-id.with:chars@x', 'm1']);
     expect(await cells('b')).to.deep.equal(['m2']);
     const found = await index.nearestCouriers({ ...CITY, radiusM: 1000, limit: 10, filter: { status: 'available' } });
     expect(found.map((c) => c.courierId).sort()).to.deep.equal(['a-much-longer-courier-id.with:chars@x', 'm1']);
+  });
+
+  it('when the index still holds layout-1 cell keys, then they are never read and each courier is re-indexed by its next fix', async () => {
+    await place('old', 100);
+    // what an index written before the record layout 2 looks like: `:a:` keys with 30-byte records, idx = 1
+    const [v2] = await redis.keys(`${index.keys.prefix}*:a2:*`);
+    const cell = (v2 as string).slice(-15);
+    const rp = (v2 as string).slice(0, (v2 as string).length - 'a2:'.length - 15);
+    await redis.del(v2 as string);
+    await redis.set(`${rp}a:${cell}`, Buffer.concat([Buffer.alloc(29, 7), Buffer.from([3]), Buffer.from('old')]));
+    expect(await index.nearestCouriers({ ...CITY, radiusM: 1000, limit: 5, filter: { status: 'available' } })).to.deep.equal([]);
+    now += 1000;
+    await index.applyFix({ courierId: 'old', ...at(120), ts: now });
+    const found = await index.nearestCouriers({ ...CITY, radiusM: 1000, limit: 5, filter: { status: 'available' } });
+    expect(found.map((c) => c.courierId)).to.deep.equal(['old']);
+    expect(found[0]?.distanceM).to.be.closeTo(120, 0.01);
   });
 
   it('when a batch mixes good and invalid fixes, then invalid ones are rejected with codes and the rest applied', async () => {

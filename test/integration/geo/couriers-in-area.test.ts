@@ -129,6 +129,20 @@ describe('geo couriersInArea (integration, private redis)', function () {
     expect(swept.couriers.every((c) => !c.stale)).to.equal(true);
   });
 
+  it('when a courier changes status, then it is listed under the new one with the speed and heading of its last fix', async () => {
+    const index = new CourierIndex({ redis, prefix: uniquePrefix('area'), clock: () => NOW, resolution: 9 });
+    await index.setState('m', { status: 'available', vehicle: 'motorbike', capacity: 2, load: 0 });
+    await index.applyFix({ courierId: 'm', ...CITY, ts: NOW - 1000, speed: 7.25, heading: -12.5 });
+    await index.setState('m', { status: 'busy', vehicle: 'motorbike', capacity: 2, load: 1 });
+    const area = latLngToCell(CITY.lat, CITY.lng, 6);
+    const got = await index.couriersInArea(area);
+    expect(got.counts).to.deep.equal({ online: 1, available: 0, busy: 1, stale: 0 });
+    expect(got.couriers).to.deep.equal([{ courierId: 'm', ...CITY, status: 'busy', vehicle: 'motorbike', ts: NOW - 1000, stale: false, speed: 7.25, heading: -12.5 }]);
+    await index.applyFix({ courierId: 'm', ...CITY, ts: NOW });
+    const still = await index.couriersInArea(area);
+    expect(still.couriers[0]).to.not.have.any.keys('speed', 'heading');
+  });
+
   it('when more couriers than the limit are in the area, then the smallest ids (byte order) are listed and truncated is set', async () => {
     // ids that differ in case, length and punctuation, so byte order is not locale order
     const idOf = (i: number) => ['A', 'a', 'b', 'B', 'b-', 'b.', 'Z9', '_', '0', '9x', 'b10', 'b9', 'b1', 'b100'][i % 14] + (i >= 14 ? `:${i}` : '');

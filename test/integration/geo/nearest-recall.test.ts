@@ -97,16 +97,18 @@ describe('geo nearestCouriers across regions (private redis)', () => {
   const NOW = 1_700_000_000_000;
   usePrivateRedis((client) => (redis = client));
 
-  /** A packed cell record (includes/cells.lua: '<dddBi4B' then the id). */
+  /** A packed cell record (includes/cells.lua: '<dddBi4ddB' then the id). */
   const record = (id: string, lat: number, lng: number, ts: number): Buffer => {
-    const b = Buffer.alloc(30 + id.length);
+    const b = Buffer.alloc(46 + id.length);
     b.writeDoubleLE(lat, 0);
     b.writeDoubleLE(lng, 8);
     b.writeDoubleLE(ts, 16);
     b.writeUInt8(1, 24);
     b.writeInt32LE(2, 25);
-    b.writeUInt8(id.length, 29);
-    b.write(id, 30, 'latin1');
+    b.writeDoubleLE(Number.NaN, 29);
+    b.writeDoubleLE(Number.NaN, 37);
+    b.writeUInt8(id.length, 45);
+    b.write(id, 46, 'latin1');
     return b;
   };
 
@@ -124,7 +126,7 @@ describe('geo nearestCouriers across regions (private redis)', () => {
     const ghostCell = latLngToCell(ghost.lat, ghost.lng, 9);
     const realRegion = cellToParent(latLngToCell(x.lat, x.lng, 9), 7);
     expect(cellToParent(ghostCell, 7)).to.not.equal(realRegion);
-    await redis.append(`${index.keys.regionPrefix(cellToParent(ghostCell, 7))}a:${ghostCell}`, record('x', ghost.lat, ghost.lng, NOW - 500));
+    await redis.append(`${index.keys.cells(index.keys.regionPrefix(cellToParent(ghostCell, 7)), 'a')}${ghostCell}`, record('x', ghost.lat, ghost.lng, NOW - 500));
 
     const got = await index.nearestCouriers({ ...q, radiusM: 3000, limit: 4, filter: { status: 'available' } });
     expect(got.map((c) => c.courierId)).to.deep.equal(['x', 'a', 'b', 'c']);
