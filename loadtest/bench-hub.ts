@@ -11,8 +11,9 @@
  *     Redis and that PGlite, every courier authenticated, validated, indexed
  *     and broadcast through the sharded Redis adapter.
  * Both sides get the same fleet and the same generator: connect watchers and
- * couriers (RSS per idle socket), steady 5k and 10k fixes/s (latency), then a
- * ramp of offered load until the server stops keeping up (saturation).
+ * couriers (RSS per idle socket, idle CPU), a ramp of offered load until the
+ * server stops keeping up (saturation), then steady 5k and 10k fixes/s
+ * (latency), each phase once the previous one's backlog has drained.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,7 +23,7 @@ import { loadConfig } from '../infra/config.js';
 import { seed } from '../scripts/seed.js';
 import { forkReady, machineCpuUs, nofile, procCpuUs, raiseNofile, sleep, vmRssKB, type Child, type Command } from './bench-procs.js';
 import { breakdown, type Breakdown, type CpuProfile } from './cpu-profile.js';
-import { findSaturation, LatencyHistogram, rssPerSocketKB, shouldStopRamp, type RampStep } from './hub-stats.js';
+import { findSaturation, judgeStep, LatencyHistogram, rssPerSocketKB, shouldStopRamp, type RampStep } from './hub-stats.js';
 import type { Fleet } from './hub-fleet.js';
 import type { WorkerWindow } from './hub-load-worker.js';
 
@@ -30,7 +31,7 @@ const env = process.env;
 const COURIERS = Number(env.BENCH_COURIERS ?? 5_000);
 const PROCS = Number(env.BENCH_PROCS ?? 2);
 const STEADY = (env.BENCH_STEADY ?? '5000,10000').split(',').map(Number);
-const RAMP = (env.BENCH_RAMP ?? '2000,4000,6000,8000,10000,12500,15000,20000,25000,30000,40000,50000').split(',').map(Number);
+const RAMP = (env.BENCH_RAMP ?? '1000,2000,3000,4000,6000,8000,10000,12500,15000,20000,25000,30000,40000,50000').split(',').map(Number);
 const SIDES = (env.BENCH_SIDES ?? 'bare,hub').split(',');
 const STEADY_WARM_MS = 3_000;
 const STEADY_MS = Number(env.BENCH_STEADY_MS ?? 15_000);
@@ -161,6 +162,27 @@ async function measure(side: Side, gens: Generators, couriers: number, watchers:
   };
 }
 
+/**
+ * Stop sending and wait until the server has acknowledged every fix, so an
+ * overloaded phase's backlog never leaks into the next one. Bounded: a server
+ * that is far behind is reported and the run goes on.
+ */
+async function drain(side: Side, gens: Generators, maxMs = Number(env.BENCH_DRAIN_MS ?? 60_000)): Promise<{ ms: number; left: number }> {
+  await gens.all({ cmd: 'rate', perCourierPerS: 0 });
+  const t0 = Date.now();
+  let left: number;
+  for (;;) {
+    left = (await gens.all<{ n: number }>({ cmd: 'outstanding' })).reduce((a, x) => a + x.n, 0);
+    if (left === 0 || Date.now() - t0 > maxMs) break;
+    await sleep(250);
+  }
+  const ms = Date.now() - t0;
+  if (left > 0) log(`${side.kind}: ${left} fixes still unacknowledged after ${ms} ms; going on`);
+  else if (ms > 1_000) log(`${side.kind}: drained the backlog in ${ms} ms`);
+  await sleep(500);
+  return { ms, left };
+}
+
 async function rssAfterGc(server: Child): Promise<number> {
   await server.request({ cmd: 'gc' });
   await sleep(1_000);
@@ -196,14 +218,8 @@ async function runSide(side: Side, fleetFile: string) {
     const idleCores = { server: round((procCpuUs(side.server.pid) - idleCpu0) / 5e6, 3), redis: side.redisPid ? round((procCpuUs(side.redisPid) - idleRedis0) / 5e6, 3) : null };
     log(`${side.kind}: idle, ${sockets} sockets: cores server ${idleCores.server} redis ${idleCores.redis}`);
 
-    const steady: Record<string, Measured & { p50Ms: number | null; p99Ms: number | null }> = {};
-    for (const rate of STEADY) {
-      const m = await measure(side, gens, c.connected, w.connected, rate, STEADY_WARM_MS, STEADY_MS);
-      steady[`at${rate / 1000}k`] = { p50Ms: m.latency.p50Ms, p99Ms: m.latency.p99Ms, ...m };
-      if (m.cpuBreakdown) log(`${side.kind}: CPU at ${rate}/s: ${m.cpuBreakdown.parts.slice(0, 6).map((p) => `${p.name} ${Math.round(p.share * 100)}%`).join(', ')}`);
-      log(`${side.kind}: steady ${rate}/s: acked ${m.ackedPerSec}/s, delivered ${m.deliveredPerSec}/s, courier→watcher p50 ${m.latency.p50Ms} ms p99 ${m.latency.p99Ms} ms, server ${m.serverCpuUsPerFix} µs/fix, cores server ${m.cores.server} redis ${m.cores.redis} generators ${m.cores.generators} others ${m.cores.others}`);
-    }
-
+    // Ramp first: it stops at the first overloaded step, so its backlog is small. Then the steady
+    // rates, lowest first, each after the previous backlog drained.
     const ramp: Measured[] = [];
     for (const rate of RAMP) {
       const m = await measure(side, gens, c.connected, w.connected, rate, STEP_WARM_MS, STEP_MS);
@@ -211,7 +227,17 @@ async function runSide(side: Side, fleetFile: string) {
       log(`${side.kind}: ramp ${rate}/s: sent ${m.sentPerSec}/s, acked ${m.ackedPerSec}/s, delivered ${m.deliveredPerSec}/s (expected ${m.expectedDeliveredPerSec}), ack p99 ${m.ackRtt.p99Ms} ms, server ${m.serverCpuUsPerFix} µs/fix, cores server ${m.cores.server} redis ${m.cores.redis} generators ${m.cores.generators} others ${m.cores.others}`);
       if (shouldStopRamp(ramp)) break;
     }
-    await gens.all({ cmd: 'rate', perCourierPerS: 0 });
+    const drains = [await drain(side, gens)];
+
+    const steady: Record<string, Measured & { p50Ms: number | null; p99Ms: number | null; sustained: boolean }> = {};
+    for (const rate of STEADY) {
+      const m = await measure(side, gens, c.connected, w.connected, rate, STEADY_WARM_MS, STEADY_MS);
+      // Latency means something only where the server keeps up; past that it grows with the window.
+      steady[`at${rate / 1000}k`] = { p50Ms: m.latency.p50Ms, p99Ms: m.latency.p99Ms, sustained: judgeStep(m) === 'keeps_up', ...m };
+      log(`${side.kind}: steady ${rate}/s: acked ${m.ackedPerSec}/s, delivered ${m.deliveredPerSec}/s, courier→watcher p50 ${m.latency.p50Ms} ms p99 ${m.latency.p99Ms} ms${judgeStep(m) === 'keeps_up' ? '' : ' (NOT sustained: the server fell behind)'}, server ${m.serverCpuUsPerFix} µs/fix, cores server ${m.cores.server} redis ${m.cores.redis} generators ${m.cores.generators} others ${m.cores.others}`);
+      if (m.cpuBreakdown) log(`${side.kind}: CPU at ${rate}/s: ${m.cpuBreakdown.parts.slice(0, 6).map((p) => `${p.name} ${Math.round(p.share * 100)}%`).join(', ')}`);
+      if (rate !== STEADY[STEADY.length - 1]) drains.push(await drain(side, gens));
+    }
     const sat = findSaturation(ramp);
     return {
       maxUpdatesPerSec: Math.round(sat.maxUpdatesPerSec),
@@ -221,6 +247,7 @@ async function runSide(side: Side, fleetFile: string) {
       steady,
       idleSocketKB,
       idle: { sockets, watchers: w, couriers: c, rssBeforeKB, rssAfterKB, cores: idleCores },
+      drains,
       ramp: ramp.map((m, i) => ({ verdict: sat.verdicts[i], ...m })),
     };
   } finally {

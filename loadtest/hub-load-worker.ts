@@ -11,6 +11,7 @@
  *   { cmd: 'rate', perCourierPerS }                    → { re }
  *   { cmd: 'window' }  (start a measurement window)    → { re }
  *   { cmd: 'collect' } (end it)                         → { re, ...WindowStats }
+ *   { cmd: 'outstanding' } (fixes sent and not yet acked, all windows) → { re, n }
  *   { cmd: 'close' }                                    → exits
  */
 import { readFileSync } from 'node:fs';
@@ -53,6 +54,8 @@ function fresh() {
   };
 }
 let w = fresh();
+/** Fixes sent and not acknowledged yet, whatever the window: the parent waits for 0 before the next phase. */
+let outstanding = 0;
 const bump = (m: Record<string, number>, k: string) => void (m[k] = (m[k] ?? 0) + 1);
 
 function open(namespace: '/courier' | '/customer', auth: Record<string, string>): Promise<Socket> {
@@ -136,7 +139,9 @@ function sendOne(lc: LiveCourier): void {
   const sentAt = performance.now();
   const window = w;
   window.sent += 1;
+  outstanding += 1;
   lc.socket.emit('location', { lat: pos.lat, lng: pos.lng, ts, speed: pos.speed, heading: pos.heading, accuracy: 8 }, (a: Ack) => {
+    outstanding -= 1;
     if (window !== w) return; // an ack of the previous window
     w.acked += 1;
     w.ackRtt.record(performance.now() - sentAt);
@@ -217,6 +222,9 @@ process.on('message', (m: { cmd: string; kind?: string; perCourierPerS?: number 
       break;
     case 'collect':
       reply(collect());
+      break;
+    case 'outstanding':
+      reply({ n: outstanding });
       break;
     case 'close':
       perCourierPerS = 0;
