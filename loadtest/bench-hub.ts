@@ -21,7 +21,7 @@ import path from 'node:path';
 import { startEmbeddedRedis } from '../infra/embedded-redis.js';
 import { loadConfig } from '../infra/config.js';
 import { seed } from '../scripts/seed.js';
-import { forkReady, machineCpuUs, nofile, procCpuUs, raiseNofile, sleep, vmRssKB, type Child, type Command } from './bench-procs.js';
+import { forkReady, machineCpuUs, nofile, procCpuUs, procState, raiseNofile, sleep, vmRssKB, type Child, type Command } from './bench-procs.js';
 import { breakdown, type Breakdown, type CpuProfile } from './cpu-profile.js';
 import { findSaturation, judgeStep, LatencyHistogram, rssPerSocketKB, shouldStopRamp, type RampStep } from './hub-stats.js';
 import type { Fleet } from './hub-fleet.js';
@@ -193,6 +193,17 @@ async function runSide(side: Side, fleetFile: string) {
   const url = `http://127.0.0.1:${side.server.port}`;
   raiseNofile(side.server.pid);
   const gens = await Generators.start(PROCS, fleetFile, url);
+  // Once a second: the server's scheduler state, CPU and memory, to see stalls and growth under overload.
+  const timeline: { t: number; state: string; cores: number; rssMB: number }[] = [];
+  const t0 = Date.now();
+  let lastCpu = procCpuUs(side.server.pid);
+  const sampler = setInterval(() => {
+    const state = procState(side.server.pid);
+    if (state === 'gone') return;
+    const cpu = procCpuUs(side.server.pid);
+    timeline.push({ t: Math.round((Date.now() - t0) / 1000), state, cores: round((cpu - lastCpu) / 1e6, 2), rssMB: round(vmRssKB(side.server.pid) / 1024, 0) });
+    lastCpu = cpu;
+  }, 1_000);
   try {
     const rssBeforeKB = await rssAfterGc(side.server);
     const sumOf = (xs: { connected: number; failed: number; ms: number; errors: Record<string, number> }[]) => ({
@@ -248,9 +259,11 @@ async function runSide(side: Side, fleetFile: string) {
       idleSocketKB,
       idle: { sockets, watchers: w, couriers: c, rssBeforeKB, rssAfterKB, cores: idleCores },
       drains,
+      timeline,
       ramp: ramp.map((m, i) => ({ verdict: sat.verdicts[i], ...m })),
     };
   } finally {
+    clearInterval(sampler);
     await gens.stop();
   }
 }

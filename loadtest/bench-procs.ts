@@ -26,6 +26,15 @@ export function machineCpuUs(): { busy: number; total: number } {
 
 export const vmRssKB = (pid: number): number => parseVmRssKB(readFileSync(`/proc/${pid}/status`, 'utf8'));
 
+/** Scheduler state of a process (R running, S sleeping, D disk wait, Z zombie…), or 'gone'. */
+export function procState(pid: number): string {
+  try {
+    return (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '?').charAt(0);
+  } catch {
+    return 'gone';
+  }
+}
+
 /** Soft and hard open-file limits of a process. */
 export function nofile(pid: number | 'self' = 'self'): { soft: number; hard: number } {
   const m = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
@@ -72,7 +81,11 @@ export function forkReady(file: string, opts: { env?: NodeJS.ProcessEnv; execArg
     const next = q?.shift();
     if (next) next(m);
   });
+  let stopping = false;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.once('exit', (code, signal) => {
+    if (!stopping) console.error(`[bench] ${path.basename(file)} (pid ${child.pid}) exited unexpectedly: code ${code}, signal ${signal}`);
+  });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${file} not ready within ${opts.timeoutMs ?? 120_000} ms`)), opts.timeoutMs ?? 120_000);
     child.once('exit', (code) => reject(new Error(`${file} exited with ${code} before it was ready`)));
@@ -93,6 +106,7 @@ export function forkReady(file: string, opts: { env?: NodeJS.ProcessEnv; execArg
           });
         },
         async stop() {
+          stopping = true;
           if (child.exitCode !== null || child.signalCode !== null) return;
           const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
           child.send(opts.stopMessage ?? 'stop', () => undefined);
