@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { REC, recordId, recordLength } from './cells.js';
+import { CELL_REC, REC } from './cells.js';
 import { EARTH_RADIUS_M, RADIUS_EPSILON_M } from './distance.js';
 import { GeoError } from './errors.js';
 import { assertLatLng } from './gps.js';
@@ -42,10 +42,16 @@ export interface NearestDeps {
 const MAX_LIMIT = 1000;
 const RAD = Math.PI / 180;
 const M_PER_DEG = EARTH_RADIUS_M * RAD;
+const TWO_R = 2 * EARTH_RADIUS_M;
+// record layout as plain module constants: the hot loop reads them per record
+const { lat: O_LAT, lng: O_LNG, ts: O_TS, vehicle: O_VEHICLE, free: O_FREE, idLen: O_IDLEN } = REC;
+const REC_LEN = CELL_REC;
+/** The filter of a query without a vehicle filter (shared: no array per query). */
+const ANY_VEHICLE: readonly boolean[] = [false, true, true, true, true];
 
 /** allowed[vehicle code] for a filter (codes 1..4, see VEHICLE_CODE). */
-function vehicleFilter(v: Vehicle | Vehicle[] | undefined): boolean[] {
-  if (v === undefined) return [false, true, true, true, true];
+function vehicleFilter(v: Vehicle | Vehicle[] | undefined): readonly boolean[] {
+  if (v === undefined) return ANY_VEHICLE;
   const list = Array.isArray(v) ? v : [v];
   for (const x of list) if (!isVehicle(x)) throw new GeoError('UNKNOWN_VEHICLE', `unknown vehicle ${String(x)}`, { vehicle: x });
   const allowed = [false, false, false, false, false];
@@ -54,7 +60,7 @@ function vehicleFilter(v: Vehicle | Vehicle[] | undefined): boolean[] {
 }
 
 /** Validate a query; returns the derived filter. */
-export function prepareQuery(q: NearestQuery, maxRadiusM: number): { statusKey: 'a' | 'b'; vehicles: boolean[]; minFree: number } {
+export function prepareQuery(q: NearestQuery, maxRadiusM: number): { statusKey: 'a' | 'b'; vehicles: readonly boolean[]; minFree: number } {
   if (typeof q !== 'object' || q === null) throw new GeoError('INVALID_INPUT', 'query must be an object');
   assertLatLng(q.lat, q.lng, 'query');
   if (typeof q.radiusM !== 'number' || !(q.radiusM > 0) || q.radiusM > maxRadiusM) {
@@ -74,12 +80,17 @@ export function prepareQuery(q: NearestQuery, maxRadiusM: number): { statusKey: 
 }
 
 /**
- * The best `limit` couriers seen so far, sorted by distance. Ids are made only
- * for the entries that get in. `dedupe` (several regions) keeps one entry per
- * id, the nearer: a courier caught mid-move can briefly sit in two regions.
+ * The best `limit` couriers seen so far, sorted by distance. An entry is its
+ * record (cell buffer + offset); the id string is made only for the entries
+ * that are returned, except with `dedupe` (several regions), which keeps one
+ * entry per id, the nearer: a courier caught mid-move can briefly sit in two
+ * regions.
  */
 class TopK {
   readonly ds: number[] = [];
+  readonly bufs: Buffer[] = [];
+  readonly offs: number[] = [];
+  /** Only with dedupe: the id of each entry. */
   readonly ids: string[] = [];
   /** Current k-th distance (the radius until the list is full). */
   worst: number;
@@ -96,27 +107,48 @@ class TopK {
     return this.ds.length >= this.limit;
   }
 
-  insert(d: number, id: string): void {
-    const { ds, ids } = this;
-    if (this.dedupe) {
+  insert(d: number, v: Buffer, o: number): void {
+    const { ds, bufs, offs, ids, dedupe } = this;
+    let id = '';
+    if (dedupe) {
+      id = recordIdAt(v, o);
       const at = ids.indexOf(id);
       if (at >= 0) {
         if ((ds[at] as number) <= d) return;
         ds.splice(at, 1);
+        bufs.splice(at, 1);
+        offs.splice(at, 1);
         ids.splice(at, 1);
       }
     }
     let i = ds.length < this.limit ? ds.length : this.limit - 1;
     while (i > 0 && (ds[i - 1] as number) > d) {
       ds[i] = ds[i - 1] as number;
-      ids[i] = ids[i - 1] as string;
+      bufs[i] = bufs[i - 1] as Buffer;
+      offs[i] = offs[i - 1] as number;
+      if (dedupe) ids[i] = ids[i - 1] as string;
       i--;
     }
     ds[i] = d;
-    ids[i] = id;
+    bufs[i] = v;
+    offs[i] = o;
+    if (dedupe) ids[i] = id;
     if (ds.length >= this.limit) this.worst = ds[this.limit - 1] as number;
   }
+
+  /** Entries seen before dedupe was switched on have no id yet. */
+  startDedupe(): void {
+    if (this.dedupe) return;
+    this.dedupe = true;
+    this.bufs.forEach((v, i) => (this.ids[i] = recordIdAt(v, this.offs[i] as number)));
+  }
+
+  result(): NearestCourier[] {
+    return this.ds.map((distanceM, i) => ({ courierId: recordIdAt(this.bufs[i] as Buffer, this.offs[i] as number), distanceM }));
+  }
 }
+
+const recordIdAt = (v: Buffer, o: number): string => v.toString('latin1', o + REC_LEN, o + REC_LEN + (v[o + O_IDLEN] as number));
 
 /**
  * Run a nearest search. The planner lists the candidate cells best-first
@@ -154,7 +186,7 @@ export class NearestSearch {
       const { cells, mds } = plan;
       top ??= new TopK(q.limit, radius, plan.multiRegion);
       // entries from one region are unique, so deduping can start late
-      if (plan.multiRegion) top.dedupe = true;
+      if (plan.multiRegion) top.startDedupe();
       const todo = read ? cells.filter((c) => !read?.has(c.cell)) : cells;
       const todoMds = read ? mds.filter((_, i) => !read?.has((cells[i] as PlannedCell).cell)) : mds;
       const values = await this.fetch(statusKey, todo, plan.multiRegion);
@@ -167,8 +199,7 @@ export class NearestSearch {
       const complete = top.full && top.worst <= plan.coveredM;
       if (complete || plan.coveredM >= radius || cover >= radius) {
         if (top.full) this.kthEwmaM = this.kthEwmaM === undefined ? top.worst : this.kthEwmaM * 0.9 + top.worst * 0.1;
-        const { ds, ids } = top;
-        return ids.map((courierId, i) => ({ courierId, distanceM: ds[i] as number }));
+        return top.result();
       }
       read ??= new Set();
       for (let t = 0; t < scanned; t++) read.add((todo[t] as PlannedCell).cell);
@@ -228,26 +259,28 @@ class CellKeys {
  * for records clearly beyond the k-th best (off near the poles and the
  * antimeridian).
  */
-function scanCell(v: Buffer, lat: number, lng: number, minTs: number, minFree: number, vehicles: boolean[], top: TopK): void {
+function scanCell(v: Buffer, lat: number, lng: number, minTs: number, minFree: number, vehicles: readonly boolean[], top: TopK): void {
   const qcos = Math.cos(lat * RAD);
   const kx = M_PER_DEG * qcos;
   const planar = lat < 80 && lat > -80 && lng < 170 && lng > -170;
   const len = v.length;
+  const dv = new DataView(v.buffer, v.byteOffset, len);
   let worst2 = top.worst * top.worst * 1.21;
-  for (let o = 0; o < len; o += recordLength(v, o)) {
-    const la = v.readDoubleLE(o + REC.lat);
-    const ln = v.readDoubleLE(o + REC.lng);
+  for (let o = 0; o < len; ) {
+    const la = dv.getFloat64(o + O_LAT, true);
+    const ln = dv.getFloat64(o + O_LNG, true);
     const dy = (la - lat) * M_PER_DEG;
     const dx = (ln - lng) * kx;
-    if ((!planar || dx * dx + dy * dy <= worst2) && v.readDoubleLE(o + REC.ts) >= minTs && vehicles[v[o + REC.vehicle] as number] && v.readInt32LE(o + REC.free) >= minFree) {
+    if ((!planar || dx * dx + dy * dy <= worst2) && dv.getFloat64(o + O_TS, true) >= minTs && vehicles[v[o + O_VEHICLE] as number] && dv.getInt32(o + O_FREE, true) >= minFree) {
       const s1 = Math.sin((la - lat) * RAD * 0.5);
       const s2 = Math.sin((ln - lng) * RAD * 0.5);
       const a = s1 * s1 + qcos * Math.cos(la * RAD) * s2 * s2;
-      const d = 2 * EARTH_RADIUS_M * Math.asin(Math.sqrt(Math.min(1, a)));
+      const d = TWO_R * Math.asin(Math.sqrt(Math.min(1, a)));
       if (d <= top.worst) {
-        top.insert(d, recordId(v, o));
+        top.insert(d, v, o);
         worst2 = top.worst * top.worst * 1.21;
       }
     }
+    o += REC_LEN + (v[o + O_IDLEN] as number);
   }
 }

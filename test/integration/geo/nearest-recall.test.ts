@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { cellToBoundary, cellToLatLng, cellToParent, getPentagons, getRes0Cells, latLngToCell } from 'h3-js';
 import { CourierIndex, VEHICLES, destinationPoint, haversineM, type CourierState, type Vehicle } from '../../../geo/index.js';
+import { NearestPlanner } from '../../../geo/plan.js';
 import { uniquePrefix, usePrivateRedis } from '../../helpers/redis.js';
 
 /** Centres the property test draws from: real cities, the antimeridian, H3 pentagons and base-cell vertices. */
@@ -133,5 +134,28 @@ describe('geo nearestCouriers across regions (private redis)', () => {
     expect(got[0]?.distanceM).to.be.closeTo(50, 1e-6);
     const all = await index.nearestCouriers({ ...q, radiusM: 3000, limit: 10, filter: { status: 'available' } });
     expect(all.map((c) => c.courierId)).to.deep.equal(['x', 'a', 'b', 'c', 'd']);
+  });
+  it('when a widened search first reaches the region of a courier\'s stale copy, then the courier is still returned once', async () => {
+    const index = new CourierIndex({ redis, prefix: uniquePrefix('dup'), clock: () => NOW, resolution: 9, regionResolution: 7 });
+    // q at the centre of a region: the first round (cover = 4 edges ≈ 700 m) reads that region only
+    const [qLat, qLng] = cellToLatLng(latLngToCell(33.5138, 36.2765, 7));
+    const q = { lat: qLat, lng: qLng };
+    const first = new NearestPlanner(9, 7).candidates(q.lat, q.lng, new NearestPlanner(9, 7).edgeM * 4, 3000);
+    expect(first.multiRegion).to.equal(false);
+    const spots = [
+      { id: 'x', ...destinationPoint(q.lat, q.lng, 300, 10) },
+      { id: 'a', ...destinationPoint(q.lat, q.lng, 2200, 100) },
+      { id: 'b', ...destinationPoint(q.lat, q.lng, 2600, 190) },
+    ];
+    await Promise.all(spots.map((s) => index.setState(s.id, { status: 'available', vehicle: 'bike', capacity: 2, load: 0 })));
+    await index.applyFixes(spots.map((s) => ({ courierId: s.id, lat: s.lat, lng: s.lng, ts: NOW - 1000 })));
+    const ghost = destinationPoint(q.lat, q.lng, 1900, 280);
+    const ghostCell = latLngToCell(ghost.lat, ghost.lng, 9);
+    expect(cellToParent(ghostCell, 7)).to.not.equal(cellToParent(latLngToCell(q.lat, q.lng, 9), 7));
+    await redis.append(`${index.keys.cells(index.keys.regionPrefix(cellToParent(ghostCell, 7)), 'a')}${ghostCell}`, record('x', ghost.lat, ghost.lng, NOW - 500));
+
+    const got = await index.nearestCouriers({ ...q, radiusM: 3000, limit: 3, filter: { status: 'available' } });
+    expect(got.map((c) => c.courierId)).to.deep.equal(['x', 'a', 'b']);
+    expect(got[0]?.distanceM).to.be.closeTo(300, 1e-6);
   });
 });
