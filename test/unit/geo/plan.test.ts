@@ -70,6 +70,36 @@ describe('geo NearestPlanner lower bounds', () => {
     );
   });
 
+  it('when q shares a lat/lng bucket with an earlier query in another cell, then its plan keeps the same guarantees', () => {
+    let foreign = 0;
+    fc.assert(
+      fc.property(centres, fc.constantFrom(7, 8, 9), fc.integer({ min: 0, max: 5 }), fc.double({ min: 0, max: 360, noNaN: true }), fc.double({ min: 0.3, max: 3, noNaN: true }), (c, res, vertex, b, coverEdges) => {
+        const planner = new NearestPlanner(res, 3);
+        // an earlier query right next to a cell vertex, then q a few metres away across it
+        const cell = latLngToCell(c.lat, c.lng, res);
+        const [vLat, vLng] = cellToBoundary(cell)[vertex % cellToBoundary(cell).length] as [number, number];
+        const p1 = destinationPoint(vLat, vLng, 2, b);
+        const q = destinationPoint(vLat, vLng, 2, b + 180);
+        planner.candidates(p1.lat, p1.lng, 500, 50_000);
+        const origin = (planner as unknown as { originOf(lat: number, lng: number): string }).originOf(q.lat, q.lng);
+        if (origin !== latLngToCell(q.lat, q.lng, res)) foreign++;
+        const cover = coverEdges * planner.edgeM;
+        const plan = planner.candidates(q.lat, q.lng, cover, 50_000);
+        expect(plan.coveredM).to.be.at.least(cover);
+        const mdOf = new Map(plan.cells.map((p, i) => [p.cell, plan.mds[i] as number]));
+        for (const near of gridDisk(latLngToCell(q.lat, q.lng, res), Math.ceil(coverEdges) + 3)) {
+          const nearest = Math.min(...boundarySamples(near).map(([la, ln]) => haversineM(q.lat, q.lng, la, ln)));
+          const md = mdOf.get(near);
+          if (md !== undefined) expect(md, near).to.be.at.most(latLngToCell(q.lat, q.lng, res) === near ? 0 : nearest + 1e-6);
+          else expect(nearest, near).to.be.greaterThan(plan.coveredM);
+        }
+      }),
+      { numRuns: 150, seed: 5 },
+    );
+    // the case under test happened (q's own cell differs from the bucket's origin)
+    expect(foreign).to.be.greaterThan(30);
+  });
+
   it('when asked to cover a distance, then every cell of the disk within it is planned', () => {
     const planner = new NearestPlanner(9, 3);
     const q = { lat: 33.5, lng: 36.3 };
