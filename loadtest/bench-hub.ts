@@ -88,6 +88,11 @@ interface Measured extends RampStep {
   disconnects: number;
   /** With BENCH_HUB_CPU_PROF=1: where the hub's CPU went in this window (loadtest/cpu-profile.ts). */
   cpuBreakdown?: Breakdown;
+  /**
+   * Event-loop delay (ms) of the server and, worst of them, of the generator processes: a stalled
+   * generator would add latency the server did not cause.
+   */
+  loopDelay: { server: { p50Ms: number; p99Ms: number; maxMs: number }; generatorsP99Ms: number; generatorsMaxMs: number };
   /** Server CPU per acknowledged fix (µs): what one fix costs the process under test. */
   serverCpuUsPerFix: number | null;
   /**
@@ -104,12 +109,14 @@ async function measure(side: Side, gens: Generators, couriers: number, watchers:
   await sleep(warmMs);
   const profile = env.BENCH_HUB_CPU_PROF && side.kind === 'hub' ? path.join(PROF_DIR, `hub-${offeredPerSec}-per-s.cpuprofile`) : null;
   if (profile) await side.server.request({ cmd: 'profile' });
+  await side.server.request({ cmd: 'loop' }); // resets the server's event-loop delay histogram
   await gens.all({ cmd: 'window' });
   const cpu0 = { server: procCpuUs(side.server.pid), redis: side.redisPid ? procCpuUs(side.redisPid) : 0, machine: machineCpuUs().busy };
   const t0 = performance.now();
   await sleep(windowMs);
   const parts = await gens.all<WorkerWindow>({ cmd: 'collect' });
   const us = (performance.now() - t0) * 1000;
+  const serverLoop = await side.server.request<{ p50Ms: number; p99Ms: number; maxMs: number }>({ cmd: 'loop' });
   const cpu1 = { server: procCpuUs(side.server.pid), redis: side.redisPid ? procCpuUs(side.redisPid) : 0, machine: machineCpuUs().busy };
   let cpuBreakdown: Breakdown | undefined;
   if (profile) {
@@ -152,6 +159,7 @@ async function measure(side: Side, gens: Generators, couriers: number, watchers:
     shortfall: sum('shortfall'),
     disconnects: sum('disconnects'),
     ...(cpuBreakdown ? { cpuBreakdown } : {}),
+    loopDelay: { server: { p50Ms: serverLoop.p50Ms, p99Ms: serverLoop.p99Ms, maxMs: serverLoop.maxMs }, generatorsP99Ms: Math.max(...parts.map((p) => p.loopDelayP99Ms)), generatorsMaxMs: Math.max(...parts.map((p) => p.loopDelayMaxMs)) },
     serverCpuUsPerFix: ackedPerSec > 0 ? round((cores.server * 1e6) / ackedPerSec) : null,
     cores: {
       server: round(cores.server, 2),
@@ -167,20 +175,24 @@ async function measure(side: Side, gens: Generators, couriers: number, watchers:
  * overloaded phase's backlog never leaks into the next one. Bounded: a server
  * that is far behind is reported and the run goes on.
  */
-async function drain(side: Side, gens: Generators, maxMs = Number(env.BENCH_DRAIN_MS ?? 60_000)): Promise<{ ms: number; left: number }> {
+async function drain(side: Side, gens: Generators, maxMs = Number(env.BENCH_DRAIN_MS ?? 60_000)): Promise<{ ms: number; left: number; engineWriteBuffer: number; wsBufferedBytes: number }> {
   await gens.all({ cmd: 'rate', perCourierPerS: 0 });
   const t0 = Date.now();
   let left: number;
+  let where: { engineWriteBuffer: number; wsBufferedBytes: number };
   for (;;) {
-    left = (await gens.all<{ n: number }>({ cmd: 'outstanding' })).reduce((a, x) => a + x.n, 0);
+    const parts = await gens.all<{ n: number; engineWriteBuffer: number; wsBufferedBytes: number }>({ cmd: 'outstanding' });
+    left = parts.reduce((a, x) => a + x.n, 0);
+    where = { engineWriteBuffer: parts.reduce((a, x) => a + x.engineWriteBuffer, 0), wsBufferedBytes: parts.reduce((a, x) => a + x.wsBufferedBytes, 0) };
+    if (env.BENCH_TRACE_DRAIN) log(`${side.kind}: drain ${Date.now() - t0} ms: ${left} unacked, generator-side ${JSON.stringify(where)}, server ${procState(side.server.pid)}`);
     if (left === 0 || Date.now() - t0 > maxMs) break;
-    await sleep(250);
+    await sleep(env.BENCH_TRACE_DRAIN ? 2_000 : 250);
   }
   const ms = Date.now() - t0;
-  if (left > 0) log(`${side.kind}: ${left} fixes still unacknowledged after ${ms} ms; going on`);
+  if (left > 0) log(`${side.kind}: ${left} fixes still unacknowledged after ${ms} ms (generator-side buffers: ${where.engineWriteBuffer} packets, ${where.wsBufferedBytes} bytes); going on`);
   else if (ms > 1_000) log(`${side.kind}: drained the backlog in ${ms} ms`);
   await sleep(500);
-  return { ms, left };
+  return { ms, left, ...where };
 }
 
 async function rssAfterGc(server: Child): Promise<number> {
@@ -245,7 +257,7 @@ async function runSide(side: Side, fleetFile: string) {
       const m = await measure(side, gens, c.connected, w.connected, rate, STEADY_WARM_MS, STEADY_MS);
       // Latency means something only where the server keeps up; past that it grows with the window.
       steady[`at${rate / 1000}k`] = { p50Ms: m.latency.p50Ms, p99Ms: m.latency.p99Ms, sustained: judgeStep(m) === 'keeps_up', ...m };
-      log(`${side.kind}: steady ${rate}/s: acked ${m.ackedPerSec}/s, delivered ${m.deliveredPerSec}/s, courier→watcher p50 ${m.latency.p50Ms} ms p99 ${m.latency.p99Ms} ms${judgeStep(m) === 'keeps_up' ? '' : ' (NOT sustained: the server fell behind)'}, server ${m.serverCpuUsPerFix} µs/fix, cores server ${m.cores.server} redis ${m.cores.redis} generators ${m.cores.generators} others ${m.cores.others}`);
+      log(`${side.kind}: steady ${rate}/s: acked ${m.ackedPerSec}/s, delivered ${m.deliveredPerSec}/s, courier→watcher p50 ${m.latency.p50Ms} ms p99 ${m.latency.p99Ms} ms${judgeStep(m) === 'keeps_up' ? '' : ' (NOT sustained: the server fell behind)'}, loop delay p99 server ${m.loopDelay.server.p99Ms} ms generators ${m.loopDelay.generatorsP99Ms} ms, server ${m.serverCpuUsPerFix} µs/fix, cores server ${m.cores.server} redis ${m.cores.redis} generators ${m.cores.generators} others ${m.cores.others}`);
       if (m.cpuBreakdown) log(`${side.kind}: CPU at ${rate}/s: ${m.cpuBreakdown.parts.slice(0, 6).map((p) => `${p.name} ${Math.round(p.share * 100)}%`).join(', ')}`);
       if (rate !== STEADY[STEADY.length - 1]) drains.push(await drain(side, gens));
     }

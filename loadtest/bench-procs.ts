@@ -5,6 +5,7 @@
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { parseVmRssKB } from './hub-stats.js';
 
@@ -116,5 +117,16 @@ export function forkReady(file: string, opts: { env?: NodeJS.ProcessEnv; execArg
       });
     };
     child.on('message', onReady);
+  });
+}
+
+/** `{ cmd: 'loop' }`: this process's event-loop delay since the last call (ms), then a reset. */
+export function serveLoopDelay(): void {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  process.on('message', (m: unknown) => {
+    if ((m as { cmd?: string } | null)?.cmd !== 'loop') return;
+    process.send?.({ re: 'loop', p50Ms: Math.round(h.percentile(50) / 1e5) / 10, p99Ms: Math.round(h.percentile(99) / 1e5) / 10, maxMs: Math.round(h.max / 1e5) / 10 });
+    h.reset();
   });
 }

@@ -15,6 +15,7 @@
  *   { cmd: 'close' }                                    → exits
  */
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { LatencyHistogram } from './hub-stats.js';
 import { loopPosition, type Fleet, type FleetCourier, type FleetWatcher } from './hub-fleet.js';
@@ -54,6 +55,9 @@ function fresh() {
   };
 }
 let w = fresh();
+/** This process's own event-loop delay: when it is high, the generator (not the server) added latency. */
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 /** Fixes sent and not acknowledged yet, whatever the window: the parent waits for 0 before the next phase. */
 let outstanding = 0;
 const bump = (m: Record<string, number>, k: string) => void (m[k] = (m[k] ?? 0) + 1);
@@ -202,6 +206,8 @@ function collect() {
     latency: w.latency.toPairs(),
     ackRtt: w.ackRtt.toPairs(),
     cpuUs: cpu.user + cpu.system,
+    loopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e5) / 10,
+    loopDelayMaxMs: Math.round(loopDelay.max / 1e5) / 10,
   };
 }
 export type WorkerWindow = ReturnType<typeof collect>;
@@ -218,14 +224,24 @@ process.on('message', (m: { cmd: string; kind?: string; perCourierPerS?: number 
       break;
     case 'window':
       w = fresh();
+      loopDelay.reset();
       reply({});
       break;
     case 'collect':
       reply(collect());
       break;
-    case 'outstanding':
-      reply({ n: outstanding });
+    case 'outstanding': {
+      // Where unacknowledged fixes wait on this side: socket.io-client's buffer, engine.io's write buffer, ws bytes not yet handed to the kernel.
+      let engineWriteBuffer = 0;
+      let wsBufferedBytes = 0;
+      for (const l of live) {
+        const engine = (l.socket.io as unknown as { engine?: { writeBuffer?: unknown[]; transport?: { ws?: { bufferedAmount?: number } } } }).engine;
+        engineWriteBuffer += engine?.writeBuffer?.length ?? 0;
+        wsBufferedBytes += engine?.transport?.ws?.bufferedAmount ?? 0;
+      }
+      reply({ n: outstanding, engineWriteBuffer, wsBufferedBytes });
       break;
+    }
     case 'close':
       perCourierPerS = 0;
       for (const s of [...live.map((l) => l.socket), ...watching]) s.close();

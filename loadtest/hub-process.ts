@@ -4,7 +4,7 @@
  * parent sets (private REDIS_URL, a temp DATA_DIR with seeded PGlite, raised
  * fix limits). Only the IPC is added: `{ ready, port, pid }` once listening,
  * `gc` (answered with `{ re: 'gc' }`, when started with --expose-gc) before a
- * memory reading, `profile` (start, or stop and write to `file`: a CPU
+ * memory reading, `loop` (event-loop delay since the last ask), `profile` (start, or stop and write to `file`: a CPU
  * profile of one measurement window, for chrome://inspect or speedscope), and
  * `stop` for the app's graceful shutdown.
  */
@@ -13,10 +13,12 @@ import { Session } from 'node:inspector';
 import { loadConfig } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
 import { startSystem } from '../infra/system.js';
+import { serveLoopDelay } from './bench-procs.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const system = await startSystem(config, 'hub', createLogger(config.LOG_LEVEL));
+  serveLoopDelay();
   process.send?.({ ready: true, port: system.port, pid: process.pid });
   let stopping = false;
   const stop = () => {
