@@ -21,7 +21,7 @@ import path from 'node:path';
 import { startEmbeddedRedis } from '../infra/embedded-redis.js';
 import { loadConfig } from '../infra/config.js';
 import { seed } from '../scripts/seed.js';
-import { forkReady, machineCpuUs, nofile, procCpuUs, procState, raiseNofile, sleep, vmRssKB, type Child, type Command } from './bench-procs.js';
+import { forkReady, machineCpuUs, nofile, procCpuUs, procState, socketQueues, raiseNofile, sleep, vmRssKB, type Child, type Command } from './bench-procs.js';
 import { breakdown, type Breakdown, type CpuProfile } from './cpu-profile.js';
 import { findSaturation, judgeStep, LatencyHistogram, rssPerSocketKB, shouldStopRamp, type RampStep } from './hub-stats.js';
 import type { Fleet } from './hub-fleet.js';
@@ -175,7 +175,7 @@ async function measure(side: Side, gens: Generators, couriers: number, watchers:
  * overloaded phase's backlog never leaks into the next one. Bounded: a server
  * that is far behind is reported and the run goes on.
  */
-async function drain(side: Side, gens: Generators, maxMs = Number(env.BENCH_DRAIN_MS ?? 60_000)): Promise<{ ms: number; left: number; engineWriteBuffer: number; wsBufferedBytes: number }> {
+async function drain(side: Side, gens: Generators, maxMs = Number(env.BENCH_DRAIN_MS ?? 60_000)): Promise<{ ms: number; left: number; engineWriteBuffer: number; wsBufferedBytes: number; stuck?: Awaited<ReturnType<typeof diagnose>> }> {
   await gens.all({ cmd: 'rate', perCourierPerS: 0 });
   const t0 = Date.now();
   let left: number;
@@ -189,10 +189,37 @@ async function drain(side: Side, gens: Generators, maxMs = Number(env.BENCH_DRAI
     await sleep(env.BENCH_TRACE_DRAIN ? 2_000 : 250);
   }
   const ms = Date.now() - t0;
+  const stuck = left > 0 ? await diagnose(side) : undefined;
+  if (stuck) log(`${side.kind}: server while fixes are unacknowledged: ${JSON.stringify(stuck)}`);
   if (left > 0) log(`${side.kind}: ${left} fixes still unacknowledged after ${ms} ms (generator-side buffers: ${where.engineWriteBuffer} packets, ${where.wsBufferedBytes} bytes); going on`);
   else if (ms > 1_000) log(`${side.kind}: drained the backlog in ${ms} ms`);
   await sleep(500);
-  return { ms, left, ...where };
+  return { ms, left, ...where, ...(stuck ? { stuck } : {}) };
+}
+
+/**
+ * What a server is doing while fixes stay unacknowledged: scheduler state, CPU over 3 s, the kernel
+ * queues of its connections (unread bytes: it is not reading them) and, for the hub, whether its own
+ * fix counters still move (/metrics).
+ */
+async function diagnose(side: Side) {
+  const fixes = async () => {
+    try {
+      const text = await (await fetch(`http://127.0.0.1:${side.server.port}/metrics`, { signal: AbortSignal.timeout(2_000) })).text();
+      return Object.fromEntries([...text.matchAll(/^(hub_fixes_total\{outcome="(\w+)"\}|hub_ingest_seconds_count) (\d+)/gm)].map((m) => [m[2] ?? 'ingested', Number(m[3])]));
+    } catch {
+      return null;
+    }
+  };
+  const before = { cpu: procCpuUs(side.server.pid), metrics: side.kind === 'hub' ? await fixes() : null };
+  await sleep(3_000);
+  return {
+    state: procState(side.server.pid),
+    cores: round((procCpuUs(side.server.pid) - before.cpu) / 3e6, 3),
+    queues: socketQueues(side.server.port),
+    metricsBefore: before.metrics,
+    metricsAfter3s: side.kind === 'hub' ? await fixes() : null,
+  };
 }
 
 async function rssAfterGc(server: Child): Promise<number> {

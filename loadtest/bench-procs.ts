@@ -36,6 +36,22 @@ export function procState(pid: number): string {
   }
 }
 
+/** Kernel queues of the established connections on a local port (from `ss`): unread bytes mean the process is not reading. */
+export function socketQueues(port: number): { sockets: number; recvQBytes: number; socketsWithUnread: number; sendQBytes: number } | null {
+  const r = spawnSync('ss', ['-tnH', 'state', 'established', `( sport = :${port} )`], { encoding: 'utf8' });
+  if (r.status !== 0) return null;
+  const out = { sockets: 0, recvQBytes: 0, socketsWithUnread: 0, sendQBytes: 0 };
+  for (const line of r.stdout.split('\n')) {
+    const [recv, send] = line.trim().split(/\s+/).map(Number);
+    if (recv === undefined || Number.isNaN(recv)) continue;
+    out.sockets += 1;
+    out.recvQBytes += recv;
+    out.sendQBytes += send ?? 0;
+    if (recv > 0) out.socketsWithUnread += 1;
+  }
+  return out;
+}
+
 /** Soft and hard open-file limits of a process. */
 export function nofile(pid: number | 'self' = 'self'): { soft: number; hard: number } {
   const m = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));

@@ -97,8 +97,11 @@ async function main(): Promise<number> {
   let m = manifest();
   const want = { couriers: Number(values.couriers ?? m?.couriers ?? 200), customers: Number(values.customers ?? m?.customers ?? 400) };
   const expiresSoon = m ? Date.parse(m.tokenExpiresAt) - Date.now() < (streamS + 600) * 1000 : true;
-  if (!m || values.reseed || expiresSoon || m.couriers !== want.couriers || m.customers !== want.customers) {
-    log(`seeding ${want.couriers} couriers and ${want.customers} customers (${!m ? 'no payloads yet' : values.reseed ? '--reseed' : expiresSoon ? 'tokens expire soon' : 'other sizes asked'})`);
+  // Payloads seeded for another DATA_DIR hold tokens of another secret and ids of another store.
+  const elsewhere = m ? m.dataDir !== config.dataDir : false;
+  if (!m || values.reseed || expiresSoon || elsewhere || m.couriers !== want.couriers || m.customers !== want.customers) {
+    const why = !m ? 'no payloads yet' : values.reseed ? '--reseed' : expiresSoon ? 'tokens expire soon' : elsewhere ? `payloads were seeded for DATA_DIR=${m.dataDir}` : 'other sizes asked';
+    log(`seeding ${want.couriers} couriers and ${want.customers} customers (${why})`);
     try {
       const r = await seed(config, { ...want, log: (s) => log(`seed: ${s}`) });
       writePayloads(DATA, r, { store: config.DATABASE_URL ? 'postgres' : config.MONGODB_URI ? 'mongodb' : 'pglite', dataDir: config.dataDir });
