@@ -1,13 +1,14 @@
 import type { Namespace, Server, Socket } from 'socket.io';
 import type { DeliveryView } from '../../domain/delivery/model.js';
 import { AppError } from '../../domain/shared/errors.js';
-import { isGeoError, type Fix, type FixResult, type GpsFlag, type Vehicle } from '../../geo/index.js';
-import { handle, ok, toAckError } from '../ack.js';
+import { isGeoError, type CourierState, type CourierStatus, type Fix, type FixResult, type GpsFlag, type Vehicle } from '../../geo/index.js';
+import { handle, ok, toAckError, validationAck } from '../ack.js';
 import type { RealtimeDeps } from '../deps.js';
 import { PositionFanout } from '../position-fanout.js';
 import { courierOffline, courierOnline, fix as fixSchema, locationsBatch, type CourierPosition, type FixPayload, type LocationAck } from '../protocol.js';
 
 type FixIn = FixPayload & { index?: number };
+type PendingPosition = { delivery: DeliveryView; at: Fix; vehicle: Vehicle };
 import { principalOf, type SocketSessions } from '../sessions.js';
 import { TokenBucket } from '../token-bucket.js';
 
@@ -46,7 +47,8 @@ export class CourierNamespace {
   readonly nsp: Namespace;
   /** This process's online couriers. */
   private readonly local = new Map<string, Socket>();
-  private readonly fanout: PositionFanout<CourierPosition>;
+  /** Coalesces raw fixes per order; the ETA is computed only for the fixes that are sent. */
+  private readonly fanout: PositionFanout<PendingPosition>;
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
@@ -57,9 +59,14 @@ export class CourierNamespace {
     this.nsp = io.of('/courier');
     sessions.guard(this.nsp, ['courier']);
     const customers = io.of('/customer');
-    this.fanout = new PositionFanout<CourierPosition>((orderId, payload) => {
-      customers.to(`order:${orderId}`).volatile.emit('courier:position', payload);
-      deps.metrics.broadcasts.inc({ event: 'courier:position' });
+    this.fanout = new PositionFanout<PendingPosition>((orderId, { delivery, at, vehicle }) => {
+      void this.positionFor(delivery, at, vehicle).then(
+        (payload) => {
+          customers.to(`order:${orderId}`).volatile.emit('courier:position', payload);
+          deps.metrics.broadcasts.inc({ event: 'courier:position' });
+        },
+        (err: unknown) => deps.logger.warn({ err, orderId }, 'position broadcast failed'),
+      );
     }, deps.settings.positionIntervalMs);
     this.nsp.on('connection', (socket) => this.onConnection(socket));
     this.heartbeat = setInterval(() => void this.deps.presence.heartbeat(this.local.keys()).catch(() => undefined), 20_000);
@@ -82,14 +89,14 @@ export class CourierNamespace {
       const parsed = fixSchema.safeParse(payload);
       if (!parsed.success) {
         metrics.fixes.inc({ outcome: 'rejected' });
-        return reply({ ok: false, code: 'VALIDATION_ERROR', message: 'Invalid fix', details: parsed.error.issues.slice(0, 5).map((i) => ({ path: i.path.join('.'), message: i.message })) });
+        return reply(validationAck(parsed.error));
       }
       this.enqueue(socket, [parsed.data], [], reply, true);
     });
     socket.on('locations', (payload: unknown, ack?: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (r: LocationAck) => void) : () => undefined;
       const batch = locationsBatch.safeParse(payload);
-      if (!batch.success) return reply({ ok: false, code: 'VALIDATION_ERROR', message: 'Invalid batch', details: batch.error.issues.slice(0, 5).map((i) => ({ path: i.path.join('.'), message: i.message })) });
+      if (!batch.success) return reply(validationAck(batch.error));
       const valid: FixIn[] = [];
       const rejected: { index: number; code: 'VALIDATION_ERROR'; message: string }[] = [];
       batch.data.fixes.forEach((raw, index) => {
@@ -133,7 +140,7 @@ export class CourierNamespace {
     this.local.delete(courierId);
     for (const d of online.deliveries.values()) this.fanout.forget(d.orderId);
     await this.deps.presence.offline(courierId, socket.id);
-    await this.deps.courierIndex.setState(courierId, { status: 'offline', vehicle: online.vehicle, capacity: online.capacity, load: online.deliveries.size });
+    await this.deps.courierIndex.setState(courierId, stateOf(online, 'offline'));
   }
 
   /**
@@ -150,7 +157,7 @@ export class CourierNamespace {
     online.deliveries = new Map(views.map((v) => [v.id, v]));
     for (const id of before) if (!online.deliveries.has(id)) this.fanout.forget(id);
     try {
-      await this.deps.courierIndex.setState(courierId, { status: statusOf(online), vehicle: online.vehicle, capacity: online.capacity, load: online.deliveries.size });
+      await this.deps.courierIndex.setState(courierId, stateOf(online));
       await this.syncFences(courierId, online);
     } finally {
       // Sent once the fences are in place, so the app knows arrivals will be detected from here on.
@@ -246,7 +253,7 @@ export class CourierNamespace {
     m.inc({ outcome: 'accepted' }, accepted);
     m.inc({ outcome: 'ignored' }, ignored);
     m.inc({ outcome: 'dropped' }, dropped);
-    if (accepted > 0) this.broadcast(courierId, online, kept, results);
+    if (accepted > 0) this.broadcast(online, kept, results);
     if (accepted > 0 && online.fencesPending) await this.syncFences(courierId, online).catch((err: unknown) => this.deps.logger.warn({ err, courierId }, 'geofences could not be placed'));
     const arrivals = results.flatMap((r) => r.events).filter((e) => e.type === 'entered');
     if (arrivals.length > 0) await this.arrive(courierId, arrivals);
@@ -262,11 +269,11 @@ export class CourierNamespace {
     } catch (err) {
       if (!(isGeoError(err) && err.reason === 'UNKNOWN_COURIER')) throw err;
     }
-    await this.deps.courierIndex.setState(courierId, { status: statusOf(online), vehicle: online.vehicle, capacity: online.capacity, load: online.deliveries.size });
+    await this.deps.courierIndex.setState(courierId, stateOf(online));
     return run();
   }
 
-  private broadcast(courierId: string, online: Online, fixes: Fix[], results: FixResult[]): void {
+  private broadcast(online: Online, fixes: Fix[], results: FixResult[]): void {
     let last: Fix | undefined;
     results.forEach((r, i) => {
       if (r.outcome === 'applied') last = fixes[i];
@@ -275,15 +282,12 @@ export class CourierNamespace {
     const at = last;
     for (const d of online.deliveries.values()) {
       if (!ACTIVE_FOR_POSITION.has(d.status)) continue;
-      void this.positionFor(d, at, online.vehicle).then(
-        (payload) => this.fanout.offer(d.orderId, payload),
-        (err: unknown) => this.deps.logger.warn({ err, courierId }, 'position broadcast failed'),
-      );
+      this.fanout.offer(d.orderId, { delivery: d, at, vehicle: online.vehicle });
     }
   }
 
   /** The watcher's view of a fix: where the courier is and when the order should arrive. */
-  async positionFor(d: DeliveryView, at: { lat: number; lng: number; ts: number; heading?: number; speed?: number }, vehicle: Vehicle): Promise<CourierPosition> {
+  private async positionFor(d: DeliveryView, at: { lat: number; lng: number; ts: number; heading?: number; speed?: number }, vehicle: Vehicle): Promise<CourierPosition> {
     const eta = await etaToDoor(this.deps.eta, d, at, vehicle);
     return { orderId: d.orderId, lat: at.lat, lng: at.lng, heading: at.heading ?? null, speed: at.speed ?? null, ts: at.ts, etaSeconds: eta?.seconds ?? null, etaSource: eta?.source ?? null };
   }
@@ -330,4 +334,6 @@ export async function etaToDoor(
 
 const SOURCE_RANK = { haversine: 0, learned: 1, google: 2 } as const;
 const statusOf = (online: Online): 'available' | 'busy' => (online.deliveries.size >= online.capacity ? 'busy' : 'available');
+/** The courier's state in the geo index follows from what the socket knows: vehicle, capacity and active deliveries. */
+const stateOf = (online: Online, status: CourierStatus = statusOf(online)): CourierState => ({ status, vehicle: online.vehicle, capacity: online.capacity, load: online.deliveries.size });
 const deliverySummary = (d: DeliveryView) => ({ deliveryId: d.id, orderId: d.orderId, status: d.status, pickup: d.pickup, dropoff: d.dropoff });
