@@ -41,6 +41,7 @@ import { createLogger } from '../infra/logger.js';
 import { createRedis, connectRedis } from '../infra/redis.js';
 import { Account } from '../domain/identity/model.js';
 import type { Principal, Role } from '../domain/shared/principal.js';
+import { rng } from './rng.js';
 
 export const SEED_PASSWORD = process.env.DARAA_SEED_PASSWORD || 'Seed!load-test-1';
 /** Damascus, as in the geo bench. */
@@ -77,18 +78,6 @@ export class SeedRefused extends Error {
 
 /** +1555 <role digit> <6-digit index>: one block of numbers per role, so every run finds its accounts again. */
 export const seedPhone = (role: Role, i: number): string => `+1555${ROLE_DIGIT[role]}${String(i).padStart(6, '0')}`;
-
-/** mulberry32: deterministic positions per index, so a re-run asks for the very same deliveries. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const M_PER_DEG = 111_320;
 function around(centre: { lat: number; lng: number }, r: () => number, minM: number, maxM: number) {
