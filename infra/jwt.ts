@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { AppError } from '../domain/shared/errors.js';
 import { ROLES, type Principal, type Role } from '../domain/shared/principal.js';
 
@@ -22,11 +22,16 @@ export interface AccessClaims {
 
 /** Signs and verifies access JWTs: iss, aud, sub, role, permissions, session id and a jti. */
 export class AccessTokens {
-  constructor(private readonly s: JwtSettings) {}
+  /** Built once: given a string, jsonwebtoken tries to parse it as a public key on every call. */
+  private readonly key: KeyObject;
+
+  constructor(private readonly s: JwtSettings) {
+    this.key = createSecretKey(Buffer.from(s.JWT_SECRET, 'utf8'));
+  }
 
   sign(claims: AccessClaims, ttlS = this.s.ACCESS_TOKEN_TTL_S): { token: string; expiresAt: number; jti: string } {
     const jti = randomUUID();
-    const token = jwt.sign({ role: claims.role, perms: claims.perms, sid: claims.sid, typ: 'access' }, this.s.JWT_SECRET, {
+    const token = jwt.sign({ role: claims.role, perms: claims.perms, sid: claims.sid, typ: 'access' }, this.key, {
       algorithm: ALGORITHM,
       issuer: this.s.JWT_ISSUER,
       audience: this.s.JWT_AUDIENCE,
@@ -41,7 +46,7 @@ export class AccessTokens {
   verify(token: string): Principal {
     let payload: jwt.JwtPayload;
     try {
-      const decoded = jwt.verify(token, this.s.JWT_SECRET, {
+      const decoded = jwt.verify(token, this.key, {
         algorithms: [ALGORITHM],
         issuer: this.s.JWT_ISSUER,
         audience: this.s.JWT_AUDIENCE,
