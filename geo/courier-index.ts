@@ -168,18 +168,50 @@ export class CourierIndex {
         }),
       ),
     );
-    // Settle in input order so region moves and their geofence events stay ordered per courier.
-    const pending: { idx: number; fix: Fix; cell: string; rp: string; reply: ApplyReply }[] = [];
-    for (const { rp, items, out } of replies) items.forEach((it, i) => pending.push({ ...it, rp, reply: out[i] as ApplyReply }));
-    pending.sort((a, b) => a.idx - b.idx);
-    for (const p of pending) {
+    // Settle each courier's fixes in input order, so its region moves and geofence events stay
+    // ordered; different couriers settle independently (a first fix that homes a courier costs
+    // round trips, and must not hold up the rest of the batch).
+    const byCourier = new Map<string, { idx: number; fix: Fix; cell: string; rp: string; reply: ApplyReply }[]>();
+    for (const { rp, items, out } of replies) {
+      items.forEach((it, i) => {
+        const list = byCourier.get(it.fix.courierId);
+        const p = { ...it, rp, reply: out[i] as ApplyReply };
+        if (list) list.push(p);
+        else byCourier.set(it.fix.courierId, [p]);
+      });
+    }
+    const settleOne = async (p: { idx: number; fix: Fix; cell: string; rp: string; reply: ApplyReply }) => {
       try {
-        results[p.idx] = await this.settle(p.fix, p.cell, p.rp, p.reply);
+        results[p.idx] = this.settleNow(p.fix, p.cell, p.reply) ?? (await this.settle(p.fix, p.cell, p.rp, p.reply));
       } catch (err) {
         if (!(err instanceof GeoError) || err.reason === 'REDIS_UNAVAILABLE') throw err;
         results[p.idx] = { courierId: p.fix.courierId, outcome: 'rejected', flags: [], events: [], error: err };
       }
+    };
+    const slow: Promise<void>[] = [];
+    for (const list of byCourier.values()) {
+      list.sort((a, b) => a.idx - b.idx);
+      let i = 0;
+      // Fast path: replies that need no further round trip settle synchronously.
+      for (; i < list.length; i++) {
+        const p = list[i]!;
+        try {
+          const done = this.settleNow(p.fix, p.cell, p.reply);
+          if (!done) break;
+          results[p.idx] = done;
+        } catch (err) {
+          if (!(err instanceof GeoError)) throw err;
+          results[p.idx] = { courierId: p.fix.courierId, outcome: 'rejected', flags: [], events: [], error: err };
+        }
+      }
+      if (i < list.length) {
+        const rest = list.slice(i);
+        slow.push((async () => {
+          for (const p of rest) await settleOne(p);
+        })());
+      }
     }
+    await Promise.all(slow);
     return results as FixResult[];
   }
 
@@ -188,18 +220,14 @@ export class CourierIndex {
     return [this.keys.courier(rp, id), this.keys.trail(rp, id), this.keys.fences(rp, id), rp, id, fix.lat, fix.lng, fix.ts, fix.accuracy ?? '', fix.speed ?? '', fix.heading ?? '', cell, this.trailMaxLen];
   }
 
-  private async settle(fix: Fix, cell: string, rp: string, reply: ApplyReply): Promise<FixResult> {
+  /**
+   * Settles a reply that needs no further round trip (applied, ignored, or an
+   * error code); null when the courier must be homed in this region first.
+   */
+  private settleNow(fix: Fix, cell: string, reply: ApplyReply): FixResult | null {
     const code = Number(reply[0]);
     if (code === SCRIPT_CODE.IGNORED_OLDER) return { courierId: fix.courierId, outcome: 'ignored', reason: 'STALE_FIX', flags: [], events: [] };
-    if (code === SCRIPT_CODE.NOT_HOMED) {
-      const moved = await this.directory.home(fix, rp);
-      if (moved === 'ignored') return { courierId: fix.courierId, outcome: 'ignored', reason: 'STALE_FIX', flags: [], events: [] };
-      const again = (await guarded(this.redis, 'applyFix', this.timeoutMs, () =>
-        geo(this.redis).daraaGeo_applyFix(...this.applyArgs(fix, rp, cell)),
-      )) as ApplyReply;
-      if (Number(again[0]) === SCRIPT_CODE.NOT_HOMED) throw scriptError('apply-fix', SCRIPT_CODE.NOT_HOMED, { courierId: fix.courierId });
-      return this.settle(fix, cell, rp, again);
-    }
+    if (code === SCRIPT_CODE.NOT_HOMED) return null;
     if (code !== SCRIPT_CODE.OK) throw scriptError('apply-fix', code, { courierId: fix.courierId });
 
     const prev = reply[3] === '' ? null : { lat: Number(reply[1]), lng: Number(reply[2]), ts: Number(reply[3]) };
@@ -213,6 +241,19 @@ export class CourierIndex {
       this.observer.observe({ cell, ts: fix.ts, vehicle, distanceM: haversineM(prev.lat, prev.lng, fix.lat, fix.lng), dtMs: fix.ts - prev.ts, flags });
     }
     return { courierId: fix.courierId, outcome: 'applied', cell, flags, events };
+  }
+
+  private async settle(fix: Fix, cell: string, rp: string, reply: ApplyReply): Promise<FixResult> {
+    const now = this.settleNow(fix, cell, reply);
+    if (now) return now;
+    // Not homed in this region yet: move the courier's record here, then apply again.
+    const moved = await this.directory.home(fix, rp);
+    if (moved === 'ignored') return { courierId: fix.courierId, outcome: 'ignored', reason: 'STALE_FIX', flags: [], events: [] };
+    const again = (await guarded(this.redis, 'applyFix', this.timeoutMs, () =>
+      geo(this.redis).daraaGeo_applyFix(...this.applyArgs(fix, rp, cell)),
+    )) as ApplyReply;
+    if (Number(again[0]) === SCRIPT_CODE.NOT_HOMED) throw scriptError('apply-fix', SCRIPT_CODE.NOT_HOMED, { courierId: fix.courierId });
+    return this.settle(fix, cell, rp, again);
   }
 
   /** Set a courier's state. Works before its first fix (kept in the directory until then). */

@@ -1,0 +1,67 @@
+import { expect } from 'chai';
+import type { Fix, FixResult } from '../../../geo/index.js';
+import { FixBatcher } from '../../../server/fix-batcher.js';
+
+const fix = (courierId: string, ts: number): Fix => ({ courierId, lat: 33.5, lng: 36.28, ts });
+const applied = (f: Fix): FixResult => ({ courierId: f.courierId, outcome: 'applied', flags: [], events: [], cell: String(f.ts) });
+
+describe('hub FixBatcher: one index call per event-loop turn', () => {
+  it('when several sockets submit in the same turn, then one apply call carries them all and each gets its own results in order', async () => {
+    const calls: Fix[][] = [];
+    const batcher = new FixBatcher(async (fixes) => {
+      calls.push(fixes);
+      return fixes.map(applied);
+    });
+    const [a, b, c] = await Promise.all([
+      batcher.submit([fix('a', 1)]),
+      batcher.submit([fix('b', 1), fix('b', 2), fix('b', 3)]),
+      batcher.submit([fix('c', 7)]),
+    ]);
+    expect(calls).to.have.length(1);
+    expect(calls[0]!.map((f) => `${f.courierId}${f.ts}`)).to.deep.equal(['a1', 'b1', 'b2', 'b3', 'c7']);
+    expect(a.map((r) => r.courierId + r.cell)).to.deep.equal(['a1']);
+    expect(b.map((r) => r.courierId + r.cell)).to.deep.equal(['b1', 'b2', 'b3']);
+    expect(c.map((r) => r.courierId + r.cell)).to.deep.equal(['c7']);
+    expect(batcher.pending).to.equal(0);
+  });
+
+  it('when a turn brings more than the batch size, then it is split into several calls', async () => {
+    const sizes: number[] = [];
+    const batcher = new FixBatcher(async (fixes) => {
+      sizes.push(fixes.length);
+      return fixes.map(applied);
+    }, 4);
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => batcher.submit([fix(`c${i}`, i)])));
+    expect(sizes.reduce((a, n) => a + n, 0)).to.equal(10);
+    expect(Math.max(...sizes)).to.be.at.most(4);
+    expect(results.map((r) => r[0]!.courierId)).to.deep.equal(Array.from({ length: 10 }, (_, i) => `c${i}`));
+  });
+
+  it('when the index fails (or throws at once), then every message of that batch fails and the next batch works', async () => {
+    let mode: 'reject' | 'throw' | 'ok' = 'reject';
+    const batcher = new FixBatcher((fixes) => {
+      if (mode === 'throw') throw new Error('sync boom');
+      if (mode === 'reject') return Promise.reject(new Error('redis down'));
+      return Promise.resolve(fixes.map(applied));
+    });
+    const failed = await Promise.allSettled([batcher.submit([fix('a', 1)]), batcher.submit([fix('b', 1)])]);
+    expect(failed.map((r) => r.status)).to.deep.equal(['rejected', 'rejected']);
+    mode = 'throw';
+    expect(await batcher.submit([fix('a', 2)]).catch((e: Error) => e.message)).to.equal('sync boom');
+    mode = 'ok';
+    expect((await batcher.submit([fix('a', 3)]))[0]!.outcome).to.equal('applied');
+    expect(batcher.pending).to.equal(0);
+  });
+
+  it('when fixes are waiting for the index, then pending counts them until they settle', async () => {
+    let release: () => void = () => undefined;
+    const batcher = new FixBatcher((fixes) => new Promise<FixResult[]>((resolve) => (release = () => resolve(fixes.map(applied)))));
+    const p = batcher.submit([fix('a', 1), fix('a', 2)]);
+    expect(batcher.pending).to.equal(2);
+    await new Promise((r) => setImmediate(r));
+    expect(batcher.pending).to.equal(2); // sent, not answered
+    release();
+    await p;
+    expect(batcher.pending).to.equal(0);
+  });
+});
