@@ -43,6 +43,13 @@ export interface EtaOptions {
   /** Learned cells need this many samples to count (default 20). */
   minSamples?: number;
   breaker?: { failureThreshold: number; cooldownMs: number };
+  /**
+   * A learned pace between two res-7 cells (it depends only on the cells,
+   * the vehicle and the hour) is reused for this long (default 30,000 ms;
+   * 0 = never): the hub asks for an ETA on every position it sends, and
+   * consecutive positions of a courier fall in the same cell.
+   */
+  paceTtlMs?: number;
 }
 
 const BUCKET_MS = 15 * 60_000;
@@ -61,6 +68,10 @@ export function haversineEta(from: LatLng, to: LatLng, vehicle: Vehicle): EtaRes
  */
 export class EtaService {
   private readonly cache = new Map<string, { durationS: number; distanceM: number }>();
+  /** Learned paces by origin cell, then destination cell (no key strings built per call). */
+  private readonly paces = new Map<string, Map<string, { vehicle: Vehicle; hour: number; pace: number | null; until: number }>>();
+  private paceCount = 0;
+  private readonly cells = new WeakMap<LatLng, { lat: number; lng: number; cell: string }>();
   private readonly breaker: CircuitBreaker;
   private readonly clock: () => number;
 
@@ -83,10 +94,31 @@ export class EtaService {
       if (road) return { ...road, source: 'google' };
     }
     if (this.opts.learned) {
-      const learned = await this.fromLearned(from, to, vehicle, now).catch(() => null);
-      if (learned) return learned;
+      const a = this.speedCell(from, false);
+      const b = this.speedCell(to, true);
+      let pace = this.cachedPace(a, b, vehicle, now);
+      // Redis unavailable: answer from layer (a) now, ask again next time.
+      if (pace === undefined) pace = await this.learnedPace(a, b, vehicle, now).catch(() => null);
+      if (pace !== null) return learnedEta(from, to, pace);
     }
     return haversineEta(from, to, vehicle);
+  }
+
+  /**
+   * The answer `eta` would give, when it needs no I/O (a cached provider
+   * answer, a cached learned pace, or no source but haversine); else null.
+   * Lets a hot path skip the promise machinery for the common case.
+   */
+  peek(from: LatLng, to: LatLng, vehicle: Vehicle): EtaResult | null {
+    const now = this.clock();
+    if (this.opts.road) {
+      const hit = this.cache.get(this.cacheKey(from, to, vehicle, now));
+      return hit ? { ...hit, source: 'google' } : null;
+    }
+    if (!this.opts.learned) return haversineEta(from, to, vehicle);
+    const pace = this.cachedPace(this.speedCell(from, false), this.speedCell(to, true), vehicle, now);
+    if (pace === undefined) return null;
+    return pace === null ? haversineEta(from, to, vehicle) : learnedEta(from, to, pace);
   }
 
   private cacheKey(from: LatLng, to: LatLng, vehicle: Vehicle, now: number): string {
@@ -130,9 +162,37 @@ export class EtaService {
    * it has enough samples, else the vehicle default. Used only when at least
    * half of the path is learned, so one noisy cell cannot dominate.
    */
-  private async fromLearned(from: LatLng, to: LatLng, vehicle: Vehicle, now: number): Promise<EtaResult | null> {
-    const a = latLngToCell(from.lat, from.lng, SPEED_RESOLUTION);
-    const b = latLngToCell(to.lat, to.lng, SPEED_RESOLUTION);
+  /**
+   * The res-7 cell of a point. Pickups and dropoffs are the same objects on
+   * every position of a delivery, so the cell of a destination is remembered
+   * per object (checked against its coordinates, in case an object is
+   * reused); an origin is only looked up (a pickup is the origin of the
+   * second leg), since a courier's position is a new object every time.
+   */
+  private speedCell(p: LatLng, remember: boolean): string {
+    const known = this.cells.get(p);
+    if (known && known.lat === p.lat && known.lng === p.lng) return known.cell;
+    const cell = latLngToCell(p.lat, p.lng, SPEED_RESOLUTION);
+    if (remember) this.cells.set(p, { lat: p.lat, lng: p.lng, cell });
+    return cell;
+  }
+
+  /** A cached pace (null: not enough learned cells), or undefined when it must be read. */
+  private cachedPace(a: string, b: string, vehicle: Vehicle, now: number): number | null | undefined {
+    const hit = this.paces.get(a)?.get(b);
+    return hit && hit.until > now && hit.vehicle === vehicle && hit.hour === Math.floor(now / 3_600_000) ? hit.pace : undefined;
+  }
+
+  /**
+   * Mean seconds per crow-fly metre over the res-7 cells on the straight path
+   * from cell a to cell b (learned speed where a cell has enough samples, else
+   * the vehicle default), or null when less than half of the path is learned,
+   * so one noisy cell cannot dominate. It depends only on the two cells, the
+   * vehicle and the hour, so every position inside a cell reuses it for
+   * `paceTtlMs`.
+   */
+  private async learnedPace(a: string, b: string, vehicle: Vehicle, now: number): Promise<number | null> {
+    const ttl = this.opts.paceTtlMs ?? 30_000;
     let path: string[];
     try {
       path = a === b ? [a] : gridPathCells(a, b);
@@ -141,18 +201,33 @@ export class EtaService {
     }
     const ratios = await (this.opts.learned as LearnedSpeedSource).ratios(path, now);
     const min = this.opts.minSamples ?? 20;
-    const learned = path.filter((c) => (ratios.get(c)?.samples ?? 0) >= min);
-    if (learned.length * 2 < path.length) return null;
-    const crow = haversineM(from.lat, from.lng, to.lat, to.lng);
     const base = crowFlySpeed(vehicle);
-    let durationS = 0;
+    let learned = 0;
+    let sum = 0;
     for (const c of path) {
       const r = ratios.get(c);
-      const speed = r && r.samples >= min ? Math.max(0.2, r.ratio) * base : base;
-      durationS += crow / path.length / speed;
+      if (r && r.samples >= min) learned += 1;
+      sum += 1 / (r && r.samples >= min ? Math.max(0.2, r.ratio) * base : base);
     }
-    return { durationS, distanceM: crow * ROAD_FACTOR, source: 'learned' };
+    const pace = learned * 2 < path.length ? null : sum / path.length;
+    if (ttl > 0) {
+      if (this.paceCount >= (this.opts.cacheSize ?? 10_000)) {
+        this.paces.clear();
+        this.paceCount = 0;
+      }
+      let byB = this.paces.get(a);
+      if (!byB) this.paces.set(a, (byB = new Map()));
+      if (!byB.has(b)) this.paceCount += 1;
+      byB.set(b, { vehicle, hour: Math.floor(now / 3_600_000), pace, until: now + ttl });
+    }
+    return pace;
   }
+}
+
+/** ETA layer (b) from a learned pace (seconds per crow-fly metre). */
+function learnedEta(from: LatLng, to: LatLng, pace: number): EtaResult {
+  const crow = haversineM(from.lat, from.lng, to.lat, to.lng);
+  return { durationS: crow * pace, distanceM: crow * ROAD_FACTOR, source: 'learned' };
 }
 
 /** Centre of a learned-speed cell; handy for tests and ops tooling. */

@@ -39,13 +39,36 @@ export class SpeedLearner implements MoveObserver {
   private readonly alpha: number;
   private readonly flushEvery: number;
   private readonly utcOffsetMin: number;
+  private readonly cacheTtlMs: number;
+  /**
+   * Ratios read recently, per `cell|hourOfWeek` (null: no samples). Learned
+   * speeds are EWMAs that move slowly, and the hub asks for the same cells on
+   * every position it sends, so a short-lived copy saves a Redis round trip
+   * per ETA. This process's own flush clears it; other processes' writes show
+   * after `cacheTtlMs`.
+   */
+  private readonly cache = new Map<string, { value: LearnedSpeed | null; until: number }>();
+  /** Index cell → its res-7 speed cell (observe runs per applied fix; couriers stay in a cell for a while). */
+  private readonly parents = new Map<string, string>();
 
   constructor(
-    private readonly deps: { redis: Redis | Cluster; keys: KeySpace; timeoutMs?: number; alpha?: number; flushEvery?: number; utcOffsetMin?: number },
+    private readonly deps: {
+      redis: Redis | Cluster;
+      keys: KeySpace;
+      timeoutMs?: number;
+      alpha?: number;
+      flushEvery?: number;
+      utcOffsetMin?: number;
+      /** How long a read ratio is reused (default 30,000 ms; 0 = always read Redis). */
+      cacheTtlMs?: number;
+      /** Bound on cached ratios (default 100,000). */
+      cacheSize?: number;
+    },
   ) {
     this.alpha = deps.alpha ?? 0.1;
     this.flushEvery = deps.flushEvery ?? 1000;
     this.utcOffsetMin = deps.utcOffsetMin ?? 0;
+    this.cacheTtlMs = deps.cacheTtlMs ?? 30_000;
     defineGeoScripts(deps.redis);
   }
 
@@ -54,7 +77,12 @@ export class SpeedLearner implements MoveObserver {
     if (o.flags.includes('teleport') || o.dtMs < 2_000 || o.dtMs > 300_000) return;
     const mps = o.distanceM / (o.dtMs / 1000);
     if (mps < 0.5) return; // waiting at a store or a light says nothing about road speed
-    const cell = cellToParent(o.cell, SPEED_RESOLUTION);
+    let cell = this.parents.get(o.cell);
+    if (cell === undefined) {
+      cell = cellToParent(o.cell, SPEED_RESOLUTION);
+      if (this.parents.size >= 200_000) this.parents.clear();
+      this.parents.set(o.cell, cell);
+    }
     const region = this.deps.keys.regionOf(cell);
     let byField = this.pending.get(region);
     if (!byField) this.pending.set(region, (byField = new Map()));
@@ -71,6 +99,7 @@ export class SpeedLearner implements MoveObserver {
     const batch = this.pending;
     this.pending = new Map();
     this.pendingCount = 0;
+    this.cache.clear();
     const { redis, keys } = this.deps;
     await guarded(redis, 'speedFlush', this.deps.timeoutMs ?? 1_000, () =>
       Promise.all(
@@ -87,24 +116,46 @@ export class SpeedLearner implements MoveObserver {
   async ratios(cells: string[], ts: number): Promise<Map<string, LearnedSpeed>> {
     const { redis, keys } = this.deps;
     const how = hourOfWeek(ts, this.utcOffsetMin);
-    const byRegion = new Map<string, string[]>();
-    for (const c of new Set(cells)) {
-      const r = keys.regionOf(c);
-      byRegion.set(r, [...(byRegion.get(r) ?? []), c]);
-    }
+    const now = Date.now();
     const out = new Map<string, LearnedSpeed>();
+    const byRegion = new Map<string, string[]>();
+    for (const c of cells) {
+      if (out.has(c)) continue;
+      const hit = this.cacheTtlMs > 0 ? this.cache.get(`${c}|${how}`) : undefined;
+      if (hit && hit.until > now) {
+        if (hit.value) out.set(c, hit.value);
+        continue;
+      }
+      const r = keys.regionOf(c);
+      const list = byRegion.get(r);
+      if (list) {
+        if (!list.includes(c)) list.push(c);
+      } else byRegion.set(r, [c]);
+    }
+    if (byRegion.size === 0) return out;
     await guarded(redis, 'learnedSpeeds', this.deps.timeoutMs ?? 1_000, () =>
       Promise.all(
         [...byRegion].map(async ([region, cs]) => {
           const vals = await redis.hmget(keys.speeds(keys.regionPrefix(region)), ...cs.map((c) => `${c}|${how}`));
           vals.forEach((v, i) => {
-            if (!v) return;
-            const [ratio, samples] = v.split(',').map(Number);
-            out.set(cs[i] as string, { ratio: ratio as number, samples: samples as number });
+            const cell = cs[i] as string;
+            let value: LearnedSpeed | null = null;
+            if (v) {
+              const [ratio, samples] = v.split(',').map(Number);
+              value = { ratio: ratio as number, samples: samples as number };
+              out.set(cell, value);
+            }
+            this.remember(`${cell}|${how}`, value, now);
           });
         }),
       ),
     );
     return out;
+  }
+
+  private remember(key: string, value: LearnedSpeed | null, now: number): void {
+    if (this.cacheTtlMs <= 0) return;
+    if (this.cache.size >= (this.deps.cacheSize ?? 100_000)) this.cache.clear();
+    this.cache.set(key, { value, until: now + this.cacheTtlMs });
   }
 }

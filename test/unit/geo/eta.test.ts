@@ -70,6 +70,57 @@ describe('geo ETA layers', () => {
     expect((await new EtaService({ learned: thin }).eta(A, B, 'motorbike')).source).to.equal('haversine');
   });
 
+  it('when positions stay between the same two cells, then the learned pace is read once per TTL and peek answers without I/O', async () => {
+    let now = 1_700_000_000_000;
+    let reads = 0;
+    let ratio = 0.5;
+    const source: LearnedSpeedSource = {
+      ratios: async (cells) => {
+        reads += 1;
+        return new Map(cells.map((c) => [c, { ratio, samples: 50 }]));
+      },
+    };
+    const eta = new EtaService({ learned: source, clock: () => now, paceTtlMs: 30_000 });
+    const to = { ...B };
+    expect(eta.peek(A, to, 'motorbike')).to.equal(null); // cold: would need Redis
+    const first = await eta.eta(A, to, 'motorbike');
+    expect(first.source).to.equal('learned');
+    const nearby = { lat: A.lat + 0.0005, lng: A.lng }; // same res-7 cell, a bit closer
+    const peeked = eta.peek(nearby, to, 'motorbike');
+    expect(peeked?.source).to.equal('learned');
+    expect(peeked?.durationS).to.be.closeTo((await eta.eta(nearby, to, 'motorbike')).durationS, 1e-9);
+    expect(peeked?.durationS).to.not.equal(first.durationS); // exact distance, only the pace is shared
+    expect(reads).to.equal(1);
+    // after the TTL the pace is read again and a changed speed shows
+    ratio = 0.25;
+    now += 30_001;
+    expect(eta.peek(A, to, 'motorbike')).to.equal(null);
+    expect((await eta.eta(A, to, 'motorbike')).durationS).to.be.closeTo(first.durationS * 2, 1e-6);
+    expect(reads).to.equal(2);
+    // a destination object whose coordinates change is not answered from its old cell
+    to.lat += 0.5;
+    expect(eta.peek(A, to, 'motorbike')).to.equal(null);
+  });
+
+  it('when the learned source fails, then the answer is haversine and nothing is cached', async () => {
+    let fail = true;
+    const source: LearnedSpeedSource = {
+      ratios: async (cells) => {
+        if (fail) throw new Error('redis down');
+        return new Map(cells.map((c) => [c, { ratio: 0.5, samples: 50 }]));
+      },
+    };
+    const eta = new EtaService({ learned: source });
+    expect((await eta.eta(A, B, 'car')).source).to.equal('haversine');
+    expect(eta.peek(A, B, 'car')).to.equal(null);
+    fail = false;
+    expect((await eta.eta(A, B, 'car')).source).to.equal('learned');
+  });
+
+  it('when only haversine is configured, then peek gives the same answer as eta', async () => {
+    expect(new EtaService().peek(A, B, 'car')).to.deep.equal(await new EtaService().eta(A, B, 'car'));
+  });
+
   it('when given bad input, then it throws coded errors', async () => {
     const e1 = await new EtaService().eta({ lat: 99, lng: 0 }, B, 'car').catch((e: unknown) => e);
     expect(e1).to.include({ code: 'VALIDATION_ERROR', reason: 'INVALID_COORDINATE' });
