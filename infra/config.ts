@@ -56,6 +56,7 @@ const schema = z
     /** Per courier socket: sustained fixes per second, and burst (token bucket; the excess is dropped and reported in the ack). */
     COURIER_FIX_RATE_PER_S: z.coerce.number().positive().max(10_000).default(5),
     COURIER_FIX_BURST: int(1, 100_000).default(20),
+    HUB_MAX_PENDING_FIXES: int(1, 1_000_000).default(2_000),
     /** Largest socket frame accepted; a larger one disconnects that socket only. */
     SOCKET_MAX_FRAME_KB: int(1, 10_240).default(64),
     /** A courier whose last fix is older than this is stale (never offered as available). */

@@ -12,7 +12,7 @@ export interface RealtimeDeps {
   logger: Logger;
   tokens: TokenVerifier;
   courierIndex: CourierIndex;
-  eta: Pick<EtaService, 'eta'>;
+  eta: Pick<EtaService, 'eta' | 'peek'>;
   presence: CourierPresence;
   metrics: HubMetrics;
   courierEligibility: { execute(accountId: string): Promise<{ eligible: boolean; reason?: string }> };
@@ -38,6 +38,13 @@ export interface HubSettings {
   positionIntervalMs: number;
   /** Geofence radius around pickups and dropoffs. */
   arrivalRadiusM: number;
+  /**
+   * Load shedding: past this many fixes waiting for the index in this process,
+   * a live `location` is dropped at once (ack `dropped: 1`) and a `locations`
+   * batch is refused with RATE_LIMITED and `retryAfterMs`, so an overloaded
+   * hub answers quickly instead of queueing without bound.
+   */
+  maxPendingFixes: number;
 }
 
 export const DEFAULT_HUB_SETTINGS: HubSettings = {
@@ -46,4 +53,5 @@ export const DEFAULT_HUB_SETTINGS: HubSettings = {
   opsIntervalMs: 1_000,
   positionIntervalMs: 500,
   arrivalRadiusM: 100,
+  maxPendingFixes: 2_000,
 };

@@ -11,7 +11,7 @@ export class HubMetrics {
   constructor(registry: Registry) {
     const registers = [registry];
     this.sockets = new Gauge({ name: 'hub_sockets', help: 'Connected sockets by namespace', labelNames: ['namespace'], registers });
-    this.fixes = new Counter({ name: 'hub_fixes_total', help: 'Fixes received by outcome (accepted, ignored, dropped, rejected)', labelNames: ['outcome'], registers });
+    this.fixes = new Counter({ name: 'hub_fixes_total', help: 'Fixes received by outcome (accepted, ignored, dropped by the token bucket, shed under load, rejected)', labelNames: ['outcome'], registers });
     this.broadcasts = new Counter({ name: 'hub_broadcasts_total', help: 'Room broadcasts by event', labelNames: ['event'], registers });
     this.ingestSeconds = new Histogram({
       name: 'hub_ingest_seconds',

@@ -59,6 +59,7 @@ export function registerRealtime(container: AwilixContainer<RealtimeCradle & Nee
       ...DEFAULT_HUB_SETTINGS,
       fixRatePerS: config.COURIER_FIX_RATE_PER_S,
       fixBurst: config.COURIER_FIX_BURST,
+      maxPendingFixes: config.HUB_MAX_PENDING_FIXES,
     })).singleton(),
   });
 }

@@ -1,9 +1,10 @@
 import type { Namespace, Server, Socket } from 'socket.io';
 import type { DeliveryView } from '../../domain/delivery/model.js';
 import { AppError } from '../../domain/shared/errors.js';
-import { isGeoError, type CourierState, type CourierStatus, type Fix, type FixResult, type GpsFlag, type Vehicle } from '../../geo/index.js';
+import { isGeoError, type CourierState, type CourierStatus, type Fix, type FixResult, type EtaResult, type GeofenceEvent, type GpsFlag, type Vehicle } from '../../geo/index.js';
 import { handle, ok, toAckError, validationAck } from '../ack.js';
 import type { RealtimeDeps } from '../deps.js';
+import { FixBatcher } from '../fix-batcher.js';
 import { PositionFanout } from '../position-fanout.js';
 import { courierOffline, courierOnline, fix as fixSchema, locationsBatch, type CourierPosition, type FixPayload, type LocationAck } from '../protocol.js';
 
@@ -32,6 +33,8 @@ interface CourierSocketData {
   online: Online | null;
   /** Serializes this socket's fix messages so batches apply in order. */
   queue: Promise<unknown>;
+  /** Messages in `queue` (being applied or waiting). */
+  queued: number;
 }
 
 const dataOf = (socket: Socket) => socket.data as { courier: CourierSocketData };
@@ -49,6 +52,10 @@ export class CourierNamespace {
   private readonly local = new Map<string, Socket>();
   /** Coalesces raw fixes per order; the ETA is computed only for the fixes that are sent. */
   private readonly fanout: PositionFanout<PendingPosition>;
+  /** Every socket's fixes of one event-loop turn go to the index in one call. */
+  private readonly batcher: FixBatcher;
+  /** Fix counters with their label bound once (the hot path increments them per message). */
+  private readonly counted: Record<'accepted' | 'ignored' | 'dropped' | 'rejected' | 'shed', { inc(n?: number): void }>;
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
@@ -59,14 +66,25 @@ export class CourierNamespace {
     this.nsp = io.of('/courier');
     sessions.guard(this.nsp, ['courier']);
     const customers = io.of('/customer');
+    this.batcher = new FixBatcher((fixes) => deps.courierIndex.applyFixes(fixes));
+    const fixes = deps.metrics.fixes;
+    this.counted = {
+      accepted: fixes.labels('accepted'),
+      ignored: fixes.labels('ignored'),
+      dropped: fixes.labels('dropped'),
+      rejected: fixes.labels('rejected'),
+      shed: fixes.labels('shed'),
+    };
+    const positions = deps.metrics.broadcasts.labels('courier:position');
     this.fanout = new PositionFanout<PendingPosition>((orderId, { delivery, at, vehicle }) => {
-      void this.positionFor(delivery, at, vehicle).then(
-        (payload) => {
-          customers.to(`order:${orderId}`).volatile.emit('courier:position', payload);
-          deps.metrics.broadcasts.inc({ event: 'courier:position' });
-        },
-        (err: unknown) => deps.logger.warn({ err, orderId }, 'position broadcast failed'),
-      );
+      const send = (eta: DoorEta | null) => {
+        customers.to(`order:${orderId}`).volatile.emit('courier:position', positionOf(delivery, at, eta));
+        positions.inc();
+      };
+      // Usually the ETA is answered from memory; only a cold cell pair waits for Redis.
+      const eta = etaToDoorNow(deps.eta, delivery, at, vehicle);
+      if (eta !== undefined) return send(eta);
+      etaToDoor(deps.eta, delivery, at, vehicle).then(send, (err: unknown) => deps.logger.warn({ err, orderId }, 'position broadcast failed'));
     }, deps.settings.positionIntervalMs);
     this.nsp.on('connection', (socket) => this.onConnection(socket));
     this.heartbeat = setInterval(() => void this.deps.presence.heartbeat(this.local.keys()).catch(() => undefined), 20_000);
@@ -80,23 +98,34 @@ export class CourierNamespace {
       backlog: new TokenBucket(BACKLOG_RATE_PER_S, BACKLOG_BURST),
       online: null,
       queue: Promise.resolve(),
+      queued: 0,
     };
     metrics.sockets.inc({ namespace: '/courier' });
     socket.on('courier:online', handle(courierOnline, logger, (p) => this.goOnline(socket, p.vehicle, p.capacity)));
     socket.on('courier:offline', handle(courierOffline, logger, () => this.goOffline(socket).then(() => ok({ status: 'offline' as const }))));
     socket.on('location', (payload: unknown, ack?: unknown) => {
-      const reply = typeof ack === 'function' ? (ack as (r: LocationAck) => void) : () => undefined;
+      const reply = typeof ack === 'function' ? (ack as (r: LocationAck) => void) : noAck;
       const parsed = fixSchema.safeParse(payload);
       if (!parsed.success) {
-        metrics.fixes.inc({ outcome: 'rejected' });
+        this.counted.rejected.inc();
         return reply(validationAck(parsed.error));
+      }
+      if (this.overloaded()) {
+        // The next fix supersedes this one; answering now keeps the ack fast while the hub catches up.
+        this.counted.shed.inc();
+        return reply({ ok: true, accepted: 0, dropped: 1, ignored: 0, rejected: [], flags: [] });
       }
       this.enqueue(socket, [parsed.data], [], reply, true);
     });
     socket.on('locations', (payload: unknown, ack?: unknown) => {
-      const reply = typeof ack === 'function' ? (ack as (r: LocationAck) => void) : () => undefined;
+      const reply = typeof ack === 'function' ? (ack as (r: LocationAck) => void) : noAck;
       const batch = locationsBatch.safeParse(payload);
       if (!batch.success) return reply(validationAck(batch.error));
+      if (this.overloaded()) {
+        // A buffered trail must not be lost: the app keeps it and sends it again.
+        this.counted.shed.inc(batch.data.fixes.length);
+        return reply({ ok: false, code: 'RATE_LIMITED', message: 'the hub is busy: send this batch again shortly', details: { retryAfterMs: 1_000 } });
+      }
       const valid: FixIn[] = [];
       const rejected: { index: number; code: 'VALIDATION_ERROR'; message: string }[] = [];
       batch.data.fixes.forEach((raw, index) => {
@@ -104,7 +133,7 @@ export class CourierNamespace {
         if (f.success) valid.push({ ...f.data, index });
         else rejected.push({ index, code: 'VALIDATION_ERROR', message: f.error.issues[0]?.message ?? 'invalid fix' });
       });
-      metrics.fixes.inc({ outcome: 'rejected' }, rejected.length);
+      if (rejected.length > 0) this.counted.rejected.inc(rejected.length);
       valid.sort((a, b) => a.ts - b.ts);
       this.enqueue(socket, valid, rejected, reply, false);
     });
@@ -199,78 +228,88 @@ export class CourierNamespace {
     }
   }
 
-  private enqueue(socket: Socket, fixes: FixIn[], rejected: { index: number; code: 'VALIDATION_ERROR'; message: string }[], reply: (r: LocationAck) => void, live: boolean): void {
-    const state = dataOf(socket).courier;
-    const started = process.hrtime.bigint();
-    state.queue = state.queue
-      .then(() => this.ingest(socket, fixes, rejected, live))
-      .then(
-        (ack) => reply(ack),
-        (err: unknown) => {
-          const e = toAckError(err, this.deps.logger);
-          this.deps.metrics.acks.inc({ event: live ? 'location' : 'locations', code: e.code });
-          reply(e);
-        },
-      )
-      .finally(() => this.deps.metrics.ingestSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9));
+  /** Load shedding: this process has more fixes waiting for the index than it can apply promptly. */
+  private overloaded(): boolean {
+    return this.batcher.pending >= this.deps.settings.maxPendingFixes;
   }
 
-  private async ingest(socket: Socket, fixes: FixIn[], rejected: { index: number; code: 'VALIDATION_ERROR'; message: string }[], live: boolean): Promise<LocationAck> {
+  /**
+   * The token buckets decide on arrival, before anything queues: live fixes
+   * spend the live budget, buffered fixes older than BACKLOG_AGE_MS the
+   * backlog budget; over budget, the newest are kept.
+   */
+  private admit(state: CourierSocketData, fixes: FixIn[], live: boolean): { kept: FixIn[]; dropped: number } {
+    if (live) {
+      const n = state.live.take(fixes.length);
+      return { kept: n === fixes.length ? fixes : fixes.slice(fixes.length - n), dropped: fixes.length - n };
+    }
+    const cutoff = Date.now() - BACKLOG_AGE_MS;
+    const backlog = fixes.filter((f) => f.ts < cutoff);
+    const fresh = fixes.filter((f) => f.ts >= cutoff);
+    const keepBacklog = state.backlog.take(backlog.length);
+    const keepFresh = state.live.take(fresh.length);
+    const kept = [...backlog.slice(backlog.length - keepBacklog), ...fresh.slice(fresh.length - keepFresh)];
+    return { kept, dropped: fixes.length - kept.length };
+  }
+
+  private enqueue(socket: Socket, fixes: FixIn[], rejected: { index: number; code: 'VALIDATION_ERROR'; message: string }[], reply: (r: LocationAck) => void, live: boolean): void {
+    const state = dataOf(socket).courier;
+    const started = performance.now();
+    const { kept, dropped } = this.admit(state, fixes, live);
+    const run = async () => {
+      try {
+        reply(await this.ingest(socket, kept, dropped, rejected, live));
+      } catch (err) {
+        const e = toAckError(err, this.deps.logger);
+        this.deps.metrics.acks.inc({ event: live ? 'location' : 'locations', code: e.code });
+        reply(e);
+      } finally {
+        state.queued -= 1;
+        this.deps.metrics.ingestSeconds.observe((performance.now() - started) / 1e3);
+      }
+    };
+    // `run` never rejects, so the chain never breaks; with nothing in flight it starts at once.
+    state.queued += 1;
+    state.queue = state.queued === 1 ? run() : state.queue.then(run);
+  }
+
+  private async ingest(socket: Socket, admitted: FixIn[], dropped: number, rejected: { index: number; code: 'VALIDATION_ERROR'; message: string }[], live: boolean): Promise<LocationAck> {
     const state = dataOf(socket).courier;
     const online = state.online;
     if (!online) return { ok: false, code: 'NOT_ONLINE', message: 'go online (courier:online) before sending fixes' };
     const courierId = principalOf(socket).accountId;
-    const now = Date.now();
-    // Live fixes spend the live budget; old buffered fixes spend the backlog budget. Over budget, the newest are kept.
-    const backlog = live ? [] : fixes.filter((f) => f.ts < now - BACKLOG_AGE_MS);
-    const fresh = live ? fixes : fixes.filter((f) => f.ts >= now - BACKLOG_AGE_MS);
-    const keepBacklog = state.backlog.take(backlog.length);
-    const keepFresh = state.live.take(fresh.length);
-    const keptIn = [...backlog.slice(backlog.length - keepBacklog), ...fresh.slice(fresh.length - keepFresh)];
-    const kept = keptIn.map((f) => ({
-      courierId,
-      lat: f.lat,
-      lng: f.lng,
-      ts: f.ts,
-      ...(f.accuracy === undefined ? {} : { accuracy: f.accuracy }),
-      ...(f.speed === undefined ? {} : { speed: f.speed }),
-      ...(f.heading === undefined ? {} : { heading: f.heading }),
-      ...(f.mock === undefined ? {} : { mock: f.mock }),
-    }));
-    const dropped = fixes.length - kept.length;
+    const keptIn = admitted;
+    const kept = keptIn.map((f) => toFix(courierId, f));
     const results = kept.length === 0 ? [] : await this.apply(courierId, online, kept);
+    if (live && results[0]?.outcome === 'rejected') throw results[0].error; // one fix: the ack is the error itself
     let accepted = 0;
     let ignored = 0;
-    const flags = new Set<GpsFlag>();
-    const out = [...rejected];
-    results.forEach((r, i) => {
+    let flags: Set<GpsFlag> | null = null;
+    let arrivals: GeofenceEvent[] | null = null;
+    const out = rejected;
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i]!;
       if (r.outcome === 'applied') accepted += 1;
       else if (r.outcome === 'ignored') ignored += 1;
       else out.push({ index: keptIn[i]?.index ?? i, code: 'VALIDATION_ERROR', message: r.error?.message ?? 'rejected' });
-      for (const f of r.flags) flags.add(f);
-    });
-    const m = this.deps.metrics.fixes;
-    m.inc({ outcome: 'accepted' }, accepted);
-    m.inc({ outcome: 'ignored' }, ignored);
-    m.inc({ outcome: 'dropped' }, dropped);
+      for (const f of r.flags) (flags ??= new Set()).add(f);
+      for (const e of r.events) if (e.type === 'entered') (arrivals ??= []).push(e);
+    }
+    if (accepted > 0) this.counted.accepted.inc(accepted);
+    if (ignored > 0) this.counted.ignored.inc(ignored);
+    if (dropped > 0) this.counted.dropped.inc(dropped);
     if (accepted > 0) this.broadcast(online, kept, results);
     if (accepted > 0 && online.fencesPending) await this.syncFences(courierId, online).catch((err: unknown) => this.deps.logger.warn({ err, courierId }, 'geofences could not be placed'));
-    const arrivals = results.flatMap((r) => r.events).filter((e) => e.type === 'entered');
-    if (arrivals.length > 0) await this.arrive(courierId, arrivals);
-    return { ok: true, accepted, dropped, ignored, rejected: out, flags: [...flags] };
+    if (arrivals) await this.arrive(courierId, arrivals);
+    return { ok: true, accepted, dropped, ignored, rejected: out, flags: flags ? [...flags] : [] };
   }
 
   /** Applies fixes; when the index lost the courier (Redis restarted empty), re-registers its state once and retries. */
   private async apply(courierId: string, online: Online, fixes: Fix[]): Promise<FixResult[]> {
-    const run = () => (fixes.length === 1 ? this.deps.courierIndex.applyFix(fixes[0]!).then((r) => [r]) : this.deps.courierIndex.applyFixes(fixes));
-    try {
-      const results = await run();
-      if (!results.some((r) => r.error && isGeoError(r.error) && r.error.reason === 'UNKNOWN_COURIER')) return results;
-    } catch (err) {
-      if (!(isGeoError(err) && err.reason === 'UNKNOWN_COURIER')) throw err;
-    }
+    const results = await this.batcher.submit(fixes);
+    if (!results.some((r) => r.error && isGeoError(r.error) && r.error.reason === 'UNKNOWN_COURIER')) return results;
     await this.deps.courierIndex.setState(courierId, stateOf(online));
-    return run();
+    return this.batcher.submit(fixes);
   }
 
   private broadcast(online: Online, fixes: Fix[], results: FixResult[]): void {
@@ -284,12 +323,6 @@ export class CourierNamespace {
       if (!ACTIVE_FOR_POSITION.has(d.status)) continue;
       this.fanout.offer(d.orderId, { delivery: d, at, vehicle: online.vehicle });
     }
-  }
-
-  /** The watcher's view of a fix: where the courier is and when the order should arrive. */
-  private async positionFor(d: DeliveryView, at: { lat: number; lng: number; ts: number; heading?: number; speed?: number }, vehicle: Vehicle): Promise<CourierPosition> {
-    const eta = await etaToDoor(this.deps.eta, d, at, vehicle);
-    return { orderId: d.orderId, lat: at.lat, lng: at.lng, heading: at.heading ?? null, speed: at.speed ?? null, ts: at.ts, etaSeconds: eta?.seconds ?? null, etaSource: eta?.source ?? null };
   }
 
   private async arrive(courierId: string, events: { fenceId: string; ts: number }[]): Promise<void> {
@@ -312,26 +345,54 @@ export class CourierNamespace {
   }
 }
 
+type DoorEta = { seconds: number; source: 'haversine' | 'learned' | 'google' };
+
+/** The watcher's view of a fix: where the courier is and when the order should arrive. */
+function positionOf(d: DeliveryView, at: Fix, eta: DoorEta | null): CourierPosition {
+  return { orderId: d.orderId, lat: at.lat, lng: at.lng, heading: at.heading ?? null, speed: at.speed ?? null, ts: at.ts, etaSeconds: eta?.seconds ?? null, etaSource: eta?.source ?? null };
+}
+
 /** ETA to the customer's door: via the pickup until the order is picked up. */
-export async function etaToDoor(
-  eta: RealtimeDeps['eta'],
-  d: Pick<DeliveryView, 'status' | 'pickup' | 'dropoff'>,
-  at: { lat: number; lng: number },
-  vehicle: Vehicle,
-): Promise<{ seconds: number; source: 'haversine' | 'learned' | 'google' } | null> {
-  if (d.status === 'picked_up' || d.status === 'at_dropoff') {
-    const r = await eta.eta(at, d.dropoff, vehicle);
-    return { seconds: Math.round(r.durationS), source: r.source };
-  }
+export async function etaToDoor(eta: RealtimeDeps['eta'], d: Pick<DeliveryView, 'status' | 'pickup' | 'dropoff'>, at: { lat: number; lng: number }, vehicle: Vehicle): Promise<DoorEta | null> {
+  if (d.status === 'picked_up' || d.status === 'at_dropoff') return door(await eta.eta(at, d.dropoff, vehicle));
   if (d.status === 'assigned' || d.status === 'at_pickup') {
     const [a, b] = await Promise.all([eta.eta(at, d.pickup, vehicle), eta.eta(d.pickup, d.dropoff, vehicle)]);
-    // A sum is only as good as its weaker part.
-    const source = SOURCE_RANK[a.source] <= SOURCE_RANK[b.source] ? a.source : b.source;
-    return { seconds: Math.round(a.durationS + b.durationS), source };
+    return viaPickup(a, b);
   }
   return null;
 }
 
+/** `etaToDoor` when it needs no I/O (EtaService.peek); undefined when it does. */
+export function etaToDoorNow(eta: RealtimeDeps['eta'], d: Pick<DeliveryView, 'status' | 'pickup' | 'dropoff'>, at: { lat: number; lng: number }, vehicle: Vehicle): DoorEta | null | undefined {
+  if (d.status === 'picked_up' || d.status === 'at_dropoff') {
+    const r = eta.peek(at, d.dropoff, vehicle);
+    return r ? door(r) : undefined;
+  }
+  if (d.status === 'assigned' || d.status === 'at_pickup') {
+    const a = eta.peek(at, d.pickup, vehicle);
+    const b = a && eta.peek(d.pickup, d.dropoff, vehicle);
+    return a && b ? viaPickup(a, b) : undefined;
+  }
+  return null;
+}
+
+const door = (r: EtaResult): DoorEta => ({ seconds: Math.round(r.durationS), source: r.source });
+/** To the pickup, then to the door; a sum is only as good as its weaker part. */
+const viaPickup = (a: EtaResult, b: EtaResult): DoorEta => ({
+  seconds: Math.round(a.durationS + b.durationS),
+  source: SOURCE_RANK[a.source] <= SOURCE_RANK[b.source] ? a.source : b.source,
+});
+
+const noAck = () => undefined;
+/** The index's fix from a validated payload (optional fields only when present). */
+function toFix(courierId: string, f: FixPayload): Fix {
+  const fix: Fix = { courierId, lat: f.lat, lng: f.lng, ts: f.ts };
+  if (f.accuracy !== undefined) fix.accuracy = f.accuracy;
+  if (f.speed !== undefined) fix.speed = f.speed;
+  if (f.heading !== undefined) fix.heading = f.heading;
+  if (f.mock !== undefined) fix.mock = f.mock;
+  return fix;
+}
 const SOURCE_RANK = { haversine: 0, learned: 1, google: 2 } as const;
 const statusOf = (online: Online): 'available' | 'busy' => (online.deliveries.size >= online.capacity ? 'busy' : 'available');
 /** The courier's state in the geo index follows from what the socket knows: vehicle, capacity and active deliveries. */
