@@ -47,7 +47,7 @@ import { createRepositories, pingStore, type Repositories, type Store } from './
 import { AccessTokens } from './jwt.js';
 import { Metrics } from './metrics.js';
 import { Queues } from './queues.js';
-import { createRedis, pingRedis } from './redis.js';
+import { connectRedis, createRedis, pingRedis } from './redis.js';
 import { Tracing } from './tracing.js';
 import { commerceRoutes, registerCommerce, type CommerceCradle } from './wiring/commerce.js';
 import { registerRealtime, startRealtime, type RealtimeCradle } from './wiring/realtime.js';
@@ -259,12 +259,15 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
   });
 
   let io: IoServer | undefined;
+  let pubReady: Promise<unknown> = Promise.resolve();
   const hubClients: Redis[] = [];
   if (withHub) {
-    const pubClient = createRedis(c.redisUrl, 'subscriber', 'io-pub');
+    const pubClient = createRedis(c.redisUrl, 'publisher', 'io-pub');
     const subClient = createRedis(c.redisUrl, 'subscriber', 'io-sub');
     hubClients.push(pubClient, subClient);
-    void pubClient.connect().catch(() => undefined);
+    // Publishing fails fast while disconnected, so the hub is ready only once it can publish.
+    pubReady = connectRedis(pubClient);
+    pubReady.catch(() => undefined);
     void subClient.connect().catch(() => undefined);
     io = createHub({ httpServer: server, pubClient, subClient, corsOrigins: c.config.CORS_ORIGINS, logger: c.logger, maxFrameBytes: c.config.SOCKET_MAX_FRAME_KB * 1024 });
   }
@@ -281,7 +284,7 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
     ...(io ? { io } : {}),
     routes,
     openapi,
-    ready: realtime ? realtime.then(() => undefined) : Promise.resolve(),
+    ready: realtime ? Promise.all([realtime, pubReady]).then(() => undefined) : Promise.resolve(),
     async stop(timeoutMs: number) {
       draining = true;
       for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');

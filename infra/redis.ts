@@ -6,9 +6,12 @@ import { serviceUnavailable } from '../domain/shared/errors.js';
  * - `command`: app commands fail fast while Redis is down (no offline queue) and reconnect forever;
  * - `producer`: same, for BullMQ Queue (adding a job fails fast instead of hanging);
  * - `worker`: BullMQ Worker needs maxRetriesPerRequest null (blocking commands wait for reconnect);
- * - `subscriber`: pub/sub for the Socket.IO adapter.
+ * - `subscriber`: pub/sub subscriptions (Socket.IO adapter, event buses);
+ * - `publisher`: the Socket.IO adapter's publishing client: fails fast while Redis is down (the adapter
+ *   still delivers to this process's sockets and drops the cross-process copy instead of queueing it),
+ *   and auto-pipelines, so a turn's broadcasts leave in one write instead of one syscall each.
  */
-export type RedisFlavour = 'command' | 'producer' | 'worker' | 'subscriber';
+export type RedisFlavour = 'command' | 'producer' | 'worker' | 'subscriber' | 'publisher';
 
 const retryStrategy = (times: number) => Math.min(100 * 2 ** Math.min(times, 5), 2_000);
 
@@ -22,6 +25,8 @@ export function redisOptions(flavour: RedisFlavour): RedisOptions {
       return { ...base, maxRetriesPerRequest: null, enableOfflineQueue: true };
     case 'subscriber':
       return { ...base, maxRetriesPerRequest: null, enableOfflineQueue: true };
+    case 'publisher':
+      return { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true };
   }
 }
 

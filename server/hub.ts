@@ -35,8 +35,38 @@ export function createHub(deps: HubDeps): Server {
       const origin = req.headers.origin;
       cb(null, !origin || allowed.has(origin));
     },
-    adapter: createShardedAdapter(deps.pubClient, deps.subClient, { subscriptionMode: 'dynamic' }),
+    adapter: skippingOwnEcho(createShardedAdapter(deps.pubClient, deps.subClient, { subscriptionMode: 'dynamic' })),
   });
   io.engine.on('connection_error', (err: { code: number; message: string }) => deps.logger.debug({ code: err.code, message: err.message }, 'socket connection error'));
   return io;
+}
+
+type AdapterFactory = ReturnType<typeof createShardedAdapter>;
+interface RawMessageAdapter {
+  uid: string;
+  onRawMessage(raw: Buffer, channel: Buffer | string): void;
+}
+
+/**
+ * The sharded adapter publishes every broadcast to the room's channel, and
+ * this process is subscribed to that channel whenever one of its own sockets
+ * is in the room, so each broadcast comes back to its sender, which decodes
+ * it and then drops it because the uid is its own. Every JSON message of a
+ * process ends with `,"uid":"<its uid>","nsp":"<namespace>"}` (the adapter
+ * adds those two fields last), so that tail identifies our own messages
+ * before any decoding. Anything else (other processes, binary packets) goes
+ * to the adapter unchanged.
+ */
+export function skippingOwnEcho(factory: AdapterFactory): AdapterFactory {
+  // socket.io calls it with `new`: a function (not an arrow) that returns the adapter object.
+  return function (nsp: Parameters<AdapterFactory>[0]) {
+    const adapter = factory(nsp) as unknown as RawMessageAdapter;
+    const tail = Buffer.from(`,"uid":${JSON.stringify(adapter.uid)},"nsp":${JSON.stringify(nsp.name)}}`);
+    const decode = adapter.onRawMessage.bind(adapter);
+    adapter.onRawMessage = (raw, channel) => {
+      if (Buffer.isBuffer(raw) && raw[0] === 0x7b && raw.length > tail.length && tail.equals(raw.subarray(raw.length - tail.length))) return;
+      decode(raw, channel);
+    };
+    return adapter as unknown as ReturnType<AdapterFactory>;
+  };
 }
