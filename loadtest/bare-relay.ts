@@ -7,12 +7,12 @@
  * `handshake.auth.orderId` (the real hub ignores that field and looks it up).
  *
  * Run as a forked child: it sends `{ ready, port }` once listening, answers
- * `{ cmd: 'gc' }` (with --expose-gc) and `{ cmd: 'loop' }` (event-loop delay), and exits on `stop` or when the parent goes away.
+ * `{ cmd: 'gc' }` (with --expose-gc), `{ cmd: 'loop' }` (event-loop delay) and `{ cmd: 'profile' }` (CPU profile), and exits on `stop` or when the parent goes away.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
-import { serveLoopDelay } from './bench-procs.js';
+import { serveLoopDelay, serveProfiler } from './bench-procs.js';
 
 interface Fix {
   lat: number;
@@ -29,6 +29,7 @@ function main(): void {
   const io = new Server(httpServer, { transports: ['websocket'], serveClient: false, maxHttpBufferSize: 64 * 1024, pingInterval: 20_000, pingTimeout: 20_000 });
   const customers = io.of('/customer');
   serveLoopDelay();
+  serveProfiler();
 
   customers.on('connection', (socket) => {
     socket.on('order:watch', (p: { orderId: string }, ack?: (r: unknown) => void) => {

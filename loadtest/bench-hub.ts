@@ -18,7 +18,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { startEmbeddedRedis } from '../infra/embedded-redis.js';
+import { openPostgres } from '../infra/db/sql/client.js';
 import { loadConfig } from '../infra/config.js';
 import { seed } from '../scripts/seed.js';
 import { forkReady, machineCpuUs, nofile, procCpuUs, procState, socketQueues, raiseNofile, sleep, vmRssKB, type Child, type Command } from './bench-procs.js';
@@ -32,7 +34,17 @@ const COURIERS = Number(env.BENCH_COURIERS ?? 5_000);
 const PROCS = Number(env.BENCH_PROCS ?? 2);
 const STEADY = (env.BENCH_STEADY ?? '5000,10000').split(',').map(Number);
 const RAMP = (env.BENCH_RAMP ?? '1000,2000,3000,4000,6000,8000,10000,12500,15000,20000,25000,30000,40000,50000').split(',').map(Number);
-const SIDES = (env.BENCH_SIDES ?? 'bare,hub').split(',');
+const SIDES = (env.BENCH_SIDES ?? 'bare,hub,hub1').split(',');
+/**
+ * Hub processes of the `hub` side (BENCH_HUB_PROCS, default 1). With more, the generators spread
+ * sockets over them like a load balancer and rooms span processes through the Redis adapter, as
+ * ecosystem.config.js deploys it; `hub1` then adds the same hub as one process. Several processes
+ * need PostgreSQL (PGlite is single-process): BENCH_DATABASE_URL, default the local server; without
+ * one, `hub` is one process. On this 2-core box two hub processes did worse than one (they compete
+ * with the generators and Redis, and half the positions cross processes): docs/loadtest.md.
+ */
+const HUB_PROCS = Number(env.BENCH_HUB_PROCS ?? 1);
+const PG_URL = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const STEADY_WARM_MS = 3_000;
 const STEADY_MS = Number(env.BENCH_STEADY_MS ?? 15_000);
 const STEP_WARM_MS = 2_000;
@@ -48,16 +60,22 @@ const log = (s: string) => console.log(`[bench:hub ${new Date().toISOString().sl
 
 interface Side {
   kind: 'bare' | 'hub';
-  server: Child;
+  /** Key in the results and in the log: bare, hub (HUB_PROCS processes), hub1 (one process). */
+  name: string;
+  /** The server processes under test (the hub may run several, like ecosystem.config.js). */
+  servers: Child[];
   redisPid?: number;
 }
+
+const cpuOf = (servers: Child[]) => servers.reduce((a, s) => a + procCpuUs(s.pid), 0);
+const rssOf = (servers: Child[]) => servers.reduce((a, s) => a + vmRssKB(s.pid), 0);
 
 class Generators {
   private constructor(readonly workers: Child[]) {}
 
-  static async start(n: number, fleetFile: string, url: string): Promise<Generators> {
+  static async start(n: number, fleetFile: string, urls: string[]): Promise<Generators> {
     const workers = await Promise.all(Array.from({ length: n }, (_, index) =>
-      forkReady(path.join(__dirname, 'hub-load-worker.ts'), { args: [JSON.stringify({ fleetFile, index, of: n, url })], stopMessage: { cmd: 'close' } })));
+      forkReady(path.join(__dirname, 'hub-load-worker.ts'), { args: [JSON.stringify({ fleetFile, index, of: n, urls })], stopMessage: { cmd: 'close' } })));
     for (const w of workers) raiseNofile(w.pid);
     return new Generators(workers);
   }
@@ -107,20 +125,24 @@ interface Measured extends RampStep {
 async function measure(side: Side, gens: Generators, couriers: number, watchers: number, offeredPerSec: number, warmMs: number, windowMs: number): Promise<Measured> {
   await gens.all({ cmd: 'rate', perCourierPerS: offeredPerSec / couriers });
   await sleep(warmMs);
-  const profile = env.BENCH_HUB_CPU_PROF && side.kind === 'hub' ? path.join(PROF_DIR, `hub-${offeredPerSec}-per-s.cpuprofile`) : null;
-  if (profile) await side.server.request({ cmd: 'profile' });
-  await side.server.request({ cmd: 'loop' }); // resets the server's event-loop delay histogram
+  // With several hub processes, the first one is profiled.
+  const profile = env.BENCH_HUB_CPU_PROF ? path.join(PROF_DIR, `${side.name}-${offeredPerSec}-per-s.cpuprofile`) : null;
+  const first = side.servers[0] as Child;
+  if (profile) await first.request({ cmd: 'profile' });
+  await Promise.all(side.servers.map((s) => s.request({ cmd: 'loop' }))); // resets the servers' event-loop delay histograms
   await gens.all({ cmd: 'window' });
-  const cpu0 = { server: procCpuUs(side.server.pid), redis: side.redisPid ? procCpuUs(side.redisPid) : 0, machine: machineCpuUs().busy };
+  const cpu0 = { server: cpuOf(side.servers), redis: side.redisPid ? procCpuUs(side.redisPid) : 0, machine: machineCpuUs().busy };
   const t0 = performance.now();
   await sleep(windowMs);
   const parts = await gens.all<WorkerWindow>({ cmd: 'collect' });
   const us = (performance.now() - t0) * 1000;
-  const serverLoop = await side.server.request<{ p50Ms: number; p99Ms: number; maxMs: number }>({ cmd: 'loop' });
-  const cpu1 = { server: procCpuUs(side.server.pid), redis: side.redisPid ? procCpuUs(side.redisPid) : 0, machine: machineCpuUs().busy };
+  const loops = await Promise.all(side.servers.map((s) => s.request<{ p50Ms: number; p99Ms: number; maxMs: number }>({ cmd: 'loop' })));
+  // The worst server's figures (one process falling behind delays its sockets).
+  const serverLoop = { p50Ms: Math.max(...loops.map((l) => l.p50Ms)), p99Ms: Math.max(...loops.map((l) => l.p99Ms)), maxMs: Math.max(...loops.map((l) => l.maxMs)) };
+  const cpu1 = { server: cpuOf(side.servers), redis: side.redisPid ? procCpuUs(side.redisPid) : 0, machine: machineCpuUs().busy };
   let cpuBreakdown: Breakdown | undefined;
   if (profile) {
-    await side.server.request({ cmd: 'profile', file: profile });
+    await first.request({ cmd: 'profile', file: profile });
     cpuBreakdown = breakdown(JSON.parse(readFileSync(profile, 'utf8')) as CpuProfile);
   }
   const s = us / 1e6;
@@ -175,7 +197,7 @@ async function measure(side: Side, gens: Generators, couriers: number, watchers:
  * overloaded phase's backlog never leaks into the next one. Bounded: a server
  * that is far behind is reported and the run goes on.
  */
-async function drain(side: Side, gens: Generators, maxMs = Number(env.BENCH_DRAIN_MS ?? 60_000)): Promise<{ ms: number; left: number; engineWriteBuffer: number; wsBufferedBytes: number; stuck?: Awaited<ReturnType<typeof diagnose>> }> {
+async function drain(side: Side, gens: Generators, maxMs = Number(env.BENCH_DRAIN_MS ?? 30_000)): Promise<{ ms: number; left: number; engineWriteBuffer: number; wsBufferedBytes: number; stuck?: Awaited<ReturnType<typeof diagnose>> }> {
   await gens.all({ cmd: 'rate', perCourierPerS: 0 });
   const t0 = Date.now();
   let left: number;
@@ -184,15 +206,15 @@ async function drain(side: Side, gens: Generators, maxMs = Number(env.BENCH_DRAI
     const parts = await gens.all<{ n: number; engineWriteBuffer: number; wsBufferedBytes: number }>({ cmd: 'outstanding' });
     left = parts.reduce((a, x) => a + x.n, 0);
     where = { engineWriteBuffer: parts.reduce((a, x) => a + x.engineWriteBuffer, 0), wsBufferedBytes: parts.reduce((a, x) => a + x.wsBufferedBytes, 0) };
-    if (env.BENCH_TRACE_DRAIN) log(`${side.kind}: drain ${Date.now() - t0} ms: ${left} unacked, generator-side ${JSON.stringify(where)}, server ${procState(side.server.pid)}`);
+    if (env.BENCH_TRACE_DRAIN) log(`${side.name}: drain ${Date.now() - t0} ms: ${left} unacked, generator-side ${JSON.stringify(where)}, servers ${side.servers.map((x) => procState(x.pid)).join(',')}`);
     if (left === 0 || Date.now() - t0 > maxMs) break;
     await sleep(env.BENCH_TRACE_DRAIN ? 2_000 : 250);
   }
   const ms = Date.now() - t0;
   const stuck = left > 0 ? await diagnose(side) : undefined;
-  if (stuck) log(`${side.kind}: server while fixes are unacknowledged: ${JSON.stringify(stuck)}`);
-  if (left > 0) log(`${side.kind}: ${left} fixes still unacknowledged after ${ms} ms (generator-side buffers: ${where.engineWriteBuffer} packets, ${where.wsBufferedBytes} bytes); going on`);
-  else if (ms > 1_000) log(`${side.kind}: drained the backlog in ${ms} ms`);
+  if (stuck) log(`${side.name}: server while fixes are unacknowledged: ${JSON.stringify(stuck)}`);
+  if (left > 0) log(`${side.name}: ${left} fixes still unacknowledged after ${ms} ms (generator-side buffers: ${where.engineWriteBuffer} packets, ${where.wsBufferedBytes} bytes); going on`);
+  else if (ms > 1_000) log(`${side.name}: drained the backlog in ${ms} ms`);
   await sleep(500);
   return { ms, left, ...where, ...(stuck ? { stuck } : {}) };
 }
@@ -203,48 +225,51 @@ async function drain(side: Side, gens: Generators, maxMs = Number(env.BENCH_DRAI
  * fix counters still move (/metrics).
  */
 async function diagnose(side: Side) {
+  return Promise.all(side.servers.map((server) => diagnoseOne(side.kind, server)));
+}
+
+async function diagnoseOne(kind: Side['kind'], server: Child) {
   const fixes = async () => {
     try {
-      const text = await (await fetch(`http://127.0.0.1:${side.server.port}/metrics`, { signal: AbortSignal.timeout(2_000) })).text();
+      const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`, { signal: AbortSignal.timeout(2_000) })).text();
       return Object.fromEntries([...text.matchAll(/^(hub_fixes_total\{outcome="(\w+)"\}|hub_ingest_seconds_count) (\d+)/gm)].map((m) => [m[2] ?? 'ingested', Number(m[3])]));
     } catch {
       return null;
     }
   };
-  const before = { cpu: procCpuUs(side.server.pid), metrics: side.kind === 'hub' ? await fixes() : null };
+  const before = { cpu: procCpuUs(server.pid), metrics: kind === 'hub' ? await fixes() : null };
   await sleep(3_000);
   return {
-    state: procState(side.server.pid),
-    cores: round((procCpuUs(side.server.pid) - before.cpu) / 3e6, 3),
-    queues: socketQueues(side.server.port),
+    state: procState(server.pid),
+    cores: round((procCpuUs(server.pid) - before.cpu) / 3e6, 3),
+    queues: socketQueues(server.port),
     metricsBefore: before.metrics,
-    metricsAfter3s: side.kind === 'hub' ? await fixes() : null,
+    metricsAfter3s: kind === 'hub' ? await fixes() : null,
   };
 }
 
-async function rssAfterGc(server: Child): Promise<number> {
-  await server.request({ cmd: 'gc' });
+async function rssAfterGc(servers: Child[]): Promise<number> {
+  await Promise.all(servers.map((s) => s.request({ cmd: 'gc' })));
   await sleep(1_000);
-  return vmRssKB(server.pid);
+  return rssOf(servers);
 }
 
 async function runSide(side: Side, fleetFile: string) {
-  const url = `http://127.0.0.1:${side.server.port}`;
-  raiseNofile(side.server.pid);
-  const gens = await Generators.start(PROCS, fleetFile, url);
+  for (const s of side.servers) raiseNofile(s.pid);
+  const gens = await Generators.start(PROCS, fleetFile, side.servers.map((s) => `http://127.0.0.1:${s.port}`));
   // Once a second: the server's scheduler state, CPU and memory, to see stalls and growth under overload.
   const timeline: { t: number; state: string; cores: number; rssMB: number }[] = [];
   const t0 = Date.now();
-  let lastCpu = procCpuUs(side.server.pid);
+  let lastCpu = cpuOf(side.servers);
   const sampler = setInterval(() => {
-    const state = procState(side.server.pid);
-    if (state === 'gone') return;
-    const cpu = procCpuUs(side.server.pid);
-    timeline.push({ t: Math.round((Date.now() - t0) / 1000), state, cores: round((cpu - lastCpu) / 1e6, 2), rssMB: round(vmRssKB(side.server.pid) / 1024, 0) });
+    const state = side.servers.map((s) => procState(s.pid)).join(',');
+    if (state.includes('gone')) return;
+    const cpu = cpuOf(side.servers);
+    timeline.push({ t: Math.round((Date.now() - t0) / 1000), state, cores: round((cpu - lastCpu) / 1e6, 2), rssMB: round(rssOf(side.servers) / 1024, 0) });
     lastCpu = cpu;
   }, 1_000);
   try {
-    const rssBeforeKB = await rssAfterGc(side.server);
+    const rssBeforeKB = await rssAfterGc(side.servers);
     const sumOf = (xs: { connected: number; failed: number; ms: number; errors: Record<string, number> }[]) => ({
       connected: xs.reduce((a, x) => a + x.connected, 0),
       failed: xs.reduce((a, x) => a + x.failed, 0),
@@ -252,21 +277,21 @@ async function runSide(side: Side, fleetFile: string) {
       errors: Object.assign({}, ...xs.map((x) => x.errors)) as Record<string, number>,
     });
     const w = sumOf(await gens.all({ cmd: 'connect', kind: 'watchers' }));
-    log(`${side.kind}: ${w.connected} watchers connected and watching in ${w.seconds}s${w.failed ? `, ${w.failed} failed ${JSON.stringify(w.errors)}` : ''}`);
+    log(`${side.name}: ${w.connected} watchers connected and watching in ${w.seconds}s${w.failed ? `, ${w.failed} failed ${JSON.stringify(w.errors)}` : ''}`);
     const c = sumOf(await gens.all({ cmd: 'connect', kind: 'couriers' }));
-    log(`${side.kind}: ${c.connected} couriers connected and online in ${c.seconds}s${c.failed ? `, ${c.failed} failed ${JSON.stringify(c.errors)}` : ''}`);
+    log(`${side.name}: ${c.connected} couriers connected and online in ${c.seconds}s${c.failed ? `, ${c.failed} failed ${JSON.stringify(c.errors)}` : ''}`);
     await sleep(3_000);
-    const rssAfterKB = await rssAfterGc(side.server);
+    const rssAfterKB = await rssAfterGc(side.servers);
     const sockets = w.connected + c.connected;
     const idleSocketKB = sockets ? round(rssPerSocketKB(rssBeforeKB, rssAfterKB, sockets), 2) : null;
-    log(`${side.kind}: RSS ${round(rssBeforeKB / 1024)} MB → ${round(rssAfterKB / 1024)} MB with ${sockets} idle sockets: ${idleSocketKB} KB per socket`);
+    log(`${side.name}: RSS ${round(rssBeforeKB / 1024)} MB → ${round(rssAfterKB / 1024)} MB with ${sockets} idle sockets: ${idleSocketKB} KB per socket`);
 
     // What the server burns with every socket connected and no fix at all (heartbeats, timers, pings).
-    const idleCpu0 = procCpuUs(side.server.pid);
+    const idleCpu0 = cpuOf(side.servers);
     const idleRedis0 = side.redisPid ? procCpuUs(side.redisPid) : 0;
     await sleep(5_000);
-    const idleCores = { server: round((procCpuUs(side.server.pid) - idleCpu0) / 5e6, 3), redis: side.redisPid ? round((procCpuUs(side.redisPid) - idleRedis0) / 5e6, 3) : null };
-    log(`${side.kind}: idle, ${sockets} sockets: cores server ${idleCores.server} redis ${idleCores.redis}`);
+    const idleCores = { server: round((cpuOf(side.servers) - idleCpu0) / 5e6, 3), redis: side.redisPid ? round((procCpuUs(side.redisPid) - idleRedis0) / 5e6, 3) : null };
+    log(`${side.name}: idle, ${sockets} sockets: cores server ${idleCores.server} redis ${idleCores.redis}`);
 
     // Ramp first: it stops at the first overloaded step, so its backlog is small. Then the steady
     // rates, lowest first, each after the previous backlog drained.
@@ -274,7 +299,7 @@ async function runSide(side: Side, fleetFile: string) {
     for (const rate of RAMP) {
       const m = await measure(side, gens, c.connected, w.connected, rate, STEP_WARM_MS, STEP_MS);
       ramp.push(m);
-      log(`${side.kind}: ramp ${rate}/s: sent ${m.sentPerSec}/s, acked ${m.ackedPerSec}/s, delivered ${m.deliveredPerSec}/s (expected ${m.expectedDeliveredPerSec}), ack p99 ${m.ackRtt.p99Ms} ms, server ${m.serverCpuUsPerFix} µs/fix, cores server ${m.cores.server} redis ${m.cores.redis} generators ${m.cores.generators} others ${m.cores.others}`);
+      log(`${side.name}: ramp ${rate}/s: sent ${m.sentPerSec}/s, acked ${m.ackedPerSec}/s, delivered ${m.deliveredPerSec}/s (expected ${m.expectedDeliveredPerSec}), ack p99 ${m.ackRtt.p99Ms} ms, server ${m.serverCpuUsPerFix} µs/fix, cores server ${m.cores.server} redis ${m.cores.redis} generators ${m.cores.generators} others ${m.cores.others}`);
       if (shouldStopRamp(ramp)) break;
     }
     const drains = [await drain(side, gens)];
@@ -284,8 +309,8 @@ async function runSide(side: Side, fleetFile: string) {
       const m = await measure(side, gens, c.connected, w.connected, rate, STEADY_WARM_MS, STEADY_MS);
       // Latency means something only where the server keeps up; past that it grows with the window.
       steady[`at${rate / 1000}k`] = { p50Ms: m.latency.p50Ms, p99Ms: m.latency.p99Ms, sustained: judgeStep(m) === 'keeps_up', ...m };
-      log(`${side.kind}: steady ${rate}/s: acked ${m.ackedPerSec}/s, delivered ${m.deliveredPerSec}/s, courier→watcher p50 ${m.latency.p50Ms} ms p99 ${m.latency.p99Ms} ms${judgeStep(m) === 'keeps_up' ? '' : ' (NOT sustained: the server fell behind)'}, loop delay p99 server ${m.loopDelay.server.p99Ms} ms generators ${m.loopDelay.generatorsP99Ms} ms, server ${m.serverCpuUsPerFix} µs/fix, cores server ${m.cores.server} redis ${m.cores.redis} generators ${m.cores.generators} others ${m.cores.others}`);
-      if (m.cpuBreakdown) log(`${side.kind}: CPU at ${rate}/s: ${m.cpuBreakdown.parts.slice(0, 6).map((p) => `${p.name} ${Math.round(p.share * 100)}%`).join(', ')}`);
+      log(`${side.name}: steady ${rate}/s: acked ${m.ackedPerSec}/s, delivered ${m.deliveredPerSec}/s, courier→watcher p50 ${m.latency.p50Ms} ms p99 ${m.latency.p99Ms} ms${judgeStep(m) === 'keeps_up' ? '' : ' (NOT sustained: the server fell behind)'}, loop delay p99 server ${m.loopDelay.server.p99Ms} ms generators ${m.loopDelay.generatorsP99Ms} ms, server ${m.serverCpuUsPerFix} µs/fix, cores server ${m.cores.server} redis ${m.cores.redis} generators ${m.cores.generators} others ${m.cores.others}`);
+      if (m.cpuBreakdown) log(`${side.name}: CPU at ${rate}/s: ${m.cpuBreakdown.parts.slice(0, 6).map((p) => `${p.name} ${Math.round(p.share * 100)}%`).join(', ')}`);
       if (rate !== STEADY[STEADY.length - 1]) drains.push(await drain(side, gens));
     }
     const sat = findSaturation(ramp);
@@ -319,9 +344,24 @@ async function main(): Promise<void> {
   const redis = await startEmbeddedRedis();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'daraa-bench-hub-'));
   const results: Record<string, unknown> = {};
+  const schema = `bench_hub_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  let hubProcs = HUB_PROCS;
+  let store = 'PGlite (temp dir)';
+  let database: Record<string, string> = {};
+  if (hubProcs > 1) {
+    try {
+      await (await openPostgres({ url: PG_URL, schema, max: 1 })).close();
+      database = { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema };
+      store = `PostgreSQL (${PG_URL.replace(/\/\/[^@]*@/, '//')}, schema ${schema}, dropped after the run)`;
+    } catch (err) {
+      log(`${hubProcs} hub processes need PostgreSQL at ${PG_URL} (${(err as Error).message}): running the hub as one process on PGlite`);
+      hubProcs = 1;
+    }
+  }
   try {
     const hubEnv = {
       ...env,
+      ...database,
       NODE_ENV: 'development',
       DATA_DIR: dataDir,
       REDIS_URL: redis.url,
@@ -342,27 +382,42 @@ async function main(): Promise<void> {
     if (SIDES.includes('bare')) {
       const server = await forkReady(path.join(__dirname, 'bare-relay.ts'), { execArgv: ['--expose-gc'], logFile: SERVER_LOG });
       try {
-        results.bare = await runSide({ kind: 'bare', server }, fleetFile);
+        results.bare = await runSide({ kind: 'bare', name: 'bare', servers: [server] }, fleetFile);
       } finally {
         await server.stop();
       }
     }
-    if (SIDES.includes('hub')) {
-      if (env.BENCH_HUB_CPU_PROF) mkdirSync(PROF_DIR, { recursive: true });
-      const server = await forkReady(path.join(__dirname, 'hub-process.ts'), { env: hubEnv, execArgv: ['--expose-gc'], logFile: SERVER_LOG });
+    if (env.BENCH_HUB_CPU_PROF) mkdirSync(PROF_DIR, { recursive: true });
+    const hubSides = [
+      ...(SIDES.includes('hub') ? [{ name: 'hub', procs: hubProcs }] : []),
+      ...(SIDES.includes('hub1') && hubProcs > 1 ? [{ name: 'hub1', procs: 1 }] : []),
+    ];
+    for (const { name, procs } of hubSides) {
+      const servers = await Promise.all(
+        Array.from({ length: procs }, () =>
+          forkReady(path.join(__dirname, 'hub-process.ts'), { env: hubEnv, execArgv: ['--expose-gc', ...(env.BENCH_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean)], logFile: SERVER_LOG }),
+        ),
+      );
+      log(`${name}: ${procs} hub process${procs > 1 ? 'es' : ''} on ports ${servers.map((x) => x.port).join(', ')}`);
       try {
-        results.hub = await runSide({ kind: 'hub', server, redisPid: redis.pid }, fleetFile);
+        results[name] = { processes: procs, ...(await runSide({ kind: 'hub', name, servers, redisPid: redis.pid }, fleetFile)) };
       } finally {
-        await server.stop();
+        await Promise.all(servers.map((x) => x.stop()));
       }
     }
   } finally {
     await redis.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    if (database.DATABASE_URL) {
+      const pg = await openPostgres({ url: PG_URL, max: 1 }).catch(() => null);
+      await pg?.query(`drop schema if exists ${schema} cascade`);
+      await pg?.close();
+    }
   }
 
   const bare = results.bare as SideResult | undefined;
-  const hub = results.hub as SideResult | undefined;
+  const hub = results.hub as (SideResult & { processes: number }) | undefined;
+  const hub1 = results.hub1 as (SideResult & { processes: number }) | undefined;
   const latencyAt = (r: SideResult | undefined, k: string) => {
     const m = r?.steady[k];
     return m ? { p50Ms: m.p50Ms, p99Ms: m.p99Ms } : null;
@@ -373,14 +428,16 @@ async function main(): Promise<void> {
   const out = {
     bare: bare ? { maxUpdatesPerSec: bare.maxUpdatesPerSec, ...bareRest } : null,
     hub: hub ? { maxUpdatesPerSec: hub.maxUpdatesPerSec, at5k: latencyAt(hub, 'at5k'), at10k: latencyAt(hub, 'at10k'), ...hubRest } : null,
+    hubSingleProcess: hub1 ? { at5k: latencyAt(hub1, 'at5k'), at10k: latencyAt(hub1, 'at10k'), ...hub1 } : null,
     idleSocketKB: hub?.idleSocketKB ?? null,
     targets: {
       hubVsBare: bare && hub ? round(hub.maxUpdatesPerSec / bare.maxUpdatesPerSec, 2) : null,
+      hubSingleProcessVsBare: bare && hub1 ? round(hub1.maxUpdatesPerSec / bare.maxUpdatesPerSec, 2) : null,
       hubAtLeast60PctOfBare: bare && hub ? hub.maxUpdatesPerSec >= 0.6 * bare.maxUpdatesPerSec : null,
       p99At5kUnder50Ms: hubP99At5k === null ? null : hubP99At5k <= 50,
       idleSocketUnder30KB: hub?.idleSocketKB == null ? null : hub.idleSocketKB <= 30,
     },
-    config: { couriers: COURIERS, watchers: COURIERS, generatorProcesses: PROCS, steady: STEADY, steadyMs: STEADY_MS, ramp: RAMP, stepMs: STEP_MS, hubFixLimit: '10000/s per socket, burst 100000', hubRole: 'hub', store: 'PGlite (temp dir)', redis: 'private redis-server' },
+    config: { couriers: COURIERS, watchers: COURIERS, generatorProcesses: PROCS, steady: STEADY, steadyMs: STEADY_MS, ramp: RAMP, stepMs: STEP_MS, hubFixLimit: '10000/s per socket, burst 100000', hubRole: 'hub', hubProcesses: hubProcs, store, redis: 'private redis-server' },
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadAvgBefore: loadBefore, loadAvgAfter: os.loadavg().map((x) => round(x, 2)) },
     durationS: round((Date.now() - started) / 1000),
     timestamp: new Date().toISOString(),
@@ -390,7 +447,7 @@ async function main(): Promise<void> {
   const file = path.join(__dirname, 'results', partial ? 'hub.partial.tmp.json' : 'hub.json');
   writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
   log(`servers' own output: ${path.relative(process.cwd(), SERVER_LOG)}`);
-  log(`bare ${bare?.maxUpdatesPerSec ?? '-'} fixes/s, hub ${hub?.maxUpdatesPerSec ?? '-'} fixes/s; hub p99 at 5k ${hubP99At5k ?? '-'} ms, at 10k ${latencyAt(hub, 'at10k')?.p99Ms ?? '-'} ms; idle ${out.idleSocketKB ?? '-'} KB/socket; written to ${path.relative(process.cwd(), file)} in ${out.durationS}s`);
+  log(`bare ${bare?.maxUpdatesPerSec ?? '-'} fixes/s, hub ${hub?.maxUpdatesPerSec ?? '-'} fixes/s (${hub?.processes ?? '-'} processes; one process: ${hub1?.maxUpdatesPerSec ?? '-'}); hub p99 at 5k ${hubP99At5k ?? '-'} ms, at 10k ${latencyAt(hub, 'at10k')?.p99Ms ?? '-'} ms; idle ${out.idleSocketKB ?? '-'} KB/socket; written to ${path.relative(process.cwd(), file)} in ${out.durationS}s`);
 }
 
 main().then(

@@ -4,7 +4,8 @@
  * /proc says about a process (CPU time, resident memory, open-file limit).
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { openSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { parseVmRssKB } from './hub-stats.js';
@@ -144,5 +145,27 @@ export function serveLoopDelay(): void {
     if ((m as { cmd?: string } | null)?.cmd !== 'loop') return;
     process.send?.({ re: 'loop', p50Ms: Math.round(h.percentile(50) / 1e5) / 10, p99Ms: Math.round(h.percentile(99) / 1e5) / 10, maxMs: Math.round(h.max / 1e5) / 10 });
     h.reset();
+  });
+}
+
+/**
+ * `{ cmd: 'profile' }` starts a V8 CPU profile of this process; `{ cmd: 'profile', file }` stops it
+ * and writes the .cpuprofile there (for chrome://inspect or speedscope). Answers `{ re: 'profile' }`.
+ * Sampling interval: BENCH_PROF_INTERVAL_US (default 200 µs; coarser costs the process less).
+ */
+export function serveProfiler(): void {
+  const inspector = new Session();
+  inspector.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => inspector.post(method, params ?? {}, (err, r) => (err ? reject(err) : resolve(r))));
+  process.on('message', (m: unknown) => {
+    const msg = (typeof m === 'object' && m !== null ? m : {}) as { cmd?: string; file?: string };
+    if (msg.cmd !== 'profile') return;
+    const done = msg.file
+      ? post('Profiler.stop').then((r) => writeFileSync(msg.file as string, JSON.stringify((r as { profile: object }).profile)))
+      : post('Profiler.enable')
+          .then(() => post('Profiler.setSamplingInterval', { interval: Number(process.env.BENCH_PROF_INTERVAL_US ?? 200) }))
+          .then(() => post('Profiler.start'));
+    void done.then(() => process.send?.({ re: 'profile' }), (err: unknown) => process.send?.({ re: 'profile', error: String(err) }));
   });
 }

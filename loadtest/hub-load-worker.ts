@@ -6,7 +6,9 @@
  * positions watchers receive with their courier → watcher latency
  * (receive time − the fix's `ts`, which is the send time; one machine, one clock).
  *
- * argv[2]: JSON { fleetFile, index, of, url }. The parent drives it over IPC:
+ * argv[2]: JSON { fleetFile, index, of, urls }. Each socket connects to one of `urls` (the hub
+ * processes), chosen by a hash of its token, the way a load balancer spreads connections: with
+ * two hubs, about half the watchers sit on another process than their courier. The parent drives it over IPC:
  *   { cmd: 'connect', kind: 'watchers' | 'couriers' }  → { re, connected, failed, errors, ms }
  *   { cmd: 'rate', perCourierPerS }                    → { re }
  *   { cmd: 'window' }  (start a measurement window)    → { re }
@@ -20,7 +22,7 @@ import { io, type Socket } from 'socket.io-client';
 import { LatencyHistogram } from './hub-stats.js';
 import { loopPosition, type Fleet, type FleetCourier, type FleetWatcher } from './hub-fleet.js';
 
-interface Args { fleetFile: string; index: number; of: number; url: string }
+interface Args { fleetFile: string; index: number; of: number; urls: string[] }
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
 const fleet = JSON.parse(readFileSync(args.fleetFile, 'utf8')) as Fleet;
 const mine = <T>(xs: T[]) => xs.filter((_, i) => i % args.of === args.index);
@@ -62,9 +64,16 @@ loopDelay.enable();
 let outstanding = 0;
 const bump = (m: Record<string, number>, k: string) => void (m[k] = (m[k] ?? 0) + 1);
 
+/** FNV-1a of the token: a stable, even spread of sockets over the servers. */
+function serverFor(token: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < token.length; i++) h = Math.imul(h ^ token.charCodeAt(i), 0x01000193);
+  return args.urls[(h >>> 0) % args.urls.length] as string;
+}
+
 function open(namespace: '/courier' | '/customer', auth: Record<string, string>): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = io(`${args.url}${namespace}`, { transports: ['websocket'], auth, forceNew: true, reconnection: false, timeout: 60_000 });
+    const socket = io(`${serverFor(auth.token ?? '')}${namespace}`, { transports: ['websocket'], auth, forceNew: true, reconnection: false, timeout: 60_000 });
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err: Error & { data?: { code?: string } }) => {
       socket.close();
