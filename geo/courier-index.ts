@@ -180,19 +180,16 @@ export class CourierIndex {
         else byCourier.set(it.fix.courierId, [p]);
       });
     }
-    const settleOne = async (p: { idx: number; fix: Fix; cell: string; rp: string; reply: ApplyReply }) => {
-      try {
-        results[p.idx] = this.settleNow(p.fix, p.cell, p.reply) ?? (await this.settle(p.fix, p.cell, p.rp, p.reply));
-      } catch (err) {
-        if (!(err instanceof GeoError) || err.reason === 'REDIS_UNAVAILABLE') throw err;
-        results[p.idx] = { courierId: p.fix.courierId, outcome: 'rejected', flags: [], events: [], error: err };
-      }
+    const reject = (p: { idx: number; fix: Fix }, err: unknown) => {
+      if (!(err instanceof GeoError) || err.reason === 'REDIS_UNAVAILABLE') throw err;
+      results[p.idx] = { courierId: p.fix.courierId, outcome: 'rejected', flags: [], events: [], error: err };
     };
     const slow: Promise<void>[] = [];
     for (const list of byCourier.values()) {
       list.sort((a, b) => a.idx - b.idx);
+      // Replies that need no further round trip settle synchronously; from the first one that
+      // needs homing on, this courier's fixes settle one after another.
       let i = 0;
-      // Fast path: replies that need no further round trip settle synchronously.
       for (; i < list.length; i++) {
         const p = list[i]!;
         try {
@@ -200,16 +197,20 @@ export class CourierIndex {
           if (!done) break;
           results[p.idx] = done;
         } catch (err) {
-          if (!(err instanceof GeoError)) throw err;
-          results[p.idx] = { courierId: p.fix.courierId, outcome: 'rejected', flags: [], events: [], error: err };
+          reject(p, err);
         }
       }
-      if (i < list.length) {
-        const rest = list.slice(i);
-        slow.push((async () => {
-          for (const p of rest) await settleOne(p);
-        })());
-      }
+      if (i === list.length) continue;
+      const rest = list.slice(i);
+      slow.push((async () => {
+        for (const p of rest) {
+          try {
+            results[p.idx] = await this.settle(p.fix, p.cell, p.rp, p.reply);
+          } catch (err) {
+            reject(p, err);
+          }
+        }
+      })());
     }
     await Promise.all(slow);
     return results as FixResult[];

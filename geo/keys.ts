@@ -1,6 +1,24 @@
 import { cellToParent } from 'h3-js';
 
 /**
+ * `cellToParent` at one resolution, memoised in a bounded map: the fix path
+ * asks for the parents of the same few cells over and over (a courier stays
+ * in a cell for a while), and a map lookup is far cheaper than the H3 call.
+ */
+export function parentMemo(resolution: number, max = 200_000): (cell: string) => string {
+  const parents = new Map<string, string>();
+  return (cell) => {
+    let parent = parents.get(cell);
+    if (parent === undefined) {
+      parent = cellToParent(cell, resolution);
+      if (parents.size >= max) parents.clear();
+      parents.set(cell, parent);
+    }
+    return parent;
+  };
+}
+
+/**
  * Key layout. Every key that a Lua script touches carries the hash tag of its
  * region (an H3 parent cell), so one script call always lands in one cluster
  * slot. Only the per-courier directory is tagged by courier id.
@@ -17,22 +35,14 @@ import { cellToParent } from 'h3-js';
  *   <p>regions                    set    regions ever used (the sweep iterates them)
  */
 export class KeySpace {
-  private readonly regionCache = new Map<string, string>();
+  /** The region (H3 parent cell) that owns `cell`. Memoised: the hot path calls it per fix. */
+  readonly regionOf: (cell: string) => string;
 
   constructor(
     readonly prefix: string,
     readonly regionResolution: number,
-  ) {}
-
-  /** The region (H3 parent cell) that owns `cell`. Memoised: the hot path calls it per fix. */
-  regionOf(cell: string): string {
-    let region = this.regionCache.get(cell);
-    if (region === undefined) {
-      region = cellToParent(cell, this.regionResolution);
-      if (this.regionCache.size > 200_000) this.regionCache.clear();
-      this.regionCache.set(cell, region);
-    }
-    return region;
+  ) {
+    this.regionOf = parentMemo(regionResolution);
   }
 
   /** Prefix shared by all keys of one region, hash tag included. */

@@ -1,7 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
-import { cellToParent } from 'h3-js';
 import type { MoveObserver } from './courier-index.js';
-import type { KeySpace } from './keys.js';
+import { parentMemo, type KeySpace } from './keys.js';
 import { guarded } from './redis-call.js';
 import { defineGeoScripts, geo } from './scripts.js';
 import { VEHICLE_PROFILE, type Vehicle } from './types.js';
@@ -48,8 +47,8 @@ export class SpeedLearner implements MoveObserver {
    * after `cacheTtlMs`.
    */
   private readonly cache = new Map<string, { value: LearnedSpeed | null; until: number }>();
-  /** Index cell → its res-7 speed cell (observe runs per applied fix; couriers stay in a cell for a while). */
-  private readonly parents = new Map<string, string>();
+  /** Index cell → its res-7 speed cell (observe runs per applied fix). */
+  private readonly speedCellOf = parentMemo(SPEED_RESOLUTION);
 
   constructor(
     private readonly deps: {
@@ -77,12 +76,7 @@ export class SpeedLearner implements MoveObserver {
     if (o.flags.includes('teleport') || o.dtMs < 2_000 || o.dtMs > 300_000) return;
     const mps = o.distanceM / (o.dtMs / 1000);
     if (mps < 0.5) return; // waiting at a store or a light says nothing about road speed
-    let cell = this.parents.get(o.cell);
-    if (cell === undefined) {
-      cell = cellToParent(o.cell, SPEED_RESOLUTION);
-      if (this.parents.size >= 200_000) this.parents.clear();
-      this.parents.set(o.cell, cell);
-    }
+    const cell = this.speedCellOf(o.cell);
     const region = this.deps.keys.regionOf(cell);
     let byField = this.pending.get(region);
     if (!byField) this.pending.set(region, (byField = new Map()));

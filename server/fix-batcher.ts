@@ -55,14 +55,14 @@ export class FixBatcher {
     this.waiting = [];
     this.size = 0;
     this.inFlight += size;
-    const all: Fix[] = batch.length === 1 ? batch[0]!.fixes : batch.flatMap((w) => w.fixes);
+    const all = batch.flatMap((w) => w.fixes);
     // Through a promise, so an apply that throws synchronously fails the batch the same way.
     Promise.resolve(all).then(this.apply).then(
       (results) => {
         this.inFlight -= size;
         let at = 0;
         for (const w of batch) {
-          w.resolve(batch.length === 1 ? results : results.slice(at, at + w.fixes.length));
+          w.resolve(results.slice(at, at + w.fixes.length));
           at += w.fixes.length;
         }
       },

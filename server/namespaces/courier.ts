@@ -268,17 +268,17 @@ export class CourierNamespace {
         this.deps.metrics.ingestSeconds.observe((performance.now() - started) / 1e3);
       }
     };
-    // `run` never rejects, so the chain never breaks; with nothing in flight it starts at once.
+    // `run` never rejects, so the chain never breaks. With nothing in flight it starts at once, so
+    // its fixes reach the batcher (and count for load shedding) before the next message is read.
     state.queued += 1;
     state.queue = state.queued === 1 ? run() : state.queue.then(run);
   }
 
-  private async ingest(socket: Socket, admitted: FixIn[], dropped: number, rejected: { index: number; code: 'VALIDATION_ERROR'; message: string }[], live: boolean): Promise<LocationAck> {
+  private async ingest(socket: Socket, keptIn: FixIn[], dropped: number, rejected: { index: number; code: 'VALIDATION_ERROR'; message: string }[], live: boolean): Promise<LocationAck> {
     const state = dataOf(socket).courier;
     const online = state.online;
     if (!online) return { ok: false, code: 'NOT_ONLINE', message: 'go online (courier:online) before sending fixes' };
     const courierId = principalOf(socket).accountId;
-    const keptIn = admitted;
     const kept = keptIn.map((f) => toFix(courierId, f));
     const results = kept.length === 0 ? [] : await this.apply(courierId, online, kept);
     if (live && results[0]?.outcome === 'rejected') throw results[0].error; // one fix: the ack is the error itself
@@ -286,12 +286,11 @@ export class CourierNamespace {
     let ignored = 0;
     let flags: Set<GpsFlag> | null = null;
     let arrivals: GeofenceEvent[] | null = null;
-    const out = rejected;
     for (let i = 0; i < results.length; i++) {
       const r = results[i]!;
       if (r.outcome === 'applied') accepted += 1;
       else if (r.outcome === 'ignored') ignored += 1;
-      else out.push({ index: keptIn[i]?.index ?? i, code: 'VALIDATION_ERROR', message: r.error?.message ?? 'rejected' });
+      else rejected.push({ index: keptIn[i]?.index ?? i, code: 'VALIDATION_ERROR', message: r.error?.message ?? 'rejected' });
       for (const f of r.flags) (flags ??= new Set()).add(f);
       for (const e of r.events) if (e.type === 'entered') (arrivals ??= []).push(e);
     }
@@ -301,7 +300,7 @@ export class CourierNamespace {
     if (accepted > 0) this.broadcast(online, kept, results);
     if (accepted > 0 && online.fencesPending) await this.syncFences(courierId, online).catch((err: unknown) => this.deps.logger.warn({ err, courierId }, 'geofences could not be placed'));
     if (arrivals) await this.arrive(courierId, arrivals);
-    return { ok: true, accepted, dropped, ignored, rejected: out, flags: flags ? [...flags] : [] };
+    return { ok: true, accepted, dropped, ignored, rejected, flags: flags ? [...flags] : [] };
   }
 
   /** Applies fixes; when the index lost the courier (Redis restarted empty), re-registers its state once and retries. */
@@ -352,36 +351,37 @@ function positionOf(d: DeliveryView, at: Fix, eta: DoorEta | null): CourierPosit
   return { orderId: d.orderId, lat: at.lat, lng: at.lng, heading: at.heading ?? null, speed: at.speed ?? null, ts: at.ts, etaSeconds: eta?.seconds ?? null, etaSource: eta?.source ?? null };
 }
 
-/** ETA to the customer's door: via the pickup until the order is picked up. */
+type Leg = [from: { lat: number; lng: number }, to: { lat: number; lng: number }];
+
+/** The legs to the customer's door: via the pickup until the order is picked up; none once it is over. */
+function legsToDoor(d: Pick<DeliveryView, 'status' | 'pickup' | 'dropoff'>, at: { lat: number; lng: number }): Leg[] {
+  if (d.status === 'picked_up' || d.status === 'at_dropoff') return [[at, d.dropoff]];
+  if (d.status === 'assigned' || d.status === 'at_pickup') return [[at, d.pickup], [d.pickup, d.dropoff]];
+  return [];
+}
+
+/** A sum is only as good as its weakest part. */
+function overLegs(rs: EtaResult[]): DoorEta | null {
+  if (rs.length === 0) return null;
+  const source = rs.reduce((worst, r) => (SOURCE_RANK[r.source] < SOURCE_RANK[worst] ? r.source : worst), rs[0]!.source);
+  return { seconds: Math.round(rs.reduce((n, r) => n + r.durationS, 0)), source };
+}
+
+/** ETA to the customer's door (legsToDoor). */
 export async function etaToDoor(eta: RealtimeDeps['eta'], d: Pick<DeliveryView, 'status' | 'pickup' | 'dropoff'>, at: { lat: number; lng: number }, vehicle: Vehicle): Promise<DoorEta | null> {
-  if (d.status === 'picked_up' || d.status === 'at_dropoff') return door(await eta.eta(at, d.dropoff, vehicle));
-  if (d.status === 'assigned' || d.status === 'at_pickup') {
-    const [a, b] = await Promise.all([eta.eta(at, d.pickup, vehicle), eta.eta(d.pickup, d.dropoff, vehicle)]);
-    return viaPickup(a, b);
-  }
-  return null;
+  return overLegs(await Promise.all(legsToDoor(d, at).map(([from, to]) => eta.eta(from, to, vehicle))));
 }
 
 /** `etaToDoor` when it needs no I/O (EtaService.peek); undefined when it does. */
 export function etaToDoorNow(eta: RealtimeDeps['eta'], d: Pick<DeliveryView, 'status' | 'pickup' | 'dropoff'>, at: { lat: number; lng: number }, vehicle: Vehicle): DoorEta | null | undefined {
-  if (d.status === 'picked_up' || d.status === 'at_dropoff') {
-    const r = eta.peek(at, d.dropoff, vehicle);
-    return r ? door(r) : undefined;
+  const rs: EtaResult[] = [];
+  for (const [from, to] of legsToDoor(d, at)) {
+    const r = eta.peek(from, to, vehicle);
+    if (!r) return undefined;
+    rs.push(r);
   }
-  if (d.status === 'assigned' || d.status === 'at_pickup') {
-    const a = eta.peek(at, d.pickup, vehicle);
-    const b = a && eta.peek(d.pickup, d.dropoff, vehicle);
-    return a && b ? viaPickup(a, b) : undefined;
-  }
-  return null;
+  return overLegs(rs);
 }
-
-const door = (r: EtaResult): DoorEta => ({ seconds: Math.round(r.durationS), source: r.source });
-/** To the pickup, then to the door; a sum is only as good as its weaker part. */
-const viaPickup = (a: EtaResult, b: EtaResult): DoorEta => ({
-  seconds: Math.round(a.durationS + b.durationS),
-  source: SOURCE_RANK[a.source] <= SOURCE_RANK[b.source] ? a.source : b.source,
-});
 
 const noAck = () => undefined;
 /** The index's fix from a validated payload (optional fields only when present). */
