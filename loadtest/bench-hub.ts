@@ -48,6 +48,8 @@ const PG_URL = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tes
 const STEADY_WARM_MS = 3_000;
 const STEADY_MS = Number(env.BENCH_STEADY_MS ?? 15_000);
 const STEP_WARM_MS = 2_000;
+/** Before the ramp, each courier sends one fix over this many seconds (its one-off first-fix cost). */
+const PRIME_S = 5;
 const STEP_MS = Number(env.BENCH_STEP_MS ?? 5_000);
 /** The hub coalesces positions to 2 per second per order (server/position-fanout.ts). */
 const HUB_POSITIONS_PER_ORDER_PER_S = 2;
@@ -293,6 +295,15 @@ async function runSide(side: Side, fleetFile: string) {
     const idleCores = { server: round((cpuOf(side.servers) - idleCpu0) / 5e6, 3), redis: side.redisPid ? round((procCpuUs(side.redisPid) - idleRedis0) / 5e6, 3) : null };
     log(`${side.name}: idle, ${sockets} sockets: cores server ${idleCores.server} redis ${idleCores.redis}`);
 
+    // Every courier's first fix costs the hub more than the rest (its record is homed in a region
+    // and its geofences placed), once. Send each courier one fix before anything is measured, so
+    // the first ramp step measures streaming, not start-up. Same for both sides.
+    const primeT0 = Date.now();
+    await gens.all({ cmd: 'rate', perCourierPerS: 1 / PRIME_S });
+    await sleep(PRIME_S * 1000 + 500);
+    const prime = { seconds: round((Date.now() - primeT0) / 1000), ...(await drain(side, gens)) };
+    log(`${side.name}: primed with one fix per courier over ${PRIME_S}s (${prime.left} left unacknowledged after the drain)`);
+
     // Ramp first: it stops at the first overloaded step, so its backlog is small. Then the steady
     // rates, lowest first, each after the previous backlog drained.
     const ramp: Measured[] = [];
@@ -322,6 +333,7 @@ async function runSide(side: Side, fleetFile: string) {
       steady,
       idleSocketKB,
       idle: { sockets, watchers: w, couriers: c, rssBeforeKB, rssAfterKB, cores: idleCores },
+      prime,
       drains,
       timeline,
       ramp: ramp.map((m, i) => ({ verdict: sat.verdicts[i], ...m })),
