@@ -76,7 +76,7 @@ export const locationAck = z.union([
     ok: z.literal(true),
     /** Fixes applied to the index (0 or 1 for `location`). */
     accepted: z.number().int(),
-    /** Fixes dropped by the rate limit (token bucket). */
+    /** Fixes dropped by the rate limit (token bucket), or shed while the hub is overloaded (HUB_MAX_PENDING_FIXES). */
     dropped: z.number().int(),
     /** Fixes ignored because a newer one is already stored (ordering, retries). */
     ignored: z.number().int(),
