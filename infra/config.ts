@@ -57,6 +57,8 @@ const schema = z
     COURIER_FIX_RATE_PER_S: z.coerce.number().positive().max(10_000).default(5),
     COURIER_FIX_BURST: int(1, 100_000).default(20),
     HUB_MAX_PENDING_FIXES: int(1, 1_000_000).default(2_000),
+    /** How long a fix waits for others to share one Redis call (0: the same event-loop turn only). */
+    HUB_FIX_LINGER_MS: int(0, 100).default(5),
     /** Largest socket frame accepted; a larger one disconnects that socket only. */
     SOCKET_MAX_FRAME_KB: int(1, 10_240).default(64),
     /** A courier whose last fix is older than this is stale (never offered as available). */

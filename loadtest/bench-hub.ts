@@ -391,6 +391,7 @@ async function main(): Promise<void> {
     const fleetFile = path.join(dataDir, 'fleet.json');
     writeFileSync(fleetFile, JSON.stringify(fleet));
 
+    if (env.BENCH_HUB_CPU_PROF) mkdirSync(PROF_DIR, { recursive: true });
     if (SIDES.includes('bare')) {
       const server = await forkReady(path.join(__dirname, 'bare-relay.ts'), { execArgv: ['--expose-gc'], logFile: SERVER_LOG });
       try {
@@ -399,7 +400,6 @@ async function main(): Promise<void> {
         await server.stop();
       }
     }
-    if (env.BENCH_HUB_CPU_PROF) mkdirSync(PROF_DIR, { recursive: true });
     const hubSides = [
       ...(SIDES.includes('hub') ? [{ name: 'hub', procs: hubProcs }] : []),
       ...(SIDES.includes('hub1') && hubProcs > 1 ? [{ name: 'hub1', procs: 1 }] : []),

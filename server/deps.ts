@@ -45,6 +45,8 @@ export interface HubSettings {
    * hub answers quickly instead of queueing without bound.
    */
   maxPendingFixes: number;
+  /** How long a fix may wait for others to share its Redis call (server/fix-batcher.ts); 0 = the same event-loop turn only. */
+  fixLingerMs: number;
 }
 
 export const DEFAULT_HUB_SETTINGS: HubSettings = {
@@ -54,4 +56,5 @@ export const DEFAULT_HUB_SETTINGS: HubSettings = {
   positionIntervalMs: 500,
   arrivalRadiusM: 100,
   maxPendingFixes: 2_000,
+  fixLingerMs: 5,
 };

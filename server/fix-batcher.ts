@@ -7,10 +7,14 @@ interface Waiting {
 }
 
 /**
- * Applies the fixes that every courier socket of this process sends in the
- * same event-loop turn with one `applyFixes` call (one script call per region
- * per 100 fixes) instead of one EVALSHA per message: at thousands of fixes a
- * second the per-command cost of the client and of Redis dominated the hub.
+ * Applies the fixes that every courier socket of this process sends within a
+ * short window (`lingerMs`, or the same event-loop turn with 0) with one
+ * `applyFixes` call (one script call per region per 100 fixes) instead of one
+ * EVALSHA per message: at thousands of fixes a second the per-command cost of
+ * the client, of the socket writes and reads, and of Redis dominated the hub.
+ * A turn rarely carries more than one message below saturation, so batching by
+ * turn alone still cost about one round trip per fix there; a few ms of linger
+ * (like a producer's `linger.ms`) make it one per batch.
  *
  * Order per courier is kept: a socket submits its next message only once the
  * previous one has settled, and `applyFixes` applies fixes in input order.
@@ -19,13 +23,20 @@ interface Waiting {
 export class FixBatcher {
   private waiting: Waiting[] = [];
   private size = 0;
-  private scheduled = false;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private inFlight = 0;
 
   constructor(
     private readonly apply: (fixes: Fix[]) => Promise<FixResult[]>,
-    /** A turn with more fixes than this is sent in several calls. */
+    /** A batch leaves as soon as it holds this many fixes. */
     private readonly maxBatch = 1_000,
+    /**
+     * How long the first fix of a batch may wait for others (ms). 0: the batch
+     * leaves after this turn's I/O (setImmediate). A few ms turn one Redis round
+     * trip per message into one per batch at low and medium rates, where turns
+     * rarely carry more than one message.
+     */
+    private readonly lingerMs = 0,
   ) {}
 
   /** Fixes submitted and not settled yet, this process-wide (queued or in Redis). */
@@ -39,16 +50,17 @@ export class FixBatcher {
       this.waiting.push({ fixes, resolve, reject });
       this.size += fixes.length;
       if (this.size >= this.maxBatch) this.flush();
-      else if (!this.scheduled) {
-        this.scheduled = true;
-        // After this turn's I/O callbacks: every message read in this turn joins the batch.
-        setImmediate(() => this.flush());
-      }
+      // After the linger (or this turn's I/O callbacks): every message read meanwhile joins the batch.
+      else this.timer ??= this.lingerMs > 0 ? setTimeout(this.flush, this.lingerMs) : setImmediate(this.flush);
     });
   }
 
-  private flush(): void {
-    this.scheduled = false;
+  private readonly flush = (): void => {
+    if (this.timer) {
+      if (this.lingerMs > 0) clearTimeout(this.timer as NodeJS.Timeout);
+      else clearImmediate(this.timer as NodeJS.Immediate);
+      this.timer = null;
+    }
     if (this.waiting.length === 0) return;
     const batch = this.waiting;
     const size = this.size;
@@ -71,5 +83,5 @@ export class FixBatcher {
         for (const w of batch) w.reject(err);
       },
     );
-  }
+  };
 }

@@ -60,6 +60,7 @@ export function registerRealtime(container: AwilixContainer<RealtimeCradle & Nee
       fixRatePerS: config.COURIER_FIX_RATE_PER_S,
       fixBurst: config.COURIER_FIX_BURST,
       maxPendingFixes: config.HUB_MAX_PENDING_FIXES,
+      fixLingerMs: config.HUB_FIX_LINGER_MS,
     })).singleton(),
   });
 }

@@ -66,7 +66,7 @@ export class CourierNamespace {
     this.nsp = io.of('/courier');
     sessions.guard(this.nsp, ['courier']);
     const customers = io.of('/customer');
-    this.batcher = new FixBatcher((fixes) => deps.courierIndex.applyFixes(fixes));
+    this.batcher = new FixBatcher((fixes) => deps.courierIndex.applyFixes(fixes), 1_000, deps.settings.fixLingerMs);
     const fixes = deps.metrics.fixes;
     this.counted = {
       accepted: fixes.labels('accepted'),

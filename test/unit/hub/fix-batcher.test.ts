@@ -5,7 +5,7 @@ import { FixBatcher } from '../../../server/fix-batcher.js';
 const fix = (courierId: string, ts: number): Fix => ({ courierId, lat: 33.5, lng: 36.28, ts });
 const applied = (f: Fix): FixResult => ({ courierId: f.courierId, outcome: 'applied', flags: [], events: [], cell: String(f.ts) });
 
-describe('hub FixBatcher: one index call per event-loop turn', () => {
+describe('hub FixBatcher: one index call per batch (a turn, or a linger)', () => {
   it('when several sockets submit in the same turn, then one apply call carries them all and each gets its own results in order', async () => {
     const calls: Fix[][] = [];
     const batcher = new FixBatcher(async (fixes) => {
@@ -63,5 +63,46 @@ describe('hub FixBatcher: one index call per event-loop turn', () => {
     release();
     await p;
     expect(batcher.pending).to.equal(0);
+  });
+
+  describe('with a linger', () => {
+    const turn = () => new Promise((r) => setImmediate(r));
+
+    it('when messages arrive in different turns within the linger, then they share one apply call, sent once the linger ends', async () => {
+      const calls: Fix[][] = [];
+      const batcher = new FixBatcher(async (fixes) => {
+        calls.push(fixes);
+        return fixes.map(applied);
+      }, 1_000, 30);
+      const started = performance.now();
+      const a = batcher.submit([fix('a', 1)]);
+      await turn();
+      const b = batcher.submit([fix('b', 1)]);
+      await turn();
+      expect(calls).to.have.length(0); // still lingering
+      expect(batcher.pending).to.equal(2);
+      const [ra, rb] = await Promise.all([a, b]);
+      expect(performance.now() - started).to.be.at.least(25);
+      expect(calls.map((c) => c.map((f) => f.courierId))).to.deep.equal([['a', 'b']]);
+      expect([ra[0]!.courierId, rb[0]!.courierId]).to.deep.equal(['a', 'b']);
+    });
+
+    it('when a batch fills up before the linger ends, then it leaves at once and the next one lingers afresh', async () => {
+      const calls: Fix[][] = [];
+      const batcher = new FixBatcher(async (fixes) => {
+        calls.push(fixes);
+        return fixes.map(applied);
+      }, 3, 10_000);
+      const full = batcher.submit([fix('a', 1), fix('b', 1), fix('c', 1)]);
+      await full; // did not wait 10 s
+      expect(calls.map((c) => c.length)).to.deep.equal([3]);
+      const next = batcher.submit([fix('a', 2)]);
+      await turn();
+      expect(calls).to.have.length(1);
+      batcher.submit([fix('b', 2), fix('c', 2)]); // fills the second batch
+      await next;
+      expect(calls.map((c) => c.map((f) => `${f.courierId}${f.ts}`))).to.deep.equal([['a1', 'b1', 'c1'], ['a2', 'b2', 'c2']]);
+      expect(batcher.pending).to.equal(0);
+    });
   });
 });
