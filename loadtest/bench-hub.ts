@@ -33,7 +33,12 @@ const env = process.env;
 const COURIERS = Number(env.BENCH_COURIERS ?? 5_000);
 const PROCS = Number(env.BENCH_PROCS ?? 2);
 const STEADY = (env.BENCH_STEADY ?? '5000,10000').split(',').map(Number);
-const RAMP = (env.BENCH_RAMP ?? '1000,2000,3000,4000,6000,8000,10000,12500,15000,20000,25000,30000,40000,50000').split(',').map(Number);
+/**
+ * Offered rates of the saturation ramp: steps of ~10 % from 4k up (1k below), so the figure is
+ * within ~10 % of where each side really stops keeping up (with 25 % steps, the step edge decided
+ * most of the ratio). Same steps for both sides.
+ */
+const RAMP = (env.BENCH_RAMP ?? '1000,2000,3000,4000,4500,5000,5500,6000,6600,7300,8000,8800,9700,10700,11800,13000,14300,15700,17300,19000,21000,23000,25500,28000,31000,34000,37500,41000,45000,50000').split(',').map(Number);
 const SIDES = (env.BENCH_SIDES ?? 'bare,hub,hub1').split(',');
 /**
  * Hub processes of the `hub` side (BENCH_HUB_PROCS, default 1). With more, the generators spread

@@ -99,8 +99,8 @@ describe('hub FixBatcher: one index call per batch (a turn, or a linger)', () =>
       const next = batcher.submit([fix('a', 2)]);
       await turn();
       expect(calls).to.have.length(1);
-      batcher.submit([fix('b', 2), fix('c', 2)]); // fills the second batch
-      await next;
+      const filling = batcher.submit([fix('b', 2), fix('c', 2)]); // fills the second batch
+      await Promise.all([next, filling]);
       expect(calls.map((c) => c.map((f) => `${f.courierId}${f.ts}`))).to.deep.equal([['a1', 'b1', 'c1'], ['a2', 'b2', 'c2']]);
       expect(batcher.pending).to.equal(0);
     });
