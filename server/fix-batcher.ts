@@ -26,18 +26,26 @@ export class FixBatcher {
   private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private inFlight = 0;
 
+  private readonly maxBatch: number;
+  private readonly lingerMs: number;
+
   constructor(
     private readonly apply: (fixes: Fix[]) => Promise<FixResult[]>,
-    /** A batch leaves as soon as it holds this many fixes. */
-    private readonly maxBatch = 1_000,
-    /**
-     * How long the first fix of a batch may wait for others (ms). 0: the batch
-     * leaves after this turn's I/O (setImmediate). A few ms turn one Redis round
-     * trip per message into one per batch at low and medium rates, where turns
-     * rarely carry more than one message.
-     */
-    private readonly lingerMs = 0,
-  ) {}
+    opts: {
+      /** A batch leaves as soon as it holds this many fixes (default 1,000). */
+      maxBatch?: number;
+      /**
+       * How long the first fix of a batch may wait for others (ms, default 0:
+       * the batch leaves after this turn's I/O, by setImmediate). A few ms turn
+       * one Redis round trip per message into one per batch at low and medium
+       * rates, where turns rarely carry more than one message.
+       */
+      lingerMs?: number;
+    } = {},
+  ) {
+    this.maxBatch = opts.maxBatch ?? 1_000;
+    this.lingerMs = opts.lingerMs ?? 0;
+  }
 
   /** Fixes submitted and not settled yet, this process-wide (queued or in Redis). */
   get pending(): number {

@@ -52,7 +52,7 @@ export class CourierNamespace {
   private readonly local = new Map<string, Socket>();
   /** Coalesces raw fixes per order; the ETA is computed only for the fixes that are sent. */
   private readonly fanout: PositionFanout<PendingPosition>;
-  /** Every socket's fixes of one event-loop turn go to the index in one call. */
+  /** Every socket's fixes within the linger (HUB_FIX_LINGER_MS) go to the index in one call. */
   private readonly batcher: FixBatcher;
   /** Fix counters with their label bound once (the hot path increments them per message). */
   private readonly counted: Record<'accepted' | 'ignored' | 'dropped' | 'rejected' | 'shed', { inc(n?: number): void }>;
@@ -66,7 +66,7 @@ export class CourierNamespace {
     this.nsp = io.of('/courier');
     sessions.guard(this.nsp, ['courier']);
     const customers = io.of('/customer');
-    this.batcher = new FixBatcher((fixes) => deps.courierIndex.applyFixes(fixes), 1_000, deps.settings.fixLingerMs);
+    this.batcher = new FixBatcher((fixes) => deps.courierIndex.applyFixes(fixes), { lingerMs: deps.settings.fixLingerMs });
     const fixes = deps.metrics.fixes;
     this.counted = {
       accepted: fixes.labels('accepted'),

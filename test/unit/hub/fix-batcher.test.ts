@@ -30,7 +30,7 @@ describe('hub FixBatcher: one index call per batch (a turn, or a linger)', () =>
     const batcher = new FixBatcher(async (fixes) => {
       sizes.push(fixes.length);
       return fixes.map(applied);
-    }, 4);
+    }, { maxBatch: 4 });
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => batcher.submit([fix(`c${i}`, i)])));
     expect(sizes.reduce((a, n) => a + n, 0)).to.equal(10);
     expect(Math.max(...sizes)).to.be.at.most(4);
@@ -73,7 +73,7 @@ describe('hub FixBatcher: one index call per batch (a turn, or a linger)', () =>
       const batcher = new FixBatcher(async (fixes) => {
         calls.push(fixes);
         return fixes.map(applied);
-      }, 1_000, 30);
+      }, { lingerMs: 30 });
       const started = performance.now();
       const a = batcher.submit([fix('a', 1)]);
       await turn();
@@ -92,7 +92,7 @@ describe('hub FixBatcher: one index call per batch (a turn, or a linger)', () =>
       const batcher = new FixBatcher(async (fixes) => {
         calls.push(fixes);
         return fixes.map(applied);
-      }, 3, 10_000);
+      }, { maxBatch: 3, lingerMs: 10_000 });
       const full = batcher.submit([fix('a', 1), fix('b', 1), fix('c', 1)]);
       await full; // did not wait 10 s
       expect(calls.map((c) => c.length)).to.deep.equal([3]);
