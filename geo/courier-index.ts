@@ -160,9 +160,9 @@ export class CourierIndex {
           const calls: Promise<{ rp: string; items: typeof items; out: ApplyReply[] }>[] = [];
           for (let i = 0; i < items.length; i += FIX_BATCH) {
             const chunk = items.slice(i, i + FIX_BATCH);
-            const args: (string | number)[] = [this.keys.seen(rp), rp, this.trailMaxLen];
-            for (const { fix, cell } of chunk) args.push(`${fix.courierId}\t${fix.lat}\t${fix.lng}\t${fix.ts}\t${fix.accuracy ?? ''}\t${fix.speed ?? ''}\t${fix.heading ?? ''}\t${cell}`);
-            calls.push((geo(this.redis).daraaGeo_applyFixes(...args) as Promise<string[]>).then((out) => ({ rp, items: chunk, out: out.map((r) => r.split('\n')) })));
+            let lines = '';
+            for (const { fix, cell } of chunk) lines += `${lines ? '\n' : ''}${fix.courierId}\t${fix.lat}\t${fix.lng}\t${fix.ts}\t${fix.accuracy ?? ''}\t${fix.speed ?? ''}\t${fix.heading ?? ''}\t${cell}`;
+            calls.push((geo(this.redis).daraaGeo_applyFixes(this.keys.seen(rp), rp, this.trailMaxLen, lines) as Promise<string>).then((out) => ({ rp, items: chunk, out: out.split('\n').map((r) => r.split('\t')) })));
           }
           return calls;
         }),

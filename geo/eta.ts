@@ -1,4 +1,4 @@
-import { cellToLatLng, gridPathCells, latLngToCell } from 'h3-js';
+import { cellToLatLng, cellToParent, getResolution, gridPathCells, latLngToCell } from 'h3-js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { haversineM } from './distance.js';
 import { GeoError } from './errors.js';
@@ -108,15 +108,20 @@ export class EtaService {
    * The answer `eta` would give, when it needs no I/O (a cached provider
    * answer, a cached learned pace, or no source but haversine); else null.
    * Lets a hot path skip the promise machinery for the common case.
+   * `fromCell`, when known, is the index's H3 cell of `from` (finer than the
+   * learned speeds'): its parent is the speed cell, which spares an H3 lookup
+   * per call and is the cell the SpeedLearner files that fix under (near a
+   * cell edge, H3 parents do not always contain every point of a child).
    */
-  peek(from: LatLng, to: LatLng, vehicle: Vehicle): EtaResult | null {
+  peek(from: LatLng, to: LatLng, vehicle: Vehicle, fromCell?: string): EtaResult | null {
     const now = this.clock();
     if (this.opts.road) {
       const hit = this.cache.get(this.cacheKey(from, to, vehicle, now));
       return hit ? { ...hit, source: 'google' } : null;
     }
     if (!this.opts.learned) return haversineEta(from, to, vehicle);
-    const pace = this.cachedPace(this.speedCell(from, false), this.speedCell(to, true), vehicle, now);
+    const a = fromCell === undefined ? this.speedCell(from, false) : this.speedCellOf(fromCell, from);
+    const pace = this.cachedPace(a, this.speedCell(to, true), vehicle, now);
     if (pace === undefined) return null;
     return pace === null ? haversineEta(from, to, vehicle) : learnedEta(from, to, pace);
   }
@@ -176,6 +181,24 @@ export class EtaService {
     if (remember) this.cells.set(p, { lat: p.lat, lng: p.lng, cell });
     return cell;
   }
+
+  /**
+   * The speed cell of a point from its finer index cell: the memoised parent,
+   * as the SpeedLearner computes it. A cell coarser than the speed resolution
+   * is not used (the point's own cell is looked up).
+   */
+  private speedCellOf(cell: string, p: LatLng): string {
+    let parent = this.speedParents.get(cell);
+    if (parent === undefined) {
+      parent = getResolution(cell) >= SPEED_RESOLUTION ? cellToParent(cell, SPEED_RESOLUTION) : '';
+      if (this.speedParents.size >= 100_000) this.speedParents.clear();
+      this.speedParents.set(cell, parent);
+    }
+    return parent || this.speedCell(p, false);
+  }
+
+  /** Finer cell → its speed cell ('' when the cell is coarser than the speed resolution). */
+  private readonly speedParents = new Map<string, string>();
 
   /** A cached pace (null: not enough learned cells), or undefined when it must be read. */
   private cachedPace(a: string, b: string, vehicle: Vehicle, now: number): number | null | undefined {

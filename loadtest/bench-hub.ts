@@ -133,7 +133,7 @@ async function measure(side: Side, gens: Generators, couriers: number, watchers:
   await gens.all({ cmd: 'rate', perCourierPerS: offeredPerSec / couriers });
   await sleep(warmMs);
   // With several hub processes, the first one is profiled.
-  const profile = env.BENCH_HUB_CPU_PROF ? path.join(PROF_DIR, `${side.name}-${offeredPerSec}-per-s.cpuprofile`) : null;
+  const profile = env.BENCH_HUB_CPU_PROF ? path.join(PROF_DIR, `${side.name}-${offeredPerSec}-per-s.${env.BENCH_PROF_KIND === 'alloc' ? 'heapprofile' : 'cpuprofile'}`) : null;
   const first = side.servers[0] as Child;
   if (profile) await first.request({ cmd: 'profile' });
   await Promise.all(side.servers.map((s) => s.request({ cmd: 'loop' }))); // resets the servers' event-loop delay histograms
@@ -150,7 +150,7 @@ async function measure(side: Side, gens: Generators, couriers: number, watchers:
   let cpuBreakdown: Breakdown | undefined;
   if (profile) {
     await first.request({ cmd: 'profile', file: profile });
-    cpuBreakdown = breakdown(JSON.parse(readFileSync(profile, 'utf8')) as CpuProfile);
+    if (env.BENCH_PROF_KIND !== 'alloc') cpuBreakdown = breakdown(JSON.parse(readFileSync(profile, 'utf8')) as CpuProfile);
   }
   const s = us / 1e6;
   const sum = (k: 'sent' | 'acked' | 'accepted' | 'delivered' | 'dropped' | 'ignored' | 'rejected' | 'shortfall' | 'disconnects' | 'cpuUs') => parts.reduce((a, p) => a + p[k], 0);

@@ -152,20 +152,28 @@ export function serveLoopDelay(): void {
  * `{ cmd: 'profile' }` starts a V8 CPU profile of this process; `{ cmd: 'profile', file }` stops it
  * and writes the .cpuprofile there (for chrome://inspect or speedscope). Answers `{ re: 'profile' }`.
  * Sampling interval: BENCH_PROF_INTERVAL_US (default 200 µs; coarser costs the process less).
+ * BENCH_PROF_KIND=alloc samples allocations instead (every ~BENCH_PROF_ALLOC_BYTES, default 4 KiB,
+ * garbage included, so short-lived objects count too) and writes a .heapprofile.
  */
 export function serveProfiler(): void {
   const inspector = new Session();
   inspector.connect();
   const post = (method: string, params?: object) =>
     new Promise<unknown>((resolve, reject) => inspector.post(method, params ?? {}, (err, r) => (err ? reject(err) : resolve(r))));
+  const alloc = process.env.BENCH_PROF_KIND === 'alloc';
   process.on('message', (m: unknown) => {
     const msg = (typeof m === 'object' && m !== null ? m : {}) as { cmd?: string; file?: string };
     if (msg.cmd !== 'profile') return;
-    const done = msg.file
-      ? post('Profiler.stop').then((r) => writeFileSync(msg.file as string, JSON.stringify((r as { profile: object }).profile)))
-      : post('Profiler.enable')
-          .then(() => post('Profiler.setSamplingInterval', { interval: Number(process.env.BENCH_PROF_INTERVAL_US ?? 200) }))
-          .then(() => post('Profiler.start'));
+    const done = alloc
+      ? msg.file
+        ? post('HeapProfiler.stopSampling').then((r) => writeFileSync(msg.file as string, JSON.stringify((r as { profile: object }).profile)))
+        : post('HeapProfiler.enable').then(() =>
+            post('HeapProfiler.startSampling', { samplingInterval: Number(process.env.BENCH_PROF_ALLOC_BYTES ?? 4096), includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }))
+      : msg.file
+        ? post('Profiler.stop').then((r) => writeFileSync(msg.file as string, JSON.stringify((r as { profile: object }).profile)))
+        : post('Profiler.enable')
+            .then(() => post('Profiler.setSamplingInterval', { interval: Number(process.env.BENCH_PROF_INTERVAL_US ?? 200) }))
+            .then(() => post('Profiler.start'));
     void done.then(() => process.send?.({ re: 'profile' }), (err: unknown) => process.send?.({ re: 'profile', error: String(err) }));
   });
 }

@@ -1,6 +1,6 @@
 --[[
   Apply a batch of fixes to couriers homed in this region: one script call for
-  many fixes (the pipelined update path). Fixes are applied in ARGV order, each
+  many fixes (the pipelined update path). Fixes are applied in input order, each
   exactly as apply-fix-3 would (includes/apply-one.lua), so ordering and
   idempotency per courier are unchanged; each fix is complete before the next
   starts. Per-courier keys are built from the region prefix, whose hash tag
@@ -11,26 +11,36 @@
 
     ARGV[1] region prefix <rp>
     ARGV[2] trail MAXLEN (approximate trimming)
-    ARGV[3..] one string per fix: courierId, lat, lng, ts, accuracy, speed, heading, cell
-              joined with '\t' (accuracy/speed/heading are '' when absent; ids have no tab).
-              One argument per fix instead of eight: the client and Redis handle
-              far fewer bulk strings.
+    ARGV[3] the fixes, one line per fix ('\n' between lines): courierId, lat, lng,
+            ts, accuracy, speed, heading, cell joined with '\t' (accuracy/speed/
+            heading are '' when absent; ids contain neither tab nor newline).
+            One argument for the whole batch: the client and Redis handle one
+            bulk string instead of one per fix.
+
+  Every line is parsed before anything is written: a malformed batch fails as
+  a whole (ERR), never half-applied.
 
   Output:
-    one string per fix, in order: apply-fix-3's reply joined with '\n'
-    (ids and fence ids never contain a newline), e.g.
-    "1\nprevLat\nprevLng\nprevTs\nvehicle\nstatus[\nfenceId\neventType]..." | "0\nstoredTs" | "-1".
-    Flat strings are far cheaper to build and parse than nested arrays.
+    one string, one line per fix in input order ('\n' between lines): apply-fix-3's
+    reply joined with '\t' (fence ids contain no whitespace), e.g.
+    "1\tprevLat\tprevLng\tprevTs\tvehicle\tstatus[\tfenceId\teventType]..." | "0\tstoredTs" | "-1".
 ]]
 --- @include "cells"
 --- @include "apply-one"
 local rp, maxlen = ARGV[1], ARGV[2]
-local out = {}
 local match = string.match
 local FIX = '^([^\t]+)\t([^\t]+)\t([^\t]+)\t([^\t]+)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]+)$'
-for i = 3, #ARGV do
-  local id, lat, lng, ts, acc, spd, hdg, cell = match(ARGV[i], FIX)
-  out[#out + 1] = table.concat(applyOne(rp, id, rp .. 'c:' .. id, rp .. 't:' .. id, rp .. 'f:' .. id,
-    lat, lng, ts, acc, spd, hdg, cell, maxlen), '\n')
+local fixes = {}
+for line in string.gmatch(ARGV[3], '[^\n]+') do
+  local id, lat, lng, ts, acc, spd, hdg, cell = match(line, FIX)
+  if not id then return redis.error_reply('ERR apply-fixes: malformed fix line ' .. (#fixes + 1)) end
+  fixes[#fixes + 1] = { id, lat, lng, ts, acc, spd, hdg, cell }
 end
-return out
+local out = {}
+for i = 1, #fixes do
+  local f = fixes[i]
+  local id = f[1]
+  out[i] = table.concat(applyOne(rp, id, rp .. 'c:' .. id, rp .. 't:' .. id, rp .. 'f:' .. id,
+    f[2], f[3], f[4], f[5], f[6], f[7], f[8], maxlen), '\t')
+end
+return table.concat(out, '\n')

@@ -9,7 +9,9 @@ import { PositionFanout } from '../position-fanout.js';
 import { courierOffline, courierOnline, fix as fixSchema, locationsBatch, type CourierPosition, type FixPayload, type LocationAck } from '../protocol.js';
 
 type FixIn = FixPayload & { index?: number };
-type PendingPosition = { delivery: DeliveryView; at: Fix; vehicle: Vehicle };
+type Rejected = { index: number; code: 'VALIDATION_ERROR'; message: string };
+/** `cell`: the index's H3 cell of `at` (it spares the ETA an H3 lookup). */
+type PendingPosition = { delivery: DeliveryView; at: Fix; cell: string; vehicle: Vehicle };
 import { principalOf, type SocketSessions } from '../sessions.js';
 import { TokenBucket } from '../token-bucket.js';
 
@@ -65,7 +67,8 @@ export class CourierNamespace {
   ) {
     this.nsp = io.of('/courier');
     sessions.guard(this.nsp, ['courier']);
-    const customers = io.of('/customer');
+    // Positions are volatile (a newer one supersedes a dropped one); the operator is built once.
+    const customers = io.of('/customer').volatile;
     this.batcher = new FixBatcher((fixes) => deps.courierIndex.applyFixes(fixes), { lingerMs: deps.settings.fixLingerMs });
     const fixes = deps.metrics.fixes;
     this.counted = {
@@ -76,13 +79,13 @@ export class CourierNamespace {
       shed: fixes.labels('shed'),
     };
     const positions = deps.metrics.broadcasts.labels('courier:position');
-    this.fanout = new PositionFanout<PendingPosition>((orderId, { delivery, at, vehicle }) => {
+    this.fanout = new PositionFanout<PendingPosition>((orderId, { delivery, at, cell, vehicle }) => {
       const send = (eta: DoorEta | null) => {
-        customers.to(`order:${orderId}`).volatile.emit('courier:position', positionOf(delivery, at, eta));
+        customers.to(`order:${orderId}`).emit('courier:position', positionOf(delivery, at, eta));
         positions.inc();
       };
       // Usually the ETA is answered from memory; only a cold cell pair waits for Redis.
-      const eta = etaToDoorNow(deps.eta, delivery, at, vehicle);
+      const eta = etaToDoorNow(deps.eta, delivery, at, vehicle, cell);
       if (eta !== undefined) return send(eta);
       etaToDoor(deps.eta, delivery, at, vehicle).then(send, (err: unknown) => deps.logger.warn({ err, orderId }, 'position broadcast failed'));
     }, deps.settings.positionIntervalMs);
@@ -127,7 +130,7 @@ export class CourierNamespace {
         return reply({ ok: false, code: 'RATE_LIMITED', message: 'the hub is busy: send this batch again shortly', details: { retryAfterMs: 1_000 } });
       }
       const valid: FixIn[] = [];
-      const rejected: { index: number; code: 'VALIDATION_ERROR'; message: string }[] = [];
+      const rejected: Rejected[] = [];
       batch.data.fixes.forEach((raw, index) => {
         const f = fixSchema.safeParse(raw);
         if (f.success) valid.push({ ...f.data, index });
@@ -252,35 +255,50 @@ export class CourierNamespace {
     return { kept, dropped: fixes.length - kept.length };
   }
 
-  private enqueue(socket: Socket, fixes: FixIn[], rejected: { index: number; code: 'VALIDATION_ERROR'; message: string }[], reply: (r: LocationAck) => void, live: boolean): void {
+  private enqueue(socket: Socket, fixes: FixIn[], rejected: Rejected[], reply: (r: LocationAck) => void, live: boolean): void {
     const state = dataOf(socket).courier;
     const started = performance.now();
     const { kept, dropped } = this.admit(state, fixes, live);
-    const run = async () => {
-      try {
-        reply(await this.ingest(socket, kept, dropped, rejected, live));
-      } catch (err) {
-        const e = toAckError(err, this.deps.logger);
-        this.deps.metrics.acks.inc({ event: live ? 'location' : 'locations', code: e.code });
-        reply(e);
-      } finally {
-        state.queued -= 1;
-        this.deps.metrics.ingestSeconds.observe((performance.now() - started) / 1e3);
-      }
-    };
-    // `run` never rejects, so the chain never breaks. With nothing in flight it starts at once, so
-    // its fixes reach the batcher (and count for load shedding) before the next message is read.
+    // `run` never rejects, so the chain never breaks. With nothing in flight it starts at once (no
+    // closure, no extra promise: the common case), so its fixes reach the batcher (and count for
+    // load shedding) before the next message is read.
     state.queued += 1;
-    state.queue = state.queued === 1 ? run() : state.queue.then(run);
+    state.queue =
+      state.queued === 1
+        ? this.run(socket, state, kept, dropped, rejected, reply, live, started)
+        : state.queue.then(() => this.run(socket, state, kept, dropped, rejected, reply, live, started));
   }
 
-  private async ingest(socket: Socket, keptIn: FixIn[], dropped: number, rejected: { index: number; code: 'VALIDATION_ERROR'; message: string }[], live: boolean): Promise<LocationAck> {
+  private async run(socket: Socket, state: CourierSocketData, kept: FixIn[], dropped: number, rejected: Rejected[], reply: (r: LocationAck) => void, live: boolean, started: number): Promise<void> {
+    let ack: LocationAck;
+    try {
+      ack = await this.ingest(socket, kept, dropped, rejected, live);
+    } catch (err) {
+      const e = toAckError(err, this.deps.logger);
+      this.deps.metrics.acks.inc({ event: live ? 'location' : 'locations', code: e.code });
+      ack = e;
+    }
+    state.queued -= 1;
+    this.deps.metrics.ingestSeconds.observe((performance.now() - started) / 1e3);
+    try {
+      reply(ack);
+    } catch (err) {
+      this.deps.logger.warn({ err }, 'location ack failed');
+    }
+  }
+
+  private async ingest(socket: Socket, keptIn: FixIn[], dropped: number, rejected: Rejected[], live: boolean): Promise<LocationAck> {
     const state = dataOf(socket).courier;
     const online = state.online;
     if (!online) return { ok: false, code: 'NOT_ONLINE', message: 'go online (courier:online) before sending fixes' };
     const courierId = principalOf(socket).accountId;
     const kept = keptIn.map((f) => toFix(courierId, f));
-    const results = kept.length === 0 ? [] : await this.apply(courierId, online, kept);
+    let results = kept.length === 0 ? [] : await this.batcher.submit(kept);
+    // The index lost the courier (Redis restarted empty): re-register its state once and retry.
+    if (results.some(unknownCourier)) {
+      await this.deps.courierIndex.setState(courierId, stateOf(online));
+      results = await this.batcher.submit(kept);
+    }
     if (live && results[0]?.outcome === 'rejected') throw results[0].error; // one fix: the ack is the error itself
     let accepted = 0;
     let ignored = 0;
@@ -303,24 +321,16 @@ export class CourierNamespace {
     return { ok: true, accepted, dropped, ignored, rejected, flags: flags ? [...flags] : [] };
   }
 
-  /** Applies fixes; when the index lost the courier (Redis restarted empty), re-registers its state once and retries. */
-  private async apply(courierId: string, online: Online, fixes: Fix[]): Promise<FixResult[]> {
-    const results = await this.batcher.submit(fixes);
-    if (!results.some((r) => r.error && isGeoError(r.error) && r.error.reason === 'UNKNOWN_COURIER')) return results;
-    await this.deps.courierIndex.setState(courierId, stateOf(online));
-    return this.batcher.submit(fixes);
-  }
-
   private broadcast(online: Online, fixes: Fix[], results: FixResult[]): void {
-    let last: Fix | undefined;
-    results.forEach((r, i) => {
-      if (r.outcome === 'applied') last = fixes[i];
-    });
-    if (!last || online.deliveries.size === 0) return;
-    const at = last;
+    if (online.deliveries.size === 0) return;
+    let last = results.length - 1;
+    while (last >= 0 && results[last]!.outcome !== 'applied') last -= 1;
+    if (last < 0) return;
+    const at = fixes[last]!;
+    const cell = results[last]!.cell ?? '';
     for (const d of online.deliveries.values()) {
       if (!ACTIVE_FOR_POSITION.has(d.status)) continue;
-      this.fanout.offer(d.orderId, { delivery: d, at, vehicle: online.vehicle });
+      this.fanout.offer(d.orderId, { delivery: d, at, cell, vehicle: online.vehicle });
     }
   }
 
@@ -373,10 +383,10 @@ export async function etaToDoor(eta: RealtimeDeps['eta'], d: Pick<DeliveryView, 
 }
 
 /** `etaToDoor` when it needs no I/O (EtaService.peek); undefined when it does. */
-export function etaToDoorNow(eta: RealtimeDeps['eta'], d: Pick<DeliveryView, 'status' | 'pickup' | 'dropoff'>, at: { lat: number; lng: number }, vehicle: Vehicle): DoorEta | null | undefined {
+export function etaToDoorNow(eta: RealtimeDeps['eta'], d: Pick<DeliveryView, 'status' | 'pickup' | 'dropoff'>, at: { lat: number; lng: number }, vehicle: Vehicle, atCell?: string): DoorEta | null | undefined {
   const rs: EtaResult[] = [];
   for (const [from, to] of legsToDoor(d, at)) {
-    const r = eta.peek(from, to, vehicle);
+    const r = eta.peek(from, to, vehicle, from === at && atCell ? atCell : undefined);
     if (!r) return undefined;
     rs.push(r);
   }
@@ -384,6 +394,7 @@ export function etaToDoorNow(eta: RealtimeDeps['eta'], d: Pick<DeliveryView, 'st
 }
 
 const noAck = () => undefined;
+const unknownCourier = (r: FixResult) => !!r.error && isGeoError(r.error) && r.error.reason === 'UNKNOWN_COURIER';
 /** The index's fix from a validated payload (optional fields only when present). */
 function toFix(courierId: string, f: FixPayload): Fix {
   const fix: Fix = { courierId, lat: f.lat, lng: f.lng, ts: f.ts };

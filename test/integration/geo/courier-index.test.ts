@@ -1,6 +1,8 @@
 import { expect } from 'chai';
+import { latLngToCell } from 'h3-js';
 import type { Redis } from 'ioredis';
 import { CourierIndex, GeoError, destinationPoint, type CourierState } from '../../../geo/index.js';
+import { geo } from '../../../geo/scripts.js';
 import { uniquePrefix, usePrivateRedis } from '../../helpers/redis.js';
 
 /** Courier ids in a packed cell string: records of 46 bytes ('<dddBi4ddB', the last byte is #id) followed by the id. */
@@ -202,6 +204,23 @@ describe('geo CourierIndex (integration, private redis)', () => {
     // a late fix from the past produces no event
     const late = await index.applyFix({ courierId: 'g', ...at(500), ts: now + 43_500 });
     expect(late.events).to.deep.equal([]);
+  });
+
+  it('when an apply-fixes batch holds a malformed line, then the script refuses the whole batch and writes nothing', async () => {
+    await place('c1', 100);
+    const before = await index.getCourier('c1');
+    const cell = latLngToCell(at(300).lat, at(300).lng, 9);
+    const rp = index.keys.regionPrefix(index.keys.regionOf(cell));
+    const good = ['c1', at(300).lat, at(300).lng, now + 1_000, '', '', '', cell].join('\t');
+    let error: unknown;
+    await geo(redis).daraaGeo_applyFixes(index.keys.seen(rp), rp, 100, `${good}\nc1\tnot-a-fix`).catch((err: unknown) => (error = err));
+    expect(String(error)).to.match(/malformed fix line 2/);
+    expect((await index.getCourier('c1'))?.lastFix).to.deep.equal(before?.lastFix);
+    expect(await index.trail('c1')).to.have.length(1);
+    // The same good line alone is applied, and comes back as one line of tab-separated fields.
+    const reply = await geo(redis).daraaGeo_applyFixes(index.keys.seen(rp), rp, 100, good);
+    expect(String(reply).split('\t')[0]).to.equal('1');
+    expect(await index.trail('c1')).to.have.length(2);
   });
 
   it('when a courier crosses a region border, then its record, trail and geofences move with it', async () => {

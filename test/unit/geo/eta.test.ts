@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { latLngToCell } from 'h3-js';
+import { cellToCenterChild, cellToLatLng, latLngToCell } from 'h3-js';
 import { EtaService, ROAD_FACTOR, haversineM, hourOfWeek, type LearnedSpeedSource, type RoadEtaProvider } from '../../../geo/index.js';
 
 const A = { lat: 33.5, lng: 36.28 };
@@ -100,6 +100,23 @@ describe('geo ETA layers', () => {
     // a destination object whose coordinates change is not answered from its old cell
     to.lat += 0.5;
     expect(eta.peek(A, to, 'motorbike')).to.equal(null);
+  });
+
+  it('when the caller passes the fix\'s index cell, then peek uses its parent as the speed cell (where the learner files that fix), and a coarser cell is not trusted', async () => {
+    const source: LearnedSpeedSource = { ratios: async (cells) => new Map(cells.map((c) => [c, { ratio: 0.5, samples: 50 }])) };
+    const eta = new EtaService({ learned: source, clock: () => 1_700_000_000_000, paceTtlMs: 30_000 });
+    const to = { ...B };
+    // the centre of the centre child lies in its parent, so coordinates and hint name the same speed cell
+    const [lat, lng] = cellToLatLng(cellToCenterChild(latLngToCell(A.lat, A.lng, 7), 9));
+    const P = { lat, lng };
+    await eta.eta(P, to, 'car'); // warms the pace between P's and B's speed cells
+    const plain = eta.peek(P, to, 'car');
+    expect(plain?.source).to.equal('learned');
+    expect(eta.peek(P, to, 'car', latLngToCell(P.lat, P.lng, 9))).to.deep.equal(plain);
+    // a res-5 cell cannot name a res-7 speed cell: the coordinates decide
+    expect(eta.peek(P, to, 'car', latLngToCell(P.lat, P.lng, 5))).to.deep.equal(plain);
+    // the hint, not the coordinates, names the origin's speed cell: one elsewhere (no cached pace) is cold
+    expect(eta.peek(P, to, 'car', latLngToCell(P.lat + 0.5, P.lng, 9))).to.equal(null);
   });
 
   it('when the learned source fails, then the answer is haversine and nothing is cached', async () => {
