@@ -153,9 +153,9 @@ export class CourierDirectory {
       for (;;) {
         const out = (await this.call('sweepStale', () => geo(redis).daraaGeo_sweep(keys.seen(rp), rp, staleCutoff, retainCutoff, batch))) as (string | number)[];
         const [u, dl] = [Number(out[0]), Number(out[1])];
-        unindexed += u;
+        unindexed += Number(out[2]);
         deleted += dl;
-        for (const id of out.slice(2).map(String)) {
+        for (const id of out.slice(3).map(String)) {
           // forget the directory entry only if it still points here (the courier may have moved since)
           const dirKey = keys.directory(id);
           if ((await this.call('sweepStale', () => redis.hget(dirKey, 'region'))) === region) await this.call('sweepStale', () => redis.del(dirKey));

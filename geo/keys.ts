@@ -28,7 +28,7 @@ export function parentMemo(resolution: number, max = 200_000): (cell: string) =>
  *   <p>{<region>}:f:<courierId>   hash   geofenceId -> JSON definition + state
  *   <p>{<region>}:a2:<cell>       string packed records (geo/cells.ts) of the available couriers in the cell
  *   <p>{<region>}:b2:<cell>       string same, busy couriers
- *   <p>{<region>}:seen            zset   indexed courierId -> last fix ts (drives the stale sweep)
+ *   <p>{<region>}:seen            zset   indexed courierId -> last fix ts, at most 5 s behind (drives the stale sweep)
  *   <p>{<region>}:idle            zset   unindexed courierId -> last fix ts (drives retention)
  *   <p>{<region>}:spd             hash   "<res-7 cell>|<hour of week>" -> "<ewma ratio>,<samples>"
  *   <p>dir:{<courierId>}          hash   region + state: survives region moves and crashes between them

@@ -10,6 +10,8 @@
     { -1 }            not homed: no courier record in this region
 ]]
 local R_EARTH, RAD = 6371008.8, math.pi / 180
+-- <rp>seen is written once per this many ms of a courier's fixes (see sweep-1.lua)
+local SEEN_STEP_MS = 5000
 
 local function applyOne(rp, id, ck, tk, fk, sLat, sLng, sTs, sAcc, sSpd, sHdg, cell, maxlen)
   local cur = redis.call('HMGET', ck, 'st', 'ts', 'lat', 'lng', 'cell', 'vc', 'cap', 'load', 'idx', 'veh', 'gf')
@@ -32,7 +34,11 @@ local function applyOne(rp, id, ck, tk, fk, sLat, sLng, sTs, sAcc, sSpd, sHdg, c
     end
     local free = (tonumber(cur[7]) or 0) - (tonumber(cur[8]) or 0)
     cellPut(cellKey(rp, st, cell), id, cellRecord(lat, lng, ts, tonumber(cur[6]) or 0, free, sSpd, sHdg, id))
-    redis.call('ZADD', rp .. 'seen', ts, id)
+    -- The stale sweep needs the last fix only to within SEEN_STEP_MS (it re-checks a candidate's
+    -- own ts), so the zset is written on the first fix of each step, not on every fix.
+    if not indexed or not prevTs or math.floor(ts / SEEN_STEP_MS) ~= math.floor(prevTs / SEEN_STEP_MS) then
+      redis.call('ZADD', rp .. 'seen', ts, id)
+    end
     if not indexed then
       redis.call('HSET', ck, 'idx', '1')
       redis.call('ZREM', rp .. 'idle', id)

@@ -91,6 +91,22 @@ describe('geo CourierIndex (integration, private redis)', () => {
     expect((await index.nearestCouriers({ ...CITY, radiusM: 1000, limit: 5, filter: { status: 'available' } })).map((c) => c.courierId)).to.deep.equal(['old', 'fresh']);
   });
 
+  it('when fixes within one 5 s step leave the sweep\'s score behind, then the sweep re-checks the last fix and unindexes only the truly stale', async () => {
+    await place('live', 100); // now is on a 5 s step boundary: the score is written
+    await place('dead', 300);
+    const t0 = now;
+    for (const dt of [1_000, 2_000, 4_000]) await index.applyFix({ courierId: 'live', ...at(100 + dt / 100), ts: t0 + dt });
+    const seen = index.keys.seen(index.keys.regionPrefix(index.keys.regionOf(latLngToCell(at(100).lat, at(100).lng, 9))));
+    expect(Number(await redis.zscore(seen, 'live'))).to.equal(t0); // written once per step, not per fix
+    now = t0 + 4_000 + 28_000; // stale cutoff (maxAgeS 30) = t0 + 2 s: both scores are below it
+    const swept = await index.sweepStale();
+    expect(swept.unindexed).to.equal(1);
+    expect(Number(await redis.zscore(seen, 'live'))).to.equal(t0 + 4_000); // re-scored from its real last fix
+    expect(await redis.zscore(seen, 'dead')).to.equal(null);
+    const found = await index.nearestCouriers({ ...CITY, radiusM: 1000, limit: 5, filter: { status: 'available' }, maxAgeS: 60 });
+    expect(found.map((c) => c.courierId)).to.deep.equal(['live']);
+  });
+
   it('when a courier is idle past retention, then the sweep deletes its keys', async () => {
     await place('gone', 100);
     now += 90_000;
