@@ -152,7 +152,7 @@ export class CourierDirectory {
       const rp = keys.regionPrefix(region);
       for (;;) {
         const out = (await this.call('sweepStale', () => geo(redis).daraaGeo_sweep(keys.seen(rp), rp, staleCutoff, retainCutoff, batch))) as (string | number)[];
-        const [u, dl] = [Number(out[0]), Number(out[1])];
+        const [candidates, dl] = [Number(out[0]), Number(out[1])];
         unindexed += Number(out[2]);
         deleted += dl;
         for (const id of out.slice(3).map(String)) {
@@ -160,7 +160,7 @@ export class CourierDirectory {
           const dirKey = keys.directory(id);
           if ((await this.call('sweepStale', () => redis.hget(dirKey, 'region'))) === region) await this.call('sweepStale', () => redis.del(dirKey));
         }
-        if (u < batch && dl < batch) break;
+        if (candidates < batch && dl < batch) break;
       }
     }
     return { unindexed, deleted };

@@ -1,6 +1,7 @@
-import { cellToLatLng, cellToParent, getResolution, gridPathCells, latLngToCell } from 'h3-js';
+import { cellToLatLng, gridPathCells, latLngToCell } from 'h3-js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { haversineM } from './distance.js';
+import { parentMemo } from './keys.js';
 import { GeoError } from './errors.js';
 import { assertLatLng } from './gps.js';
 import { ROAD_FACTOR, SPEED_RESOLUTION, crowFlySpeed, type LearnedSpeed } from './speeds.js';
@@ -163,11 +164,6 @@ export class EtaService {
   }
 
   /**
-   * Walk the res-7 cells on the straight path; each gets its learned speed if
-   * it has enough samples, else the vehicle default. Used only when at least
-   * half of the path is learned, so one noisy cell cannot dominate.
-   */
-  /**
    * The res-7 cell of a point. Pickups and dropoffs are the same objects on
    * every position of a delivery, so the cell of a destination is remembered
    * per object (checked against its coordinates, in case an object is
@@ -185,20 +181,17 @@ export class EtaService {
   /**
    * The speed cell of a point from its finer index cell: the memoised parent,
    * as the SpeedLearner computes it. A cell coarser than the speed resolution
-   * is not used (the point's own cell is looked up).
+   * has no such parent (H3 throws): the point's own cell is looked up.
    */
   private speedCellOf(cell: string, p: LatLng): string {
-    let parent = this.speedParents.get(cell);
-    if (parent === undefined) {
-      parent = getResolution(cell) >= SPEED_RESOLUTION ? cellToParent(cell, SPEED_RESOLUTION) : '';
-      if (this.speedParents.size >= 100_000) this.speedParents.clear();
-      this.speedParents.set(cell, parent);
+    try {
+      return this.speedParent(cell);
+    } catch {
+      return this.speedCell(p, false);
     }
-    return parent || this.speedCell(p, false);
   }
 
-  /** Finer cell → its speed cell ('' when the cell is coarser than the speed resolution). */
-  private readonly speedParents = new Map<string, string>();
+  private readonly speedParent = parentMemo(SPEED_RESOLUTION, 100_000);
 
   /** A cached pace (null: not enough learned cells), or undefined when it must be read. */
   private cachedPace(a: string, b: string, vehicle: Vehicle, now: number): number | null | undefined {

@@ -7,13 +7,13 @@ import type { RealtimeDeps } from '../deps.js';
 import { FixBatcher } from '../fix-batcher.js';
 import { PositionFanout } from '../position-fanout.js';
 import { courierOffline, courierOnline, fix as fixSchema, locationsBatch, type CourierPosition, type FixPayload, type LocationAck } from '../protocol.js';
+import { principalOf, type SocketSessions } from '../sessions.js';
+import { TokenBucket } from '../token-bucket.js';
 
 type FixIn = FixPayload & { index?: number };
 type Rejected = { index: number; code: 'VALIDATION_ERROR'; message: string };
 /** `cell`: the index's H3 cell of `at` (it spares the ETA an H3 lookup). */
-type PendingPosition = { delivery: DeliveryView; at: Fix; cell: string; vehicle: Vehicle };
-import { principalOf, type SocketSessions } from '../sessions.js';
-import { TokenBucket } from '../token-bucket.js';
+type PendingPosition = { delivery: DeliveryView; at: Fix; cell: string | undefined; vehicle: Vehicle };
 
 /** Fixes older than this are buffered backlog: they use the backlog budget, not the live one. */
 const BACKLOG_AGE_MS = 30_000;
@@ -327,7 +327,7 @@ export class CourierNamespace {
     while (last >= 0 && results[last]!.outcome !== 'applied') last -= 1;
     if (last < 0) return;
     const at = fixes[last]!;
-    const cell = results[last]!.cell ?? '';
+    const cell = results[last]!.cell;
     for (const d of online.deliveries.values()) {
       if (!ACTIVE_FOR_POSITION.has(d.status)) continue;
       this.fanout.offer(d.orderId, { delivery: d, at, cell, vehicle: online.vehicle });
@@ -386,7 +386,7 @@ export async function etaToDoor(eta: RealtimeDeps['eta'], d: Pick<DeliveryView, 
 export function etaToDoorNow(eta: RealtimeDeps['eta'], d: Pick<DeliveryView, 'status' | 'pickup' | 'dropoff'>, at: { lat: number; lng: number }, vehicle: Vehicle, atCell?: string): DoorEta | null | undefined {
   const rs: EtaResult[] = [];
   for (const [from, to] of legsToDoor(d, at)) {
-    const r = eta.peek(from, to, vehicle, from === at && atCell ? atCell : undefined);
+    const r = eta.peek(from, to, vehicle, from === at ? atCell : undefined);
     if (!r) return undefined;
     rs.push(r);
   }
