@@ -23,7 +23,7 @@ import { startEmbeddedRedis } from '../infra/embedded-redis.js';
 import { openPostgres } from '../infra/db/sql/client.js';
 import { loadConfig } from '../infra/config.js';
 import { seed } from '../scripts/seed.js';
-import { forkReady, machineCpuUs, nofile, procCpuUs, procState, socketQueues, raiseNofile, sleep, vmRssKB, type Child, type Command } from './bench-procs.js';
+import { forkReady, machineCpuUs, type GcWindow, nofile, procCpuUs, procState, socketQueues, raiseNofile, sleep, vmRssKB, type Child, type Command } from './bench-procs.js';
 import { breakdown, type Breakdown, type CpuProfile } from './cpu-profile.js';
 import { findSaturation, judgeStep, LatencyHistogram, rssPerSocketKB, shouldStopRamp, type RampStep } from './hub-stats.js';
 import type { Fleet } from './hub-fleet.js';
@@ -60,6 +60,8 @@ const STEP_MS = Number(env.BENCH_STEP_MS ?? 5_000);
 const HUB_POSITIONS_PER_ORDER_PER_S = 2;
 /** The servers' own output (warnings while overloaded, stack traces): kept out of the report, gitignored. */
 const SERVER_LOG = path.join(__dirname, 'results', 'bench-hub-servers.tmp.log');
+/** What BENCH_PROF_KIND writes (serveProfiler in bench-procs.ts). */
+const PROFILE_EXTENSION = ({ alloc: 'heapprofile', survivors: 'heapprofile', snapshot: 'heapsnapshot' } as Record<string, string>)[env.BENCH_PROF_KIND ?? ''] ?? 'cpuprofile';
 /** BENCH_HUB_CPU_PROF=1: one CPU profile of the hub per measured window (gitignored). */
 const PROF_DIR = path.join(__dirname, 'results', 'prof');
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
@@ -117,6 +119,8 @@ interface Measured extends RampStep {
    * Event-loop delay (ms) of the server and, worst of them, of the generator processes: a stalled
    * generator would add latency the server did not cause.
    */
+  /** The server's garbage collections in the window (one entry per process with several). */
+  serverGc: GcWindow | GcWindow[];
   loopDelay: { server: { p50Ms: number; p99Ms: number; maxMs: number }; generatorsP99Ms: number; generatorsMaxMs: number };
   /** Server CPU per acknowledged fix (µs): what one fix costs the process under test. */
   serverCpuUsPerFix: number | null;
@@ -133,7 +137,7 @@ async function measure(side: Side, gens: Generators, couriers: number, watchers:
   await gens.all({ cmd: 'rate', perCourierPerS: offeredPerSec / couriers });
   await sleep(warmMs);
   // With several hub processes, the first one is profiled.
-  const profile = env.BENCH_HUB_CPU_PROF ? path.join(PROF_DIR, `${side.name}-${offeredPerSec}-per-s.${env.BENCH_PROF_KIND === 'alloc' ? 'heapprofile' : 'cpuprofile'}`) : null;
+  const profile = env.BENCH_HUB_CPU_PROF ? path.join(PROF_DIR, `${side.name}-${offeredPerSec}-per-s.${PROFILE_EXTENSION}`) : null;
   const first = side.servers[0] as Child;
   if (profile) await first.request({ cmd: 'profile' });
   await Promise.all(side.servers.map((s) => s.request({ cmd: 'loop' }))); // resets the servers' event-loop delay histograms
@@ -143,14 +147,14 @@ async function measure(side: Side, gens: Generators, couriers: number, watchers:
   await sleep(windowMs);
   const parts = await gens.all<WorkerWindow>({ cmd: 'collect' });
   const us = (performance.now() - t0) * 1000;
-  const loops = await Promise.all(side.servers.map((s) => s.request<{ p50Ms: number; p99Ms: number; maxMs: number }>({ cmd: 'loop' })));
+  const loops = await Promise.all(side.servers.map((s) => s.request<{ p50Ms: number; p99Ms: number; maxMs: number; gc: GcWindow }>({ cmd: 'loop' })));
   // The worst server's figures (one process falling behind delays its sockets).
   const serverLoop = { p50Ms: Math.max(...loops.map((l) => l.p50Ms)), p99Ms: Math.max(...loops.map((l) => l.p99Ms)), maxMs: Math.max(...loops.map((l) => l.maxMs)) };
   const cpu1 = { server: cpuOf(side.servers), redis: side.redisPid ? procCpuUs(side.redisPid) : 0, machine: machineCpuUs().busy };
   let cpuBreakdown: Breakdown | undefined;
   if (profile) {
     await first.request({ cmd: 'profile', file: profile });
-    if (env.BENCH_PROF_KIND !== 'alloc') cpuBreakdown = breakdown(JSON.parse(readFileSync(profile, 'utf8')) as CpuProfile);
+    if (PROFILE_EXTENSION === 'cpuprofile') cpuBreakdown = breakdown(JSON.parse(readFileSync(profile, 'utf8')) as CpuProfile);
   }
   const s = us / 1e6;
   const sum = (k: 'sent' | 'acked' | 'accepted' | 'delivered' | 'dropped' | 'ignored' | 'rejected' | 'shortfall' | 'disconnects' | 'cpuUs') => parts.reduce((a, p) => a + p[k], 0);
@@ -188,6 +192,7 @@ async function measure(side: Side, gens: Generators, couriers: number, watchers:
     shortfall: sum('shortfall'),
     disconnects: sum('disconnects'),
     ...(cpuBreakdown ? { cpuBreakdown } : {}),
+    serverGc: loops.length === 1 ? (loops[0] as { gc: GcWindow }).gc : loops.map((l) => l.gc),
     loopDelay: { server: { p50Ms: serverLoop.p50Ms, p99Ms: serverLoop.p99Ms, maxMs: serverLoop.maxMs }, generatorsP99Ms: Math.max(...parts.map((p) => p.loopDelayP99Ms)), generatorsMaxMs: Math.max(...parts.map((p) => p.loopDelayMaxMs)) },
     serverCpuUsPerFix: ackedPerSec > 0 ? round((cores.server * 1e6) / ackedPerSec) : null,
     cores: {
@@ -204,6 +209,13 @@ async function measure(side: Side, gens: Generators, couriers: number, watchers:
  * overloaded phase's backlog never leaks into the next one. Bounded: a server
  * that is far behind is reported and the run goes on.
  */
+/** The server's collections in a window, for the log: the major ones are what a latency tail usually lines up with. */
+function gcText(gc: GcWindow | GcWindow[]): string {
+  const all = Array.isArray(gc) ? gc : [gc];
+  const sum = (k: keyof GcWindow) => round(all.reduce((n, g) => n + g[k], 0));
+  return `server GC ${sum('major')} mark-compact (${sum('majorMs')} ms), ${sum('minor')} scavenges (${sum('minorMs')} ms), longest pause ${Math.max(...all.map((g) => g.maxPauseMs))} ms`;
+}
+
 async function drain(side: Side, gens: Generators, maxMs = Number(env.BENCH_DRAIN_MS ?? 30_000)): Promise<{ ms: number; left: number; engineWriteBuffer: number; wsBufferedBytes: number; stuck?: Awaited<ReturnType<typeof diagnose>> }> {
   await gens.all({ cmd: 'rate', perCourierPerS: 0 });
   const t0 = Date.now();
@@ -325,7 +337,7 @@ async function runSide(side: Side, fleetFile: string) {
       const m = await measure(side, gens, c.connected, w.connected, rate, STEADY_WARM_MS, STEADY_MS);
       // Latency means something only where the server keeps up; past that it grows with the window.
       steady[`at${rate / 1000}k`] = { p50Ms: m.latency.p50Ms, p99Ms: m.latency.p99Ms, sustained: judgeStep(m) === 'keeps_up', ...m };
-      log(`${side.name}: steady ${rate}/s: acked ${m.ackedPerSec}/s, delivered ${m.deliveredPerSec}/s, courier→watcher p50 ${m.latency.p50Ms} ms p99 ${m.latency.p99Ms} ms${judgeStep(m) === 'keeps_up' ? '' : ' (NOT sustained: the server fell behind)'}, loop delay p99 server ${m.loopDelay.server.p99Ms} ms generators ${m.loopDelay.generatorsP99Ms} ms, server ${m.serverCpuUsPerFix} µs/fix, cores server ${m.cores.server} redis ${m.cores.redis} generators ${m.cores.generators} others ${m.cores.others}`);
+      log(`${side.name}: steady ${rate}/s: acked ${m.ackedPerSec}/s, delivered ${m.deliveredPerSec}/s, courier→watcher p50 ${m.latency.p50Ms} ms p99 ${m.latency.p99Ms} ms${judgeStep(m) === 'keeps_up' ? '' : ' (NOT sustained: the server fell behind)'}, loop delay p99 server ${m.loopDelay.server.p99Ms} ms generators ${m.loopDelay.generatorsP99Ms} ms, ${gcText(m.serverGc)}, server ${m.serverCpuUsPerFix} µs/fix, cores server ${m.cores.server} redis ${m.cores.redis} generators ${m.cores.generators} others ${m.cores.others}`);
       if (m.cpuBreakdown) log(`${side.name}: CPU at ${rate}/s: ${m.cpuBreakdown.parts.slice(0, 6).map((p) => `${p.name} ${Math.round(p.share * 100)}%`).join(', ')}`);
       if (rate !== STEADY[STEADY.length - 1]) drains.push(await drain(side, gens));
     }

@@ -6,8 +6,9 @@
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import path from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { parseVmRssKB } from './hub-stats.js';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -137,14 +138,44 @@ export function forkReady(file: string, opts: { env?: NodeJS.ProcessEnv; execArg
   });
 }
 
-/** `{ cmd: 'loop' }`: this process's event-loop delay since the last call (ms), then a reset. */
+/** Garbage collections of one process in a window: scavenges (minor) and mark-compacts (major), with their pauses. */
+export interface GcWindow {
+  minor: number;
+  minorMs: number;
+  major: number;
+  majorMs: number;
+  maxPauseMs: number;
+}
+
+/**
+ * `{ cmd: 'loop' }`: this process's event-loop delay since the last call (ms), and its garbage
+ * collections (perf_hooks 'gc' entries: count and pause per kind), then a reset.
+ */
 export function serveLoopDelay(): void {
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
+  const fresh = (): GcWindow => ({ minor: 0, minorMs: 0, major: 0, majorMs: 0, maxPauseMs: 0 });
+  let gc = fresh();
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) {
+        gc.minor += 1;
+        gc.minorMs += e.duration;
+      } else if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) {
+        gc.major += 1;
+        gc.majorMs += e.duration;
+      }
+      gc.maxPauseMs = Math.max(gc.maxPauseMs, e.duration);
+    }
+  }).observe({ entryTypes: ['gc'] });
+  const r1 = (ms: number) => Math.round(ms * 10) / 10;
   process.on('message', (m: unknown) => {
     if ((m as { cmd?: string } | null)?.cmd !== 'loop') return;
-    process.send?.({ re: 'loop', p50Ms: Math.round(h.percentile(50) / 1e5) / 10, p99Ms: Math.round(h.percentile(99) / 1e5) / 10, maxMs: Math.round(h.max / 1e5) / 10 });
+    const g: GcWindow = { minor: gc.minor, minorMs: r1(gc.minorMs), major: gc.major, majorMs: r1(gc.majorMs), maxPauseMs: r1(gc.maxPauseMs) };
+    process.send?.({ re: 'loop', p50Ms: Math.round(h.percentile(50) / 1e5) / 10, p99Ms: Math.round(h.percentile(99) / 1e5) / 10, maxMs: Math.round(h.max / 1e5) / 10, gc: g });
     h.reset();
+    gc = fresh();
   });
 }
 
@@ -153,14 +184,28 @@ export function serveLoopDelay(): void {
  * and writes the .cpuprofile there (for chrome://inspect or speedscope). Answers `{ re: 'profile' }`.
  * Sampling interval: BENCH_PROF_INTERVAL_US (default 200 µs; coarser costs the process less).
  * BENCH_PROF_KIND=alloc samples allocations instead (every ~BENCH_PROF_ALLOC_BYTES, default 4 KiB,
- * garbage included, so short-lived objects count too) and writes a .heapprofile.
+ * garbage included, so short-lived objects count too) and writes a .heapprofile;
+ * BENCH_PROF_KIND=survivors keeps only what outlived the young generation (promoted objects, including
+ * those a major GC freed later): the sources of old-generation garbage and so of major GCs.
+ * BENCH_PROF_KIND=snapshot writes a heap snapshot at the end of the window (live objects only; the
+ * process stops for seconds while it writes, so the next window starts behind).
  */
 export function serveProfiler(): void {
+  const kind = process.env.BENCH_PROF_KIND;
+  if (kind === 'snapshot') {
+    process.on('message', (m: unknown) => {
+      const msg = (typeof m === 'object' && m !== null ? m : {}) as { cmd?: string; file?: string };
+      if (msg.cmd !== 'profile') return;
+      if (msg.file) writeHeapSnapshot(msg.file);
+      process.send?.({ re: 'profile' });
+    });
+    return;
+  }
   const inspector = new Session();
   inspector.connect();
   const post = (method: string, params?: object) =>
     new Promise<unknown>((resolve, reject) => inspector.post(method, params ?? {}, (err, r) => (err ? reject(err) : resolve(r))));
-  const alloc = process.env.BENCH_PROF_KIND === 'alloc';
+  const alloc = kind === 'alloc' || kind === 'survivors';
   process.on('message', (m: unknown) => {
     const msg = (typeof m === 'object' && m !== null ? m : {}) as { cmd?: string; file?: string };
     if (msg.cmd !== 'profile') return;
@@ -168,7 +213,7 @@ export function serveProfiler(): void {
       ? msg.file
         ? post('HeapProfiler.stopSampling').then((r) => writeFileSync(msg.file as string, JSON.stringify((r as { profile: object }).profile)))
         : post('HeapProfiler.enable').then(() =>
-            post('HeapProfiler.startSampling', { samplingInterval: Number(process.env.BENCH_PROF_ALLOC_BYTES ?? 4096), includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }))
+            post('HeapProfiler.startSampling', { samplingInterval: Number(process.env.BENCH_PROF_ALLOC_BYTES ?? 4096), includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: kind === 'alloc' }))
       : msg.file
         ? post('Profiler.stop').then((r) => writeFileSync(msg.file as string, JSON.stringify((r as { profile: object }).profile)))
         : post('Profiler.enable')
