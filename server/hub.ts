@@ -3,6 +3,7 @@ import { Server } from 'socket.io';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { batchingPublisher } from './publish-batcher.js';
 
 export interface HubDeps {
   httpServer: HttpServer;
@@ -35,7 +36,8 @@ export function createHub(deps: HubDeps): Server {
       const origin = req.headers.origin;
       cb(null, !origin || allowed.has(origin));
     },
-    adapter: skippingOwnEcho(createShardedAdapter(deps.pubClient, deps.subClient, { subscriptionMode: 'dynamic' })),
+    // A turn's publishes leave in one script call (server/publish-batcher.ts) instead of one SPUBLISH each.
+    adapter: skippingOwnEcho(createShardedAdapter(batchingPublisher(deps.pubClient), deps.subClient, { subscriptionMode: 'dynamic' })),
   });
   io.engine.on('connection_error', (err: { code: number; message: string }) => deps.logger.debug({ code: err.code, message: err.message }, 'socket connection error'));
   return io;
