@@ -192,33 +192,37 @@ export function serveLoopDelay(): void {
  */
 export function serveProfiler(): void {
   const kind = process.env.BENCH_PROF_KIND;
-  if (kind === 'snapshot') {
-    process.on('message', (m: unknown) => {
-      const msg = (typeof m === 'object' && m !== null ? m : {}) as { cmd?: string; file?: string };
-      if (msg.cmd !== 'profile') return;
-      if (msg.file) writeHeapSnapshot(msg.file);
-      process.send?.({ re: 'profile' });
-    });
-    return;
-  }
-  const inspector = new Session();
-  inspector.connect();
-  const post = (method: string, params?: object) =>
-    new Promise<unknown>((resolve, reject) => inspector.post(method, params ?? {}, (err, r) => (err ? reject(err) : resolve(r))));
-  const alloc = kind === 'alloc' || kind === 'survivors';
+  let inspector: Session | undefined;
+  const post = (method: string, params?: object) => {
+    if (!inspector) {
+      inspector = new Session();
+      inspector.connect();
+    }
+    const session = inspector;
+    return new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, r) => (err ? reject(err) : resolve(r))));
+  };
+  const save = (file: string) => (r: unknown) => writeFileSync(file, JSON.stringify((r as { profile: object }).profile));
+  const mode: { start(): Promise<unknown>; stop(file: string): Promise<unknown> } =
+    kind === 'snapshot'
+      ? { start: async () => undefined, stop: async (file) => writeHeapSnapshot(file) }
+      : kind === 'alloc' || kind === 'survivors'
+        ? {
+            start: () =>
+              post('HeapProfiler.enable').then(() =>
+                post('HeapProfiler.startSampling', { samplingInterval: Number(process.env.BENCH_PROF_ALLOC_BYTES ?? 4096), includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: kind === 'alloc' })),
+            stop: (file) => post('HeapProfiler.stopSampling').then(save(file)),
+          }
+        : {
+            start: () =>
+              post('Profiler.enable')
+                .then(() => post('Profiler.setSamplingInterval', { interval: Number(process.env.BENCH_PROF_INTERVAL_US ?? 200) }))
+                .then(() => post('Profiler.start')),
+            stop: (file) => post('Profiler.stop').then(save(file)),
+          };
   process.on('message', (m: unknown) => {
     const msg = (typeof m === 'object' && m !== null ? m : {}) as { cmd?: string; file?: string };
     if (msg.cmd !== 'profile') return;
-    const done = alloc
-      ? msg.file
-        ? post('HeapProfiler.stopSampling').then((r) => writeFileSync(msg.file as string, JSON.stringify((r as { profile: object }).profile)))
-        : post('HeapProfiler.enable').then(() =>
-            post('HeapProfiler.startSampling', { samplingInterval: Number(process.env.BENCH_PROF_ALLOC_BYTES ?? 4096), includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: kind === 'alloc' }))
-      : msg.file
-        ? post('Profiler.stop').then((r) => writeFileSync(msg.file as string, JSON.stringify((r as { profile: object }).profile)))
-        : post('Profiler.enable')
-            .then(() => post('Profiler.setSamplingInterval', { interval: Number(process.env.BENCH_PROF_INTERVAL_US ?? 200) }))
-            .then(() => post('Profiler.start'));
+    const done = msg.file ? mode.stop(msg.file) : mode.start();
     void done.then(() => process.send?.({ re: 'profile' }), (err: unknown) => process.send?.({ re: 'profile', error: String(err) }));
   });
 }
