@@ -8,8 +8,9 @@ import { serviceUnavailable } from '../domain/shared/errors.js';
  * - `worker`: BullMQ Worker needs maxRetriesPerRequest null (blocking commands wait for reconnect);
  * - `subscriber`: pub/sub subscriptions (Socket.IO adapter, event buses);
  * - `publisher`: the Socket.IO adapter's publishing client: fails fast while Redis is down (the adapter
- *   still delivers to this process's sockets and drops the cross-process copy instead of queueing it),
- *   and auto-pipelines, so a turn's broadcasts leave in one write instead of one syscall each.
+ *   still delivers to this process's sockets and drops the cross-process copy instead of queueing it).
+ *   No auto-pipelining: server/publish-batcher.ts already sends a loop turn's publishes as one call, and
+ *   auto-pipelining would hold that call back for one more turn.
  */
 export type RedisFlavour = 'command' | 'producer' | 'worker' | 'subscriber' | 'publisher';
 
@@ -26,7 +27,7 @@ export function redisOptions(flavour: RedisFlavour): RedisOptions {
     case 'subscriber':
       return { ...base, maxRetriesPerRequest: null, enableOfflineQueue: true };
     case 'publisher':
-      return { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true };
+      return { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 };
   }
 }
 
