@@ -36,6 +36,18 @@ describe('deployment files', () => {
     expect(eco.apps.every((a) => a.script === 'dist/infra/main.js')).to.equal(true);
   });
 
+  it('when the app is started any way (npm start, start:prod, pm2, Docker), then it runs with the same Node flags', () => {
+    const { NODE_ARGS } = require(path.join(ROOT, 'ecosystem.config.js')) as { NODE_ARGS: string };
+    const flags = NODE_ARGS.split(' ');
+    expect(flags).to.include('--max-semi-space-size=64');
+    const scripts = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const flagsOf = (cmd: string) => cmd.split(/\s+/).filter((w) => w.startsWith('--') && w !== '--require');
+    expect(flagsOf(scripts.start ?? '')).to.deep.equal(flags);
+    expect(flagsOf(scripts['start:prod'] ?? '')).to.deep.equal(flags);
+    const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
+    expect(flagsOf((JSON.parse(cmd ?? '[]') as string[]).join(' '))).to.deep.equal(flags);
+  });
+
   it('when the Dockerfile is read, then it is multi-stage and runs as a non-root user', () => {
     const df = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
     expect(df.match(/^FROM /gm)?.length).to.be.greaterThan(1);
