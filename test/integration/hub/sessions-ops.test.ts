@@ -22,6 +22,20 @@ describe('hub sessions and the /ops feed', function () {
   afterEach(() => open.splice(0).forEach((s) => s.close()));
   after(() => app.stop());
 
+  it('when a socket is authenticated, then the hub no longer holds its HTTP upgrade request, and the handshake keeps its headers', async () => {
+    const customer = await signUp(app, 'customer');
+    const s = track(await connect(app.url, '/customer', customer.accessToken, { origin: 'http://localhost:3000' }));
+    // A namespace socket has the same id on both ends.
+    const local = app.system.composed.io?.of('/customer').sockets.get(s.id ?? '');
+    expect(local, 'the server-side socket').to.not.equal(undefined);
+    expect((local?.conn as unknown as { request: unknown }).request).to.equal(null);
+    expect(local?.handshake.headers.origin).to.equal('http://localhost:3000');
+    expect(local?.handshake.address).to.be.a('string').and.not.equal('');
+    // Still a working socket: it answers an event.
+    const ack = await emitAck(s, 'order:watch', { orderId: 'no-such-order' });
+    expect(ack).to.include({ ok: false });
+  });
+
   it('when the account logs out, then its sockets get session:ended logged_out and are disconnected', async () => {
     const customer = await signUp(app, 'customer');
     const s = track(await connect(app.url, '/customer', customer.accessToken));
