@@ -23,4 +23,4 @@ COPY package.json ./
 USER node
 EXPOSE 3000
 # ROLE selects api | hub | worker | all
-CMD ["node", "--enable-source-maps", "--max-semi-space-size=64", "dist/infra/main.js"]
+CMD ["node", "--enable-source-maps", "--min-semi-space-size=64", "--max-semi-space-size=64", "dist/infra/main.js"]

@@ -59,11 +59,13 @@ const STEP_MS = Number(env.BENCH_STEP_MS ?? 5_000);
 /** The hub coalesces positions to 2 per second per order (server/position-fanout.ts). */
 const HUB_POSITIONS_PER_ORDER_PER_S = 2;
 /**
- * Node flags of both servers: the ones every production entry point uses (ecosystem.config.js, kept
- * equal to npm start, start:prod and the Dockerfile by a unit test), so the hub is measured as it is
- * deployed and the bare relay gets the same runtime. BENCH_HUB_NODE_ARGS adds flags to the hub only.
+ * Node flags of the hub: the ones every production entry point uses (ecosystem.config.js, kept equal to
+ * npm start, start:prod and the Dockerfile by a unit test), so the hub is measured as it is deployed.
+ * The bare relay runs on Node's defaults, as a plain Socket.IO server is run. BENCH_HUB_NODE_ARGS and
+ * BENCH_BARE_NODE_ARGS add flags to one side (to try runtime settings).
  */
-const SERVER_NODE_ARGS = (require('../ecosystem.config.js') as { NODE_ARGS: string }).NODE_ARGS.split(' ').filter(Boolean);
+const HUB_NODE_ARGS = (require('../ecosystem.config.js') as { NODE_ARGS: string }).NODE_ARGS.split(' ').filter(Boolean);
+const flagsFrom = (v: string | undefined) => (v ?? '').split(' ').filter(Boolean);
 /** The servers' own output (warnings while overloaded, stack traces): kept out of the report, gitignored. */
 const SERVER_LOG = path.join(__dirname, 'results', 'bench-hub-servers.tmp.log');
 /** What BENCH_PROF_KIND writes (serveProfiler in bench-procs.ts). */
@@ -416,7 +418,7 @@ async function main(): Promise<void> {
 
     if (env.BENCH_HUB_CPU_PROF) mkdirSync(PROF_DIR, { recursive: true });
     if (SIDES.includes('bare')) {
-      const server = await forkReady(path.join(__dirname, 'bare-relay.ts'), { execArgv: ['--expose-gc', ...SERVER_NODE_ARGS], logFile: SERVER_LOG });
+      const server = await forkReady(path.join(__dirname, 'bare-relay.ts'), { execArgv: ['--expose-gc', ...flagsFrom(env.BENCH_BARE_NODE_ARGS)], logFile: SERVER_LOG });
       try {
         results.bare = await runSide({ kind: 'bare', name: 'bare', servers: [server] }, fleetFile);
       } finally {
@@ -430,7 +432,7 @@ async function main(): Promise<void> {
     for (const { name, procs } of hubSides) {
       const servers = await Promise.all(
         Array.from({ length: procs }, () =>
-          forkReady(path.join(__dirname, 'hub-process.ts'), { env: hubEnv, execArgv: ['--expose-gc', ...SERVER_NODE_ARGS, ...(env.BENCH_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean)], logFile: SERVER_LOG }),
+          forkReady(path.join(__dirname, 'hub-process.ts'), { env: hubEnv, execArgv: ['--expose-gc', ...HUB_NODE_ARGS, ...flagsFrom(env.BENCH_HUB_NODE_ARGS)], logFile: SERVER_LOG }),
         ),
       );
       log(`${name}: ${procs} hub process${procs > 1 ? 'es' : ''} on ports ${servers.map((x) => x.port).join(', ')}`);
@@ -472,7 +474,7 @@ async function main(): Promise<void> {
       p99At5kUnder50Ms: hubP99At5k === null ? null : hubP99At5k <= 50,
       idleSocketUnder30KB: hub?.idleSocketKB == null ? null : hub.idleSocketKB <= 30,
     },
-    config: { couriers: COURIERS, watchers: COURIERS, generatorProcesses: PROCS, steady: STEADY, steadyMs: STEADY_MS, ramp: RAMP, stepMs: STEP_MS, hubFixLimit: '10000/s per socket, burst 100000', hubRole: 'hub', hubProcesses: hubProcs, store, redis: 'private redis-server', serverNodeArgs: SERVER_NODE_ARGS },
+    config: { couriers: COURIERS, watchers: COURIERS, generatorProcesses: PROCS, steady: STEADY, steadyMs: STEADY_MS, ramp: RAMP, stepMs: STEP_MS, hubFixLimit: '10000/s per socket, burst 100000', hubRole: 'hub', hubProcesses: hubProcs, store, redis: 'private redis-server', nodeArgs: { bare: flagsFrom(env.BENCH_BARE_NODE_ARGS), hub: [...HUB_NODE_ARGS, ...flagsFrom(env.BENCH_HUB_NODE_ARGS)] } },
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadAvgBefore: loadBefore, loadAvgAfter: os.loadavg().map((x) => round(x, 2)) },
     durationS: round((Date.now() - started) / 1000),
     timestamp: new Date().toISOString(),

@@ -39,7 +39,7 @@ describe('deployment files', () => {
   it('when the app is started any way (npm start, start:prod, pm2, Docker), then it runs with the same Node flags', () => {
     const { NODE_ARGS } = require(path.join(ROOT, 'ecosystem.config.js')) as { NODE_ARGS: string };
     const flags = NODE_ARGS.split(' ');
-    expect(flags).to.include('--max-semi-space-size=64');
+    expect(flags).to.include.members(['--min-semi-space-size=64', '--max-semi-space-size=64']);
     const scripts = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     const flagsOf = (cmd: string) => cmd.split(/\s+/).filter((w) => w.startsWith('--') && w !== '--require');
     expect(flagsOf(scripts.start ?? '')).to.deep.equal(flags);
