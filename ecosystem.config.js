@@ -5,7 +5,7 @@
 // Node flags of every entry point (npm start, start:prod and the Dockerfile carry the same; a unit test
 // keeps them equal, and `npm run bench:hub` runs the hub with them). A fixed 64 MB young generation
 // (semi-space; Node 20 grows it from 1 to 16 MB) means 4x fewer scavenges at a few thousand fixes per
-// second and about 10 % less hub CPU per fix, for about 130 MB more RSS per process from the start
+// second and about 10 % less hub CPU per fix, for about 100 MB more RSS per process from the start
 // (docs/loadtest.md, "Young generation").
 const NODE_ARGS = '--enable-source-maps --min-semi-space-size=64 --max-semi-space-size=64';
 
