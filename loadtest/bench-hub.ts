@@ -25,7 +25,7 @@ import { loadConfig } from '../infra/config.js';
 import { seed } from '../scripts/seed.js';
 import { forkReady, machineCpuUs, type GcWindow, nofile, procCpuUs, procState, socketQueues, raiseNofile, sleep, vmRssKB, type Child, type Command } from './bench-procs.js';
 import { breakdown, type Breakdown, type CpuProfile } from './cpu-profile.js';
-import { findSaturation, judgeStep, LatencyHistogram, rssPerSocketKB, shouldStopRamp, type RampStep } from './hub-stats.js';
+import { findSaturation, judgeStep, LatencyHistogram, lateTimeline, rssPerSocketKB, shouldStopRamp, type LateTimeline, type RampStep } from './hub-stats.js';
 import type { Fleet } from './hub-fleet.js';
 import type { WorkerWindow } from './hub-load-worker.js';
 
@@ -129,6 +129,8 @@ interface Measured extends RampStep {
    */
   /** The server's garbage collections in the window (one entry per process with several). */
   serverGc: GcWindow | GcWindow[];
+  /** Late positions (over 50 ms) per second of send time, next to the server's mark-compacts. */
+  late: LateTimeline;
   loopDelay: { server: { p50Ms: number; p99Ms: number; maxMs: number }; generatorsP99Ms: number; generatorsMaxMs: number };
   /** Server CPU per acknowledged fix (µs): what one fix costs the process under test. */
   serverCpuUsPerFix: number | null;
@@ -150,6 +152,7 @@ async function measure(side: Side, gens: Generators, couriers: number, watchers:
   if (profile) await first.request({ cmd: 'profile' });
   await Promise.all(side.servers.map((s) => s.request({ cmd: 'loop' }))); // resets the servers' event-loop delay histograms
   await gens.all({ cmd: 'window' });
+  const windowStartMs = Date.now();
   const cpu0 = { server: cpuOf(side.servers), redis: side.redisPid ? procCpuUs(side.redisPid) : 0, machine: machineCpuUs().busy };
   const t0 = performance.now();
   await sleep(windowMs);
@@ -201,6 +204,12 @@ async function measure(side: Side, gens: Generators, couriers: number, watchers:
     disconnects: sum('disconnects'),
     ...(cpuBreakdown ? { cpuBreakdown } : {}),
     serverGc: loops.length === 1 ? (loops[0] as { gc: GcWindow }).gc : loops.map((l) => l.gc),
+    late: lateTimeline(
+      parts.map((p) => p.bySecond),
+      windowStartMs,
+      loops.flatMap((l) => l.gc.majorAt).sort((a, b) => a - b),
+      { thresholdMs: parts[0]?.lateMs ?? 50 },
+    ),
     loopDelay: { server: { p50Ms: serverLoop.p50Ms, p99Ms: serverLoop.p99Ms, maxMs: serverLoop.maxMs }, generatorsP99Ms: Math.max(...parts.map((p) => p.loopDelayP99Ms)), generatorsMaxMs: Math.max(...parts.map((p) => p.loopDelayMaxMs)) },
     serverCpuUsPerFix: ackedPerSec > 0 ? round((cores.server * 1e6) / ackedPerSec) : null,
     cores: {
@@ -218,9 +227,17 @@ async function measure(side: Side, gens: Generators, couriers: number, watchers:
  * that is far behind is reported and the run goes on.
  */
 /** The server's collections in a window, for the log: the major ones are what a latency tail usually lines up with. */
+/** The late positions of a window by second, and how many of them the mark-compacts explain. */
+function lateText(t: LateTimeline): string {
+  const inWindow = t.seconds.filter((x) => x.s >= 0);
+  const near = t.lateNearMarkCompact === null ? '' : `, ${Math.round(t.lateNearMarkCompact * 100)} % of them sent within 1 s of a mark-compact`;
+  const at = t.markCompactsAtS.length ? `; mark-compacts at ${t.markCompactsAtS.map((x) => `+${x} s`).join(', ')}` : '';
+  return `late (> ${t.thresholdMs} ms) by second sent: ${inWindow.map((x) => x.late).join(' ')}${at}${near}`;
+}
+
 function gcText(gc: GcWindow | GcWindow[]): string {
   const all = Array.isArray(gc) ? gc : [gc];
-  const sum = (k: keyof GcWindow) => round(all.reduce((n, g) => n + g[k], 0));
+  const sum = (k: 'major' | 'majorMs' | 'minor' | 'minorMs') => round(all.reduce((n, g) => n + g[k], 0));
   return `server GC ${sum('major')} mark-compact (${sum('majorMs')} ms), ${sum('minor')} scavenges (${sum('minorMs')} ms), longest pause ${Math.max(...all.map((g) => g.maxPauseMs))} ms`;
 }
 
@@ -345,7 +362,7 @@ async function runSide(side: Side, fleetFile: string) {
       const m = await measure(side, gens, c.connected, w.connected, rate, STEADY_WARM_MS, STEADY_MS);
       // Latency means something only where the server keeps up; past that it grows with the window.
       steady[`at${rate / 1000}k`] = { p50Ms: m.latency.p50Ms, p99Ms: m.latency.p99Ms, sustained: judgeStep(m) === 'keeps_up', ...m };
-      log(`${side.name}: steady ${rate}/s: acked ${m.ackedPerSec}/s, delivered ${m.deliveredPerSec}/s, courier→watcher p50 ${m.latency.p50Ms} ms p99 ${m.latency.p99Ms} ms${judgeStep(m) === 'keeps_up' ? '' : ' (NOT sustained: the server fell behind)'}, loop delay p99 server ${m.loopDelay.server.p99Ms} ms generators ${m.loopDelay.generatorsP99Ms} ms, ${gcText(m.serverGc)}, server ${m.serverCpuUsPerFix} µs/fix, cores server ${m.cores.server} redis ${m.cores.redis} generators ${m.cores.generators} others ${m.cores.others}`);
+      log(`${side.name}: steady ${rate}/s: acked ${m.ackedPerSec}/s, delivered ${m.deliveredPerSec}/s, courier→watcher p50 ${m.latency.p50Ms} ms p99 ${m.latency.p99Ms} ms${judgeStep(m) === 'keeps_up' ? '' : ' (NOT sustained: the server fell behind)'}, loop delay p99 server ${m.loopDelay.server.p99Ms} ms generators ${m.loopDelay.generatorsP99Ms} ms, ${gcText(m.serverGc)}, server ${m.serverCpuUsPerFix} µs/fix, cores server ${m.cores.server} redis ${m.cores.redis} generators ${m.cores.generators} others ${m.cores.others}; ${lateText(m.late)}`);
       if (m.cpuBreakdown) log(`${side.name}: CPU at ${rate}/s: ${m.cpuBreakdown.parts.slice(0, 6).map((p) => `${p.name} ${Math.round(p.share * 100)}%`).join(', ')}`);
       if (rate !== STEADY[STEADY.length - 1]) drains.push(await drain(side, gens));
     }

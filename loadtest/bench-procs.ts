@@ -145,6 +145,8 @@ export interface GcWindow {
   major: number;
   majorMs: number;
   maxPauseMs: number;
+  /** When each mark-compact's final pause began (epoch ms). */
+  majorAt: number[];
 }
 
 /**
@@ -154,7 +156,7 @@ export interface GcWindow {
 export function serveLoopDelay(): void {
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
-  const fresh = (): GcWindow => ({ minor: 0, minorMs: 0, major: 0, majorMs: 0, maxPauseMs: 0 });
+  const fresh = (): GcWindow => ({ minor: 0, minorMs: 0, major: 0, majorMs: 0, maxPauseMs: 0, majorAt: [] });
   let gc = fresh();
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
@@ -165,6 +167,7 @@ export function serveLoopDelay(): void {
       } else if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) {
         gc.major += 1;
         gc.majorMs += e.duration;
+        gc.majorAt.push(Math.round(performance.timeOrigin + e.startTime));
       }
       gc.maxPauseMs = Math.max(gc.maxPauseMs, e.duration);
     }
@@ -172,7 +175,7 @@ export function serveLoopDelay(): void {
   const r1 = (ms: number) => Math.round(ms * 10) / 10;
   process.on('message', (m: unknown) => {
     if ((m as { cmd?: string } | null)?.cmd !== 'loop') return;
-    const g: GcWindow = { minor: gc.minor, minorMs: r1(gc.minorMs), major: gc.major, majorMs: r1(gc.majorMs), maxPauseMs: r1(gc.maxPauseMs) };
+    const g: GcWindow = { minor: gc.minor, minorMs: r1(gc.minorMs), major: gc.major, majorMs: r1(gc.majorMs), maxPauseMs: r1(gc.maxPauseMs), majorAt: gc.majorAt };
     process.send?.({ re: 'loop', p50Ms: Math.round(h.percentile(50) / 1e5) / 10, p99Ms: Math.round(h.percentile(99) / 1e5) / 10, maxMs: Math.round(h.max / 1e5) / 10, gc: g });
     h.reset();
     gc = fresh();

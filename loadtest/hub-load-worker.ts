@@ -54,8 +54,12 @@ function fresh() {
     disconnects: 0,
     latency: new LatencyHistogram(),
     ackRtt: new LatencyHistogram(),
+    /** Per second of send time (epoch s): positions received and how many later than LATE_MS. */
+    bySecond: new Map<number, [positions: number, late: number]>(),
   };
 }
+/** A position later than this counts as late in the per-second timeline (the hub's p99 target at 5k). */
+const LATE_MS = 50;
 let w = fresh();
 /** This process's own event-loop delay: when it is high, the generator (not the server) added latency. */
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
@@ -97,7 +101,14 @@ async function connectWatcher(x: FleetWatcher): Promise<void> {
   }
   socket.on('courier:position', (p: { ts: number }) => {
     w.delivered += 1;
-    w.latency.record(Date.now() - p.ts);
+    const ms = Date.now() - p.ts;
+    w.latency.record(ms);
+    const sec = Math.floor(p.ts / 1000);
+    const b = w.bySecond.get(sec);
+    if (b) {
+      b[0] += 1;
+      if (ms > LATE_MS) b[1] += 1;
+    } else w.bySecond.set(sec, [1, ms > LATE_MS ? 1 : 0]);
   });
   socket.on('disconnect', (reason) => reason !== 'io client disconnect' && (w.disconnects += 1));
   watching.push(socket);
@@ -214,6 +225,8 @@ function collect() {
     disconnects: w.disconnects,
     latency: w.latency.toPairs(),
     ackRtt: w.ackRtt.toPairs(),
+    lateMs: LATE_MS,
+    bySecond: [...w.bySecond].map(([sec, [n, late]]) => [sec, n, late] as const),
     cpuUs: cpu.user + cpu.system,
     loopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e5) / 10,
     loopDelayMaxMs: Math.round(loopDelay.max / 1e5) / 10,

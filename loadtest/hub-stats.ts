@@ -196,3 +196,59 @@ export function parseVmRssKB(status: string): number {
   if (!m) throw new Error('no VmRSS line');
   return Number(m[1]);
 }
+
+/** What a generator counts per second of send time: [epoch second, positions received, of them later than the threshold]. */
+export type SecondCounts = readonly [second: number, positions: number, late: number];
+
+export interface LateTimeline {
+  thresholdMs: number;
+  /** Per second of send time, from the window's start (negative: sent during the warm-up, received in the window). */
+  seconds: { s: number; positions: number; late: number }[];
+  /** The server's mark-compacts (the end of marking, its final pause), seconds from the window's start. */
+  markCompactsAtS: number[];
+  /**
+   * The share of late positions that were sent in a second overlapping [a mark-compact − beforeS, + afterS]:
+   * how much of the tail the mark-compacts explain (null when none was late).
+   */
+  lateNearMarkCompact: number | null;
+}
+
+/**
+ * Late positions per second of the window next to the server's mark-compacts, from every generator's
+ * per-second counts: whether a latency tail comes in bursts at the collections or is spread out.
+ */
+export function lateTimeline(
+  parts: readonly (readonly SecondCounts[])[],
+  windowStartMs: number,
+  markCompactsAtMs: readonly number[],
+  opts: { thresholdMs: number; beforeS?: number; afterS?: number },
+): LateTimeline {
+  const bySecond = new Map<number, { positions: number; late: number }>();
+  for (const part of parts) {
+    for (const [sec, positions, late] of part) {
+      const b = bySecond.get(sec) ?? { positions: 0, late: 0 };
+      b.positions += positions;
+      b.late += late;
+      bySecond.set(sec, b);
+    }
+  }
+  const startS = Math.floor(windowStartMs / 1000);
+  const beforeMs = (opts.beforeS ?? 1) * 1000;
+  const afterMs = (opts.afterS ?? 1) * 1000;
+  const near = (sec: number) => markCompactsAtMs.some((t) => sec * 1000 < t + afterMs && (sec + 1) * 1000 > t - beforeMs);
+  let late = 0;
+  let lateNear = 0;
+  const seconds = [...bySecond.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([sec, b]) => {
+      late += b.late;
+      if (near(sec)) lateNear += b.late;
+      return { s: sec - startS, positions: b.positions, late: b.late };
+    });
+  return {
+    thresholdMs: opts.thresholdMs,
+    seconds,
+    markCompactsAtS: markCompactsAtMs.map((t) => Math.round((t - windowStartMs) / 100) / 10),
+    lateNearMarkCompact: late === 0 ? null : Math.round((lateNear / late) * 1000) / 1000,
+  };
+}

@@ -3,6 +3,7 @@ import {
   LatencyHistogram,
   findSaturation,
   judgeStep,
+  lateTimeline,
   parseVmRssKB,
   percentileOfPairs,
   rssPerSocketKB,
@@ -93,6 +94,40 @@ describe('load test statistics (loadtest/hub-stats.ts)', () => {
       expect(parseVmRssKB('Name:\tnode\nVmPeak:\t 900 kB\nVmRSS:\t  123456 kB\nRssAnon: 1 kB\n')).to.equal(123_456);
       expect(() => parseVmRssKB('Name: x')).to.throw();
       expect(rssPerSocketKB(100_000, 300_000, 10_000)).to.equal(20);
+    });
+  });
+  describe('late positions next to mark-compacts', () => {
+    const start = 1_000_000_000; // a whole second, in epoch ms
+
+    it('when two generators count the same seconds, then the timeline adds them up, in order, from the window start', () => {
+      const t = lateTimeline(
+        [
+          [[1_000_002, 10, 1], [1_000_000, 10, 0]],
+          [[1_000_000, 5, 0], [999_999, 3, 3]],
+        ],
+        start,
+        [],
+        { thresholdMs: 50 },
+      );
+      expect(t.seconds).to.deep.equal([
+        { s: -1, positions: 3, late: 3 },
+        { s: 0, positions: 15, late: 0 },
+        { s: 2, positions: 10, late: 1 },
+      ]);
+      expect(t.markCompactsAtS).to.deep.equal([]);
+      expect(t.lateNearMarkCompact).to.equal(0);
+    });
+
+    it('when the late positions were sent around a mark-compact, then the share near it counts them, and a far second does not', () => {
+      // A mark-compact at +5.4 s: seconds 4, 5 and 6 overlap [4.4, 6.4]; second 9 does not.
+      const t = lateTimeline([[[1_000_004, 100, 30], [1_000_005, 100, 50], [1_000_006, 100, 0], [1_000_009, 100, 20]]], start, [start + 5_400], { thresholdMs: 50 });
+      expect(t.markCompactsAtS).to.deep.equal([5.4]);
+      expect(t.lateNearMarkCompact).to.equal(0.8);
+    });
+
+    it('when nothing was late, then the share is null rather than zero', () => {
+      expect(lateTimeline([[[1_000_001, 10, 0]]], start, [start + 1_000], { thresholdMs: 50 }).lateNearMarkCompact).to.equal(null);
+      expect(lateTimeline([], start, [], { thresholdMs: 50 }).seconds).to.deep.equal([]);
     });
   });
 });
