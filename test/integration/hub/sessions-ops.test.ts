@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Socket } from 'socket.io-client';
+import { Manager, type Socket } from 'socket.io-client';
 import { latLngToCell, cellToParent } from 'h3-js';
 import { http, startTestApp, type TestApp } from '../../helpers/app.js';
 import { signUp, signUpAdmin, type Session } from '../../helpers/identity.js';
@@ -34,6 +34,22 @@ describe('hub sessions and the /ops feed', function () {
     // Still a working socket: it answers an event.
     const ack = await emitAck(s, 'order:watch', { orderId: 'no-such-order' });
     expect(ack).to.include({ ok: false });
+  });
+
+  it('when a second namespace is opened on a connection whose request was released, then it authenticates and works', async () => {
+    const customer = await signUp(app, 'customer');
+    const manager = new Manager(app.url, { transports: ['websocket'], reconnection: false, timeout: 5_000 });
+    const connected = (s: Socket) => new Promise<Socket>((resolve, reject) => (s.once('connect', () => resolve(s)), s.once('connect_error', reject)));
+    const first = track(await connected(manager.socket('/customer', { auth: { token: customer.accessToken } })));
+    const second = track(await connected(manager.socket('/ops', { auth: { token: admin.accessToken } })));
+    expect(first.io).to.equal(second.io); // one engine connection, two namespaces
+    const area = cellToParent(latLngToCell(PICKUP.lat, PICKUP.lng, 9), 6);
+    expect(await emitAck(second, 'ops:subscribe', { cells: [area] })).to.deep.equal({ ok: true, data: { cells: [area] } });
+    const refused = await connected(manager.socket('/courier', { auth: { token: customer.accessToken } })).then(
+      () => 'connected',
+      (e: { data?: { code?: string } }) => e.data?.code,
+    );
+    expect(refused).to.equal('FORBIDDEN');
   });
 
   it('when the account logs out, then its sockets get session:ended logged_out and are disconnected', async () => {
