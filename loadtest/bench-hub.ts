@@ -50,7 +50,7 @@ const SIDES = (env.BENCH_SIDES ?? 'bare,hub,hub1').split(',');
  */
 const HUB_PROCS = Number(env.BENCH_HUB_PROCS ?? 1);
 const PG_URL = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const STEADY_WARM_MS = 3_000;
+const STEADY_WARM_MS = Number(env.BENCH_STEADY_WARM_MS ?? 3_000);
 const STEADY_MS = Number(env.BENCH_STEADY_MS ?? 15_000);
 const STEP_WARM_MS = 2_000;
 /** Before the ramp, each courier sends one fix over this many seconds (its one-off first-fix cost). */
