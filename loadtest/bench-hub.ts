@@ -51,6 +51,21 @@ const SIDES = (env.BENCH_SIDES ?? 'bare,hub,hub1').split(',');
 const HUB_PROCS = Number(env.BENCH_HUB_PROCS ?? 1);
 const PG_URL = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const STEADY_WARM_MS = Number(env.BENCH_STEADY_WARM_MS ?? 3_000);
+/** Set, any of these makes the run partial (hub.partial.tmp.json, not hub.json). */
+const PARTIAL_KNOBS = [
+  'BENCH_SIDES',
+  'BENCH_COURIERS',
+  'BENCH_PROCS',
+  'BENCH_RAMP',
+  'BENCH_STEADY',
+  'BENCH_STEADY_MS',
+  'BENCH_STEADY_WARM_MS',
+  'BENCH_STEP_MS',
+  'BENCH_DRAIN_MS',
+  'BENCH_HUB_NODE_ARGS',
+  'BENCH_BARE_NODE_ARGS',
+  'BENCH_HUB_CPU_PROF',
+];
 const STEADY_MS = Number(env.BENCH_STEADY_MS ?? 15_000);
 const STEP_WARM_MS = 2_000;
 /** Before the ramp, each courier sends one fix over this many seconds (its one-off first-fix cost). */
@@ -496,7 +511,8 @@ async function main(): Promise<void> {
     durationS: round((Date.now() - started) / 1000),
     timestamp: new Date().toISOString(),
   };
-  const partial = env.BENCH_SIDES || env.BENCH_COURIERS || env.BENCH_RAMP || env.BENCH_STEADY;
+  // Any knob that changes what is measured (fleet, phases, runtime flags, a profiler) makes the run partial.
+  const partial = PARTIAL_KNOBS.some((k) => env[k]);
   mkdirSync(path.join(__dirname, 'results'), { recursive: true });
   const file = path.join(__dirname, 'results', partial ? 'hub.partial.tmp.json' : 'hub.json');
   writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
