@@ -79,8 +79,11 @@ const HUB_POSITIONS_PER_ORDER_PER_S = 2;
  * The bare relay runs on Node's defaults, as a plain Socket.IO server is run. BENCH_HUB_NODE_ARGS and
  * BENCH_BARE_NODE_ARGS add flags to one side (to try runtime settings).
  */
-const HUB_NODE_ARGS = (require('../ecosystem.config.js') as { NODE_ARGS: string }).NODE_ARGS.split(' ').filter(Boolean);
 const flagsFrom = (v: string | undefined) => (v ?? '').split(' ').filter(Boolean);
+const NODE_ARGS = {
+  bare: flagsFrom(env.BENCH_BARE_NODE_ARGS),
+  hub: [...flagsFrom((require('../ecosystem.config.js') as { NODE_ARGS: string }).NODE_ARGS), ...flagsFrom(env.BENCH_HUB_NODE_ARGS)],
+};
 /** The servers' own output (warnings while overloaded, stack traces): kept out of the report, gitignored. */
 const SERVER_LOG = path.join(__dirname, 'results', 'bench-hub-servers.tmp.log');
 /** What BENCH_PROF_KIND writes (serveProfiler in bench-procs.ts). */
@@ -138,14 +141,14 @@ interface Measured extends RampStep {
   disconnects: number;
   /** With BENCH_HUB_CPU_PROF=1: where the hub's CPU went in this window (loadtest/cpu-profile.ts). */
   cpuBreakdown?: Breakdown;
-  /**
-   * Event-loop delay (ms) of the server and, worst of them, of the generator processes: a stalled
-   * generator would add latency the server did not cause.
-   */
   /** The server's garbage collections in the window (one entry per process with several). */
   serverGc: GcWindow | GcWindow[];
   /** Late positions (over 50 ms) per second of send time, next to the server's mark-compacts. */
   late: LateTimeline;
+  /**
+   * Event-loop delay (ms) of the server and, worst of them, of the generator processes: a stalled
+   * generator would add latency the server did not cause.
+   */
   loopDelay: { server: { p50Ms: number; p99Ms: number; maxMs: number }; generatorsP99Ms: number; generatorsMaxMs: number };
   /** Server CPU per acknowledged fix (µs): what one fix costs the process under test. */
   serverCpuUsPerFix: number | null;
@@ -236,12 +239,6 @@ async function measure(side: Side, gens: Generators, couriers: number, watchers:
   };
 }
 
-/**
- * Stop sending and wait until the server has acknowledged every fix, so an
- * overloaded phase's backlog never leaks into the next one. Bounded: a server
- * that is far behind is reported and the run goes on.
- */
-/** The server's collections in a window, for the log: the major ones are what a latency tail usually lines up with. */
 /** The late positions of a window by second, and how many of them the mark-compacts explain. */
 function lateText(t: LateTimeline): string {
   const inWindow = t.seconds.filter((x) => x.s >= 0);
@@ -250,12 +247,18 @@ function lateText(t: LateTimeline): string {
   return `late (> ${t.thresholdMs} ms) by second sent: ${inWindow.map((x) => x.late).join(' ')}${at}${near}`;
 }
 
+/** The server's collections in a window, for the log: the major ones are what a latency tail usually lines up with. */
 function gcText(gc: GcWindow | GcWindow[]): string {
   const all = Array.isArray(gc) ? gc : [gc];
   const sum = (k: 'major' | 'majorMs' | 'minor' | 'minorMs') => round(all.reduce((n, g) => n + g[k], 0));
   return `server GC ${sum('major')} mark-compact (${sum('majorMs')} ms), ${sum('minor')} scavenges (${sum('minorMs')} ms), longest pause ${Math.max(...all.map((g) => g.maxPauseMs))} ms`;
 }
 
+/**
+ * Stop sending and wait until the server has acknowledged every fix, so an
+ * overloaded phase's backlog never leaks into the next one. Bounded: a server
+ * that is far behind is reported and the run goes on.
+ */
 async function drain(side: Side, gens: Generators, maxMs = Number(env.BENCH_DRAIN_MS ?? 30_000)): Promise<{ ms: number; left: number; engineWriteBuffer: number; wsBufferedBytes: number; stuck?: Awaited<ReturnType<typeof diagnose>> }> {
   await gens.all({ cmd: 'rate', perCourierPerS: 0 });
   const t0 = Date.now();
@@ -450,7 +453,7 @@ async function main(): Promise<void> {
 
     if (env.BENCH_HUB_CPU_PROF) mkdirSync(PROF_DIR, { recursive: true });
     if (SIDES.includes('bare')) {
-      const server = await forkReady(path.join(__dirname, 'bare-relay.ts'), { execArgv: ['--expose-gc', ...flagsFrom(env.BENCH_BARE_NODE_ARGS)], logFile: SERVER_LOG });
+      const server = await forkReady(path.join(__dirname, 'bare-relay.ts'), { execArgv: ['--expose-gc', ...NODE_ARGS.bare], logFile: SERVER_LOG });
       try {
         results.bare = await runSide({ kind: 'bare', name: 'bare', servers: [server] }, fleetFile);
       } finally {
@@ -464,7 +467,7 @@ async function main(): Promise<void> {
     for (const { name, procs } of hubSides) {
       const servers = await Promise.all(
         Array.from({ length: procs }, () =>
-          forkReady(path.join(__dirname, 'hub-process.ts'), { env: hubEnv, execArgv: ['--expose-gc', ...HUB_NODE_ARGS, ...flagsFrom(env.BENCH_HUB_NODE_ARGS)], logFile: SERVER_LOG }),
+          forkReady(path.join(__dirname, 'hub-process.ts'), { env: hubEnv, execArgv: ['--expose-gc', ...NODE_ARGS.hub], logFile: SERVER_LOG }),
         ),
       );
       log(`${name}: ${procs} hub process${procs > 1 ? 'es' : ''} on ports ${servers.map((x) => x.port).join(', ')}`);
@@ -506,7 +509,7 @@ async function main(): Promise<void> {
       p99At5kUnder50Ms: hubP99At5k === null ? null : hubP99At5k <= 50,
       idleSocketUnder30KB: hub?.idleSocketKB == null ? null : hub.idleSocketKB <= 30,
     },
-    config: { couriers: COURIERS, watchers: COURIERS, generatorProcesses: PROCS, steady: STEADY, steadyMs: STEADY_MS, ramp: RAMP, stepMs: STEP_MS, hubFixLimit: '10000/s per socket, burst 100000', hubRole: 'hub', hubProcesses: hubProcs, store, redis: 'private redis-server', nodeArgs: { bare: flagsFrom(env.BENCH_BARE_NODE_ARGS), hub: [...HUB_NODE_ARGS, ...flagsFrom(env.BENCH_HUB_NODE_ARGS)] } },
+    config: { couriers: COURIERS, watchers: COURIERS, generatorProcesses: PROCS, steady: STEADY, steadyMs: STEADY_MS, ramp: RAMP, stepMs: STEP_MS, hubFixLimit: '10000/s per socket, burst 100000', hubRole: 'hub', hubProcesses: hubProcs, store, redis: 'private redis-server', nodeArgs: NODE_ARGS },
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadAvgBefore: loadBefore, loadAvgAfter: os.loadavg().map((x) => round(x, 2)) },
     durationS: round((Date.now() - started) / 1000),
     timestamp: new Date().toISOString(),
