@@ -2,7 +2,7 @@
 # Multi-stage: build with dev dependencies, run with production ones only.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-ENV playwright_skip_browser_download=true
+ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
 COPY . .
@@ -10,7 +10,7 @@ RUN npm run build
 
 FROM node:20-bookworm-slim AS prod-deps
 WORKDIR /app
-ENV playwright_skip_browser_download=true
+ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
