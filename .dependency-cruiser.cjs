@@ -1,6 +1,6 @@
 /**
  * Layer boundaries (STYLE.md). `npm run lint` fails on any violation.
- * domain ← (api, server, workers, infra); geo is a library that knows nothing of the app.
+ * domain ← (api, server, workers) ← infra (the container wires them); geo is a library that knows nothing of the app.
  */
 module.exports = {
   forbidden: [
@@ -30,6 +30,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^api/' },
       to: { path: '^(server|workers)/' },
+    },
+    {
+      name: 'api-does-not-reach-into-infra',
+      comment: 'The container (infra/) builds the API and hands it what it needs; api/ names what it needs with small interfaces of its own.',
+      severity: 'error',
+      from: { path: '^api/' },
+      to: { path: '^infra/' },
     },
     {
       name: 'server-does-not-reach-into-api',

@@ -5,16 +5,14 @@ import cors from '@koa/cors';
 import { bodyParser } from '@koa/bodyparser';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Metrics } from '../infra/metrics.js';
-import type { Tracing } from '../infra/tracing.js';
 import { requestId } from './middleware/request-id.js';
-import { observe } from './middleware/observe.js';
+import { observe, type HttpMetrics, type RequestTracing } from './middleware/observe.js';
 import { errorEnvelope } from './middleware/errors.js';
 import { authenticate, rejectInvalidToken, type AccessTokenVerifier } from './middleware/authenticate.js';
 import { globalRateLimit, strictRateLimit, type RateLimitSettings } from './middleware/rate-limit.js';
 import { mountRoutes, type RouteSpec } from './route-kit.js';
 import { newRegistry, buildOpenApiDocument } from './openapi.js';
-import { systemRouter } from './routes/system.js';
+import { systemRouter, type SystemDeps } from './routes/system.js';
 
 export interface ApiSettings extends RateLimitSettings {
   CORS_ORIGINS: string[];
@@ -27,8 +25,8 @@ export interface ApiSettings extends RateLimitSettings {
 export interface ApiDeps {
   config: ApiSettings;
   logger: Logger;
-  metrics: Metrics;
-  tracing: Tracing;
+  metrics: HttpMetrics & SystemDeps['metrics'];
+  tracing: RequestTracing;
   redis: Redis;
   /** Key prefix for this deployment's rate-limit buckets. */
   keyPrefix: string;

@@ -1,13 +1,22 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
-import type { Metrics } from '../../infra/metrics.js';
-import type { Tracing } from '../../infra/tracing.js';
+import type { Span } from '@opentelemetry/api';
+import type { Histogram } from 'prom-client';
+
+/** What the API records per request (infra/metrics.ts Metrics). */
+export interface HttpMetrics {
+  httpDuration: Pick<Histogram<'method' | 'route' | 'status'>, 'observe'>;
+}
+/** Spans around requests (infra/tracing.ts Tracing). */
+export interface RequestTracing {
+  inSpan<T>(name: string, attributes: Record<string, string | number>, fn: (span: Span) => Promise<T>): Promise<T>;
+}
 
 /**
  * One span, one structured log line and one histogram sample per request.
  * It sits outside the error middleware, so it sees the final status.
  */
-export const observe = (deps: { logger: Logger; metrics: Metrics; tracing: Tracing }): Middleware => async (ctx, next) => {
+export const observe = (deps: { logger: Logger; metrics: HttpMetrics; tracing: RequestTracing }): Middleware => async (ctx, next) => {
   const start = process.hrtime.bigint();
   await deps.tracing.inSpan(`HTTP ${ctx.method}`, { 'http.method': ctx.method, 'http.target': ctx.path }, async (span) => {
     const traceId = span.spanContext().traceId;

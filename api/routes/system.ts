@@ -5,10 +5,10 @@ import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import { timingSafeEqual } from 'node:crypto';
 import { AppError } from '../../domain/shared/errors.js';
 import { success } from '../envelope.js';
-import type { Metrics } from '../../infra/metrics.js';
+import type { Registry } from 'prom-client';
 
 export interface SystemDeps {
-  metrics: Metrics;
+  metrics: { registry: Pick<Registry, 'contentType' | 'metrics'> };
   /** Each dependency's state; any 'down' makes /ready answer 503. */
   readiness(): Promise<Record<string, 'up' | 'down'>>;
   openapi(): object;
