@@ -1,7 +1,8 @@
 /** Domain vocabulary of the geo engine: fixes, courier state, vehicles. */
 
-export const VEHICLES = ['bike', 'motorbike', 'car', 'van'] as const;
-export type Vehicle = (typeof VEHICLES)[number];
+import { VEHICLES, type Vehicle } from '../domain/shared/vehicles.js';
+
+export { VEHICLES, type Vehicle };
 
 export const COURIER_STATUSES = ['offline', 'available', 'busy'] as const;
 export type CourierStatus = (typeof COURIER_STATUSES)[number];

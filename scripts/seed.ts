@@ -40,6 +40,7 @@ import { startEmbeddedRedis, type EmbeddedRedis } from '../infra/embedded-redis.
 import { createLogger } from '../infra/logger.js';
 import { createRedis, connectRedis } from '../infra/redis.js';
 import { Account } from '../domain/identity/model.js';
+import { DELIVERY_STATUSES, isFinal } from '../domain/delivery/model.js';
 import type { Principal, Role } from '../domain/shared/principal.js';
 import { rng } from './rng.js';
 
@@ -205,7 +206,7 @@ export async function seedWith(c: Cradle, opts: SeedOptions): Promise<SeedResult
     const courier = couriers[j % couriers.length] as Account;
     const dropoff = around(centre, rng(1_000_003 + j), 500, 5_000);
     const d = await c.createDelivery.execute(principal, { orderId, storeId, customerId: customer.id, dropoff });
-    if (d.courierId !== courier.id || d.status === 'pending') await c.assignCourier.execute(principal, d.id, courier.id);
+    if (d.courierId !== courier.id) await c.assignCourier.execute(principal, d.id, courier.id);
     return { orderId, customerId: customer.id, courierId: courier.id, dropoff };
   });
   const retired = await retireOtherSeedOrders(c, principal, storeId, new Set(orders.map((o) => o.orderId)));
@@ -243,7 +244,7 @@ function loopCentre(centre: { lat: number; lng: number }, dropoffs: { lat: numbe
 async function retireOtherSeedOrders(c: Cradle, principal: Principal, storeId: string, keep: Set<string>): Promise<number> {
   let retired = 0;
   for (let page = 1; ; page++) {
-    const r = await c.deliveries.list({ storeId, statuses: ['pending', 'assigned'] }, { page, limit: 100 });
+    const r = await c.deliveries.list({ storeId, statuses: DELIVERY_STATUSES.filter((s) => !isFinal(s)) }, { page, limit: 100 });
     for (const d of r.items) {
       const v = d.toView();
       if (v.orderId.startsWith(ORDER_PREFIX) && !keep.has(v.orderId)) {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { CourierIndex, EtaService } from '../geo/index.js';
-import type { DeliveryEvent, DeliveryView } from '../domain/delivery/model.js';
+import type { ArrivalStatus, DeliveryEvent, DeliveryView } from '../domain/delivery/model.js';
 import type { IdentityEvent } from '../domain/identity/model.js';
 import type { Principal } from '../domain/shared/principal.js';
 import type { TokenVerifier } from './sessions.js';
@@ -19,7 +19,7 @@ export interface RealtimeDeps {
   activeDeliveries: { listActiveByCourier(courierId: string): Promise<{ toView(): DeliveryView }[]> };
   deliveryAccess: { forWatch(principal: Principal, orderId: string): Promise<DeliveryView> };
   recordArrival: {
-    execute(input: { deliveryId: string; courierId: string; status: 'at_pickup' | 'at_dropoff'; at: Date }): Promise<{ changed: boolean }>;
+    execute(input: { deliveryId: string; courierId: string; status: ArrivalStatus; at: Date }): Promise<{ changed: boolean }>;
   };
   /** Every identity and delivery event of the system, from whichever process raised it. */
   events: {

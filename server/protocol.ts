@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DELIVERY_STATUSES } from '../domain/delivery/model.js';
+import { VEHICLES } from '../domain/shared/vehicles.js';
 
 /**
  * The socket protocol, in one place: every event each namespace accepts or
@@ -13,7 +14,7 @@ const lng = z.number().min(-180).max(180);
 /** Epoch milliseconds, bounded so a garbage number cannot poison ordering. */
 const epochMs = z.number().int().min(1_000_000_000_000).max(10_000_000_000_000);
 const id = z.string().min(1).max(128).regex(/^[^\s{}]+$/, 'no spaces or braces');
-const vehicle = z.enum(['bike', 'motorbike', 'car', 'van']);
+const vehicle = z.enum(VEHICLES);
 const deliveryStatus = z.enum(DELIVERY_STATUSES);
 const point = z.object({ lat, lng });
 

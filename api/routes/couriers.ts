@@ -1,8 +1,6 @@
 import { z } from '../zod.js';
+import { VEHICLES, type Vehicle } from '../../domain/shared/vehicles.js';
 import { admin, defineRoute, type RouteSpec } from '../route-kit.js';
-
-const VEHICLES = ['bike', 'motorbike', 'car', 'van'] as const;
-type Vehicle = (typeof VEHICLES)[number];
 
 /** The geo index, as dispatchers need it (geo/ CourierIndex). */
 export interface CourierLocator {

@@ -4,26 +4,58 @@ import { coordinate, type Coordinate } from '../shared/coordinate.js';
 export const DELIVERY_STATUSES = ['pending', 'assigned', 'at_pickup', 'picked_up', 'at_dropoff', 'delivered', 'cancelled', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-const FINAL: ReadonlySet<DeliveryStatus> = new Set(['delivered', 'cancelled', 'failed']);
-const ABORT: DeliveryStatus[] = ['cancelled', 'failed'];
+/** The ways a delivery ends without being delivered; asking for one needs a reason. */
+export const ABORT_STATUSES: readonly DeliveryStatus[] = ['cancelled', 'failed'];
 
 /**
  * The one transition table. `assigned → pending` is an unassignment (the courier
  * gave the delivery back before pickup); every other edge moves forward.
  */
 export const TRANSITIONS: Readonly<Record<DeliveryStatus, readonly DeliveryStatus[]>> = {
-  pending: ['assigned', ...ABORT],
-  assigned: ['at_pickup', 'pending', ...ABORT],
-  at_pickup: ['picked_up', ...ABORT],
-  picked_up: ['at_dropoff', ...ABORT],
-  at_dropoff: ['delivered', ...ABORT],
+  pending: ['assigned', ...ABORT_STATUSES],
+  assigned: ['at_pickup', 'pending', ...ABORT_STATUSES],
+  at_pickup: ['picked_up', ...ABORT_STATUSES],
+  picked_up: ['at_dropoff', ...ABORT_STATUSES],
+  at_dropoff: ['delivered', ...ABORT_STATUSES],
   delivered: [],
   cancelled: [],
   failed: [],
 };
 
-export const isFinal = (s: DeliveryStatus): boolean => FINAL.has(s);
+/** Final: nothing can follow. */
+export const isFinal = (s: DeliveryStatus): boolean => TRANSITIONS[s].length === 0;
 export const canTransition = (from: DeliveryStatus, to: DeliveryStatus): boolean => TRANSITIONS[from].includes(to);
+
+export type Stop = 'pickup' | 'dropoff';
+
+/**
+ * Where the courier is heading (or waiting) in each status: null while no
+ * courier is on the way. Positions are broadcast and ETAs computed only while
+ * there is a stop ahead, and the ETA goes via the pickup while it is `pickup`.
+ */
+export const STOP_AHEAD: Readonly<Record<DeliveryStatus, Stop | null>> = {
+  pending: null,
+  assigned: 'pickup',
+  at_pickup: 'pickup',
+  picked_up: 'dropoff',
+  at_dropoff: 'dropoff',
+  delivered: null,
+  cancelled: null,
+  failed: null,
+};
+
+/** A courier carries the delivery: assigned and not yet final. */
+export const ACTIVE_STATUSES: readonly DeliveryStatus[] = DELIVERY_STATUSES.filter((s) => STOP_AHEAD[s] !== null);
+export const isActive = (s: DeliveryStatus): boolean => STOP_AHEAD[s] !== null;
+export const FINAL_STATUSES: readonly DeliveryStatus[] = DELIVERY_STATUSES.filter(isFinal);
+
+/** Entering a stop's geofence records the arrival there. */
+export const ARRIVAL_STATUS = { pickup: 'at_pickup', dropoff: 'at_dropoff' } as const satisfies Record<Stop, DeliveryStatus>;
+export type ArrivalStatus = (typeof ARRIVAL_STATUS)[Stop];
+export const isArrivalStatus = (s: string): s is ArrivalStatus => s === ARRIVAL_STATUS.pickup || s === ARRIVAL_STATUS.dropoff;
+
+/** The geofence a courier's delivery needs in each status: only on the way to a stop, not once arrived. */
+export const GEOFENCE_FOR: Readonly<Partial<Record<DeliveryStatus, Stop>>> = { assigned: 'pickup', picked_up: 'dropoff' };
 
 export type DeliveryEvent =
   | { type: 'delivery.created'; deliveryId: string; orderId: string; storeId: string; at: string }

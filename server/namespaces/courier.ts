@@ -1,5 +1,5 @@
 import type { Namespace, Server, Socket } from 'socket.io';
-import type { DeliveryView } from '../../domain/delivery/model.js';
+import { ARRIVAL_STATUS, GEOFENCE_FOR, STOP_AHEAD, isActive, type DeliveryView, type Stop } from '../../domain/delivery/model.js';
 import { AppError } from '../../domain/shared/errors.js';
 import { isGeoError, type CourierState, type CourierStatus, type Fix, type FixResult, type EtaResult, type GeofenceEvent, type GpsFlag, type Vehicle } from '../../geo/index.js';
 import { handle, ok, toAckError, validationAck } from '../ack.js';
@@ -40,7 +40,6 @@ interface CourierSocketData {
 }
 
 const dataOf = (socket: Socket) => socket.data as { courier: CourierSocketData };
-const ACTIVE_FOR_POSITION = new Set(['assigned', 'at_pickup', 'picked_up', 'at_dropoff']);
 
 /**
  * /courier: go online/offline and stream fixes. The hot path is
@@ -209,8 +208,8 @@ export class CourierNamespace {
   private async syncFences(courierId: string, online: Online): Promise<void> {
     const wanted = new Map<string, { lat: number; lng: number }>();
     for (const d of online.deliveries.values()) {
-      if (d.status === 'assigned') wanted.set(`pickup:${d.id}`, d.pickup);
-      if (d.status === 'picked_up') wanted.set(`dropoff:${d.id}`, d.dropoff);
+      const stop = GEOFENCE_FOR[d.status];
+      if (stop) wanted.set(`${stop}:${d.id}`, d[stop]);
     }
     for (const id of online.fences) {
       if (!wanted.has(id)) {
@@ -329,7 +328,7 @@ export class CourierNamespace {
     const at = fixes[last]!;
     const cell = results[last]!.cell;
     for (const d of online.deliveries.values()) {
-      if (!ACTIVE_FOR_POSITION.has(d.status)) continue;
+      if (!isActive(d.status)) continue;
       this.fanout.offer(d.orderId, { delivery: d, at, cell, vehicle: online.vehicle });
     }
   }
@@ -337,7 +336,7 @@ export class CourierNamespace {
   private async arrive(courierId: string, events: { fenceId: string; ts: number }[]): Promise<void> {
     for (const e of events) {
       const [kind, deliveryId] = e.fenceId.split(':') as [string, string];
-      const status = kind === 'pickup' ? 'at_pickup' : kind === 'dropoff' ? 'at_dropoff' : null;
+      const status = Object.hasOwn(ARRIVAL_STATUS, kind) ? ARRIVAL_STATUS[kind as Stop] : null;
       if (!status || !deliveryId) continue;
       try {
         await this.deps.recordArrival.execute({ deliveryId, courierId, status, at: new Date(e.ts) });
@@ -365,8 +364,9 @@ type Leg = [from: { lat: number; lng: number }, to: { lat: number; lng: number }
 
 /** The legs to the customer's door: via the pickup until the order is picked up; none once it is over. */
 function legsToDoor(d: Pick<DeliveryView, 'status' | 'pickup' | 'dropoff'>, at: { lat: number; lng: number }): Leg[] {
-  if (d.status === 'picked_up' || d.status === 'at_dropoff') return [[at, d.dropoff]];
-  if (d.status === 'assigned' || d.status === 'at_pickup') return [[at, d.pickup], [d.pickup, d.dropoff]];
+  const stop = STOP_AHEAD[d.status];
+  if (stop === 'dropoff') return [[at, d.dropoff]];
+  if (stop === 'pickup') return [[at, d.pickup], [d.pickup, d.dropoff]];
   return [];
 }
 

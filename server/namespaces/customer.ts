@@ -1,5 +1,5 @@
 import type { Namespace, Server, Socket } from 'socket.io';
-import type { DeliveryView } from '../../domain/delivery/model.js';
+import { FINAL_STATUSES, isActive, type DeliveryView } from '../../domain/delivery/model.js';
 import { AppError } from '../../domain/shared/errors.js';
 import { isVehicle, type Vehicle } from '../../geo/index.js';
 import { handle, ok } from '../ack.js';
@@ -10,7 +10,6 @@ import { etaToDoor } from './courier.js';
 
 /** Rooms one socket may hold at once (a store owner's screen watches many orders). */
 const MAX_WATCHED = 50;
-const FINAL = new Set(['delivered', 'cancelled', 'failed']);
 export const orderRoom = (orderId: string) => `order:${orderId}`;
 
 /**
@@ -79,7 +78,7 @@ export class CustomerNamespace {
       etaSeconds: null,
       etaSource: null,
     };
-    if (!view.courierId || FINAL.has(view.status)) return base; // no live position outside an active delivery
+    if (!view.courierId || !isActive(view.status)) return base; // no live position outside an active delivery
     const courier = await this.deps.courierIndex.getCourier(view.courierId);
     const fix = courier?.lastFix;
     const assignedAt = Date.parse(view.timestamps.assigned ?? view.createdAt);
@@ -98,7 +97,7 @@ export class CustomerNamespace {
   private async trailOf(view: DeliveryView, since: number) {
     if (!view.courierId) return [];
     const assignedAt = Date.parse(view.timestamps.assigned ?? view.createdAt);
-    const endIso = view.timestamps.delivered ?? view.timestamps.cancelled ?? view.timestamps.failed;
+    const endIso = FINAL_STATUSES.map((s) => view.timestamps[s]).find((t) => t !== undefined);
     const end = endIso ? Date.parse(endIso) : Number.POSITIVE_INFINITY;
     const points = await this.deps.courierIndex.trail(view.courierId, Math.max(since, assignedAt));
     return points.filter((p) => p.ts <= end);

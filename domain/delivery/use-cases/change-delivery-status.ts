@@ -1,7 +1,7 @@
 import { AppError, validationError } from '../../shared/errors.js';
 import type { Clock } from '../../shared/ids.js';
 import type { Principal } from '../../shared/principal.js';
-import type { DeliveryStatus, DeliveryView } from '../model.js';
+import { ABORT_STATUSES, type DeliveryStatus, type DeliveryView } from '../model.js';
 import type { DeliveryEventPublisher, DeliveryRepository } from '../ports.js';
 import { changeDelivery, visible, type Relation, type StoreLookup } from './support.js';
 
@@ -12,7 +12,6 @@ const MAY_SET: Record<Relation, readonly DeliveryStatus[] | 'any'> = {
   courier: ['picked_up', 'delivered', 'failed'],
   customer: [],
 };
-const NEEDS_REASON: readonly DeliveryStatus[] = ['cancelled', 'failed'];
 
 export interface ChangeDeliveryStatusInput {
   status: DeliveryStatus;
@@ -40,7 +39,7 @@ export class ChangeDeliveryStatus {
 }
 
 function assertReasonWhenNeeded(input: ChangeDeliveryStatusInput): void {
-  if (NEEDS_REASON.includes(input.status) && !input.reason?.trim()) {
+  if (ABORT_STATUSES.includes(input.status) && !input.reason?.trim()) {
     throw validationError(`A reason is required to set ${input.status}`, [{ field: 'reason', message: `required for ${input.status}` }]);
   }
 }

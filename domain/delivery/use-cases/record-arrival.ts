@@ -1,13 +1,13 @@
 import { validationError } from '../../shared/errors.js';
 import type { Clock } from '../../shared/ids.js';
-import { canTransition, type DeliveryView } from '../model.js';
+import { canTransition, isArrivalStatus, type ArrivalStatus, type DeliveryView } from '../model.js';
 import type { DeliveryEventPublisher, DeliveryRepository } from '../ports.js';
 import { changeDelivery } from './support.js';
 
 export interface ArrivalInput {
   deliveryId: string;
   courierId: string;
-  status: 'at_pickup' | 'at_dropoff';
+  status: ArrivalStatus;
   /** When the courier entered the geofence (the fix's time); a time in the future is taken as now. */
   at: Date;
 }
@@ -33,7 +33,7 @@ export class RecordArrival {
 }
 
 function arrivalTime(input: ArrivalInput, now: Date): Date {
-  if (input.status !== 'at_pickup' && input.status !== 'at_dropoff') throw validationError('status must be at_pickup or at_dropoff', { field: 'status' });
+  if (!isArrivalStatus(input.status)) throw validationError('status must be at_pickup or at_dropoff', { field: 'status' });
   if (!(input.at instanceof Date) || Number.isNaN(input.at.getTime())) throw validationError('at must be a valid date', { field: 'at' });
   return input.at > now ? now : input.at;
 }

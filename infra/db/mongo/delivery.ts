@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { toPage, offsetOf, type Page, type PageRequest } from '../../../domain/shared/pagination.js';
-import { Delivery, type DeliveryProps, type DeliveryStatus } from '../../../domain/delivery/model.js';
+import { ACTIVE_STATUSES, DELIVERY_STATUSES, Delivery, type DeliveryProps } from '../../../domain/delivery/model.js';
 import type { DeliveryFilter, DeliveryRepository } from '../../../domain/delivery/ports.js';
 
 type Doc = Omit<DeliveryProps, 'id' | 'createdAt' | 'updatedAt'> & { _id: string; createdAt: Date; updatedAt: Date };
@@ -15,7 +15,7 @@ const schema = new Schema<Doc>(
     courierId: { type: String, default: null },
     pickup: point,
     dropoff: point,
-    status: { type: String, required: true },
+    status: { type: String, required: true, enum: DELIVERY_STATUSES },
     timestamps: { type: Schema.Types.Mixed, required: true },
     reason: { type: String, default: null },
     version: { type: Number, required: true },
@@ -28,8 +28,6 @@ schema.index({ orderId: 1 }, { unique: true });
 schema.index({ storeId: 1, createdAt: -1 });
 schema.index({ customerId: 1, createdAt: -1 });
 schema.index({ courierId: 1, status: 1 });
-
-const ACTIVE: DeliveryStatus[] = ['assigned', 'at_pickup', 'picked_up', 'at_dropoff'];
 
 export function deliveryModel(conn: Connection): Model<Doc> {
   return (conn.models.Delivery as Model<Doc> | undefined) ?? conn.model<Doc>('Delivery', schema);
@@ -95,7 +93,7 @@ export class MongoDeliveryRepository implements DeliveryRepository {
   }
 
   async listActiveByCourier(courierId: string): Promise<Delivery[]> {
-    const docs = await this.model.find({ courierId, status: { $in: ACTIVE } }).sort({ createdAt: -1, _id: -1 }).lean<Doc[]>().exec();
+    const docs = await this.model.find({ courierId, status: { $in: ACTIVE_STATUSES } }).sort({ createdAt: -1, _id: -1 }).lean<Doc[]>().exec();
     return docs.map(toDelivery);
   }
 

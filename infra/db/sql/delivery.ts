@@ -1,5 +1,5 @@
 import { toPage, offsetOf, type Page, type PageRequest } from '../../../domain/shared/pagination.js';
-import { Delivery, type DeliveryStatus } from '../../../domain/delivery/model.js';
+import { ACTIVE_STATUSES, Delivery, type DeliveryStatus } from '../../../domain/delivery/model.js';
 import type { DeliveryFilter, DeliveryRepository } from '../../../domain/delivery/ports.js';
 import type { SqlExecutor } from './client.js';
 import { Where } from './where.js';
@@ -21,8 +21,6 @@ interface Row {
   created_at: Date | string;
   updated_at: Date | string;
 }
-
-const ACTIVE: DeliveryStatus[] = ['assigned', 'at_pickup', 'picked_up', 'at_dropoff'];
 
 const toDelivery = (r: Row): Delivery =>
   Delivery.restore({
@@ -78,7 +76,7 @@ export class SqlDeliveryRepository implements DeliveryRepository {
   }
 
   async listActiveByCourier(courierId: string): Promise<Delivery[]> {
-    const r = await this.db.query<Row>('select * from deliveries where courier_id = $1 and status = any($2::text[]) order by created_at desc, id desc', [courierId, ACTIVE]);
+    const r = await this.db.query<Row>('select * from deliveries where courier_id = $1 and status = any($2::text[]) order by created_at desc, id desc', [courierId, ACTIVE_STATUSES]);
     return r.rows.map(toDelivery);
   }
 
