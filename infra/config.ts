@@ -24,6 +24,8 @@ const schema = z
     DATA_DIR: z.string().min(1).default('./data'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+    /** Starts every Redis key and channel of this deployment (geo index, presence, rate limits, queues, events), so deployments can share a Redis. */
+    REDIS_KEY_PREFIX: z.string().regex(/^[a-z0-9_-]{1,32}:$/i, 'letters, digits, _ or -, ending in a colon').default('daraa:'),
     MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL').optional(),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
     /** PostgreSQL schema for this deployment's tables (created if missing); default: the server's search_path (public). */

@@ -63,6 +63,8 @@ export interface Cradle extends CommerceCradle, RealtimeCradle {
   tracing: Tracing;
   redisUrl: string;
   redis: Redis;
+  /** REDIS_KEY_PREFIX: every Redis key and channel of this deployment starts with it. */
+  keyPrefix: string;
   store: Store;
   repositories: Repositories;
   auditLog: Repositories['auditLog'];
@@ -107,9 +109,6 @@ export interface Cradle extends CommerceCradle, RealtimeCradle {
   identityQueries: IdentityQueries;
 }
 
-/** Redis key prefix of this deployment (rate limits, throttles, revocations). */
-export const KEY_PREFIX = 'daraa:';
-
 export interface Infrastructure {
   config: Config;
   logger: Logger;
@@ -132,6 +131,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
     logger: asValue(infra.logger.child({ role })),
     redisUrl: asValue(infra.redisUrl),
     redis: asValue(infra.redis),
+    keyPrefix: asValue(infra.config.REDIS_KEY_PREFIX),
     store: asValue(infra.store),
     clock: asValue(systemClock),
     ids: asValue(uuidIds),
@@ -142,7 +142,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
     repositories: asFunction(({ store }: Cradle) => createRepositories(store)).singleton(),
     auditLog: asFunction(({ repositories }: Cradle) => repositories.auditLog).singleton(),
     accessTokens: asFunction(({ config }: Cradle) => new AccessTokens(config)).singleton(),
-    queues: asFunction(({ redisUrl, logger, metrics }: Cradle) => new Queues({ redisUrl, logger, metrics }))
+    queues: asFunction(({ redisUrl, logger, metrics, keyPrefix }: Cradle) => new Queues({ redisUrl, logger, metrics, keyPrefix }))
       .singleton()
       .disposer((q) => q.close()),
     recordAuditEntry: asClass(RecordAuditEntry).singleton(),
@@ -167,9 +167,9 @@ function registerIdentity(container: AwilixContainer<Cradle>): void {
         ? new HttpSmsSender({ url: config.SMS_PROVIDER_URL!, token: config.SMS_PROVIDER_TOKEN!, from: config.SMS_FROM! }, logger)
         : new DevSmsSender(logger),
     ).singleton(),
-    throttle: asFunction(({ redis }: Cradle) => new RedisThrottle(redis, KEY_PREFIX)).singleton(),
-    revocations: asFunction(({ redis, config }: Cradle) => new RedisAccessRevocations(redis, KEY_PREFIX, config.ACCESS_TOKEN_TTL_S)).singleton(),
-    identityEvents: asFunction(({ redis, logger }: Cradle) => new IdentityEventBus({ redis, logger })).singleton(),
+    throttle: asFunction(({ redis, keyPrefix }: Cradle) => new RedisThrottle(redis, keyPrefix)).singleton(),
+    revocations: asFunction(({ redis, keyPrefix, config }: Cradle) => new RedisAccessRevocations(redis, keyPrefix, config.ACCESS_TOKEN_TTL_S)).singleton(),
+    identityEvents: asFunction(({ redis, logger, keyPrefix }: Cradle) => new IdentityEventBus({ redis, logger, keyPrefix })).singleton(),
     documentStorage: asFunction(({ config }: Cradle) => new LocalDiskDocumentStorage(config.documentsDir, config.DOCUMENT_MAX_BYTES)).singleton(),
     documentUpload: asFunction(({ config }: Cradle) => ({ contentTypes: Object.keys(DOCUMENT_TYPES), maxBytes: config.DOCUMENT_MAX_BYTES })).singleton(),
     // OTP codes are keyed with a secret derived from the JWT secret (one secret to rotate).
@@ -241,7 +241,7 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
     metrics: c.metrics,
     tracing: c.tracing,
     redis: c.redis,
-    keyPrefix: KEY_PREFIX,
+    keyPrefix: c.keyPrefix,
     accessTokens: withRevocationCheck(c.accessTokens, c.revocations),
     readiness: readiness(c),
     routes,

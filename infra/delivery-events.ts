@@ -10,7 +10,7 @@ import { RedisEventBus } from './redis-channels.js';
  * event. Socket hubs subscribe (`DeliveryEventBus.subscribe`) and fan events
  * out to order rooms and the ops feed.
  */
-export const DELIVERY_EVENTS_CHANNEL = 'daraa:delivery:events';
+export const deliveryEventsChannel = (keyPrefix: string): string => `${keyPrefix}delivery:events`;
 
 const id = z.string().min(1).max(128);
 const at = z.iso.datetime();
@@ -31,10 +31,10 @@ export function parseDeliveryEvent(message: string): DeliveryEvent | null {
   }
 }
 
-/** The delivery context's events: in-process handlers plus the Redis channel `daraa:delivery:events`. */
+/** The delivery context's events: in-process handlers plus the Redis channel `<REDIS_KEY_PREFIX>delivery:events`. */
 export class DeliveryEventBus extends RedisEventBus<DeliveryEvent> implements DeliveryEventPublisher {
-  constructor(deps: { redis: Redis; logger: Logger; channel?: string }) {
-    super(deps, DELIVERY_EVENTS_CHANNEL, parseDeliveryEvent, 'delivery');
+  constructor(deps: { redis: Redis; logger: Logger; keyPrefix: string }) {
+    super(deps, deliveryEventsChannel(deps.keyPrefix), parseDeliveryEvent, 'delivery');
   }
 
   publish(events: DeliveryEvent[]): Promise<void> {

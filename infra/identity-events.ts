@@ -9,7 +9,7 @@ import type { IdentityEventPublisher } from '../domain/identity/ports.js';
  * Redis pub/sub channel carrying every IdentityEvent as JSON. Socket hubs (#5)
  * subscribe and disconnect the account's sockets (or the listed sessions').
  */
-export const IDENTITY_EVENTS_CHANNEL = 'daraa:identity:events';
+export const identityEventsChannel = (keyPrefix: string): string => `${keyPrefix}identity:events`;
 
 const eventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('identity.sessions_revoked'), accountId: z.string().min(1), sessionIds: z.array(z.string()), reason: z.enum(['logout', 'password_reset', 'refresh_reuse', 'suspended']), at: z.string() }),
@@ -27,10 +27,10 @@ export function parseIdentityEvent(message: string): IdentityEvent | null {
   }
 }
 
-/** Identity events: in-process handlers plus the Redis channel `daraa:identity:events`. */
+/** Identity events: in-process handlers plus the Redis channel `<REDIS_KEY_PREFIX>identity:events`. */
 export class IdentityEventBus extends RedisEventBus<IdentityEvent> implements IdentityEventPublisher {
-  constructor(deps: { redis: Redis; logger: Logger; channel?: string }) {
-    super(deps, IDENTITY_EVENTS_CHANNEL, parseIdentityEvent, 'identity');
+  constructor(deps: { redis: Redis; logger: Logger; keyPrefix: string }) {
+    super(deps, identityEventsChannel(deps.keyPrefix), parseIdentityEvent, 'identity');
   }
 
   /** Never rejects: the revocation is already stored; sockets of the account close when their token is next checked. */

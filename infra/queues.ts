@@ -7,7 +7,7 @@ import type { Metrics } from './metrics.js';
 import { createRedis } from './redis.js';
 
 /** Hash-tagged per queue, so every key of one queue lives in one Redis Cluster slot. */
-export const queuePrefix = (name: QueueName) => `{daraa:${name}}`;
+export const queuePrefix = (keyPrefix: string, name: QueueName) => `{${keyPrefix}${name}}`;
 
 const ADD_TIMEOUT_MS = 2_000;
 
@@ -27,14 +27,14 @@ export class Queues {
   private readonly workers: Worker[] = [];
   private readonly producerConnection: Redis;
 
-  constructor(private readonly deps: { redisUrl: string; logger: Logger; metrics: Metrics }) {
+  constructor(private readonly deps: { redisUrl: string; logger: Logger; metrics: Metrics; keyPrefix: string }) {
     this.producerConnection = createRedis(deps.redisUrl, 'producer', 'bullmq-producer');
   }
 
   private queue(name: QueueName): Queue {
     let q = this.producers.get(name);
     if (!q) {
-      q = new Queue(name, { connection: this.producerConnection, prefix: queuePrefix(name), defaultJobOptions: DEFAULT_JOB });
+      q = new Queue(name, { connection: this.producerConnection, prefix: queuePrefix(this.deps.keyPrefix, name), defaultJobOptions: DEFAULT_JOB });
       q.on('error', (err) => this.deps.logger.warn({ err, queue: name }, 'queue error'));
       this.producers.set(name, q);
     }
@@ -77,7 +77,7 @@ export class Queues {
           throw err;
         }
       },
-      { connection: createRedis(this.deps.redisUrl, 'worker', `bullmq-worker-${name}`), prefix: queuePrefix(name), concurrency, autorun: true },
+      { connection: createRedis(this.deps.redisUrl, 'worker', `bullmq-worker-${name}`), prefix: queuePrefix(this.deps.keyPrefix, name), concurrency, autorun: true },
     );
     worker.on('error', (err) => this.deps.logger.warn({ err, queue: name }, 'worker error'));
     this.workers.push(worker);

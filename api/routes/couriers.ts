@@ -1,16 +1,7 @@
 import { z } from '../zod.js';
 import { VEHICLES, type Vehicle } from '../../domain/shared/vehicles.js';
+import type { CourierLocator } from '../../domain/dispatch/ports.js';
 import { admin, defineRoute, type RouteSpec } from '../route-kit.js';
-
-/** The geo index, as dispatchers need it (geo/ CourierIndex). */
-export interface CourierLocator {
-  nearestCouriers(q: { lat: number; lng: number; radiusM: number; limit: number; filter: { status: 'available' | 'busy'; vehicle?: Vehicle | Vehicle[] } }): Promise<{ courierId: string; distanceM: number }[]>;
-  getCourier(courierId: string): Promise<{
-    state: { status: string; vehicle: string; capacity: number; load: number };
-    lastFix: { lat: number; lng: number; ts: number; heading?: number; speed?: number } | null;
-    stale: boolean;
-  } | null>;
-}
 
 const nearbyCourier = z
   .object({

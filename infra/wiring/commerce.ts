@@ -22,7 +22,7 @@ import type { Repositories } from '../db/index.js';
 export interface CommerceCradle {
   stores: StoreRepository;
   deliveries: DeliveryRepository;
-  /** In-process handlers plus the Redis channel `daraa:delivery:events`; `subscribe()` for hubs. */
+  /** In-process handlers plus the Redis channel `<REDIS_KEY_PREFIX>delivery:events`; `subscribe()` for hubs. */
   deliveryEvents: DeliveryEventBus;
   createStore: CreateStore;
   updateStore: UpdateStore;
@@ -44,6 +44,7 @@ export interface CommerceCradle {
 interface Needs {
   repositories: Repositories;
   redis: Redis;
+  keyPrefix: string;
   logger: Logger;
 }
 
@@ -51,7 +52,7 @@ export function registerCommerce(container: AwilixContainer<CommerceCradle & Nee
   container.register({
     stores: asFunction(({ repositories }: Needs) => repositories.stores).singleton(),
     deliveries: asFunction(({ repositories }: Needs) => repositories.deliveries).singleton(),
-    deliveryEvents: asFunction(({ redis, logger }: Needs) => new DeliveryEventBus({ redis, logger })).singleton(),
+    deliveryEvents: asFunction(({ redis, logger, keyPrefix }: Needs) => new DeliveryEventBus({ redis, logger, keyPrefix })).singleton(),
     createStore: asClass(CreateStore).singleton(),
     updateStore: asClass(UpdateStore).singleton(),
     storeQueries: asClass(StoreQueries).singleton(),

@@ -21,8 +21,8 @@ import type { IdentityEventBus } from '../identity-events.js';
 import { createRedis } from '../redis.js';
 import type { CommerceCradle } from './commerce.js';
 
-/** Geo keys of this deployment (one hash tag per H3 region, cluster-safe). */
-const GEO_PREFIX = 'daraa:geo:';
+/** Geo keys of this deployment, under REDIS_KEY_PREFIX (one hash tag per H3 region, cluster-safe). */
+const geoPrefix = (keyPrefix: string) => `${keyPrefix}geo:`;
 const REGION_RESOLUTION = 3;
 
 /** The real-time hub: courier index, learned speeds, ETA, presence. */
@@ -31,22 +31,28 @@ export interface RealtimeCradle {
   speedLearner: SpeedLearner;
   eta: EtaService;
   hubSettings: HubSettings;
+  /** This process among the hubs (presence records which hub holds a courier's socket). */
+  hubId: string;
+  presence: CourierPresence;
+  hubMetrics: HubMetrics;
 }
 
 interface Needs {
   config: Config;
   redis: Redis;
+  keyPrefix: string;
   logger: Logger;
+  metrics: Metrics;
 }
 
 export function registerRealtime(container: AwilixContainer<RealtimeCradle & Needs>): void {
   container.register({
-    speedLearner: asFunction(({ redis }: Needs) => new SpeedLearner({ redis, keys: new KeySpace(GEO_PREFIX, REGION_RESOLUTION) }))
+    speedLearner: asFunction(({ redis, keyPrefix }: Needs) => new SpeedLearner({ redis, keys: new KeySpace(geoPrefix(keyPrefix), REGION_RESOLUTION) }))
       .singleton()
       .disposer((l) => l.flush().catch(() => undefined)),
     courierIndex: asFunction(
-      ({ redis, config, speedLearner }: Needs & { speedLearner: SpeedLearner }) =>
-        new CourierIndex({ redis, prefix: GEO_PREFIX, regionResolution: REGION_RESOLUTION, maxAgeS: config.GEO_MAX_AGE_S, observer: speedLearner }),
+      ({ redis, keyPrefix, config, speedLearner }: Needs & { speedLearner: SpeedLearner }) =>
+        new CourierIndex({ redis, prefix: geoPrefix(keyPrefix), regionResolution: REGION_RESOLUTION, maxAgeS: config.GEO_MAX_AGE_S, observer: speedLearner }),
     ).singleton(),
     eta: asFunction(
       ({ config, speedLearner }: Needs & { speedLearner: SpeedLearner }) =>
@@ -62,15 +68,16 @@ export function registerRealtime(container: AwilixContainer<RealtimeCradle & Nee
       maxPendingFixes: config.HUB_MAX_PENDING_FIXES,
       fixLingerMs: config.HUB_FIX_LINGER_MS,
     })).singleton(),
+    hubId: asFunction(() => `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`).singleton(),
+    presence: asFunction(({ redis, keyPrefix, hubId }: Needs & { hubId: string }) => new CourierPresence(redis, { prefix: keyPrefix, hubId })).singleton(),
+    hubMetrics: asFunction(({ metrics }: Needs) => new HubMetrics(metrics.registry)).singleton(),
   });
 }
 
 export interface HubParts extends RealtimeCradle, Pick<CommerceCradle, 'deliveries' | 'deliveryAccess' | 'recordArrival' | 'deliveryEvents'> {
   config: Config;
   redisUrl: string;
-  redis: Redis;
   logger: Logger;
-  metrics: Metrics;
   identityEvents: IdentityEventBus;
   courierEligibility: CheckCourierEligibility;
 }
@@ -84,14 +91,13 @@ export async function startRealtime(io: Server, c: HubParts, tokens: TokenVerifi
   const subscriber = createRedis(c.redisUrl, 'subscriber', 'hub-events');
   const identityHandlers: ((e: IdentityEvent) => void)[] = [];
   const deliveryHandlers: ((e: DeliveryEvent) => void)[] = [];
-  const hubId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const realtime = attachRealtime(io, {
     logger: c.logger.child({ component: 'hub' }),
     tokens,
     courierIndex: c.courierIndex,
     eta: c.eta,
-    presence: new CourierPresence(c.redis, { prefix: 'daraa:', hubId }),
-    metrics: new HubMetrics(c.metrics.registry),
+    presence: c.presence,
+    metrics: c.hubMetrics,
     courierEligibility: c.courierEligibility,
     activeDeliveries: c.deliveries,
     deliveryAccess: c.deliveryAccess,

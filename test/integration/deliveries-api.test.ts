@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { startTestApp, http, type TestApp } from '../helpers/app.js';
 import { signUp, signUpAdmin, type Session } from '../helpers/identity.js';
 import pino from 'pino';
-import { DELIVERY_EVENTS_CHANNEL, DeliveryEventBus } from '../../infra/delivery-events.js';
+import { deliveryEventsChannel, DeliveryEventBus } from '../../infra/delivery-events.js';
 import { CreateDelivery } from '../../domain/delivery/use-cases/create-delivery.js';
 import type { DeliveryEvent } from '../../domain/delivery/model.js';
 
@@ -47,7 +47,7 @@ describe('stores and deliveries over HTTP (real app, private Redis)', function (
   before(async () => {
     app = await startTestApp({ env: { RATE_LIMIT_STRICT_PER_15MIN: '1000' } });
     sub = new Redis(app.redis.url);
-    await sub.subscribe(DELIVERY_EVENTS_CHANNEL);
+    await sub.subscribe(deliveryEventsChannel(app.config.REDIS_KEY_PREFIX));
     sub.on('message', (_channel, message) => {
       try {
         published.push(JSON.parse(message) as DeliveryEvent);
@@ -208,9 +208,10 @@ describe('stores and deliveries over HTTP (real app, private Redis)', function (
     try {
       const unsubscribe = await deliveryEvents.subscribe(hubSub, (e) => received.push(e));
       const pub = new Redis(app.redis.url);
-      await pub.publish(DELIVERY_EVENTS_CHANNEL, 'not json');
-      await pub.publish(DELIVERY_EVENTS_CHANNEL, JSON.stringify({ type: 'delivery.exploded', deliveryId: 'x' }));
-      await pub.publish(DELIVERY_EVENTS_CHANNEL, JSON.stringify({ type: 'delivery.created', deliveryId: 'd', orderId: 'o', storeId: 's', at: 'yesterday' }));
+      const channel = deliveryEventsChannel(app.config.REDIS_KEY_PREFIX);
+      await pub.publish(channel, 'not json');
+      await pub.publish(channel, JSON.stringify({ type: 'delivery.exploded', deliveryId: 'x' }));
+      await pub.publish(channel, JSON.stringify({ type: 'delivery.created', deliveryId: 'd', orderId: 'o', storeId: 's', at: 'yesterday' }));
       pub.disconnect();
       const d = (await post('/deliveries', owner.accessToken, createBody())).body.data;
       const got = await until(() => received.find((e) => e.deliveryId === d.id), 'the created event');
@@ -231,7 +232,7 @@ describe('stores and deliveries over HTTP (real app, private Redis)', function (
     const dead = new Redis(app.redis.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
     const warnings: unknown[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line)) });
-    const bus = new DeliveryEventBus({ redis: dead, logger });
+    const bus = new DeliveryEventBus({ redis: dead, logger, keyPrefix: app.config.REDIS_KEY_PREFIX });
     const local: DeliveryEvent[] = [];
     bus.on('delivery.created', (e) => local.push(e));
     const create = new CreateDelivery({ deliveries, deliveryEvents: bus, stores, accounts, clock, ids });

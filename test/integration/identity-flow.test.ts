@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { startTestApp, http, type TestApp } from '../helpers/app.js';
 import { PASSWORD, newPhone, outbox, logIn, signUp, signUpAdmin, controlledClock } from '../helpers/identity.js';
-import { IDENTITY_EVENTS_CHANNEL } from '../../infra/identity-events.js';
+import { identityEventsChannel } from '../../infra/identity-events.js';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 7)]);
 
@@ -14,7 +14,7 @@ describe('identity over HTTP (real app, dev SMS adapter)', function () {
   before(async () => {
     app = await startTestApp();
     sub = new Redis(app.redis.url);
-    await sub.subscribe(IDENTITY_EVENTS_CHANNEL);
+    await sub.subscribe(identityEventsChannel(app.config.REDIS_KEY_PREFIX));
     sub.on('message', (_c, m) => events.push(JSON.parse(m)));
   });
   after(async () => {

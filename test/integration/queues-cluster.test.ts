@@ -18,7 +18,7 @@ describe('BullMQ on a 3-node Redis Cluster with our hash-tagged prefixes', funct
     const nodes = cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port }));
     const producer = new Cluster(nodes, { enableOfflineQueue: true });
     const blocking = new Cluster(nodes, { redisOptions: { maxRetriesPerRequest: null } });
-    const queue = new Queue('audit', { connection: producer, prefix: queuePrefix('audit') });
+    const queue = new Queue('audit', { connection: producer, prefix: queuePrefix('daraa:', 'audit') });
     const seen: unknown[] = [];
     const done = new Promise<void>((resolve) => {
       const worker = new Worker(
@@ -27,7 +27,7 @@ describe('BullMQ on a 3-node Redis Cluster with our hash-tagged prefixes', funct
           seen.push(job.data);
           return 'ok';
         },
-        { connection: blocking, prefix: queuePrefix('audit') },
+        { connection: blocking, prefix: queuePrefix('daraa:', 'audit') },
       );
       worker.on('completed', () => {
         void worker.close().then(() => resolve());

@@ -24,6 +24,12 @@ describe('config', () => {
     expect(() => loadConfig({ DATA_DIR: tmp(), REDIS_URL: 'http://x' })).to.throw(ConfigError, /REDIS_URL/);
   });
 
+  it('when REDIS_KEY_PREFIX would break a Redis Cluster hash tag or a key, then the error names it; unset, it is daraa:', () => {
+    for (const bad of ['{x}:', 'acme', 'a b:']) expect(() => loadConfig({ DATA_DIR: tmp(), REDIS_KEY_PREFIX: bad }), bad).to.throw(ConfigError, /REDIS_KEY_PREFIX/);
+    expect(loadConfig({ DATA_DIR: tmp() }).REDIS_KEY_PREFIX).to.equal('daraa:');
+    expect(loadConfig({ DATA_DIR: tmp(), REDIS_KEY_PREFIX: 'acme-eu:' }).REDIS_KEY_PREFIX).to.equal('acme-eu:');
+  });
+
   it('when production lacks secrets and stores, then every missing variable is named', () => {
     try {
       loadConfig({ NODE_ENV: 'production', DATA_DIR: tmp() });

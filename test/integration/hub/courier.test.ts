@@ -57,7 +57,7 @@ describe('hub /courier: going online and streaming fixes', function () {
     const view = await c.courierIndex.getCourier(courier.accountId);
     expect(view?.lastFix).to.include({ lat: DAMASCUS.lat, lng: DAMASCUS.lng, ts });
     expect(view?.state).to.include({ status: 'available', vehicle: 'motorbike', capacity: 2, load: 0 });
-    const presence = JSON.parse((await c.redis.get(`daraa:presence:courier:${courier.accountId}`))!);
+    const presence = JSON.parse((await c.redis.get(`${app.config.REDIS_KEY_PREFIX}presence:courier:${courier.accountId}`))!);
     expect(presence).to.include({ courierId: courier.accountId, socketId: s.id });
 
     const older = await emitAck(s, 'location', { ...DAMASCUS, ts: ts - 1_000 });
@@ -65,7 +65,7 @@ describe('hub /courier: going online and streaming fixes', function () {
 
     s.close();
     await waitUntil(async () => (await c.courierIndex.getCourier(courier.accountId))?.state.status === 'offline');
-    expect(await c.redis.exists(`daraa:presence:courier:${courier.accountId}`)).to.equal(0);
+    expect(await c.redis.exists(`${app.config.REDIS_KEY_PREFIX}presence:courier:${courier.accountId}`)).to.equal(0);
   });
 
   it('when a fix is malformed, then the ack is VALIDATION_ERROR and the socket stays connected', async () => {
