@@ -9,15 +9,14 @@ import { AuditLogQueries } from '../domain/platform/use-cases/queries.js';
 import { createApp } from '../api/app.js';
 import type { RouteSpec } from '../api/route-kit.js';
 import { platformRoutes } from '../api/routes/platform.js';
-import { authRoutes } from '../api/routes/auth.js';
+import { authRoutes, type AuthRouteDeps } from '../api/routes/auth.js';
 import { accountRoutes } from '../api/routes/accounts.js';
 import { adminAccountRoutes } from '../api/routes/admin-accounts.js';
 import { courierRoutes } from '../api/routes/couriers.js';
-import { withRevocationCheck } from '../api/middleware/authenticate.js';
 import { createHmac } from 'node:crypto';
-import type { AccountRepository, DocumentRepository, OtpRepository, SessionRepository, SmsSender, PasswordHasher, Throttle, AccessRevocations, DocumentStorage } from '../domain/identity/ports.js';
+import type { AccountRepository, DocumentRepository, OtpRepository, SessionRepository, SmsSender, PasswordHasher, Throttle, AccessRevocations, AccessTokenVerifier, DocumentStorage } from '../domain/identity/ports.js';
 import { OtpCodes } from '../domain/identity/otp-codes.js';
-import { SessionTokens } from '../domain/identity/session-tokens.js';
+import { SessionTokens, withRevocationCheck } from '../domain/identity/session-tokens.js';
 import { RegisterAccount } from '../domain/identity/use-cases/register-account.js';
 import { VerifyPhone } from '../domain/identity/use-cases/verify-phone.js';
 import { ResendOtp } from '../domain/identity/use-cases/resend-otp.js';
@@ -54,8 +53,8 @@ import { registerRealtime, startRealtime, type RealtimeCradle } from './wiring/r
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 
-/** Everything the container holds. Use cases take a slice of this as their `deps`. */
-export interface Cradle extends CommerceCradle, RealtimeCradle {
+/** Everything the container holds. Use cases take a slice of this as their `deps`; routes too (AuthRouteDeps: the auth use cases). */
+export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps {
   config: Config;
   role: ProcessRole;
   logger: Logger;
@@ -83,6 +82,8 @@ export interface Cradle extends CommerceCradle, RealtimeCradle {
   sms: SmsSender;
   throttle: Throttle;
   revocations: AccessRevocations;
+  /** Access tokens as the API and the hub check them: signature, expiry, then revocation. */
+  tokenVerifier: AccessTokenVerifier;
   identityEvents: IdentityEventBus;
   documentStorage: DocumentStorage;
   documentUpload: { contentTypes: string[]; maxBytes: number };
@@ -90,23 +91,14 @@ export interface Cradle extends CommerceCradle, RealtimeCradle {
   sessionSettings: { refreshTokenTtlS: number };
   otpCodes: OtpCodes;
   sessionTokens: SessionTokens;
-  registerAccount: RegisterAccount;
-  verifyPhone: VerifyPhone;
-  resendOtp: ResendOtp;
-  logIn: LogIn;
-  refreshSession: RefreshSession;
-  logOut: LogOut;
-  forgotPassword: ForgotPassword;
-  resetPassword: ResetPassword;
   updateProfile: UpdateProfile;
   submitDocument: SubmitDocument;
   decideVerification: DecideVerification;
   suspendAccount: SuspendAccount;
   unsuspendAccount: UnsuspendAccount;
   createAdmin: CreateAdmin;
-  /** For #5: whether a courier may go online (`execute` / `assertEligible`). */
+  /** For the hub: whether a courier may go online (`execute` / `assertEligible`). */
   courierEligibility: CheckCourierEligibility;
-  identityQueries: IdentityQueries;
 }
 
 export interface Infrastructure {
@@ -169,6 +161,7 @@ function registerIdentity(container: AwilixContainer<Cradle>): void {
     ).singleton(),
     throttle: asFunction(({ redis, keyPrefix }: Cradle) => new RedisThrottle(redis, keyPrefix)).singleton(),
     revocations: asFunction(({ redis, keyPrefix, config }: Cradle) => new RedisAccessRevocations(redis, keyPrefix, config.ACCESS_TOKEN_TTL_S)).singleton(),
+    tokenVerifier: asFunction(({ accessTokens, revocations }: Cradle) => withRevocationCheck(accessTokens, revocations)).singleton(),
     identityEvents: asFunction(({ redis, logger, keyPrefix }: Cradle) => new IdentityEventBus({ redis, logger, keyPrefix })).singleton(),
     documentStorage: asFunction(({ config }: Cradle) => new LocalDiskDocumentStorage(config.documentsDir, config.DOCUMENT_MAX_BYTES)).singleton(),
     documentUpload: asFunction(({ config }: Cradle) => ({ contentTypes: Object.keys(DOCUMENT_TYPES), maxBytes: config.DOCUMENT_MAX_BYTES })).singleton(),
@@ -242,7 +235,7 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
     tracing: c.tracing,
     redis: c.redis,
     keyPrefix: c.keyPrefix,
-    accessTokens: withRevocationCheck(c.accessTokens, c.revocations),
+    accessTokens: c.tokenVerifier,
     readiness: readiness(c),
     routes,
   });
@@ -271,7 +264,7 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
     void subClient.connect().catch(() => undefined);
     io = createHub({ httpServer: server, pubClient, subClient, corsOrigins: c.config.CORS_ORIGINS, logger: c.logger, maxFrameBytes: c.config.SOCKET_MAX_FRAME_KB * 1024 });
   }
-  const realtime = io ? startRealtime(io, c, withRevocationCheck(c.accessTokens, c.revocations)) : undefined;
+  const realtime = io ? startRealtime(io, c) : undefined;
   // Never an unhandled rejection: startSystem awaits `ready` and reports the failure.
   realtime?.catch(() => undefined);
   if (withWorkers) {

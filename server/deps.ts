@@ -2,15 +2,15 @@ import type { Logger } from 'pino';
 import type { CourierIndex, EtaService } from '../geo/index.js';
 import type { ArrivalStatus, DeliveryEvent, DeliveryView } from '../domain/delivery/model.js';
 import type { IdentityEvent } from '../domain/identity/model.js';
+import type { AccessTokenVerifier } from '../domain/identity/ports.js';
 import type { Principal } from '../domain/shared/principal.js';
-import type { TokenVerifier } from './sessions.js';
 import type { CourierPresence } from './presence.js';
 import type { HubMetrics } from './metrics.js';
 
 /** What the hub needs from the rest of the system, as small structural ports (wired in infra/wiring/realtime.ts). */
 export interface RealtimeDeps {
   logger: Logger;
-  tokens: TokenVerifier;
+  tokens: AccessTokenVerifier;
   courierIndex: CourierIndex;
   eta: Pick<EtaService, 'eta' | 'peek'>;
   presence: CourierPresence;

@@ -2,13 +2,9 @@ import type { Namespace, Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import { isAppError } from '../domain/shared/errors.js';
 import type { Principal, Role } from '../domain/shared/principal.js';
+import type { AccessTokenVerifier } from '../domain/identity/ports.js';
 import { handle, ok } from './ack.js';
 import { authRefresh, handshakeAuth } from './protocol.js';
-
-/** Turns an access token into a principal (infra AccessTokens plus the revocation check). */
-export interface TokenVerifier {
-  verify(token: string): Principal | Promise<Principal>;
-}
 
 export type EndReason = 'token_expired' | 'logged_out' | 'suspended' | 'revoked';
 
@@ -30,7 +26,7 @@ export const principalOf = (socket: Socket): Principal => (socket.data as Sessio
 export class SocketSessions {
   private readonly byAccount = new Map<string, Set<Socket>>();
 
-  constructor(private readonly deps: { tokens: TokenVerifier; logger: Logger; now?: () => number }) {}
+  constructor(private readonly deps: { tokens: AccessTokenVerifier; logger: Logger; now?: () => number }) {}
 
   /**
    * Namespace middleware: a valid token of one of `roles` in `handshake.auth.token`.

@@ -1,11 +1,6 @@
 import type { Middleware } from 'koa';
 import { AppError } from '../../domain/shared/errors.js';
-import type { Principal } from '../../domain/shared/principal.js';
-
-/** Anything that turns a bearer token into a principal (infra/jwt.ts AccessTokens, plus session checks). */
-export interface AccessTokenVerifier {
-  verify(token: string): Principal | Promise<Principal>;
-}
+import type { AccessTokenVerifier } from '../../domain/identity/ports.js';
 
 /**
  * Establishes ctx.state.principal from `Authorization: Bearer …` when present.
@@ -36,20 +31,3 @@ export const rejectInvalidToken = (): Middleware => async (ctx, next) => {
   if (ctx.state.authError) throw ctx.state.authError as AppError;
   await next();
 };
-
-/** Where revoked sessions and blocked accounts are looked up (infra/redis-identity.ts). */
-export interface RevocationCheck {
-  isRevoked(accountId: string, sessionId: string): Promise<boolean>;
-}
-
-/**
- * A verifier that also refuses tokens of revoked sessions (logout, reset,
- * refresh reuse) and of suspended accounts, before their 15 minutes are up.
- */
-export const withRevocationCheck = (tokens: AccessTokenVerifier, revocations: RevocationCheck): AccessTokenVerifier => ({
-  async verify(token: string): Promise<Principal> {
-    const principal = await tokens.verify(token);
-    if (await revocations.isRevoked(principal.accountId, principal.sessionId)) throw new AppError('INVALID_TOKEN', 'Session revoked');
-    return principal;
-  },
-});

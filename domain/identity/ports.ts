@@ -1,5 +1,5 @@
 import type { Page, PageRequest } from '../shared/pagination.js';
-import type { Role } from '../shared/principal.js';
+import type { Principal, Role } from '../shared/principal.js';
 import type { Account, AccountFilter, IdentityEvent, OtpChallenge, OtpPurpose, RefreshTokenRecord, Session, VerificationDocument } from './model.js';
 
 /**
@@ -60,6 +60,14 @@ export interface SmsSender {
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
   verify(hash: string, password: string): Promise<boolean>;
+}
+
+/**
+ * Turns a bearer token into a principal, for the API and the hub alike
+ * (infra/jwt.ts AccessTokens, wrapped by `withRevocationCheck`).
+ */
+export interface AccessTokenVerifier {
+  verify(token: string): Principal | Promise<Principal>;
 }
 
 /** Signs access JWTs (infra/jwt.ts AccessTokens). */

@@ -1,7 +1,8 @@
 import { AppError } from '../shared/errors.js';
 import type { Clock, IdGenerator } from '../shared/ids.js';
 import type { Account, AccountView, IdentityEvent } from './model.js';
-import type { AccessRevocations, AccessTokenSigner, IdentityEventPublisher, SessionRepository } from './ports.js';
+import type { Principal } from '../shared/principal.js';
+import type { AccessRevocations, AccessTokenSigner, AccessTokenVerifier, IdentityEventPublisher, SessionRepository } from './ports.js';
 import { hashRefreshToken, newRefreshToken } from './secrets.js';
 import type { Origin } from './security-log.js';
 
@@ -74,3 +75,15 @@ export class SessionTokens {
 }
 
 export const invalidRefreshToken = (): AppError => new AppError('INVALID_TOKEN', 'Invalid refresh token');
+
+/**
+ * A verifier that also refuses tokens of revoked sessions (logout, reset,
+ * refresh reuse) and of suspended accounts, before their 15 minutes are up.
+ */
+export const withRevocationCheck = (tokens: AccessTokenVerifier, revocations: Pick<AccessRevocations, 'isRevoked'>): AccessTokenVerifier => ({
+  async verify(token: string): Promise<Principal> {
+    const principal = await tokens.verify(token);
+    if (await revocations.isRevoked(principal.accountId, principal.sessionId)) throw new AppError('INVALID_TOKEN', 'Session revoked');
+    return principal;
+  },
+});

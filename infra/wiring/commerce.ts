@@ -2,8 +2,8 @@ import { asClass, asFunction, type AwilixContainer } from 'awilix';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { RouteSpec } from '../../api/route-kit.js';
-import { storeRoutes } from '../../api/routes/stores.js';
-import { deliveryRoutes } from '../../api/routes/deliveries.js';
+import { storeRoutes, type StoreRouteDeps } from '../../api/routes/stores.js';
+import { deliveryRoutes, type DeliveryRouteDeps } from '../../api/routes/deliveries.js';
 import type { StoreRepository } from '../../domain/catalog/ports.js';
 import { CreateStore } from '../../domain/catalog/use-cases/create-store.js';
 import { UpdateStore } from '../../domain/catalog/use-cases/update-store.js';
@@ -18,21 +18,14 @@ import { DeliveryAccess } from '../../domain/delivery/use-cases/delivery-access.
 import { DeliveryEventBus } from '../delivery-events.js';
 import type { Repositories } from '../db/index.js';
 
-/** Stores (catalog) and deliveries: repositories, event bus and use cases. */
-export interface CommerceCradle {
+/** Stores (catalog) and deliveries: repositories, event bus and use cases (the routes' among them). */
+export interface CommerceCradle extends StoreRouteDeps, DeliveryRouteDeps {
   stores: StoreRepository;
   deliveries: DeliveryRepository;
   /** In-process handlers plus the Redis channel `<REDIS_KEY_PREFIX>delivery:events`; `subscribe()` for hubs. */
   deliveryEvents: DeliveryEventBus;
-  createStore: CreateStore;
-  updateStore: UpdateStore;
-  storeQueries: StoreQueries;
-  createDelivery: CreateDelivery;
-  assignCourier: AssignCourier;
-  changeDeliveryStatus: ChangeDeliveryStatus;
   /** For the hub's geofence events: at_pickup / at_dropoff. */
   recordArrival: RecordArrival;
-  deliveryQueries: DeliveryQueries;
   /** For the hub: who may watch an order. */
   deliveryAccess: DeliveryAccess;
 }

@@ -10,10 +10,10 @@ import { attachRealtime, type Realtime } from '../../server/realtime.js';
 import { HubMetrics } from '../../server/metrics.js';
 import { CourierPresence } from '../../server/presence.js';
 import { DEFAULT_HUB_SETTINGS, type HubSettings } from '../../server/deps.js';
-import type { TokenVerifier } from '../../server/sessions.js';
 import type { CheckCourierEligibility } from '../../domain/identity/use-cases/check-courier-eligibility.js';
 import type { DeliveryEvent } from '../../domain/delivery/model.js';
 import type { IdentityEvent } from '../../domain/identity/model.js';
+import type { AccessTokenVerifier } from '../../domain/identity/ports.js';
 import { GoogleDistanceMatrixProvider } from '../providers/google-distance-matrix.js';
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
@@ -79,6 +79,7 @@ export interface HubParts extends RealtimeCradle, Pick<CommerceCradle, 'deliveri
   redisUrl: string;
   logger: Logger;
   identityEvents: IdentityEventBus;
+  tokenVerifier: AccessTokenVerifier;
   courierEligibility: CheckCourierEligibility;
 }
 
@@ -87,13 +88,13 @@ export interface HubParts extends RealtimeCradle, Pick<CommerceCradle, 'deliveri
  * events on its own pub/sub connection. Resolves when the subscriptions are
  * confirmed, so no revocation published after start can be missed.
  */
-export async function startRealtime(io: Server, c: HubParts, tokens: TokenVerifier): Promise<{ realtime: Realtime; close(): Promise<void> }> {
+export async function startRealtime(io: Server, c: HubParts): Promise<{ realtime: Realtime; close(): Promise<void> }> {
   const subscriber = createRedis(c.redisUrl, 'subscriber', 'hub-events');
   const identityHandlers: ((e: IdentityEvent) => void)[] = [];
   const deliveryHandlers: ((e: DeliveryEvent) => void)[] = [];
   const realtime = attachRealtime(io, {
     logger: c.logger.child({ component: 'hub' }),
-    tokens,
+    tokens: c.tokenVerifier,
     courierIndex: c.courierIndex,
     eta: c.eta,
     presence: c.presence,
