@@ -1,10 +1,10 @@
 /** Domain vocabulary of the geo engine: fixes, courier state, vehicles. */
 
-import { VEHICLES, type Vehicle } from '../domain/shared/vehicles.js';
+import { COURIER_AVAILABILITY, VEHICLES, type Vehicle } from '../domain/shared/vehicles.js';
 
 export { VEHICLES, type Vehicle };
 
-export const COURIER_STATUSES = ['offline', 'available', 'busy'] as const;
+export const COURIER_STATUSES = ['offline', ...COURIER_AVAILABILITY] as const;
 export type CourierStatus = (typeof COURIER_STATUSES)[number];
 
 /** Statuses that are kept in the per-cell index (offline couriers are not searchable). */

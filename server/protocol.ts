@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DELIVERY_STATUSES } from '../domain/delivery/model.js';
-import { VEHICLES } from '../domain/shared/vehicles.js';
+import { COURIER_AVAILABILITY, VEHICLES } from '../domain/shared/vehicles.js';
 
 /**
  * The socket protocol, in one place: every event each namespace accepts or
@@ -15,6 +15,7 @@ const lng = z.number().min(-180).max(180);
 const epochMs = z.number().int().min(1_000_000_000_000).max(10_000_000_000_000);
 const id = z.string().min(1).max(128).regex(/^[^\s{}]+$/, 'no spaces or braces');
 const vehicle = z.enum(VEHICLES);
+const availability = z.enum(COURIER_AVAILABILITY);
 const deliveryStatus = z.enum(DELIVERY_STATUSES);
 const point = z.object({ lat, lng });
 
@@ -138,7 +139,7 @@ export const opsCourier = z.object({
   courierId: id,
   lat,
   lng,
-  status: z.enum(['available', 'busy']),
+  status: availability,
   vehicle,
   ts: epochMs,
   stale: z.boolean(),
@@ -193,7 +194,7 @@ export const PROTOCOL: Record<'/courier' | '/customer' | '/ops', NamespaceSpec> 
     roles: ['courier'],
     description: 'Couriers go online or offline and stream fixes. Only verified, unsuspended couriers may go online.',
     receives: {
-      'courier:online': { payload: courierOnline, ack: simpleAck(z.object({ status: z.enum(['available', 'busy']) }).extend(courierDeliveries.shape)), summary: 'Go online with a vehicle and capacity.' },
+      'courier:online': { payload: courierOnline, ack: simpleAck(z.object({ status: availability }).extend(courierDeliveries.shape)), summary: 'Go online with a vehicle and capacity.' },
       'courier:offline': { payload: courierOffline, ack: simpleAck(z.object({ status: z.literal('offline') })), summary: 'Go offline (also happens on disconnect).' },
       location: { payload: fix, ack: locationAck, summary: 'One fix.' },
       locations: { payload: locationsBatch, ack: locationAck, summary: `Up to ${MAX_BATCH} buffered fixes, applied in timestamp order.` },

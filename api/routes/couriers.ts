@@ -1,5 +1,5 @@
 import { z } from '../zod.js';
-import { VEHICLES, type Vehicle } from '../../domain/shared/vehicles.js';
+import { COURIER_AVAILABILITY, VEHICLES, type Vehicle } from '../../domain/shared/vehicles.js';
 import type { CourierLocator } from '../../domain/dispatch/ports.js';
 import { admin, defineRoute, type RouteSpec } from '../route-kit.js';
 
@@ -26,7 +26,7 @@ export function courierRoutes(d: { courierIndex: CourierLocator }): RouteSpec[] 
         lng: z.coerce.number().min(-180).max(180),
         radiusM: z.coerce.number().int().min(1).max(50_000).default(3_000),
         limit: z.coerce.number().int().min(1).max(50).default(10),
-        status: z.enum(['available', 'busy']).default('available'),
+        status: z.enum(COURIER_AVAILABILITY).default('available'),
         vehicle: z.enum(VEHICLES).optional(),
       }),
       response: z.array(nearbyCourier),

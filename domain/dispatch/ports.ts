@@ -1,6 +1,4 @@
-import type { Vehicle } from '../shared/vehicles.js';
-
-export type CourierAvailability = 'available' | 'busy';
+import type { CourierAvailability, Vehicle } from '../shared/vehicles.js';
 
 /**
  * The live fleet, as dispatch sees it: nearest couriers and what the index

@@ -1,7 +1,7 @@
 import type { Namespace, Server, Socket } from 'socket.io';
 import { ARRIVAL_STATUS, GEOFENCE_FOR, STOP_AHEAD, isActive, type DeliveryView, type Stop } from '../../domain/delivery/model.js';
 import { AppError } from '../../domain/shared/errors.js';
-import { isGeoError, type CourierState, type CourierStatus, type Fix, type FixResult, type EtaResult, type GeofenceEvent, type GpsFlag, type Vehicle } from '../../geo/index.js';
+import { isGeoError, type CourierState, type CourierStatus, type Fix, type FixResult, type EtaResult, type GeofenceEvent, type GpsFlag, type IndexedStatus, type Vehicle } from '../../geo/index.js';
 import { handle, ok, toAckError, validationAck } from '../ack.js';
 import type { RealtimeDeps } from '../deps.js';
 import { FixBatcher } from '../fix-batcher.js';
@@ -405,7 +405,7 @@ function toFix(courierId: string, f: FixPayload): Fix {
   return fix;
 }
 const SOURCE_RANK = { haversine: 0, learned: 1, google: 2 } as const;
-const statusOf = (online: Online): 'available' | 'busy' => (online.deliveries.size >= online.capacity ? 'busy' : 'available');
+const statusOf = (online: Online): IndexedStatus => (online.deliveries.size >= online.capacity ? 'busy' : 'available');
 /** The courier's state in the geo index follows from what the socket knows: vehicle, capacity and active deliveries. */
 const stateOf = (online: Online, status: CourierStatus = statusOf(online)): CourierState => ({ status, vehicle: online.vehicle, capacity: online.capacity, load: online.deliveries.size });
 const deliverySummary = (d: DeliveryView) => ({ deliveryId: d.id, orderId: d.orderId, status: d.status, pickup: d.pickup, dropoff: d.dropoff });
