@@ -29,7 +29,7 @@
  * in-process, so run it BEFORE `npm start`. It refuses while an app holds the
  * embedded store.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AwilixContainer } from 'awilix';
@@ -43,6 +43,7 @@ import { Account } from '../domain/identity/model.js';
 import { DELIVERY_STATUSES, isFinal } from '../domain/delivery/model.js';
 import type { Principal, Role } from '../domain/shared/principal.js';
 import { rng } from './rng.js';
+import { assertEmbeddedStoreFree, StoreInUse } from './embedded-store.js';
 
 export const SEED_PASSWORD = process.env.DARAA_SEED_PASSWORD || 'Seed!load-test-1';
 /** Damascus, as in the geo bench. */
@@ -105,30 +106,12 @@ async function inBatches<T, R>(items: T[], fn: (x: T, i: number) => Promise<R>):
   return out;
 }
 
-/**
- * PGlite allows one process. The embedded store is in use when its
- * postmaster.pid exists (PGlite writes it while open, removes it on close),
- * and the app's private redis-server under DATA_DIR/redis is alive: starting a
- * second one there would kill the app's.
- */
+/** Refuses while an app holds the embedded store (see scripts/embedded-store.ts). */
 export function assertStoreNotInUse(config: Config, opts: { force?: boolean } = {}): void {
-  const redisPid = config.REDIS_URL ? null : livePid(path.join(config.dataDir, 'redis', 'redis.pid'), 'redis-server');
-  if (redisPid) {
-    throw new SeedRefused(`an app is running on DATA_DIR=${config.dataDir}: its private redis-server (pid ${redisPid}) is up. Stop \`npm start\`, run the seed, start it again (PGlite and the embedded Redis belong to one process).`);
-  }
-  const pgPid = path.join(config.dataDir, 'pglite', 'postmaster.pid');
-  if (!config.DATABASE_URL && !config.MONGODB_URI && existsSync(pgPid) && !opts.force) {
-    throw new SeedRefused(`the embedded PGlite store under ${path.dirname(pgPid)} is open in another process (postmaster.pid exists). Stop \`npm start\` first and run the seed before it. If no app is running, the file is left over from a killed run: pass --force.`);
-  }
-}
-
-function livePid(file: string, name: string): number | null {
-  if (!existsSync(file)) return null;
-  const pid = Number(readFileSync(file, 'utf8').trim());
   try {
-    return Number.isInteger(pid) && pid > 1 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(name) ? pid : null;
-  } catch {
-    return null;
+    assertEmbeddedStoreFree(config, 'npm run seed', opts);
+  } catch (err) {
+    throw err instanceof StoreInUse ? new SeedRefused(err.message) : err;
   }
 }
 
