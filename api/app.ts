@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import Koa from 'koa';
 import Router from '@koa/router';
 import helmet from 'koa-helmet';
@@ -33,6 +34,8 @@ export interface ApiDeps {
   keyPrefix: string;
   accessTokens: AccessTokenVerifier;
   readiness(): Promise<Record<string, 'up' | 'down'>>;
+  /** Browser origins allowed by CORS (CORS_ORIGINS, plus the app's own URL in development). */
+  originAllowed(origin: string, req: IncomingMessage): boolean;
   routes: RouteSpec[];
 }
 
@@ -43,14 +46,13 @@ export function createApp(deps: ApiDeps): { app: Koa; routes: RouteSpec[]; opena
   const api = new Router();
   mountRoutes(api, registry, deps.routes, { strict: strictRateLimit(deps.redis, deps.config, deps.keyPrefix) });
   const openapi = buildOpenApiDocument(registry, deps.config.PUBLIC_URL);
-  const allowed = new Set(deps.config.CORS_ORIGINS);
 
   app.use(requestId());
   app.use(observe(deps));
   app.use(errorEnvelope(deps.logger));
   // upgrade-insecure-requests would break /docs over plain HTTP on a LAN address; TLS terminates in front in production.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
-  app.use(cors({ origin: (ctx) => (allowed.has(ctx.get('origin')) ? ctx.get('origin') : ''), exposeHeaders: ['X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'], maxAge: 600 }));
+  app.use(cors({ origin: (ctx) => (deps.originAllowed(ctx.get('origin'), ctx.req) ? ctx.get('origin') : ''), exposeHeaders: ['X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'], maxAge: 600 }));
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: `${deps.config.BODY_LIMIT_KB}kb`, encoding: 'utf-8' }));
   app.use(authenticate(deps.accessTokens));
   // Probes, metrics and docs answer before the rate limiter so load balancers are never throttled.

@@ -48,6 +48,7 @@ import { Metrics } from './metrics.js';
 import { Queues } from './queues.js';
 import { connectRedis, createRedis, pingRedis } from './redis.js';
 import { Tracing } from './tracing.js';
+import { originPolicy } from './origins.js';
 import { commerceRoutes, registerCommerce, type CommerceCradle } from './wiring/commerce.js';
 import { registerRealtime, startRealtime, type RealtimeCradle } from './wiring/realtime.js';
 
@@ -237,6 +238,7 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
     keyPrefix: c.keyPrefix,
     accessTokens: c.tokenVerifier,
     readiness: readiness(c),
+    originAllowed: originPolicy(c.config),
     routes,
   });
   const server = http.createServer(app.callback());
@@ -262,7 +264,7 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
     pubReady = connectRedis(pubClient);
     pubReady.catch(() => undefined);
     void subClient.connect().catch(() => undefined);
-    io = createHub({ httpServer: server, pubClient, subClient, corsOrigins: c.config.CORS_ORIGINS, logger: c.logger, maxFrameBytes: c.config.SOCKET_MAX_FRAME_KB * 1024 });
+    io = createHub({ httpServer: server, pubClient, subClient, originAllowed: originPolicy(c.config), logger: c.logger, maxFrameBytes: c.config.SOCKET_MAX_FRAME_KB * 1024 });
   }
   const realtime = io ? startRealtime(io, c) : undefined;
   // Never an unhandled rejection: startSystem awaits `ready` and reports the failure.

@@ -1,5 +1,5 @@
-import type { Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { Server, type Namespace, type Socket } from 'socket.io';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -9,7 +9,8 @@ export interface HubDeps {
   httpServer: HttpServer;
   pubClient: Redis;
   subClient: Redis;
-  corsOrigins: string[];
+  /** Browser origins allowed to open a socket (CORS_ORIGINS, plus the app's own URL in development). */
+  originAllowed(origin: string, req: IncomingMessage): boolean;
   logger: Logger;
   /** Cap on one incoming frame; a larger one disconnects that socket only. */
   maxFrameBytes?: number;
@@ -21,7 +22,6 @@ export interface HubDeps {
  * connected to any other. Namespaces are added by server/namespaces/*.
  */
 export function createHub(deps: HubDeps): Server {
-  const allowed = new Set(deps.corsOrigins);
   const io = new Server(deps.httpServer, {
     transports: ['websocket'],
     // Served at /socket.io/socket.io.esm.min.js so a page (or the browser console) of an allowed origin can load the client.
@@ -29,16 +29,20 @@ export function createHub(deps: HubDeps): Server {
     maxHttpBufferSize: deps.maxFrameBytes ?? 64 * 1024,
     pingInterval: 20_000,
     pingTimeout: 20_000,
-    cors: { origin: [...allowed], credentials: false },
-    // Browsers always send Origin; a handshake from an origin outside the allowlist is refused.
-    // Native apps send none and authenticate with their token.
-    allowRequest: (req, cb) => {
-      const origin = req.headers.origin;
-      cb(null, !origin || allowed.has(origin));
-    },
     // A turn's publishes leave in one script call (server/publish-batcher.ts) instead of one SPUBLISH each.
     adapter: skippingOwnEcho(createShardedAdapter(batchingPublisher(deps.pubClient), deps.subClient, { subscriptionMode: 'dynamic' })),
   });
+  // Browsers always send Origin; a handshake from an origin outside the allowlist is refused at the
+  // namespace, not at the HTTP upgrade: a refused upgrade is a bare 400 a browser cannot read, while a
+  // namespace refusal reaches the page's connect_error with a message and a code. Nothing of the app
+  // runs before it (it is the first middleware of every namespace). Native apps send no Origin.
+  const originGuard = (socket: Socket, next: (err?: Error) => void) => {
+    const origin = socket.handshake.headers.origin;
+    if (origin === undefined || deps.originAllowed(origin, socket.request)) return next();
+    next(Object.assign(new Error(`origin ${origin} is not allowed: add it to CORS_ORIGINS`), { data: { code: 'ORIGIN_NOT_ALLOWED' } }));
+  };
+  io.use(originGuard);
+  io.on('new_namespace', (nsp: Namespace) => nsp.use(originGuard));
   io.engine.on('connection_error', (err: { code: number; message: string }) => deps.logger.debug({ code: err.code, message: err.message }, 'socket connection error'));
   return io;
 }
