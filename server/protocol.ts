@@ -121,6 +121,10 @@ export const orderSnapshot = z.object({
   pickup: point,
   dropoff: point,
   position: z.object({ lat, lng, heading: z.number().nullable(), speed: z.number().nullable(), ts: epochMs }).nullable(),
+  lastSeenAt: z.iso.datetime().nullable().describe("When the courier's position was taken (the time of `position`); null without a position."),
+  stale: z
+    .boolean()
+    .describe('True when `position` is older than GEO_MAX_AGE_S (default 30 s) or the courier went offline: the last known place, not a live one. False without a position.'),
   etaSeconds: z.number().int().nullable(),
   etaSource: z.enum(['haversine', 'learned', 'google']).nullable(),
 });

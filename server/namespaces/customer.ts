@@ -75,6 +75,8 @@ export class CustomerNamespace {
       pickup: { lat: view.pickup.lat, lng: view.pickup.lng },
       dropoff: { lat: view.dropoff.lat, lng: view.dropoff.lng },
       position: null,
+      lastSeenAt: null,
+      stale: false,
       etaSeconds: null,
       etaSource: null,
     };
@@ -88,6 +90,9 @@ export class CustomerNamespace {
     return {
       ...base,
       position: { lat: fix.lat, lng: fix.lng, heading: fix.heading ?? null, speed: fix.speed ?? null, ts: fix.ts },
+      lastSeenAt: new Date(fix.ts).toISOString(),
+      // The index's own staleness (GEO_MAX_AGE_S), or a courier who went offline: the position is history.
+      stale: courier.stale || courier.state.status === 'offline',
       etaSeconds: eta?.seconds ?? null,
       etaSource: eta?.source ?? null,
     };
