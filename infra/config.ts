@@ -43,6 +43,8 @@ const schema = z
     ACCESS_TOKEN_TTL_S: int(60, 86_400).default(900),
     REFRESH_TOKEN_TTL_S: int(3_600, 90 * 86_400).default(30 * 86_400),
     SHUTDOWN_TIMEOUT_MS: int(100, 120_000).default(10_000),
+    /** The embedded redis-server (no REDIS_URL) is restarted when it dies; after this many failed attempts the process exits 1. */
+    EMBEDDED_REDIS_RESTART_ATTEMPTS: int(1, 100).default(5),
     OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
     OTEL_SERVICE_NAME: z.string().default('daraa'),
     GOOGLE_MAPS_API_KEY: z.string().min(1).optional(),

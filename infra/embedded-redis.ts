@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { ExponentialBackoff, handleAll, retry } from 'cockatiel';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -104,6 +105,7 @@ function startOnce(port: number, opts: EmbeddedRedisOptions): Promise<EmbeddedRe
         settled = true;
         clearTimeout(timer);
         child.off('exit', onExitDuringStart);
+        child.once('exit', () => process.off('exit', killOnParentExit));
         // Keep draining output so a full pipe never blocks the server.
         resolve({
           port,
@@ -131,4 +133,94 @@ function stopChild(child: ChildProcess, exitHook: () => void): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+export interface SupervisorOptions extends EmbeddedRedisOptions {
+  logger: { warn(o: object, msg: string): void; error(o: object, msg: string): void };
+  /** Start attempts after a death before giving up (default 5). */
+  attempts?: number;
+  /** Backoff between attempts (exponential with jitter), ms. */
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+  /** Called once when the server cannot be brought back. */
+  onGiveUp(err: Error): void;
+}
+
+export interface SupervisedRedis extends EmbeddedRedis {
+  /** Deaths survived so far. */
+  readonly restarts: number;
+}
+
+/**
+ * The embedded redis-server, restarted on the same port whenever it dies,
+ * so every client (which reconnects forever) finds it again; with a data
+ * dir it reloads its AOF. Each death and restart is logged. Attempts back
+ * off exponentially; a server that dies again within a minute of its
+ * restart counts against the same budget, so a crash loop also ends in
+ * `onGiveUp` (the process should then exit non-zero and let pm2 or systemd
+ * start it afresh).
+ */
+export async function startSupervisedRedis(opts: SupervisorOptions): Promise<SupervisedRedis> {
+  const attempts = opts.attempts ?? 5;
+  let current = await startEmbeddedRedis(opts);
+  const port = current.port;
+  let restarts = 0;
+  let stopping = false;
+  let budget = attempts;
+  let lastRestartAt = 0;
+  const policy = retry(handleAll, { maxAttempts: attempts - 1, backoff: new ExponentialBackoff({ initialDelay: opts.initialDelayMs ?? 200, maxDelay: opts.maxDelayMs ?? 5_000 }) });
+  policy.onRetry(({ delay, attempt, ...reason }) => opts.logger.warn({ attempt, delayMs: Math.round(delay), err: 'error' in reason ? reason.error : undefined }, 'embedded redis-server restart failed; retrying'));
+
+  const watch = (child: ChildProcess) => {
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      const crashLoop = Date.now() - lastRestartAt < 60_000;
+      budget = crashLoop ? budget - 1 : attempts;
+      opts.logger.warn({ pid: child.pid, code, signal, port }, 'embedded redis-server exited; restarting');
+      if (budget <= 0) return giveUp(new Error(`it died ${attempts} times within a minute of each restart`));
+      void policy
+        .execute(async () => {
+          // A short pause even on the first attempt: a crash loop must not spin.
+          if (crashLoop) await new Promise((r) => setTimeout(r, opts.initialDelayMs ?? 200));
+          if (stopping) throw new Error('stopping');
+          return startEmbeddedRedis({ ...opts, port });
+        })
+        .then(
+          (next) => {
+            if (stopping) return void next.stop();
+            current = next;
+            restarts += 1;
+            lastRestartAt = Date.now();
+            opts.logger.warn({ pid: next.pid, port, restarts }, 'embedded redis-server restarted');
+            watch(next.process);
+          },
+          (err: Error) => {
+            if (!stopping) giveUp(err);
+          },
+        );
+    });
+  };
+  const giveUp = (err: Error) => {
+    opts.logger.error({ err, port }, `embedded redis-server could not be restarted: ${err.message}`);
+    opts.onGiveUp(new Error(`embedded redis-server could not be restarted on port ${port}: ${err.message}`, { cause: err }));
+  };
+  watch(current.process);
+
+  return {
+    port,
+    url: current.url,
+    get pid() {
+      return current.pid;
+    },
+    get process() {
+      return current.process;
+    },
+    get restarts() {
+      return restarts;
+    },
+    stop() {
+      stopping = true;
+      return current.stop();
+    },
+  };
 }

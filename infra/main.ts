@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   logger.info({ url: system.url, role: system.role }, 'listening');
 
   let signalled = false;
-  const shutdown = (signal: string) => {
+  const shutdown = (signal: string, exitCode = 0) => {
     if (signalled) return;
     signalled = true;
     logger.info({ signal }, 'shutting down');
@@ -52,13 +52,19 @@ async function main(): Promise<void> {
       .stop()
       .then(() => {
         logger.info('stopped');
-        process.exit(0);
+        process.exit(exitCode);
       })
       .catch((err: unknown) => {
         logger.error({ err }, 'error during shutdown');
         process.exit(1);
       });
   };
+  // Without its Redis the process cannot work: exit non-zero so pm2 or systemd start it afresh.
+  void system.fatal.then((err) => {
+    logger.fatal({ err }, err.message);
+    console.error(`[daraa] ${err.message}; exiting`);
+    shutdown('fatal', 1);
+  });
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
-import { startEmbeddedRedis, type EmbeddedRedis } from './embedded-redis.js';
+import { startSupervisedRedis, type SupervisedRedis } from './embedded-redis.js';
 import { openStore, closeStore, type Store } from './db/index.js';
 import { createRedis, connectRedis } from './redis.js';
 import { createLogger, type Logger } from './logger.js';
@@ -13,7 +13,12 @@ export interface RunningSystem {
   port: number;
   composed: Composed;
   logger: Logger;
-  embeddedRedis?: EmbeddedRedis;
+  embeddedRedis?: SupervisedRedis;
+  /**
+   * Settles only if the process can no longer work: the embedded redis-server
+   * died and could not be restarted. The entry point then exits non-zero.
+   */
+  fatal: Promise<Error>;
   stop(): Promise<void>;
 }
 
@@ -30,12 +35,14 @@ export class StartupError extends Error {
  * composition, listening on PORT (0 picks a free port).
  */
 export async function startSystem(config: Config, role: ProcessRole = config.ROLE, logger = createLogger(config.LOG_LEVEL)): Promise<RunningSystem> {
-  let embeddedRedis: EmbeddedRedis | undefined;
+  let embeddedRedis: SupervisedRedis | undefined;
   let store: Store | undefined;
+  let fail: (err: Error) => void = () => undefined;
+  const fatal = new Promise<Error>((resolve) => (fail = resolve));
   const redisUrl = await (async () => {
     if (config.REDIS_URL) return config.REDIS_URL;
     try {
-      embeddedRedis = await startEmbeddedRedis({ dataDir: path.join(config.dataDir, 'redis') });
+      embeddedRedis = await startSupervisedRedis({ dataDir: path.join(config.dataDir, 'redis'), logger, attempts: config.EMBEDDED_REDIS_RESTART_ATTEMPTS, onGiveUp: (err) => fail(err) });
     } catch (err) {
       const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
       throw new StartupError(
@@ -99,6 +106,7 @@ export async function startSystem(config: Config, role: ProcessRole = config.ROL
     composed,
     logger,
     ...(embeddedRedis ? { embeddedRedis } : {}),
+    fatal,
     stop() {
       stopping ??= (async () => {
         await composed.stop(config.SHUTDOWN_TIMEOUT_MS);
