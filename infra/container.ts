@@ -33,7 +33,7 @@ import { CreateAdmin } from '../domain/identity/use-cases/create-admin.js';
 import { CheckCourierEligibility } from '../domain/identity/use-cases/check-courier-eligibility.js';
 import { IdentityQueries } from '../domain/identity/use-cases/queries.js';
 import { Argon2PasswordHasher } from './passwords.js';
-import { RedisAccessRevocations, RedisThrottle } from './redis-identity.js';
+import { RedisAccessRevocations, RateLimiterThrottle } from './redis-identity.js';
 import { IdentityEventBus } from './identity-events.js';
 import { DevSmsSender } from './providers/sms-dev.js';
 import { HttpSmsSender } from './providers/sms-http.js';
@@ -160,7 +160,7 @@ function registerIdentity(container: AwilixContainer<Cradle>): void {
         ? new HttpSmsSender({ url: config.SMS_PROVIDER_URL!, token: config.SMS_PROVIDER_TOKEN!, from: config.SMS_FROM! }, logger)
         : new DevSmsSender(logger),
     ).singleton(),
-    throttle: asFunction(({ redis, keyPrefix }: Cradle) => new RedisThrottle(redis, keyPrefix)).singleton(),
+    throttle: asFunction(({ redis, keyPrefix }: Cradle) => new RateLimiterThrottle(redis, keyPrefix)).singleton(),
     revocations: asFunction(({ redis, keyPrefix, config }: Cradle) => new RedisAccessRevocations(redis, keyPrefix, config.ACCESS_TOKEN_TTL_S)).singleton(),
     tokenVerifier: asFunction(({ accessTokens, revocations }: Cradle) => withRevocationCheck(accessTokens, revocations)).singleton(),
     identityEvents: asFunction(({ redis, logger, keyPrefix }: Cradle) => new IdentityEventBus({ redis, logger, keyPrefix })).singleton(),

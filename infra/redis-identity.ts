@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { serviceUnavailable } from '../domain/shared/errors.js';
 import type { AccessRevocations, Throttle } from '../domain/identity/ports.js';
 
@@ -37,52 +38,72 @@ export class RedisAccessRevocations implements AccessRevocations {
   }
 }
 
-// KEYS[1] cooldown key; ARGV now-ms, until-ms, ttl-ms. Returns nil when taken now, else the current until-ms.
-const TAKE_COOLDOWN = `
-local v = redis.call('GET', KEYS[1])
-if v and tonumber(v) > tonumber(ARGV[1]) then return v end
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-return false`;
-
 /**
- * Failure windows, locks and cooldowns in Redis. Decisions compare stored
- * timestamps with the injected clock (so tests control time); Redis TTLs only
- * clean up.
+ * Failure windows, locks and cooldowns, counted by rate-limiter-flexible in
+ * Redis (one fixed window per key, opened by its first failure). The library
+ * measures time with Redis TTLs while the port speaks in the caller's clock
+ * (`now`, which tests move ahead): a remaining TTL becomes an instant on this
+ * process's wall clock, and a window that the caller's clock has already left
+ * is discarded before counting. With the system clock that never triggers;
+ * Redis has expired the key first.
  */
-export class RedisThrottle implements Throttle {
+export class RateLimiterThrottle implements Throttle {
+  private readonly limiters = new Map<string, RateLimiterRedis>();
+
   constructor(private readonly redis: Redis, private readonly prefix: string) {}
 
-  private k = (key: string, part: string) => `${this.prefix}throttle:${part}:${key}`;
-
-  async recordFailure(key: string, now: Date, o: { windowMs: number; max: number; lockMs: number }): Promise<{ failures: number; lockedUntil: Date | null }> {
-    const t = now.getTime();
-    const fk = this.k(key, 'fail');
-    const r = await this.redis
-      .multi()
-      .zremrangebyscore(fk, '-inf', t - o.windowMs)
-      .zadd(fk, t, `${t}:${Math.random().toString(36).slice(2)}`)
-      .zcard(fk)
-      .pexpire(fk, o.windowMs)
-      .exec();
-    const failures = Number(r?.[2]?.[1] ?? 0);
-    if (failures < o.max) return { failures, lockedUntil: null };
-    const until = t + o.lockMs;
-    await this.redis.multi().set(this.k(key, 'lock'), String(until), 'PX', o.lockMs).del(fk).exec();
-    return { failures, lockedUntil: new Date(until) };
+  /** One limiter per policy; policies are constants of the domain, so this stays a handful. */
+  private limiter(kind: 'fail' | 'cooldown', points: number, durationMs: number, blockMs = 0): RateLimiterRedis {
+    const id = `${kind}:${points}:${durationMs}:${blockMs}`;
+    let limiter = this.limiters.get(id);
+    if (!limiter) {
+      limiter = new RateLimiterRedis({ storeClient: this.redis, keyPrefix: `${this.prefix}throttle:${kind}`, points, duration: seconds(durationMs), blockDuration: seconds(blockMs) });
+      this.limiters.set(id, limiter);
+    }
+    return limiter;
   }
 
-  async lockedUntil(key: string, now: Date): Promise<Date | null> {
-    const v = await this.redis.get(this.k(key, 'lock'));
-    return v !== null && Number(v) > now.getTime() ? new Date(Number(v)) : null;
+  async recordFailure(key: string, now: Date, o: { windowMs: number; max: number; lockMs: number }): Promise<{ failures: number; lockedUntil: Date | null }> {
+    // The library refuses once more than `points` are consumed: the max-th failure is the one that locks.
+    const limiter = this.limiter('fail', o.max - 1, o.windowMs, o.lockMs);
+    await discardIfOver(limiter, key, now);
+    const r = await consume(limiter, key);
+    return { failures: r.res.consumedPoints, lockedUntil: r.ok ? null : endOf(r.res) };
+  }
+
+  async lockedUntil(key: string, now: Date, o: { max: number }): Promise<Date | null> {
+    const res = await this.limiter('fail', o.max - 1, 0).get(key);
+    if (!res || res.consumedPoints < o.max) return null;
+    const until = endOf(res);
+    return until > now ? until : null;
   }
 
   async clear(key: string): Promise<void> {
-    await this.redis.del(this.k(key, 'fail'), this.k(key, 'lock'));
+    await this.limiter('fail', 1, 0).delete(key);
   }
 
   async takeCooldown(key: string, now: Date, ms: number): Promise<{ ok: true } | { ok: false; retryAt: Date }> {
-    const t = now.getTime();
-    const v = (await this.redis.eval(TAKE_COOLDOWN, 1, this.k(key, 'cooldown'), t, t + ms, ms)) as string | null;
-    return v === null ? { ok: true } : { ok: false, retryAt: new Date(Number(v)) };
+    const limiter = this.limiter('cooldown', 1, ms);
+    await discardIfOver(limiter, key, now);
+    const r = await consume(limiter, key);
+    return r.ok ? { ok: true } : { ok: false, retryAt: endOf(r.res) };
   }
+}
+
+const seconds = (ms: number) => Math.ceil(ms / 1000);
+const endOf = (res: RateLimiterRes) => new Date(Date.now() + res.msBeforeNext);
+
+/** The library rejects with a RateLimiterRes when over the limit, and with an Error when Redis fails. */
+async function consume(limiter: RateLimiterRedis, key: string): Promise<{ ok: boolean; res: RateLimiterRes }> {
+  try {
+    return { ok: true, res: await limiter.consume(key) };
+  } catch (err) {
+    if (err instanceof RateLimiterRes) return { ok: false, res: err };
+    throw err;
+  }
+}
+
+async function discardIfOver(limiter: RateLimiterRedis, key: string, now: Date): Promise<void> {
+  const held = await limiter.get(key);
+  if (held && endOf(held) <= now) await limiter.delete(key);
 }

@@ -94,7 +94,8 @@ export interface AccessRevocations {
 export interface Throttle {
   /** Records a failure at `now`; when `max` failures fall within `windowMs`, locks the key for `lockMs`. */
   recordFailure(key: string, now: Date, opts: { windowMs: number; max: number; lockMs: number }): Promise<{ failures: number; lockedUntil: Date | null }>;
-  lockedUntil(key: string, now: Date): Promise<Date | null>;
+  /** When the lock of `key` lifts, if `max` failures locked it and it still holds at `now`. */
+  lockedUntil(key: string, now: Date, opts: { max: number }): Promise<Date | null>;
   clear(key: string): Promise<void>;
   /** Takes a cooldown slot; returns when the next one opens if it is taken. */
   takeCooldown(key: string, now: Date, ms: number): Promise<{ ok: true } | { ok: false; retryAt: Date }>;

@@ -49,7 +49,7 @@ export class LogIn {
   }
 
   private async assertNotLocked(key: string, password: string): Promise<void> {
-    const until = await this.deps.throttle.lockedUntil(key, this.deps.clock.now());
+    const until = await this.deps.throttle.lockedUntil(key, this.deps.clock.now(), LOGIN_LOCK);
     if (!until) return;
     await this.deps.passwords.verify(await this.dummy(), password); // a lock costs what a check costs
     throw lockedError(until, this.deps.clock.now());
