@@ -1,5 +1,6 @@
 import { Queue, Worker, type Job, type JobsOptions, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { TimeoutStrategy, timeout } from 'cockatiel';
 import type { Logger } from 'pino';
 import { AppError, serviceUnavailable } from '../domain/shared/errors.js';
 import { JOB_SCHEMAS, type JobPayloads, type QueueName } from '../workers/queues.js';
@@ -9,7 +10,7 @@ import { createRedis } from './redis.js';
 /** Hash-tagged per queue, so every key of one queue lives in one Redis Cluster slot. */
 export const queuePrefix = (keyPrefix: string, name: QueueName) => `{${keyPrefix}${name}}`;
 
-const ADD_TIMEOUT_MS = 2_000;
+const addTimeout = timeout(2_000, TimeoutStrategy.Aggressive);
 
 const DEFAULT_JOB: JobsOptions = {
   attempts: 8,
@@ -49,16 +50,10 @@ export class Queues {
     if (conn.status === 'wait') await conn.connect().catch(() => undefined);
     // BullMQ waits for a ready connection even without an offline queue: refuse at once instead.
     if (conn.status !== 'ready') throw serviceUnavailable(`queue ${name} is unavailable (Redis ${conn.status})`);
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.queue(name).add(name, parsed.data, opts),
-        new Promise((_, rej) => (timer = setTimeout(() => rej(new Error('add timed out')), ADD_TIMEOUT_MS))),
-      ]);
+      await addTimeout.execute(() => this.queue(name).add(name, parsed.data, opts));
     } catch (err) {
       throw serviceUnavailable(`queue ${name} is unavailable`, err);
-    } finally {
-      clearTimeout(timer);
     }
   }
 

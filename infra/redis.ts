@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { TaskCancelledError, TimeoutStrategy, timeout } from 'cockatiel';
 import { serviceUnavailable } from '../domain/shared/errors.js';
 
 /**
@@ -41,27 +42,18 @@ export function createRedis(url: string, flavour: RedisFlavour, name: string = f
 /** Connects, or throws SERVICE_UNAVAILABLE with the address after `timeoutMs`. */
 export async function connectRedis(client: Redis, timeoutMs = 5_000): Promise<Redis> {
   if (client.status === 'ready') return client;
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      client.connect(),
-      new Promise((_, rej) => (timer = setTimeout(() => rej(new Error('timeout')), timeoutMs))),
-    ]);
+    await timeout(timeoutMs, TimeoutStrategy.Aggressive).execute(() => client.connect());
     return client;
   } catch (err) {
     client.disconnect();
     const { host, port } = client.options;
-    throw serviceUnavailable(`Redis at ${host}:${port} is not reachable (${(err as Error).message})`, err);
-  } finally {
-    clearTimeout(timer);
+    const why = err instanceof TaskCancelledError ? 'timeout' : (err as Error).message;
+    throw serviceUnavailable(`Redis at ${host}:${port} is not reachable (${why})`, err);
   }
 }
 
+/** Resolves when Redis answers PING within `timeoutMs`; a TaskCancelledError otherwise. */
 export async function pingRedis(client: Redis, timeoutMs = 1_000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([client.ping(), new Promise((_, rej) => (timer = setTimeout(() => rej(new Error('ping timeout')), timeoutMs)))]);
-  } finally {
-    clearTimeout(timer);
-  }
+  await timeout(timeoutMs, TimeoutStrategy.Aggressive).execute(() => client.ping());
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { TaskCancelledError, TimeoutStrategy, timeout } from 'cockatiel';
 import type { Store } from '../../infra/db/index.js';
 import { prepareStore, closeStore } from '../../infra/db/index.js';
 import { openPglite, openPostgres } from '../../infra/db/sql/client.js';
@@ -21,11 +22,10 @@ export interface Backend {
 export const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let t: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error(`${what} timed out after ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(t);
+    return await timeout(ms, TimeoutStrategy.Aggressive).execute(() => p);
+  } catch (err) {
+    throw err instanceof TaskCancelledError ? new Error(`${what} timed out after ${ms} ms`) : err;
   }
 }
 

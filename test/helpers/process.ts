@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { TaskCancelledError, TimeoutStrategy, timeout } from 'cockatiel';
 
 export const ROOT = path.resolve(__dirname, '../..');
 
@@ -56,7 +57,12 @@ export function spawnMain(env: Record<string, string>): Spawned {
       });
     },
     exited(ms = 20_000) {
-      return Promise.race([exit, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`process did not exit within ${ms} ms:\n${out.slice(-2000)}`)), ms).unref())]);
+      return timeout(ms, TimeoutStrategy.Aggressive)
+        .dangerouslyUnref()
+        .execute(() => exit)
+        .catch((err: unknown) => {
+          throw err instanceof TaskCancelledError ? new Error(`process did not exit within ${ms} ms:\n${out.slice(-2000)}`) : err;
+        });
     },
   };
 }

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { TimeoutStrategy, timeout } from 'cockatiel';
 import { io as connect, type Socket } from 'socket.io-client';
 import { startTestApp, http, type TestApp } from '../helpers/app.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../infra/embedded-redis.js';
@@ -81,7 +82,7 @@ describe('resilience: Redis loss, queues and the Socket.IO cluster', function ()
       let payload: unknown;
       for (let i = 0; i < 20 && payload === undefined; i++) {
         b.system.composed.io!.to('room:1').emit('hello', { from: 'B' });
-        payload = await Promise.race([got, new Promise((res) => setTimeout(() => res(undefined), 100))]);
+        payload = await timeout(100, TimeoutStrategy.Aggressive).execute(() => got).catch(() => undefined);
       }
       expect(payload).to.deep.equal({ from: 'B' });
     });
