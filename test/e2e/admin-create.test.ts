@@ -33,7 +33,7 @@ function adminCreate(args: string[], env: Record<string, string>): Promise<{ cod
 }
 
 describe('npm run admin:create (real processes)', function () {
-  this.timeout(120_000);
+  this.timeout(240_000);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'daraa-admin-'));
   after(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -50,7 +50,7 @@ describe('npm run admin:create (real processes)', function () {
   it('when `npm start` runs on the embedded store, then it refuses with the seed\'s message and exits 1; once the app is stopped it creates the admin, who can log in after a restart', async () => {
     const port = await freePort();
     const app = spawnMain({ DATA_DIR: dataDir, PORT: String(port) });
-    await app.waitFor(/API\s+(http:\/\/\S+)\/api\/v1/);
+    await app.waitFor(/API\s+(http:\/\/\S+)\/api\/v1/, 60_000);
     const flags = ['--phone', '+14155550101', '--email', 'ops@example.com', '--name', 'Ops', '--admin-role', 'super_admin'];
     try {
       const refused = await adminCreate(flags, { DATA_DIR: dataDir, DARAA_ADMIN_PASSWORD: PASSWORD });
@@ -68,7 +68,7 @@ describe('npm run admin:create (real processes)', function () {
 
     const again = spawnMain({ DATA_DIR: dataDir, PORT: String(await freePort()) });
     try {
-      const [, url] = await again.waitFor(/API\s+(http:\/\/\S+)\/api\/v1/);
+      const [, url] = await again.waitFor(/API\s+(http:\/\/\S+)\/api\/v1/, 60_000);
       const login = await http(`${url}/api/v1/auth/login`, { method: 'POST', json: { identifier: '+14155550101', password: PASSWORD } });
       expect(login.status, JSON.stringify(login.body)).to.equal(200);
       expect(login.body.data.account.role).to.equal('admin');
@@ -83,7 +83,7 @@ describe('npm run admin:create (real processes)', function () {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'daraa-admin-'));
     const app = spawnMain({ DATA_DIR: dir, PORT: String(await freePort()), REDIS_URL: redis.url });
     try {
-      await app.waitFor(/API\s+(http:\/\/\S+)\/api\/v1/);
+      await app.waitFor(/API\s+(http:\/\/\S+)\/api\/v1/, 60_000);
       const refused = await adminCreate(['--phone', '+14155550102', '--email', 'b@example.com', '--name', 'B'], { DATA_DIR: dir, REDIS_URL: redis.url, DARAA_ADMIN_PASSWORD: PASSWORD });
       expect(refused.code, refused.out).to.equal(1);
       expect(refused.out).to.match(/PGlite store .* is open in another process/);
