@@ -92,8 +92,6 @@ export class CourierIndex {
   private readonly search: NearestSearch;
   private readonly directory: CourierDirectory;
   private readonly areas: AreaReader;
-  /** Largest radius a search accepts at this resolution (bounds the planned disk). */
-  readonly maxRadiusM: number;
 
   constructor(opts: CourierIndexOptions) {
     this.redis = opts.redis;
@@ -109,7 +107,6 @@ export class CourierIndex {
     this.observer = opts.observer;
     defineGeoScripts(this.redis);
     const planner = NearestPlanner.shared(this.resolution, this.keys.regionResolution);
-    this.maxRadiusM = Math.min(50_000, planner.edgeM * 150);
     this.search = new NearestSearch({ redis: this.redis, keys: this.keys, planner, now: this.now, defaultMaxAgeS: this.maxAgeS, timeoutMs: this.timeoutMs });
     this.directory = new CourierDirectory({ redis: this.redis, keys: this.keys, now: this.now, maxAgeS: this.maxAgeS, timeoutMs: this.timeoutMs, trailMaxLen: this.trailMaxLen });
     this.areas = new AreaReader({ redis: this.redis, keys: this.keys, resolution: this.resolution, now: this.now, defaultMaxAgeS: this.maxAgeS, timeoutMs: this.timeoutMs });
@@ -273,12 +270,12 @@ export class CourierIndex {
   }
 
   /**
-   * Up to `limit` couriers within `radiusM`, nearest first by exact
+   * Up to `limit` couriers within `radiusM` (at most MAX_RADIUS_M), nearest first by exact
    * great-circle distance. Status, freshness, vehicle and free capacity are
    * filtered before the limit; the answer equals brute force.
    */
   nearestCouriers(query: NearestQuery): Promise<NearestCourier[]> {
-    return this.search.run(query, this.maxRadiusM);
+    return this.search.run(query);
   }
 
   /**

@@ -4,7 +4,7 @@
  */
 export { CourierIndex, resolutionForDensity, type CourierIndexOptions, type FixResult, type MoveObserver } from './courier-index.js';
 export type { CourierView, TrailPoint } from './courier-directory.js';
-export type { NearestQuery, NearestCourier } from './nearest.js';
+export { MAX_RADIUS_M, type NearestQuery, type NearestCourier } from './nearest.js';
 export { MIN_AREA_RESOLUTION, type AreaCourier, type AreaCounts, type AreaOptions, type AreaSnapshot } from './area.js';
 export type { Geofence, GeofenceEvent } from './geofence.js';
 export { GeoError, isGeoError, type GeoReason } from './errors.js';
@@ -14,4 +14,3 @@ export * from './types.js';
 export { EtaService, haversineEta, type EtaOptions, type EtaResult, type EtaSource, type RoadEtaProvider, type LearnedSpeedSource } from './eta.js';
 export { SpeedLearner, hourOfWeek, ROAD_FACTOR, type LearnedSpeed } from './speeds.js';
 export { CircuitBreaker } from './circuit-breaker.js';
-export { Zone, zoneAt, deliveryFee, type ZoneDefinition, type ZoneFee, type Money } from './zones.js';
