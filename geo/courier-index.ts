@@ -2,7 +2,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { latLngToCell } from 'h3-js';
 import { haversineM } from './distance.js';
 import { GeoError, SCRIPT_CODE, scriptError } from './errors.js';
-import { DEFAULT_GPS_POLICY, assertCourierId, gpsFlags, validateFix, type GpsFlag, type GpsPolicy } from './gps.js';
+import { DEFAULT_GPS_POLICY, assertCourierId, gpsFlags, validateFix, type GpsFlag, type GpsPolicy, type ValidFix } from './gps.js';
 import { KeySpace } from './keys.js';
 import { NearestSearch, type NearestCourier, type NearestQuery } from './nearest.js';
 import { NearestPlanner } from './plan.js';
@@ -136,7 +136,7 @@ export class CourierIndex {
   async applyFixes(fixes: Fix[]): Promise<FixResult[]> {
     const now = this.now();
     const results: (FixResult | undefined)[] = new Array(fixes.length);
-    const groups = new Map<string, { idx: number; fix: Fix; cell: string }[]>();
+    const groups = new Map<string, { idx: number; fix: ValidFix; cell: string }[]>();
     fixes.forEach((raw, idx) => {
       try {
         const fix = validateFix(raw, now, this.gps);
@@ -158,7 +158,7 @@ export class CourierIndex {
           for (let i = 0; i < items.length; i += FIX_BATCH) {
             const chunk = items.slice(i, i + FIX_BATCH);
             let lines = '';
-            for (const { fix, cell } of chunk) lines += `${lines ? '\n' : ''}${fix.courierId}\t${fix.lat}\t${fix.lng}\t${fix.ts}\t${fix.accuracy ?? ''}\t${fix.speed ?? ''}\t${fix.heading ?? ''}\t${cell}`;
+            for (const { fix, cell } of chunk) lines += `${lines ? '\n' : ''}${fix.courierId}\t${fix.lat}\t${fix.lng}\t${fix.ts}\t${fix.accuracy ?? ''}\t${fix.speed ?? ''}\t${fix.heading ?? ''}\t${cell}\t${fix.deviceTs ?? ''}`;
             calls.push((geo(this.redis).daraaGeo_applyFixes(this.keys.seen(rp), rp, this.trailMaxLen, lines) as Promise<string>).then((out) => ({ rp, items: chunk, out: out.split('\n').map((r) => r.split('\t')) })));
           }
           return calls;
@@ -213,9 +213,9 @@ export class CourierIndex {
     return results as FixResult[];
   }
 
-  private applyArgs(fix: Fix, rp: string, cell: string): (string | number)[] {
+  private applyArgs(fix: ValidFix, rp: string, cell: string): (string | number)[] {
     const id = fix.courierId;
-    return [this.keys.courier(rp, id), this.keys.trail(rp, id), this.keys.fences(rp, id), rp, id, fix.lat, fix.lng, fix.ts, fix.accuracy ?? '', fix.speed ?? '', fix.heading ?? '', cell, this.trailMaxLen];
+    return [this.keys.courier(rp, id), this.keys.trail(rp, id), this.keys.fences(rp, id), rp, id, fix.lat, fix.lng, fix.ts, fix.accuracy ?? '', fix.speed ?? '', fix.heading ?? '', cell, this.trailMaxLen, fix.deviceTs ?? ''];
   }
 
   /**

@@ -8,7 +8,7 @@ export { MAX_RADIUS_M, type NearestQuery, type NearestCourier } from './nearest.
 export { MIN_AREA_RESOLUTION, type AreaCourier, type AreaCounts, type AreaOptions, type AreaSnapshot } from './area.js';
 export type { Geofence, GeofenceEvent } from './geofence.js';
 export { GeoError, isGeoError, type GeoReason } from './errors.js';
-export { validateFix, gpsFlags, DEFAULT_GPS_POLICY, type GpsFlag, type GpsPolicy } from './gps.js';
+export { validateFix, gpsFlags, DEFAULT_GPS_POLICY, type GpsFlag, type GpsPolicy, type ValidFix } from './gps.js';
 export { haversineM, destinationPoint, EARTH_RADIUS_M } from './distance.js';
 export * from './types.js';
 export { EtaService, haversineEta, type EtaOptions, type EtaResult, type EtaSource, type RoadEtaProvider, type LearnedSpeedSource } from './eta.js';
