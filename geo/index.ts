@@ -13,4 +13,3 @@ export { haversineM, destinationPoint, EARTH_RADIUS_M } from './distance.js';
 export * from './types.js';
 export { EtaService, haversineEta, type EtaOptions, type EtaResult, type EtaSource, type RoadEtaProvider, type LearnedSpeedSource } from './eta.js';
 export { SpeedLearner, hourOfWeek, ROAD_FACTOR, type LearnedSpeed } from './speeds.js';
-export { CircuitBreaker } from './circuit-breaker.js';

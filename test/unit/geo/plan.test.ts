@@ -25,7 +25,9 @@ function boundarySamples(cell: string): [number, number][] {
 const [pLat, pLng] = cellToLatLng(getPentagons(0)[5] as string);
 const centres = fc.constantFrom({ lat: 33.51, lng: 36.28 }, { lat: 64.1, lng: -21.9 }, { lat: pLat, lng: pLng }, { lat: -33.9, lng: 151.2 }, { lat: 0.01, lng: 179.99 });
 
-describe('geo NearestPlanner lower bounds', () => {
+describe('geo NearestPlanner lower bounds', function () {
+  // thousands of cold planners: slow on a loaded box
+  this.timeout(90_000);
   it('when a point lies in a planned cell, then that cell md never exceeds the true distance, and an unplanned point lies beyond coveredM', () => {
     fc.assert(
       fc.property(centres, fc.constantFrom(7, 8, 9), fc.double({ min: 0, max: 360, noNaN: true }), fc.double({ min: 0, max: 2500, noNaN: true }), fc.double({ min: 0, max: 360, noNaN: true }), fc.integer({ min: 50, max: 2600 }), (c, res, b1, d, b2, cover) => {
