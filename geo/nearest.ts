@@ -171,7 +171,8 @@ const recordIdAt = (v: Buffer, o: number): string => v.toString('latin1', o + RE
  * single core is the shared resource, the callers' processes scale out. If
  * the answer is not provably exact yet (fewer than `limit` found within the
  * covered radius), the covered radius widens and only the new cells are read;
- * the loop ends at the latest when covered >= radius.
+ * once the planner's cached rings run out, the hierarchy walk (`wide`) reads
+ * the rest in bounded batches, at the latest up to the radius.
  */
 export class NearestSearch {
   /** EWMA of the k-th distance of recent answers: where the next search should start. */
