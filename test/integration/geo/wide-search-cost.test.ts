@@ -9,13 +9,16 @@ import { MAX_RADIUS_M } from '../../../geo/nearest.js';
 import { uniquePrefix, usePrivateRedis } from '../../helpers/redis.js';
 
 /**
- * The longest a single nearest query may hold the event loop, measured as
- * the event-loop delay (perf_hooks, 1 ms resolution). The planning itself
- * takes well under this (see docs/geo.md); the rest is headroom for GC and
- * a loaded 2-core box. Before the planner was bounded, one query beside a
- * pentagon held the loop for seconds.
+ * Event-loop delay (perf_hooks, 1 ms resolution) while one wide query runs.
+ * The typical query (the median over the queries) must stay within a few
+ * milliseconds; no query at all may exceed the hard bound, which leaves
+ * room for a GC pause or the scheduler taking the process off a loaded
+ * 2-core box (the planning itself takes about 2 ms per slice, see
+ * docs/geo.md). Before the planner was bounded, one query beside a
+ * pentagon held the loop 167 ms at res 7, 973 ms at res 8 and 8.5 s at res 9.
  */
-const MAX_LOOP_DELAY_MS = 40;
+const MEDIAN_LOOP_DELAY_MS = 15;
+const MAX_LOOP_DELAY_MS = 100;
 
 /** The heap may grow by at most this much over 10,000 distinct wide queries: the planner's byte-bounded caches (32 + 8 MB) plus slack. */
 const MAX_HEAP_GROWTH_MB = 64;
@@ -30,7 +33,7 @@ describe('geo nearest search cost anywhere on Earth (private redis)', function (
   usePrivateRedis((client) => (redis = client));
 
   for (const res of [7, 8, 9]) {
-    it(`when wide searches start at and around each of the 12 pentagons at res ${res}, then no query holds the event loop longer than ${MAX_LOOP_DELAY_MS} ms`, async () => {
+    it(`when wide searches start at and around each of the 12 pentagons at res ${res}, then the typical query holds the event loop under ${MEDIAN_LOOP_DELAY_MS} ms and none over ${MAX_LOOP_DELAY_MS} ms`, async () => {
       const index = new CourierIndex({ redis, prefix: uniquePrefix('pent'), clock: () => NOW, resolution: res, regionResolution: 3 });
       // a few couriers beside some pentagons, so searches both stop early and run to the radius
       const pentagons = getPentagons(0).map((p) => cellToLatLng(p));
@@ -42,15 +45,18 @@ describe('geo nearest search cost anywhere on Earth (private redis)', function (
       await index.nearestCouriers({ lat: 33.5, lng: 36.3, radiusM: MAX_RADIUS_M, limit: 50, filter: { status: 'available' } });
       const h = monitorEventLoopDelay({ resolution: 1 });
       h.enable();
-      let worst = 0;
+      const delays: number[] = [];
       for (const at of starts) {
         h.reset();
         await index.nearestCouriers({ ...at, radiusM: MAX_RADIUS_M, limit: 50, filter: { status: 'available' } });
-        worst = Math.max(worst, h.max / 1e6);
+        delays.push(h.max / 1e6);
         expect(h.max / 1e6, `query at ${at.lat},${at.lng}`).to.be.below(MAX_LOOP_DELAY_MS);
       }
       h.disable();
-      console.log(`      res ${res}: worst event-loop delay over ${starts.length} wide queries ${worst.toFixed(1)} ms`);
+      delays.sort((a, b) => a - b);
+      const median = delays[Math.floor(delays.length / 2)] as number;
+      console.log(`      res ${res}: event-loop delay per wide query over ${starts.length}: median ${median.toFixed(1)} ms, max ${(delays.at(-1) as number).toFixed(1)} ms`);
+      expect(median).to.be.below(MEDIAN_LOOP_DELAY_MS);
     });
   }
 
