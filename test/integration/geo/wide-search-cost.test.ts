@@ -6,19 +6,26 @@ import type { Redis } from 'ioredis';
 import { cellToLatLng, getPentagons } from 'h3-js';
 import { CourierIndex, destinationPoint } from '../../../geo/index.js';
 import { MAX_RADIUS_M } from '../../../geo/nearest.js';
+import { HierarchyWalk, NearestPlanner } from '../../../geo/plan.js';
 import { uniquePrefix, usePrivateRedis } from '../../helpers/redis.js';
 
 /**
- * Event-loop delay (perf_hooks, 1 ms resolution) while one wide query runs.
- * The typical query (the median over the queries) must stay within a few
- * milliseconds; no query at all may exceed the hard bound, which leaves
- * room for a GC pause or the scheduler taking the process off a loaded
- * 2-core box (the planning itself takes about 2 ms per slice, see
- * docs/geo.md). Before the planner was bounded, one query beside a
- * pentagon held the loop 167 ms at res 7, 973 ms at res 8 and 8.5 s at res 9.
+ * Two measures of how long one query holds the event loop. Before the
+ * planner was bounded, one query beside a pentagon held it 167 ms at res 7,
+ * 973 ms at res 8 and 8.5 s at res 9.
+ *
+ * - The CPU time of each synchronous planning call (a ring plan or one batch
+ *   of the hierarchy walk): the typical call stays within a few ms, none
+ *   beyond MAX_PLAN_CPU_MS. CPU time, because on a loaded 2-core box the
+ *   scheduler alone stretches wall time (it counts GC helper threads too,
+ *   hence the headroom).
+ * - The event-loop delay (perf_hooks) of each whole query, which also covers
+ *   decoding and I/O callbacks, against a bound the scheduler on a box at load
+ *   12 stays under (measured up to 90 ms there; 12-24 ms at load 3-4).
  */
-const MEDIAN_LOOP_DELAY_MS = 15;
-const MAX_LOOP_DELAY_MS = 100;
+const MEDIAN_PLAN_CPU_MS = 5;
+const MAX_PLAN_CPU_MS = 50;
+const MAX_LOOP_DELAY_MS = 250;
 
 /** The heap may grow by at most this much over 10,000 distinct wide queries: the planner's byte-bounded caches (32 + 8 MB) plus slack. */
 const MAX_HEAP_GROWTH_MB = 64;
@@ -32,8 +39,34 @@ describe('geo nearest search cost anywhere on Earth (private redis)', function (
   const NOW = 1_700_000_000_000;
   usePrivateRedis((client) => (redis = client));
 
+  /** CPU ms of every synchronous planning call made while `fn` runs (the real planner, timed where it is called). */
+  async function planningCpu(fn: () => Promise<void>): Promise<number[]> {
+    const spent: number[] = [];
+    const timed = <A extends unknown[], R>(f: (...a: A) => R) =>
+      function (this: unknown, ...a: A): R {
+        const cpu = process.cpuUsage();
+        try {
+          return f.apply(this, a);
+        } finally {
+          const used = process.cpuUsage(cpu);
+          spent.push((used.user + used.system) / 1000);
+        }
+      };
+    const { candidates } = NearestPlanner.prototype;
+    const { take } = HierarchyWalk.prototype;
+    NearestPlanner.prototype.candidates = timed(candidates);
+    HierarchyWalk.prototype.take = timed(take);
+    try {
+      await fn();
+    } finally {
+      NearestPlanner.prototype.candidates = candidates;
+      HierarchyWalk.prototype.take = take;
+    }
+    return spent.sort((a, b) => a - b);
+  }
+
   for (const res of [7, 8, 9]) {
-    it(`when wide searches start at and around each of the 12 pentagons at res ${res}, then the typical query holds the event loop under ${MEDIAN_LOOP_DELAY_MS} ms and none over ${MAX_LOOP_DELAY_MS} ms`, async () => {
+    it(`when wide searches start at and around each of the 12 pentagons at res ${res}, then a planning call typically takes under ${MEDIAN_PLAN_CPU_MS} ms of CPU, none over ${MAX_PLAN_CPU_MS} ms, and no query delays the event loop over ${MAX_LOOP_DELAY_MS} ms`, async () => {
       const index = new CourierIndex({ redis, prefix: uniquePrefix('pent'), clock: () => NOW, resolution: res, regionResolution: 3 });
       // a few couriers beside some pentagons, so searches both stop early and run to the radius
       const pentagons = getPentagons(0).map((p) => cellToLatLng(p));
@@ -45,18 +78,21 @@ describe('geo nearest search cost anywhere on Earth (private redis)', function (
       await index.nearestCouriers({ lat: 33.5, lng: 36.3, radiusM: MAX_RADIUS_M, limit: 50, filter: { status: 'available' } });
       const h = monitorEventLoopDelay({ resolution: 1 });
       h.enable();
-      const delays: number[] = [];
-      for (const at of starts) {
-        h.reset();
-        await index.nearestCouriers({ ...at, radiusM: MAX_RADIUS_M, limit: 50, filter: { status: 'available' } });
-        delays.push(h.max / 1e6);
-        expect(h.max / 1e6, `query at ${at.lat},${at.lng}`).to.be.below(MAX_LOOP_DELAY_MS);
-      }
+      let worstDelay = 0;
+      const cpu = await planningCpu(async () => {
+        for (const at of starts) {
+          h.reset();
+          await index.nearestCouriers({ ...at, radiusM: MAX_RADIUS_M, limit: 50, filter: { status: 'available' } });
+          worstDelay = Math.max(worstDelay, h.max / 1e6);
+          expect(h.max / 1e6, `query at ${at.lat},${at.lng}`).to.be.below(MAX_LOOP_DELAY_MS);
+        }
+      });
       h.disable();
-      delays.sort((a, b) => a - b);
-      const median = delays[Math.floor(delays.length / 2)] as number;
-      console.log(`      res ${res}: event-loop delay per wide query over ${starts.length}: median ${median.toFixed(1)} ms, max ${(delays.at(-1) as number).toFixed(1)} ms`);
-      expect(median).to.be.below(MEDIAN_LOOP_DELAY_MS);
+      const median = cpu[Math.floor(cpu.length / 2)] as number;
+      const max = cpu.at(-1) as number;
+      console.log(`      res ${res}: ${cpu.length} planning calls, CPU median ${median.toFixed(2)} ms, max ${max.toFixed(1)} ms; worst event-loop delay of a query ${worstDelay.toFixed(1)} ms`);
+      expect(median).to.be.below(MEDIAN_PLAN_CPU_MS);
+      expect(max).to.be.below(MAX_PLAN_CPU_MS);
     });
   }
 
