@@ -79,7 +79,7 @@ export const TAKE_BUDGET_MS = 2;
 /** Bound on how far an H3 cell's descendants reach, in circumradii of the cell (measured ≤ 1.06). */
 export const DESCENDANT_FACTOR = 1.25;
 /** Default byte budgets of the caches (estimated heap bytes). */
-export const PLAN_CACHE_BYTES = 32 * 2 ** 20;
+export const PLAN_CACHE_BYTES = 64 * 2 ** 20;
 export const GEOM_CACHE_BYTES = 8 * 2 ** 20;
 /** Estimated heap bytes of one cached CellGeom (object, two strings, boxed doubles, cache entry). */
 const GEOM_BYTES = 320;
@@ -256,7 +256,7 @@ export class NearestPlanner {
     if (plan && ((plan.reach.at(-1) as number) >= needM || plan.rings.length >= FINE_RINGS + 1)) return plan;
     const [centerLat, centerLng] = cellToLatLng(origin);
     const o = unit(centerLat, centerLng);
-    let rings = Math.min(FINE_RINGS + 1, plan ? Math.ceil(plan.rings.length * 1.5) : Math.max(3, Math.ceil(needM / (this.edgeM * 1.5)) + 2));
+    let rings = Math.min(FINE_RINGS + 1, plan ? Math.ceil(plan.rings.length * 1.5) : Math.max(3, Math.ceil(needM / (this.edgeM * 1.5)) + 1));
     for (;;) {
       const disk = gridDiskDistances(origin, rings).map((ring) => ring.map((c) => this.geom(c)));
       // arc(origin centre, cell centre) − circ, through the chord (a lower bound, like md)
