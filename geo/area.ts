@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import { cellToChildren, cellToParent, getResolution, isValidCell } from 'h3-js';
 import { REC, recordId, recordLength } from './cells.js';
 import { GeoError } from './errors.js';
@@ -85,8 +86,8 @@ interface Found {
  * second.
  */
 export class AreaReader {
-  private readonly plans = new Map<string, RegionPart[]>();
-  private cachedKeys = 0;
+  /** Least recently read areas go first; bounded by the number of keys held. */
+  private readonly plans = new LRUCache<string, RegionPart[]>({ maxSize: MAX_CACHED_KEYS, sizeCalculation: (parts) => Math.max(1, parts.reduce((n, p) => n + p.keys.length, 0)) });
 
   constructor(private readonly d: AreaDeps) {}
 
@@ -153,12 +154,7 @@ export class AreaReader {
   /** The keys of the area's cells at the index resolution, per region (an area finer than a region is in one). */
   private plan(area: string): RegionPart[] {
     let parts = this.plans.get(area);
-    if (parts) {
-      // most recently used last
-      this.plans.delete(area);
-      this.plans.set(area, parts);
-      return parts;
-    }
+    if (parts) return parts;
     const { keys, resolution } = this.d;
     const part = (region: string, of: string): RegionPart => {
       const rp = keys.regionPrefix(region);
@@ -171,14 +167,7 @@ export class AreaReader {
       getResolution(area) >= keys.regionResolution
         ? [part(cellToParent(area, keys.regionResolution), area)]
         : cellToChildren(area, keys.regionResolution).map((region) => part(region, region));
-    const size = parts.reduce((n, p) => n + p.keys.length, 0);
-    while (this.plans.size > 0 && this.cachedKeys + size > MAX_CACHED_KEYS) {
-      const [oldest, old] = this.plans.entries().next().value as [string, RegionPart[]];
-      this.plans.delete(oldest);
-      this.cachedKeys -= old.reduce((n, p) => n + p.keys.length, 0);
-    }
     this.plans.set(area, parts);
-    this.cachedKeys += size;
     return parts;
   }
 }

@@ -10,7 +10,8 @@ import { VEHICLE_CODE, isStatus, isVehicle, type CourierState, type Fix } from '
 export interface CourierView {
   courierId: string;
   state: CourierState;
-  lastFix: { lat: number; lng: number; ts: number; accuracy?: number; speed?: number; heading?: number } | null;
+  /** `ts` orders fixes (the server's receive time when the device's stamp was ahead); `deviceTs` is then the device's stamp. */
+  lastFix: { lat: number; lng: number; ts: number; accuracy?: number; speed?: number; heading?: number; deviceTs?: number } | null;
   cell: string | null;
   region: string | null;
   /** True when the last fix is older than maxAgeS (or there is none): never offered as available. */
@@ -124,7 +125,7 @@ export class CourierDirectory {
     const state: CourierState = { status: src.st as CourierState['status'], vehicle: src.veh as CourierState['vehicle'], capacity: Number(src.cap), load: Number(src.load) };
     if (src.zone) state.zoneId = src.zone;
     const lastFix = rec.ts
-      ? { lat: Number(rec.lat), lng: Number(rec.lng), ts: Number(rec.ts), accuracy: optNum(rec.acc), speed: optNum(rec.spd), heading: optNum(rec.hdg) }
+      ? { lat: Number(rec.lat), lng: Number(rec.lng), ts: Number(rec.ts), accuracy: optNum(rec.acc), speed: optNum(rec.spd), heading: optNum(rec.hdg), deviceTs: optNum(rec.dts) }
       : null;
     const stale = !lastFix || lastFix.ts < this.d.now() - this.d.maxAgeS * 1000;
     return { courierId, state, lastFix, cell: rec.cell ?? null, region: rec.st ? (dir.region as string) : null, stale };

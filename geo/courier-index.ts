@@ -2,7 +2,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { latLngToCell } from 'h3-js';
 import { haversineM } from './distance.js';
 import { GeoError, SCRIPT_CODE, scriptError } from './errors.js';
-import { DEFAULT_GPS_POLICY, assertCourierId, gpsFlags, validateFix, type GpsFlag, type GpsPolicy } from './gps.js';
+import { DEFAULT_GPS_POLICY, assertCourierId, gpsFlags, validateFix, type GpsFlag, type GpsPolicy, type ValidFix } from './gps.js';
 import { KeySpace } from './keys.js';
 import { NearestSearch, type NearestCourier, type NearestQuery } from './nearest.js';
 import { NearestPlanner } from './plan.js';
@@ -92,8 +92,6 @@ export class CourierIndex {
   private readonly search: NearestSearch;
   private readonly directory: CourierDirectory;
   private readonly areas: AreaReader;
-  /** Largest radius a search accepts at this resolution (bounds the planned disk). */
-  readonly maxRadiusM: number;
 
   constructor(opts: CourierIndexOptions) {
     this.redis = opts.redis;
@@ -109,7 +107,6 @@ export class CourierIndex {
     this.observer = opts.observer;
     defineGeoScripts(this.redis);
     const planner = NearestPlanner.shared(this.resolution, this.keys.regionResolution);
-    this.maxRadiusM = Math.min(50_000, planner.edgeM * 150);
     this.search = new NearestSearch({ redis: this.redis, keys: this.keys, planner, now: this.now, defaultMaxAgeS: this.maxAgeS, timeoutMs: this.timeoutMs });
     this.directory = new CourierDirectory({ redis: this.redis, keys: this.keys, now: this.now, maxAgeS: this.maxAgeS, timeoutMs: this.timeoutMs, trailMaxLen: this.trailMaxLen });
     this.areas = new AreaReader({ redis: this.redis, keys: this.keys, resolution: this.resolution, now: this.now, defaultMaxAgeS: this.maxAgeS, timeoutMs: this.timeoutMs });
@@ -139,7 +136,7 @@ export class CourierIndex {
   async applyFixes(fixes: Fix[]): Promise<FixResult[]> {
     const now = this.now();
     const results: (FixResult | undefined)[] = new Array(fixes.length);
-    const groups = new Map<string, { idx: number; fix: Fix; cell: string }[]>();
+    const groups = new Map<string, { idx: number; fix: ValidFix; cell: string }[]>();
     fixes.forEach((raw, idx) => {
       try {
         const fix = validateFix(raw, now, this.gps);
@@ -161,7 +158,7 @@ export class CourierIndex {
           for (let i = 0; i < items.length; i += FIX_BATCH) {
             const chunk = items.slice(i, i + FIX_BATCH);
             let lines = '';
-            for (const { fix, cell } of chunk) lines += `${lines ? '\n' : ''}${fix.courierId}\t${fix.lat}\t${fix.lng}\t${fix.ts}\t${fix.accuracy ?? ''}\t${fix.speed ?? ''}\t${fix.heading ?? ''}\t${cell}`;
+            for (const { fix, cell } of chunk) lines += `${lines ? '\n' : ''}${fix.courierId}\t${fix.lat}\t${fix.lng}\t${fix.ts}\t${fix.accuracy ?? ''}\t${fix.speed ?? ''}\t${fix.heading ?? ''}\t${cell}\t${fix.deviceTs ?? ''}`;
             calls.push((geo(this.redis).daraaGeo_applyFixes(this.keys.seen(rp), rp, this.trailMaxLen, lines) as Promise<string>).then((out) => ({ rp, items: chunk, out: out.split('\n').map((r) => r.split('\t')) })));
           }
           return calls;
@@ -216,9 +213,9 @@ export class CourierIndex {
     return results as FixResult[];
   }
 
-  private applyArgs(fix: Fix, rp: string, cell: string): (string | number)[] {
+  private applyArgs(fix: ValidFix, rp: string, cell: string): (string | number)[] {
     const id = fix.courierId;
-    return [this.keys.courier(rp, id), this.keys.trail(rp, id), this.keys.fences(rp, id), rp, id, fix.lat, fix.lng, fix.ts, fix.accuracy ?? '', fix.speed ?? '', fix.heading ?? '', cell, this.trailMaxLen];
+    return [this.keys.courier(rp, id), this.keys.trail(rp, id), this.keys.fences(rp, id), rp, id, fix.lat, fix.lng, fix.ts, fix.accuracy ?? '', fix.speed ?? '', fix.heading ?? '', cell, this.trailMaxLen, fix.deviceTs ?? ''];
   }
 
   /**
@@ -273,12 +270,12 @@ export class CourierIndex {
   }
 
   /**
-   * Up to `limit` couriers within `radiusM`, nearest first by exact
+   * Up to `limit` couriers within `radiusM` (at most MAX_RADIUS_M), nearest first by exact
    * great-circle distance. Status, freshness, vehicle and free capacity are
    * filtered before the limit; the answer equals brute force.
    */
   nearestCouriers(query: NearestQuery): Promise<NearestCourier[]> {
-    return this.search.run(query, this.maxRadiusM);
+    return this.search.run(query);
   }
 
   /**

@@ -1,5 +1,6 @@
+import { CircuitState, ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleAll, timeout, wrap, type CircuitBreakerPolicy, type IPolicy } from 'cockatiel';
 import { cellToLatLng, gridPathCells, latLngToCell } from 'h3-js';
-import { CircuitBreaker } from './circuit-breaker.js';
+import { LRUCache } from 'lru-cache';
 import { haversineM } from './distance.js';
 import { parentMemo } from './keys.js';
 import { GeoError } from './errors.js';
@@ -43,6 +44,7 @@ export interface EtaOptions {
   cacheResolution?: number;
   /** Learned cells need this many samples to count (default 20). */
   minSamples?: number;
+  /** Consecutive provider failures that open the breaker, and how long it stays open before one trial call (default 5, 30 s). */
   breaker?: { failureThreshold: number; cooldownMs: number };
   /**
    * A learned pace between two res-7 cells (it depends only on the cells,
@@ -68,21 +70,27 @@ export function haversineEta(from: LatLng, to: LatLng, vehicle: Vehicle): EtaRes
  * fail the call; they fall through to (b)/(a). Every result names its source.
  */
 export class EtaService {
-  private readonly cache = new Map<string, { durationS: number; distanceM: number }>();
-  /** Learned paces by origin cell, then destination cell (no key strings built per call). */
-  private readonly paces = new Map<string, Map<string, { vehicle: Vehicle; hour: number; pace: number | null; until: number }>>();
-  private paceCount = 0;
+  private readonly cache: LRUCache<string, { durationS: number; distanceM: number }>;
+  /** Learned paces by `<origin cell>|<destination cell>`. */
+  private readonly paces: LRUCache<string, { vehicle: Vehicle; hour: number; pace: number | null; until: number }>;
   private readonly cells = new WeakMap<LatLng, { lat: number; lng: number; cell: string }>();
-  private readonly breaker: CircuitBreaker;
+  private readonly breaker: CircuitBreakerPolicy;
+  /** The provider call: bounded by a timeout that aborts it, inside the breaker (a timeout counts as a failure). */
+  private readonly roadPolicy: IPolicy;
   private readonly clock: () => number;
 
   constructor(private readonly opts: EtaOptions = {}) {
     this.clock = opts.clock ?? Date.now;
-    this.breaker = new CircuitBreaker({ ...(opts.breaker ?? { failureThreshold: 5, cooldownMs: 30_000 }), clock: this.clock });
+    const { failureThreshold, cooldownMs } = opts.breaker ?? { failureThreshold: 5, cooldownMs: 30_000 };
+    this.breaker = circuitBreaker(handleAll, { halfOpenAfter: cooldownMs, breaker: new ConsecutiveBreaker(failureThreshold) });
+    this.roadPolicy = wrap(this.breaker, timeout(opts.timeoutMs ?? 1_500, TimeoutStrategy.Aggressive));
+    this.cache = new LRUCache({ max: opts.cacheSize ?? 10_000 });
+    this.paces = new LRUCache({ max: opts.cacheSize ?? 10_000 });
   }
 
   get breakerState(): 'closed' | 'open' | 'half-open' {
-    return this.breaker.state;
+    const s = this.breaker.state;
+    return s === CircuitState.Closed ? 'closed' : s === CircuitState.HalfOpen ? 'half-open' : 'open';
   }
 
   async eta(from: LatLng, to: LatLng, vehicle: Vehicle): Promise<EtaResult> {
@@ -137,29 +145,18 @@ export class EtaService {
     const key = this.cacheKey(from, to, vehicle, now);
     const hit = this.cache.get(key);
     if (hit) return hit;
-    if (!this.breaker.canRequest()) return null;
-    const ctrl = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
+    const road = this.opts.road as RoadEtaProvider;
     try {
-      const answer = await Promise.race([
-        (this.opts.road as RoadEtaProvider).roadEta(from, to, vehicle, { signal: ctrl.signal, departAtMs: now }),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            ctrl.abort();
-            reject(new Error('road ETA timeout'));
-          }, this.opts.timeoutMs ?? 1_500);
-        }),
-      ]);
-      if (!(answer.durationS >= 0) || !(answer.distanceM >= 0)) throw new Error('road ETA returned an invalid answer');
-      this.breaker.success();
-      if (this.cache.size >= (this.opts.cacheSize ?? 10_000)) this.cache.delete(this.cache.keys().next().value as string);
+      const answer = await this.roadPolicy.execute(async ({ signal }) => {
+        const a = await road.roadEta(from, to, vehicle, { signal, departAtMs: now });
+        if (!(a.durationS >= 0) || !(a.distanceM >= 0)) throw new Error('road ETA returned an invalid answer');
+        return a;
+      });
       this.cache.set(key, answer);
       return answer;
     } catch {
-      this.breaker.failure();
+      // failed, timed out, or the breaker is open: the next layer answers
       return null;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -195,7 +192,7 @@ export class EtaService {
 
   /** A cached pace (null: not enough learned cells), or undefined when it must be read. */
   private cachedPace(a: string, b: string, vehicle: Vehicle, now: number): number | null | undefined {
-    const hit = this.paces.get(a)?.get(b);
+    const hit = this.paces.get(`${a}|${b}`);
     return hit && hit.until > now && hit.vehicle === vehicle && hit.hour === Math.floor(now / 3_600_000) ? hit.pace : undefined;
   }
 
@@ -226,16 +223,7 @@ export class EtaService {
       sum += 1 / (r && r.samples >= min ? Math.max(0.2, r.ratio) * base : base);
     }
     const pace = learned * 2 < path.length ? null : sum / path.length;
-    if (ttl > 0) {
-      if (this.paceCount >= (this.opts.cacheSize ?? 10_000)) {
-        this.paces.clear();
-        this.paceCount = 0;
-      }
-      let byB = this.paces.get(a);
-      if (!byB) this.paces.set(a, (byB = new Map()));
-      if (!byB.has(b)) this.paceCount += 1;
-      byB.set(b, { vehicle, hour: Math.floor(now / 3_600_000), pace, until: now + ttl });
-    }
+    if (ttl > 0) this.paces.set(`${a}|${b}`, { vehicle, hour: Math.floor(now / 3_600_000), pace, until: now + ttl });
     return pace;
   }
 }

@@ -42,13 +42,24 @@ const optionalFinite = (v: unknown, name: string, min: number, max: number): voi
   }
 };
 
+/** A validated fix: `ts` is the ordering time; `deviceTs` is the device's own stamp when that was ahead of the server. */
+export interface ValidFix extends Fix {
+  deviceTs?: number;
+}
+
 /**
  * Validate one fix from a device. Rejects NaN/out-of-range coordinates,
  * malformed optional fields and timestamps more than `maxFutureMs` ahead of
  * `nowMs`. Returns the fix with `ts` floored to whole milliseconds (trail ids
  * and ordering use integer ms).
+ *
+ * A stamp ahead of the server (within the allowance) is ordered at the
+ * server's time instead (`ts` = `nowMs`) and kept as `deviceTs`: a phone
+ * whose clock runs ahead must not make its own later, honest fixes look
+ * older than the stored one (they would be ignored until real time caught
+ * up), nor stay fresh longer than `maxAgeS` of server time.
  */
-export function validateFix(fix: Fix, nowMs: number, policy: GpsPolicy = DEFAULT_GPS_POLICY): Fix {
+export function validateFix(fix: Fix, nowMs: number, policy: GpsPolicy = DEFAULT_GPS_POLICY): ValidFix {
   if (typeof fix !== 'object' || fix === null) throw new GeoError('INVALID_INPUT', 'fix must be an object');
   assertCourierId(fix.courierId);
   assertLatLng(fix.lat, fix.lng, 'fix');
@@ -61,7 +72,10 @@ export function validateFix(fix: Fix, nowMs: number, policy: GpsPolicy = DEFAULT
   optionalFinite(fix.accuracy, 'accuracy', 0, 1e6);
   optionalFinite(fix.speed, 'speed', 0, 1000);
   optionalFinite(fix.heading, 'heading', -360, 360);
-  return Number.isInteger(fix.ts) ? fix : { ...fix, ts: Math.floor(fix.ts) };
+  const ts = Math.floor(fix.ts);
+  const now = Math.floor(nowMs);
+  if (ts > now) return { ...fix, ts: now, deviceTs: ts };
+  return ts === fix.ts ? fix : { ...fix, ts };
 }
 
 export interface PreviousFix {

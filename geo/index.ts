@@ -4,14 +4,12 @@
  */
 export { CourierIndex, resolutionForDensity, type CourierIndexOptions, type FixResult, type MoveObserver } from './courier-index.js';
 export type { CourierView, TrailPoint } from './courier-directory.js';
-export type { NearestQuery, NearestCourier } from './nearest.js';
+export { MAX_RADIUS_M, type NearestQuery, type NearestCourier } from './nearest.js';
 export { MIN_AREA_RESOLUTION, type AreaCourier, type AreaCounts, type AreaOptions, type AreaSnapshot } from './area.js';
 export type { Geofence, GeofenceEvent } from './geofence.js';
 export { GeoError, isGeoError, type GeoReason } from './errors.js';
-export { validateFix, gpsFlags, DEFAULT_GPS_POLICY, type GpsFlag, type GpsPolicy } from './gps.js';
+export { validateFix, gpsFlags, DEFAULT_GPS_POLICY, type GpsFlag, type GpsPolicy, type ValidFix } from './gps.js';
 export { haversineM, destinationPoint, EARTH_RADIUS_M } from './distance.js';
 export * from './types.js';
 export { EtaService, haversineEta, type EtaOptions, type EtaResult, type EtaSource, type RoadEtaProvider, type LearnedSpeedSource } from './eta.js';
 export { SpeedLearner, hourOfWeek, ROAD_FACTOR, type LearnedSpeed } from './speeds.js';
-export { CircuitBreaker } from './circuit-breaker.js';
-export { Zone, zoneAt, deliveryFee, type ZoneDefinition, type ZoneFee, type Money } from './zones.js';

@@ -1,4 +1,5 @@
 import { cellToParent } from 'h3-js';
+import { LRUCache } from 'lru-cache';
 
 /**
  * `cellToParent` at one resolution, memoised in a bounded map: the fix path
@@ -6,12 +7,11 @@ import { cellToParent } from 'h3-js';
  * in a cell for a while), and a map lookup is far cheaper than the H3 call.
  */
 export function parentMemo(resolution: number, max = 200_000): (cell: string) => string {
-  const parents = new Map<string, string>();
+  const parents = new LRUCache<string, string>({ max });
   return (cell) => {
     let parent = parents.get(cell);
     if (parent === undefined) {
       parent = cellToParent(cell, resolution);
-      if (parents.size >= max) parents.clear();
       parents.set(cell, parent);
     }
     return parent;

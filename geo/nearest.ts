@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import { CELL_REC, REC } from './cells.js';
 import { EARTH_RADIUS_M, RADIUS_EPSILON_M } from './distance.js';
 import { GeoError } from './errors.js';
@@ -40,12 +41,23 @@ export interface NearestDeps {
 }
 
 const MAX_LIMIT = 1000;
+/**
+ * The largest search radius (metres), at every index resolution. It bounds
+ * the worst case of one query: at res 9 beside a pentagon, a search that
+ * finds nobody reads about 45,000 cells (see docs/geo.md). The REST schema
+ * and the OpenAPI take their limit from here.
+ */
+export const MAX_RADIUS_M = 30_000;
+/** Index cells per MGET in the wide phase: bounds both one synchronous slice of the caller and one Redis command. */
+const WIDE_BATCH = 1_000;
 const RAD = Math.PI / 180;
 const M_PER_DEG = EARTH_RADIUS_M * RAD;
 const TWO_R = 2 * EARTH_RADIUS_M;
 // record layout as plain module constants: the hot loop reads them per record
 const { lat: O_LAT, lng: O_LNG, ts: O_TS, vehicle: O_VEHICLE, free: O_FREE, idLen: O_IDLEN } = REC;
 const REC_LEN = CELL_REC;
+/** Memoised cell keys per status: about 100 bytes each, so at most about 5 MB. */
+const KEY_MEMO_MAX = 50_000;
 /** The filter of a query without a vehicle filter (shared: no array per query). */
 const ANY_VEHICLE: readonly boolean[] = [false, true, true, true, true];
 
@@ -60,11 +72,11 @@ function vehicleFilter(v: Vehicle | Vehicle[] | undefined): readonly boolean[] {
 }
 
 /** Validate a query; returns the derived filter. */
-export function prepareQuery(q: NearestQuery, maxRadiusM: number): { statusKey: 'a' | 'b'; vehicles: readonly boolean[]; minFree: number } {
+export function prepareQuery(q: NearestQuery): { statusKey: 'a' | 'b'; vehicles: readonly boolean[]; minFree: number } {
   if (typeof q !== 'object' || q === null) throw new GeoError('INVALID_INPUT', 'query must be an object');
   assertLatLng(q.lat, q.lng, 'query');
-  if (typeof q.radiusM !== 'number' || !(q.radiusM > 0) || q.radiusM > maxRadiusM) {
-    throw new GeoError('INVALID_INPUT', `radiusM must be in (0, ${Math.floor(maxRadiusM)}]`, { radiusM: q.radiusM });
+  if (typeof q.radiusM !== 'number' || !(q.radiusM > 0) || q.radiusM > MAX_RADIUS_M) {
+    throw new GeoError('INVALID_INPUT', `radiusM must be in (0, ${MAX_RADIUS_M}]`, { radiusM: q.radiusM, max: MAX_RADIUS_M });
   }
   if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > MAX_LIMIT) {
     throw new GeoError('INVALID_INPUT', `limit must be an integer in [1, ${MAX_LIMIT}]`, { limit: q.limit });
@@ -159,7 +171,8 @@ const recordIdAt = (v: Buffer, o: number): string => v.toString('latin1', o + RE
  * single core is the shared resource, the callers' processes scale out. If
  * the answer is not provably exact yet (fewer than `limit` found within the
  * covered radius), the covered radius widens and only the new cells are read;
- * the loop ends at the latest when covered >= radius.
+ * once the planner's cached rings run out, the hierarchy walk (`wide`) reads
+ * the rest in bounded batches, at the latest up to the radius.
  */
 export class NearestSearch {
   /** EWMA of the k-th distance of recent answers: where the next search should start. */
@@ -172,8 +185,8 @@ export class NearestSearch {
     this.keysB = new CellKeys(deps.keys, 'b');
   }
 
-  async run(q: NearestQuery, maxRadiusM: number): Promise<NearestCourier[]> {
-    const { statusKey, vehicles, minFree } = prepareQuery(q, maxRadiusM);
+  async run(q: NearestQuery): Promise<NearestCourier[]> {
+    const { statusKey, vehicles, minFree } = prepareQuery(q);
     const { planner, now } = this.deps;
     const minTs = now() - (q.maxAgeS ?? this.deps.defaultMaxAgeS) * 1000;
     const radius = q.radiusM + RADIUS_EPSILON_M;
@@ -197,23 +210,54 @@ export class NearestSearch {
         if (v) scanCell(v, q.lat, q.lng, minTs, minFree, vehicles, top);
       }
       const complete = top.full && top.worst <= plan.coveredM;
-      if (complete || plan.coveredM >= radius || cover >= radius) {
+      if (complete || plan.coveredM >= radius) {
         if (top.full) this.kthEwmaM = this.kthEwmaM === undefined ? top.worst : this.kthEwmaM * 0.9 + top.worst * 0.1;
         return top.result();
       }
       read ??= new Set();
       for (let t = 0; t < scanned; t++) read.add((todo[t] as PlannedCell).cell);
+      // the cached rings ran out before the cover: the rest comes from the hierarchy
+      if (plan.coveredM < Math.min(cover, radius)) return this.wide(q, radius, statusKey, minTs, minFree, vehicles, top, read);
       cover = Math.min(radius, Math.max(cover * 2, plan.coveredM * 1.5));
     }
   }
 
+  /**
+   * The rest of a search whose cover outgrew the cached rings: index cells
+   * come from the planner's hierarchy walk in md order, WIDE_BATCH at a time,
+   * one MGET per batch and region, until the k-th best distance is at most
+   * the next cell's md or the radius is covered. Each batch is a bounded
+   * slice of synchronous work, wherever q is.
+   */
+  private async wide(q: NearestQuery, radius: number, statusKey: 'a' | 'b', minTs: number, minFree: number, vehicles: readonly boolean[], top: TopK, read: ReadonlySet<string>): Promise<NearestCourier[]> {
+    const walk = this.deps.planner.walk(q.lat, q.lng);
+    top.startDedupe();
+    for (;;) {
+      const next = walk.peek();
+      if (next > radius || (top.full && top.worst <= next)) break;
+      const { cells, mds } = walk.take(WIDE_BATCH, radius, read);
+      // the walk's time budget ran out before it found a cell: let others run
+      if (cells.length === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        continue;
+      }
+      const values = await this.fetch(statusKey, cells, true, false);
+      for (let i = 0; i < cells.length; i++) {
+        if (top.full && top.worst <= (mds[i] as number)) return top.result();
+        const v = values[i];
+        if (v) scanCell(v, q.lat, q.lng, minTs, minFree, vehicles, top);
+      }
+    }
+    return top.result();
+  }
+
   /** The packed cells of `todo`, in that order: one MGET per region. */
-  private fetch(statusKey: 'a' | 'b', todo: PlannedCell[], multiRegion: boolean): Promise<(Buffer | null)[]> {
+  private fetch(statusKey: 'a' | 'b', todo: PlannedCell[], multiRegion: boolean, memo = true): Promise<(Buffer | null)[]> {
     const { redis, timeoutMs } = this.deps;
     if (todo.length === 0) return Promise.resolve([]);
     const keys = statusKey === 'a' ? this.keysA : this.keysB;
     return guarded(redis, 'nearestCouriers', timeoutMs, async () => {
-      if (!multiRegion) return redis.mgetBuffer(todo.map((c) => keys.of(c)));
+      if (!multiRegion) return redis.mgetBuffer(todo.map((c) => keys.of(c, memo)));
       const byRegion = new Map<string, number[]>();
       todo.forEach((c, t) => {
         const list = byRegion.get(c.region);
@@ -223,7 +267,7 @@ export class NearestSearch {
       const out: (Buffer | null)[] = new Array(todo.length);
       await Promise.all(
         [...byRegion.values()].map(async (ts) => {
-          const got = await redis.mgetBuffer(ts.map((t) => keys.of(todo[t] as PlannedCell)));
+          const got = await redis.mgetBuffer(ts.map((t) => keys.of(todo[t] as PlannedCell, memo)));
           ts.forEach((t, j) => (out[t] = got[j] ?? null));
         }),
       );
@@ -232,21 +276,24 @@ export class NearestSearch {
   }
 }
 
-/** Key of a cell's packed index for one status (`<p>{<region>}:<a|b>2:<cell>`), memoised: the hot path needs ~8 per query. */
+/**
+ * Key of a cell's packed index for one status (`<p>{<region>}:<a|b>2:<cell>`),
+ * memoised for the ring tier (the hot path needs ~8 per query); the wide
+ * tier's thousands of one-off keys bypass the memo.
+ */
 class CellKeys {
-  private readonly keys = new Map<string, string>();
+  private readonly keys = new LRUCache<string, string>({ max: KEY_MEMO_MAX });
 
   constructor(
     private readonly space: KeySpace,
     private readonly statusKey: 'a' | 'b',
   ) {}
 
-  of(c: PlannedCell): string {
+  of(c: PlannedCell, memo: boolean): string {
     let k = this.keys.get(c.cell);
     if (k === undefined) {
       k = this.space.cells(this.space.regionPrefix(c.region), this.statusKey) + c.cell;
-      if (this.keys.size > 200_000) this.keys.clear();
-      this.keys.set(c.cell, k);
+      if (memo) this.keys.set(c.cell, k);
     }
     return k;
   }

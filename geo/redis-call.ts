@@ -11,6 +11,9 @@ export async function guarded<T>(redis: Redis | Cluster, op: string, timeoutMs: 
   if (redis.status === 'reconnecting' || redis.status === 'close' || redis.status === 'end') {
     throw new GeoError('REDIS_UNAVAILABLE', `redis not ready (${redis.status}) during ${op}`, { op, status: redis.status });
   }
+  // A race, not cockatiel's timeout policy: an ioredis command cannot be aborted, so a race is all a
+  // timeout can do here, and the policy cost about 45-60 µs per call against 2.5 µs (measured,
+  // 100k calls) on a path where a whole nearest query costs about 35 µs.
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new GeoError('REDIS_UNAVAILABLE', `redis did not answer ${op} within ${timeoutMs} ms`, { op, timeoutMs })), timeoutMs);

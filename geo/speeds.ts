@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import type { MoveObserver } from './courier-index.js';
 import { parentMemo, type KeySpace } from './keys.js';
 import { guarded } from './redis-call.js';
@@ -46,7 +47,7 @@ export class SpeedLearner implements MoveObserver {
    * per ETA. This process's own flush clears it; other processes' writes show
    * after `cacheTtlMs`.
    */
-  private readonly cache = new Map<string, { value: LearnedSpeed | null; until: number }>();
+  private readonly cache: LRUCache<string, { value: LearnedSpeed | null; until: number }>;
   /** Index cell → its res-7 speed cell (observe runs per applied fix). */
   private readonly speedCellOf = parentMemo(SPEED_RESOLUTION);
 
@@ -68,6 +69,7 @@ export class SpeedLearner implements MoveObserver {
     this.flushEvery = deps.flushEvery ?? 1000;
     this.utcOffsetMin = deps.utcOffsetMin ?? 0;
     this.cacheTtlMs = deps.cacheTtlMs ?? 30_000;
+    this.cache = new LRUCache({ max: deps.cacheSize ?? 100_000 });
     defineGeoScripts(deps.redis);
   }
 
@@ -149,7 +151,6 @@ export class SpeedLearner implements MoveObserver {
 
   private remember(key: string, value: LearnedSpeed | null, now: number): void {
     if (this.cacheTtlMs <= 0) return;
-    if (this.cache.size >= (this.deps.cacheSize ?? 100_000)) this.cache.clear();
     this.cache.set(key, { value, until: now + this.cacheTtlMs });
   }
 }

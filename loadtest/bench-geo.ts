@@ -8,6 +8,8 @@
  *  3. nearest-10 within 3 km: 16 concurrent clients split over 2 generator
  *     processes, same design and same seeded query points for both sides;
  *  4. recall of both against brute force on 500 seeded queries.
+ * Then the worst case of one query: MAX_RADIUS_M around every H3 pentagon at
+ * res 7-9 on an empty index (nothing found, so the search reads to the radius).
  */
 import { fork } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -15,7 +17,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { startEmbeddedRedis } from '../infra/embedded-redis.js';
-import { CourierIndex, haversineM, resolutionForDensity, type Fix } from '../geo/index.js';
+import { getPentagons, cellToLatLng } from 'h3-js';
+import { CourierIndex, MAX_RADIUS_M, destinationPoint, haversineM, resolutionForDensity, type Fix } from '../geo/index.js';
+import { HierarchyWalk, NearestPlanner } from '../geo/plan.js';
 import { CITY, VEHICLE_MIX, cityPoint, rng } from './geo-fleet.js';
 
 const FLEETS = (process.env.BENCH_FLEETS ?? '10000,100000').split(',').map(Number);
@@ -197,17 +201,78 @@ async function fleetRun(port: number, redisPid: number, n: number) {
   };
 }
 
+/**
+ * The slowest queries there are: MAX_RADIUS_M, an empty index (the search
+ * reads every cell to the radius), beside each of the 12 pentagons and the
+ * point of the first report, at res 7, 8 and 9. Records the longest
+ * synchronous planning call (ring plan or one hierarchy batch), the whole
+ * query's wall time, the cells read and Redis's time in MGET per query.
+ */
+async function worstCase(port: number) {
+  const redis = new Redis({ port });
+  let longestPlanMs = 0;
+  let longestPlanCpuMs = 0;
+  let cells = 0;
+  // wall time counts the time the scheduler takes this process off a loaded box; CPU time does not
+  const timed = <A extends unknown[], R>(f: (...a: A) => R, count: (r: R) => number) =>
+    function (this: unknown, ...a: A): R {
+      const t = performance.now();
+      const cpu = process.cpuUsage();
+      const r = f.apply(this, a);
+      const used = process.cpuUsage(cpu);
+      longestPlanMs = Math.max(longestPlanMs, performance.now() - t);
+      longestPlanCpuMs = Math.max(longestPlanCpuMs, (used.user + used.system) / 1000);
+      cells += count(r);
+      return r;
+    };
+  const { candidates } = NearestPlanner.prototype;
+  const { take } = HierarchyWalk.prototype;
+  NearestPlanner.prototype.candidates = timed(candidates, (r) => r.cells.length);
+  HierarchyWalk.prototype.take = timed(take, (r) => r.cells.length);
+  const out = [];
+  try {
+    const starts = [{ lat: 64.7, lng: 10.5362 }, ...getPentagons(0).flatMap((p) => [0, 2_000, 15_000].map((d, k) => destinationPoint(...cellToLatLng(p), d, 45 + k * 120)))];
+    for (const resolution of [7, 8, 9]) {
+      const index = new CourierIndex({ redis, prefix: `worst${resolution}:`, resolution });
+      await index.nearestCouriers({ lat: 33.5, lng: 36.3, radiusM: MAX_RADIUS_M, limit: 50, filter: { status: 'available' } });
+      longestPlanMs = 0;
+      longestPlanCpuMs = 0;
+      cells = 0;
+      let longestQueryMs = 0;
+      const before = await redisUsec(redis);
+      for (const at of starts) {
+        const t = performance.now();
+        await index.nearestCouriers({ ...at, radiusM: MAX_RADIUS_M, limit: 50, filter: { status: 'available' } });
+        longestQueryMs = Math.max(longestQueryMs, performance.now() - t);
+      }
+      const after = await redisUsec(redis);
+      out.push({
+        resolution, queries: starts.length, cellsReadPerQuery: Math.round(cells / starts.length), longestSyncPlanningMs: round(longestPlanMs, 2), longestSyncPlanningCpuMs: round(longestPlanCpuMs, 2),
+        longestQueryMs: round(longestQueryMs, 1), redisMgetMsPerQuery: round((after.usec - before.usec) / starts.length / 1000, 2), mgetCallsPerQuery: round((after.calls - before.calls) / starts.length, 1),
+      });
+      console.log(JSON.stringify(out.at(-1)));
+    }
+  } finally {
+    NearestPlanner.prototype.candidates = candidates;
+    HierarchyWalk.prototype.take = take;
+    redis.disconnect();
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   // the box is shared: record its load (as `uptime` shows it) around the run
   const loadBefore = os.loadavg().map((x) => round(x, 2));
   const server = await startEmbeddedRedis();
   const fleets = [];
+  let worst;
   try {
     for (const n of FLEETS) {
       const res = await fleetRun(server.port, server.pid, n);
       fleets.push(res);
       console.log(JSON.stringify(res));
     }
+    worst = await worstCase(server.port);
   } finally {
     await server.stop();
   }
@@ -219,6 +284,7 @@ async function main(): Promise<void> {
   }
   const out = {
     fleets,
+    worstCase: worst,
     city: CITY,
     clients: CLIENTS,
     generatorProcesses: PROCS,

@@ -2,6 +2,7 @@ import { z } from '../zod.js';
 import { COURIER_AVAILABILITY, VEHICLES, type Vehicle } from '../../domain/shared/vehicles.js';
 import type { CourierLocator } from '../../domain/dispatch/ports.js';
 import { admin, defineRoute, type RouteSpec } from '../route-kit.js';
+import { MAX_RADIUS_M } from '../../geo/index.js';
 
 const nearbyCourier = z
   .object({
@@ -24,7 +25,7 @@ export function courierRoutes(d: { courierIndex: CourierLocator }): RouteSpec[] 
       query: z.strictObject({
         lat: z.coerce.number().min(-90).max(90),
         lng: z.coerce.number().min(-180).max(180),
-        radiusM: z.coerce.number().int().min(1).max(50_000).default(3_000),
+        radiusM: z.coerce.number().int().min(1).max(MAX_RADIUS_M).default(3_000),
         limit: z.coerce.number().int().min(1).max(50).default(10),
         status: z.enum(COURIER_AVAILABILITY).default('available'),
         vehicle: z.enum(VEHICLES).optional(),

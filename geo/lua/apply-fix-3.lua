@@ -21,6 +21,8 @@
     ARGV[8]  heading deg ('' when absent)
     ARGV[9]  H3 cell of the fix at the index resolution
     ARGV[10] trail MAXLEN (approximate trimming)
+    ARGV[11] the device's ts when it was ahead of the server ('' otherwise; ARGV[5]
+             is then the server's receive time, used for ordering)
 
   Output:
     { 1, prevLat, prevLng, prevTs, vehicle, status, [fenceId, eventType]... }  applied
@@ -30,4 +32,4 @@
 ]]
 --- @include "cells"
 --- @include "apply-one"
-return applyOne(ARGV[1], ARGV[2], KEYS[1], KEYS[2], KEYS[3], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10])
+return applyOne(ARGV[1], ARGV[2], KEYS[1], KEYS[2], KEYS[3], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11])

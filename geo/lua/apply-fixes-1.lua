@@ -12,8 +12,9 @@
     ARGV[1] region prefix <rp>
     ARGV[2] trail MAXLEN (approximate trimming)
     ARGV[3] the fixes, one line per fix ('\n' between lines): courierId, lat, lng,
-            ts, accuracy, speed, heading, cell joined with '\t' (accuracy/speed/
-            heading are '' when absent; ids contain neither tab nor newline).
+            ts, accuracy, speed, heading, cell, device ts joined with '\t'
+            (accuracy/speed/heading are '' when absent, device ts is '' unless the
+            device's stamp was ahead of the server; ids contain neither tab nor newline).
             One argument for the whole batch: the client and Redis handle one
             bulk string instead of one per fix.
 
@@ -29,18 +30,18 @@
 --- @include "apply-one"
 local rp, maxlen = ARGV[1], ARGV[2]
 local match = string.match
-local FIX = '^([^\t]+)\t([^\t]+)\t([^\t]+)\t([^\t]+)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]+)$'
+local FIX = '^([^\t]+)\t([^\t]+)\t([^\t]+)\t([^\t]+)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]+)\t([^\t]*)$'
 local fixes = {}
 for line in string.gmatch(ARGV[3], '[^\n]+') do
-  local id, lat, lng, ts, acc, spd, hdg, cell = match(line, FIX)
+  local id, lat, lng, ts, acc, spd, hdg, cell, dts = match(line, FIX)
   if not id then return redis.error_reply('ERR apply-fixes: malformed fix line ' .. (#fixes + 1)) end
-  fixes[#fixes + 1] = { id, lat, lng, ts, acc, spd, hdg, cell }
+  fixes[#fixes + 1] = { id, lat, lng, ts, acc, spd, hdg, cell, dts }
 end
 local out = {}
 for i = 1, #fixes do
   local f = fixes[i]
   local id = f[1]
   out[i] = table.concat(applyOne(rp, id, rp .. 'c:' .. id, rp .. 't:' .. id, rp .. 'f:' .. id,
-    f[2], f[3], f[4], f[5], f[6], f[7], f[8], maxlen), '\t')
+    f[2], f[3], f[4], f[5], f[6], f[7], f[8], maxlen, f[9]), '\t')
 end
 return table.concat(out, '\n')

@@ -3,29 +3,33 @@
   and apply-fixes-1, so a single fix and a batch run exactly the same steps).
   Needs includes/cells.lua first.
 
-  applyOne(rp, id, courierKey, trailKey, fenceKey, lat, lng, ts, acc, spd, hdg, cell, maxlen)
-  (lat..hdg are the ARGV strings; acc/spd/hdg are '' when absent) returns
+  applyOne(rp, id, courierKey, trailKey, fenceKey, lat, lng, ts, acc, spd, hdg, cell, maxlen, dts)
+  (lat..hdg are the ARGV strings; acc/spd/hdg are '' when absent; ts is the
+  ordering time, dts the device's stamp when it was ahead of the server, else '') returns
     { 1, prevLat, prevLng, prevTs, vehicle, status, [fenceId, eventType]... }  applied
-    { 0, storedTs }   ignored: not newer than the stored fix
+    { 0, storedTs }   ignored: not newer than the stored fix, or a retry of the
+                      stored fix (same device stamp ahead of the server)
     { -1 }            not homed: no courier record in this region
 ]]
 local R_EARTH, RAD = 6371008.8, math.pi / 180
 -- <rp>seen is written once per this many ms of a courier's fixes (see sweep-1.lua)
 local SEEN_STEP_MS = 5000
 
-local function applyOne(rp, id, ck, tk, fk, sLat, sLng, sTs, sAcc, sSpd, sHdg, cell, maxlen)
-  local cur = redis.call('HMGET', ck, 'st', 'ts', 'lat', 'lng', 'cell', 'vc', 'cap', 'load', 'idx', 'veh', 'gf')
+local function applyOne(rp, id, ck, tk, fk, sLat, sLng, sTs, sAcc, sSpd, sHdg, cell, maxlen, sDts)
+  local cur = redis.call('HMGET', ck, 'st', 'ts', 'lat', 'lng', 'cell', 'vc', 'cap', 'load', 'idx', 'veh', 'gf', 'dts')
   local st = cur[1]
   if not st then return { -1 } end
 
   local ts = tonumber(sTs)
   local prevTs = tonumber(cur[2])
   if prevTs and ts <= prevTs then return { 0, cur[2] } end
+  -- a fix stamped ahead is ordered at its arrival, so its retry would look newer: the device stamp tells
+  if sDts ~= '' and cur[12] == sDts then return { 0, cur[2] } end
 
   local lat = tonumber(sLat)
   local lng = tonumber(sLng)
 
-  redis.call('HSET', ck, 'lat', sLat, 'lng', sLng, 'ts', sTs, 'acc', sAcc, 'spd', sSpd, 'hdg', sHdg, 'cell', cell)
+  redis.call('HSET', ck, 'lat', sLat, 'lng', sLng, 'ts', sTs, 'acc', sAcc, 'spd', sSpd, 'hdg', sHdg, 'cell', cell, 'dts', sDts)
 
   if st ~= 'offline' then
     local indexed = cur[9] == '1'

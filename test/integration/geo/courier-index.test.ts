@@ -95,7 +95,11 @@ describe('geo CourierIndex (integration, private redis)', () => {
     await place('live', 100); // now is on a 5 s step boundary: the score is written
     await place('dead', 300);
     const t0 = now;
-    for (const dt of [1_000, 2_000, 4_000]) await index.applyFix({ courierId: 'live', ...at(100 + dt / 100), ts: t0 + dt });
+    // fixes stamped at the server's time (a stamp ahead of it is ordered at the server's time: clock-skew.test.ts)
+    for (const dt of [1_000, 2_000, 4_000]) {
+      now = t0 + dt;
+      await index.applyFix({ courierId: 'live', ...at(100 + dt / 100), ts: t0 + dt });
+    }
     const seen = index.keys.seen(index.keys.regionPrefix(index.keys.regionOf(latLngToCell(at(100).lat, at(100).lng, 9))));
     expect(Number(await redis.zscore(seen, 'live'))).to.equal(t0); // written once per step, not per fix
     now = t0 + 4_000 + 28_000; // stale cutoff (maxAgeS 30) = t0 + 2 s: both scores are below it
@@ -134,12 +138,14 @@ describe('geo CourierIndex (integration, private redis)', () => {
     for (const id of ids) await index.setState(id, AVAILABLE_BIKE);
     // several fixes per courier in one batch, hopping across res-9 cells (≈ 175 m edges) and back
     const fixes = [];
-    for (let step = 1; step <= 6; step++) for (const [k, id] of ids.entries()) fixes.push({ courierId: id, ...at(step * 150 + k * 7, 45 * k), ts: now + step });
+    const t0 = now;
+    for (let step = 1; step <= 6; step++) for (const [k, id] of ids.entries()) fixes.push({ courierId: id, ...at(step * 150 + k * 7, 45 * k), ts: t0 + step });
+    now = t0 + 10; // the stamps are the devices' past, not ahead of the server
     const res = await index.applyFixes(fixes);
     expect(res.every((r) => r.outcome === 'applied')).to.equal(true);
     await index.setState('m2', { ...AVAILABLE_BIKE, status: 'busy' });
     await index.setState('m3', { ...AVAILABLE_BIKE, status: 'offline' });
-    await index.applyFixes(ids.map((id, k) => ({ courierId: id, ...at(40 + k, 0), ts: now + 10 })));
+    await index.applyFixes(ids.map((id, k) => ({ courierId: id, ...at(40 + k, 0), ts: t0 + 10 })));
     const cells = async (letter: string) => {
       const keys = await redis.keys(`${index.keys.prefix}*:${letter}2:*`);
       return (await Promise.all(keys.map(async (k) => packedCellIds((await redis.getBuffer(k)) as Buffer)))).flat().sort();
@@ -212,13 +218,15 @@ describe('geo CourierIndex (integration, private redis)', () => {
       [300, 1], [95, 2], [110, 3], [99, 4], [130, 5], [90, 40], [120, 41], [150, 42], [101, 43], [95, 44],
     ];
     const events: string[] = [];
+    const t0 = now;
     for (const [m, s] of seq) {
-      const r = await index.applyFix({ courierId: 'g', ...at(m), ts: now + s * 1000 });
+      now = t0 + s * 1000;
+      const r = await index.applyFix({ courierId: 'g', ...at(m), ts: t0 + s * 1000 });
       events.push(...r.events.map((e) => `${e.type}@${s}`));
     }
     expect(events).to.deep.equal(['entered@2', 'dwell@40', 'exited@42', 'entered@44']);
     // a late fix from the past produces no event
-    const late = await index.applyFix({ courierId: 'g', ...at(500), ts: now + 43_500 });
+    const late = await index.applyFix({ courierId: 'g', ...at(500), ts: t0 + 43_500 });
     expect(late.events).to.deep.equal([]);
   });
 
@@ -227,7 +235,7 @@ describe('geo CourierIndex (integration, private redis)', () => {
     const before = await index.getCourier('c1');
     const cell = latLngToCell(at(300).lat, at(300).lng, 9);
     const rp = index.keys.regionPrefix(index.keys.regionOf(cell));
-    const good = ['c1', at(300).lat, at(300).lng, now + 1_000, '', '', '', cell].join('\t');
+    const good = ['c1', at(300).lat, at(300).lng, now + 1_000, '', '', '', cell, ''].join('\t');
     let error: unknown;
     await geo(redis).daraaGeo_applyFixes(index.keys.seen(rp), rp, 100, `${good}\nc1\tnot-a-fix`).catch((err: unknown) => (error = err));
     expect(String(error)).to.match(/malformed fix line 2/);

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { cellToBoundary, cellToLatLng, cellToParent, getPentagons, getRes0Cells, latLngToCell } from 'h3-js';
 import { CourierIndex, VEHICLES, destinationPoint, haversineM, type CourierState, type Vehicle } from '../../../geo/index.js';
 import { NearestPlanner } from '../../../geo/plan.js';
+import { MAX_RADIUS_M } from '../../../geo/nearest.js';
 import { uniquePrefix, usePrivateRedis } from '../../helpers/redis.js';
 
 /** Centres the property test draws from: real cities, the antimeridian, H3 pentagons and base-cell vertices. */
@@ -23,6 +24,26 @@ const CENTRES = [
 ];
 
 interface Courier { id: string; lat: number; lng: number; ts: number; state: CourierState }
+
+/**
+ * The whole sphere: both poles, both sides of the antimeridian (Fiji), the
+ * equator, and every one of the 12 H3 pentagons (the same 12 points at every
+ * resolution).
+ */
+const SPHERE = [
+  { name: 'north pole', lat: 89.9, lng: 0 },
+  { name: 'near north pole', lat: 89.975, lng: 120 },
+  { name: 'north polar cap', lat: 89.85, lng: -60 },
+  { name: 'south pole', lat: -89.93, lng: 45 },
+  { name: 'Fiji east of the antimeridian', lat: -17.8, lng: 179.9 },
+  { name: 'Fiji west of the antimeridian', lat: -16.6, lng: -179.9 },
+  { name: 'antimeridian on the equator', lat: 0.02, lng: 179.99 },
+  { name: 'equator, prime meridian', lat: 0, lng: 0 },
+  ...getPentagons(0).map((p, i) => {
+    const [lat, lng] = cellToLatLng(p);
+    return { name: `pentagon ${i}`, lat, lng };
+  }),
+];
 
 describe('geo nearestCouriers recall (property, private redis)', function () {
   this.timeout(120_000);
@@ -89,6 +110,55 @@ describe('geo nearestCouriers recall (property, private redis)', function () {
         });
       }),
       { numRuns: 60, seed: 20261121 },
+    );
+  });
+});
+
+describe('geo nearestCouriers recall on the whole sphere (property, private redis)', function () {
+  this.timeout(300_000);
+  let redis: Redis;
+  const NOW = 1_700_000_000_000;
+  usePrivateRedis((client) => (redis = client));
+
+  const scenario = fc.record({
+    centre: fc.constantFrom(...SPHERE),
+    // the production layout (res 9 in res-3 regions) most of the time, and the other index resolutions in use
+    layout: fc.constantFrom({ res: 9, region: 3 }, { res: 9, region: 3 }, { res: 8, region: 3 }, { res: 7, region: 3 }, { res: 9, region: 5 }),
+    size: fc.integer({ min: 3, max: 90 }),
+    spreadM: fc.constantFrom(800, 4_000, 12_000, 40_000),
+    radiusM: fc.constantFrom(500, 3_000, 10_000, MAX_RADIUS_M),
+    limit: fc.integer({ min: 1, max: 12 }),
+    offsetM: fc.integer({ min: 0, max: 20_000 }),
+    seed: fc.integer(),
+  });
+
+  it('when queries start at the poles, on either side of the antimeridian, on the equator or beside any pentagon, then recall and precision are 1.0 and a repeated query answers the same', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async (s) => {
+        let x = s.seed >>> 0;
+        const rnd = () => ((x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 4294967296);
+        const q = destinationPoint(s.centre.lat, s.centre.lng, s.offsetM * rnd(), rnd() * 360);
+        const couriers = Array.from({ length: s.size }, (_, i) => ({ id: `c${i}`, ...destinationPoint(q.lat, q.lng, Math.sqrt(rnd()) * s.spreadM, rnd() * 360) }));
+        const index = new CourierIndex({ redis, prefix: uniquePrefix('sphere'), clock: () => NOW, resolution: s.layout.res, regionResolution: s.layout.region });
+        await Promise.all(couriers.map((c) => index.setState(c.id, { status: 'available', vehicle: 'bike', capacity: 1, load: 0 })));
+        const applied = await index.applyFixes(couriers.map((c) => ({ courierId: c.id, lat: c.lat, lng: c.lng, ts: NOW - 1000 })));
+        expect(applied.every((r) => r.outcome === 'applied')).to.equal(true);
+        const truth = couriers
+          .map((c) => ({ courierId: c.id, d: haversineM(q.lat, q.lng, c.lat, c.lng) }))
+          .filter((c) => c.d <= s.radiusM + 1e-6)
+          .sort((a, b) => a.d - b.d)
+          .slice(0, s.limit);
+        const ask = () => index.nearestCouriers({ lat: q.lat, lng: q.lng, radiusM: s.radiusM, limit: s.limit, filter: { status: 'available' } });
+        const first = await ask();
+        // another query nearby changes the planner's warm state; the answer must not change
+        await index.nearestCouriers({ ...destinationPoint(q.lat, q.lng, 150, rnd() * 360), radiusM: s.radiusM, limit: 3, filter: { status: 'available' } });
+        const second = await ask();
+        const label = `${s.centre.name} res ${s.layout.res}/${s.layout.region} r=${s.radiusM}`;
+        expect(first.map((c) => c.courierId), label).to.deep.equal(truth.map((c) => c.courierId));
+        expect(second, label).to.deep.equal(first);
+        first.forEach((g, i) => expect(g.distanceM, label).to.be.closeTo((truth[i] as { d: number }).d, 1e-5));
+      }),
+      { numRuns: 120, seed: 20261205 },
     );
   });
 });

@@ -14,7 +14,7 @@ describe('geo errors', () => {
 
   it('when ioredis fails, then it becomes REDIS_UNAVAILABLE (503) and GeoErrors pass through unchanged', () => {
     expect(redisFailure(new Error('Connection is closed.'), 'x')).to.include({ code: 'SERVICE_UNAVAILABLE', status: 503, reason: 'REDIS_UNAVAILABLE' });
-    const own = new GeoError('INVALID_POLYGON', 'bad');
+    const own = new GeoError('INVALID_INPUT', 'bad');
     expect(redisFailure(own, 'x')).to.equal(own);
   });
 });

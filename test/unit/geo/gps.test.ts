@@ -24,7 +24,12 @@ describe('geo GPS quality', () => {
     expect(reasonOf(() => validateFix({ ...base, ts: Number.NaN }, NOW))).to.equal('INVALID_TIMESTAMP');
     expect(reasonOf(() => validateFix({ ...base, ts: -1 }, NOW))).to.equal('INVALID_TIMESTAMP');
     expect(reasonOf(() => validateFix({ ...base, ts: NOW + 61_000 }, NOW))).to.equal('INVALID_TIMESTAMP');
-    expect(validateFix({ ...base, ts: NOW + 30_000.7 }, NOW).ts).to.equal(NOW + 30_000);
+    expect(validateFix({ ...base, ts: NOW - 30_000.7 }, NOW).ts).to.equal(NOW - 30_001);
+  });
+
+  it('when the timestamp is ahead of the server within the allowance, then the fix is ordered at the server time and keeps the device time', () => {
+    expect(validateFix({ ...base, ts: NOW + 30_000.7 }, NOW)).to.include({ ts: NOW, deviceTs: NOW + 30_000 });
+    expect(validateFix({ ...base, ts: NOW }, NOW)).to.not.have.property('deviceTs');
   });
 
   it('when the courier id could break a hash tag, then INVALID_INPUT', () => {
