@@ -1,17 +1,20 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { isAppError } from '../domain/shared/errors.js';
-import { ACK_CODES, type AckCode, type AckError } from './protocol.js';
+import { detailList, isAppError } from '../domain/shared/errors.js';
+import type { AckCode, AckError } from './protocol.js';
 
 type Ack = (reply: unknown) => void;
 
-const KNOWN = new Set<string>(ACK_CODES);
-
-/** Maps any error to an ack: AppError codes pass through, anything else is INTERNAL_ERROR with no detail. */
+/**
+ * Maps any error to an ack: an AppError keeps its code (every error code is an
+ * ack code; RATE_LIMIT_EXCEEDED reads RATE_LIMITED) and its details in the one
+ * list shape; anything else is INTERNAL_ERROR with no detail.
+ */
 export function toAckError(err: unknown, logger: Logger): AckError {
   if (isAppError(err) && err.expose) {
-    const code: AckCode = err.code === 'RATE_LIMIT_EXCEEDED' ? 'RATE_LIMITED' : KNOWN.has(err.code) ? (err.code as AckCode) : 'VALIDATION_ERROR';
-    return { ok: false, code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) };
+    const code: AckCode = err.code === 'RATE_LIMIT_EXCEEDED' ? 'RATE_LIMITED' : err.code;
+    const details = detailList(err.details, err.message);
+    return { ok: false, code, message: err.message, ...(details === undefined ? {} : { details }) };
   }
   if (isAppError(err) && err.code === 'SERVICE_UNAVAILABLE') {
     return { ok: false, code: 'SERVICE_UNAVAILABLE', message: 'Temporarily unavailable, retry shortly' };
@@ -25,7 +28,7 @@ export function validationAck(error: z.ZodError): AckError {
     ok: false,
     code: 'VALIDATION_ERROR',
     message: 'Invalid payload',
-    details: error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })),
+    details: error.issues.slice(0, 10).map((i) => ({ field: i.path.join('.'), message: i.message })),
   };
 }
 

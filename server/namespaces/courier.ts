@@ -6,7 +6,8 @@ import { handle, ok, toAckError, validationAck } from '../ack.js';
 import type { RealtimeDeps } from '../deps.js';
 import { FixBatcher } from '../fix-batcher.js';
 import { PositionFanout } from '../position-fanout.js';
-import { courierOffline, courierOnline, fix as fixSchema, locationsBatch, type CourierPosition, type FixPayload, type LocationAck } from '../protocol.js';
+import { guardEvents } from '../event-guard.js';
+import { PROTOCOL, courierOffline, courierOnline, fix as fixSchema, locationsBatch, type CourierPosition, type FixPayload, type LocationAck } from '../protocol.js';
 import { principalOf, type SocketSessions } from '../sessions.js';
 import { TokenBucket } from '../token-bucket.js';
 
@@ -103,6 +104,7 @@ export class CourierNamespace {
       queued: 0,
     };
     metrics.sockets.inc({ namespace: '/courier' });
+    guardEvents(socket, '/courier', PROTOCOL['/courier'], metrics);
     socket.on('courier:online', handle(courierOnline, logger, (p) => this.goOnline(socket, p.vehicle, p.capacity)));
     socket.on('courier:offline', handle(courierOffline, logger, () => this.goOffline(socket).then(() => ok({ status: 'offline' as const }))));
     socket.on('location', (payload: unknown, ack?: unknown) => {
@@ -126,7 +128,7 @@ export class CourierNamespace {
       if (this.overloaded()) {
         // A buffered trail must not be lost: the app keeps it and sends it again.
         this.counted.shed.inc(batch.data.fixes.length);
-        return reply({ ok: false, code: 'RATE_LIMITED', message: 'the hub is busy: send this batch again shortly', details: { retryAfterMs: 1_000 } });
+        return reply({ ok: false, code: 'RATE_LIMITED', message: 'the hub is busy: send this batch again shortly', details: [{ reason: 'hub_busy', retryAfterMs: 1_000, message: 'retry in 1000 ms' }] });
       }
       const valid: FixIn[] = [];
       const rejected: Rejected[] = [];
@@ -148,7 +150,7 @@ export class CourierNamespace {
   private async goOnline(socket: Socket, vehicle: Vehicle, capacity: number) {
     const courierId = principalOf(socket).accountId;
     const verdict = await this.deps.courierEligibility.execute(courierId);
-    if (!verdict.eligible) throw new AppError('FORBIDDEN', 'This courier may not go online', { details: { reason: verdict.reason } });
+    if (!verdict.eligible) throw new AppError('FORBIDDEN', 'This courier may not go online', { details: [{ reason: verdict.reason, message: 'This courier may not go online' }] });
     const state = dataOf(socket).courier;
     state.online = { vehicle, capacity, deliveries: new Map(), fences: new Set(), fencesPending: false };
     const previous = await this.deps.presence.online(courierId, socket.id, vehicle);
