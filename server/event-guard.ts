@@ -1,7 +1,7 @@
 import type { Socket } from 'socket.io';
 import { UNSAFE_TEXT_MESSAGE, unsafeTextPaths } from '../domain/shared/text.js';
 import type { HubMetrics } from './metrics.js';
-import { UNKNOWN_EVENT_BUDGET, type AckError, type Budget, type NamespaceSpec } from './protocol.js';
+import { HEAVY_IN_FLIGHT, UNKNOWN_EVENT_BUDGET, type AckError, type Budget, type NamespaceSpec } from './protocol.js';
 import { TokenBucket } from './token-bucket.js';
 
 const UNKNOWN = '*unknown';
@@ -15,7 +15,12 @@ const UNKNOWN = '*unknown';
  * - an event the namespace does not accept is acked NOT_FOUND (unknown events
  *   share one budget);
  * - NUL bytes and lone surrogates anywhere in the payload are a
- *   VALIDATION_ERROR, before any schema, store or Redis key sees them.
+ *   VALIDATION_ERROR, before any schema, store or Redis key sees them;
+ * - `heavy` events (database reads) run at most HEAVY_IN_FLIGHT at a time per
+ *   socket; the socket's other budgeted ones wait in order (at most a burst's
+ *   worth), so a burst is spread between other sockets' messages.
+ *   A heavy message is done when its handler acks; one sent without an ack
+ *   callback is given one, which the handler answers like any other.
  * A message without an ack callback that is refused is dropped silently.
  */
 export function guardEvents(socket: Socket, nsp: string, spec: NamespaceSpec, metrics: Pick<HubMetrics, 'acks'>): void {
@@ -24,6 +29,28 @@ export function guardEvents(socket: Socket, nsp: string, spec: NamespaceSpec, me
     let b = buckets.get(key);
     if (!b) buckets.set(key, (b = new TokenBucket(budget.ratePerS, budget.burst)));
     return b;
+  };
+  let inFlight = 0;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    inFlight -= 1;
+    waiting.shift()?.();
+  };
+  const runHeavy = (packet: unknown[], next: () => void) => {
+    inFlight += 1;
+    const last = packet[packet.length - 1];
+    const ack = typeof last === 'function' ? (last as (reply: unknown) => void) : undefined;
+    let done = false;
+    const settled = (reply: unknown) => {
+      if (!done) {
+        done = true;
+        release();
+      }
+      ack?.(reply);
+    };
+    if (ack) packet[packet.length - 1] = settled;
+    else packet.push(settled);
+    next();
   };
   socket.use((packet, next) => {
     const event = String(packet[0]);
@@ -53,6 +80,8 @@ export function guardEvents(socket: Socket, nsp: string, spec: NamespaceSpec, me
     if (unsafe.length > 0) {
       return refuse({ ok: false, code: 'VALIDATION_ERROR', message: 'Invalid payload', details: unsafe.map((field) => ({ field, message: UNSAFE_TEXT_MESSAGE })) });
     }
-    next();
+    if (!budget.heavy) return next();
+    if (inFlight < HEAVY_IN_FLIGHT) return runHeavy(packet, next);
+    waiting.push(() => runHeavy(packet, next));
   });
 }

@@ -174,7 +174,15 @@ export const sessionEnded = z.object({ reason: z.enum(['token_expired', 'logged_
 export interface Budget {
   ratePerS: number;
   burst: number;
+  /**
+   * The event reads the database (or does other work of several ms): a socket
+   * has at most HEAVY_IN_FLIGHT such messages being handled at once, and the
+   * rest of its budgeted messages wait their turn, so one socket's burst
+   * cannot hold the event loop for everyone else.
+   */
+  heavy?: true;
 }
+export const HEAVY_IN_FLIGHT = 2;
 export interface ClientEvent {
   payload: z.ZodType;
   ack: z.ZodType;
@@ -213,8 +221,8 @@ export const PROTOCOL: Record<'/courier' | '/customer' | '/ops', NamespaceSpec> 
     description: 'Couriers go online or offline and stream fixes. Only verified, unsuspended couriers may go online.',
     receives: {
       // Going online reads eligibility and active deliveries from the database: a few times a shift.
-      'courier:online': { payload: courierOnline, ack: simpleAck(z.object({ status: availability }).extend(courierDeliveries.shape)), summary: 'Go online with a vehicle and capacity.', budget: { ratePerS: 1, burst: 5 } },
-      'courier:offline': { payload: courierOffline, ack: simpleAck(z.object({ status: z.literal('offline') })), summary: 'Go offline (also happens on disconnect).', budget: { ratePerS: 1, burst: 5 } },
+      'courier:online': { payload: courierOnline, ack: simpleAck(z.object({ status: availability }).extend(courierDeliveries.shape)), summary: 'Go online with a vehicle and capacity.', budget: { ratePerS: 1, burst: 5, heavy: true } },
+      'courier:offline': { payload: courierOffline, ack: simpleAck(z.object({ status: z.literal('offline') })), summary: 'Go offline (also happens on disconnect).', budget: { ratePerS: 1, burst: 5, heavy: true } },
       // Messages, well above the fix token bucket (COURIER_FIX_RATE_PER_S, 5/s, burst 20), which still decides which
       // fixes are applied (the rest are acked `dropped`); this budget only stops a flood of messages before parsing.
       location: { payload: fix, ack: locationAck, summary: 'One fix.', budget: { ratePerS: 50, burst: 100 } },
@@ -231,12 +239,14 @@ export const PROTOCOL: Record<'/courier' | '/customer' | '/ops', NamespaceSpec> 
     roles: ['customer', 'store_owner', 'admin'],
     description: "Customers watch their own orders, store owners their stores' orders, admins any order.",
     receives: {
-      // Each watch reads the delivery (database), the courier (Redis) and an ETA. The burst lets a store owner's
-      // screen (re)watch all 50 orders it may hold at once; then 10 a second.
-      'order:watch': { payload: orderRef, ack: simpleAck(orderSnapshot), summary: 'Join the order room; the ack carries the last known position, ETA and status.', budget: { ratePerS: 10, burst: 50 } },
+      // Each watch reads the delivery (database), the courier (Redis) and an ETA: a few ms of this process's CPU.
+      // A store owner's screen re-watches its (at most 50) orders after a reconnect within about 6 s. Measured with
+      // a burst of 50 for both watch and trail: a flood's first 100 served messages pushed another courier's p99 ack
+      // time from 52 to 621 ms (test/security/socket-flood.test.ts).
+      'order:watch': { payload: orderRef, ack: simpleAck(orderSnapshot), summary: 'Join the order room; the ack carries the last known position, ETA and status.', budget: { ratePerS: 5, burst: 20, heavy: true } },
       'order:unwatch': { payload: orderRef, ack: simpleAck(z.object({ orderId: id })), summary: 'Leave the order room.', budget: { ratePerS: 10, burst: 50 } },
-      // A trail is a database read and a Redis range read: one per watched order after a reconnect, then rarely.
-      'order:trail': { payload: orderTrail, ack: simpleAck(trailAckData), summary: "The courier's fixes since `since` (epoch ms), to catch up after a reconnect.", budget: { ratePerS: 5, burst: 50 } },
+      // A trail is a database read and a Redis range read of up to a delivery's fixes: after a reconnect, then rarely.
+      'order:trail': { payload: orderTrail, ack: simpleAck(trailAckData), summary: "The courier's fixes since `since` (epoch ms), to catch up after a reconnect.", budget: { ratePerS: 2, burst: 10, heavy: true } },
       'auth:refresh': refresh,
     },
     sends: {
