@@ -3,7 +3,6 @@ import type { z } from 'zod';
 import { detailList, isAppError } from '../domain/shared/errors.js';
 import type { AckCode, AckError } from './protocol.js';
 
-type Ack = (reply: unknown) => void;
 
 /**
  * Maps any error to an ack: an AppError keeps its code (every error code is an
@@ -44,9 +43,7 @@ export function handle<S extends z.ZodType, R>(
   fn: (payload: z.output<S>) => Promise<R> | R,
 ): (...args: unknown[]) => void {
   return (...args: unknown[]) => {
-    const last = args[args.length - 1];
-    const ack: Ack = typeof last === 'function' ? (last as Ack) : () => undefined;
-    const payload = typeof last === 'function' ? (args.length > 1 ? args[0] : undefined) : args[0];
+    const { payload, ack } = messageOf<unknown>(args);
     const parsed = schema.safeParse(payload);
     if (!parsed.success) {
       ack(validationAck(parsed.error));
@@ -59,6 +56,16 @@ export function handle<S extends z.ZodType, R>(
         (err: unknown) => ack(toAckError(err, logger)),
       );
   };
+}
+
+/**
+ * A message's payload and ack callback. The ack is the last argument when it
+ * is a function, whatever came before it (a client may send extra arguments).
+ */
+export function messageOf<R>(args: unknown[]): { payload: unknown; ack: (reply: R) => void } {
+  const last = args[args.length - 1];
+  if (typeof last !== 'function') return { payload: args[0], ack: () => undefined };
+  return { payload: args.length > 1 ? args[0] : undefined, ack: last as (reply: R) => void };
 }
 
 /** `{ok:true, data}`. */

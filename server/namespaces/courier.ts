@@ -2,7 +2,7 @@ import type { Namespace, Server, Socket } from 'socket.io';
 import { ARRIVAL_STATUS, GEOFENCE_FOR, STOP_AHEAD, isActive, type DeliveryView, type Stop } from '../../domain/delivery/model.js';
 import { AppError } from '../../domain/shared/errors.js';
 import { isGeoError, type CourierState, type CourierStatus, type Fix, type FixResult, type EtaResult, type GeofenceEvent, type GpsFlag, type IndexedStatus, type Vehicle } from '../../geo/index.js';
-import { handle, ok, toAckError, validationAck } from '../ack.js';
+import { handle, messageOf, ok, toAckError, validationAck } from '../ack.js';
 import type { RealtimeDeps } from '../deps.js';
 import { FixBatcher } from '../fix-batcher.js';
 import { PositionFanout } from '../position-fanout.js';
@@ -107,8 +107,8 @@ export class CourierNamespace {
     guardEvents(socket, '/courier', PROTOCOL['/courier'], metrics);
     socket.on('courier:online', handle(courierOnline, logger, (p) => this.goOnline(socket, p.vehicle, p.capacity)));
     socket.on('courier:offline', handle(courierOffline, logger, () => this.goOffline(socket).then(() => ok({ status: 'offline' as const }))));
-    socket.on('location', (payload: unknown, ack?: unknown) => {
-      const reply = typeof ack === 'function' ? (ack as (r: LocationAck) => void) : noAck;
+    socket.on('location', (...args: unknown[]) => {
+      const { payload, ack: reply } = messageOf<LocationAck>(args);
       const parsed = fixSchema.safeParse(payload);
       if (!parsed.success) {
         this.counted.rejected.inc();
@@ -121,8 +121,8 @@ export class CourierNamespace {
       }
       this.enqueue(socket, [parsed.data], [], reply, true);
     });
-    socket.on('locations', (payload: unknown, ack?: unknown) => {
-      const reply = typeof ack === 'function' ? (ack as (r: LocationAck) => void) : noAck;
+    socket.on('locations', (...args: unknown[]) => {
+      const { payload, ack: reply } = messageOf<LocationAck>(args);
       const batch = locationsBatch.safeParse(payload);
       if (!batch.success) return reply(validationAck(batch.error));
       if (this.overloaded()) {
@@ -395,7 +395,6 @@ export function etaToDoorNow(eta: RealtimeDeps['eta'], d: Pick<DeliveryView, 'st
   return overLegs(rs);
 }
 
-const noAck = () => undefined;
 const unknownCourier = (r: FixResult) => !!r.error && isGeoError(r.error) && r.error.reason === 'UNKNOWN_COURIER';
 /** The index's fix from a validated payload (optional fields only when present). */
 function toFix(courierId: string, f: FixPayload): Fix {
