@@ -4,6 +4,7 @@
  * UTF-8, so either one reaching a store turns into an internal error; they are
  * refused as input instead.
  */
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
 const UNSAFE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export const UNSAFE_TEXT_MESSAGE = 'must not contain NUL bytes or unpaired UTF-16 surrogates';

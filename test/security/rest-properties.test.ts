@@ -90,7 +90,6 @@ describe('security: property test over every REST route', function () {
         { numRuns: RUNS_PER_ROUTE },
       );
     }
-    // eslint-disable-next-line no-console
     console.log(`      ${routes.length} routes x ${RUNS_PER_ROUTE} probes in ${((Date.now() - started) / 1000).toFixed(1)} s; statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
     expect((await fetch(`${app.url}/health`)).status).to.equal(200);
   });

@@ -88,7 +88,6 @@ describe('security: a flooding socket does not degrade the others', function () 
     await sleep(500);
 
     const [before, during] = [p99(baseline), p99(flooded)];
-    // eslint-disable-next-line no-console
     console.log(`      courier location acks: p99 ${before.toFixed(1)} ms alone (${baseline.length} acks), ${during.toFixed(1)} ms under a flood of ${sent} messages (${Math.round(sent / ((ROUNDS * PHASE_MS) / 1000))}/s); flood acks ${JSON.stringify(Object.fromEntries(codes))}`);
     expect(during - before, `p99 ${before.toFixed(1)} ms → ${during.toFixed(1)} ms`).to.be.below(P99_BOUND_MS);
     const served = codes.get('ok') ?? 0;

@@ -82,7 +82,6 @@ describe('security: property test over every socket event', function () {
         );
       }
     }
-    // eslint-disable-next-line no-console
     console.log(`      ${probes} socket probes in ${((Date.now() - started) / 1000).toFixed(1)} s; acks ${JSON.stringify(Object.fromEntries(codes))}`);
     expect((await fetch(`${app.url}/health`)).status).to.equal(200);
   });
