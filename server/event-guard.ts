@@ -37,6 +37,7 @@ export function guardEvents(socket: Socket, nsp: string, spec: NamespaceSpec, me
     waiting.shift()?.();
   };
   const runHeavy = (packet: unknown[], next: () => void) => {
+    if (socket.disconnected) return; // what waited for a socket that has gone is not worth doing
     inFlight += 1;
     const last = packet[packet.length - 1];
     const ack = typeof last === 'function' ? (last as (reply: unknown) => void) : undefined;
