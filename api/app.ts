@@ -7,6 +7,7 @@ import { bodyParser } from '@koa/bodyparser';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { requestId } from './middleware/request-id.js';
+import { decodedBody } from './middleware/body.js';
 import { observe, type HttpMetrics, type RequestTracing } from './middleware/observe.js';
 import { errorEnvelope } from './middleware/errors.js';
 import type { AccessTokenVerifier } from '../domain/identity/ports.js';
@@ -53,7 +54,7 @@ export function createApp(deps: ApiDeps): { app: Koa; routes: RouteSpec[]; opena
   // upgrade-insecure-requests would break /docs over plain HTTP on a LAN address; TLS terminates in front in production.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(cors({ origin: (ctx) => (deps.originAllowed(ctx.get('origin'), ctx.req) ? ctx.get('origin') : ''), exposeHeaders: ['X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'], maxAge: 600 }));
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: `${deps.config.BODY_LIMIT_KB}kb`, encoding: 'utf-8' }));
+  app.use(decodedBody(bodyParser({ enableTypes: ['json'], jsonLimit: `${deps.config.BODY_LIMIT_KB}kb`, encoding: 'utf-8' })));
   app.use(authenticate(deps.accessTokens));
   // Probes, metrics and docs answer before the rate limiter so load balancers are never throttled.
   const system = systemRouter({ metrics: deps.metrics, readiness: deps.readiness, openapi: () => openapi, metricsToken: deps.config.METRICS_TOKEN });

@@ -1,5 +1,5 @@
-import { z } from './zod.js';
-import type { ErrorCode } from '../domain/shared/errors.js';
+import { queryNumber, z } from './zod.js';
+import type { ErrorCode, ErrorDetail } from '../domain/shared/errors.js';
 
 /** The one response envelope. Nothing else shapes a response body. */
 export interface SuccessBody<T> {
@@ -9,11 +9,11 @@ export interface SuccessBody<T> {
 }
 export interface FailureBody {
   success: false;
-  error: { code: ErrorCode; message: string; details?: unknown };
+  error: { code: ErrorCode; message: string; details?: ErrorDetail[] };
 }
 
 export const success = <T>(data: T, message = 'OK'): SuccessBody<T> => ({ success: true, data, message });
-export const failure = (code: ErrorCode, message: string, details?: unknown): FailureBody => ({
+export const failure = (code: ErrorCode, message: string, details?: ErrorDetail[]): FailureBody => ({
   success: false,
   error: details === undefined ? { code, message } : { code, message, details },
 });
@@ -26,16 +26,26 @@ export const paginationSchema = z.object({
 });
 
 export const successSchema = (data: z.ZodType) => z.object({ success: z.literal(true), data, message: z.string() });
+/** Every list, whatever it lists: `{items, pagination}`. */
 export const pageSchema = (item: z.ZodType) => z.object({ items: z.array(item), pagination: paginationSchema });
+/** The one shape of `details` (domain/shared/errors.ts ErrorDetail), the same in socket acks. */
+export const errorDetailSchema = z
+  .object({
+    field: z.string().optional().openapi({ description: 'The input at fault, e.g. body.phone or query.lat.' }),
+    reason: z.string().optional().openapi({ description: 'A machine-readable reason, e.g. login_locked.' }),
+    message: z.string(),
+  })
+  .catchall(z.unknown())
+  .openapi('ErrorDetail');
 export const failureSchema = z
   .object({
     success: z.literal(false),
-    error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+    error: z.object({ code: z.string(), message: z.string(), details: z.array(errorDetailSchema).optional() }),
   })
   .openapi('Error');
 
 /** Query parameters shared by every list. */
 export const pageQuery = {
-  page: z.coerce.number().int().min(1).default(1),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  page: queryNumber(z.number().int().min(1)).default(1),
+  limit: queryNumber(z.number().int().min(1).max(100)).default(20),
 };

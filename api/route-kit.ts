@@ -4,6 +4,7 @@ import { z } from './zod.js';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { AppError, ERROR_STATUS, type ErrorCode } from '../domain/shared/errors.js';
 import type { Principal, Role } from '../domain/shared/principal.js';
+import { UNSAFE_TEXT_MESSAGE, unsafeTextPaths } from '../domain/shared/text.js';
 import { failureSchema, success, successSchema } from './envelope.js';
 
 /**
@@ -64,8 +65,17 @@ export interface RouteSpec<P = any, Q = any, B = any> {
 
 export const defineRoute = <P, Q, B>(spec: RouteSpec<P, Q, B>): RouteSpec<P, Q, B> => spec;
 
+/**
+ * Every input goes through here. NUL bytes and lone surrogates are refused for
+ * every route before its schema runs (whatever the schema says), so none can
+ * reach a store and come back as an internal error.
+ */
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
   if (!schema) return undefined as T;
+  const unsafe = unsafeTextPaths(value, [where]);
+  if (unsafe.length > 0) {
+    throw new AppError('VALIDATION_ERROR', `Invalid ${where}`, { details: unsafe.map((field) => ({ field, message: UNSAFE_TEXT_MESSAGE })) });
+  }
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   throw new AppError('VALIDATION_ERROR', `Invalid ${where}`, {
@@ -98,6 +108,15 @@ async function readUpload(ctx: Context, spec: UploadSpec): Promise<{ contentType
   return { contentType, bytes: Buffer.concat(chunks) };
 }
 
+/** The router keeps a parameter it cannot percent-decode as it came; such a path is refused, not looked up. */
+function assertDecodablePath(path: string): void {
+  try {
+    decodeURIComponent(path);
+  } catch {
+    throw new AppError('VALIDATION_ERROR', 'Invalid params', { details: [{ field: 'params', message: 'the path is not valid percent-encoded UTF-8' }] });
+  }
+}
+
 const toOpenApiPath = (p: string) => p.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
 export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: RouteSpec[], policies: { strict: Middleware }): void {
@@ -106,6 +125,7 @@ export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: R
     router[route.method](route.path, ...extra, async (ctx) => {
       const principal = ctx.state.principal as Principal | undefined;
       authorize(route.access, principal);
+      assertDecodablePath(ctx.path);
       const params = parse(route.params, ctx.params, 'params');
       const query = parse(route.query, ctx.query, 'query');
       const body = parse(route.body, (ctx.request as { body?: unknown }).body ?? {}, 'body');

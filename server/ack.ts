@@ -1,17 +1,19 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { isAppError } from '../domain/shared/errors.js';
-import { ACK_CODES, type AckCode, type AckError } from './protocol.js';
+import { detailList, isAppError } from '../domain/shared/errors.js';
+import type { AckCode, AckError } from './protocol.js';
 
-type Ack = (reply: unknown) => void;
 
-const KNOWN = new Set<string>(ACK_CODES);
-
-/** Maps any error to an ack: AppError codes pass through, anything else is INTERNAL_ERROR with no detail. */
+/**
+ * Maps any error to an ack: an AppError keeps its code (every error code is an
+ * ack code; RATE_LIMIT_EXCEEDED reads RATE_LIMITED) and its details in the one
+ * list shape; anything else is INTERNAL_ERROR with no detail.
+ */
 export function toAckError(err: unknown, logger: Logger): AckError {
   if (isAppError(err) && err.expose) {
-    const code: AckCode = err.code === 'RATE_LIMIT_EXCEEDED' ? 'RATE_LIMITED' : KNOWN.has(err.code) ? (err.code as AckCode) : 'VALIDATION_ERROR';
-    return { ok: false, code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) };
+    const code: AckCode = err.code === 'RATE_LIMIT_EXCEEDED' ? 'RATE_LIMITED' : err.code;
+    const details = detailList(err.details, err.message);
+    return { ok: false, code, message: err.message, ...(details === undefined ? {} : { details }) };
   }
   if (isAppError(err) && err.code === 'SERVICE_UNAVAILABLE') {
     return { ok: false, code: 'SERVICE_UNAVAILABLE', message: 'Temporarily unavailable, retry shortly' };
@@ -25,7 +27,7 @@ export function validationAck(error: z.ZodError): AckError {
     ok: false,
     code: 'VALIDATION_ERROR',
     message: 'Invalid payload',
-    details: error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })),
+    details: error.issues.slice(0, 10).map((i) => ({ field: i.path.join('.'), message: i.message })),
   };
 }
 
@@ -41,9 +43,7 @@ export function handle<S extends z.ZodType, R>(
   fn: (payload: z.output<S>) => Promise<R> | R,
 ): (...args: unknown[]) => void {
   return (...args: unknown[]) => {
-    const last = args[args.length - 1];
-    const ack: Ack = typeof last === 'function' ? (last as Ack) : () => undefined;
-    const payload = typeof last === 'function' ? (args.length > 1 ? args[0] : undefined) : args[0];
+    const { payload, ack } = messageOf<unknown>(args);
     const parsed = schema.safeParse(payload);
     if (!parsed.success) {
       ack(validationAck(parsed.error));
@@ -56,6 +56,16 @@ export function handle<S extends z.ZodType, R>(
         (err: unknown) => ack(toAckError(err, logger)),
       );
   };
+}
+
+/**
+ * A message's payload and ack callback. The ack is the last argument when it
+ * is a function, whatever came before it (a client may send extra arguments).
+ */
+export function messageOf<R>(args: unknown[]): { payload: unknown; ack: (reply: R) => void } {
+  const last = args[args.length - 1];
+  if (typeof last !== 'function') return { payload: args[0], ack: () => undefined };
+  return { payload: args.length > 1 ? args[0] : undefined, ack: last as (reply: R) => void };
 }
 
 /** `{ok:true, data}`. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACK_CODES, CONNECT_ERROR_CODES, PROTOCOL, handshakeAuth } from './protocol.js';
+import { ACK_CODES, CONNECT_ERROR_CODES, PROTOCOL, UNKNOWN_EVENT_BUDGET, handshakeAuth } from './protocol.js';
 
 /**
  * Builds the AsyncAPI 3 document of the socket protocol from the zod schemas
@@ -25,6 +25,8 @@ export function buildAsyncApi(version: string): Record<string, unknown> {
         action: 'receive',
         title: `${nsp} ${event}`,
         summary: e.summary,
+        description: `Per-socket budget: ${e.budget.ratePerS} a second, burst ${e.budget.burst}; a message over it is not handled and its ack is RATE_LIMITED with details[0].retryAfterMs.`,
+        'x-budget': e.budget,
         channel: ref(`#/channels/${ch}`),
         messages: [ref(`#/channels/${ch}/messages/${id}`)],
         reply: { channel: ref(`#/channels/${ch}`), messages: [ref(`#/channels/${ch}/messages/${id}.ack`)] },
@@ -59,7 +61,8 @@ export function buildAsyncApi(version: string): Record<string, unknown> {
         'Socket.IO 4 namespaces on the API server (WebSocket transport only).',
         'Authenticate with the access token from the REST API in the handshake: `io(url + "/courier", { auth: { token } })`.',
         `A refused handshake raises connect_error with err.data.code in: ${CONNECT_ERROR_CODES.join(', ')}.`,
-        `Every client event takes an ack callback; failures are {ok:false, code, message, details?} with code in: ${ACK_CODES.join(', ')}.`,
+        `Every client event takes an ack callback; failures are {ok:false, code, message, details?} with code in: ${ACK_CODES.join(', ')}; details is a list of {field?, reason?, message}, as in REST errors.`,
+        `Every event has a per-socket budget (each operation's x-budget); over it the ack is RATE_LIMITED. An event a namespace does not accept is acked NOT_FOUND (budget ${UNKNOWN_EVENT_BUDGET.ratePerS} a second, burst ${UNKNOWN_EVENT_BUDGET.burst}, shared by all unknown events). NUL bytes and unpaired UTF-16 surrogates anywhere in a payload are a VALIDATION_ERROR.`,
         'Frames larger than SOCKET_MAX_FRAME_KB disconnect that socket only. Handshakes from an Origin outside CORS_ORIGINS are refused.',
       ].join('\n'),
     },

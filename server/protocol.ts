@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DELIVERY_STATUSES } from '../domain/delivery/model.js';
 import { COURIER_AVAILABILITY, VEHICLES } from '../domain/shared/vehicles.js';
+import { ERROR_STATUS, type ErrorCode } from '../domain/shared/errors.js';
 
 /**
  * The socket protocol, in one place: every event each namespace accepts or
@@ -19,32 +20,35 @@ const availability = z.enum(COURIER_AVAILABILITY);
 const deliveryStatus = z.enum(DELIVERY_STATUSES);
 const point = z.object({ lat, lng });
 
-/** Error codes an ack can carry. */
-export const ACK_CODES = [
-  'VALIDATION_ERROR',
-  'UNAUTHORIZED',
-  'INVALID_TOKEN',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'CONFLICT',
+/**
+ * Error codes an ack can carry: every error code of the REST API (so a use
+ * case's code reaches a socket client unchanged), with RATE_LIMITED in place
+ * of RATE_LIMIT_EXCEEDED, plus NOT_ONLINE.
+ */
+export type AckCode = Exclude<ErrorCode, 'RATE_LIMIT_EXCEEDED'> | 'NOT_ONLINE' | 'RATE_LIMITED';
+export const ACK_CODES: [AckCode, ...AckCode[]] = [
   'NOT_ONLINE',
   'RATE_LIMITED',
-  'SERVICE_UNAVAILABLE',
-  'INTERNAL_ERROR',
-] as const;
-export type AckCode = (typeof ACK_CODES)[number];
+  ...(Object.keys(ERROR_STATUS) as ErrorCode[]).filter((c): c is Exclude<ErrorCode, 'RATE_LIMIT_EXCEEDED'> => c !== 'RATE_LIMIT_EXCEEDED'),
+];
+
+/** The one shape of `details` (domain/shared/errors.ts ErrorDetail), the same as in REST errors. */
+export const errorDetail = z
+  .object({ field: z.string().optional(), reason: z.string().optional(), message: z.string() })
+  .catchall(z.unknown());
 
 export const ackError = z.object({
   ok: z.literal(false),
   code: z.enum(ACK_CODES),
   message: z.string(),
-  details: z.unknown().optional(),
+  details: z.array(errorDetail).optional(),
 });
 export type AckError = z.infer<typeof ackError>;
 const okWith = <T extends z.ZodType>(data: T) => z.object({ ok: z.literal(true), data });
 
 /** Handshake: `io('/courier', { auth: { token } })`. Connect errors carry `data.code`. */
-export const handshakeAuth = z.object({ token: z.string().min(1).max(4_096) });
+export const MAX_TOKEN_CHARS = 4_096;
+export const handshakeAuth = z.object({ token: z.string().min(1).max(MAX_TOKEN_CHARS) });
 export const CONNECT_ERROR_CODES = ['UNAUTHORIZED', 'INVALID_TOKEN', 'FORBIDDEN', 'SERVICE_UNAVAILABLE'] as const;
 
 // ---- payloads ----------------------------------------------------------------
@@ -64,7 +68,7 @@ export const MAX_BATCH = 500;
 export const courierOnline = z.strictObject({ vehicle, capacity: z.number().int().min(1).max(20).default(1) });
 export const courierOffline = z.strictObject({}).default({});
 export const locationsBatch = z.strictObject({ fixes: z.array(z.unknown()).min(1).max(MAX_BATCH) });
-export const authRefresh = z.strictObject({ token: z.string().min(1).max(4_096) });
+export const authRefresh = z.strictObject({ token: z.string().min(1).max(MAX_TOKEN_CHARS) });
 export const orderRef = z.strictObject({ orderId: id });
 export const orderTrail = z.strictObject({ orderId: id, since: z.number().int().min(0).max(10_000_000_000_000).default(0) });
 /** Areas are H3 cells at resolution 4-7 (about 1,770 km² down to 5 km²). */
@@ -166,11 +170,31 @@ export const sessionEnded = z.object({ reason: z.enum(['token_expired', 'logged_
 
 // ---- the catalogue -------------------------------------------------------------
 
+/**
+ * A per-socket budget: `ratePerS` messages a second sustained, `burst` at
+ * once (a token bucket). A message over budget is not handled: its ack is
+ * RATE_LIMITED with `retryAfterMs`.
+ */
+export interface Budget {
+  ratePerS: number;
+  burst: number;
+  /**
+   * The event reads the database (or does other work of several ms): a socket
+   * has at most HEAVY_IN_FLIGHT such messages being handled at once, and the
+   * rest of its budgeted messages wait their turn, so one socket's burst
+   * cannot hold the event loop for everyone else.
+   */
+  heavy?: true;
+}
+export const HEAVY_IN_FLIGHT = 2;
 export interface ClientEvent {
   payload: z.ZodType;
   ack: z.ZodType;
   summary: string;
+  budget: Budget;
 }
+/** Events a namespace does not know share one budget per socket; within it they are acked NOT_FOUND. */
+export const UNKNOWN_EVENT_BUDGET: Budget = { ratePerS: 5, burst: 10 };
 export interface ServerEvent {
   payload: z.ZodType;
   summary: string;
@@ -185,6 +209,8 @@ export interface NamespaceSpec {
 const simpleAck = <T extends z.ZodType>(data: T) => z.union([okWith(data), ackError]);
 const refresh: ClientEvent = {
   payload: authRefresh,
+  // Tokens live 15 minutes; each refresh verifies a JWT and reads the revocation list.
+  budget: { ratePerS: 1, burst: 3 },
   ack: simpleAck(z.object({ expiresAt: z.number().int() })),
   summary: 'Replace the socket token with a fresh access token before it expires (same account).',
 };
@@ -198,10 +224,14 @@ export const PROTOCOL: Record<'/courier' | '/customer' | '/ops', NamespaceSpec> 
     roles: ['courier'],
     description: 'Couriers go online or offline and stream fixes. Only verified, unsuspended couriers may go online.',
     receives: {
-      'courier:online': { payload: courierOnline, ack: simpleAck(z.object({ status: availability }).extend(courierDeliveries.shape)), summary: 'Go online with a vehicle and capacity.' },
-      'courier:offline': { payload: courierOffline, ack: simpleAck(z.object({ status: z.literal('offline') })), summary: 'Go offline (also happens on disconnect).' },
-      location: { payload: fix, ack: locationAck, summary: 'One fix.' },
-      locations: { payload: locationsBatch, ack: locationAck, summary: `Up to ${MAX_BATCH} buffered fixes, applied in timestamp order.` },
+      // Going online reads eligibility and active deliveries from the database: a few times a shift.
+      'courier:online': { payload: courierOnline, ack: simpleAck(z.object({ status: availability }).extend(courierDeliveries.shape)), summary: 'Go online with a vehicle and capacity.', budget: { ratePerS: 1, burst: 5, heavy: true } },
+      'courier:offline': { payload: courierOffline, ack: simpleAck(z.object({ status: z.literal('offline') })), summary: 'Go offline (also happens on disconnect).', budget: { ratePerS: 1, burst: 5, heavy: true } },
+      // Messages, well above the fix token bucket (COURIER_FIX_RATE_PER_S, 5/s, burst 20), which still decides which
+      // fixes are applied (the rest are acked `dropped`); this budget only stops a flood of messages before parsing.
+      location: { payload: fix, ack: locationAck, summary: 'One fix.', budget: { ratePerS: 50, burst: 100 } },
+      // Each batch carries up to 500 fixes, which spend the fix and backlog buckets; a dead zone's trail is a few batches.
+      locations: { payload: locationsBatch, ack: locationAck, summary: `Up to ${MAX_BATCH} buffered fixes, applied in timestamp order.`, budget: { ratePerS: 2, burst: 10 } },
       'auth:refresh': refresh,
     },
     sends: {
@@ -213,9 +243,14 @@ export const PROTOCOL: Record<'/courier' | '/customer' | '/ops', NamespaceSpec> 
     roles: ['customer', 'store_owner', 'admin'],
     description: "Customers watch their own orders, store owners their stores' orders, admins any order.",
     receives: {
-      'order:watch': { payload: orderRef, ack: simpleAck(orderSnapshot), summary: 'Join the order room; the ack carries the last known position, ETA and status.' },
-      'order:unwatch': { payload: orderRef, ack: simpleAck(z.object({ orderId: id })), summary: 'Leave the order room.' },
-      'order:trail': { payload: orderTrail, ack: simpleAck(trailAckData), summary: "The courier's fixes since `since` (epoch ms), to catch up after a reconnect." },
+      // Each watch reads the delivery (database), the courier (Redis) and an ETA: a few ms of this process's CPU.
+      // A store owner's screen re-watches its (at most 50) orders after a reconnect within about 6 s. Measured with
+      // a burst of 50 for both watch and trail: a flood's first 100 served messages pushed another courier's p99 ack
+      // time from 52 to 621 ms (test/security/socket-flood.test.ts).
+      'order:watch': { payload: orderRef, ack: simpleAck(orderSnapshot), summary: 'Join the order room; the ack carries the last known position, ETA and status.', budget: { ratePerS: 5, burst: 20, heavy: true } },
+      'order:unwatch': { payload: orderRef, ack: simpleAck(z.object({ orderId: id })), summary: 'Leave the order room.', budget: { ratePerS: 10, burst: 50 } },
+      // A trail is a database read and a Redis range read of up to a delivery's fixes: after a reconnect, then rarely.
+      'order:trail': { payload: orderTrail, ack: simpleAck(trailAckData), summary: "The courier's fixes since `since` (epoch ms), to catch up after a reconnect.", budget: { ratePerS: 2, burst: 10, heavy: true } },
       'auth:refresh': refresh,
     },
     sends: {
@@ -228,8 +263,9 @@ export const PROTOCOL: Record<'/courier' | '/customer' | '/ops', NamespaceSpec> 
     roles: ['admin'],
     description: 'Admins watch areas of the live fleet and every delivery event.',
     receives: {
-      'ops:subscribe': { payload: opsSubscribe, ack: simpleAck(z.object({ cells: z.array(h3Area) })), summary: 'Watch areas (H3 cells, res 4-7).' },
-      'ops:unsubscribe': { payload: opsSubscribe, ack: simpleAck(z.object({ cells: z.array(h3Area) })), summary: 'Stop watching areas.' },
+      // In memory only (the snapshot round reads each area once a second, whoever watches it): a board panning the map.
+      'ops:subscribe': { payload: opsSubscribe, ack: simpleAck(z.object({ cells: z.array(h3Area) })), summary: 'Watch areas (H3 cells, res 4-7).', budget: { ratePerS: 5, burst: 20 } },
+      'ops:unsubscribe': { payload: opsSubscribe, ack: simpleAck(z.object({ cells: z.array(h3Area) })), summary: 'Stop watching areas.', budget: { ratePerS: 5, burst: 20 } },
       'auth:refresh': refresh,
     },
     sends: {

@@ -4,7 +4,7 @@ import { isAppError } from '../domain/shared/errors.js';
 import type { Principal, Role } from '../domain/shared/principal.js';
 import type { AccessTokenVerifier } from '../domain/identity/ports.js';
 import { handle, ok } from './ack.js';
-import { authRefresh, handshakeAuth } from './protocol.js';
+import { MAX_TOKEN_CHARS, authRefresh, handshakeAuth } from './protocol.js';
 
 export type EndReason = 'token_expired' | 'logged_out' | 'suspended' | 'revoked';
 
@@ -35,7 +35,11 @@ export class SocketSessions {
   guard(nsp: Namespace, roles: readonly Role[]): void {
     nsp.use((socket, next) => {
       const auth = handshakeAuth.safeParse(socket.handshake.auth);
-      if (!auth.success) return next(refusal('UNAUTHORIZED', 'handshake.auth.token is required'));
+      if (!auth.success) {
+        const given = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+        if (typeof given === 'string' && given.length > MAX_TOKEN_CHARS) return next(refusal('INVALID_TOKEN', `handshake.auth.token is too long to be a token (at most ${MAX_TOKEN_CHARS} characters)`));
+        return next(refusal('UNAUTHORIZED', 'handshake.auth.token is required'));
+      }
       Promise.resolve()
         .then(() => this.deps.tokens.verify(auth.data.token))
         .then(

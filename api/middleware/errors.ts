@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
-import { AppError, isAppError, type ErrorCode } from '../../domain/shared/errors.js';
+import { AppError, detailList, isAppError, type ErrorCode } from '../../domain/shared/errors.js';
 import { failure } from '../envelope.js';
 
 /** Errors from Koa and its middleware (http-errors) carry a status; map them to our codes. */
@@ -36,6 +36,6 @@ export const errorEnvelope = (logger: Logger): Middleware => async (ctx, next) =
     for (const [k, v] of Object.entries(headers)) ctx.set(k, String(v));
     ctx.status = err.status;
     ctx.state.errorCode = err.code;
-    ctx.body = err.expose ? failure(err.code, err.message, err.details) : failure(err.code, err.code === 'INTERNAL_ERROR' ? 'Internal error' : 'Service unavailable');
+    ctx.body = err.expose ? failure(err.code, err.message, detailList(err.details, err.message)) : failure(err.code, err.code === 'INTERNAL_ERROR' ? 'Internal error' : 'Service unavailable');
   }
 };

@@ -41,13 +41,33 @@ function storeFailureIs503(limiter: Middleware): Middleware {
     try {
       await limiter(ctx, async () => {
         downstream = true;
+        resetFromNow(ctx.response.headers as Record<string, unknown>, (k, v) => ctx.set(k, v));
         await next();
       });
     } catch (err) {
-      if (downstream || typeof (err as { status?: unknown }).status === 'number') throw err;
+      const refused = err as { status?: unknown; headers?: Record<string, unknown> };
+      if (!downstream && refused.status === 429) {
+        resetFromNow(ctx.response.headers as Record<string, unknown>, (k, v) => ctx.set(k, v));
+        if (refused.headers) resetFromNow(refused.headers, (k, v) => void (refused.headers![k] = v));
+      }
+      if (downstream || typeof refused.status === 'number') throw err;
       throw serviceUnavailable('Rate limiter unavailable', err);
     }
   };
+}
+
+/**
+ * koa-ratelimit writes the window's end as an epoch time; the IETF RateLimit
+ * header fields say `RateLimit-Reset` is the seconds left until it, as
+ * Retry-After is.
+ */
+function resetFromNow(headers: Record<string, unknown>, set: (key: string, value: string) => void): void {
+  for (const key of Object.keys(headers)) {
+    if (key.toLowerCase() !== 'ratelimit-reset') continue;
+    const epochS = Number(headers[key]);
+    // Already relative (a second pass over the same headers) when it is not an epoch time.
+    if (Number.isFinite(epochS) && epochS > 1_000_000_000) set(key, String(Math.max(0, Math.ceil(epochS - Date.now() / 1000))));
+  }
 }
 
 /** A strict limit per IP for credential endpoints (login, OTP, password reset). */

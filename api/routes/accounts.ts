@@ -4,7 +4,9 @@ import { DOCUMENT_KINDS } from '../../domain/identity/model.js';
 import type { UpdateProfile } from '../../domain/identity/use-cases/update-profile.js';
 import type { SubmitDocument } from '../../domain/identity/use-cases/submit-document.js';
 import type { IdentityQueries } from '../../domain/identity/use-cases/queries.js';
+import { offsetOf, pageRequest, toPage } from '../../domain/shared/pagination.js';
 import { defineRoute, roles, type RouteSpec } from '../route-kit.js';
+import { pageQuery, pageSchema } from '../envelope.js';
 import { accountSchema, documentSchema, id, profileBody } from './identity-schemas.js';
 
 export interface AccountRouteDeps {
@@ -41,8 +43,13 @@ export function accountRoutes(d: AccountRouteDeps): RouteSpec[] {
     defineRoute({
       method: 'get', path: '/api/v1/accounts/:id/documents', tags, access: roles('store_owner', 'courier', 'admin'), hidesForeign: true,
       summary: 'List verification documents: your own, or any with admin permission verification:decide',
-      params, response: z.array(documentSchema), errors: ['NOT_FOUND'],
-      handler: ({ auth, params: p }) => d.identityQueries.documents(auth, p.id),
+      params, query: z.strictObject(pageQuery), response: pageSchema(documentSchema), errors: ['NOT_FOUND'],
+      handler: async ({ auth, params: p, query }) => {
+        // An account holds a handful of documents, so the page is cut from the whole list.
+        const all = await d.identityQueries.documents(auth, p.id);
+        const req = pageRequest(query.page, query.limit);
+        return toPage(all.slice(offsetOf(req), offsetOf(req) + req.limit), all.length, req);
+      },
     }),
     defineRoute({
       method: 'get', path: '/api/v1/accounts/:id/documents/:documentId', tags, access: roles('store_owner', 'courier', 'admin'), hidesForeign: true,

@@ -1,4 +1,4 @@
-import { z } from '../zod.js';
+import { text, z } from '../zod.js';
 import { ROLES } from '../../domain/shared/principal.js';
 import { pageRequest } from '../../domain/shared/pagination.js';
 import type { IdentityQueries } from '../../domain/identity/use-cases/queries.js';
@@ -27,7 +27,7 @@ export function adminAccountRoutes(d: AdminAccountRouteDeps): RouteSpec[] {
       summary: 'Search accounts by phone, email or name, role, status and verification; newest first',
       query: z.strictObject({
         ...pageQuery,
-        q: z.string().trim().min(1).max(100).optional(),
+        q: text(100).optional(),
         role: z.enum(ROLES).optional(),
         status: z.enum(['pending_verification', 'active', 'suspended']).optional(),
         verification: z.enum(['not_required', 'not_submitted', 'pending', 'approved', 'rejected']).optional(),
@@ -41,7 +41,7 @@ export function adminAccountRoutes(d: AdminAccountRouteDeps): RouteSpec[] {
     defineRoute({
       method: 'post', path: '/api/v1/admin/accounts/:id/suspend', tags, access: admin('accounts:suspend'),
       summary: 'Suspend an account: sessions revoked, access tokens refused, sockets disconnected',
-      params, body: z.strictObject({ reason: z.string().trim().min(3).max(500) }), response: accountSchema, errors: ['NOT_FOUND', 'CONFLICT'],
+      params, body: z.strictObject({ reason: text(500, 3) }), response: accountSchema, errors: ['NOT_FOUND', 'CONFLICT'],
       handler: ({ auth, params: p, body, origin }) => d.suspendAccount.execute(auth, p.id, body, origin),
     }),
     defineRoute({
@@ -53,7 +53,7 @@ export function adminAccountRoutes(d: AdminAccountRouteDeps): RouteSpec[] {
       method: 'post', path: '/api/v1/admin/accounts/:id/verification', tags, access: admin('verification:decide'),
       summary: "Approve or reject an account's documents, with a reason (required to reject)",
       params,
-      body: z.strictObject({ decision: z.enum(['approve', 'reject']), reason: z.string().trim().min(3).max(500).optional() }),
+      body: z.strictObject({ decision: z.enum(['approve', 'reject']), reason: text(500, 3).optional() }),
       response: accountSchema, errors: ['NOT_FOUND', 'CONFLICT', 'UNPROCESSABLE_ENTITY'],
       handler: ({ auth, params: p, body, origin }) => d.decideVerification.execute(auth, p.id, body, origin),
     }),

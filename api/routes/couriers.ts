@@ -1,8 +1,10 @@
-import { z } from '../zod.js';
+import { queryNumber, z } from '../zod.js';
+import { toPage } from '../../domain/shared/pagination.js';
 import { COURIER_AVAILABILITY, VEHICLES, type Vehicle } from '../../domain/shared/vehicles.js';
 import type { CourierLocator } from '../../domain/dispatch/ports.js';
 import { admin, defineRoute, type RouteSpec } from '../route-kit.js';
 import { MAX_RADIUS_M } from '../../geo/index.js';
+import { pageSchema } from '../envelope.js';
 
 const nearbyCourier = z
   .object({
@@ -21,23 +23,23 @@ export function courierRoutes(d: { courierIndex: CourierLocator }): RouteSpec[] 
   return [
     defineRoute({
       method: 'get', path: '/api/v1/couriers/nearby', tags: ['couriers'], access: admin('couriers:read'),
-      summary: 'Couriers near a point, nearest first by great-circle distance; stale couriers (no recent fix) are never listed',
+      summary: 'Couriers near a point, nearest first by great-circle distance; stale couriers (no recent fix) are never listed. One page: the `limit` nearest',
       query: z.strictObject({
-        lat: z.coerce.number().min(-90).max(90),
-        lng: z.coerce.number().min(-180).max(180),
-        radiusM: z.coerce.number().int().min(1).max(MAX_RADIUS_M).default(3_000),
-        limit: z.coerce.number().int().min(1).max(50).default(10),
+        lat: queryNumber(z.number().min(-90).max(90)),
+        lng: queryNumber(z.number().min(-180).max(180)),
+        radiusM: queryNumber(z.number().int().min(1).max(MAX_RADIUS_M)).default(3_000),
+        limit: queryNumber(z.number().int().min(1).max(50)).default(10),
         status: z.enum(COURIER_AVAILABILITY).default('available'),
         vehicle: z.enum(VEHICLES).optional(),
       }),
-      response: z.array(nearbyCourier),
+      response: pageSchema(nearbyCourier),
       handler: async ({ query }) => {
         const found = await d.courierIndex.nearestCouriers({
           lat: query.lat, lng: query.lng, radiusM: query.radiusM, limit: query.limit,
           filter: { status: query.status, ...(query.vehicle ? { vehicle: query.vehicle } : {}) },
         });
         const views = await Promise.all(found.map((f) => d.courierIndex.getCourier(f.courierId)));
-        return found.flatMap((f, i) => {
+        const items = found.flatMap((f, i) => {
           const v = views[i];
           if (!v?.lastFix) return []; // left the index between the two reads
           return [{
@@ -46,6 +48,7 @@ export function courierRoutes(d: { courierIndex: CourierLocator }): RouteSpec[] 
             position: { lat: v.lastFix.lat, lng: v.lastFix.lng, ts: v.lastFix.ts, heading: v.lastFix.heading ?? null, speed: v.lastFix.speed ?? null },
           }];
         });
+        return toPage(items, items.length, { page: 1, limit: query.limit });
       },
     }),
   ];

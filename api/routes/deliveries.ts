@@ -1,4 +1,4 @@
-import { z } from '../zod.js';
+import { text, z } from '../zod.js';
 import { pageRequest } from '../../domain/shared/pagination.js';
 import { ROLES } from '../../domain/shared/principal.js';
 import { DELIVERY_STATUSES } from '../../domain/delivery/model.js';
@@ -45,7 +45,7 @@ const createBody = z.strictObject({
   pickup: point.optional().openapi({ description: "Defaults to the store's location." }),
   dropoff: point,
 });
-const reason = z.string().trim().min(3).max(500);
+const reason = text(500, 3);
 
 /**
  * /api/v1/deliveries: store owners (for their stores) and admins with

@@ -1,4 +1,4 @@
-import { z } from '../zod.js';
+import { id, text, z } from '../zod.js';
 import { ROLES } from '../../domain/shared/principal.js';
 import { ADMIN_ROLE_NAMES, DOCUMENT_KINDS, normalizePhone, passwordProblems, SELF_SERVICE_ROLES, VEHICLE_TYPES } from '../../domain/identity/model.js';
 
@@ -19,7 +19,7 @@ export const password = z
 
 export const email = z.email().max(254).openapi({ example: 'rana@example.com' });
 export const code = z.string().regex(/^\d{6}$/, 'must be 6 digits').openapi({ example: '123456' });
-export const id = z.string().min(1).max(128);
+export { id };
 
 export const registerBody = z.strictObject({ phone, password, role: z.enum(SELF_SERVICE_ROLES) });
 export const verifyBody = z.strictObject({ phone, code });
@@ -33,13 +33,12 @@ export const forgotBody = z.strictObject({ phone });
 export const resetBody = z.strictObject({ phone, code, newPassword: password });
 
 const address = z.strictObject({
-  label: z.string().trim().min(1).max(40),
-  line1: z.string().trim().min(1).max(200),
-  city: z.string().trim().min(1).max(100),
+  label: text(40),
+  line1: text(200),
+  city: text(100),
   lat: z.number().min(-90).max(90),
   lng: z.number().min(-180).max(180),
 });
-const text = (max: number) => z.string().trim().min(1).max(max);
 
 /**
  * Every field an owner can set, across roles; fields of another role's profile

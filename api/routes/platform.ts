@@ -1,4 +1,4 @@
-import { z } from '../zod.js';
+import { id, text, z } from '../zod.js';
 import type { AuditLogQueries } from '../../domain/platform/use-cases/queries.js';
 import { pageRequest } from '../../domain/shared/pagination.js';
 import { admin, defineRoute, type RouteSpec } from '../route-kit.js';
@@ -19,11 +19,11 @@ export const auditEntrySchema = z
 
 const listQuery = z.strictObject({
   ...pageQuery,
-  actorId: z.string().max(128).optional(),
-  action: z.string().max(100).optional(),
-  actionPrefix: z.string().max(100).optional(),
-  resourceType: z.string().max(64).optional(),
-  resourceId: z.string().max(128).optional(),
+  actorId: id.optional(),
+  action: text(100).optional(),
+  actionPrefix: text(100).optional(),
+  resourceType: text(64).optional(),
+  resourceId: id.optional(),
   outcome: z.enum(['success', 'failure']).optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
@@ -54,7 +54,7 @@ export function platformRoutes(deps: { auditLogQueries: AuditLogQueries }): Rout
       summary: 'Read one audit entry',
       tags: ['admin'],
       access: admin('audit:read'),
-      params: z.strictObject({ id: z.string().min(1).max(128) }),
+      params: z.strictObject({ id }),
       response: auditEntrySchema,
       errors: ['NOT_FOUND'],
       handler: ({ params }) => deps.auditLogQueries.get(params.id),

@@ -1,4 +1,4 @@
-import { z } from '../zod.js';
+import { id, text, z } from '../zod.js';
 import { pageRequest } from '../../domain/shared/pagination.js';
 import { STORE_STATUSES } from '../../domain/catalog/model.js';
 import type { CreateStore } from '../../domain/catalog/use-cases/create-store.js';
@@ -14,9 +14,8 @@ export interface StoreRouteDeps {
 }
 
 /** Request and response schemas shared by the store and delivery routes. */
-export const id = z.string().min(1).max(128);
+export { id };
 export const point = z.strictObject({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) }).openapi('Point', { example: { lat: 33.5138, lng: 36.2765 } });
-const text = (max: number) => z.string().trim().min(1).max(max);
 const phone = z.string().regex(/^\+[1-9]\d{7,14}$/, 'must be an E.164 number like +14155550100').openapi({ example: '+963944123456' });
 
 export const storeSchema = z

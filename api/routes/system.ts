@@ -42,7 +42,10 @@ export function systemRouter(deps: SystemDeps): Router {
   router.get('/ready', async (ctx) => {
     const checks = await deps.readiness();
     const ready = Object.values(checks).every((s) => s === 'up');
-    if (!ready) throw new AppError('SERVICE_UNAVAILABLE', 'Not ready', { details: checks, expose: true });
+    if (!ready) {
+      const down = Object.entries(checks).filter(([, s]) => s === 'down').map(([name]) => ({ field: name, reason: 'down', message: `${name} is down` }));
+      throw new AppError('SERVICE_UNAVAILABLE', 'Not ready', { details: down, expose: true });
+    }
     ctx.body = success({ status: 'ready', checks });
   });
 

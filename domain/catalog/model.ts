@@ -1,5 +1,6 @@
 import { validationError } from '../shared/errors.js';
 import { coordinate, type Coordinate } from '../shared/coordinate.js';
+import { charCount } from '../shared/text.js';
 
 export const STORE_STATUSES = ['open', 'closed'] as const;
 export type StoreStatus = (typeof STORE_STATUSES)[number];
@@ -34,7 +35,7 @@ export interface StorePatch {
 
 const text = (value: string, field: string, max: number): string => {
   const v = typeof value === 'string' ? value.trim() : '';
-  if (!v || v.length > max) throw validationError(`${field} must be 1 to ${max} characters`, { field });
+  if (!v || charCount(v) > max) throw validationError(`${field} must be 1 to ${max} characters`, { field });
   return v;
 };
 const phoneOf = (value: string | null | undefined): string | null => {

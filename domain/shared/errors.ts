@@ -56,3 +56,33 @@ export const conflict = (message: string, details?: unknown): AppError =>
   new AppError('CONFLICT', message, { details });
 export const serviceUnavailable = (message: string, cause?: unknown): AppError =>
   new AppError('SERVICE_UNAVAILABLE', message, { cause, expose: true });
+
+/**
+ * The one shape of `details` that reaches a client, REST and socket acks alike:
+ * a list of problems, each with a message, the input at fault (`field`, e.g.
+ * `body.phone`) when there is one, a machine-readable `reason` when there is
+ * one, and named context values (`retryAfterS`, `allowed`).
+ */
+export interface ErrorDetail {
+  field?: string;
+  reason?: string;
+  message: string;
+  [context: string]: unknown;
+}
+
+/**
+ * Brings whatever an error carries as details into the one list shape: a
+ * single object becomes a one-item list, a zod-style `path` becomes `field`,
+ * and an item without a message takes the error's own message.
+ */
+export function detailList(details: unknown, message: string): ErrorDetail[] | undefined {
+  if (details === undefined || details === null) return undefined;
+  const items: unknown[] = Array.isArray(details) ? details : [details];
+  return items.map((d): ErrorDetail => {
+    if (d === null || typeof d !== 'object' || Array.isArray(d)) return { message, value: d };
+    const { path, ...rest } = d as Record<string, unknown>;
+    const out: ErrorDetail = { ...rest, message: typeof rest.message === 'string' ? rest.message : message };
+    if (typeof out.field !== 'string' && path !== undefined) out.field = Array.isArray(path) ? path.join('.') : String(path);
+    return out;
+  });
+}

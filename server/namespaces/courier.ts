@@ -2,11 +2,12 @@ import type { Namespace, Server, Socket } from 'socket.io';
 import { ARRIVAL_STATUS, GEOFENCE_FOR, STOP_AHEAD, isActive, type DeliveryView, type Stop } from '../../domain/delivery/model.js';
 import { AppError } from '../../domain/shared/errors.js';
 import { isGeoError, type CourierState, type CourierStatus, type Fix, type FixResult, type EtaResult, type GeofenceEvent, type GpsFlag, type IndexedStatus, type Vehicle } from '../../geo/index.js';
-import { handle, ok, toAckError, validationAck } from '../ack.js';
+import { handle, messageOf, ok, toAckError, validationAck } from '../ack.js';
 import type { RealtimeDeps } from '../deps.js';
 import { FixBatcher } from '../fix-batcher.js';
 import { PositionFanout } from '../position-fanout.js';
-import { courierOffline, courierOnline, fix as fixSchema, locationsBatch, type CourierPosition, type FixPayload, type LocationAck } from '../protocol.js';
+import { guardEvents } from '../event-guard.js';
+import { PROTOCOL, courierOffline, courierOnline, fix as fixSchema, locationsBatch, type CourierPosition, type FixPayload, type LocationAck } from '../protocol.js';
 import { principalOf, type SocketSessions } from '../sessions.js';
 import { TokenBucket } from '../token-bucket.js';
 
@@ -103,10 +104,11 @@ export class CourierNamespace {
       queued: 0,
     };
     metrics.sockets.inc({ namespace: '/courier' });
+    guardEvents(socket, '/courier', PROTOCOL['/courier'], metrics);
     socket.on('courier:online', handle(courierOnline, logger, (p) => this.goOnline(socket, p.vehicle, p.capacity)));
     socket.on('courier:offline', handle(courierOffline, logger, () => this.goOffline(socket).then(() => ok({ status: 'offline' as const }))));
-    socket.on('location', (payload: unknown, ack?: unknown) => {
-      const reply = typeof ack === 'function' ? (ack as (r: LocationAck) => void) : noAck;
+    socket.on('location', (...args: unknown[]) => {
+      const { payload, ack: reply } = messageOf<LocationAck>(args);
       const parsed = fixSchema.safeParse(payload);
       if (!parsed.success) {
         this.counted.rejected.inc();
@@ -119,14 +121,14 @@ export class CourierNamespace {
       }
       this.enqueue(socket, [parsed.data], [], reply, true);
     });
-    socket.on('locations', (payload: unknown, ack?: unknown) => {
-      const reply = typeof ack === 'function' ? (ack as (r: LocationAck) => void) : noAck;
+    socket.on('locations', (...args: unknown[]) => {
+      const { payload, ack: reply } = messageOf<LocationAck>(args);
       const batch = locationsBatch.safeParse(payload);
       if (!batch.success) return reply(validationAck(batch.error));
       if (this.overloaded()) {
         // A buffered trail must not be lost: the app keeps it and sends it again.
         this.counted.shed.inc(batch.data.fixes.length);
-        return reply({ ok: false, code: 'RATE_LIMITED', message: 'the hub is busy: send this batch again shortly', details: { retryAfterMs: 1_000 } });
+        return reply({ ok: false, code: 'RATE_LIMITED', message: 'the hub is busy: send this batch again shortly', details: [{ reason: 'hub_busy', retryAfterMs: 1_000, message: 'retry in 1000 ms' }] });
       }
       const valid: FixIn[] = [];
       const rejected: Rejected[] = [];
@@ -148,7 +150,7 @@ export class CourierNamespace {
   private async goOnline(socket: Socket, vehicle: Vehicle, capacity: number) {
     const courierId = principalOf(socket).accountId;
     const verdict = await this.deps.courierEligibility.execute(courierId);
-    if (!verdict.eligible) throw new AppError('FORBIDDEN', 'This courier may not go online', { details: { reason: verdict.reason } });
+    if (!verdict.eligible) throw new AppError('FORBIDDEN', 'This courier may not go online', { details: [{ reason: verdict.reason, message: 'This courier may not go online' }] });
     const state = dataOf(socket).courier;
     state.online = { vehicle, capacity, deliveries: new Map(), fences: new Set(), fencesPending: false };
     const previous = await this.deps.presence.online(courierId, socket.id, vehicle);
@@ -393,7 +395,6 @@ export function etaToDoorNow(eta: RealtimeDeps['eta'], d: Pick<DeliveryView, 'st
   return overLegs(rs);
 }
 
-const noAck = () => undefined;
 const unknownCourier = (r: FixResult) => !!r.error && isGeoError(r.error) && r.error.reason === 'UNKNOWN_COURIER';
 /** The index's fix from a validated payload (optional fields only when present). */
 function toFix(courierId: string, f: FixPayload): Fix {

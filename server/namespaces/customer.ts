@@ -4,7 +4,8 @@ import { AppError } from '../../domain/shared/errors.js';
 import { isVehicle, type Vehicle } from '../../geo/index.js';
 import { handle, ok } from '../ack.js';
 import type { RealtimeDeps } from '../deps.js';
-import { orderRef, orderTrail, type OrderSnapshot } from '../protocol.js';
+import { guardEvents } from '../event-guard.js';
+import { PROTOCOL, orderRef, orderTrail, type OrderSnapshot } from '../protocol.js';
 import { principalOf, type SocketSessions } from '../sessions.js';
 import { etaToDoor } from './courier.js';
 
@@ -35,6 +36,7 @@ export class CustomerNamespace {
     const { logger, metrics } = this.deps;
     metrics.sockets.inc({ namespace: '/customer' });
     socket.once('disconnect', () => metrics.sockets.dec({ namespace: '/customer' }));
+    guardEvents(socket, '/customer', PROTOCOL['/customer'], metrics);
 
     socket.on(
       'order:watch',

@@ -3,7 +3,8 @@ import { AppError } from '../../domain/shared/errors.js';
 import { getResolution, isValidCell } from 'h3-js';
 import { handle, ok } from '../ack.js';
 import type { RealtimeDeps } from '../deps.js';
-import { opsSubscribe, type OpsSnapshot } from '../protocol.js';
+import { guardEvents } from '../event-guard.js';
+import { PROTOCOL, opsSubscribe, type OpsSnapshot } from '../protocol.js';
 import type { SocketSessions } from '../sessions.js';
 
 const MAX_AREAS = 50;
@@ -41,15 +42,15 @@ export class OpsNamespace {
     metrics.sockets.inc({ namespace: '/ops' });
     (socket.data as { areas: Set<string> }).areas = new Set();
     socket.once('disconnect', () => metrics.sockets.dec({ namespace: '/ops' }));
+    guardEvents(socket, '/ops', PROTOCOL['/ops'], metrics);
     socket.on(
       'ops:subscribe',
       handle(opsSubscribe, logger, ({ cells }) => {
-        for (const cell of cells) {
+        const wrong = cells.flatMap((cell, i) => {
           const res = validResolution(cell);
-          if (res === null || res < MIN_AREA_RES || res > MAX_AREA_RES) {
-            throw new AppError('VALIDATION_ERROR', `areas are H3 cells of resolution ${MIN_AREA_RES}-${MAX_AREA_RES}`, { details: { cell } });
-          }
-        }
+          return res === null || res < MIN_AREA_RES || res > MAX_AREA_RES ? [{ field: `cells.${i}`, message: `${cell} is not an H3 cell of resolution ${MIN_AREA_RES}-${MAX_AREA_RES}` }] : [];
+        });
+        if (wrong.length > 0) throw new AppError('VALIDATION_ERROR', `areas are H3 cells of resolution ${MIN_AREA_RES}-${MAX_AREA_RES}`, { details: wrong });
         const areas = areasOf(socket);
         const next = new Set([...areas, ...cells]);
         if (next.size > MAX_AREAS) throw new AppError('VALIDATION_ERROR', `at most ${MAX_AREAS} areas per socket`);

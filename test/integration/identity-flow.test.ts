@@ -32,7 +32,7 @@ describe('identity over HTTP (real app, dev SMS adapter)', function () {
 
     const early = await http(api('/auth/login'), { method: 'POST', json: { identifier: phone, password: PASSWORD } });
     expect(early.status).to.equal(403);
-    expect(early.body.error.details).to.deep.equal({ reason: 'phone_not_verified' });
+    expect(early.body.error.details).to.deep.equal([{ reason: 'phone_not_verified', message: 'Phone number not verified' }]);
 
     const code = outbox(app).lastCode(phone);
     expect(code).to.match(/^\d{6}$/);
@@ -80,7 +80,7 @@ describe('identity over HTTP (real app, dev SMS adapter)', function () {
     const again = await http(api('/auth/otp/resend'), { method: 'POST', json: { phone } });
     expect(again.status).to.equal(429);
     expect(again.body.error.code).to.equal('RATE_LIMIT_EXCEEDED');
-    expect(again.body.error.details.reason).to.equal('otp_cooldown');
+    expect(again.body.error.details[0].reason).to.equal('otp_cooldown');
     expect(Number(again.headers.get('retry-after'))).to.be.within(1, 60);
     const clock = controlledClock(app);
     clock.advance(61_000);
@@ -127,7 +127,7 @@ describe('identity over HTTP (real app, dev SMS adapter)', function () {
 
     const admin = await signUpAdmin(app, 'verifier');
     const list = await http(api(`/accounts/${courier.accountId}/documents`), { token: admin.accessToken });
-    expect(list.body.data.map((d: any) => d.id)).to.deep.equal([up.body.data.id]);
+    expect(list.body.data.items.map((d: any) => d.id)).to.deep.equal([up.body.data.id]);
     const doc = await http(api(`/accounts/${courier.accountId}/documents/${up.body.data.id}`), { token: admin.accessToken });
     expect(Buffer.from(doc.body.data.contentBase64, 'base64').equals(PNG)).to.equal(true);
 
@@ -163,7 +163,7 @@ describe('identity over HTTP (real app, dev SMS adapter)', function () {
     expect((await http(api('/auth/refresh'), { method: 'POST', json: { refreshToken: courier.refreshToken } })).status).to.equal(401);
     const login = await http(api('/auth/login'), { method: 'POST', json: { identifier: courier.phone, password: PASSWORD } });
     expect(login.status).to.equal(403);
-    expect(login.body.error.details).to.deep.equal({ reason: 'account_suspended' });
+    expect(login.body.error.details).to.deep.equal([{ reason: 'account_suspended', message: 'Account suspended' }]);
     expect(await app.system.composed.container.cradle.courierEligibility.execute(courier.accountId)).to.deep.equal({ eligible: false, reason: 'suspended' });
     await waitFor(() => events.some((e) => e.type === 'identity.account_suspended' && e.accountId === courier.accountId && e.reason === 'fraud ring'));
 

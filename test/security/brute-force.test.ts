@@ -26,7 +26,7 @@ describe('security: brute force on login', function () {
     const locked = await login(phone, PASSWORD, '203.0.113.9');
     expect(locked.status).to.equal(429);
     expect(locked.body.error.code).to.equal('RATE_LIMIT_EXCEEDED');
-    expect(locked.body.error.details.reason).to.equal('login_locked');
+    expect(locked.body.error.details[0].reason).to.equal('login_locked');
     expect(Number(locked.headers.get('retry-after'))).to.be.within(890, 900);
 
     // The first IP keeps trying and runs into its own strict per-IP limit (8 per 15 minutes).

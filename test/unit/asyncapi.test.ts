@@ -33,6 +33,7 @@ describe('docs/asyncapi.yaml', () => {
       for (const [event, e] of Object.entries(spec.receives)) {
         const id = `${ch}.${event.replace(/:/g, '.')}`;
         expect(doc.operations[id], id).to.include({ action: 'receive' });
+        expect(doc.operations[id]['x-budget'], `${id} budget`).to.deep.equal(e.budget);
         expect(doc.components.messages[id].name).to.equal(event);
         expect(doc.components.messages[id].payload, id).to.deep.equal(strip(z.toJSONSchema(e.payload, { target: 'draft-7', io: 'input', unrepresentable: 'any' })));
         expect(doc.components.messages[`${id}.ack`].payload, `${id} ack`).to.deep.equal(strip(z.toJSONSchema(e.ack, { target: 'draft-7', io: 'output', unrepresentable: 'any' })));

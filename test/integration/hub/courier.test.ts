@@ -40,7 +40,7 @@ describe('hub /courier: going online and streaming fixes', function () {
     const s = track(await connect(app.url, '/courier', raw.accessToken));
     const ack = await emitAck(s, 'courier:online', { vehicle: 'bike' });
     expect(ack).to.include({ ok: false, code: 'FORBIDDEN' });
-    expect(ack.details).to.deep.equal({ reason: 'profile_incomplete' });
+    expect(ack.details).to.deep.equal([{ reason: 'profile_incomplete', message: 'This courier may not go online' }]);
     const fix = await emitAck(s, 'location', { ...DAMASCUS, ts: Date.now() });
     expect(fix).to.include({ ok: false, code: 'NOT_ONLINE' });
     expect(await app.system.composed.container.cradle.courierIndex.getCourier(raw.accountId)).to.equal(null);

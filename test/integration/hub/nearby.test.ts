@@ -35,15 +35,15 @@ describe('GET /api/v1/couriers/nearby (dispatchers)', function () {
   it('when an admin with couriers:read asks, then online couriers come nearest first with distance, state and position, filtered by vehicle', async () => {
     const r = await http(url(`lat=${CENTRE.lat}&lng=${CENTRE.lng}&radiusM=2000&limit=10`), { token: admin.accessToken });
     expect(r.status).to.equal(200);
-    const ids = r.body.data.map((c: any) => c.courierId);
+    const ids = r.body.data.items.map((c: any) => c.courierId);
     expect(ids).to.deep.equal([couriers[2]!.accountId, couriers[1]!.accountId, couriers[0]!.accountId]);
-    expect(r.body.data[0].distanceM).to.be.closeTo(300, 1);
-    expect(r.body.data[0]).to.deep.include({ status: 'available', vehicle: 'car', capacity: 1, load: 0 });
-    expect(r.body.data[0].position).to.include({ heading: 45 });
+    expect(r.body.data.items[0].distanceM).to.be.closeTo(300, 1);
+    expect(r.body.data.items[0]).to.deep.include({ status: 'available', vehicle: 'car', capacity: 1, load: 0 });
+    expect(r.body.data.items[0].position).to.include({ heading: 45 });
     const cars = await http(url(`lat=${CENTRE.lat}&lng=${CENTRE.lng}&radiusM=2000&vehicle=car`), { token: admin.accessToken });
-    expect(cars.body.data.map((c: any) => c.courierId)).to.deep.equal([couriers[2]!.accountId, couriers[1]!.accountId]);
+    expect(cars.body.data.items.map((c: any) => c.courierId)).to.deep.equal([couriers[2]!.accountId, couriers[1]!.accountId]);
     const near = await http(url(`lat=${CENTRE.lat}&lng=${CENTRE.lng}&radiusM=450&limit=1`), { token: admin.accessToken });
-    expect(near.body.data.map((c: any) => c.courierId)).to.deep.equal([couriers[2]!.accountId]);
+    expect(near.body.data.items.map((c: any) => c.courierId)).to.deep.equal([couriers[2]!.accountId]);
   });
 
   it('when the caller is not an admin with couriers:read, or the query is bad, then it is refused with a code', async () => {

@@ -37,7 +37,7 @@ describe('hub /courier: load shedding when fixes pile up for the index', functio
     ]);
     expect(first).to.include({ ok: true, accepted: 10, dropped: 0 });
     expect(second).to.include({ ok: false, code: 'RATE_LIMITED' });
-    expect(second.details).to.deep.equal({ retryAfterMs: 1_000 });
+    expect(second.details).to.deep.equal([{ reason: 'hub_busy', retryAfterMs: 1_000, message: 'retry in 1000 ms' }]);
     expect(live).to.deep.equal({ ok: true, accepted: 0, dropped: 1, ignored: 0, rejected: [], flags: [] });
     // The app keeps the refused batch and sends it again: applied in full, in order.
     expect(await emitAck(s, 'locations', { fixes: fixes(10, 10) })).to.include({ ok: true, accepted: 10, dropped: 0 });
