@@ -114,7 +114,15 @@ forEachBackend('Identity repositories contract', (ctx) => {
       expect((await repos().sessions.findSession(other.id))?.revokedAt).to.equal(null);
     });
 
-    it('when a refresh token is marked used twice, then only the first succeeds', async () => {
+    it('when a refresh token is marked used twice in a row, then only the first succeeds', async () => {
+      const t = { tokenHash: randomUUID().replace(/-/g, ''), sessionId: 's-1', accountId: 'a-1', issuedAt: T0, expiresAt: new Date(T0.getTime() + 1000), usedAt: null };
+      await repos().sessions.addRefreshToken(t);
+      expect(await repos().sessions.markRefreshTokenUsed(t.tokenHash, T0)).to.equal(true);
+      expect(await repos().sessions.markRefreshTokenUsed(t.tokenHash, new Date(T0.getTime() + 1))).to.equal(false);
+      expect((await repos().sessions.findRefreshToken(t.tokenHash))?.usedAt).to.deep.equal(T0);
+    });
+
+    ctx.itIsolation('when a refresh token is marked used twice, then only the first succeeds', async () => {
       const t = { tokenHash: randomUUID().replace(/-/g, ''), sessionId: 's-1', accountId: 'a-1', issuedAt: T0, expiresAt: new Date(T0.getTime() + 1000), usedAt: null };
       await repos().sessions.addRefreshToken(t);
       expect(await repos().sessions.findRefreshToken(t.tokenHash)).to.deep.equal(t);
@@ -149,7 +157,15 @@ forEachBackend('Identity repositories contract', (ctx) => {
       expect(await repos().otps.findOpen(c.accountId, 'verify_phone', c.expiresAt)).to.equal(null);
     });
 
-    it('when attempts are recorded, then they count up to the maximum and then stop', async () => {
+    it('when attempts are recorded one after another, then they count up to the maximum and then stop', async () => {
+      const c = challenge(randomUUID(), { maxAttempts: 3 });
+      await repos().otps.create(c);
+      const counts: (number | null)[] = [];
+      for (let i = 0; i < 5; i++) counts.push(await repos().otps.recordAttempt(c.id));
+      expect(counts).to.deep.equal([1, 2, 3, null, null]);
+    });
+
+    ctx.itIsolation('when attempts are recorded, then they count up to the maximum and then stop', async () => {
       const c = challenge(randomUUID(), { maxAttempts: 3 });
       await repos().otps.create(c);
       const counts = await Promise.all([1, 2, 3, 4, 5].map(() => repos().otps.recordAttempt(c.id)));

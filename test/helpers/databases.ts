@@ -4,16 +4,20 @@ import { prepareStore, closeStore } from '../../infra/db/index.js';
 import { openPglite, openPostgres } from '../../infra/db/sql/client.js';
 import { openMongo } from '../../infra/db/mongo/connection.js';
 import { withInfraNetwork } from './network-guard.js';
+import { startMongoStandin, type MongoStandin } from './mongo-standin/index.js';
 
 /**
  * The backends every contract suite runs against:
  * - PGlite, always;
  * - PostgreSQL when reachable (TEST_DATABASE_URL, default the local `test` database), in a schema unique to the run;
- * - MongoDB when MONGODB_URI is set or mongodb-memory-server can start a mongod.
+ * - mongo-standin, always: the production Mongo adapters through real mongoose and the real driver,
+ *   against an in-memory server (test/helpers/mongo-standin) that cannot prove real isolation;
+ * - MongoDB when MONGODB_URI is set or mongodb-memory-server can start a mongod: the judge where it runs.
  * A backend that cannot run is reported as skipped with its reason, within seconds.
  */
+export type BackendName = 'pglite' | 'postgres' | 'mongo-standin' | 'mongo';
 export interface Backend {
-  name: 'pglite' | 'postgres' | 'mongo';
+  name: BackendName;
   /** Returns null with a reason when this backend cannot run here. */
   open(): Promise<{ store: Store; close: () => Promise<void> } | { skip: string }>;
 }
@@ -61,6 +65,22 @@ export const backends: Backend[] = [
     },
   },
   {
+    name: 'mongo-standin',
+    async open() {
+      standin ??= startMongoStandin();
+      const conn = await openMongo((await standin).uri(`daraa_test_${randomBytes(4).toString('hex')}`), 4_000);
+      const store: Store = { kind: 'mongo', engine: 'mongo', mongo: conn };
+      await prepareStore(store);
+      return {
+        store,
+        close: async () => {
+          await conn.dropDatabase();
+          await conn.close();
+        },
+      };
+    },
+  },
+  {
     name: 'mongo',
     async open() {
       const probe = await mongoUri();
@@ -82,22 +102,53 @@ export const backends: Backend[] = [
   },
 ];
 
+/** Why a test of concurrency or isolation proves nothing on the stand-in. */
+export const STANDIN_ISOLATION_SKIP = 'the mongo stand-in runs each command alone, so it cannot prove real isolation or concurrency; the real Mongo run judges this test';
+
+export interface BackendContext {
+  store: Store;
+  backend: BackendName;
+  /** Declares a test of concurrency or isolation: skipped, with the reason printed, where the backend cannot prove it. */
+  itIsolation(title: string, fn: () => Promise<void>): void;
+}
+
+/** Which backend ran or skipped (and why), printed once at the end of the run. */
+const outcomes = new Map<BackendName, string>();
+
+export function backendSummary(): string | undefined {
+  if (outcomes.size === 0) return undefined;
+  return `contract backends: ${backends.map((b) => `${b.name} ${outcomes.get(b.name) ?? 'not used'}`).join('; ')}`;
+}
+
 /**
  * Declares `suite` once per backend. Tests inside get the store from `ctx.store`.
  * When a backend cannot run, its tests are marked skipped and the reason is printed.
  */
-export function forEachBackend(title: string, suite: (ctx: { store: Store }) => void): void {
+export function forEachBackend(title: string, suite: (ctx: BackendContext) => void): void {
   for (const backend of backends) {
     describe(`${title} [${backend.name}]`, function () {
-      const ctx = {} as { store: Store };
+      const ctx = {
+        backend: backend.name,
+        itIsolation(t: string, fn: () => Promise<void>) {
+          it(t, async function () {
+            if (backend.name === 'mongo-standin') {
+              console.log(`      ↷ skipped on mongo-standin: ${STANDIN_ISOLATION_SKIP}`);
+              this.skip();
+            }
+            await fn();
+          });
+        },
+      } as BackendContext;
       let close: (() => Promise<void>) | undefined;
       before(async function () {
         this.timeout(30_000);
         const opened = await backend.open();
         if ('skip' in opened) {
           console.log(`      ↷ skipped on ${backend.name}: ${opened.skip}`);
+          if (!outcomes.get(backend.name)?.startsWith('ran')) outcomes.set(backend.name, `skipped (${opened.skip})`);
           this.skip();
         }
+        outcomes.set(backend.name, 'ran');
         ctx.store = opened.store;
         close = opened.close;
       });
@@ -109,6 +160,7 @@ export function forEachBackend(title: string, suite: (ctx: { store: Store }) => 
   }
 }
 
+let standin: Promise<MongoStandin> | undefined;
 let mongoProbe: Promise<{ uri: string } | { skip: string }> | undefined;
 let stopMongo: (() => Promise<unknown>) | undefined;
 
@@ -135,4 +187,5 @@ function mongoUri(): Promise<{ uri: string } | { skip: string }> {
 
 export async function stopSharedMongo(): Promise<void> {
   await stopMongo?.();
+  await (await standin)?.stop();
 }
