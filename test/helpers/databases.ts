@@ -120,12 +120,15 @@ export function backendSummary(): string | undefined {
   return `contract backends: ${backends.map((b) => `${b.name} ${outcomes.get(b.name) ?? 'not used'}`).join('; ')}`;
 }
 
+export const MONGO_BACKENDS: BackendName[] = ['mongo-standin', 'mongo'];
+
 /**
- * Declares `suite` once per backend. Tests inside get the store from `ctx.store`.
+ * Declares `suite` once per backend (or once per backend in `only`). Tests inside get the store from `ctx.store`.
  * When a backend cannot run, its tests are marked skipped and the reason is printed.
  */
-export function forEachBackend(title: string, suite: (ctx: BackendContext) => void): void {
+export function forEachBackend(title: string, suite: (ctx: BackendContext) => void, only?: BackendName[]): void {
   for (const backend of backends) {
+    if (only && !only.includes(backend.name)) continue;
     describe(`${title} [${backend.name}]`, function () {
       const ctx = {
         backend: backend.name,

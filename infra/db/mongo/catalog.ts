@@ -20,8 +20,6 @@ const schema = new Schema<Doc>(
   },
   { collection: 'stores', versionKey: false, minimize: false },
 );
-schema.index({ ownerId: 1, createdAt: -1 });
-schema.index({ createdAt: -1, _id: -1 });
 
 export function storeModel(conn: Connection): Model<Doc> {
   return (conn.models.Store as Model<Doc> | undefined) ?? conn.model<Doc>('Store', schema);

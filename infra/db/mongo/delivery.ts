@@ -24,10 +24,6 @@ const schema = new Schema<Doc>(
   },
   { collection: 'deliveries', versionKey: false, minimize: false },
 );
-schema.index({ orderId: 1 }, { unique: true });
-schema.index({ storeId: 1, createdAt: -1 });
-schema.index({ customerId: 1, createdAt: -1 });
-schema.index({ courierId: 1, status: 1 });
 
 export function deliveryModel(conn: Connection): Model<Doc> {
   return (conn.models.Delivery as Model<Doc> | undefined) ?? conn.model<Doc>('Delivery', schema);

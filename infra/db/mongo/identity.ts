@@ -28,38 +28,30 @@ const accountSchema = new Schema<AccountDoc>(
   },
   { collection: 'accounts', ...opts },
 );
-accountSchema.index({ phone: 1 }, { unique: true });
-// Unique only among accounts that have an email.
-accountSchema.index({ email: 1 }, { unique: true, partialFilterExpression: { email: { $type: 'string' } } });
-accountSchema.index({ createdAt: -1, _id: -1 });
 
 interface SessionDoc { _id: string; accountId: string; createdAt: Date; expiresAt: Date; revokedAt: Date | null; revokedReason: string | null; ip: string | null; userAgent: string | null }
 const sessionSchema = new Schema<SessionDoc>(
   { _id: String, accountId: { type: String, required: true }, createdAt: Date, expiresAt: Date, revokedAt: { type: Date, default: null }, revokedReason: { type: String, default: null }, ip: { type: String, default: null }, userAgent: { type: String, default: null } },
   { collection: 'sessions', ...opts },
 );
-sessionSchema.index({ accountId: 1, revokedAt: 1 });
 
 interface TokenDoc { _id: string; sessionId: string; accountId: string; issuedAt: Date; expiresAt: Date; usedAt: Date | null }
 const tokenSchema = new Schema<TokenDoc>(
   { _id: String, sessionId: { type: String, required: true }, accountId: { type: String, required: true }, issuedAt: Date, expiresAt: Date, usedAt: { type: Date, default: null } },
   { collection: 'refresh_tokens', ...opts },
 );
-tokenSchema.index({ sessionId: 1 });
 
 type OtpDoc = Omit<OtpChallenge, 'id'> & { _id: string; supersededAt: Date | null };
 const otpSchema = new Schema<OtpDoc>(
   { _id: String, accountId: { type: String, required: true }, purpose: { type: String, required: true }, codeHash: String, createdAt: Date, expiresAt: Date, attempts: Number, maxAttempts: Number, consumedAt: { type: Date, default: null }, supersededAt: { type: Date, default: null } },
   { collection: 'otp_challenges', ...opts },
 );
-otpSchema.index({ accountId: 1, purpose: 1, createdAt: -1 });
 
 type DocDoc = Omit<VerificationDocument, 'id'> & { _id: string };
 const docSchema = new Schema<DocDoc>(
   { _id: String, accountId: { type: String, required: true }, kind: String, contentType: String, sizeBytes: Number, sha256: String, storageKey: String, uploadedAt: Date },
   { collection: 'verification_documents', ...opts },
 );
-docSchema.index({ accountId: 1, uploadedAt: 1 });
 
 /** Entities carry `id`; their documents carry it as `_id`. */
 function toMongo<T extends { id: string }>(entity: T): Omit<T, 'id'> & { _id: string } {

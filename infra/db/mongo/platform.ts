@@ -27,10 +27,6 @@ const auditSchema = new Schema<AuditDoc>(
   },
   { collection: 'audit_log', versionKey: false, minimize: false },
 );
-auditSchema.index({ at: -1, _id: -1 });
-auditSchema.index({ 'actor.id': 1, at: -1 });
-auditSchema.index({ action: 1, at: -1 });
-auditSchema.index({ 'resource.type': 1, 'resource.id': 1, at: -1 });
 
 export function auditModel(conn: Connection): Model<AuditDoc> {
   return (conn.models.AuditEntry as Model<AuditDoc> | undefined) ?? conn.model<AuditDoc>('AuditEntry', auditSchema);
