@@ -22,7 +22,8 @@ export class CommandHandler {
   private readonly sessions = new Map<string, Transaction>();
   private connections = 0;
 
-  constructor(private readonly address: string) {}
+  /** host:port, as the member reports itself in `hello`. */
+  address = '127.0.0.1:27017';
 
   nextConnectionId(): number {
     return ++this.connections;

@@ -78,7 +78,7 @@ function parseOpQuery(msg: Buffer): Doc {
 
 export async function startMongoStandin(): Promise<MongoStandin> {
   const sockets = new Set<net.Socket>();
-  let handler!: CommandHandler;
+  const handler = new CommandHandler();
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -106,7 +106,7 @@ export async function startMongoStandin(): Promise<MongoStandin> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
-  handler = new CommandHandler(`127.0.0.1:${port}`);
+  handler.address = `127.0.0.1:${port}`;
   return {
     uri: (dbName) => `mongodb://127.0.0.1:${port}/${dbName}?directConnection=true`,
     async stop() {
