@@ -167,15 +167,16 @@ let standin: Promise<MongoStandin> | undefined;
 let mongoProbe: Promise<{ uri: string } | { skip: string }> | undefined;
 let stopMongo: (() => Promise<unknown>) | undefined;
 
-/** One MongoDB per test run, probed once: MONGODB_URI, else a mongodb-memory-server mongod. */
+/** One MongoDB per test run, probed once: MONGODB_URI (a replica set, for transactions), else a mongodb-memory-server replica set. */
 function mongoUri(): Promise<{ uri: string } | { skip: string }> {
   mongoProbe ??= (async () => {
     if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI };
     const warn = console.warn;
     try {
-      const { MongoMemoryServer } = await import('mongodb-memory-server-core');
+      const { MongoMemoryReplSet } = await import('mongodb-memory-server-core');
       console.warn = () => undefined; // the library prints the whole failure; the skip reason carries it
-      const server = await withInfraNetwork(() => withTimeout(MongoMemoryServer.create(), 15_000, 'mongodb-memory-server start'));
+      // A one-member replica set: transactions need one, a standalone mongod refuses them.
+      const server = await withInfraNetwork(() => withTimeout(MongoMemoryReplSet.create({ replSet: { count: 1 } }), 30_000, 'mongodb-memory-server start'));
       stopMongo = () => server.stop();
       return { uri: server.getUri() };
     } catch (err) {
