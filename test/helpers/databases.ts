@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import mongoose from 'mongoose';
 import type { Store } from '../../infra/db/index.js';
 import { prepareStore, closeStore } from '../../infra/db/index.js';
 import { openPglite, openPostgres } from '../../infra/db/sql/client.js';
@@ -16,10 +17,17 @@ import { startMongoStandin, type MongoStandin } from './mongo-standin/index.js';
  * A backend that cannot run is reported as skipped with its reason, within seconds.
  */
 export type BackendName = 'pglite' | 'postgres' | 'mongo-standin' | 'mongo';
+interface Opened {
+  store: Store;
+  close: () => Promise<void>;
+  /** For Mongo backends: where the store's database lives, to open a second, watched connection to it. */
+  mongoAt?: { uri: string; dbName: string };
+}
+
 export interface Backend {
   name: BackendName;
   /** Returns null with a reason when this backend cannot run here. */
-  open(): Promise<{ store: Store; close: () => Promise<void> } | { skip: string }>;
+  open(): Promise<Opened | { skip: string }>;
 }
 
 export const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -68,11 +76,14 @@ export const backends: Backend[] = [
     name: 'mongo-standin',
     async open() {
       standin ??= startMongoStandin();
-      const conn = await openMongo((await standin).uri(`daraa_test_${randomBytes(4).toString('hex')}`), 4_000);
+      const dbName = `daraa_test_${randomBytes(4).toString('hex')}`;
+      const uri = (await standin).uri(dbName);
+      const conn = await openMongo(uri, 4_000);
       const store: Store = { kind: 'mongo', engine: 'mongo', mongo: conn };
       await prepareStore(store);
       return {
         store,
+        mongoAt: { uri, dbName },
         close: async () => {
           await conn.dropDatabase();
           await conn.close();
@@ -93,6 +104,7 @@ export const backends: Backend[] = [
       await prepareStore(store);
       return {
         store,
+        mongoAt: { uri: probe.uri, dbName },
         close: async () => {
           await scoped.dropDatabase();
           await conn.close();
@@ -108,6 +120,11 @@ export const STANDIN_ISOLATION_SKIP = 'the mongo stand-in runs each command alon
 export interface BackendContext {
   store: Store;
   backend: BackendName;
+  /**
+   * Mongo backends only: a second connection to the store's database that records every
+   * command it sends, to assert how many round trips and writes an adapter makes.
+   */
+  watchCommands(): Promise<{ store: Store; commands: { name: string; command: Record<string, unknown> }[]; close: () => Promise<void> }>;
   /** Declares a test of concurrency or isolation: skipped, with the reason printed, where the backend cannot prove it. */
   itIsolation(title: string, fn: () => Promise<void>): void;
 }
@@ -143,6 +160,16 @@ export function forEachBackend(title: string, suite: (ctx: BackendContext) => vo
         },
       } as BackendContext;
       let close: (() => Promise<void>) | undefined;
+      let mongoAt: Opened['mongoAt'];
+      ctx.watchCommands = async () => {
+        if (!mongoAt) throw new Error(`watchCommands needs a Mongo backend, not ${backend.name}`);
+        const conn = mongoose.createConnection(mongoAt.uri, { monitorCommands: true, autoIndex: false, autoCreate: false, serverSelectionTimeoutMS: 4_000 });
+        await conn.asPromise();
+        const scoped = conn.useDb(mongoAt.dbName, { useCache: false });
+        const commands: { name: string; command: Record<string, unknown> }[] = [];
+        conn.getClient().on('commandStarted', (e) => commands.push({ name: e.commandName, command: e.command as Record<string, unknown> }));
+        return { store: { kind: 'mongo', engine: 'mongo', mongo: scoped }, commands, close: () => conn.close() };
+      };
       before(async function () {
         this.timeout(30_000);
         const opened = await backend.open();
@@ -154,6 +181,7 @@ export function forEachBackend(title: string, suite: (ctx: BackendContext) => vo
         outcomes.set(backend.name, 'ran');
         ctx.store = opened.store;
         close = opened.close;
+        mongoAt = opened.mongoAt;
       });
       after(async () => {
         await close?.();
