@@ -7,7 +7,8 @@ import type { StoreRepository } from '../../domain/catalog/ports.js';
 import type { AccountRepository, DocumentRepository, OtpRepository, SessionRepository } from '../../domain/identity/ports.js';
 import { openPglite, openPostgres, type SqlClient } from './sql/client.js';
 import { migrate } from './sql/migrate.js';
-import { openMongo, ensureMongoIndexes } from './mongo/connection.js';
+import { openMongo } from './mongo/connection.js';
+import { migrateMongo } from './mongo/migrate.js';
 import { SqlAuditLogRepository } from './sql/platform.js';
 import { MongoAuditLogRepository } from './mongo/platform.js';
 import { SqlDeliveryRepository } from './sql/delivery.js';
@@ -41,7 +42,7 @@ export interface StoreSettings {
   dataDir: string;
 }
 
-/** Opens the configured store and brings its schema up to date (SQL migrations or Mongo indexes). */
+/** Opens the configured store and brings its schema up to date (SQL migrations or Mongo index migrations). */
 export async function openStore(s: StoreSettings): Promise<Store> {
   let store: Store;
   if (s.MONGODB_URI) {
@@ -62,7 +63,7 @@ export async function prepareStore(store: Store): Promise<void> {
     await migrate(store.sql);
   } else {
     createRepositories(store); // registers every model on the connection
-    await ensureMongoIndexes(store.mongo);
+    await migrateMongo(store.mongo);
   }
 }
 

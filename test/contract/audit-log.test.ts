@@ -47,6 +47,16 @@ forEachBackend('AuditLogRepository contract', (ctx) => {
     expect((await repo().findById(e.id))?.toView()).to.deep.equal(e.toView());
   });
 
+  it('when metadata holds a Date, an undefined and nested objects, then it reads back in its JSON form, the same on every backend', async () => {
+    const e = entry({
+      metadata: { when: new Date('2026-02-03T04:05:06.789Z'), gone: undefined, nested: { deep: { n: 1.5, list: [1, 'a', null, undefined, { ok: true }] }, empty: {} } },
+    });
+    await repo().append(e);
+    const got = (await repo().findById(e.id))!.toView().metadata;
+    expect(got).to.deep.equal({ when: '2026-02-03T04:05:06.789Z', nested: { deep: { n: 1.5, list: [1, 'a', null, null, { ok: true }] }, empty: {} } });
+    expect(got).not.to.have.property('gone');
+  });
+
   describe('search', () => {
     const actor = `actor-${run}`;
     before(async () => {

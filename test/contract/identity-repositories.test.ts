@@ -114,7 +114,23 @@ forEachBackend('Identity repositories contract', (ctx) => {
       expect((await repos().sessions.findSession(other.id))?.revokedAt).to.equal(null);
     });
 
-    it('when a refresh token is marked used twice, then only the first succeeds', async () => {
+    ctx.itIsolation('when two calls revoke all sessions of an account at once, then each session is reported by exactly one of them', async () => {
+      const acc = 'acc-' + randomUUID();
+      const ids = [`${acc}-a`, `${acc}-b`, `${acc}-c`, `${acc}-d`];
+      for (const id of ids) await repos().sessions.createSession(session(acc, id));
+      const [x, y] = await Promise.all([repos().sessions.revokeAllForAccount(acc, T0, 'suspended'), repos().sessions.revokeAllForAccount(acc, T0, 'suspended')]);
+      expect([...x, ...y].sort()).to.deep.equal(ids);
+    });
+
+    it('when a refresh token is marked used twice in a row, then only the first succeeds', async () => {
+      const t = { tokenHash: randomUUID().replace(/-/g, ''), sessionId: 's-1', accountId: 'a-1', issuedAt: T0, expiresAt: new Date(T0.getTime() + 1000), usedAt: null };
+      await repos().sessions.addRefreshToken(t);
+      expect(await repos().sessions.markRefreshTokenUsed(t.tokenHash, T0)).to.equal(true);
+      expect(await repos().sessions.markRefreshTokenUsed(t.tokenHash, new Date(T0.getTime() + 1))).to.equal(false);
+      expect((await repos().sessions.findRefreshToken(t.tokenHash))?.usedAt).to.deep.equal(T0);
+    });
+
+    ctx.itIsolation('when a refresh token is marked used twice, then only the first succeeds', async () => {
       const t = { tokenHash: randomUUID().replace(/-/g, ''), sessionId: 's-1', accountId: 'a-1', issuedAt: T0, expiresAt: new Date(T0.getTime() + 1000), usedAt: null };
       await repos().sessions.addRefreshToken(t);
       expect(await repos().sessions.findRefreshToken(t.tokenHash)).to.deep.equal(t);
@@ -149,7 +165,15 @@ forEachBackend('Identity repositories contract', (ctx) => {
       expect(await repos().otps.findOpen(c.accountId, 'verify_phone', c.expiresAt)).to.equal(null);
     });
 
-    it('when attempts are recorded, then they count up to the maximum and then stop', async () => {
+    it('when attempts are recorded one after another, then they count up to the maximum and then stop', async () => {
+      const c = challenge(randomUUID(), { maxAttempts: 3 });
+      await repos().otps.create(c);
+      const counts: (number | null)[] = [];
+      for (let i = 0; i < 5; i++) counts.push(await repos().otps.recordAttempt(c.id));
+      expect(counts).to.deep.equal([1, 2, 3, null, null]);
+    });
+
+    ctx.itIsolation('when attempts are recorded, then they count up to the maximum and then stop', async () => {
       const c = challenge(randomUUID(), { maxAttempts: 3 });
       await repos().otps.create(c);
       const counts = await Promise.all([1, 2, 3, 4, 5].map(() => repos().otps.recordAttempt(c.id)));
@@ -164,6 +188,52 @@ forEachBackend('Identity repositories contract', (ctx) => {
       expect(await repos().otps.consume(c.id, T0)).to.equal(false);
       expect(await repos().otps.findOpen(c.accountId, 'verify_phone', T0)).to.equal(null);
       expect(await repos().otps.recordAttempt(c.id)).to.equal(null);
+    });
+  });
+
+  describe('operator injection', () => {
+    // An HTTP body can carry { "$ne": null } where a string belongs; it must never match anything.
+    const evil = { $ne: null } as unknown as string;
+    const neverFound = async (p: Promise<unknown>) => {
+      const r = await p.then((v) => ({ v }), (err: unknown) => ({ err }));
+      if ('err' in r) expect(isAppError(r.err) && r.err.code).to.equal('VALIDATION_ERROR');
+      else expect(r.v === null || r.v === false || (Array.isArray(r.v) && r.v.length === 0), `got ${JSON.stringify(r.v)}`).to.equal(true);
+    };
+
+    before(async () => {
+      const a = account();
+      a.updateProfile({ email: `inj-${randomUUID()}@x.io` }, T0);
+      await repos().accounts.create(a);
+      const acc = a.id;
+      await repos().sessions.createSession({ id: randomUUID(), accountId: acc, createdAt: T0, expiresAt: new Date(T0.getTime() + 1000), revokedAt: null, revokedReason: null, ip: null, userAgent: null });
+      await repos().sessions.addRefreshToken({ tokenHash: randomUUID(), sessionId: 's', accountId: acc, issuedAt: T0, expiresAt: T0, usedAt: null });
+      await repos().otps.create({ id: randomUUID(), accountId: acc, purpose: 'verify_phone', codeHash: 'h', createdAt: T0, expiresAt: new Date(T0.getTime() + 300_000), attempts: 0, maxAttempts: 5, consumedAt: null });
+      await repos().documents.add({ id: randomUUID(), accountId: acc, kind: 'id_card', contentType: 'image/png', sizeBytes: 1, sha256: 'ab', storageKey: 'k', uploadedAt: T0 });
+    });
+
+    it('when an object is given where an id, phone or email belongs, then no account is found', async () => {
+      await neverFound(repos().accounts.findById(evil));
+      await neverFound(repos().accounts.findByPhone(evil));
+      await neverFound(repos().accounts.findByEmail(evil));
+    });
+
+    it('when an object is given where a search filter string belongs, then nothing matches', async () => {
+      const r = await repos().accounts.search({ role: evil as never, status: evil as never }, pageRequest(1, 10)).then((p) => p.items, (err: unknown) => err);
+      if (Array.isArray(r)) expect(r).to.have.length(0);
+      else expect(isAppError(r) && r.code).to.equal('VALIDATION_ERROR');
+    });
+
+    it('when an object is given where a session, token, challenge or document id belongs, then nothing is read or changed', async () => {
+      await neverFound(repos().sessions.findSession(evil));
+      await neverFound(repos().sessions.revokeSession(evil, T0, 'x'));
+      await neverFound(repos().sessions.revokeAllForAccount(evil, T0, 'x'));
+      await neverFound(repos().sessions.findRefreshToken(evil));
+      await neverFound(repos().sessions.markRefreshTokenUsed(evil, T0));
+      await neverFound(repos().otps.findOpen(evil, 'verify_phone', T0));
+      await neverFound(repos().otps.recordAttempt(evil));
+      await neverFound(repos().otps.consume(evil, T0));
+      await neverFound(repos().documents.findById(evil));
+      await neverFound(repos().documents.listByAccount(evil));
     });
   });
 

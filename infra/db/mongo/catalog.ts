@@ -2,6 +2,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { toPage, offsetOf, type Page, type PageRequest } from '../../../domain/shared/pagination.js';
 import { Store, type StoreFilter, type StoreProps } from '../../../domain/catalog/model.js';
 import type { StoreRepository } from '../../../domain/catalog/ports.js';
+import { str } from './guard.js';
 
 type Doc = Omit<StoreProps, 'id' | 'createdAt' | 'updatedAt'> & { _id: string; createdAt: Date; updatedAt: Date };
 
@@ -20,8 +21,6 @@ const schema = new Schema<Doc>(
   },
   { collection: 'stores', versionKey: false, minimize: false },
 );
-schema.index({ ownerId: 1, createdAt: -1 });
-schema.index({ createdAt: -1, _id: -1 });
 
 export function storeModel(conn: Connection): Model<Doc> {
   return (conn.models.Store as Model<Doc> | undefined) ?? conn.model<Doc>('Store', schema);
@@ -57,20 +56,20 @@ export class MongoStoreRepository implements StoreRepository {
   }
 
   async findById(id: string): Promise<Store | null> {
-    const d = await this.model.findById(id).lean<Doc>().exec();
+    const d = await this.model.findById(str(id, 'id')).lean<Doc>().exec();
     return d ? toStore(d) : null;
   }
 
   async save(store: Store, expectedVersion: number): Promise<boolean> {
     const { _id, createdAt: _created, ownerId: _owner, ...changes } = toDoc(store.toProps());
-    const r = await this.model.updateOne({ _id, version: expectedVersion }, { $set: changes }).exec();
+    const r = await this.model.updateOne({ _id: str(_id, 'id'), version: expectedVersion }, { $set: changes }).exec();
     return r.matchedCount === 1;
   }
 
   async list(filter: StoreFilter, page: PageRequest): Promise<Page<Store>> {
     const q: Record<string, unknown> = {};
-    if (filter.ownerId !== undefined) q.ownerId = filter.ownerId;
-    if (filter.status !== undefined) q.status = filter.status;
+    if (filter.ownerId !== undefined) q.ownerId = str(filter.ownerId, 'ownerId');
+    if (filter.status !== undefined) q.status = str(filter.status, 'status');
     const [total, docs] = await Promise.all([
       this.model.countDocuments(q).exec(),
       this.model.find(q).sort({ createdAt: -1, _id: -1 }).skip(offsetOf(page)).limit(page.limit).lean<Doc[]>().exec(),

@@ -5,13 +5,9 @@ export async function openMongo(uri: string, timeoutMs = 5_000): Promise<Connect
   const conn = mongoose.createConnection(uri, {
     serverSelectionTimeoutMS: timeoutMs,
     connectTimeoutMS: timeoutMs,
-    autoIndex: false, // indexes are created explicitly at start-up (ensureMongoIndexes)
+    autoIndex: false, // indexes come from versioned migrations (migrate.ts), never from the schemas
   });
   await conn.asPromise();
   return conn;
 }
 
-/** Creates the declared indexes of every model on this connection. */
-export async function ensureMongoIndexes(conn: Connection): Promise<void> {
-  await Promise.all(Object.values(conn.models).map((m) => m.createIndexes()));
-}

@@ -2,6 +2,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { toPage, offsetOf, type Page, type PageRequest } from '../../../domain/shared/pagination.js';
 import { ACTIVE_STATUSES, DELIVERY_STATUSES, Delivery, type DeliveryProps } from '../../../domain/delivery/model.js';
 import type { DeliveryFilter, DeliveryRepository } from '../../../domain/delivery/ports.js';
+import { str } from './guard.js';
 
 type Doc = Omit<DeliveryProps, 'id' | 'createdAt' | 'updatedAt'> & { _id: string; createdAt: Date; updatedAt: Date };
 
@@ -24,10 +25,6 @@ const schema = new Schema<Doc>(
   },
   { collection: 'deliveries', versionKey: false, minimize: false },
 );
-schema.index({ orderId: 1 }, { unique: true });
-schema.index({ storeId: 1, createdAt: -1 });
-schema.index({ customerId: 1, createdAt: -1 });
-schema.index({ courierId: 1, status: 1 });
 
 export function deliveryModel(conn: Connection): Model<Doc> {
   return (conn.models.Delivery as Model<Doc> | undefined) ?? conn.model<Doc>('Delivery', schema);
@@ -75,34 +72,34 @@ export class MongoDeliveryRepository implements DeliveryRepository {
   }
 
   async findById(id: string): Promise<Delivery | null> {
-    const d = await this.model.findById(id).lean<Doc>().exec();
+    const d = await this.model.findById(str(id, 'id')).lean<Doc>().exec();
     return d ? toDelivery(d) : null;
   }
 
   async findByOrderId(orderId: string): Promise<Delivery | null> {
-    const d = await this.model.findOne({ orderId }).lean<Doc>().exec();
+    const d = await this.model.findOne({ orderId: str(orderId, 'orderId') }).lean<Doc>().exec();
     return d ? toDelivery(d) : null;
   }
 
   async save(delivery: Delivery, expectedVersion: number): Promise<boolean> {
     const p = delivery.toProps();
     const r = await this.model
-      .updateOne({ _id: p.id, version: expectedVersion }, { $set: { courierId: p.courierId, status: p.status, timestamps: p.timestamps, reason: p.reason, version: p.version, updatedAt: new Date(p.updatedAt) } })
+      .updateOne({ _id: str(p.id, 'id'), version: expectedVersion }, { $set: { courierId: p.courierId, status: p.status, timestamps: p.timestamps, reason: p.reason, version: p.version, updatedAt: new Date(p.updatedAt) } })
       .exec();
     return r.matchedCount === 1;
   }
 
   async listActiveByCourier(courierId: string): Promise<Delivery[]> {
-    const docs = await this.model.find({ courierId, status: { $in: ACTIVE_STATUSES } }).sort({ createdAt: -1, _id: -1 }).lean<Doc[]>().exec();
+    const docs = await this.model.find({ courierId: str(courierId, 'courierId'), status: { $in: ACTIVE_STATUSES } }).sort({ createdAt: -1, _id: -1 }).lean<Doc[]>().exec();
     return docs.map(toDelivery);
   }
 
   async list(filter: DeliveryFilter, page: PageRequest): Promise<Page<Delivery>> {
     const q: Record<string, unknown> = {};
-    if (filter.storeId !== undefined) q.storeId = filter.storeId;
-    if (filter.customerId !== undefined) q.customerId = filter.customerId;
-    if (filter.courierId !== undefined) q.courierId = filter.courierId;
-    if (filter.statuses?.length) q.status = { $in: filter.statuses };
+    if (filter.storeId !== undefined) q.storeId = str(filter.storeId, 'storeId');
+    if (filter.customerId !== undefined) q.customerId = str(filter.customerId, 'customerId');
+    if (filter.courierId !== undefined) q.courierId = str(filter.courierId, 'courierId');
+    if (filter.statuses?.length) q.status = { $in: filter.statuses.map((x) => str(x, 'statuses')) };
     const [total, docs] = await Promise.all([
       this.model.countDocuments(q).exec(),
       this.model.find(q).sort({ createdAt: -1, _id: -1 }).skip(offsetOf(page)).limit(page.limit).lean<Doc[]>().exec(),

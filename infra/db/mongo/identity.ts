@@ -1,8 +1,10 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { randomUUID } from 'node:crypto';
 import { conflict } from '../../../domain/shared/errors.js';
 import { toPage, offsetOf, type Page, type PageRequest } from '../../../domain/shared/pagination.js';
 import { Account, type AccountFilter, type AccountProps, type OtpChallenge, type OtpPurpose, type RefreshTokenRecord, type Session, type VerificationDocument } from '../../../domain/identity/model.js';
 import type { AccountRepository, DocumentRepository, OtpRepository, SessionRepository } from '../../../domain/identity/ports.js';
+import { str, when } from './guard.js';
 
 const isDuplicate = (err: unknown) => (err as { code?: number }).code === 11000;
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -28,38 +30,32 @@ const accountSchema = new Schema<AccountDoc>(
   },
   { collection: 'accounts', ...opts },
 );
-accountSchema.index({ phone: 1 }, { unique: true });
-// Unique only among accounts that have an email.
-accountSchema.index({ email: 1 }, { unique: true, partialFilterExpression: { email: { $type: 'string' } } });
-accountSchema.index({ createdAt: -1, _id: -1 });
 
-interface SessionDoc { _id: string; accountId: string; createdAt: Date; expiresAt: Date; revokedAt: Date | null; revokedReason: string | null; ip: string | null; userAgent: string | null }
+// `revocation` marks the sessions one revokeAllForAccount call closed, so that one multi-document
+// update can still report exactly which ones it changed; it never leaves the adapter.
+interface SessionDoc { _id: string; accountId: string; createdAt: Date; expiresAt: Date; revokedAt: Date | null; revokedReason: string | null; ip: string | null; userAgent: string | null; revocation?: string }
 const sessionSchema = new Schema<SessionDoc>(
-  { _id: String, accountId: { type: String, required: true }, createdAt: Date, expiresAt: Date, revokedAt: { type: Date, default: null }, revokedReason: { type: String, default: null }, ip: { type: String, default: null }, userAgent: { type: String, default: null } },
+  { _id: String, accountId: { type: String, required: true }, createdAt: Date, expiresAt: Date, revokedAt: { type: Date, default: null }, revokedReason: { type: String, default: null }, ip: { type: String, default: null }, userAgent: { type: String, default: null }, revocation: { type: String } },
   { collection: 'sessions', ...opts },
 );
-sessionSchema.index({ accountId: 1, revokedAt: 1 });
 
 interface TokenDoc { _id: string; sessionId: string; accountId: string; issuedAt: Date; expiresAt: Date; usedAt: Date | null }
 const tokenSchema = new Schema<TokenDoc>(
   { _id: String, sessionId: { type: String, required: true }, accountId: { type: String, required: true }, issuedAt: Date, expiresAt: Date, usedAt: { type: Date, default: null } },
   { collection: 'refresh_tokens', ...opts },
 );
-tokenSchema.index({ sessionId: 1 });
 
 type OtpDoc = Omit<OtpChallenge, 'id'> & { _id: string; supersededAt: Date | null };
 const otpSchema = new Schema<OtpDoc>(
   { _id: String, accountId: { type: String, required: true }, purpose: { type: String, required: true }, codeHash: String, createdAt: Date, expiresAt: Date, attempts: Number, maxAttempts: Number, consumedAt: { type: Date, default: null }, supersededAt: { type: Date, default: null } },
   { collection: 'otp_challenges', ...opts },
 );
-otpSchema.index({ accountId: 1, purpose: 1, createdAt: -1 });
 
 type DocDoc = Omit<VerificationDocument, 'id'> & { _id: string };
 const docSchema = new Schema<DocDoc>(
   { _id: String, accountId: { type: String, required: true }, kind: String, contentType: String, sizeBytes: Number, sha256: String, storageKey: String, uploadedAt: Date },
   { collection: 'verification_documents', ...opts },
 );
-docSchema.index({ accountId: 1, uploadedAt: 1 });
 
 /** Entities carry `id`; their documents carry it as `_id`. */
 function toMongo<T extends { id: string }>(entity: T): Omit<T, 'id'> & { _id: string } {
@@ -95,9 +91,8 @@ export class MongoAccountRepository implements AccountRepository {
   }
 
   async create(account: Account): Promise<void> {
-    const { id, ...rest } = account.toProps();
     try {
-      await this.m.collection.insertOne({ _id: id, ...rest } as never);
+      await this.m.create(toMongo(account.toProps()));
     } catch (err) {
       if (isDuplicate(err)) throw conflict('Phone or email already registered');
       throw err;
@@ -108,7 +103,7 @@ export class MongoAccountRepository implements AccountRepository {
     const { id, version, createdAt: _c, ...rest } = account.toProps();
     let r;
     try {
-      r = await this.m.collection.updateOne({ _id: id as never, version }, { $set: { ...rest, version: version + 1 } });
+      r = await this.m.updateOne({ _id: str(id, 'id'), version }, { $set: { ...rest, version: version + 1 } }).exec();
     } catch (err) {
       if (isDuplicate(err)) throw conflict('Email already in use', [{ field: 'body.email', message: 'already in use' }]);
       throw err;
@@ -117,28 +112,28 @@ export class MongoAccountRepository implements AccountRepository {
     account.markSaved();
   }
 
-  private async one(q: Record<string, unknown>): Promise<Account | null> {
-    const d = await this.m.collection.findOne(q);
-    return d ? toAccount(d as unknown as AccountDoc) : null;
+  private async one(q: Record<string, string>): Promise<Account | null> {
+    const d = await this.m.findOne(q).lean<AccountDoc>().exec();
+    return d ? toAccount(d) : null;
   }
-  findById(id: string) { return this.one({ _id: id }); }
-  findByPhone(phone: string) { return this.one({ phone }); }
-  findByEmail(email: string) { return this.one({ email }); }
+  async findById(id: string) { return this.one({ _id: str(id, 'id') }); }
+  async findByPhone(phone: string) { return this.one({ phone: str(phone, 'phone') }); }
+  async findByEmail(email: string) { return this.one({ email: str(email, 'email') }); }
 
   async search(filter: AccountFilter, page: PageRequest): Promise<Page<Account>> {
     const q: Record<string, unknown> = {};
-    if (filter.role) q.role = filter.role;
-    if (filter.status) q.status = filter.status;
-    if (filter.verification) q['verification.status'] = filter.verification;
+    if (filter.role) q.role = str(filter.role, 'role');
+    if (filter.status) q.status = str(filter.status, 'status');
+    if (filter.verification) q['verification.status'] = str(filter.verification, 'verification');
     if (filter.q) {
-      const rx = { $regex: escapeRegex(filter.q), $options: 'i' };
+      const rx = { $regex: escapeRegex(str(filter.q, 'q')), $options: 'i' };
       q.$or = [{ phone: rx }, { email: rx }, { 'profile.name': rx }, { 'profile.businessName': rx }];
     }
     const [total, docs] = await Promise.all([
-      this.m.collection.countDocuments(q),
-      this.m.collection.find(q).sort({ createdAt: -1, _id: -1 }).skip(offsetOf(page)).limit(page.limit).toArray(),
+      this.m.countDocuments(q).exec(),
+      this.m.find(q).sort({ createdAt: -1, _id: -1 }).skip(offsetOf(page)).limit(page.limit).lean<AccountDoc[]>().exec(),
     ]);
-    return toPage(docs.map((d) => toAccount(d as unknown as AccountDoc)), total, page);
+    return toPage(docs.map(toAccount), total, page);
   }
 }
 
@@ -151,40 +146,42 @@ export class MongoSessionRepository implements SessionRepository {
   }
 
   async createSession(s: Session): Promise<void> {
-    await this.sessions.collection.insertOne(toMongo(s) as never);
+    await this.sessions.create(toMongo(s));
   }
 
   async findSession(id: string): Promise<Session | null> {
-    const d = (await this.sessions.collection.findOne({ _id: id as never })) as unknown as SessionDoc | null;
+    const d = await this.sessions.findById(str(id, 'id'), { revocation: 0 }).lean<SessionDoc>().exec();
     return d ? fromMongo(d) : null;
   }
 
   async revokeSession(id: string, at: Date, reason: string): Promise<boolean> {
-    const r = await this.sessions.collection.updateOne({ _id: id as never, revokedAt: null }, { $set: { revokedAt: at, revokedReason: reason } });
+    const r = await this.sessions.updateOne({ _id: str(id, 'id'), revokedAt: null }, { $set: { revokedAt: when(at, 'at'), revokedReason: str(reason, 'reason') } }).exec();
     return r.modifiedCount === 1;
   }
 
+  /** One multi-document update, as SQL's `update … returning id`: a crash leaves all or none of one call's work. */
   async revokeAllForAccount(accountId: string, at: Date, reason: string): Promise<string[]> {
-    const open = await this.sessions.collection.find({ accountId, revokedAt: null }, { projection: { _id: 1 } }).toArray();
-    const revoked: string[] = [];
-    for (const s of open) if (await this.revokeSession(String(s._id), at, reason)) revoked.push(String(s._id));
-    return revoked.sort();
+    const revocation = randomUUID();
+    const filter = { accountId: str(accountId, 'accountId'), revokedAt: null };
+    await this.sessions.updateMany(filter, { $set: { revokedAt: when(at, 'at'), revokedReason: str(reason, 'reason'), revocation } }).exec();
+    const closed = await this.sessions.find({ revocation }, { _id: 1 }).lean<{ _id: string }[]>().exec();
+    return closed.map((s) => s._id).sort();
   }
 
   async addRefreshToken(t: RefreshTokenRecord): Promise<void> {
     const { tokenHash, ...rest } = t;
-    await this.tokens.collection.insertOne({ _id: tokenHash, ...rest } as never);
+    await this.tokens.create({ _id: tokenHash, ...rest });
   }
 
   async findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | null> {
-    const d = (await this.tokens.collection.findOne({ _id: tokenHash as never })) as unknown as TokenDoc | null;
+    const d = await this.tokens.findById(str(tokenHash, 'tokenHash')).lean<TokenDoc>().exec();
     if (!d) return null;
     const { _id, ...rest } = d;
     return { ...rest, tokenHash: _id };
   }
 
   async markRefreshTokenUsed(tokenHash: string, at: Date): Promise<boolean> {
-    const r = await this.tokens.collection.updateOne({ _id: tokenHash as never, usedAt: null }, { $set: { usedAt: at } });
+    const r = await this.tokens.updateOne({ _id: str(tokenHash, 'tokenHash'), usedAt: null }, { $set: { usedAt: when(at, 'at') } }).exec();
     return r.modifiedCount === 1;
   }
 }
@@ -196,28 +193,31 @@ export class MongoOtpRepository implements OtpRepository {
   }
 
   async create(c: OtpChallenge): Promise<void> {
-    await this.m.collection.updateMany({ accountId: c.accountId, purpose: c.purpose, consumedAt: null, supersededAt: null }, { $set: { supersededAt: c.createdAt } });
-    await this.m.collection.insertOne({ ...toMongo(c), supersededAt: null } as never);
+    await this.m.updateMany({ accountId: str(c.accountId, 'accountId'), purpose: str(c.purpose, 'purpose') as OtpPurpose, consumedAt: null, supersededAt: null }, { $set: { supersededAt: when(c.createdAt, 'createdAt') } }).exec();
+    await this.m.create({ ...toMongo(c), supersededAt: null });
   }
 
   async findOpen(accountId: string, purpose: OtpPurpose, now: Date): Promise<OtpChallenge | null> {
-    const d = (await this.m.collection.findOne({ accountId, purpose, consumedAt: null, supersededAt: null, expiresAt: { $gt: now } }, { sort: { createdAt: -1, _id: -1 } })) as unknown as OtpDoc | null;
+    const d = await this.m
+      .findOne({ accountId: str(accountId, 'accountId'), purpose: str(purpose, 'purpose') as OtpPurpose, consumedAt: null, supersededAt: null, expiresAt: { $gt: when(now, 'now') } })
+      .sort({ createdAt: -1, _id: -1 })
+      .lean<OtpDoc>()
+      .exec();
     if (!d) return null;
     const { _id, supersededAt: _s, ...rest } = d;
     return { ...rest, id: _id };
   }
 
   async recordAttempt(id: string): Promise<number | null> {
-    const d = (await this.m.collection.findOneAndUpdate(
-      { _id: id as never, consumedAt: null, supersededAt: null, $expr: { $lt: ['$attempts', '$maxAttempts'] } },
-      { $inc: { attempts: 1 } },
-      { returnDocument: 'after' },
-    )) as unknown as OtpDoc | null;
+    const d = await this.m
+      .findOneAndUpdate({ _id: str(id, 'id'), consumedAt: null, supersededAt: null, $expr: { $lt: ['$attempts', '$maxAttempts'] } }, { $inc: { attempts: 1 } }, { returnDocument: 'after' })
+      .lean<OtpDoc>()
+      .exec();
     return d ? d.attempts : null;
   }
 
   async consume(id: string, at: Date): Promise<boolean> {
-    const r = await this.m.collection.updateOne({ _id: id as never, consumedAt: null, supersededAt: null }, { $set: { consumedAt: at } });
+    const r = await this.m.updateOne({ _id: str(id, 'id'), consumedAt: null, supersededAt: null }, { $set: { consumedAt: when(at, 'at') } }).exec();
     return r.modifiedCount === 1;
   }
 }
@@ -229,16 +229,16 @@ export class MongoDocumentRepository implements DocumentRepository {
   }
 
   async add(d: VerificationDocument): Promise<void> {
-    await this.m.collection.insertOne(toMongo(d) as never);
+    await this.m.create(toMongo(d));
   }
 
   async findById(id: string): Promise<VerificationDocument | null> {
-    const d = (await this.m.collection.findOne({ _id: id as never })) as unknown as DocDoc | null;
+    const d = await this.m.findById(str(id, 'id')).lean<DocDoc>().exec();
     return d ? fromMongo(d) : null;
   }
 
   async listByAccount(accountId: string): Promise<VerificationDocument[]> {
-    const docs = (await this.m.collection.find({ accountId }).sort({ uploadedAt: 1, _id: 1 }).toArray()) as unknown as DocDoc[];
+    const docs = await this.m.find({ accountId: str(accountId, 'accountId') }).sort({ uploadedAt: 1, _id: 1 }).lean<DocDoc[]>().exec();
     return docs.map(fromMongo);
   }
 }

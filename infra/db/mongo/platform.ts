@@ -2,6 +2,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { toPage, offsetOf, type Page, type PageRequest } from '../../../domain/shared/pagination.js';
 import { AuditEntry, type AuditFilter, type AuditOutcome } from '../../../domain/platform/model.js';
 import type { AuditLogRepository } from '../../../domain/platform/ports.js';
+import { optStr, str, when } from './guard.js';
 
 interface AuditDoc {
   _id: string;
@@ -27,10 +28,6 @@ const auditSchema = new Schema<AuditDoc>(
   },
   { collection: 'audit_log', versionKey: false, minimize: false },
 );
-auditSchema.index({ at: -1, _id: -1 });
-auditSchema.index({ 'actor.id': 1, at: -1 });
-auditSchema.index({ action: 1, at: -1 });
-auditSchema.index({ 'resource.type': 1, 'resource.id': 1, at: -1 });
 
 export function auditModel(conn: Connection): Model<AuditDoc> {
   return (conn.models.AuditEntry as Model<AuditDoc> | undefined) ?? conn.model<AuditDoc>('AuditEntry', auditSchema);
@@ -58,29 +55,35 @@ export class MongoAuditLogRepository implements AuditLogRepository {
 
   async append(entry: AuditEntry): Promise<boolean> {
     const p = entry.toProps();
-    const doc: AuditDoc = { _id: p.id, at: p.at, actor: p.actor, action: p.action, resource: p.resource, outcome: p.outcome, origin: p.origin, metadata: p.metadata };
+    // Stored in its JSON form, as SQL's jsonb holds it: dates become ISO strings and undefined
+    // keys vanish (BSON would keep a Date and turn undefined into null), so both read back alike.
+    const metadata = JSON.parse(JSON.stringify(p.metadata)) as Record<string, unknown>;
+    const doc: AuditDoc = { _id: str(p.id, 'id'), at: p.at, actor: p.actor, action: p.action, resource: p.resource, outcome: p.outcome, origin: p.origin, metadata };
     // $setOnInsert keeps the first write: a retried append never overwrites.
     const r = await this.model.updateOne({ _id: p.id }, { $setOnInsert: doc }, { upsert: true });
     return r.upsertedCount === 1;
   }
 
   async findById(id: string): Promise<AuditEntry | null> {
-    const d = await this.model.findById(id).lean<AuditDoc>().exec();
+    const d = await this.model.findById(str(id, 'id')).lean<AuditDoc>().exec();
     return d ? toEntry(d) : null;
   }
 
   async search(filter: AuditFilter, page: PageRequest): Promise<Page<AuditEntry>> {
     const q: Record<string, unknown> = {};
-    if (filter.actorId !== undefined) q['actor.id'] = filter.actorId;
-    if (filter.action !== undefined) q.action = filter.action;
-    if (filter.actionPrefix !== undefined) {
-      q.action = filter.action !== undefined ? { $eq: filter.action, $regex: `^${escapeRegex(filter.actionPrefix)}` } : { $regex: `^${escapeRegex(filter.actionPrefix)}` };
+    const actorId = optStr(filter.actorId, 'actorId');
+    const action = optStr(filter.action, 'action');
+    const actionPrefix = optStr(filter.actionPrefix, 'actionPrefix');
+    if (actorId !== undefined) q['actor.id'] = actorId;
+    if (action !== undefined) q.action = action;
+    if (actionPrefix !== undefined) {
+      q.action = action !== undefined ? { $eq: action, $regex: `^${escapeRegex(actionPrefix)}` } : { $regex: `^${escapeRegex(actionPrefix)}` };
     }
-    if (filter.resourceType !== undefined) q['resource.type'] = filter.resourceType;
-    if (filter.resourceId !== undefined) q['resource.id'] = filter.resourceId;
-    if (filter.outcome !== undefined) q.outcome = filter.outcome;
+    if (filter.resourceType !== undefined) q['resource.type'] = str(filter.resourceType, 'resourceType');
+    if (filter.resourceId !== undefined) q['resource.id'] = str(filter.resourceId, 'resourceId');
+    if (filter.outcome !== undefined) q.outcome = str(filter.outcome, 'outcome');
     if (filter.from !== undefined || filter.to !== undefined) {
-      q.at = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) };
+      q.at = { ...(filter.from ? { $gte: when(filter.from, 'from') } : {}), ...(filter.to ? { $lt: when(filter.to, 'to') } : {}) };
     }
     const [total, docs] = await Promise.all([
       this.model.countDocuments(q).exec(),

@@ -1,0 +1,124 @@
+/**
+ * Every secondary index, SQL and Mongo side by side: one row per access path, so a query
+ * that is indexed on one store is indexed on the other. The SQL migrations and the Mongo
+ * migrations must end exactly here; test/contract/index-parity.test.ts reads the real
+ * indexes of both and fails on any drift. Add a row when you add a migration that indexes.
+ */
+export interface SqlIndex {
+  table: string;
+  name: string;
+  /** As PostgreSQL prints it in pg_indexes, e.g. `created_at DESC, id DESC`. */
+  columns: string;
+  unique?: boolean;
+  /** The partial index predicate as PostgreSQL prints it, without the outer parentheses. */
+  where?: string;
+}
+
+export interface MongoIndex {
+  collection: string;
+  name: string;
+  key: Record<string, 1 | -1>;
+  unique?: boolean;
+  partialFilterExpression?: Record<string, unknown>;
+}
+
+export interface IndexPair {
+  /** The query this index serves. */
+  serves: string;
+  sql: SqlIndex;
+  mongo: MongoIndex;
+}
+
+export const INDEXES: IndexPair[] = [
+  {
+    serves: 'audit log, newest first',
+    sql: { table: 'audit_log', name: 'audit_log_at_idx', columns: 'at DESC, id DESC' },
+    mongo: { collection: 'audit_log', name: 'at_-1__id_-1', key: { at: -1, _id: -1 } },
+  },
+  {
+    serves: 'audit log by actor',
+    sql: { table: 'audit_log', name: 'audit_log_actor_idx', columns: 'actor_id, at DESC' },
+    mongo: { collection: 'audit_log', name: 'actor.id_1_at_-1', key: { 'actor.id': 1, at: -1 } },
+  },
+  {
+    serves: 'audit log by action',
+    sql: { table: 'audit_log', name: 'audit_log_action_idx', columns: 'action, at DESC' },
+    mongo: { collection: 'audit_log', name: 'action_1_at_-1', key: { action: 1, at: -1 } },
+  },
+  {
+    serves: 'audit log by resource',
+    sql: { table: 'audit_log', name: 'audit_log_resource_idx', columns: 'resource_type, resource_id, at DESC' },
+    mongo: { collection: 'audit_log', name: 'resource.type_1_resource.id_1_at_-1', key: { 'resource.type': 1, 'resource.id': 1, at: -1 } },
+  },
+  {
+    serves: 'one account per phone',
+    sql: { table: 'accounts', name: 'accounts_phone_key', columns: 'phone', unique: true },
+    mongo: { collection: 'accounts', name: 'phone_1', key: { phone: 1 }, unique: true },
+  },
+  {
+    // SQL unique ignores nulls; Mongo needs the partial filter to do the same.
+    serves: 'one account per email, among accounts with one',
+    sql: { table: 'accounts', name: 'accounts_email_key', columns: 'email', unique: true },
+    mongo: { collection: 'accounts', name: 'email_1', key: { email: 1 }, unique: true, partialFilterExpression: { email: { $type: 'string' } } },
+  },
+  {
+    serves: 'accounts, newest first',
+    sql: { table: 'accounts', name: 'accounts_created_idx', columns: 'created_at DESC, id DESC' },
+    mongo: { collection: 'accounts', name: 'createdAt_-1__id_-1', key: { createdAt: -1, _id: -1 } },
+  },
+  {
+    serves: 'admin account search by role and status',
+    sql: { table: 'accounts', name: 'accounts_role_status_idx', columns: 'role, status' },
+    mongo: { collection: 'accounts', name: 'role_1_status_1', key: { role: 1, status: 1 } },
+  },
+  {
+    serves: "an account's open sessions",
+    sql: { table: 'sessions', name: 'sessions_account_idx', columns: 'account_id', where: 'revoked_at IS NULL' },
+    mongo: { collection: 'sessions', name: 'accountId_1_revokedAt_1', key: { accountId: 1, revokedAt: 1 } },
+  },
+  {
+    serves: "a session's refresh tokens",
+    sql: { table: 'refresh_tokens', name: 'refresh_tokens_session_idx', columns: 'session_id' },
+    mongo: { collection: 'refresh_tokens', name: 'sessionId_1', key: { sessionId: 1 } },
+  },
+  {
+    serves: "an account's open challenge for a purpose",
+    sql: { table: 'otp_challenges', name: 'otp_challenges_open_idx', columns: 'account_id, purpose, created_at DESC' },
+    mongo: { collection: 'otp_challenges', name: 'accountId_1_purpose_1_createdAt_-1', key: { accountId: 1, purpose: 1, createdAt: -1 } },
+  },
+  {
+    serves: "an account's documents, oldest first",
+    sql: { table: 'verification_documents', name: 'verification_documents_account_idx', columns: 'account_id, uploaded_at' },
+    mongo: { collection: 'verification_documents', name: 'accountId_1_uploadedAt_1', key: { accountId: 1, uploadedAt: 1 } },
+  },
+  {
+    serves: 'one delivery per order',
+    sql: { table: 'deliveries', name: 'deliveries_order_id_key', columns: 'order_id', unique: true },
+    mongo: { collection: 'deliveries', name: 'orderId_1', key: { orderId: 1 }, unique: true },
+  },
+  {
+    serves: "a store's deliveries, newest first",
+    sql: { table: 'deliveries', name: 'deliveries_store_idx', columns: 'store_id, created_at DESC' },
+    mongo: { collection: 'deliveries', name: 'storeId_1_createdAt_-1', key: { storeId: 1, createdAt: -1 } },
+  },
+  {
+    serves: "a customer's deliveries, newest first",
+    sql: { table: 'deliveries', name: 'deliveries_customer_idx', columns: 'customer_id, created_at DESC' },
+    mongo: { collection: 'deliveries', name: 'customerId_1_createdAt_-1', key: { customerId: 1, createdAt: -1 } },
+  },
+  {
+    serves: "a courier's active deliveries",
+    sql: { table: 'deliveries', name: 'deliveries_courier_active_idx', columns: 'courier_id, status' },
+    mongo: { collection: 'deliveries', name: 'courierId_1_status_1', key: { courierId: 1, status: 1 } },
+  },
+  {
+    serves: "an owner's stores, newest first",
+    sql: { table: 'stores', name: 'stores_owner_idx', columns: 'owner_id, created_at DESC' },
+    mongo: { collection: 'stores', name: 'ownerId_1_createdAt_-1', key: { ownerId: 1, createdAt: -1 } },
+  },
+  {
+    serves: 'stores, newest first',
+    sql: { table: 'stores', name: 'stores_created_idx', columns: 'created_at DESC, id DESC' },
+    mongo: { collection: 'stores', name: 'createdAt_-1__id_-1', key: { createdAt: -1, _id: -1 } },
+  },
+];

@@ -1,0 +1,70 @@
+import type { mongo } from 'mongoose';
+
+/**
+ * One step of the Mongo schema history. A step never changes once released: to change an
+ * index, add a step that drops it and creates the new definition (`replaceIndex`), because
+ * creating a changed definition over an existing index fails with IndexOptionsConflict.
+ * infra/db/indexes.ts declares where the history must end up; test/contract/index-parity checks it.
+ */
+export interface MongoMigration {
+  name: string;
+  up(db: mongo.Db): Promise<void>;
+}
+
+type Key = Record<string, 1 | -1>;
+interface IndexDef { name: string; key: Key; unique?: boolean; partialFilterExpression?: Record<string, unknown> }
+
+/** Creates indexes (a no-op for one that exists with the same name and definition). */
+export async function createIndexes(db: mongo.Db, collection: string, indexes: IndexDef[]): Promise<void> {
+  await db.collection(collection).createIndexes(indexes);
+}
+
+/** Drops the index called `def.name` if present, then creates `def`. */
+export async function replaceIndex(db: mongo.Db, collection: string, def: IndexDef): Promise<void> {
+  const existing = await db.collection(collection).indexes().catch(() => []);
+  if (existing.some((i) => i.name === def.name)) await db.collection(collection).dropIndex(def.name);
+  await createIndexes(db, collection, [def]);
+}
+
+export const MONGO_MIGRATIONS: MongoMigration[] = [
+  {
+    // The indexes every process used to create at boot, under the names the server gave them,
+    // so a database that already has them records this step without building anything.
+    name: '0001-initial-indexes',
+    async up(db) {
+      await createIndexes(db, 'audit_log', [
+        { name: 'at_-1__id_-1', key: { at: -1, _id: -1 } },
+        { name: 'actor.id_1_at_-1', key: { 'actor.id': 1, at: -1 } },
+        { name: 'action_1_at_-1', key: { action: 1, at: -1 } },
+        { name: 'resource.type_1_resource.id_1_at_-1', key: { 'resource.type': 1, 'resource.id': 1, at: -1 } },
+      ]);
+      await createIndexes(db, 'accounts', [
+        { name: 'phone_1', key: { phone: 1 }, unique: true },
+        // Unique only among accounts that have an email.
+        { name: 'email_1', key: { email: 1 }, unique: true, partialFilterExpression: { email: { $type: 'string' } } },
+        { name: 'createdAt_-1__id_-1', key: { createdAt: -1, _id: -1 } },
+      ]);
+      await createIndexes(db, 'sessions', [{ name: 'accountId_1_revokedAt_1', key: { accountId: 1, revokedAt: 1 } }]);
+      await createIndexes(db, 'refresh_tokens', [{ name: 'sessionId_1', key: { sessionId: 1 } }]);
+      await createIndexes(db, 'otp_challenges', [{ name: 'accountId_1_purpose_1_createdAt_-1', key: { accountId: 1, purpose: 1, createdAt: -1 } }]);
+      await createIndexes(db, 'verification_documents', [{ name: 'accountId_1_uploadedAt_1', key: { accountId: 1, uploadedAt: 1 } }]);
+      await createIndexes(db, 'deliveries', [
+        { name: 'orderId_1', key: { orderId: 1 }, unique: true },
+        { name: 'storeId_1_createdAt_-1', key: { storeId: 1, createdAt: -1 } },
+        { name: 'customerId_1_createdAt_-1', key: { customerId: 1, createdAt: -1 } },
+        { name: 'courierId_1_status_1', key: { courierId: 1, status: 1 } },
+      ]);
+      await createIndexes(db, 'stores', [
+        { name: 'ownerId_1_createdAt_-1', key: { ownerId: 1, createdAt: -1 } },
+        { name: 'createdAt_-1__id_-1', key: { createdAt: -1, _id: -1 } },
+      ]);
+    },
+  },
+  {
+    // The admin account search filters by role and status; SQL has had this index from the start.
+    name: '0002-accounts-role-status',
+    async up(db) {
+      await createIndexes(db, 'accounts', [{ name: 'role_1_status_1', key: { role: 1, status: 1 } }]);
+    },
+  },
+];
