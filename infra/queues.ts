@@ -45,16 +45,37 @@ export class Queues {
   async add<N extends QueueName>(name: N, payload: JobPayloads[N], opts: { jobId: string } & JobsOptions): Promise<void> {
     const parsed = JOB_SCHEMAS[name].safeParse(payload);
     if (!parsed.success) throw new AppError('VALIDATION_ERROR', `invalid ${name} job`, { details: parsed.error.issues });
+    // BullMQ waits for a ready connection even without an offline queue: `guarded` refuses at once instead.
+    await this.guarded(name, () => this.queue(name).add(name, parsed.data, opts));
+  }
+
+  /**
+   * Adds several jobs in one round trip; each `jobId` (an event id) makes a
+   * repeated add a no-op while the job is kept (removeOnComplete keeps a day).
+   */
+  async addBulk<N extends QueueName>(name: N, jobs: readonly { payload: JobPayloads[N]; jobId: string }[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const checked = jobs.map((j) => {
+      const parsed = JOB_SCHEMAS[name].safeParse(j.payload);
+      if (!parsed.success) throw new AppError('VALIDATION_ERROR', `invalid ${name} job`, { details: parsed.error.issues });
+      return { name, data: parsed.data, opts: { jobId: j.jobId } };
+    });
+    await this.guarded(name, () => this.queue(name).addBulk(checked));
+  }
+
+  /** Creates or updates a repeatable job (one scheduler per id, whatever the number of processes). */
+  async repeat<N extends QueueName>(name: N, schedulerId: string, everyMs: number, payload: JobPayloads[N]): Promise<void> {
+    const data = JOB_SCHEMAS[name].parse(payload);
+    await this.guarded(name, () => this.queue(name).upsertJobScheduler(schedulerId, { every: everyMs }, { name, data }));
+  }
+
+  private async guarded(name: QueueName, op: () => Promise<unknown>): Promise<void> {
     const conn = this.producerConnection;
     if (conn.status === 'wait') await conn.connect().catch(() => undefined);
-    // BullMQ waits for a ready connection even without an offline queue: refuse at once instead.
     if (conn.status !== 'ready') throw serviceUnavailable(`queue ${name} is unavailable (Redis ${conn.status})`);
     let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.queue(name).add(name, parsed.data, opts),
-        new Promise((_, rej) => (timer = setTimeout(() => rej(new Error('add timed out')), ADD_TIMEOUT_MS))),
-      ]);
+      await Promise.race([op(), new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`${name} timed out`)), ADD_TIMEOUT_MS)))]);
     } catch (err) {
       throw serviceUnavailable(`queue ${name} is unavailable`, err);
     } finally {

@@ -1,0 +1,83 @@
+import { asFunction, type AwilixContainer } from 'awilix';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Clock } from '../../domain/shared/ids.js';
+import type { OutboxStore, ProcessedEvents, UnitOfWork } from '../../domain/shared/events.js';
+import type { RecordAuditEntry } from '../../domain/platform/use-cases/record-audit-entry.js';
+import type { SessionRepository, OtpRepository } from '../../domain/identity/ports.js';
+import { OutboxRelay } from '../../workers/outbox-relay.js';
+import { auditProcessor } from '../../workers/processors/audit.js';
+import { housekeepingProcessor, HOUSEKEEPING_SCHEDULE } from '../../workers/processors/housekeeping.js';
+import { QUEUES } from '../../workers/queues.js';
+import type { Repositories } from '../db/index.js';
+import type { DeliveryEventBus } from '../delivery-events.js';
+import type { Queues } from '../queues.js';
+import { RedisLease } from '../redis-lease.js';
+
+/** The outbox, its relay and the event consumers. */
+export interface EventsCradle {
+  outbox: OutboxStore;
+  processedEvents: ProcessedEvents;
+  unitOfWork: UnitOfWork;
+  outboxRelay: OutboxRelay;
+}
+
+interface Needs {
+  repositories: Repositories;
+  redis: Redis;
+  keyPrefix: string;
+  logger: Logger;
+  clock: Clock;
+  queues: Queues;
+  deliveryEvents: DeliveryEventBus;
+}
+
+/** Seconds a relay keeps the lease without renewing it; a crashed relay is replaced after this. */
+const RELAY_LEASE_MS = 5_000;
+
+export function registerEvents(container: AwilixContainer<EventsCradle & Needs>): void {
+  container.register({
+    outbox: asFunction(({ repositories }: Needs) => repositories.outbox).singleton(),
+    processedEvents: asFunction(({ repositories }: Needs) => repositories.processedEvents).singleton(),
+    unitOfWork: asFunction(({ repositories }: Needs) => repositories.unitOfWork).singleton(),
+    outboxRelay: asFunction(({ outbox, queues, deliveryEvents, redis, keyPrefix, clock, logger }: EventsCradle & Needs) =>
+      new OutboxRelay({
+        outbox,
+        queues,
+        hubChannel: deliveryEvents,
+        lease: new RedisLease(redis, `${keyPrefix}outbox:relay`, RELAY_LEASE_MS),
+        clock,
+        logger: logger.child({ component: 'outbox-relay' }),
+        settings: { batchSize: 200, idleMs: 100 },
+        hooks: faultHooks(),
+      }),
+    )
+      .singleton()
+      .disposer((r) => r.stop()),
+  });
+}
+
+/**
+ * The crash test's seam: with NODE_ENV=test and DARAA_TEST_KILL_RELAY_BEFORE_MARK=1
+ * the process kills itself (SIGKILL) after publishing a batch, before marking it.
+ */
+function faultHooks() {
+  if (process.env.NODE_ENV !== 'test' || process.env.DARAA_TEST_KILL_RELAY_BEFORE_MARK !== '1') return {};
+  return { beforeMark: () => void process.kill(process.pid, 'SIGKILL') };
+}
+
+interface WorkerParts extends EventsCradle, Needs {
+  recordAuditEntry: RecordAuditEntry;
+  sessions: SessionRepository;
+  otps: OtpRepository;
+}
+
+/** The worker role: the event consumers, housekeeping on its schedule, and the relay. */
+export function startEventWorkers(c: WorkerParts): void {
+  c.queues.work(QUEUES.audit, auditProcessor(c));
+  c.queues.work(QUEUES.housekeeping, housekeepingProcessor(c), 1);
+  for (const s of HOUSEKEEPING_SCHEDULE) {
+    void c.queues.repeat(QUEUES.housekeeping, `housekeeping:${s.task}`, s.everyMs, { task: s.task }).catch((err: unknown) => c.logger.warn({ err, task: s.task }, 'could not schedule housekeeping; retried at next start'));
+  }
+  c.outboxRelay.start();
+}
