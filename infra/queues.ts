@@ -10,6 +10,7 @@ import { createRedis } from './redis.js';
 export const queuePrefix = (keyPrefix: string, name: QueueName) => `{${keyPrefix}${name}}`;
 
 const ADD_TIMEOUT_MS = 2_000;
+const STARTUP_WAIT_MS = 10_000;
 
 const DEFAULT_JOB: JobsOptions = {
   attempts: 8,
@@ -63,9 +64,15 @@ export class Queues {
     await this.guarded(name, () => this.queue(name).addBulk(checked));
   }
 
-  /** Creates or updates a repeatable job (one scheduler per id, whatever the number of processes). */
+  /**
+   * Creates or updates a repeatable job (one scheduler per id, whatever the
+   * number of processes). Called at start-up, so it first waits a while for Redis.
+   */
   async repeat<N extends QueueName>(name: N, schedulerId: string, everyMs: number, payload: JobPayloads[N]): Promise<void> {
     const data = JOB_SCHEMAS[name].parse(payload);
+    const conn = this.producerConnection;
+    if (conn.status === 'wait') await conn.connect().catch(() => undefined);
+    for (let waited = 0; conn.status !== 'ready' && waited < STARTUP_WAIT_MS; waited += 100) await new Promise((r) => setTimeout(r, 100));
     await this.guarded(name, () => this.queue(name).upsertJobScheduler(schedulerId, { every: everyMs }, { name, data }));
   }
 
@@ -83,8 +90,12 @@ export class Queues {
     }
   }
 
-  /** Starts a worker with its own blocking connection (maxRetriesPerRequest: null). */
-  work(name: QueueName, processor: Processor, concurrency = 4): Worker {
+  /**
+   * Starts a worker with its own blocking connection (maxRetriesPerRequest: null).
+   * `lockDurationMs` bounds how long the jobs of a killed worker stay active
+   * before another worker takes them again.
+   */
+  work(name: QueueName, processor: Processor, concurrency = 4, lockDurationMs = 30_000): Worker {
     const worker = new Worker(
       name,
       async (job: Job) => {
@@ -98,7 +109,7 @@ export class Queues {
           throw err;
         }
       },
-      { connection: createRedis(this.deps.redisUrl, 'worker', `bullmq-worker-${name}`), prefix: queuePrefix(this.deps.keyPrefix, name), concurrency, autorun: true },
+      { connection: createRedis(this.deps.redisUrl, 'worker', `bullmq-worker-${name}`), prefix: queuePrefix(this.deps.keyPrefix, name), concurrency, autorun: true, lockDuration: lockDurationMs, stalledInterval: Math.min(30_000, lockDurationMs) },
     );
     worker.on('error', (err) => this.deps.logger.warn({ err, queue: name }, 'worker error'));
     this.workers.push(worker);

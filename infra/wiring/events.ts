@@ -32,7 +32,9 @@ interface Needs {
   deliveryEvents: DeliveryEventBus;
 }
 
-/** Seconds a relay keeps the lease without renewing it; a crashed relay is replaced after this. */
+const CONSUMER_LOCK_MS = 5_000;
+
+/** Milliseconds a relay keeps the lease without renewing it; a crashed relay is replaced after this. */
 const RELAY_LEASE_MS = 5_000;
 
 export function registerEvents(container: AwilixContainer<EventsCradle & Needs>): void {
@@ -74,7 +76,8 @@ interface WorkerParts extends EventsCradle, Needs {
 
 /** The worker role: the event consumers, housekeeping on its schedule, and the relay. */
 export function startEventWorkers(c: WorkerParts): void {
-  c.queues.work(QUEUES.audit, auditProcessor(c));
+  // Consumers write a row or two per event: a short lock hands a crashed worker's jobs on within seconds.
+  c.queues.work(QUEUES.audit, auditProcessor(c), 4, CONSUMER_LOCK_MS);
   c.queues.work(QUEUES.housekeeping, housekeepingProcessor(c), 1);
   for (const s of HOUSEKEEPING_SCHEDULE) {
     void c.queues.repeat(QUEUES.housekeeping, `housekeeping:${s.task}`, s.everyMs, { task: s.task }).catch((err: unknown) => c.logger.warn({ err, task: s.task }, 'could not schedule housekeeping; retried at next start'));
