@@ -8,7 +8,7 @@ import { openPglite } from '../../infra/db/sql/client.js';
 import { closeStore, createRepositories, prepareStore, type Repositories, type Store } from '../../infra/db/index.js';
 import { Queues, queuePrefix } from '../../infra/queues.js';
 import { Metrics } from '../../infra/metrics.js';
-import { DELIVERY_EVENTS_CHANNEL, DeliveryEventBus } from '../../infra/delivery-events.js';
+import { DeliveryEventBus } from '../../infra/delivery-events.js';
 import { RedisLease } from '../../infra/redis-lease.js';
 import { OutboxRelay } from '../../workers/outbox-relay.js';
 import { systemClock } from '../../domain/shared/ids.js';
