@@ -26,6 +26,9 @@ export interface RelaySettings {
   idleMs: number;
 }
 
+/** Wakes the relay when a transaction with events commits (infra/outbox-nudge.ts); polling remains the fallback. */
+export type NudgeListener = (wake: () => void) => () => void;
+
 export interface RelayHooks {
   /** Test seam for the crash test: runs after publishing, before marking. */
   beforeMark?(events: readonly StoredEvent[]): void;
@@ -43,17 +46,22 @@ export class OutboxRelay {
   private stopped = true;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private nudged = false;
+  private unlisten: (() => void) | undefined;
 
-  constructor(private readonly deps: { outbox: OutboxStore; queues: EventQueues; hubChannel: HubChannel; lease: Lease; clock: Clock; logger: Logger; settings: RelaySettings; hooks?: RelayHooks }) {}
+  constructor(private readonly deps: { outbox: OutboxStore; queues: EventQueues; hubChannel: HubChannel; lease: Lease; clock: Clock; logger: Logger; settings: RelaySettings; hooks?: RelayHooks; nudges?: NudgeListener }) {}
 
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
     this.loop = this.run();
+    this.unlisten = this.deps.nudges?.(() => this.nudge());
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unlisten?.();
+    this.unlisten = undefined;
     this.wake?.();
     await this.loop;
     await this.deps.lease.release();
@@ -99,13 +107,24 @@ export class OutboxRelay {
     }
   }
 
+  private nudge(): void {
+    if (this.wake) this.wake();
+    else this.nudged = true; // mid-pass: more committed meanwhile, so skip the next sleep
+  }
+
   private sleep(ms: number): Promise<void> {
+    if (this.nudged) {
+      this.nudged = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
-      this.wake = () => {
+      const done = () => {
+        this.wake = undefined;
         clearTimeout(t);
         resolve();
       };
+      const t = setTimeout(done, ms);
+      this.wake = done;
     });
   }
 }

@@ -13,6 +13,7 @@ import type { Repositories } from '../db/index.js';
 import type { DeliveryEventBus } from '../delivery-events.js';
 import type { Queues } from '../queues.js';
 import { RedisLease } from '../redis-lease.js';
+import { OutboxNudges } from '../outbox-nudge.js';
 
 /** The outbox, its relay and the event consumers. */
 export interface EventsCradle {
@@ -20,12 +21,14 @@ export interface EventsCradle {
   processedEvents: ProcessedEvents;
   unitOfWork: UnitOfWork;
   outboxRelay: OutboxRelay;
+  outboxNudges: OutboxNudges;
 }
 
 interface Needs {
   repositories: Repositories;
   redis: Redis;
   keyPrefix: string;
+  redisUrl: string;
   logger: Logger;
   clock: Clock;
   queues: Queues;
@@ -36,13 +39,16 @@ const CONSUMER_LOCK_MS = 5_000;
 
 /** Milliseconds a relay keeps the lease without renewing it; a crashed relay is replaced after this. */
 const RELAY_LEASE_MS = 5_000;
+/** Published after a transaction with events commits; the relay wakes on it. */
+const nudgeChannel = (keyPrefix: string) => `${keyPrefix}outbox:committed`;
 
 export function registerEvents(container: AwilixContainer<EventsCradle & Needs>): void {
   container.register({
-    outbox: asFunction(({ repositories }: Needs) => repositories.outbox).singleton(),
+    outboxNudges: asFunction(({ repositories, redis, keyPrefix }: Needs) => new OutboxNudges({ unitOfWork: repositories.unitOfWork, outbox: repositories.outbox, redis, channel: nudgeChannel(keyPrefix) })).singleton(),
+    outbox: asFunction(({ outboxNudges }: EventsCradle) => outboxNudges.outbox).singleton(),
     processedEvents: asFunction(({ repositories }: Needs) => repositories.processedEvents).singleton(),
-    unitOfWork: asFunction(({ repositories }: Needs) => repositories.unitOfWork).singleton(),
-    outboxRelay: asFunction(({ outbox, queues, deliveryEvents, redis, keyPrefix, clock, logger }: EventsCradle & Needs) =>
+    unitOfWork: asFunction(({ outboxNudges }: EventsCradle) => outboxNudges.unitOfWork).singleton(),
+    outboxRelay: asFunction(({ outbox, queues, deliveryEvents, redis, redisUrl, keyPrefix, clock, logger }: EventsCradle & Needs) =>
       new OutboxRelay({
         outbox,
         queues,
@@ -52,6 +58,7 @@ export function registerEvents(container: AwilixContainer<EventsCradle & Needs>)
         logger: logger.child({ component: 'outbox-relay' }),
         settings: { batchSize: 200, idleMs: 100 },
         hooks: faultHooks(),
+        nudges: OutboxNudges.listener(redisUrl, nudgeChannel(keyPrefix)),
       }),
     )
       .singleton()

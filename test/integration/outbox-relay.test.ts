@@ -11,6 +11,7 @@ import { Metrics } from '../../infra/metrics.js';
 import { DeliveryEventBus } from '../../infra/delivery-events.js';
 import { RedisLease } from '../../infra/redis-lease.js';
 import { OutboxRelay } from '../../workers/outbox-relay.js';
+import { OutboxNudges } from '../../infra/outbox-nudge.js';
 import { systemClock } from '../../domain/shared/ids.js';
 import type { NewEvent } from '../../domain/shared/events.js';
 import type { DeliveryEvent } from '../../domain/delivery/model.js';
@@ -122,5 +123,34 @@ describe('outbox relay: several relays, one publisher, commit order', function (
     }
     r.start();
     await until(async () => (await repos.outbox.unpublished(10)).length === 0, 15_000, 'the relay catching up');
+  });
+
+  it('when a transaction with events commits, then the nudge wakes the relay well before its next poll', async () => {
+    const client = new Redis(redis.url).on('error', () => undefined);
+    const sub = new Redis(redis.url).on('error', () => undefined);
+    closers.push(() => client.disconnect(), () => sub.disconnect());
+    const channel = 'test:outbox:committed';
+    const nudges = new OutboxNudges({ unitOfWork: repos.unitOfWork, outbox: repos.outbox, redis: client, channel });
+    const queues = new Queues({ redisUrl: redis.url, logger: silent, metrics: new Metrics('relay-n') });
+    const POLL_MS = 3_000;
+    const r = new OutboxRelay({ outbox: nudges.outbox, queues, hubChannel: new DeliveryEventBus({ redis: client, logger: silent }), lease: new RedisLease(client, 'test:outbox:relay-n', 5_000), clock: systemClock, logger: silent, settings: { batchSize: 200, idleMs: POLL_MS }, nudges: OutboxNudges.listener(redis.url, channel) });
+    closers.push(async () => {
+      await r.stop();
+      await queues.close();
+    });
+    const received = new Map<string, number>();
+    await new DeliveryEventBus({ redis: sub, logger: silent }).subscribe(sub, (e) => received.set(e.deliveryId, Date.now()));
+    r.start();
+    await until(async () => ((await client.pubsub('NUMSUB', channel)) as [string, number])[1] === 1, 5_000, 'the relay to listen');
+    await new Promise((res) => setTimeout(res, 100)); // the relay is asleep now
+    const latencies: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const id = `nudged-${i}`;
+      const t0 = Date.now();
+      await nudges.unitOfWork.transaction(() => nudges.outbox.add([changed(id, 1)]));
+      await until(async () => received.has(id), POLL_MS * 2, `event ${id}`);
+      latencies.push(received.get(id)! - t0);
+    }
+    expect(Math.max(...latencies), `commit-to-channel latencies ${latencies.join(', ')} ms`).to.be.below(POLL_MS / 3);
   });
 });
