@@ -1,12 +1,12 @@
 /**
  * Measures the outbox relay with production settings (batch 200, 100 ms idle
- * poll, one lease holder): how fast it drains a backlog, and the latency from
+ * poll, woken by commit nudges, one lease holder): how fast it drains a backlog, and the latency from
  * commit to the hubs' channel under a steady trickle of commits.
  *
  *   node --require tsx/cjs loadtest/bench-outbox.ts            # PGlite in memory
  *   BENCH_PG=postgres://postgres@127.0.0.1:5432/test node --require tsx/cjs loadtest/bench-outbox.ts
  *
- * Env: BENCH_BACKLOG (5000), BENCH_RATE_PER_S (100), BENCH_STEADY_S (5).
+ * Env: BENCH_BACKLOG (5000), BENCH_RATE_PER_S (100), BENCH_STEADY_S (5), BENCH_NO_NUDGE=1 (poll only).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -18,6 +18,7 @@ import { Queues } from '../infra/queues.js';
 import { Metrics } from '../infra/metrics.js';
 import { DeliveryEventBus } from '../infra/delivery-events.js';
 import { RedisLease } from '../infra/redis-lease.js';
+import { OutboxNudges } from '../infra/outbox-nudge.js';
 import { OutboxRelay } from '../workers/outbox-relay.js';
 import { systemClock } from '../domain/shared/ids.js';
 import type { NewEvent } from '../domain/shared/events.js';
@@ -43,10 +44,13 @@ async function main(): Promise<void> {
   const sql = process.env.BENCH_PG ? await openPostgres({ url: process.env.BENCH_PG, schema, max: 8 }) : await openPglite();
   const store: Store = { kind: 'sql', engine: process.env.BENCH_PG ? 'postgres' : 'pglite', sql };
   await prepareStore(store);
-  const repos = createRepositories(store);
+  const raw = createRepositories(store);
+  const nudger = new Redis(redis.url);
+  const nudges = new OutboxNudges({ unitOfWork: raw.unitOfWork, outbox: raw.outbox, redis: nudger, channel: 'bench:committed' });
+  const repos = { unitOfWork: nudges.unitOfWork, outbox: nudges.outbox };
   const queues = new Queues({ redisUrl: redis.url, logger: silent, metrics: new Metrics('bench') });
   const client = new Redis(redis.url);
-  const relay = new OutboxRelay({ outbox: repos.outbox, queues, hubChannel: new DeliveryEventBus({ redis: client, logger: silent }), lease: new RedisLease(client, 'bench:relay', 5_000), clock: systemClock, logger: silent, settings: { batchSize: 200, idleMs: 100 } });
+  const relay = new OutboxRelay({ outbox: repos.outbox, queues, hubChannel: new DeliveryEventBus({ redis: client, logger: silent }), lease: new RedisLease(client, 'bench:relay', 5_000), clock: systemClock, logger: silent, settings: { batchSize: 200, idleMs: 100 }, nudges: process.env.BENCH_NO_NUDGE ? undefined : OutboxNudges.listener(redis.url, 'bench:committed') });
   const sub = new Redis(redis.url);
   const received = new Map<string, number>();
   await new DeliveryEventBus({ redis: sub, logger: silent }).subscribe(sub, (e) => received.set(e.type === 'delivery.status_changed' ? (e.reason ?? '') + e.deliveryId : '', Date.now()));
@@ -85,6 +89,7 @@ async function main(): Promise<void> {
   await queues.close();
   client.disconnect();
   sub.disconnect();
+  nudger.disconnect();
   if (process.env.BENCH_PG) await sql.query(`drop schema ${schema} cascade`);
   await closeStore(store);
   await redis.stop();
