@@ -11,7 +11,7 @@ import { EVENTS } from '../domain/platform/events.js';
 import { domainEventSchema, type EventDefinition } from '../domain/shared/events.js';
 import { fromOutboxEvent } from '../domain/delivery/events.js';
 import { CONSUMERS, consumersOf } from '../workers/queues.js';
-import { DELIVERY_EVENTS_CHANNEL } from '../infra/delivery-events.js';
+import { deliveryEventsChannel } from '../infra/delivery-events.js';
 
 interface JsonSchema {
   type?: string | string[];
@@ -52,7 +52,7 @@ const table = (schema: JsonSchema) => ['| field | type | required |', '|---|---|
 
 function section(def: EventDefinition): string {
   const consumers = consumersOf(def.type).map((c) => `\`${c}\` (BullMQ queue \`${CONSUMERS[c].queue}\`, at least once)`);
-  if (fromOutboxEvent({ type: def.type, payload: {} })) consumers.push(`socket hubs (Redis pub/sub \`${DELIVERY_EVENTS_CHANNEL}\`, best effort)`);
+  if (fromOutboxEvent({ type: def.type, payload: {} })) consumers.push(`socket hubs (Redis pub/sub \`${deliveryEventsChannel('<REDIS_KEY_PREFIX>')}\`, best effort)`);
   return [
     `### \`${def.type}\` (version ${def.version})`,
     '',

@@ -21,7 +21,7 @@ describe('housekeeping: repeatable purge jobs in the worker role', function () {
   let queue: Queue;
   before(async () => {
     app = await startTestApp({ role: 'all' });
-    queue = new Queue('housekeeping', { connection: new Redis(app.redis.url, { maxRetriesPerRequest: null }), prefix: queuePrefix('housekeeping') });
+    queue = new Queue('housekeeping', { connection: new Redis(app.redis.url, { maxRetriesPerRequest: null }), prefix: queuePrefix('daraa:', 'housekeeping') });
   });
   after(async () => {
     await queue?.close();

@@ -89,8 +89,8 @@ describe('outbox faults: kill -9 of the worker between publish and mark', functi
   it('when the relay is killed after publishing and before marking, then after a restart every committed event is published and the consumer writes each once', async () => {
     const hub = quiet(new Redis(redis.url));
     const onChannel: DeliveryEvent[] = [];
-    await new DeliveryEventBus({ redis: hub, logger: silent }).subscribe(hub, (e) => onChannel.push(e));
-    const queue = new Queue('audit', { connection: quiet(new Redis(redis.url, { maxRetriesPerRequest: null })), prefix: queuePrefix('audit') });
+    await new DeliveryEventBus({ redis: hub, logger: silent, keyPrefix: 'daraa:' }).subscribe(hub, (e) => onChannel.push(e));
+    const queue = new Queue('audit', { connection: quiet(new Redis(redis.url, { maxRetriesPerRequest: null })), prefix: queuePrefix('daraa:', 'audit') });
     try {
       const before = await commitDeliveries(5);
 

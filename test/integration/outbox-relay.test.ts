@@ -56,12 +56,12 @@ describe('outbox relay: several relays, one publisher, commit order', function (
   });
 
   function relay(name: string): { relay: OutboxRelay; queues: Queues } {
-    const queues = new Queues({ redisUrl: redis.url, logger: silent, metrics: new Metrics(name) });
+    const queues = new Queues({ redisUrl: redis.url, logger: silent, metrics: new Metrics(name), keyPrefix: 'daraa:' });
     const client = new Redis(redis.url).on('error', () => undefined);
     const relay = new OutboxRelay({
       outbox: repos.outbox,
       queues,
-      hubChannel: new DeliveryEventBus({ redis: client, logger: silent }),
+      hubChannel: new DeliveryEventBus({ redis: client, logger: silent, keyPrefix: 'daraa:' }),
       lease: new RedisLease(client, 'test:outbox:relay', 5_000),
       clock: systemClock,
       logger: silent,
@@ -79,7 +79,7 @@ describe('outbox relay: several relays, one publisher, commit order', function (
     const sub = new Redis(redis.url).on('error', () => undefined);
     closers.push(() => sub.disconnect());
     const received: DeliveryEvent[] = [];
-    await new DeliveryEventBus({ redis: sub, logger: silent }).subscribe(sub, (e) => received.push(e));
+    await new DeliveryEventBus({ redis: sub, logger: silent, keyPrefix: 'daraa:' }).subscribe(sub, (e) => received.push(e));
     const [a, b] = [relay('relay-a'), relay('relay-b')];
     a.relay.start();
     b.relay.start();
@@ -103,7 +103,7 @@ describe('outbox relay: several relays, one publisher, commit order', function (
       const versions = received.filter((e) => e.deliveryId === `agg-${i}`).map((e) => (e.type === 'delivery.status_changed' ? e.reason : null));
       expect(versions).to.deep.equal(Array.from({ length: VERSIONS }, (_, v) => `v${v + 1}`));
     }
-    const queue = new Queue('audit', { connection: new Redis(redis.url, { maxRetriesPerRequest: null }), prefix: queuePrefix('audit') });
+    const queue = new Queue('audit', { connection: new Redis(redis.url, { maxRetriesPerRequest: null }), prefix: queuePrefix('daraa:', 'audit') });
     closers.push(() => queue.close());
     expect(await queue.getWaitingCount()).to.equal(total);
     await Promise.all([a.relay.stop(), b.relay.stop()]);
@@ -131,15 +131,15 @@ describe('outbox relay: several relays, one publisher, commit order', function (
     closers.push(() => client.disconnect(), () => sub.disconnect());
     const channel = 'test:outbox:committed';
     const nudges = new OutboxNudges({ unitOfWork: repos.unitOfWork, outbox: repos.outbox, redis: client, channel });
-    const queues = new Queues({ redisUrl: redis.url, logger: silent, metrics: new Metrics('relay-n') });
+    const queues = new Queues({ redisUrl: redis.url, logger: silent, metrics: new Metrics('relay-n'), keyPrefix: 'daraa:' });
     const POLL_MS = 3_000;
-    const r = new OutboxRelay({ outbox: nudges.outbox, queues, hubChannel: new DeliveryEventBus({ redis: client, logger: silent }), lease: new RedisLease(client, 'test:outbox:relay-n', 5_000), clock: systemClock, logger: silent, settings: { batchSize: 200, idleMs: POLL_MS }, nudges: OutboxNudges.listener(redis.url, channel) });
+    const r = new OutboxRelay({ outbox: nudges.outbox, queues, hubChannel: new DeliveryEventBus({ redis: client, logger: silent, keyPrefix: 'daraa:' }), lease: new RedisLease(client, 'test:outbox:relay-n', 5_000), clock: systemClock, logger: silent, settings: { batchSize: 200, idleMs: POLL_MS }, nudges: OutboxNudges.listener(redis.url, channel) });
     closers.push(async () => {
       await r.stop();
       await queues.close();
     });
     const received = new Map<string, number>();
-    await new DeliveryEventBus({ redis: sub, logger: silent }).subscribe(sub, (e) => received.set(e.deliveryId, Date.now()));
+    await new DeliveryEventBus({ redis: sub, logger: silent, keyPrefix: 'daraa:' }).subscribe(sub, (e) => received.set(e.deliveryId, Date.now()));
     r.start();
     await until(async () => ((await client.pubsub('NUMSUB', channel)) as [string, number])[1] === 1, 5_000, 'the relay to listen');
     await new Promise((res) => setTimeout(res, 100)); // the relay is asleep now

@@ -52,11 +52,11 @@ describe('the relay lease in Redis', function () {
     await prepareStore(store);
     const repos = createRepositories(store);
     const silent = pino({ level: 'silent' });
-    const queues = new Queues({ redisUrl: server.url, logger: silent, metrics: new Metrics('lease-test') });
+    const queues = new Queues({ redisUrl: server.url, logger: silent, metrics: new Metrics('lease-test'), keyPrefix: 'daraa:' });
     const key = `${uniquePrefix('lease')}relay`;
     const thief = new RedisLease(redis, key, 5_000);
     const relayWith = (lease: RedisLease, beforeMark?: () => void) =>
-      new OutboxRelay({ outbox: repos.outbox, queues, hubChannel: new DeliveryEventBus({ redis, logger: silent }), lease, clock: systemClock, logger: silent, settings: { batchSize: 50, idleMs: 20 }, hooks: beforeMark ? { beforeMark } : {} });
+      new OutboxRelay({ outbox: repos.outbox, queues, hubChannel: new DeliveryEventBus({ redis, logger: silent, keyPrefix: 'daraa:' }), lease, clock: systemClock, logger: silent, settings: { batchSize: 50, idleMs: 20 }, hooks: beforeMark ? { beforeMark } : {} });
     try {
       const at = new Date().toISOString();
       const [event] = await repos.outbox.add([{ type: 'delivery.status.changed', aggregateId: 'd-lease', aggregateVersion: 2, occurredAt: at, payload: { deliveryId: 'd-lease', orderId: 'o', from: 'pending', to: 'cancelled', courierId: null, reason: 'r', at } }]);
