@@ -39,8 +39,6 @@ import { DevSmsSender } from './providers/sms-dev.js';
 import { HttpSmsSender } from './providers/sms-http.js';
 import { LocalDiskDocumentStorage, DOCUMENT_TYPES } from './storage/local-disk.js';
 import { createHub } from '../server/hub.js';
-import { auditProcessor } from '../workers/processors/audit.js';
-import { QUEUES } from '../workers/queues.js';
 import type { Config } from './config.js';
 import { createRepositories, pingStore, type Repositories, type Store } from './db/index.js';
 import { AccessTokens } from './jwt.js';
@@ -51,11 +49,12 @@ import { Tracing } from './tracing.js';
 import { originPolicy } from './origins.js';
 import { commerceRoutes, registerCommerce, type CommerceCradle } from './wiring/commerce.js';
 import { registerRealtime, startRealtime, type RealtimeCradle } from './wiring/realtime.js';
+import { registerEvents, startEventWorkers, type EventsCradle } from './wiring/events.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 
 /** Everything the container holds. Use cases take a slice of this as their `deps`; routes too (AuthRouteDeps: the auth use cases). */
-export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps {
+export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle {
   config: Config;
   role: ProcessRole;
   logger: Logger;
@@ -144,6 +143,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
   registerIdentity(container);
   registerCommerce(container);
   registerRealtime(container);
+  registerEvents(container);
   return container;
 }
 
@@ -270,7 +270,7 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
   // Never an unhandled rejection: startSystem awaits `ready` and reports the failure.
   realtime?.catch(() => undefined);
   if (withWorkers) {
-    c.queues.work(QUEUES.audit, auditProcessor(c));
+    startEventWorkers(c);
   }
 
   return {

@@ -2,13 +2,13 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { DELIVERY_STATUSES, type DeliveryEvent } from '../domain/delivery/model.js';
-import type { DeliveryEventPublisher } from '../domain/delivery/ports.js';
 import { RedisEventBus } from './redis-channels.js';
 
 /**
  * Redis pub/sub channel carrying every DeliveryEvent as JSON, one message per
- * event. Socket hubs subscribe (`DeliveryEventBus.subscribe`) and fan events
- * out to order rooms and the ops feed.
+ * event, in the model's shape. The outbox relay publishes committed events
+ * here (best effort); socket hubs subscribe (`DeliveryEventBus.subscribe`) and
+ * fan them out to order rooms and the ops feed.
  */
 export const deliveryEventsChannel = (keyPrefix: string): string => `${keyPrefix}delivery:events`;
 
@@ -31,8 +31,11 @@ export function parseDeliveryEvent(message: string): DeliveryEvent | null {
   }
 }
 
-/** The delivery context's events: in-process handlers plus the Redis channel `<REDIS_KEY_PREFIX>delivery:events`. */
-export class DeliveryEventBus extends RedisEventBus<DeliveryEvent> implements DeliveryEventPublisher {
+/**
+ * The hubs' side of delivery events on the channel `<REDIS_KEY_PREFIX>delivery:events`.
+ * Only the outbox relay publishes: use cases write events to the outbox.
+ */
+export class DeliveryEventBus extends RedisEventBus<DeliveryEvent> {
   constructor(deps: { redis: Redis; logger: Logger; keyPrefix: string }) {
     super(deps, deliveryEventsChannel(deps.keyPrefix), parseDeliveryEvent, 'delivery');
   }

@@ -1,6 +1,7 @@
 import { loadConfig, ConfigError } from './config.js';
 import { createLogger } from './logger.js';
 import { startSystem, StartupError } from './system.js';
+import { auditEntryEvent } from '../domain/platform/events.js';
 
 /**
  * Process entry: `npm start` (all-in-one on embedded defaults) and, built, every
@@ -28,10 +29,9 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const startedAt = new Date().toISOString();
-  await system.composed.container.cradle.queues
-    .add('audit', { id: `system.started:${process.pid}:${startedAt}`, actor: { id: null, role: 'system' }, action: 'system.started', resource: { type: 'process', id: system.role }, metadata: { pid: process.pid, version: process.env.npm_package_version ?? null } }, { jobId: `system-started-${process.pid}-${Date.parse(startedAt)}` })
-    .catch((err: unknown) => logger.warn({ err }, 'could not enqueue the start-up audit entry'));
+  const startedAt = new Date();
+  const started = auditEntryEvent({ id: `system.started:${process.pid}:${startedAt.toISOString()}`, actor: { id: null, role: 'system' }, action: 'system.started', resource: { type: 'process', id: system.role }, metadata: { pid: process.pid, version: process.env.npm_package_version ?? null } }, startedAt);
+  await system.composed.container.cradle.outbox.add([started]).catch((err: unknown) => logger.warn({ err }, 'could not record the start-up audit entry'));
 
   const lines = [`Daraa (${system.role}) is up`, `  API      ${system.url}/api/v1`, `  Docs     ${system.url}/docs`, `  OpenAPI  ${system.url}/openapi.json`, `  Health   ${system.url}/health   Ready ${system.url}/ready   Metrics ${system.url}/metrics`];
   if (system.composed.io) lines.push(`  Sockets  ${system.url.replace(/^http/, 'ws')} (Socket.IO, WebSocket transport)`);

@@ -11,6 +11,7 @@ import { createRedis } from './redis.js';
 export const queuePrefix = (keyPrefix: string, name: QueueName) => `{${keyPrefix}${name}}`;
 
 const addTimeout = timeout(2_000, TimeoutStrategy.Aggressive);
+const STARTUP_WAIT_MS = 10_000;
 
 const DEFAULT_JOB: JobsOptions = {
   attempts: 8,
@@ -46,19 +47,53 @@ export class Queues {
   async add<N extends QueueName>(name: N, payload: JobPayloads[N], opts: { jobId: string } & JobsOptions): Promise<void> {
     const parsed = JOB_SCHEMAS[name].safeParse(payload);
     if (!parsed.success) throw new AppError('VALIDATION_ERROR', `invalid ${name} job`, { details: parsed.error.issues });
+    // BullMQ waits for a ready connection even without an offline queue: `guarded` refuses at once instead.
+    await this.guarded(name, () => this.queue(name).add(name, parsed.data, opts));
+  }
+
+  /**
+   * Adds several jobs in one round trip; each `jobId` (an event id) makes a
+   * repeated add a no-op while the job is kept (removeOnComplete keeps a day).
+   */
+  async addBulk<N extends QueueName>(name: N, jobs: readonly { payload: JobPayloads[N]; jobId: string }[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const checked = jobs.map((j) => {
+      const parsed = JOB_SCHEMAS[name].safeParse(j.payload);
+      if (!parsed.success) throw new AppError('VALIDATION_ERROR', `invalid ${name} job`, { details: parsed.error.issues });
+      return { name, data: parsed.data, opts: { jobId: j.jobId } };
+    });
+    await this.guarded(name, () => this.queue(name).addBulk(checked));
+  }
+
+  /**
+   * Creates or updates a repeatable job (one scheduler per id, whatever the
+   * number of processes). Called at start-up, so it first waits a while for Redis.
+   */
+  async repeat<N extends QueueName>(name: N, schedulerId: string, everyMs: number, payload: JobPayloads[N]): Promise<void> {
+    const data = JOB_SCHEMAS[name].parse(payload);
     const conn = this.producerConnection;
     if (conn.status === 'wait') await conn.connect().catch(() => undefined);
-    // BullMQ waits for a ready connection even without an offline queue: refuse at once instead.
+    for (let waited = 0; conn.status !== 'ready' && waited < STARTUP_WAIT_MS; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    await this.guarded(name, () => this.queue(name).upsertJobScheduler(schedulerId, { every: everyMs }, { name, data }));
+  }
+
+  private async guarded(name: QueueName, op: () => Promise<unknown>): Promise<void> {
+    const conn = this.producerConnection;
+    if (conn.status === 'wait') await conn.connect().catch(() => undefined);
     if (conn.status !== 'ready') throw serviceUnavailable(`queue ${name} is unavailable (Redis ${conn.status})`);
     try {
-      await addTimeout.execute(() => this.queue(name).add(name, parsed.data, opts));
+      await addTimeout.execute(() => op());
     } catch (err) {
       throw serviceUnavailable(`queue ${name} is unavailable`, err);
     }
   }
 
-  /** Starts a worker with its own blocking connection (maxRetriesPerRequest: null). */
-  work(name: QueueName, processor: Processor, concurrency = 4): Worker {
+  /**
+   * Starts a worker with its own blocking connection (maxRetriesPerRequest: null).
+   * `lockDurationMs` bounds how long the jobs of a killed worker stay active
+   * before another worker takes them again.
+   */
+  work(name: QueueName, processor: Processor, concurrency = 4, lockDurationMs = 30_000): Worker {
     const worker = new Worker(
       name,
       async (job: Job) => {
@@ -72,7 +107,7 @@ export class Queues {
           throw err;
         }
       },
-      { connection: createRedis(this.deps.redisUrl, 'worker', `bullmq-worker-${name}`), prefix: queuePrefix(this.deps.keyPrefix, name), concurrency, autorun: true },
+      { connection: createRedis(this.deps.redisUrl, 'worker', `bullmq-worker-${name}`), prefix: queuePrefix(this.deps.keyPrefix, name), concurrency, autorun: true, lockDuration: lockDurationMs, stalledInterval: Math.min(30_000, lockDurationMs) },
     );
     worker.on('error', (err) => this.deps.logger.warn({ err, queue: name }, 'worker error'));
     this.workers.push(worker);

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { domainEventSchema } from '../domain/shared/events.js';
+import { DELIVERY_EVENTS } from '../domain/delivery/events.js';
+import { auditEntryRequested } from '../domain/platform/events.js';
 
 /**
  * Every queue and its job payload schema, in one place. Producers validate
@@ -7,23 +10,38 @@ import { z } from 'zod';
  */
 export const QUEUES = {
   audit: 'audit',
+  housekeeping: 'housekeeping',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
-export const auditJobSchema = z.strictObject({
-  id: z.string().min(1).max(128),
-  actor: z.strictObject({ id: z.string().max(128).nullable(), role: z.string().min(1).max(32) }),
-  action: z.string().min(3).max(100),
-  resource: z.strictObject({ type: z.string().min(1).max(64), id: z.string().max(128).nullable().optional() }),
-  outcome: z.enum(['success', 'failure']).optional(),
-  origin: z.strictObject({ ip: z.string().max(64).nullable().optional(), userAgent: z.string().max(512).nullable().optional(), requestId: z.string().max(128).nullable().optional() }).optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
-});
-export type AuditJob = z.infer<typeof auditJobSchema>;
+/**
+ * Who consumes which events: the relay adds each event, as one job whose id is
+ * the event id, to the queue of every consumer listed for its type.
+ */
+export const CONSUMERS = {
+  audit: {
+    queue: QUEUES.audit,
+    events: [auditEntryRequested.type, ...DELIVERY_EVENTS.map((d) => d.type)],
+    description: 'Writes the audit log: requested entries as given, and one entry per delivery change.',
+  },
+} as const satisfies Record<string, { queue: QueueName; events: readonly string[]; description: string }>;
+export type ConsumerName = keyof typeof CONSUMERS;
+
+/** The consumers of one event type (docs/events.md and the relay read this). */
+export const consumersOf = (type: string): ConsumerName[] =>
+  (Object.keys(CONSUMERS) as ConsumerName[]).filter((c) => (CONSUMERS[c].events as readonly string[]).includes(type));
+
+export const HOUSEKEEPING_TASKS = ['sessions', 'refresh_tokens', 'otp_challenges', 'outbox', 'processed_events'] as const;
+export const housekeepingJobSchema = z.strictObject({ task: z.enum(HOUSEKEEPING_TASKS) });
+export type HousekeepingJob = z.infer<typeof housekeepingJobSchema>;
+
+export type EventJob = z.infer<typeof domainEventSchema>;
 
 export interface JobPayloads {
-  audit: AuditJob;
+  audit: EventJob;
+  housekeeping: HousekeepingJob;
 }
 export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
-  audit: auditJobSchema,
+  audit: domainEventSchema,
+  housekeeping: housekeepingJobSchema,
 };

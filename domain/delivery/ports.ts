@@ -1,5 +1,5 @@
 import type { Page, PageRequest } from '../shared/pagination.js';
-import type { Delivery, DeliveryEvent, DeliveryStatus } from './model.js';
+import type { Delivery, DeliveryStatus } from './model.js';
 
 export interface DeliveryFilter {
   storeId?: string;
@@ -26,12 +26,4 @@ export interface DeliveryRepository {
   listActiveByCourier(courierId: string): Promise<Delivery[]>;
   /** Newest first. */
   list(filter: DeliveryFilter, page: PageRequest): Promise<Page<Delivery>>;
-}
-
-/**
- * Carries delivery events to other processes (hub rooms, ops feed) after a use case saved them.
- * `publish` never rejects: the change is already stored, so a failure is logged, not thrown.
- */
-export interface DeliveryEventPublisher {
-  publish(events: DeliveryEvent[]): Promise<void>;
 }

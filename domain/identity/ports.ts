@@ -30,6 +30,10 @@ export interface SessionRepository {
   findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | null>;
   /** Atomically marks a token used; false when it was already used (a replay or a race). */
   markRefreshTokenUsed(tokenHash: string, at: Date): Promise<boolean>;
+  /** Housekeeping: deletes sessions that expired before `before`; answers how many. */
+  purgeExpiredSessions(before: Date): Promise<number>;
+  /** Housekeeping: deletes refresh tokens that expired before `before`; answers how many. */
+  purgeExpiredRefreshTokens(before: Date): Promise<number>;
 }
 
 /** One-time codes. */
@@ -42,6 +46,8 @@ export interface OtpRepository {
   recordAttempt(id: string): Promise<number | null>;
   /** Consumes once; false when already consumed (a replay). */
   consume(id: string, at: Date): Promise<boolean>;
+  /** Housekeeping: deletes challenges that expired before `before`; answers how many. */
+  purgeExpired(before: Date): Promise<number>;
 }
 
 export interface DocumentRepository {

@@ -16,6 +16,8 @@ export const ERROR_STATUS = {
   UNPROCESSABLE_ENTITY: 422,
   RATE_LIMIT_EXCEEDED: 429,
   INTERNAL_ERROR: 500,
+  /** A use case raised an event that fails its schema: a defect, refused before it is stored. */
+  INVALID_EVENT: 500,
   SERVICE_UNAVAILABLE: 503,
 } as const;
 

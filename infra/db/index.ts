@@ -5,7 +5,12 @@ import type { AuditLogRepository } from '../../domain/platform/ports.js';
 import type { DeliveryRepository } from '../../domain/delivery/ports.js';
 import type { StoreRepository } from '../../domain/catalog/ports.js';
 import type { AccountRepository, DocumentRepository, OtpRepository, SessionRepository } from '../../domain/identity/ports.js';
+import type { OutboxStore, ProcessedEvents, UnitOfWork } from '../../domain/shared/events.js';
+import { EVENTS } from '../../domain/platform/events.js';
 import { openPglite, openPostgres, type SqlClient } from './sql/client.js';
+import { SqlOutbox, SqlProcessedEvents } from './sql/outbox.js';
+import { MongoOutbox, MongoProcessedEvents } from './mongo/outbox.js';
+import { mongoUnitOfWork } from './mongo/connection.js';
 import { migrate } from './sql/migrate.js';
 import { openMongo } from './mongo/connection.js';
 import { migrateMongo } from './mongo/migrate.js';
@@ -32,6 +37,10 @@ export interface Repositories {
   sessions: SessionRepository;
   otps: OtpRepository;
   documents: DocumentRepository;
+  outbox: OutboxStore;
+  processedEvents: ProcessedEvents;
+  /** Repositories and the outbox called inside `transaction` commit together. */
+  unitOfWork: UnitOfWork;
 }
 
 export interface StoreSettings {
@@ -70,10 +79,10 @@ export async function prepareStore(store: Store): Promise<void> {
 export function createRepositories(store: Store): Repositories {
   if (store.kind === 'sql') {
     const db = store.sql;
-    return { auditLog: new SqlAuditLogRepository(db), accounts: new SqlAccountRepository(db), sessions: new SqlSessionRepository(db), otps: new SqlOtpRepository(db), documents: new SqlDocumentRepository(db), deliveries: new SqlDeliveryRepository(db), stores: new SqlStoreRepository(db) };
+    return { auditLog: new SqlAuditLogRepository(db), accounts: new SqlAccountRepository(db), sessions: new SqlSessionRepository(db), otps: new SqlOtpRepository(db), documents: new SqlDocumentRepository(db), deliveries: new SqlDeliveryRepository(db), stores: new SqlStoreRepository(db), outbox: new SqlOutbox(db, EVENTS), processedEvents: new SqlProcessedEvents(db), unitOfWork: db };
   }
   const conn = store.mongo;
-  return { auditLog: new MongoAuditLogRepository(conn), accounts: new MongoAccountRepository(conn), sessions: new MongoSessionRepository(conn), otps: new MongoOtpRepository(conn), documents: new MongoDocumentRepository(conn), deliveries: new MongoDeliveryRepository(conn), stores: new MongoStoreRepository(conn) };
+  return { auditLog: new MongoAuditLogRepository(conn), accounts: new MongoAccountRepository(conn), sessions: new MongoSessionRepository(conn), otps: new MongoOtpRepository(conn), documents: new MongoDocumentRepository(conn), deliveries: new MongoDeliveryRepository(conn), stores: new MongoStoreRepository(conn), outbox: new MongoOutbox(conn, EVENTS), processedEvents: new MongoProcessedEvents(conn), unitOfWork: mongoUnitOfWork(conn) };
 }
 
 export async function pingStore(store: Store): Promise<void> {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { Socket } from 'socket.io-client';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { signUp, signUpAdmin } from '../helpers/identity.js';
+import { auditEntryEvent } from '../../domain/platform/events.js';
 import { connect, deliveryFor, emitAck, verifiedCourier, waitUntil } from '../helpers/hub.js';
 
 const PREFIX = `kp${process.pid % 10_000}:`;
@@ -30,9 +31,10 @@ describe('Redis key prefix (REDIS_KEY_PREFIX)', function () {
     expect(await emitAck(s, 'location', { lat: 33.5138, lng: 36.2765, ts: Date.now() })).to.include({ ok: true, accepted: 1 });
     await deliveryFor(app, { owner, customer, courier });
     const c = app.system.composed.container.cradle;
-    await c.queues.add('audit', { id: `kp-${Date.now()}`, actor: { id: admin.accountId, role: 'admin' }, action: 'test.key_prefix', resource: { type: 'test' } }, { jobId: `kp-${Date.now()}` });
-    // The courier's presence, the geo index and the audit queue are all there, under the prefix.
+    await c.unitOfWork.transaction(() => c.outbox.add([auditEntryEvent({ id: `kp-${Date.now()}`, actor: { id: admin.accountId, role: 'admin' }, action: 'test.key_prefix', resource: { type: 'test' } }, new Date())]));
+    // The courier's presence, the geo index, the relay's lease and the audit queue are all there, under the prefix.
     await waitUntil(async () => (await c.redis.exists(`${PREFIX}presence:courier:${courier.accountId}`)) === 1);
+    await waitUntil(async () => (await c.redis.exists(`${PREFIX}outbox:relay`)) === 1);
     const keys = await c.redis.keys('*');
     expect(keys.some((k) => k.startsWith(`${PREFIX}geo:`)), keys.join(' ')).to.equal(true);
     expect(keys.some((k) => k.startsWith(`{${PREFIX}audit}`)), keys.join(' ')).to.equal(true);

@@ -30,7 +30,7 @@ describe('resilience: Redis loss, queues and the Socket.IO cluster', function ()
 
       const t0 = Date.now();
       const err = await app.system.composed.container.cradle.queues
-        .add('audit', { id: 'x1', actor: { id: null, role: 'system' }, action: 'system.test', resource: { type: 'p' } }, { jobId: 'x1' })
+        .add('housekeeping', { task: 'outbox' }, { jobId: 'x1' })
         .then(() => null, (e: { code?: string }) => e);
       expect(err?.code).to.equal('SERVICE_UNAVAILABLE');
       expect(Date.now() - t0).to.be.lessThan(3_000);

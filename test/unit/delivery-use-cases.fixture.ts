@@ -5,7 +5,8 @@ import { Account } from '../../domain/identity/model.js';
 import { CheckCourierEligibility } from '../../domain/identity/use-cases/check-courier-eligibility.js';
 import { Store } from '../../domain/catalog/model.js';
 import type { DeliveryEvent } from '../../domain/delivery/model.js';
-import type { DeliveryEventPublisher } from '../../domain/delivery/ports.js';
+import type { Outbox } from '../../domain/shared/events.js';
+import { fromOutboxEvent } from '../../domain/delivery/events.js';
 import { uuidIds } from '../../domain/shared/ids.js';
 import type { Principal, Role } from '../../domain/shared/principal.js';
 import { CreateDelivery } from '../../domain/delivery/use-cases/create-delivery.js';
@@ -17,8 +18,9 @@ import { DeliveryAccess } from '../../domain/delivery/use-cases/delivery-access.
 
 /**
  * Delivery use cases over real PGlite repositories and the real courier
- * eligibility. The one stand-in is the event publisher, which records what the
- * use cases publish (the Redis bus has its own test over a real Redis).
+ * eligibility, writing their events to the real outbox. `events` lists, in the
+ * model's shape, what the use cases handed the outbox (delivery-outbox.test.ts
+ * reads the outbox table itself).
  */
 export interface World {
   repos: Repositories;
@@ -34,12 +36,13 @@ export interface World {
   close(): Promise<void>;
 }
 
-const depsOf = (repos: Repositories, deliveryEvents: DeliveryEventPublisher, clock: World['clock']) => ({
+const depsOf = (repos: Repositories, outbox: Outbox, clock: World['clock']) => ({
   deliveries: repos.deliveries,
   stores: repos.stores,
   accounts: repos.accounts,
   courierEligibility: new CheckCourierEligibility({ accounts: repos.accounts }),
-  deliveryEvents,
+  outbox,
+  unitOfWork: repos.unitOfWork,
   clock,
   ids: uuidIds,
 });
@@ -51,7 +54,14 @@ export async function openWorld(): Promise<World> {
   const events: DeliveryEvent[] = [];
   let now = new Date(Date.UTC(2026, 0, 1, 12));
   const clock = { now: () => now, set: (d: Date) => void (now = d) };
-  const deps = depsOf(repos, { publish: async (e) => void events.push(...e) }, clock);
+  const observed: Outbox = {
+    add: async (batch) => {
+      const sealed = await repos.outbox.add(batch);
+      events.push(...sealed.map((e) => fromOutboxEvent(e)!));
+      return sealed;
+    },
+  };
+  const deps = depsOf(repos, observed, clock);
   return {
     repos, events, clock, deps,
     createDelivery: new CreateDelivery(deps),

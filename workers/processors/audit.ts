@@ -1,22 +1,31 @@
-import { UnrecoverableError, type Job } from 'bullmq';
-import { isAppError } from '../../domain/shared/errors.js';
-import type { RecordAuditEntry } from '../../domain/platform/use-cases/record-audit-entry.js';
-import { auditJobSchema } from '../queues.js';
+import type { DomainEvent } from '../../domain/shared/events.js';
+import { auditEntryInput, auditEntryRequested } from '../../domain/platform/events.js';
+import { AppError } from '../../domain/shared/errors.js';
+import type { RecordAuditEntry, RecordAuditEntryInput } from '../../domain/platform/use-cases/record-audit-entry.js';
+import { eventConsumer, type ConsumerDeps } from '../consume.js';
 
 /**
- * Writes audit entries sent by other processes (hub, workers). Idempotent: the
- * entry id is the job id and the repository appends once per id.
+ * The audit consumer: writes requested audit entries as given (their own id
+ * makes a second write a no-op) and one entry per delivery change, keyed by
+ * the event id. Redelivered events are ignored (eventConsumer).
  */
-export function auditProcessor(deps: { recordAuditEntry: RecordAuditEntry }) {
-  return async (job: Job): Promise<{ id: string }> => {
-    const parsed = auditJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid audit job: ${parsed.error.issues[0]?.message ?? 'schema'}`);
-    try {
-      const entry = await deps.recordAuditEntry.execute(parsed.data);
-      return { id: entry.id };
-    } catch (err) {
-      if (isAppError(err) && err.code === 'VALIDATION_ERROR') throw new UnrecoverableError(err.message);
-      throw err;
-    }
+export function auditProcessor(deps: ConsumerDeps & { recordAuditEntry: RecordAuditEntry }) {
+  return eventConsumer('audit', deps, async (event) => {
+    await deps.recordAuditEntry.execute(auditInputOf(event));
+  });
+}
+
+function auditInputOf(event: DomainEvent): RecordAuditEntryInput {
+  if (event.type === auditEntryRequested.type) {
+    const parsed = auditEntryInput.safeParse(event.payload);
+    if (!parsed.success) throw new AppError('VALIDATION_ERROR', `invalid ${event.type} payload`, { details: parsed.error.issues });
+    return parsed.data;
+  }
+  return {
+    id: event.id,
+    actor: { id: null, role: 'system' },
+    action: event.type,
+    resource: { type: event.aggregateType, id: event.aggregateId },
+    metadata: { ...(event.payload as Record<string, unknown>), aggregateVersion: event.aggregateVersion, occurredAt: event.occurredAt },
   };
 }

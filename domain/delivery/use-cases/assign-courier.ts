@@ -2,8 +2,7 @@ import { AppError } from '../../shared/errors.js';
 import type { Clock } from '../../shared/ids.js';
 import type { Principal } from '../../shared/principal.js';
 import type { DeliveryView } from '../model.js';
-import type { DeliveryEventPublisher, DeliveryRepository } from '../ports.js';
-import { changeDelivery, visible, type StoreLookup } from './support.js';
+import { changeDelivery, type DeliveryWriter, visible, type StoreLookup } from './support.js';
 
 /** What assigning needs of identity's CheckCourierEligibility. */
 export interface CourierEligibility {
@@ -16,7 +15,7 @@ export interface CourierEligibility {
  * same courier again changes nothing.
  */
 export class AssignCourier {
-  constructor(private readonly deps: { deliveries: DeliveryRepository; deliveryEvents: DeliveryEventPublisher; stores: StoreLookup; courierEligibility: CourierEligibility; clock: Clock }) {}
+  constructor(private readonly deps: DeliveryWriter & { stores: StoreLookup; courierEligibility: CourierEligibility; clock: Clock }) {}
 
   async execute(principal: Principal, deliveryId: string, courierId: string): Promise<DeliveryView> {
     await this.assertYouManage(principal, deliveryId);

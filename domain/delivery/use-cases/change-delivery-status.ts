@@ -2,8 +2,7 @@ import { AppError, validationError } from '../../shared/errors.js';
 import type { Clock } from '../../shared/ids.js';
 import type { Principal } from '../../shared/principal.js';
 import { ABORT_STATUSES, type DeliveryStatus, type DeliveryView } from '../model.js';
-import type { DeliveryEventPublisher, DeliveryRepository } from '../ports.js';
-import { changeDelivery, visible, type Relation, type StoreLookup } from './support.js';
+import { changeDelivery, type DeliveryWriter, visible, type Relation, type StoreLookup } from './support.js';
 
 /** Who may ask for which status; the transition table then decides whether it is legal now. */
 const MAY_SET: Record<Relation, readonly DeliveryStatus[] | 'any'> = {
@@ -25,7 +24,7 @@ export interface ChangeDeliveryStatusInput {
  * the delivery already has is a no-op, so retries are safe.
  */
 export class ChangeDeliveryStatus {
-  constructor(private readonly deps: { deliveries: DeliveryRepository; deliveryEvents: DeliveryEventPublisher; stores: StoreLookup; clock: Clock }) {}
+  constructor(private readonly deps: DeliveryWriter & { stores: StoreLookup; clock: Clock }) {}
 
   async execute(principal: Principal, deliveryId: string, input: ChangeDeliveryStatusInput): Promise<DeliveryView> {
     assertReasonWhenNeeded(input);

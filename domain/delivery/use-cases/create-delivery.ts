@@ -2,8 +2,7 @@ import { AppError, conflict, notFound } from '../../shared/errors.js';
 import type { Clock, IdGenerator } from '../../shared/ids.js';
 import { canAccess, type Principal } from '../../shared/principal.js';
 import { Delivery, type DeliveryView } from '../model.js';
-import type { DeliveryEventPublisher, DeliveryRepository } from '../ports.js';
-import type { AccountLookup, StoreLookup } from './support.js';
+import { saveWithEvents, type AccountLookup, type DeliveryWriter, type StoreLookup } from './support.js';
 
 interface Point {
   lat: number;
@@ -26,7 +25,7 @@ export interface CreateDeliveryInput {
  * same order are a CONFLICT.
  */
 export class CreateDelivery {
-  constructor(private readonly deps: { deliveries: DeliveryRepository; deliveryEvents: DeliveryEventPublisher; stores: StoreLookup; accounts: AccountLookup; clock: Clock; ids: IdGenerator }) {}
+  constructor(private readonly deps: DeliveryWriter & { stores: StoreLookup; accounts: AccountLookup; clock: Clock; ids: IdGenerator }) {}
 
   async execute(principal: Principal, input: CreateDeliveryInput): Promise<DeliveryView> {
     const store = await this.storeYouManage(principal, input.storeId);
@@ -34,10 +33,10 @@ export class CreateDelivery {
     const delivery = Delivery.create({ ...input, id: this.deps.ids.next(), pickup: input.pickup ?? store.location, at: this.deps.clock.now() });
     const existing = await this.deps.deliveries.findByOrderId(input.orderId);
     if (existing) return sameRequestOrConflict(existing, input);
-    const stored = await this.deps.deliveries.create(delivery);
-    if (!stored.created) return sameRequestOrConflict(stored.delivery, input); // lost a race with the same order
-    await this.deps.deliveryEvents.publish(delivery.pullEvents());
-    return delivery.toView();
+    if (await saveWithEvents(this.deps, delivery, null)) return delivery.toView();
+    const winner = await this.deps.deliveries.findByOrderId(input.orderId); // lost a race with the same order
+    if (!winner) throw conflict('This order is being created; try again');
+    return sameRequestOrConflict(winner, input);
   }
 
   private async storeYouManage(principal: Principal, storeId: string) {

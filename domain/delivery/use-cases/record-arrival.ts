@@ -1,8 +1,7 @@
 import { validationError } from '../../shared/errors.js';
 import type { Clock } from '../../shared/ids.js';
 import { canTransition, isArrivalStatus, type ArrivalStatus, type DeliveryView } from '../model.js';
-import type { DeliveryEventPublisher, DeliveryRepository } from '../ports.js';
-import { changeDelivery } from './support.js';
+import { changeDelivery, type DeliveryWriter } from './support.js';
 
 export interface ArrivalInput {
   deliveryId: string;
@@ -20,7 +19,7 @@ export interface ArrivalInput {
  * `changed: false` without an error. An unknown delivery is NOT_FOUND.
  */
 export class RecordArrival {
-  constructor(private readonly deps: { deliveries: DeliveryRepository; deliveryEvents: DeliveryEventPublisher; clock: Clock }) {}
+  constructor(private readonly deps: DeliveryWriter & { clock: Clock }) {}
 
   async execute(input: ArrivalInput): Promise<{ changed: boolean; delivery: DeliveryView }> {
     const at = arrivalTime(input, this.deps.clock.now());

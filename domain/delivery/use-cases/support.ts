@@ -1,8 +1,10 @@
 import { conflict, notFound } from '../../shared/errors.js';
 import { hasPermission, type Principal, type Role } from '../../shared/principal.js';
 import type { StoreRepository } from '../../catalog/ports.js';
+import type { Outbox, UnitOfWork } from '../../shared/events.js';
 import type { Delivery } from '../model.js';
-import type { DeliveryEventPublisher, DeliveryRepository } from '../ports.js';
+import type { DeliveryRepository } from '../ports.js';
+import { toOutboxEvents } from '../events.js';
 
 /**
  * Helpers shared by the delivery use cases: who the caller is to a delivery
@@ -11,6 +13,13 @@ import type { DeliveryEventPublisher, DeliveryRepository } from '../ports.js';
 
 /** What the delivery use cases need of stores. */
 export type StoreLookup = Pick<StoreRepository, 'findById' | 'list'>;
+/** What a use case that changes deliveries needs: the repository, and the outbox in one transaction with it. */
+export interface DeliveryWriter {
+  deliveries: DeliveryRepository;
+  outbox: Outbox;
+  unitOfWork: UnitOfWork;
+}
+
 /** What the delivery use cases need of accounts (identity's AccountRepository fits). */
 export interface AccountLookup {
   findById(id: string): Promise<{ role: Role } | null>;
@@ -50,11 +59,11 @@ const ATTEMPTS = 5;
  * Reads the delivery, applies `step` and saves against the version read. When
  * another writer won, it reads again and re-applies `step` (which re-checks
  * access and the transition table), up to a few times, then CONFLICT. A step
- * that changes nothing (a retried request) writes nothing. Events go out only
- * after the save.
+ * that changes nothing (a retried request) writes nothing. The save and the
+ * outbox rows of its events commit together or not at all.
  */
 export async function changeDelivery(
-  deps: { deliveries: DeliveryRepository; deliveryEvents: DeliveryEventPublisher },
+  deps: DeliveryWriter,
   id: string,
   step: (delivery: Delivery) => Promise<void> | void,
 ): Promise<Delivery> {
@@ -64,10 +73,21 @@ export async function changeDelivery(
     const read = delivery.version;
     await step(delivery);
     if (delivery.version === read) return delivery;
-    if (await deps.deliveries.save(delivery, read)) {
-      await deps.deliveryEvents.publish(delivery.pullEvents());
-      return delivery;
-    }
+    if (await saveWithEvents(deps, delivery, read)) return delivery;
   }
   throw conflict('The delivery kept changing; try again');
+}
+
+/**
+ * Saves against `expectedVersion` (or inserts, when null) and writes the raised
+ * events to the outbox in the same transaction. The events are pulled before
+ * the transaction so that a retried transaction writes them again.
+ */
+export async function saveWithEvents(deps: DeliveryWriter, delivery: Delivery, expectedVersion: number | null): Promise<boolean> {
+  const events = toOutboxEvents(delivery.pullEvents(), delivery.version);
+  return deps.unitOfWork.transaction(async () => {
+    const saved = expectedVersion === null ? (await deps.deliveries.create(delivery)).created : await deps.deliveries.save(delivery, expectedVersion);
+    if (saved) await deps.outbox.add(events);
+    return saved;
+  });
 }

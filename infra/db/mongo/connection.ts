@@ -1,4 +1,9 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import mongoose, { type Connection } from 'mongoose';
+import type { UnitOfWork } from '../../../domain/shared/events.js';
+
+// Model operations inside `connection.transaction(fn)` pick up its session without passing it.
+mongoose.set('transactionAsyncLocalStorage', true);
 
 /** Opens a dedicated mongoose connection; fails within `timeoutMs` when no server answers. */
 export async function openMongo(uri: string, timeoutMs = 5_000): Promise<Connection> {
@@ -11,3 +16,15 @@ export async function openMongo(uri: string, timeoutMs = 5_000): Promise<Connect
   return conn;
 }
 
+const inTransaction = new AsyncLocalStorage<true>();
+
+/**
+ * The Mongo UnitOfWork: one session transaction (a replica set is required).
+ * mongoose retries `fn` on a transient error, so `fn` must be safe to re-run;
+ * a nested call joins the outer transaction.
+ */
+export function mongoUnitOfWork(conn: Connection): UnitOfWork {
+  return {
+    transaction: <T>(fn: () => Promise<T>): Promise<T> => (inTransaction.getStore() ? fn() : conn.transaction(() => inTransaction.run(true, fn))),
+  };
+}

@@ -184,6 +184,14 @@ export class MongoSessionRepository implements SessionRepository {
     const r = await this.tokens.updateOne({ _id: str(tokenHash, 'tokenHash'), usedAt: null }, { $set: { usedAt: when(at, 'at') } }).exec();
     return r.modifiedCount === 1;
   }
+
+  async purgeExpiredSessions(before: Date): Promise<number> {
+    return (await this.sessions.deleteMany({ expiresAt: { $lt: before } })).deletedCount;
+  }
+
+  async purgeExpiredRefreshTokens(before: Date): Promise<number> {
+    return (await this.tokens.deleteMany({ expiresAt: { $lt: before } })).deletedCount;
+  }
 }
 
 export class MongoOtpRepository implements OtpRepository {
@@ -219,6 +227,10 @@ export class MongoOtpRepository implements OtpRepository {
   async consume(id: string, at: Date): Promise<boolean> {
     const r = await this.m.updateOne({ _id: str(id, 'id'), consumedAt: null, supersededAt: null }, { $set: { consumedAt: when(at, 'at') } }).exec();
     return r.modifiedCount === 1;
+  }
+
+  async purgeExpired(before: Date): Promise<number> {
+    return (await this.m.deleteMany({ expiresAt: { $lt: before } })).deletedCount;
   }
 }
 

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 
@@ -11,16 +12,25 @@ export interface SqlExecutor {
   exec(script: string): Promise<void>;
 }
 
+/**
+ * Inside `transaction(fn)`, `query` and `exec` of the client itself run on the
+ * transaction's connection (an AsyncLocalStorage carries it), so repositories
+ * join the caller's transaction without taking it as an argument. A nested
+ * `transaction` joins the outer one. This is the SQL UnitOfWork.
+ */
 export interface SqlClient extends SqlExecutor {
   readonly dialect: 'pglite' | 'postgres';
   /** Run `fn` in one transaction on one connection; rolled back if it throws. */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /** True while the caller runs inside `transaction`. */
+  inTransaction(): boolean;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function openPglite(dataDir?: string): Promise<SqlClient> {
   const db = await PGlite.create(dataDir ?? 'memory://');
+  const current = new AsyncLocalStorage<SqlExecutor>();
   // PGlite is single-connection: serialise transactions so statements of two
   // concurrent transactions never interleave on the one session.
   let chain: Promise<unknown> = Promise.resolve();
@@ -30,25 +40,36 @@ export async function openPglite(dataDir?: string): Promise<SqlClient> {
   };
   return {
     dialect: 'pglite',
+    // A statement inside a transaction must not wait on the chain: the chain waits on that transaction.
     query: async <T>(text: string, params?: unknown[]) => {
+      const tx = current.getStore();
+      if (tx) return tx.query<T>(text, params);
       await chain.catch(() => undefined);
       return run<T>(text, params);
     },
     exec: async (script: string) => {
+      const tx = current.getStore();
+      if (tx) return tx.exec(script);
       await chain.catch(() => undefined);
       await db.exec(script);
     },
     transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-      const next = chain.catch(() => undefined).then(() => db.transaction(async (tx) => fn({
-        query: async <R>(text: string, params?: unknown[]) => {
-          const r = await tx.query<R>(text, params);
-          return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
-        },
-        exec: async (script: string) => void (await tx.exec(script)),
-      })));
+      const outer = current.getStore();
+      if (outer) return fn(outer);
+      const next = chain.catch(() => undefined).then(() => db.transaction(async (tx) => {
+        const executor: SqlExecutor = {
+          query: async <R>(text: string, params?: unknown[]) => {
+            const r = await tx.query<R>(text, params);
+            return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+          },
+          exec: async (script: string) => void (await tx.exec(script)),
+        };
+        return current.run(executor, () => fn(executor));
+      }));
       chain = next;
       return next;
     },
+    inTransaction: () => current.getStore() !== undefined,
     async ping() {
       await db.query('select 1');
     },
@@ -87,14 +108,21 @@ export async function openPostgres(opts: PostgresOptions): Promise<SqlClient> {
     // Without parameters pg uses the simple query protocol, which accepts several statements.
     exec: async (script: string) => void (await c.query(script)),
   });
+  const current = new AsyncLocalStorage<SqlExecutor>();
+  const onPool = exec(pool);
   return {
     dialect: 'postgres',
-    ...exec(pool),
+    query: <T>(text: string, params?: unknown[]) => (current.getStore() ?? onPool).query<T>(text, params),
+    exec: (script: string) => (current.getStore() ?? onPool).exec(script),
+    inTransaction: () => current.getStore() !== undefined,
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      const outer = current.getStore();
+      if (outer) return fn(outer);
       const client = await pool.connect();
       try {
         await client.query('begin');
-        const result = await fn(exec(client));
+        const tx = exec(client);
+        const result = await current.run(tx, () => fn(tx));
         await client.query('commit');
         return result;
       } catch (err) {

@@ -138,6 +138,14 @@ export class SqlSessionRepository implements SessionRepository {
     const r = await this.db.query('update refresh_tokens set used_at = $2 where token_hash = $1 and used_at is null', [tokenHash, at.toISOString()]);
     return r.rowCount === 1;
   }
+
+  async purgeExpiredSessions(before: Date): Promise<number> {
+    return (await this.db.query('delete from sessions where expires_at < $1', [before.toISOString()])).rowCount;
+  }
+
+  async purgeExpiredRefreshTokens(before: Date): Promise<number> {
+    return (await this.db.query('delete from refresh_tokens where expires_at < $1', [before.toISOString()])).rowCount;
+  }
 }
 
 interface OtpRow { id: string; account_id: string; purpose: string; code_hash: string; created_at: unknown; expires_at: unknown; attempts: number; max_attempts: number; consumed_at: unknown }
@@ -168,6 +176,10 @@ export class SqlOtpRepository implements OtpRepository {
   async consume(id: string, at: Date): Promise<boolean> {
     const r = await this.db.query('update otp_challenges set consumed_at = $2 where id = $1 and consumed_at is null and superseded_at is null', [id, at.toISOString()]);
     return r.rowCount === 1;
+  }
+
+  async purgeExpired(before: Date): Promise<number> {
+    return (await this.db.query('delete from otp_challenges where expires_at < $1', [before.toISOString()])).rowCount;
   }
 }
 
