@@ -22,12 +22,15 @@ export interface MongoIndex {
   partialFilterExpression?: Record<string, unknown>;
 }
 
-export interface IndexPair {
-  /** The query this index serves. */
-  serves: string;
-  sql: SqlIndex;
-  mongo: MongoIndex;
-}
+/**
+ * One access path on both stores. A side is absent only where that store serves the path
+ * with its primary key or with the other row's index, and `otherwise` says which.
+ */
+export type IndexPair = { serves: string } & (
+  | { sql: SqlIndex; mongo: MongoIndex }
+  | { sql: SqlIndex; mongo?: undefined; otherwise: string }
+  | { sql?: undefined; mongo: MongoIndex; otherwise: string }
+);
 
 export const INDEXES: IndexPair[] = [
   {
@@ -120,5 +123,30 @@ export const INDEXES: IndexPair[] = [
     serves: 'stores, newest first',
     sql: { table: 'stores', name: 'stores_created_idx', columns: 'created_at DESC, id DESC' },
     mongo: { collection: 'stores', name: 'createdAt_-1__id_-1', key: { createdAt: -1, _id: -1 } },
+  },
+  {
+    serves: 'the relay: unpublished events in sequence order',
+    sql: { table: 'outbox', name: 'outbox_unpublished_idx', columns: 'sequence', where: 'published_at IS NULL' },
+    mongo: { collection: 'outbox', name: 'publishedAt_1_sequence_1', key: { publishedAt: 1, sequence: 1 } },
+  },
+  {
+    serves: 'the purge: published events by age',
+    sql: { table: 'outbox', name: 'outbox_published_idx', columns: 'published_at', where: 'published_at IS NOT NULL' },
+    otherwise: 'Mongo: publishedAt_1_sequence_1 serves the publishedAt range',
+  },
+  {
+    serves: 'one outbox row per event id',
+    sql: { table: 'outbox', name: 'outbox_id_key', columns: 'id', unique: true },
+    otherwise: 'Mongo: the event id is _id',
+  },
+  {
+    serves: 'one outbox row per sequence',
+    mongo: { collection: 'outbox', name: 'sequence_1', key: { sequence: 1 }, unique: true },
+    otherwise: 'SQL: sequence is the primary key',
+  },
+  {
+    serves: 'the purge: processed-event records by age',
+    sql: { table: 'processed_events', name: 'processed_events_at_idx', columns: 'processed_at' },
+    mongo: { collection: 'processed_events', name: 'processedAt_1', key: { processedAt: 1 } },
   },
 ];

@@ -19,7 +19,7 @@ forEachBackend('Index parity with the declared table', (ctx) => {
         `select indexname, indexdef from pg_indexes where schemaname = current_schema() and indexname not like '%\\_pkey' and tablename <> 'schema_migrations'`,
       );
       const real = r.rows.map((x) => parseIndexdef(x.indexdef)).sort(byName);
-      expect(real).to.deep.equal(INDEXES.map((i) => i.sql).sort(byName));
+      expect(real).to.deep.equal(INDEXES.flatMap((i) => (i.sql ? [i.sql] : [])).sort(byName));
     } else {
       const db = ctx.store.mongo.db!;
       const real: MongoIndex[] = [];
@@ -32,12 +32,13 @@ forEachBackend('Index parity with the declared table', (ctx) => {
       }
       const key = (i: MongoIndex) => `${i.collection}.${i.name}`;
       const sort = (a: MongoIndex, b: MongoIndex) => key(a).localeCompare(key(b));
-      expect(real.sort(sort)).to.deep.equal(INDEXES.map((i) => i.mongo).sort(sort));
+      expect(real.sort(sort)).to.deep.equal(INDEXES.flatMap((i) => (i.mongo ? [i.mongo] : [])).sort(sort));
     }
   });
 
   it('when the table is read, then every row pairs a SQL index with a Mongo index of the same uniqueness', () => {
-    for (const row of INDEXES) expect(!!row.sql.unique, row.serves).to.equal(!!row.mongo.unique);
-    expect(new Set(INDEXES.map((r) => `${r.mongo.collection}.${r.mongo.name}`)).size).to.equal(INDEXES.length);
+    for (const row of INDEXES) if (row.sql && row.mongo) expect(!!row.sql.unique, row.serves).to.equal(!!row.mongo.unique);
+    const mongo = INDEXES.flatMap((r) => (r.mongo ? [`${r.mongo.collection}.${r.mongo.name}`] : []));
+    expect(new Set(mongo).size).to.equal(mongo.length);
   });
 });

@@ -143,7 +143,10 @@ forEachBackend('Outbox contract', (ctx) => {
     await slowTx;
     const late = await mine(new Set([slow, fast]));
     expect(late.map((e) => e.aggregateId)).to.deep.equal([slow]);
-    expect(late[0]!.sequence).to.be.below(first[0]!.sequence);
+    if (ctx.store.kind === 'sql') expect(late[0]!.sequence).to.be.below(first[0]!.sequence);
+    // Mongo numbers events from one counter document, so the slow transaction's commit
+    // write-conflicts and is retried with a new number: sequence order is commit order there.
+    else expect(late[0]!.sequence).to.be.above(first[0]!.sequence);
   });
 });
 

@@ -67,4 +67,15 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
       await createIndexes(db, 'accounts', [{ name: 'role_1_status_1', key: { role: 1, status: 1 } }]);
     },
   },
+  {
+    // The relay reads unpublished events in sequence order; the purges read by age.
+    name: '0003-outbox',
+    async up(db) {
+      await createIndexes(db, 'outbox', [
+        { name: 'sequence_1', key: { sequence: 1 }, unique: true },
+        { name: 'publishedAt_1_sequence_1', key: { publishedAt: 1, sequence: 1 } },
+      ]);
+      await createIndexes(db, 'processed_events', [{ name: 'processedAt_1', key: { processedAt: 1 } }]);
+    },
+  },
 ];

@@ -30,8 +30,7 @@ const outboxSchema = new Schema<OutboxDoc>(
   },
   { collection: 'outbox', versionKey: false, minimize: false },
 );
-outboxSchema.index({ sequence: 1 }, { unique: true });
-outboxSchema.index({ publishedAt: 1, sequence: 1 });
+// Indexes come from the versioned migrations (migrations.ts, step 0003-outbox).
 
 /** One counter document per sequence; `$inc` inside the transaction keeps it gap-free per commit. */
 interface CounterDoc {
@@ -51,7 +50,6 @@ const processedSchema = new Schema<ProcessedDoc>(
   { _id: { type: String, required: true }, consumer: { type: String, required: true }, eventId: { type: String, required: true }, processedAt: { type: Date, required: true } },
   { collection: 'processed_events', versionKey: false },
 );
-processedSchema.index({ processedAt: 1 });
 
 const modelOf = <T>(conn: Connection, name: string, schema: Schema<T>): Model<T> => (conn.models[name] as Model<T> | undefined) ?? conn.model<T>(name, schema);
 
