@@ -13,7 +13,10 @@ const marker = path.join(root, 'node_modules', '.package-lock.json');
 function needsInstall() {
   if (!existsSync(path.join(root, 'node_modules'))) return true;
   if (!existsSync(marker)) return true;
-  return existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs;
+  // package.json too: its allowScripts decides which native modules are built (argon2's prebuilt
+  // binary crashes Node on this Debian, so it must be compiled at install time).
+  const installedAt = statSync(marker).mtimeMs;
+  return [lock, path.join(root, 'package.json')].some((f) => existsSync(f) && statSync(f).mtimeMs > installedAt);
 }
 
 if (needsInstall()) {
