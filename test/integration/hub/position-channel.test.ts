@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { Cluster, Redis } from 'ioredis';
 import { PositionChannel } from '../../../server/position-channel.js';
 import { startTestRedis, uniquePrefix } from '../../helpers/redis.js';
+import { startEmbeddedRedis } from '../../../infra/embedded-redis.js';
+import { createRedis } from '../../../infra/redis.js';
 import { startTestRedisCluster, type TestRedisCluster } from '../../helpers/redis-cluster.js';
 import type { EmbeddedRedis } from '../../../infra/embedded-redis.js';
 
@@ -107,6 +109,49 @@ describe('hub PositionChannel: one sharded publish per turn and shard, own batch
       } finally {
         await a.channel.close();
         await b.channel.close();
+      }
+    });
+  });
+
+  describe('across a Redis restart', () => {
+    it('when Redis is restarted (empty) between two batches, then publishing fails quietly meanwhile and the other hub receives batches again once it is back', async () => {
+      let server = await startTestRedis();
+      const port = server.port;
+      // made as the hub makes them (infra/redis.ts): a fail-fast publisher, subscribers that reconnect and resubscribe
+      const publisher = createRedis(server.url, 'publisher');
+      const subscriber = createRedis(server.url, 'subscriber');
+      const subscriberA = createRedis(server.url, 'subscriber');
+      await Promise.all([publisher.connect(), subscriber.connect(), subscriberA.connect()]);
+      const errors: unknown[] = [];
+      const delivered: string[] = [];
+      const prefix = uniquePrefix('pos');
+      const a = new PositionChannel<{ n: number }>({ publisher, subscriber: subscriberA, hubId: 'a', prefix, deliver: () => undefined, onError: (e) => errors.push(e) });
+      const b = new PositionChannel<{ n: number }>({ publisher, subscriber, hubId: 'b', prefix, deliver: (room, p) => void delivered.push(`${room}=${p.n}`), onError: () => undefined });
+      try {
+        await a.start();
+        await b.start();
+        a.publish('order:1', { n: 1 });
+        await settle();
+        expect(delivered).to.deep.equal(['order:1=1']);
+
+        await server.stop();
+        a.publish('order:1', { n: 2 });
+        await settle();
+        expect(errors.length).to.be.at.least(1); // dropped, not queued
+        server = await startEmbeddedRedis({ port });
+        const deadline = Date.now() + 5_000;
+        let n = 3;
+        while (!delivered.some((d) => d !== 'order:1=1') && Date.now() < deadline) {
+          a.publish('order:1', { n: n++ });
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(delivered.slice(1).length, 'no batch after the restart').to.be.at.least(1);
+        expect(delivered).to.not.include('order:1=2');
+      } finally {
+        await a.close();
+        await b.close();
+        [publisher, subscriber, subscriberA].forEach((c) => c.disconnect());
+        await server.stop();
       }
     });
   });
