@@ -33,6 +33,16 @@ export interface PositionChannelOptions<T> {
  */
 export const CLUSTER_SHARDS = 16;
 
+/**
+ * When a publish reached no other hub (SPUBLISH counts the subscribers that
+ * got it, this hub's own included), the shard's next batches are dropped for
+ * this long and then one is published again to look: a lone hub (one process,
+ * or the only one with couriers) spares Redis a publish and its own echo per
+ * turn, and a hub that starts meanwhile gets positions within this long (its
+ * watchers get the last position in the watch snapshot anyway).
+ */
+export const ALONE_RECHECK_MS = 1_000;
+
 const isCluster = (c: Client): c is Cluster => (c as { isCluster?: boolean }).isCluster === true;
 
 /**
@@ -44,12 +54,15 @@ const isCluster = (c: Client): c is Cluster => (c as { isCluster?: boolean }).is
  * channel, delivers a received batch to the rooms it holds, and skips its own
  * batches by the header without decoding them. Best effort, like the volatile
  * emits it replaces: a batch lost while Redis is down is superseded by the next
- * position.
+ * position. A hub that no other hub listens to skips publishing for a while
+ * (ALONE_RECHECK_MS).
  */
 export class PositionChannel<T> {
   private readonly channels: string[];
   private readonly header: Buffer;
   private readonly pending: [room: string, payload: T][][];
+  /** Per shard: until when no other hub listens (the last publish reached only this one). */
+  private readonly aloneUntil: number[];
   private scheduled = false;
   private started = false;
 
@@ -58,6 +71,7 @@ export class PositionChannel<T> {
     const shards = opts.shards ?? (isCluster(opts.publisher) ? CLUSTER_SHARDS : 1);
     this.channels = Array.from({ length: shards }, (_, k) => `${opts.prefix}positions:${k}`);
     this.pending = this.channels.map(() => []);
+    this.aloneUntil = this.channels.map(() => 0);
     this.header = Buffer.from(`${opts.hubId}\n`);
   }
 
@@ -100,12 +114,16 @@ export class PositionChannel<T> {
 
   private readonly flush = (): void => {
     this.scheduled = false;
+    const now = Date.now();
     for (let k = 0; k < this.pending.length; k++) {
       const batch = this.pending[k]!;
       if (batch.length === 0) continue;
       this.pending[k] = [];
+      if (now < this.aloneUntil[k]!) continue;
       const message = Buffer.concat([this.header, Buffer.from(JSON.stringify(batch))]);
-      this.opts.publisher.spublish(this.channels[k]!, message).catch(this.opts.onError);
+      (this.opts.publisher.spublish(this.channels[k]!, message) as Promise<number>).then((receivers) => {
+        this.aloneUntil[k] = receivers <= 1 ? Date.now() + ALONE_RECHECK_MS : 0;
+      }, this.opts.onError);
     }
   };
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Cluster, Redis } from 'ioredis';
-import { PositionChannel } from '../../../server/position-channel.js';
+import { ALONE_RECHECK_MS, PositionChannel } from '../../../server/position-channel.js';
 import { startTestRedis, uniquePrefix } from '../../helpers/redis.js';
 import { startEmbeddedRedis } from '../../../infra/embedded-redis.js';
 import { createRedis } from '../../../infra/redis.js';
@@ -78,6 +78,31 @@ describe('hub PositionChannel: one sharded publish per turn and shard, own batch
       } finally {
         await a.channel.close();
         await b.channel.close();
+      }
+    });
+
+    it('when no other hub listens, then the next turns publish nothing until a recheck, and a hub that starts meanwhile gets positions within about a second', async () => {
+      const prefix = uniquePrefix('pos');
+      const a = await hub('hub-a', prefix, client(), client());
+      let b: Hub | undefined;
+      try {
+        a.channel.publish('order:1', { n: 1 });
+        await settle(); // reached only hub A's own subscriber
+        a.channel.publish('order:1', { n: 2 });
+        await settle();
+        expect(a.published).to.have.length(1);
+
+        b = await hub('hub-b', prefix, client(), client());
+        const started = Date.now();
+        for (let n = 3; b.delivered.length === 0 && Date.now() - started < 5_000; n++) {
+          a.channel.publish('order:1', { n });
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(b.delivered.length, 'hub B never received a batch').to.be.greaterThan(0);
+        expect(Date.now() - started).to.be.at.most(ALONE_RECHECK_MS + 1_000);
+      } finally {
+        await a.channel.close();
+        await b?.channel.close();
       }
     });
 
