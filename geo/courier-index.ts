@@ -137,7 +137,12 @@ export class CourierIndex {
     const now = this.now();
     const results: (FixResult | undefined)[] = new Array(fixes.length);
     const groups = new Map<string, { idx: number; fix: ValidFix; cell: string }[]>();
-    fixes.forEach((raw, idx) => {
+    // The common batch holds one fix per courier (many sockets, one live fix each): then no
+    // courier's fixes need ordering among themselves, and each reply settles on its own.
+    const couriers = new Set<string>();
+    let valid = 0;
+    for (let idx = 0; idx < fixes.length; idx++) {
+      const raw = fixes[idx]!;
       try {
         const fix = validateFix(raw, now, this.gps);
         const cell = latLngToCell(fix.lat, fix.lng, this.resolution);
@@ -145,11 +150,13 @@ export class CourierIndex {
         let g = groups.get(rp);
         if (!g) groups.set(rp, (g = []));
         g.push({ idx, fix, cell });
+        couriers.add(fix.courierId);
+        valid += 1;
       } catch (err) {
         if (!(err instanceof GeoError)) throw err;
         results[idx] = { courierId: String(raw?.courierId), outcome: 'rejected', flags: [], events: [], error: err };
       }
-    });
+    }
     const replies = await guarded(this.redis, 'applyFixes', this.timeoutMs * 5, () =>
       Promise.all(
         [...groups].flatMap(([rp, items]) => {
@@ -165,6 +172,28 @@ export class CourierIndex {
         }),
       ),
     );
+    const reject = (p: { idx: number; fix: Fix }, err: unknown) => {
+      if (!(err instanceof GeoError) || err.reason === 'REDIS_UNAVAILABLE') throw err;
+      results[p.idx] = { courierId: p.fix.courierId, outcome: 'rejected', flags: [], events: [], error: err };
+    };
+    if (couriers.size === valid) {
+      const homing: Promise<void>[] = [];
+      for (const { rp, items, out } of replies) {
+        for (let i = 0; i < items.length; i++) {
+          const it = items[i]!;
+          const reply = out[i] as ApplyReply;
+          try {
+            const done = this.settleNow(it.fix, it.cell, reply);
+            if (done) results[it.idx] = done;
+            else homing.push(this.settle(it.fix, it.cell, rp, reply).then((r) => void (results[it.idx] = r), (err: unknown) => reject(it, err)));
+          } catch (err) {
+            reject(it, err);
+          }
+        }
+      }
+      if (homing.length > 0) await Promise.all(homing);
+      return results as FixResult[];
+    }
     // Settle each courier's fixes in input order, so its region moves and geofence events stay
     // ordered; different couriers settle independently (a first fix that homes a courier costs
     // round trips, and must not hold up the rest of the batch).
@@ -177,10 +206,6 @@ export class CourierIndex {
         else byCourier.set(it.fix.courierId, [p]);
       });
     }
-    const reject = (p: { idx: number; fix: Fix }, err: unknown) => {
-      if (!(err instanceof GeoError) || err.reason === 'REDIS_UNAVAILABLE') throw err;
-      results[p.idx] = { courierId: p.fix.courierId, outcome: 'rejected', flags: [], events: [], error: err };
-    };
     const slow: Promise<void>[] = [];
     for (const list of byCourier.values()) {
       list.sort((a, b) => a.idx - b.idx);

@@ -12,4 +12,5 @@ export { validateFix, gpsFlags, DEFAULT_GPS_POLICY, type GpsFlag, type GpsPolicy
 export { haversineM, destinationPoint, EARTH_RADIUS_M } from './distance.js';
 export * from './types.js';
 export { EtaService, haversineEta, type EtaOptions, type EtaResult, type EtaSource, type RoadEtaProvider, type LearnedSpeedSource } from './eta.js';
+export { etaThrough, etaThroughNow, type DoorEta } from './eta-door.js';
 export { SpeedLearner, hourOfWeek, ROAD_FACTOR, type LearnedSpeed } from './speeds.js';

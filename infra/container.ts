@@ -48,7 +48,7 @@ import { connectRedis, createRedis, pingRedis } from './redis.js';
 import { Tracing } from './tracing.js';
 import { originPolicy } from './origins.js';
 import { commerceRoutes, registerCommerce, type CommerceCradle } from './wiring/commerce.js';
-import { registerRealtime, startRealtime, type RealtimeCradle } from './wiring/realtime.js';
+import { registerRealtime, startRealtime, type PositionClients, type RealtimeCradle } from './wiring/realtime.js';
 import { registerEvents, startEventWorkers, type EventsCradle } from './wiring/events.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
@@ -256,17 +256,22 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
   let io: IoServer | undefined;
   let pubReady: Promise<unknown> = Promise.resolve();
   const hubClients: Redis[] = [];
+  let positionClients: PositionClients | undefined;
   if (withHub) {
     const pubClient = createRedis(c.redisUrl, 'publisher', 'io-pub');
     const subClient = createRedis(c.redisUrl, 'subscriber', 'io-sub');
     hubClients.push(pubClient, subClient);
+    // Courier positions between hubs: published on pubClient, received on a subscriber of their own.
+    positionClients = { publisher: pubClient, subscriber: createRedis(c.redisUrl, 'subscriber', 'hub-positions') };
+    hubClients.push(positionClients.subscriber as Redis);
+    void positionClients.subscriber.connect().catch(() => undefined);
     // Publishing fails fast while disconnected, so the hub is ready only once it can publish.
     pubReady = connectRedis(pubClient);
     pubReady.catch(() => undefined);
     void subClient.connect().catch(() => undefined);
     io = createHub({ httpServer: server, pubClient, subClient, originAllowed: originPolicy(c.config), logger: c.logger, maxFrameBytes: c.config.SOCKET_MAX_FRAME_KB * 1024 });
   }
-  const realtime = io ? startRealtime(io, c) : undefined;
+  const realtime = io && positionClients ? startRealtime(io, c, positionClients) : undefined;
   // Never an unhandled rejection: startSystem awaits `ready` and reports the failure.
   realtime?.catch(() => undefined);
   if (withWorkers) {

@@ -49,12 +49,15 @@ export function handle<S extends z.ZodType, R>(
       ack(validationAck(parsed.error));
       return;
     }
-    Promise.resolve()
-      .then(() => fn(parsed.data))
-      .then(
-        (result) => ack(result),
-        (err: unknown) => ack(toAckError(err, logger)),
-      );
+    let result: Promise<R> | R;
+    try {
+      result = fn(parsed.data);
+    } catch (err) {
+      return ack(toAckError(err, logger));
+    }
+    // A handler that answers at once needs no promise.
+    if (result instanceof Promise) result.then(ack, (err: unknown) => ack(toAckError(err, logger)));
+    else ack(result);
   };
 }
 

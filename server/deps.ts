@@ -1,3 +1,4 @@
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { CourierIndex, EtaService } from '../geo/index.js';
 import type { ArrivalStatus, DeliveryEvent, DeliveryView } from '../domain/delivery/model.js';
@@ -27,6 +28,12 @@ export interface RealtimeDeps {
     onDelivery(handler: (e: DeliveryEvent) => void): void;
   };
   settings: HubSettings;
+  /**
+   * The position path between hub processes (server/position-channel.ts): a
+   * fail-fast publishing client, a subscriber of its own (on a Cluster, built
+   * with `shardedSubscribers: true`), this hub's id and the deployment's key prefix.
+   */
+  positionBus: { publisher: Redis | Cluster; subscriber: Redis | Cluster; hubId: string; prefix: string; shards?: number };
 }
 
 export interface HubSettings {

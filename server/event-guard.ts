@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io';
-import { UNSAFE_TEXT_MESSAGE, unsafeTextPaths } from '../domain/shared/text.js';
+import { UNSAFE_TEXT_MESSAGE, isSafeText, unsafeTextPaths } from '../domain/shared/text.js';
 import type { HubMetrics } from './metrics.js';
 import { HEAVY_IN_FLIGHT, UNKNOWN_EVENT_BUDGET, type AckError, type Budget, type NamespaceSpec } from './protocol.js';
 import { TokenBucket } from './token-bucket.js';
@@ -53,20 +53,21 @@ export function guardEvents(socket: Socket, nsp: string, spec: NamespaceSpec, me
     else packet.push(settled);
     next();
   };
+  // Runs for every message: nothing is allocated on the way through except on a refusal.
+  const refuse = (label: string, ack: ((reply: AckError) => void) | undefined, reply: AckError) => {
+    metrics.acks.inc({ event: label, code: reply.code });
+    ack?.(reply);
+  };
   socket.use((packet, next) => {
     const event = String(packet[0]);
     const last = packet[packet.length - 1];
     const ack = typeof last === 'function' ? (last as (reply: AckError) => void) : undefined;
     const known = Object.hasOwn(spec.receives, event) ? spec.receives[event] : undefined;
     const label = known ? event : UNKNOWN;
-    const refuse = (reply: AckError) => {
-      metrics.acks.inc({ event: label, code: reply.code });
-      ack?.(reply);
-    };
     const budget = known?.budget ?? UNKNOWN_EVENT_BUDGET;
     if (bucketOf(label, budget).take(1) === 0) {
       const retryAfterMs = Math.ceil(1_000 / budget.ratePerS);
-      return refuse({
+      return refuse(label, ack, {
         ok: false,
         code: 'RATE_LIMITED',
         message: `over this socket's budget for ${label} (${budget.ratePerS}/s, burst ${budget.burst})`,
@@ -74,15 +75,35 @@ export function guardEvents(socket: Socket, nsp: string, spec: NamespaceSpec, me
       });
     }
     if (!known) {
-      return refuse({ ok: false, code: 'NOT_FOUND', message: `unknown event ${JSON.stringify(event.slice(0, 64))}; ${nsp} accepts ${Object.keys(spec.receives).join(', ')}` });
+      return refuse(label, ack, { ok: false, code: 'NOT_FOUND', message: `unknown event ${JSON.stringify(event.slice(0, 64))}; ${nsp} accepts ${Object.keys(spec.receives).join(', ')}` });
     }
-    const args = ack ? packet.slice(1, -1) : packet.slice(1);
-    const unsafe = unsafeTextPaths(args.length === 1 ? args[0] : args);
-    if (unsafe.length > 0) {
-      return refuse({ ok: false, code: 'VALIDATION_ERROR', message: 'Invalid payload', details: unsafe.map((field) => ({ field, message: UNSAFE_TEXT_MESSAGE })) });
+    const argc = packet.length - (ack ? 2 : 1);
+    const args: unknown = argc === 1 ? packet[1] : packet.slice(1, 1 + argc);
+    const unsafe = allSafe(args, 0) ? null : unsafeTextPaths(args);
+    if (unsafe && unsafe.length > 0) {
+      return refuse(label, ack, { ok: false, code: 'VALIDATION_ERROR', message: 'Invalid payload', details: unsafe.map((field) => ({ field, message: UNSAFE_TEXT_MESSAGE })) });
     }
     if (!budget.heavy) return next();
     if (inFlight < HEAVY_IN_FLIGHT) return runHeavy(packet, next);
     waiting.push(() => runHeavy(packet, next));
   });
+}
+
+/**
+ * Whether every string and key under `value` is safe text, without
+ * allocating (a fix, the common message, holds numbers only); the paths of
+ * the unsafe ones are worked out only when it is not.
+ */
+function allSafe(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return isSafeText(value);
+  if (value === null || typeof value !== 'object' || depth > 32) return true;
+  if (Array.isArray(value)) {
+    for (const v of value) if (!allSafe(v, depth + 1)) return false;
+    return true;
+  }
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) continue;
+    if (!isSafeText(k) || !allSafe((value as Record<string, unknown>)[k], depth + 1)) return false;
+  }
+  return true;
 }

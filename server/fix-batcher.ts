@@ -1,9 +1,11 @@
 import type { Fix, FixResult } from '../geo/index.js';
 
+/** Called once with the message's results (in input order), or without results and with the batch's failure. */
+export type FixesDone = (err: unknown, results?: FixResult[]) => void;
+
 interface Waiting {
   fixes: Fix[];
-  resolve: (r: FixResult[]) => void;
-  reject: (err: unknown) => void;
+  done: FixesDone;
 }
 
 /**
@@ -28,6 +30,7 @@ export class FixBatcher {
 
   private readonly maxBatch: number;
   private readonly lingerMs: number;
+  private readonly onCallbackError: (err: unknown) => void;
 
   constructor(
     private readonly apply: (fixes: Fix[]) => Promise<FixResult[]>,
@@ -41,10 +44,15 @@ export class FixBatcher {
        * rates, where turns rarely carry more than one message.
        */
       lingerMs?: number;
+      /** A message's callback threw (a bug): reported here, the batch's other messages still settle. */
+      onCallbackError?: (err: unknown) => void;
     } = {},
   ) {
     this.maxBatch = opts.maxBatch ?? 1_000;
     this.lingerMs = opts.lingerMs ?? 0;
+    this.onCallbackError = opts.onCallbackError ?? ((err) => queueMicrotask(() => {
+      throw err;
+    }));
   }
 
   /** Fixes submitted and not settled yet, this process-wide (queued or in Redis). */
@@ -52,15 +60,19 @@ export class FixBatcher {
     return this.size + this.inFlight;
   }
 
+  /** Queues a message's fixes; `done` gets its results once its batch is applied. No promise per message. */
+  add(fixes: Fix[], done: FixesDone): void {
+    if (fixes.length === 0) return done(null, []);
+    this.waiting.push({ fixes, done });
+    this.size += fixes.length;
+    if (this.size >= this.maxBatch) this.flush();
+    // After the linger (or this turn's I/O callbacks): every message read meanwhile joins the batch.
+    else this.timer ??= this.lingerMs > 0 ? setTimeout(this.flush, this.lingerMs) : setImmediate(this.flush);
+  }
+
+  /** `add`, as a promise. */
   submit(fixes: Fix[]): Promise<FixResult[]> {
-    if (fixes.length === 0) return Promise.resolve([]);
-    return new Promise<FixResult[]>((resolve, reject) => {
-      this.waiting.push({ fixes, resolve, reject });
-      this.size += fixes.length;
-      if (this.size >= this.maxBatch) this.flush();
-      // After the linger (or this turn's I/O callbacks): every message read meanwhile joins the batch.
-      else this.timer ??= this.lingerMs > 0 ? setTimeout(this.flush, this.lingerMs) : setImmediate(this.flush);
-    });
+    return new Promise<FixResult[]>((resolve, reject) => this.add(fixes, (err, results) => (results ? resolve(results) : reject(err))));
   }
 
   private readonly flush = (): void => {
@@ -75,21 +87,31 @@ export class FixBatcher {
     this.waiting = [];
     this.size = 0;
     this.inFlight += size;
-    const all = batch.flatMap((w) => w.fixes);
+    const all = batch.length === 1 ? batch[0]!.fixes : batch.flatMap((w) => w.fixes);
     // Through a promise, so an apply that throws synchronously fails the batch the same way.
     Promise.resolve(all).then(this.apply).then(
       (results) => {
         this.inFlight -= size;
+        if (batch.length === 1) return this.settle(batch[0]!, null, results);
         let at = 0;
         for (const w of batch) {
-          w.resolve(results.slice(at, at + w.fixes.length));
+          this.settle(w, null, results.slice(at, at + w.fixes.length));
           at += w.fixes.length;
         }
       },
       (err: unknown) => {
         this.inFlight -= size;
-        for (const w of batch) w.reject(err);
+        for (const w of batch) this.settle(w, err);
       },
     );
   };
+
+  /** One message's callback; a callback that throws must not keep the others of its batch from settling. */
+  private settle(w: Waiting, err: unknown, results?: FixResult[]): void {
+    try {
+      w.done(err, results);
+    } catch (thrown) {
+      this.onCallbackError(thrown);
+    }
+  }
 }

@@ -18,8 +18,10 @@ export interface HubDeps {
 
 /**
  * The Socket.IO hub on the API's HTTP server: WebSocket transport only, and the
- * sharded Redis adapter (SPUBLISH, Redis 7) so any hub process reaches watchers
- * connected to any other. Namespaces are added by server/namespaces/*.
+ * sharded Redis adapter (SPUBLISH, Redis 7) so any hub process reaches sockets
+ * connected to any other. Courier positions, the one high-rate broadcast, take
+ * their own path (server/position-channel.ts). Namespaces are added by
+ * server/namespaces/*.
  */
 export function createHub(deps: HubDeps): Server {
   const io = new Server(deps.httpServer, {

@@ -19,7 +19,8 @@ type WithBatchCommand = Redis & { daraaSpublishBatch(...args: Message[]): Promis
 /**
  * The publishing client for the sharded Socket.IO adapter, with the
  * SPUBLISHes of one event-loop turn sent as one script call. The adapter
- * publishes every broadcast on its own (one `SPUBLISH` per courier position);
+ * publishes every broadcast on its own (one `SPUBLISH` each; courier positions
+ * no longer go this way, see server/position-channel.ts);
  * through ioredis each is a command object, a promise and a reply to parse,
  * per position. Here the messages of a turn go out together, in order, and
  * every `spublish` of the batch settles with the one call: a failure (Redis

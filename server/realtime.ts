@@ -3,28 +3,42 @@ import type { DeliveryEvent } from '../domain/delivery/model.js';
 import type { IdentityEvent } from '../domain/identity/model.js';
 import type { RealtimeDeps } from './deps.js';
 import { CourierNamespace } from './namespaces/courier.js';
-import { CustomerNamespace, orderRoom } from './namespaces/customer.js';
+import { CustomerNamespace } from './namespaces/customer.js';
 import { OpsNamespace } from './namespaces/ops.js';
+import { PositionChannel } from './position-channel.js';
+import { CourierPositions, orderRoom } from './positions.js';
 import { SocketSessions } from './sessions.js';
-import type { OrderStatus } from './protocol.js';
+import type { CourierPosition, OrderStatus } from './protocol.js';
 
 export interface Realtime {
   sessions: SocketSessions;
   courier: CourierNamespace;
   customer: CustomerNamespace;
   ops: OpsNamespace;
-  close(): void;
+  /** Resolves once the position channel's subscriptions are confirmed (positions from other hubs arrive from then on). */
+  ready: Promise<void>;
+  close(): Promise<void>;
 }
 
 /**
  * Mounts /courier, /customer and /ops on the hub and connects them to the
  * system's events. Events arrive in every hub process (Redis pub/sub), so each
  * process emits them to its own sockets only (`local`): every watcher gets an
- * event exactly once, wherever the event was raised.
+ * event exactly once, wherever the event was raised. Courier positions take
+ * their own path between hubs (server/position-channel.ts), beside the adapter.
  */
 export function attachRealtime(io: Server, deps: RealtimeDeps): Realtime {
   const sessions = new SocketSessions({ tokens: deps.tokens, logger: deps.logger });
-  const courier = new CourierNamespace(io, sessions, deps);
+  const positions = new CourierPositions(io, deps);
+  const channel = new PositionChannel<CourierPosition>({
+    ...deps.positionBus,
+    deliver: (room, position) => positions.deliverFromPeer(room, position),
+    onError: (err) => deps.logger.debug({ err }, 'position channel'),
+  });
+  positions.connect(channel);
+  const ready = channel.start();
+  ready.catch(() => undefined); // reported by whoever awaits `ready`
+  const courier = new CourierNamespace(io, sessions, deps, positions);
   const customer = new CustomerNamespace(io, sessions, deps);
   const ops = new OpsNamespace(io, sessions, deps);
 
@@ -57,9 +71,12 @@ export function attachRealtime(io: Server, deps: RealtimeDeps): Realtime {
     courier,
     customer,
     ops,
-    close() {
+    ready,
+    async close() {
       courier.close();
+      positions.close();
       ops.close();
+      await channel.close();
     },
   };
 }

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { asFunction, type AwilixContainer } from 'awilix';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
 import { CourierIndex, EtaService, SpeedLearner } from '../../geo/index.js';
@@ -74,9 +74,16 @@ export function registerRealtime(container: AwilixContainer<RealtimeCradle & Nee
   });
 }
 
+/** The clients of the position channel between hubs, made by the composition next to the adapter's. */
+export interface PositionClients {
+  publisher: Redis | Cluster;
+  subscriber: Redis | Cluster;
+}
+
 export interface HubParts extends RealtimeCradle, Pick<CommerceCradle, 'deliveries' | 'deliveryAccess' | 'recordArrival' | 'deliveryEvents'> {
   config: Config;
   redisUrl: string;
+  keyPrefix: string;
   logger: Logger;
   identityEvents: IdentityEventBus;
   tokenVerifier: AccessTokenVerifier;
@@ -86,9 +93,10 @@ export interface HubParts extends RealtimeCradle, Pick<CommerceCradle, 'deliveri
 /**
  * Mounts the namespaces on a hub and subscribes it to identity and delivery
  * events on its own pub/sub connection. Resolves when the subscriptions are
- * confirmed, so no revocation published after start can be missed.
+ * confirmed, so no revocation published after start can be missed, and
+ * once the position channel listens, so positions from other hubs arrive.
  */
-export async function startRealtime(io: Server, c: HubParts): Promise<{ realtime: Realtime; close(): Promise<void> }> {
+export async function startRealtime(io: Server, c: HubParts, positionClients: PositionClients): Promise<{ realtime: Realtime; close(): Promise<void> }> {
   const subscriber = createRedis(c.redisUrl, 'subscriber', 'hub-events');
   const identityHandlers: ((e: IdentityEvent) => void)[] = [];
   const deliveryHandlers: ((e: DeliveryEvent) => void)[] = [];
@@ -105,6 +113,7 @@ export async function startRealtime(io: Server, c: HubParts): Promise<{ realtime
     recordArrival: c.recordArrival,
     events: { onIdentity: (h) => identityHandlers.push(h), onDelivery: (h) => deliveryHandlers.push(h) },
     settings: c.hubSettings,
+    positionBus: { ...positionClients, hubId: c.hubId, prefix: c.keyPrefix },
   });
   const sweeper = setInterval(() => void c.courierIndex.sweepStale().catch(() => undefined), 60_000);
   sweeper.unref();
@@ -112,9 +121,10 @@ export async function startRealtime(io: Server, c: HubParts): Promise<{ realtime
     await subscriber.connect();
     await c.identityEvents.subscribe(subscriber, (e) => identityHandlers.forEach((h) => h(e)));
     await c.deliveryEvents.subscribe(subscriber, (e) => deliveryHandlers.forEach((h) => h(e)));
+    await realtime.ready;
   } catch (err) {
     clearInterval(sweeper);
-    realtime.close();
+    await realtime.close();
     subscriber.disconnect();
     throw err;
   }
@@ -122,7 +132,7 @@ export async function startRealtime(io: Server, c: HubParts): Promise<{ realtime
     realtime,
     async close() {
       clearInterval(sweeper);
-      realtime.close();
+      await realtime.close();
       subscriber.disconnect();
     },
   };

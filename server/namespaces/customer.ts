@@ -7,11 +7,10 @@ import type { RealtimeDeps } from '../deps.js';
 import { guardEvents } from '../event-guard.js';
 import { PROTOCOL, orderRef, orderTrail, type OrderSnapshot } from '../protocol.js';
 import { principalOf, type SocketSessions } from '../sessions.js';
-import { etaToDoor } from './courier.js';
+import { etaToDoor, orderRoom } from '../positions.js';
 
 /** Rooms one socket may hold at once (a store owner's screen watches many orders). */
 const MAX_WATCHED = 50;
-export const orderRoom = (orderId: string) => `order:${orderId}`;
 
 /**
  * /customer: watch orders. Every watch is authorized by the delivery context

@@ -4,7 +4,7 @@ import type { Socket } from 'socket.io-client';
 import { latLngToCell, cellToParent } from 'h3-js';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { signUp, signUpAdmin, type Session } from '../../helpers/identity.js';
-import { connect, deliveryFor, emitAck, nextEvent, verifiedCourier, waitUntil } from '../../helpers/hub.js';
+import { connect, deliveryFor, emitAck, nextEvent, record, verifiedCourier, waitUntil } from '../../helpers/hub.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../../infra/embedded-redis.js';
 import { openPostgres } from '../../../infra/db/sql/client.js';
 import { spawnMain, type Spawned } from '../../helpers/process.js';
@@ -97,6 +97,38 @@ describe('hub cluster: two processes, one Redis', function () {
     await new Promise((r) => setTimeout(r, 300));
     expect(statuses).to.have.length(1);
     expect(statuses[0]).to.include({ orderId, status: 'cancelled', reason: 'out of stock' });
+  });
+
+  it('when a courier on hub A is watched from hub A and hub B, then every watcher receives each position exactly once', async () => {
+    const owner = await signUp(a, 'store_owner');
+    const customer = await signUp(a, 'customer');
+    const courier = await verifiedCourier(a, admin);
+    const cs = track(await connect(a.url, '/courier', courier.accessToken));
+    expect((await emitAck(cs, 'courier:online', { vehicle: 'car', capacity: 2 })).ok).to.equal(true);
+    const { orderId } = await deliveryFor(a, { owner, customer, courier, pickup: PICKUP });
+
+    // two watchers on the courier's own hub, two on the other one; one of them asks to watch twice
+    const watchers = [
+      track(await connect(a.url, '/customer', customer.accessToken)),
+      track(await connect(a.url, '/customer', customer.accessToken)),
+      track(await connect(bUrl, '/customer', customer.accessToken)),
+      track(await connect(bUrl, '/customer', customer.accessToken)),
+    ];
+    for (const w of watchers) expect(await emitAck(w, 'order:watch', { orderId })).to.deep.include({ ok: true });
+    expect(await emitAck(watchers[2]!, 'order:watch', { orderId })).to.deep.include({ ok: true });
+    const seen = watchers.map((w) => record<{ orderId: string; ts: number }>(w, 'courier:position'));
+
+    // spaced beyond the per-order interval (500 ms), so no position is coalesced away
+    const sent: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const ts = Date.now();
+      sent.push(ts);
+      expect(await emitAck(cs, 'location', { lat: PICKUP.lat + 0.001 * (i + 1), lng: PICKUP.lng, ts })).to.include({ ok: true, accepted: 1 });
+      await new Promise((r) => setTimeout(r, 600));
+    }
+    await waitUntil(() => seen.every((s) => s.length >= sent.length), 10_000);
+    await new Promise((r) => setTimeout(r, 500)); // a duplicate would have arrived by now
+    for (const s of seen) expect(s.map((p) => p.ts)).to.deep.equal(sent);
   });
 
   it('when the same courier connects on hub B, then its older socket on hub A is disconnected (one live socket per courier)', async () => {

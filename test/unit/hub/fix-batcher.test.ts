@@ -65,6 +65,34 @@ describe('hub FixBatcher: one index call per batch (a turn, or a linger)', () =>
     expect(batcher.pending).to.equal(0);
   });
 
+  it('when messages are added with callbacks and one callback throws, then every other message of the batch still gets its results and the error is reported', async () => {
+    const reported: unknown[] = [];
+    const batcher = new FixBatcher(async (fixes) => fixes.map(applied), { onCallbackError: (err) => reported.push(err) });
+    const got: string[] = [];
+    await new Promise<void>((resolve) => {
+      batcher.add([fix('a', 1)], () => {
+        throw new Error('bug in a');
+      });
+      batcher.add([fix('b', 1), fix('b', 2)], (err, results) => got.push(`${String(err)}:${results!.map((r) => r.courierId + r.cell).join(',')}`));
+      batcher.add([fix('c', 1)], (err, results) => {
+        got.push(`${String(err)}:${results!.map((r) => r.courierId + r.cell).join(',')}`);
+        resolve();
+      });
+    });
+    expect(got).to.deep.equal(['null:b1,b2', 'null:c1']);
+    expect(reported.map((e) => (e as Error).message)).to.deep.equal(['bug in a']);
+    expect(batcher.pending).to.equal(0);
+  });
+
+  it('when a message carries no fix, then its callback is answered at once with no index call', () => {
+    let calls = 0;
+    const batcher = new FixBatcher(async (fixes) => (calls++, fixes.map(applied)));
+    let answer: FixResult[] | undefined;
+    batcher.add([], (_err, results) => (answer = results));
+    expect(answer).to.deep.equal([]);
+    expect(calls).to.equal(0);
+  });
+
   describe('with a linger', () => {
     const turn = () => new Promise((r) => setImmediate(r));
 
