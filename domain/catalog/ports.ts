@@ -104,3 +104,20 @@ export interface InventoryRepository {
   /** Ids of active reservations that expired before `before`, oldest first. */
   expiredReservations(before: Date, limit: number): Promise<string[]>;
 }
+
+/** One size of a processed product picture. */
+export interface ImageRendition {
+  bytes: Buffer;
+  width: number;
+  height: number;
+  contentType: string;
+}
+
+/**
+ * Turns uploaded bytes into the product picture sizes. Recognises the type
+ * from the bytes (UNSUPPORTED_MEDIA_TYPE when they are no image) and refuses
+ * pictures too large to decode safely (UNPROCESSABLE_ENTITY). Adapter: SharpImageProcessor.
+ */
+export interface ImageProcessor {
+  process(bytes: Buffer): Promise<Record<string, ImageRendition>>;
+}
