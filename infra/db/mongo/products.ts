@@ -80,6 +80,7 @@ export class MongoProductRepository implements ProductRepository {
   }
 
   async create(product: Product): Promise<void> {
+    await this.assertSkusFree(product);
     await this.model.create(toDoc(product.toProps())).catch((err: unknown) => skuClash(err, product));
   }
 
@@ -95,11 +96,26 @@ export class MongoProductRepository implements ProductRepository {
 
   async save(product: Product, expectedVersion: number): Promise<boolean> {
     const { _id, createdAt: _c, storeId: _s, ...changes } = toDoc(product.toProps());
+    await this.assertSkusFree(product);
     const r = await this.model
       .updateOne({ _id: str(_id, 'id'), version: expectedVersion }, { $set: changes })
       .exec()
       .catch((err: unknown) => skuClash(err, product));
     return r.matchedCount === 1;
+  }
+
+  /**
+   * Names the clashing SKU before writing: a duplicate key error aborts a Mongo
+   * transaction and may not say which key clashed. The unique index still
+   * decides a race between two writers.
+   */
+  private async assertSkusFree(product: Product): Promise<void> {
+    const skus = product.variants.map((v) => v.sku);
+    const other = await this.model.findOne({ storeId: str(product.storeId, 'storeId'), 'variants.sku': { $in: skus }, _id: { $ne: product.id } }, { variants: 1 }).lean<Pick<Doc, 'variants'>>().exec();
+    if (!other) return;
+    const taken = new Set(other.variants.map((v) => v.sku));
+    const i = skus.findIndex((s) => taken.has(s));
+    throw duplicateSku(skus[i]!, `variants.${i}.sku`);
   }
 
   async list(filter: ProductFilter, page: PageRequest): Promise<Page<Product>> {
