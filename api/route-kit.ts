@@ -63,6 +63,11 @@ export interface RouteSpec<P = any, Q = any, B = any> {
   handler(req: RequestContext<P, Q, B>): Promise<unknown>;
 }
 
+/** A handler's answer sent as bytes, not in the JSON envelope (served files). */
+export class RawBody {
+  constructor(readonly contentType: string, readonly body: Buffer, readonly headers: Record<string, string> = {}) {}
+}
+
 export const defineRoute = <P, Q, B>(spec: RouteSpec<P, Q, B>): RouteSpec<P, Q, B> => spec;
 
 /**
@@ -141,6 +146,12 @@ export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: R
         origin: { ip: ctx.ip, userAgent: ctx.get('user-agent') || null, requestId: ctx.state.requestId as string },
       });
       ctx.status = route.status ?? 200;
+      if (data instanceof RawBody) {
+        ctx.set(data.headers);
+        ctx.type = data.contentType;
+        ctx.body = data.body;
+        return;
+      }
       ctx.body = success(data ?? null, route.message);
     });
     registerOpenApi(registry, route);

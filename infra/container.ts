@@ -50,11 +50,12 @@ import { originPolicy } from './origins.js';
 import { commerceRoutes, registerCommerce, type CommerceCradle } from './wiring/commerce.js';
 import { registerRealtime, startRealtime, type PositionClients, type RealtimeCradle } from './wiring/realtime.js';
 import { registerEvents, startEventWorkers, type EventsCradle } from './wiring/events.js';
+import { catalogProductRoutes, registerCatalogProducts, startCatalogWorkers, type CatalogProductsCradle } from './wiring/catalog-products.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 
 /** Everything the container holds. Use cases take a slice of this as their `deps`; routes too (AuthRouteDeps: the auth use cases). */
-export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle {
+export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle {
   config: Config;
   role: ProcessRole;
   logger: Logger;
@@ -144,6 +145,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
   registerCommerce(container);
   registerRealtime(container);
   registerEvents(container);
+  registerCatalogProducts(container);
   return container;
 }
 
@@ -192,7 +194,7 @@ function registerIdentity(container: AwilixContainer<Cradle>): void {
 
 /** Every REST route of the product, from each bounded context. */
 export function apiRoutes(c: Cradle): RouteSpec[] {
-  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...commerceRoutes(c), ...courierRoutes(c), ...platformRoutes(c)];
+  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...commerceRoutes(c), ...catalogProductRoutes(c), ...courierRoutes(c), ...platformRoutes(c)];
 }
 
 export interface Composed {
@@ -276,6 +278,7 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
   realtime?.catch(() => undefined);
   if (withWorkers) {
     startEventWorkers(c);
+    startCatalogWorkers(c);
   }
 
   return {

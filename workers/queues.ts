@@ -11,6 +11,7 @@ import { auditEntryRequested } from '../domain/platform/events.js';
 export const QUEUES = {
   audit: 'audit',
   housekeeping: 'housekeeping',
+  stockReservations: 'stock-reservations',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -37,11 +38,17 @@ export type HousekeepingJob = z.infer<typeof housekeepingJobSchema>;
 
 export type EventJob = z.infer<typeof domainEventSchema>;
 
+/** The repeatable job that releases stock reservations past their time. */
+export const stockReservationJobSchema = z.strictObject({ task: z.literal('expire') });
+export type StockReservationJob = z.infer<typeof stockReservationJobSchema>;
+
 export interface JobPayloads {
   audit: EventJob;
   housekeeping: HousekeepingJob;
+  'stock-reservations': StockReservationJob;
 }
 export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   audit: domainEventSchema,
   housekeeping: housekeepingJobSchema,
+  'stock-reservations': stockReservationJobSchema,
 };

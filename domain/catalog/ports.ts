@@ -1,5 +1,8 @@
 import type { Page, PageRequest } from '../shared/pagination.js';
 import type { Store, StoreFilter } from './model.js';
+import type { Category } from './category.js';
+import type { Product, ProductFilter } from './product.js';
+import type { Reservation, ReservationStatus, StockChange, StockLevel, StockMovement } from './inventory.js';
 
 /**
  * Stores. Implementations: SqlStoreRepository and MongoStoreRepository, both
@@ -13,4 +16,108 @@ export interface StoreRepository {
   save(store: Store, expectedVersion: number): Promise<boolean>;
   /** Newest first. */
   list(filter: StoreFilter, page: PageRequest): Promise<Page<Store>>;
+}
+
+// ------------------------------------------------------- categories, products, inventory
+
+/**
+ * The category tree. Implementations: SqlCategoryRepository and
+ * MongoCategoryRepository, judged by test/contract/category-repository.test.ts.
+ */
+export interface CategoryRepository {
+  /**
+   * Serialises changes to the tree's shape. Call it first inside the
+   * transaction that creates, moves or deletes a node: the second of two
+   * concurrent moves then reads the paths the first one wrote.
+   */
+  lockTree(): Promise<void>;
+  /** CONFLICT (reason duplicate_slug) when the slug is taken. */
+  create(category: Category): Promise<void>;
+  findById(id: string): Promise<Category | null>;
+  findBySlug(slug: string): Promise<Category | null>;
+  /** False when the stored version is no longer `expectedVersion`; CONFLICT on a taken slug. */
+  save(category: Category, expectedVersion: number): Promise<boolean>;
+  /** Gives every node below `id` the path `pathOfId + [id] + (its path below id)`, after `id` moved. */
+  rewriteSubtreePaths(id: string, pathOfId: readonly string[]): Promise<void>;
+  children(parentId: string): Promise<Category[]>;
+  delete(id: string): Promise<boolean>;
+  /** The whole tree, shallowest first, then by rank and slug. */
+  list(): Promise<Category[]>;
+}
+
+/**
+ * Products with their variants (SKU unique per store). Implementations:
+ * SqlProductRepository and MongoProductRepository, judged by
+ * test/contract/product-repository.test.ts.
+ */
+export interface ProductRepository {
+  /** CONFLICT (reason duplicate_sku) when a SKU is used by another product of the store. */
+  create(product: Product): Promise<void>;
+  findById(id: string): Promise<Product | null>;
+  /** The product holding a variant, or null. */
+  findByVariantId(variantId: string): Promise<Product | null>;
+  /** False on a stale version; CONFLICT (reason duplicate_sku) as `create`. */
+  save(product: Product, expectedVersion: number): Promise<boolean>;
+  /** Newest first. */
+  list(filter: ProductFilter, page: PageRequest): Promise<Page<Product>>;
+  countInCategory(categoryId: string): Promise<number>;
+  /** Moves every product of one category to another (or to none); answers how many. */
+  moveCategory(fromId: string, toId: string | null): Promise<number>;
+}
+
+/**
+ * Stock levels, their movements and reservations. Implementations:
+ * SqlInventoryRepository and MongoInventoryRepository, judged by
+ * test/contract/inventory-repository.test.ts. Every write is meant to run
+ * inside a UnitOfWork transaction together with its movement.
+ */
+export interface InventoryRepository {
+  /** Creates the level at zero if the variant has none; never touches an existing one. */
+  ensureLevel(level: { variantId: string; productId: string; storeId: string; at: Date }): Promise<void>;
+  findLevel(variantId: string): Promise<StockLevel | null>;
+  /**
+   * One atomic conditional update: applies `change` only when reserved stays
+   * ≥ 0, on hand stays ≥ 0 (unless an `overdraw` of a backordered variant) and,
+   * for guarded changes of a variant without backorders, available stays ≥ 0.
+   * The new level, or null when the condition failed (nothing changed).
+   */
+  applyChange(variantId: string, change: StockChange, at: Date): Promise<StockLevel | null>;
+  configure(variantId: string, settings: { allowBackorder?: boolean; lowStockThreshold?: number | null }, at: Date): Promise<StockLevel | null>;
+  /**
+   * Flips the low flag when available crossed the threshold: 'low' when it
+   * just went to or below it, 'recovered' when it rose above, null otherwise.
+   */
+  markLowCrossing(variantId: string): Promise<'low' | 'recovered' | null>;
+  /** False when a movement with the same (variant, key) exists: the movement was already made. */
+  appendMovement(movement: StockMovement): Promise<boolean>;
+  findMovementByKey(variantId: string, key: string): Promise<StockMovement | null>;
+  /** Newest first. */
+  movements(variantId: string, page: PageRequest): Promise<Page<StockMovement>>;
+  /** Sums of every movement's deltas: equal to the level's on hand and reserved. */
+  movementTotals(variantId: string): Promise<{ onHand: number; reserved: number }>;
+  /** CONFLICT when the key was used (read it back with findReservationByKey). */
+  createReservation(reservation: Reservation): Promise<void>;
+  findReservation(id: string): Promise<Reservation | null>;
+  findReservationByKey(key: string): Promise<Reservation | null>;
+  /** Moves an active reservation to `to`; false when it was no longer active (someone else closed it). */
+  closeReservation(id: string, to: Exclude<ReservationStatus, 'active'>, at: Date): Promise<boolean>;
+  /** Ids of active reservations that expired before `before`, oldest first. */
+  expiredReservations(before: Date, limit: number): Promise<string[]>;
+}
+
+/** One size of a processed product picture. */
+export interface ImageRendition {
+  bytes: Buffer;
+  width: number;
+  height: number;
+  contentType: string;
+}
+
+/**
+ * Turns uploaded bytes into the product picture sizes. Recognises the type
+ * from the bytes (UNSUPPORTED_MEDIA_TYPE when they are no image) and refuses
+ * pictures too large to decode safely (UNPROCESSABLE_ENTITY). Adapter: SharpImageProcessor.
+ */
+export interface ImageProcessor {
+  process(bytes: Buffer): Promise<Record<string, ImageRendition>>;
 }

@@ -12,7 +12,15 @@ export const ERROR_STATUS = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  /** A reservation or stock change asked for more than is available. */
+  INSUFFICIENT_STOCK: 409,
+  /** A category move under itself or one of its descendants. */
+  CATEGORY_CYCLE: 422,
+  /** Deleting a category that still has children or products (without asking to re-parent them). */
+  CATEGORY_NOT_EMPTY: 409,
   PAYLOAD_TOO_LARGE: 413,
+  /** The bytes are not of a type the route accepts (detected from the content, not the name). */
+  UNSUPPORTED_MEDIA_TYPE: 415,
   UNPROCESSABLE_ENTITY: 422,
   RATE_LIMIT_EXCEEDED: 429,
   INTERNAL_ERROR: 500,

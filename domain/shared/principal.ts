@@ -11,6 +11,7 @@ export const ADMIN_PERMISSIONS = [
   'deliveries:manage',
   'couriers:read',
   'stores:manage',
+  'catalog:manage',
 ] as const;
 export type Permission = (typeof ADMIN_PERMISSIONS)[number];
 

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { Connection } from 'mongoose';
 import type { AuditLogRepository } from '../../domain/platform/ports.js';
 import type { DeliveryRepository } from '../../domain/delivery/ports.js';
-import type { StoreRepository } from '../../domain/catalog/ports.js';
+import type { StoreRepository, CategoryRepository, ProductRepository, InventoryRepository } from '../../domain/catalog/ports.js';
 import type { AccountRepository, DocumentRepository, OtpRepository, SessionRepository } from '../../domain/identity/ports.js';
 import type { OutboxStore, ProcessedEvents, UnitOfWork } from '../../domain/shared/events.js';
 import { EVENTS } from '../../domain/platform/events.js';
@@ -20,6 +20,12 @@ import { SqlDeliveryRepository } from './sql/delivery.js';
 import { MongoDeliveryRepository } from './mongo/delivery.js';
 import { SqlStoreRepository } from './sql/catalog.js';
 import { MongoStoreRepository } from './mongo/catalog.js';
+import { SqlCategoryRepository } from './sql/categories.js';
+import { SqlProductRepository } from './sql/products.js';
+import { SqlInventoryRepository } from './sql/inventory.js';
+import { MongoCategoryRepository } from './mongo/categories.js';
+import { MongoProductRepository } from './mongo/products.js';
+import { MongoInventoryRepository } from './mongo/inventory.js';
 import { SqlAccountRepository, SqlDocumentRepository, SqlOtpRepository, SqlSessionRepository } from './sql/identity.js';
 import { MongoAccountRepository, MongoDocumentRepository, MongoOtpRepository, MongoSessionRepository } from './mongo/identity.js';
 
@@ -33,6 +39,9 @@ export interface Repositories {
   auditLog: AuditLogRepository;
   deliveries: DeliveryRepository;
   stores: StoreRepository;
+  categories: CategoryRepository;
+  products: ProductRepository;
+  inventory: InventoryRepository;
   accounts: AccountRepository;
   sessions: SessionRepository;
   otps: OtpRepository;
@@ -79,10 +88,10 @@ export async function prepareStore(store: Store): Promise<void> {
 export function createRepositories(store: Store): Repositories {
   if (store.kind === 'sql') {
     const db = store.sql;
-    return { auditLog: new SqlAuditLogRepository(db), accounts: new SqlAccountRepository(db), sessions: new SqlSessionRepository(db), otps: new SqlOtpRepository(db), documents: new SqlDocumentRepository(db), deliveries: new SqlDeliveryRepository(db), stores: new SqlStoreRepository(db), outbox: new SqlOutbox(db, EVENTS), processedEvents: new SqlProcessedEvents(db), unitOfWork: db };
+    return { auditLog: new SqlAuditLogRepository(db), accounts: new SqlAccountRepository(db), sessions: new SqlSessionRepository(db), otps: new SqlOtpRepository(db), documents: new SqlDocumentRepository(db), deliveries: new SqlDeliveryRepository(db), stores: new SqlStoreRepository(db), categories: new SqlCategoryRepository(db), products: new SqlProductRepository(db), inventory: new SqlInventoryRepository(db), outbox: new SqlOutbox(db, EVENTS), processedEvents: new SqlProcessedEvents(db), unitOfWork: db };
   }
   const conn = store.mongo;
-  return { auditLog: new MongoAuditLogRepository(conn), accounts: new MongoAccountRepository(conn), sessions: new MongoSessionRepository(conn), otps: new MongoOtpRepository(conn), documents: new MongoDocumentRepository(conn), deliveries: new MongoDeliveryRepository(conn), stores: new MongoStoreRepository(conn), outbox: new MongoOutbox(conn, EVENTS), processedEvents: new MongoProcessedEvents(conn), unitOfWork: mongoUnitOfWork(conn) };
+  return { auditLog: new MongoAuditLogRepository(conn), accounts: new MongoAccountRepository(conn), sessions: new MongoSessionRepository(conn), otps: new MongoOtpRepository(conn), documents: new MongoDocumentRepository(conn), deliveries: new MongoDeliveryRepository(conn), stores: new MongoStoreRepository(conn), categories: new MongoCategoryRepository(conn), products: new MongoProductRepository(conn), inventory: new MongoInventoryRepository(conn), outbox: new MongoOutbox(conn, EVENTS), processedEvents: new MongoProcessedEvents(conn), unitOfWork: mongoUnitOfWork(conn) };
 }
 
 export async function pingStore(store: Store): Promise<void> {

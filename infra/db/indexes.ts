@@ -149,4 +149,59 @@ export const INDEXES: IndexPair[] = [
     sql: { table: 'processed_events', name: 'processed_events_at_idx', columns: 'processed_at' },
     mongo: { collection: 'processed_events', name: 'processedAt_1', key: { processedAt: 1 } },
   },
+  {
+    serves: 'one category per slug',
+    sql: { table: 'categories', name: 'categories_slug_key', columns: 'slug', unique: true },
+    mongo: { collection: 'categories', name: 'slug_1', key: { slug: 1 }, unique: true },
+  },
+  {
+    serves: 'children of a category, in rank order',
+    sql: { table: 'categories', name: 'categories_parent_idx', columns: 'parent_id, rank, slug' },
+    mongo: { collection: 'categories', name: 'parentId_1_rank_1_slug_1', key: { parentId: 1, rank: 1, slug: 1 } },
+  },
+  {
+    serves: "a store's products, newest first",
+    sql: { table: 'products', name: 'products_store_idx', columns: 'store_id, created_at DESC, id DESC' },
+    mongo: { collection: 'products', name: 'storeId_1_createdAt_-1__id_-1', key: { storeId: 1, createdAt: -1, _id: -1 } },
+  },
+  {
+    serves: 'products of a category',
+    sql: { table: 'products', name: 'products_category_idx', columns: 'category_id' },
+    mongo: { collection: 'products', name: 'categoryId_1', key: { categoryId: 1 } },
+  },
+  {
+    serves: 'one SKU per store',
+    sql: { table: 'product_variants', name: 'product_variants_store_sku_key', columns: 'store_id, sku', unique: true },
+    mongo: { collection: 'products', name: 'storeId_1_variants.sku_1', key: { storeId: 1, 'variants.sku': 1 }, unique: true },
+  },
+  {
+    serves: 'variants of a product, in order',
+    sql: { table: 'product_variants', name: 'product_variants_product_idx', columns: 'product_id, "position"' },
+    otherwise: 'Mongo: variants are embedded in their product',
+  },
+  {
+    serves: 'the product of a variant',
+    mongo: { collection: 'products', name: 'variants.id_1', key: { 'variants.id': 1 } },
+    otherwise: "SQL: the variant id is product_variants' primary key",
+  },
+  {
+    serves: "a variant's stock movements, newest first",
+    sql: { table: 'stock_movements', name: 'stock_movements_variant_idx', columns: 'variant_id, at DESC, id DESC' },
+    mongo: { collection: 'stock_movements', name: 'variantId_1_at_-1__id_-1', key: { variantId: 1, at: -1, _id: -1 } },
+  },
+  {
+    serves: 'a manual movement once per idempotency key',
+    sql: { table: 'stock_movements', name: 'stock_movements_key_key', columns: 'variant_id, key', unique: true, where: 'key IS NOT NULL' },
+    mongo: { collection: 'stock_movements', name: 'variantId_1_key_1', key: { variantId: 1, key: 1 }, unique: true, partialFilterExpression: { key: { $type: 'string' } } },
+  },
+  {
+    serves: 'a reservation once per checkout key',
+    sql: { table: 'stock_reservations', name: 'stock_reservations_key_key', columns: 'key', unique: true },
+    mongo: { collection: 'stock_reservations', name: 'key_1', key: { key: 1 }, unique: true },
+  },
+  {
+    serves: 'active reservations by expiry (the release job)',
+    sql: { table: 'stock_reservations', name: 'stock_reservations_expiry_idx', columns: 'expires_at', where: "status = 'active'::text" },
+    mongo: { collection: 'stock_reservations', name: 'expiresAt_1', key: { expiresAt: 1 }, partialFilterExpression: { status: 'active' } },
+  },
 ];

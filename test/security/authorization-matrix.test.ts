@@ -3,6 +3,7 @@ import { startTestApp, http, type TestApp } from '../helpers/app.js';
 import { newPhone, signUp, signUpAdmin, type Session } from '../helpers/identity.js';
 import type { RouteSpec } from '../../api/route-kit.js';
 import { Delivery } from '../../domain/delivery/model.js';
+import sharp from 'sharp';
 
 /**
  * Every route × every caller × own vs. foreign object, generated from the
@@ -39,6 +40,10 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
   const commerceOf = (t: Target) => (t.accountId === victim.session.accountId ? commerce.foreign : commerce.own);
   const dropoff = { lat: 33.52, lng: 36.29 };
   const storeReadable = (a: Actor, own: boolean) => (a === 'anonymous' ? 401 : a === 'customer' || a === 'courier' ? 403 : a === 'super_admin' || (a === 'store_owner' && own) ? 200 : 404);
+  /** Catalog fixtures: a product (with a picture) in each commerce store, and a category. */
+  const catalog = {} as Record<'own' | 'foreign', { productId: string; variantId: string }> & { categoryId: string; imagePath: string; png: Buffer; doomedCategoryId: string };
+  const catalogOf = (t: Target) => (t.accountId === victim.session.accountId ? catalog.foreign : catalog.own);
+  const storeReadableWith = (ok: number) => (a: Actor, own: boolean) => { const r = storeReadable(a, own); return r === 200 ? ok : r; };
   const deliveryReadable = (a: Actor, own: boolean) => (a === 'anonymous' ? 401 : own || a === 'super_admin' || a === 'ops_admin' ? 200 : 404);
 
   const matrix: Record<string, Entry> = {
@@ -105,6 +110,42 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     'GET /api/v1/stores': { scope: 'none', request: () => ({ path: '/api/v1/stores' }), expect: (a) => (a === 'anonymous' ? 401 : a === 'customer' || a === 'courier' ? 403 : 200) },
     'GET /api/v1/stores/:id': { scope: 'object', request: (t) => ({ path: `/api/v1/stores/${commerceOf(t).storeId}` }), expect: storeReadable },
     'PATCH /api/v1/stores/:id': { scope: 'object', request: (t) => ({ method: 'PATCH', path: `/api/v1/stores/${commerceOf(t).storeId}`, json: { name: 'Renamed shop' } }), expect: storeReadable },
+    // categories: anyone reads; catalog:manage (super_admin) shapes the tree
+    'GET /api/v1/categories': { scope: 'none', request: () => ({ path: '/api/v1/categories' }), expect: () => 200 },
+    'GET /api/v1/categories/:id': { scope: 'none', request: () => ({ path: `/api/v1/categories/${catalog.categoryId}` }), expect: () => 200 },
+    'POST /api/v1/categories': {
+      scope: 'none', request: () => ({ path: '/api/v1/categories', json: { slug: `matrix-${Math.random().toString(36).slice(2, 10)}`, name: { ar: 'فئة', en: 'Category' } } }),
+      expect: adminWith(['super_admin'], 201),
+    },
+    'PATCH /api/v1/categories/:id': { scope: 'none', request: () => ({ method: 'PATCH', path: `/api/v1/categories/${catalog.categoryId}`, json: { rank: Math.floor(Math.random() * 1000) } }), expect: adminWith(['super_admin'], 200) },
+    'DELETE /api/v1/categories/:id': {
+      scope: 'none', request: () => ({ method: 'DELETE', path: `/api/v1/categories/${catalog.doomedCategoryId}` }), expect: adminWith(['super_admin'], 200),
+      prepare: async () => {
+        const { manageCategories } = app.system.composed.container.cradle;
+        catalog.doomedCategoryId = (await manageCategories.create(superPrincipal(), { slug: `doomed-${Math.random().toString(36).slice(2, 10)}`, name: { ar: 'مؤقت', en: 'Temporary' } })).id;
+      },
+    },
+    // products and stock: the store's owner, or stores:manage (super_admin; operations lacks it)
+    'POST /api/v1/stores/:storeId/products': {
+      scope: 'object',
+      request: (t) => ({ path: `/api/v1/stores/${commerceOf(t).storeId}/products`, json: { name: { ar: 'منتج', en: 'Product' }, variants: [{ sku: `SKU-${Math.random().toString(36).slice(2, 10)}`, price: 100 }] } }),
+      expect: storeReadableWith(201),
+    },
+    'GET /api/v1/stores/:storeId/products': { scope: 'object', request: (t) => ({ path: `/api/v1/stores/${commerceOf(t).storeId}/products` }), expect: storeReadable },
+    'GET /api/v1/products/:id': { scope: 'object', request: (t) => ({ path: `/api/v1/products/${catalogOf(t).productId}` }), expect: storeReadable },
+    'PATCH /api/v1/products/:id': { scope: 'object', request: (t) => ({ method: 'PATCH', path: `/api/v1/products/${catalogOf(t).productId}`, json: { attributes: { probe: String(Math.random()) } } }), expect: storeReadable },
+    'POST /api/v1/products/:id/images': {
+      scope: 'object', request: (t) => ({ path: `/api/v1/products/${catalogOf(t).productId}/images`, body: catalog.png, headers: { 'content-type': 'image/png' } }),
+      expect: storeReadableWith(201),
+    },
+    'GET /api/v1/product-images/:productId/:imageId/:file': { scope: 'none', request: () => ({ path: catalog.imagePath }), expect: () => 200 },
+    'GET /api/v1/variants/:variantId/stock': { scope: 'object', request: (t) => ({ path: `/api/v1/variants/${catalogOf(t).variantId}/stock` }), expect: storeReadable },
+    'PATCH /api/v1/variants/:variantId/stock': { scope: 'object', request: (t) => ({ method: 'PATCH', path: `/api/v1/variants/${catalogOf(t).variantId}/stock`, json: { lowStockThreshold: 2 } }), expect: storeReadable },
+    'POST /api/v1/variants/:variantId/stock/movements': {
+      scope: 'object', request: (t) => ({ path: `/api/v1/variants/${catalogOf(t).variantId}/stock/movements`, json: { kind: 'receipt', quantity: 1, key: `matrix-${Math.random().toString(36).slice(2, 12)}` } }),
+      expect: storeReadableWith(201),
+    },
+    'GET /api/v1/variants/:variantId/stock/movements': { scope: 'object', request: (t) => ({ path: `/api/v1/variants/${catalogOf(t).variantId}/stock/movements` }), expect: storeReadable },
     // deliveries: customer, store owner and assigned courier their own; deliveries:manage (both admins) any
     'POST /api/v1/deliveries': {
       scope: 'object',
@@ -126,6 +167,17 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     },
   };
 
+  const superPrincipal = () => ({ accountId: parties.super_admin.session.accountId, role: 'admin' as const, permissions: ['catalog:manage', 'stores:manage'], sessionId: 's', tokenId: 't', expiresAt: 0 });
+  /** A product with one variant and one picture in the store. */
+  async function productIn(storeId: string) {
+    const { manageProducts, addProductImage } = app.system.composed.container.cradle;
+    const p = await manageProducts.create(superPrincipal(), storeId, { name: { ar: 'خبز', en: 'Bread' }, variants: [{ sku: `FIX-${Math.random().toString(36).slice(2, 10)}`, price: 250 }] });
+    const withImage = await addProductImage.execute(superPrincipal(), p.id, catalog.png, null);
+    const img = withImage.images[0]!;
+    const thumb = img.files.thumb!;
+    catalog.imagePath = `/api/v1/product-images/${p.id}/${img.id}/thumb-${thumb.sha256.slice(0, 16)}.jpg`;
+    return { productId: p.id, variantId: p.variants[0]!.id };
+  }
   const principalOf = (p: Party) => ({ accountId: p.session.accountId, role: 'courier' as const, permissions: [], sessionId: p.session.sessionId, tokenId: 't', expiresAt: 0 });
   async function setSuspended(suspended: boolean): Promise<void> {
     const { accounts, clock } = app.system.composed.container.cradle;
@@ -190,6 +242,10 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     commerce.own = await storeWithDelivery(parties.store_owner.session, parties.customer.session.accountId, parties.courier.session.accountId);
     const [rival, otherCustomer] = [await signUp(app, 'store_owner'), await signUp(app, 'customer')];
     commerce.foreign = await storeWithDelivery(rival, otherCustomer.accountId, v.accountId);
+    catalog.png = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#c0ffee' } }).png().toBuffer();
+    catalog.own = await productIn(commerce.own.storeId);
+    catalog.foreign = await productIn(commerce.foreign.storeId);
+    catalog.categoryId = (await app.system.composed.container.cradle.manageCategories.create(superPrincipal(), { slug: `matrix-root-${Math.random().toString(36).slice(2, 8)}`, name: { ar: 'جذر', en: 'Root' } })).id;
   });
   after(async () => {
     await app?.stop();

@@ -78,4 +78,28 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
       await createIndexes(db, 'processed_events', [{ name: 'processedAt_1', key: { processedAt: 1 } }]);
     },
   },
+  {
+    // Categories, products with embedded variants (SKU unique per store), stock levels, movements and reservations.
+    name: '0005-categories-products-inventory',
+    async up(db) {
+      await createIndexes(db, 'categories', [
+        { name: 'slug_1', key: { slug: 1 }, unique: true },
+        { name: 'parentId_1_rank_1_slug_1', key: { parentId: 1, rank: 1, slug: 1 } },
+      ]);
+      await createIndexes(db, 'products', [
+        { name: 'storeId_1_createdAt_-1__id_-1', key: { storeId: 1, createdAt: -1, _id: -1 } },
+        { name: 'categoryId_1', key: { categoryId: 1 } },
+        { name: 'storeId_1_variants.sku_1', key: { storeId: 1, 'variants.sku': 1 }, unique: true },
+        { name: 'variants.id_1', key: { 'variants.id': 1 } },
+      ]);
+      await createIndexes(db, 'stock_movements', [
+        { name: 'variantId_1_at_-1__id_-1', key: { variantId: 1, at: -1, _id: -1 } },
+        { name: 'variantId_1_key_1', key: { variantId: 1, key: 1 }, unique: true, partialFilterExpression: { key: { $type: 'string' } } },
+      ]);
+      await createIndexes(db, 'stock_reservations', [
+        { name: 'key_1', key: { key: 1 }, unique: true },
+        { name: 'expiresAt_1', key: { expiresAt: 1 }, partialFilterExpression: { status: 'active' } },
+      ]);
+    },
+  },
 ];
