@@ -50,11 +50,12 @@ import { originPolicy } from './origins.js';
 import { commerceRoutes, registerCommerce, type CommerceCradle } from './wiring/commerce.js';
 import { registerRealtime, startRealtime, type RealtimeCradle } from './wiring/realtime.js';
 import { registerEvents, startEventWorkers, type EventsCradle } from './wiring/events.js';
+import { registerAddresses, addressRoutesOf, type AddressesCradle } from './wiring/addresses.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 
 /** Everything the container holds. Use cases take a slice of this as their `deps`; routes too (AuthRouteDeps: the auth use cases). */
-export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle {
+export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, AddressesCradle {
   config: Config;
   role: ProcessRole;
   logger: Logger;
@@ -144,6 +145,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
   registerCommerce(container);
   registerRealtime(container);
   registerEvents(container);
+  registerAddresses(container);
   return container;
 }
 
@@ -192,7 +194,7 @@ function registerIdentity(container: AwilixContainer<Cradle>): void {
 
 /** Every REST route of the product, from each bounded context. */
 export function apiRoutes(c: Cradle): RouteSpec[] {
-  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...commerceRoutes(c), ...courierRoutes(c), ...platformRoutes(c)];
+  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...commerceRoutes(c), ...courierRoutes(c), ...platformRoutes(c), ...addressRoutesOf(c)];
 }
 
 export interface Composed {
