@@ -39,6 +39,10 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
   const commerceOf = (t: Target) => (t.accountId === victim.session.accountId ? commerce.foreign : commerce.own);
   const dropoff = { lat: 33.52, lng: 36.29 };
   const storeReadable = (a: Actor, own: boolean) => (a === 'anonymous' ? 401 : a === 'customer' || a === 'courier' ? 403 : a === 'super_admin' || (a === 'store_owner' && own) ? 200 : 404);
+  /** Addresses: `own` is the customer party's address, `foreign` another customer's. */
+  const addressBook = {} as Record<'own' | 'foreign', string>;
+  const addressOf = (t: Target) => (t.accountId === victim.session.accountId ? addressBook.foreign : addressBook.own);
+  const addressWritable = (a: Actor, own: boolean) => (a === 'anonymous' ? 401 : a !== 'customer' ? 403 : own ? 200 : 404);
   const deliveryReadable = (a: Actor, own: boolean) => (a === 'anonymous' ? 401 : own || a === 'super_admin' || a === 'ops_admin' ? 200 : 404);
 
   const matrix: Record<string, Entry> = {
@@ -124,6 +128,19 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
       expect: (a, own) => (a === 'customer' ? 403 : deliveryReadable(a, own)),
       prepare: () => resetDeliveries(),
     },
+    // addresses: customers their own; admins read any with accounts:read (both admin parties), write none
+    'POST /api/v1/addresses': {
+      scope: 'none', request: () => ({ path: '/api/v1/addresses', json: { label: 'Matrix home', line: '1 Straight St', point: { lat: 33.51, lng: 36.28 } } }),
+      expect: (a) => (a === 'anonymous' ? 401 : a === 'customer' ? 201 : 403),
+    },
+    'GET /api/v1/addresses': {
+      scope: 'none', request: (_t, a) => ({ path: `/api/v1/addresses${a === 'super_admin' || a === 'ops_admin' ? `?customerId=${parties.customer.session.accountId}` : ''}` }),
+      expect: (a) => (a === 'anonymous' ? 401 : a === 'store_owner' || a === 'courier' ? 403 : 200),
+    },
+    'GET /api/v1/addresses/:id': { scope: 'object', request: (t) => ({ path: `/api/v1/addresses/${addressOf(t)}` }), expect: (a, own) => (a === 'super_admin' || a === 'ops_admin' ? 200 : addressWritable(a, own)) },
+    'PATCH /api/v1/addresses/:id': { scope: 'object', request: (t) => ({ method: 'PATCH', path: `/api/v1/addresses/${addressOf(t)}`, json: { notes: 'matrix probe' } }), expect: addressWritable },
+    'POST /api/v1/addresses/:id/default': { scope: 'object', request: (t) => ({ path: `/api/v1/addresses/${addressOf(t)}/default` }), expect: addressWritable },
+    'DELETE /api/v1/addresses/:id': { scope: 'object', request: (t) => ({ method: 'DELETE', path: `/api/v1/addresses/${addressOf(t)}` }), expect: addressWritable },
   };
 
   const principalOf = (p: Party) => ({ accountId: p.session.accountId, role: 'courier' as const, permissions: [], sessionId: p.session.sessionId, tokenId: 't', expiresAt: 0 });
@@ -190,6 +207,9 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     commerce.own = await storeWithDelivery(parties.store_owner.session, parties.customer.session.accountId, parties.courier.session.accountId);
     const [rival, otherCustomer] = [await signUp(app, 'store_owner'), await signUp(app, 'customer')];
     commerce.foreign = await storeWithDelivery(rival, otherCustomer.accountId, v.accountId);
+    const addressFor = async (token: string) => (await http(`${app.url}/api/v1/addresses`, { method: 'POST', token, json: { label: 'Fixture home', line: '3 Curve St', point: { lat: 33.5, lng: 36.3 } } })).body.data.id as string;
+    addressBook.own = await addressFor(parties.customer.session.accessToken);
+    addressBook.foreign = await addressFor(otherCustomer.accessToken);
   });
   after(async () => {
     await app?.stop();
