@@ -33,7 +33,8 @@ describe('seed: the demo city (npm run seed -- --city)', function () {
   it('when the city is seeded, then every step reports progress to its total, and stores and addresses are bilingual and lie in Damascus', async () => {
     const bars: Record<string, { total: number; ticks: number; done: boolean }> = {};
     const progress: Progress = (step, total) => {
-      const bar = (bars[step] = { total, ticks: 0, done: false });
+      const bar: { total: number; ticks: number; done: boolean } = { total, ticks: 0, done: false };
+      bars[step] = bar;
       return { tick: () => void bar.ticks++, done: () => void (bar.done = true) };
     };
     const { lines } = await seedCity(app.system.composed.container.cradle, OPTS, progress);
