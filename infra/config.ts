@@ -67,6 +67,13 @@ const schema = z
     SOCKET_MAX_FRAME_KB: int(1, 10_240).default(64),
     /** A courier whose last fix is older than this is stale (never offered as available). */
     GEO_MAX_AGE_S: int(5, 3_600).default(30),
+    /** Geocoding endpoint (a proxy, or a local stub in tests); the key is GOOGLE_MAPS_API_KEY. */
+    GOOGLE_GEOCODING_URL: z.url().optional(),
+    /** Region bias for geocoding (ccTLD, e.g. sy) and the language of its answers (e.g. ar). */
+    GEOCODING_REGION: z.string().regex(/^[a-z]{2}$/, 'a two-letter ccTLD like sy').optional(),
+    GEOCODING_LANGUAGE: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language code like ar or en-GB').optional(),
+    /** Live addresses a customer may keep. */
+    ADDRESS_MAX_PER_CUSTOMER: int(1, 200).default(20),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production') {

@@ -51,11 +51,12 @@ import { commerceRoutes, registerCommerce, type CommerceCradle } from './wiring/
 import { registerRealtime, startRealtime, type PositionClients, type RealtimeCradle } from './wiring/realtime.js';
 import { registerEvents, startEventWorkers, type EventsCradle } from './wiring/events.js';
 import { catalogProductRoutes, registerCatalogProducts, startCatalogWorkers, type CatalogProductsCradle } from './wiring/catalog-products.js';
+import { registerAddresses, addressRoutesOf, type AddressesCradle } from './wiring/addresses.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 
 /** Everything the container holds. Use cases take a slice of this as their `deps`; routes too (AuthRouteDeps: the auth use cases). */
-export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle {
+export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle {
   config: Config;
   role: ProcessRole;
   logger: Logger;
@@ -146,6 +147,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
   registerRealtime(container);
   registerEvents(container);
   registerCatalogProducts(container);
+  registerAddresses(container);
   return container;
 }
 
@@ -194,7 +196,7 @@ function registerIdentity(container: AwilixContainer<Cradle>): void {
 
 /** Every REST route of the product, from each bounded context. */
 export function apiRoutes(c: Cradle): RouteSpec[] {
-  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...commerceRoutes(c), ...catalogProductRoutes(c), ...courierRoutes(c), ...platformRoutes(c)];
+  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...commerceRoutes(c), ...catalogProductRoutes(c), ...courierRoutes(c), ...platformRoutes(c), ...addressRoutesOf(c)];
 }
 
 export interface Composed {

@@ -43,14 +43,16 @@ import { Account } from '../domain/identity/model.js';
 import { DELIVERY_STATUSES, isFinal } from '../domain/delivery/model.js';
 import type { Principal, Role } from '../domain/shared/principal.js';
 import { rng } from './rng.js';
+import { SEED_PASSWORD, seedPhone } from './seed-accounts.js';
 import { assertEmbeddedStoreFree, StoreInUse } from './embedded-store.js';
+import { SingleBar, Presets } from 'cli-progress';
+import { seedCity, cityPhone, type CityOptions, type Progress } from './seed-city.js';
 
-export const SEED_PASSWORD = process.env.DARAA_SEED_PASSWORD || 'Seed!load-test-1';
+export { SEED_PASSWORD, seedPhone };
 /** Damascus, as in the geo bench. */
 export const DEFAULT_CENTRE = { lat: 33.5138, lng: 36.2765 };
 const ORDER_PREFIX = 'seed-order-';
 const CONCURRENCY = 16;
-const ROLE_DIGIT: Record<Role, string> = { courier: '1', customer: '2', store_owner: '3', admin: '4' };
 
 export interface SeedOptions {
   couriers: number;
@@ -78,8 +80,6 @@ export class SeedRefused extends Error {
   }
 }
 
-/** +1555 <role digit> <6-digit index>: one block of numbers per role, so every run finds its accounts again. */
-export const seedPhone = (role: Role, i: number): string => `+1555${ROLE_DIGIT[role]}${String(i).padStart(6, '0')}`;
 
 const M_PER_DEG = 111_320;
 function around(centre: { lat: number; lng: number }, r: () => number, minM: number, maxM: number) {
@@ -117,8 +117,14 @@ export function assertStoreNotInUse(config: Config, opts: { force?: boolean } = 
 
 /** Boots Redis, the store and the container like `npm start` does (nothing listens), seeds, and shuts down. */
 export async function seed(config: Config, opts: SeedOptions & { force?: boolean }): Promise<SeedResult> {
-  assertStoreNotInUse(config, opts);
   const ttl = opts.tokenTtlS ?? 6 * 3600;
+  // The seed's tokens outlive the default 15 minutes (see the header); nothing else changes.
+  return withSeedContainer({ ...config, ACCESS_TOKEN_TTL_S: ttl }, opts, (c) => seedWith(c, opts));
+}
+
+/** Runs `fn` on a container booted as `npm start` boots one (nothing listens), then shuts everything down. */
+export async function withSeedContainer<T>(config: Config, opts: { force?: boolean }, fn: (c: Cradle) => Promise<T>): Promise<T> {
+  assertStoreNotInUse(config, opts);
   let embedded: EmbeddedRedis | undefined;
   const redisUrl = config.REDIS_URL ?? (embedded = await startEmbeddedRedis({ dataDir: path.join(config.dataDir, 'redis') })).url;
   const redis = createRedis(redisUrl, 'command', 'seed');
@@ -130,9 +136,8 @@ export async function seed(config: Config, opts: SeedOptions & { force?: boolean
   try {
     await connectRedis(redis);
     const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
-    // The seed's tokens outlive the default 15 minutes (see the header); nothing else changes.
-    container = buildContainer({ config: { ...config, ACCESS_TOKEN_TTL_S: ttl }, logger, redisUrl, redis, store }, 'api');
-    return await seedWith(container.cradle, opts);
+    container = buildContainer({ config, logger, redisUrl, redis, store }, 'api');
+    return await fn(container.cradle);
   } finally {
     await container?.dispose().catch(() => undefined);
     redis.disconnect();
@@ -260,11 +265,14 @@ async function main(): Promise<number> {
       lat: { type: 'string' },
       lng: { type: 'string' },
       force: { type: 'boolean', default: false },
+      city: { type: 'boolean', default: false },
+      stores: { type: 'string', default: '300' },
+      seed: { type: 'string', default: '42' },
       help: { type: 'boolean' },
     },
   });
   if (values.help) {
-    console.log('usage: npm run seed -- [--couriers 200] [--customers 400] [--ttl 21600] [--out loadtest/data] [--lat 33.5138 --lng 36.2765] [--force]\nRun it before `npm start` (PGlite is single-process).');
+    console.log('usage: npm run seed -- [--couriers 200] [--customers 400] [--ttl 21600] [--out loadtest/data] [--lat 33.5138 --lng 36.2765] [--force]\n       npm run seed -- --city [--stores 300] [--customers 400] [--seed 42] [--force]   (the demo city of Damascus)\nRun it before `npm start` (PGlite is single-process).');
     return 0;
   }
   const couriers = Number(values.couriers);
@@ -284,6 +292,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const config = loadConfig();
+  if (values.city) return cityMain(config, { stores: Number(values.stores), customers, seed: Number(values.seed) }, values.force);
   const centre = values.lat && values.lng ? { lat: Number(values.lat), lng: Number(values.lng) } : DEFAULT_CENTRE;
   const started = Date.now();
   const result = await seed(config, { couriers, customers, tokenTtlS: ttl, centre, force: values.force, log: (s) => console.log(`[seed] ${s}`) });
@@ -292,6 +301,27 @@ async function main(): Promise<number> {
   console.log(`[seed] ${couriers} couriers, ${customers} customers, ${customers} deliveries, store ${result.storeId} in ${((Date.now() - started) / 1000).toFixed(1)}s; tokens valid until ${result.tokenExpiresAt}`);
   console.log(`[seed] payloads: ${path.join(values.out, 'couriers.csv')}, ${path.join(values.out, 'watchers.csv')}`);
   return 0;
+}
+
+async function cityMain(config: Config, opts: CityOptions, force: boolean): Promise<number> {
+  if (!Number.isInteger(opts.stores) || opts.stores < 1 || opts.stores > 100_000 || !Number.isInteger(opts.seed)) {
+    console.error('--stores must be a whole number from 1 to 100000, --seed a whole number');
+    return 2;
+  }
+  const started = Date.now();
+  const { lines } = await withSeedContainer(config, { force }, (c) => seedCity(c, opts, cliProgress()));
+  for (const line of lines) console.log(`[seed:city] ${line}`);
+  console.log(`[seed:city] done in ${((Date.now() - started) / 1000).toFixed(1)} s (seed ${opts.seed}); log in as a customer: phone ${cityPhone('customer', 0)}, password DARAA_SEED_PASSWORD or the default in scripts/seed.ts`);
+  return 0;
+}
+
+/** cli-progress draws one bar per step on a terminal; piped output gets one line per step instead. */
+function cliProgress(): Progress {
+  return (step, total) => {
+    const bar = new SingleBar({ format: `[seed:city] {bar} {percentage}% | {value}/{total} ${step} | {duration_formatted}`, noTTYOutput: false, hideCursor: true }, Presets.shades_classic);
+    bar.start(total, 0);
+    return { tick: () => bar.increment(), done: () => bar.stop() };
+  };
 }
 
 if (require.main === module) {

@@ -204,4 +204,19 @@ export const INDEXES: IndexPair[] = [
     sql: { table: 'stock_reservations', name: 'stock_reservations_expiry_idx', columns: 'expires_at', where: "status = 'active'::text" },
     mongo: { collection: 'stock_reservations', name: 'expiresAt_1', key: { expiresAt: 1 }, partialFilterExpression: { status: 'active' } },
   },
+  {
+    serves: 'one default address per customer',
+    sql: { table: 'addresses', name: 'addresses_one_default_idx', columns: 'customer_id', unique: true, where: 'is_default = true' },
+    mongo: { collection: 'addresses', name: 'customerId_1_default', key: { customerId: 1 }, unique: true, partialFilterExpression: { isDefault: true } },
+  },
+  {
+    serves: 'the address cap: one slot per live address of a customer',
+    sql: { table: 'addresses', name: 'addresses_slot_idx', columns: 'customer_id, slot', unique: true, where: 'slot IS NOT NULL' },
+    mongo: { collection: 'addresses', name: 'customerId_1_slot_1', key: { customerId: 1, slot: 1 }, unique: true, partialFilterExpression: { slot: { $type: 'number' } } },
+  },
+  {
+    serves: "a customer's live addresses, newest first",
+    sql: { table: 'addresses', name: 'addresses_live_idx', columns: 'customer_id, created_at DESC, id DESC', where: 'deleted_at IS NULL' },
+    mongo: { collection: 'addresses', name: 'customerId_1_createdAt_-1__id_-1', key: { customerId: 1, createdAt: -1, _id: -1 } },
+  },
 ];

@@ -44,6 +44,10 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
   const catalog = {} as Record<'own' | 'foreign', { productId: string; variantId: string }> & { categoryId: string; imagePath: string; png: Buffer; doomedCategoryId: string };
   const catalogOf = (t: Target) => (t.accountId === victim.session.accountId ? catalog.foreign : catalog.own);
   const storeReadableWith = (ok: number) => (a: Actor, own: boolean) => { const r = storeReadable(a, own); return r === 200 ? ok : r; };
+  /** Addresses: `own` is the customer party's address, `foreign` another customer's. */
+  const addressBook = {} as Record<'own' | 'foreign', string>;
+  const addressOf = (t: Target) => (t.accountId === victim.session.accountId ? addressBook.foreign : addressBook.own);
+  const addressWritable = (a: Actor, own: boolean) => (a === 'anonymous' ? 401 : a !== 'customer' ? 403 : own ? 200 : 404);
   const deliveryReadable = (a: Actor, own: boolean) => (a === 'anonymous' ? 401 : own || a === 'super_admin' || a === 'ops_admin' ? 200 : 404);
 
   const matrix: Record<string, Entry> = {
@@ -165,6 +169,19 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
       expect: (a, own) => (a === 'customer' ? 403 : deliveryReadable(a, own)),
       prepare: () => resetDeliveries(),
     },
+    // addresses: customers their own; admins read any with accounts:read (both admin parties), write none
+    'POST /api/v1/addresses': {
+      scope: 'none', request: () => ({ path: '/api/v1/addresses', json: { label: 'Matrix home', line: '1 Straight St', point: { lat: 33.51, lng: 36.28 } } }),
+      expect: (a) => (a === 'anonymous' ? 401 : a === 'customer' ? 201 : 403),
+    },
+    'GET /api/v1/addresses': {
+      scope: 'none', request: (_t, a) => ({ path: `/api/v1/addresses${a === 'super_admin' || a === 'ops_admin' ? `?customerId=${parties.customer.session.accountId}` : ''}` }),
+      expect: (a) => (a === 'anonymous' ? 401 : a === 'store_owner' || a === 'courier' ? 403 : 200),
+    },
+    'GET /api/v1/addresses/:id': { scope: 'object', request: (t) => ({ path: `/api/v1/addresses/${addressOf(t)}` }), expect: (a, own) => (a === 'super_admin' || a === 'ops_admin' ? 200 : addressWritable(a, own)) },
+    'PATCH /api/v1/addresses/:id': { scope: 'object', request: (t) => ({ method: 'PATCH', path: `/api/v1/addresses/${addressOf(t)}`, json: { notes: 'matrix probe' } }), expect: addressWritable },
+    'POST /api/v1/addresses/:id/default': { scope: 'object', request: (t) => ({ path: `/api/v1/addresses/${addressOf(t)}/default` }), expect: addressWritable },
+    'DELETE /api/v1/addresses/:id': { scope: 'object', request: (t) => ({ method: 'DELETE', path: `/api/v1/addresses/${addressOf(t)}` }), expect: addressWritable },
   };
 
   const superPrincipal = () => ({ accountId: parties.super_admin.session.accountId, role: 'admin' as const, permissions: ['catalog:manage', 'stores:manage'], sessionId: 's', tokenId: 't', expiresAt: 0 });
@@ -246,6 +263,9 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     catalog.own = await productIn(commerce.own.storeId);
     catalog.foreign = await productIn(commerce.foreign.storeId);
     catalog.categoryId = (await app.system.composed.container.cradle.manageCategories.create(superPrincipal(), { slug: `matrix-root-${Math.random().toString(36).slice(2, 8)}`, name: { ar: 'جذر', en: 'Root' } })).id;
+    const addressFor = async (token: string) => (await http(`${app.url}/api/v1/addresses`, { method: 'POST', token, json: { label: 'Fixture home', line: '3 Curve St', point: { lat: 33.5, lng: 36.3 } } })).body.data.id as string;
+    addressBook.own = await addressFor(parties.customer.session.accessToken);
+    addressBook.foreign = await addressFor(otherCustomer.accessToken);
   });
   after(async () => {
     await app?.stop();

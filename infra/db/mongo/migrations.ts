@@ -102,4 +102,15 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
       ]);
     },
   },
+  {
+    // The address book: one default per customer, one slot per live address (the cap), and the live list.
+    name: '0006-addresses',
+    async up(db) {
+      await createIndexes(db, 'addresses', [
+        { name: 'customerId_1_default', key: { customerId: 1 }, unique: true, partialFilterExpression: { isDefault: true } },
+        { name: 'customerId_1_slot_1', key: { customerId: 1, slot: 1 }, unique: true, partialFilterExpression: { slot: { $type: 'number' } } },
+        { name: 'customerId_1_createdAt_-1__id_-1', key: { customerId: 1, createdAt: -1, _id: -1 } },
+      ]);
+    },
+  },
 ];

@@ -1,0 +1,76 @@
+import { expect } from 'chai';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { seedCity, CITY_STEPS, cityPhone, type Progress } from '../../scripts/seed-city.js';
+import { NEIGHBOURHOODS } from '../../scripts/seed-words.js';
+
+const OPTS = { stores: 12, customers: 10, seed: 7 };
+const ARABIC = /[\u0600-\u06FF]/;
+const LATIN = /[A-Za-z]/;
+
+describe('seed: the demo city (npm run seed -- --city)', function () {
+  this.timeout(120_000);
+  let app: TestApp;
+  let twin: TestApp;
+  before(async () => {
+    // The api role is enough (no hub, no workers); started one after the other, as a shared box is slow.
+    app = await startTestApp({ role: 'api' });
+    twin = await startTestApp({ role: 'api' });
+  });
+  after(async () => {
+    await Promise.all([app?.stop(), twin?.stop()]);
+  });
+
+  const cityOf = async (t: TestApp) => {
+    const c = t.system.composed.container.cradle;
+    const stores = (await c.stores.list({}, { page: 1, limit: 100 })).items.map((s) => s.toView());
+    const books = await Promise.all(Array.from({ length: OPTS.customers }, async (_, i) => {
+      const customer = (await c.accounts.findByPhone(cityPhone('customer', i)))!;
+      return (await c.addresses.listLive(customer.id, { page: 1, limit: 50 })).items.map((a) => a.toProps());
+    }));
+    return { stores, books };
+  };
+
+  it('when the city is seeded, then every step reports progress to its total, and stores and addresses are bilingual and lie in Damascus', async () => {
+    const bars: Record<string, { total: number; ticks: number; done: boolean }> = {};
+    const progress: Progress = (step, total) => {
+      const bar: { total: number; ticks: number; done: boolean } = { total, ticks: 0, done: false };
+      bars[step] = bar;
+      return { tick: () => void bar.ticks++, done: () => void (bar.done = true) };
+    };
+    const { lines } = await seedCity(app.system.composed.container.cradle, OPTS, progress);
+    expect(Object.keys(bars)).to.deep.equal(CITY_STEPS.map((s) => s.name));
+    for (const [step, bar] of Object.entries(bars)) expect(bar, step).to.deep.include({ ticks: bar.total, done: true });
+    expect(lines).to.have.length(CITY_STEPS.length);
+
+    const { stores, books } = await cityOf(app);
+    expect(stores).to.have.length(OPTS.stores);
+    const owners = new Set(stores.map((s) => s.ownerId));
+    expect(owners.size, 'one owner per store').to.equal(OPTS.stores);
+    for (const s of stores) {
+      expect(s.name).to.match(ARABIC).and.match(LATIN);
+      const km = Math.min(...NEIGHBOURHOODS.map((h) => Math.hypot(h.lat - s.location.lat, (h.lng - s.location.lng) * 0.83) * 111.32));
+      expect(km, s.name).to.be.below(1);
+    }
+    for (const book of books) {
+      expect(book.length).to.be.within(1, 3);
+      expect(book.filter((a) => a.isDefault)).to.have.length(1);
+      for (const a of book) expect(a.label).to.match(ARABIC).and.match(LATIN);
+    }
+  });
+
+  it('when it runs again, then nothing is added; on a fresh store with the same seed, then the same city comes out, ids included', async () => {
+    const before = await cityOf(app);
+    await seedCity(app.system.composed.container.cradle, OPTS);
+    const again = await cityOf(app);
+    expect(again.stores.map((s) => s.id).sort()).to.deep.equal(before.stores.map((s) => s.id).sort());
+    expect(again.books.map((b) => b.length)).to.deep.equal(before.books.map((b) => b.length));
+
+    await seedCity(twin.system.composed.container.cradle, OPTS);
+    const other = await cityOf(twin);
+    const shape = (x: typeof before) => ({
+      stores: x.stores.map((s) => [s.id, s.name, s.address, s.location.lat, s.location.lng]).sort(),
+      books: x.books.map((b) => b.map((a) => [a.id, a.label, a.line, a.point.lat, a.point.lng, a.isDefault])),
+    });
+    expect(shape(other)).to.deep.equal(shape(before));
+  });
+});
