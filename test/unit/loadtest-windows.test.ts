@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { alternatingPlan, median, pairedDelta, pairedRatio, sideMedian, windowValidity, type WindowRecord } from '../../loadtest/bench-windows.js';
 
-const win = (side: string, rate: number, round: number, value: number, valid = true): WindowRecord => ({ side, rate, round, valid, value });
+const win = (side: string, rate: number, round: number, value: number, valid = true): WindowRecord & { value: number } => ({ side, rate, round, valid, value });
 
 describe('bench windows (loadtest/bench-windows.ts)', () => {
   describe('alternating plan', () => {
