@@ -38,13 +38,15 @@ const CFG = {
   sides: (env.BENCH_SIDES ?? `${SIDES.a},${SIDES.b},${SIDES.c}`).split(','),
   rates: (env.BENCH_RATES ?? '3000,5000').split(',').map(Number),
   rounds: num('BENCH_ROUNDS', 3, 2),
-  windowS: num('BENCH_WINDOW_S', 30, 6),
-  warmS: num('BENCH_WARM_S', 2, 1),
+  windowS: num('BENCH_WINDOW_S', 30, 4),
+  warmS: num('BENCH_WARM_S', 1, 1),
   /** The hub's long windows, one per round: the p99 target at 2,500/s is the median of three 60 s windows. */
-  long: { rate: 2_500, windowS: num('BENCH_LONG_WINDOW_S', 60, 6) },
+  long: { rate: 2_500, windowS: num('BENCH_LONG_WINDOW_S', 60, 4) },
   primeS: num('BENCH_PRIME_S', 4, 2),
   drainMaxS: 15,
-  saturation: { warmS: 1, windowS: num('BENCH_PROBE_S', 3, 2), growth: 1.25, precision: QUICK ? 0.1 : 0.04, maxProbes: num('BENCH_PROBES', 10, 4) },
+  saturation: { warmS: 1, windowS: num('BENCH_PROBE_S', 3, 2), growth: 1.25, precision: QUICK ? 0.15 : 0.05, maxProbes: num('BENCH_PROBES', 7, 3) },
+  /** Settling time between the last connection and the idle-memory reading. */
+  settleS: QUICK ? 1 : 2,
 };
 /** Set, any of these changes what is measured: the run writes hub.partial.tmp.json, not hub.json. */
 const PARTIAL_KNOBS = ['BENCH_COURIERS', 'BENCH_PROCS', 'BENCH_SIDES', 'BENCH_RATES', 'BENCH_ROUNDS', 'BENCH_WINDOW_S', 'BENCH_WARM_S', 'BENCH_LONG_WINDOW_S', 'BENCH_PRIME_S', 'BENCH_PROBE_S', 'BENCH_PROBES', 'BENCH_BARE_NODE_ARGS'];
@@ -60,7 +62,7 @@ const log = (s: string) => console.log(`[bench:hub ${new Date().toISOString().sl
 /** Seconds the plan will take, roughly (windows, warm-ups, drains; not the seed and connections). */
 function estimateS(): number {
   const steady = CFG.rounds * (CFG.rates.length * CFG.sides.length * (CFG.windowS + CFG.warmS + 1) + (CFG.sides.includes(SIDES.c) ? CFG.long.windowS + CFG.warmS + 1 : 0));
-  return steady + CFG.sides.length * 7 * (CFG.saturation.windowS + CFG.saturation.warmS + 1.5);
+  return steady + CFG.sides.length * CFG.saturation.maxProbes * (CFG.saturation.windowS + CFG.saturation.warmS + 1.5);
 }
 
 async function startSides(redisHub: EmbeddedRedis, redisBare: EmbeddedRedis, hubEnv: NodeJS.ProcessEnv): Promise<{ sides: Side[]; hubCommand: string }> {
@@ -89,9 +91,14 @@ async function startSides(redisHub: EmbeddedRedis, redisBare: EmbeddedRedis, hub
 
 /** Each side's saturation search, one probe per side in turn, so the sides meet the same box. */
 async function saturate(sides: Side[], gens: Generators, fleet: { couriers: number; watchers: number }, windows: Measured[]) {
+  // The steady windows already say which rates each side kept up with: start one step above the best of them.
+  const steadyRates = [...new Set(windows.map((w) => w.rate))].sort((a, b) => a - b);
   const searches = new Map(sides.map((side) => {
-    const at5k = rateSummary(windows, side.name, 5_000);
-    const start = at5k.validWindows > 0 && at5k.keptUp * 2 > at5k.validWindows ? 6_000 : 4_000;
+    const kept = steadyRates.filter((rate) => {
+      const r = rateSummary(windows, side.name, rate);
+      return r.validWindows > 0 && r.keptUp * 2 > r.validWindows;
+    });
+    const start = Math.round((kept.length ? (kept[kept.length - 1] as number) * CFG.saturation.growth : (steadyRates[0] ?? 4_000) / CFG.saturation.growth) / 50) * 50;
     return [side.name, new SaturationSearch({ start, growth: CFG.saturation.growth, precision: CFG.saturation.precision, maxProbes: CFG.saturation.maxProbes })];
   }));
   const probes = new Map<string, Measured[]>(sides.map((s) => [s.name, []]));
@@ -149,7 +156,7 @@ async function main(): Promise<void> {
 
     ({ sides, hubCommand } = await startSides(redisHub, redisBare, hubEnv));
     gens = await Generators.start(CFG.generatorProcesses, fleetFile);
-    for (const side of sides) memory[side.name] = await connectSide(side, gens, log);
+    for (const side of sides) memory[side.name] = await connectSide(side, gens, CFG.settleS, log);
     const fleetSize = { couriers: Math.min(...sides.map((s) => memory[s.name]?.couriers ?? 0)), watchers: Math.min(...sides.map((s) => memory[s.name]?.watchers ?? 0)) };
     if (fleetSize.couriers === 0) throw new Error('no courier connected');
 

@@ -53,7 +53,7 @@ export async function memoryAfterGc(server: Child): Promise<{ rssKB: number; hea
 }
 
 /** Connects the whole fleet to a side (watchers first, then couriers, who go online) and measures each idle socket. */
-export async function connectSide(side: Side, gens: Generators, log: (s: string) => void) {
+export async function connectSide(side: Side, gens: Generators, settleS: number, log: (s: string) => void) {
   raiseNofile(side.server.pid);
   const before = await memoryAfterGc(side.server);
   const url = `http://127.0.0.1:${side.server.port}`;
@@ -68,7 +68,7 @@ export async function connectSide(side: Side, gens: Generators, log: (s: string)
   for (const [kind, c] of [['watchers', watchers], ['couriers', couriers]] as const) {
     log(`${side.name}: ${c.connected} ${kind} connected in ${c.seconds}s${c.failed ? `, ${c.failed} failed ${JSON.stringify(c.errors)}` : ''}`);
   }
-  await sleep(2_000);
+  await sleep(settleS * 1000);
   const after = await memoryAfterGc(side.server);
   const sockets = watchers.connected + couriers.connected;
   const idleSocketKB = sockets ? round((after.rssKB - before.rssKB) / sockets, 2) : null;
