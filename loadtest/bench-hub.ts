@@ -39,23 +39,25 @@ const CFG = {
   rates: (env.BENCH_RATES ?? '3000,5000').split(',').map(Number),
   rounds: num('BENCH_ROUNDS', 3, 2),
   windowS: num('BENCH_WINDOW_S', 30, 4),
-  warmS: num('BENCH_WARM_S', 1, 1),
+  warmS: num('BENCH_WARM_S', 1, 0.5),
   /** The hub's long windows, one per round: the p99 target at 2,500/s is the median of three 60 s windows. */
   long: { rate: 2_500, windowS: num('BENCH_LONG_WINDOW_S', 60, 4) },
-  primeS: num('BENCH_PRIME_S', 4, 2),
+  primeS: num('BENCH_PRIME_S', 4, 1.5),
   drainMaxS: 15,
-  saturation: { warmS: 1, windowS: num('BENCH_PROBE_S', 3, 2), growth: 1.25, precision: QUICK ? 0.15 : 0.05, maxProbes: num('BENCH_PROBES', 7, 3) },
+  saturation: { warmS: 0.5, windowS: num('BENCH_PROBE_S', 3, 2), growth: 1.25, precision: QUICK ? 0.15 : 0.05, maxProbes: num('BENCH_PROBES', 6, 3) },
   /** Settling time between the last connection and the idle-memory reading. */
-  settleS: QUICK ? 1 : 2,
+  settleS: QUICK ? 0.5 : 2,
 };
 /** Set, any of these changes what is measured: the run writes hub.partial.tmp.json, not hub.json. */
-const PARTIAL_KNOBS = ['BENCH_COURIERS', 'BENCH_PROCS', 'BENCH_SIDES', 'BENCH_RATES', 'BENCH_ROUNDS', 'BENCH_WINDOW_S', 'BENCH_WARM_S', 'BENCH_LONG_WINDOW_S', 'BENCH_PRIME_S', 'BENCH_PROBE_S', 'BENCH_PROBES', 'BENCH_BARE_NODE_ARGS'];
+const PARTIAL_KNOBS = ['BENCH_HUB_CPU_PROF', 'BENCH_COURIERS', 'BENCH_PROCS', 'BENCH_SIDES', 'BENCH_RATES', 'BENCH_ROUNDS', 'BENCH_WINDOW_S', 'BENCH_WARM_S', 'BENCH_LONG_WINDOW_S', 'BENCH_PRIME_S', 'BENCH_PROBE_S', 'BENCH_PROBES', 'BENCH_BARE_NODE_ARGS'];
 /** The hub coalesces positions to 2 per second per order. */
 const HUB_POSITIONS_PER_ORDER_PER_S = 2;
 /** The relays run on Node's defaults, as a plain Socket.IO server is run; BENCH_BARE_NODE_ARGS adds flags. */
 const BARE_NODE_ARGS = ['--require', 'tsx/cjs', ...(env.BENCH_BARE_NODE_ARGS ?? '').split(' ').filter(Boolean)];
 /** The servers' own output (warnings while overloaded, stack traces): kept out of the report, gitignored. */
 const SERVER_LOG = path.join(__dirname, 'results', 'bench-hub-servers.tmp.log');
+/** BENCH_HUB_CPU_PROF=1: a CPU profile of every steady window of the hub, folded into the parts of the fix path (gitignored). */
+const PROF_DIR = env.BENCH_HUB_CPU_PROF ? path.join(__dirname, 'results', 'prof') : null;
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 const log = (s: string) => console.log(`[bench:hub ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
@@ -109,11 +111,10 @@ async function saturate(sides: Side[], gens: Generators, fleet: { couriers: numb
       const rate = search.next();
       if (rate === null) continue;
       progress = true;
-      const m = await measure(side, gens, fleet, { rate, round: -1, warmS: CFG.saturation.warmS, windowS: CFG.saturation.windowS });
-      const d = await drain(gens, CFG.drainMaxS * 1000);
+      const m = await measure(side, gens, fleet, { rate, round: -1, warmS: CFG.saturation.warmS, windowS: CFG.saturation.windowS }, CFG.drainMaxS * 1000);
       search.record(rate, m.verdict, m.ackedPerSec, { valid: m.valid });
       probes.get(side.name)?.push(m);
-      log(`saturation ${side.name} ${rate}/s: ${m.verdict}${m.valid ? '' : ' (invalid)'}, acked ${m.ackedPerSec}/s, ack p99 ${m.ackRtt.p99Ms} ms${d.left ? `, ${d.left} unacked after ${d.ms} ms` : ''}`);
+      log(`saturation ${side.name} ${rate}/s: ${m.verdict}${m.valid ? '' : ' (invalid)'}, acked ${m.ackedPerSec}/s, ack p99 ${m.ackRtt.p99Ms} ms${m.unackedAfterDrain ? `, ${m.unackedAfterDrain} unacked after the drain` : ''}`);
     }
   }
   return Object.fromEntries(sides.map((s) => [s.name, { ...(searches.get(s.name) as SaturationSearch).result(), steps: probes.get(s.name) as Measured[] }])) as Record<string, SearchResult & { steps: Measured[] }>;
@@ -126,6 +127,7 @@ async function main(): Promise<void> {
   const limits = nofile();
   log(`open files: soft ${limits.soft}, hard ${limits.hard}; children are raised to the hard limit (each server needs ~${2 * CFG.couriers + 100}, each generator ~${Math.ceil((2 * CFG.couriers * CFG.sides.length) / CFG.generatorProcesses) + 100})`);
   mkdirSync(path.dirname(SERVER_LOG), { recursive: true });
+  if (PROF_DIR) mkdirSync(PROF_DIR, { recursive: true });
   writeFileSync(SERVER_LOG, '');
   const redisHub = await startEmbeddedRedis();
   const redisBare = await startEmbeddedRedis();
@@ -156,7 +158,7 @@ async function main(): Promise<void> {
 
     ({ sides, hubCommand } = await startSides(redisHub, redisBare, hubEnv));
     gens = await Generators.start(CFG.generatorProcesses, fleetFile);
-    for (const side of sides) memory[side.name] = await connectSide(side, gens, CFG.settleS, log);
+    await Promise.all(sides.map(async (side) => (memory[side.name] = await connectSide(side, gens as Generators, CFG.settleS, log))));
     const fleetSize = { couriers: Math.min(...sides.map((s) => memory[s.name]?.couriers ?? 0)), watchers: Math.min(...sides.map((s) => memory[s.name]?.watchers ?? 0)) };
     if (fleetSize.couriers === 0) throw new Error('no courier connected');
 
@@ -171,10 +173,11 @@ async function main(): Promise<void> {
     const plan = alternatingPlan({ sides: CFG.sides, rates: CFG.rates, rounds: CFG.rounds, windowS: CFG.windowS, ...(CFG.sides.includes(SIDES.c) ? { perRound: { side: SIDES.c, ...CFG.long } } : {}) });
     for (const p of plan) {
       const side = sides.find((s) => s.name === p.side) as Side;
-      const m = await measure(side, gens, fleetSize, { rate: p.rate, round: p.round, warmS: CFG.warmS, windowS: p.windowS });
-      const d = await drain(gens, CFG.drainMaxS * 1000);
+      const profileFile = PROF_DIR && side.name === SIDES.c ? path.join(PROF_DIR, `hub-${p.rate}-r${p.round}.cpuprofile`) : undefined;
+      const m = await measure(side, gens, fleetSize, { rate: p.rate, round: p.round, warmS: CFG.warmS, windowS: p.windowS, ...(profileFile ? { profileFile } : {}) }, CFG.drainMaxS * 1000);
+      if (m.cpuBreakdown) log(`hub CPU at ${p.rate}/s: ${m.cpuBreakdown.parts.slice(0, 6).map((x) => `${x.name} ${Math.round(x.share * 100)}%`).join(', ')}`);
       windows.push(m);
-      log(`${windowText(m)}${d.left ? `; ${d.left} unacked after ${d.ms} ms` : ''}`);
+      log(`${windowText(m)}${m.unackedAfterDrain ? `; ${m.unackedAfterDrain} unacked after the drain` : ''}`);
     }
     saturation = await saturate(sides, gens, fleetSize, windows);
   } finally {

@@ -4,12 +4,14 @@
  * outside the server (its /proc entries, its Redis's /proc entry, the generators' counts) or from the
  * probe preloaded into it (GC profile, event-loop delay): the hub is driven as a black box.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { forkReady, machineCpuUs, procCpuUs, raiseNofile, sleep, threadTimes, vmRssKB, type Child, type Command } from './bench-procs.js';
 import { windowValidity } from './bench-windows.js';
+import { breakdown, type Breakdown, type CpuProfile } from './cpu-profile.js';
 import type { ReportWindow } from './bench-report.js';
 import { judgeStep, LatencyHistogram } from './hub-stats.js';
-import type { WorkerWindow } from './hub-load-worker.js';
+import type { WorkerAcks, WorkerWindow } from './hub-load-worker.js';
 import { cpuDelta, type GcSummary, type ThreadKinds } from './server-readings.js';
 
 export interface Side {
@@ -63,8 +65,10 @@ export async function connectSide(side: Side, gens: Generators, settleS: number,
     seconds: round(Math.max(...xs.map((x) => x.ms)) / 1000),
     errors: Object.assign({}, ...xs.map((x) => x.errors)) as Record<string, number>,
   });
-  const watchers = sum(await gens.all({ cmd: 'connect', side: side.name, url, kind: 'watchers' }));
-  const couriers = sum(await gens.all({ cmd: 'connect', side: side.name, url, kind: 'couriers' }));
+  // Sides connect at the same time (each server's memory counts only its own sockets): the reply is matched by id.
+  const connect = (kind: string) => gens.all<Parameters<typeof sum>[0][number]>({ cmd: 'connect', id: `connect:${side.name}:${kind}`, side: side.name, url, kind });
+  const watchers = sum(await connect('watchers'));
+  const couriers = sum(await connect('couriers'));
   for (const [kind, c] of [['watchers', watchers], ['couriers', couriers]] as const) {
     log(`${side.name}: ${c.connected} ${kind} connected in ${c.seconds}s${c.failed ? `, ${c.failed} failed ${JSON.stringify(c.errors)}` : ''}`);
   }
@@ -98,12 +102,17 @@ export interface Measured extends ReportWindow {
   rejected: number;
   ackErrors: Record<string, number>;
   disconnects: number;
+  /** Fixes of the window still unacknowledged when the drain gave up. */
+  unackedAfterDrain: number;
+  /** With a profile asked for: where the server's CPU went in this window (loadtest/cpu-profile.ts). */
+  cpuBreakdown?: Breakdown;
 }
 
-/** One window at a fixed offered rate on one side: warm up, measure, merge the generators' counts. */
-export async function measure(side: Side, gens: Generators, fleet: { couriers: number; watchers: number }, at: { rate: number; round: number; warmS: number; windowS: number }): Promise<Measured> {
+/** One window at a fixed offered rate on one side: warm up, measure, drain, merge the generators' counts. */
+export async function measure(side: Side, gens: Generators, fleet: { couriers: number; watchers: number }, at: { rate: number; round: number; warmS: number; windowS: number; profileFile?: string }, drainMaxMs = 15_000): Promise<Measured> {
   await gens.all({ cmd: 'rate', side: side.name, perCourierPerS: at.rate / fleet.couriers });
   await sleep(at.warmS * 1000);
+  if (at.profileFile) await side.server.request({ cmd: 'profile' });
   await side.server.request({ cmd: 'window' });
   await gens.all({ cmd: 'window' });
   const startedAt = new Date().toISOString();
@@ -115,18 +124,28 @@ export async function measure(side: Side, gens: Generators, fleet: { couriers: n
   const cpu1 = { server: procCpuUs(side.server.pid), redis: side.redisPid ? procCpuUs(side.redisPid) : 0, machine: machineCpuUs().busy };
   const us = (performance.now() - t0) * 1000;
   const [parts, probe] = await Promise.all([gens.all<WorkerWindow>({ cmd: 'collect' }), side.server.request<{ loop: Measured['serverLoop']; gc: GcSummary }>({ cmd: 'collect' })]);
+  let cpuBreakdown: Breakdown | undefined;
+  if (at.profileFile) {
+    await side.server.request({ cmd: 'profile', file: at.profileFile });
+    cpuBreakdown = breakdown(JSON.parse(readFileSync(at.profileFile, 'utf8')) as CpuProfile);
+  }
+
+  // Stop sending and wait for the window's last acks, which count with it (and so does their round trip).
+  const drained = await drain(gens, drainMaxMs);
+  const ackParts = await gens.all<WorkerAcks>({ cmd: 'acks' });
 
   const s = us / 1e6;
-  const sum = (k: 'sent' | 'acked' | 'accepted' | 'delivered' | 'dropped' | 'ignored' | 'rejected' | 'shortfall' | 'disconnects' | 'cpuUs') => parts.reduce((a, p) => a + p[k], 0);
+  const sum = (k: 'sent' | 'delivered' | 'shortfall' | 'disconnects' | 'cpuUs') => parts.reduce((a, p) => a + p[k], 0);
+  const sumAcks = (k: 'acked' | 'accepted' | 'dropped' | 'ignored' | 'rejected') => ackParts.reduce((a, p) => a + p[k], 0);
   const latency = new LatencyHistogram();
   const ackRtt = new LatencyHistogram();
   const ackErrors: Record<string, number> = {};
-  for (const p of parts) {
-    latency.add(p.latency);
+  for (const p of parts) latency.add(p.latency);
+  for (const p of ackParts) {
     ackRtt.add(p.ackRtt);
     for (const [k, v] of Object.entries(p.ackErrors)) ackErrors[k] = (ackErrors[k] ?? 0) + v;
   }
-  const fixes = sum('accepted');
+  const fixes = sumAcks('accepted');
   const ackedPerSec = fixes / s;
   const split = cpuDelta(threads0, threads1, side.kinds);
   // The process total (threads that ended in the window included) is what a fix costs; the split says where.
@@ -180,11 +199,13 @@ export async function measure(side: Side, gens: Generators, fleet: { couriers: n
       generators: round(generatorsUs / us, 2),
       others: round(Math.max(0, (cpu1.machine - cpu0.machine - serverUs - redisUs - generatorsUs) / us), 2),
     },
-    dropped: sum('dropped'),
-    ignored: sum('ignored'),
-    rejected: sum('rejected'),
+    dropped: sumAcks('dropped'),
+    ignored: sumAcks('ignored'),
+    rejected: sumAcks('rejected'),
+    unackedAfterDrain: drained.left,
     ackErrors,
     disconnects: sum('disconnects'),
+    ...(cpuBreakdown ? { cpuBreakdown } : {}),
   };
 }
 

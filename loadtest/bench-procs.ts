@@ -99,7 +99,7 @@ export function raiseNofile(pid: number): number {
   return r.status === 0 ? nofile(pid).soft : soft;
 }
 
-/** An IPC request to a child: `cmd` names it, the child's reply carries `re: cmd`. */
+/** An IPC request to a child: `cmd` names it, the child's reply carries `re: cmd` (or `re: id` when it has an `id`). */
 export type Command = { cmd: string } & Record<string, unknown>;
 
 export interface Child {
@@ -121,10 +121,12 @@ function driven(child: ChildProcess, port: number, stop: () => void): Child {
     pid: child.pid as number,
     port,
     request<T>(msg: Command) {
+      // Requests that may overlap and finish out of order carry an `id`, which the reply echoes as `re`.
+      const key = typeof msg.id === 'string' ? msg.id : msg.cmd;
       return new Promise<T>((res, rej) => {
-        const q = waiters.get(msg.cmd) ?? [];
+        const q = waiters.get(key) ?? [];
         q.push(res as (m: unknown) => void);
-        waiters.set(msg.cmd, q);
+        waiters.set(key, q);
         child.send(msg, (err) => err && rej(err));
       });
     },

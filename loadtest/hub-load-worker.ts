@@ -8,10 +8,11 @@
  * up itself (a window where it did not is invalid: loadtest/bench-windows.ts).
  *
  * argv[2]: JSON { fleetFile, index, of }. The parent drives it over IPC:
- *   { cmd: 'connect', side, url, kind: 'watchers' | 'couriers' } → { re, connected, failed, errors, ms }
+ *   { cmd: 'connect', id, side, url, kind: 'watchers' | 'couriers' } → { re: id, connected, failed, errors, ms }
  *   { cmd: 'rate', side, perCourierPerS }  (only that side's couriers send) → { re }
  *   { cmd: 'window' }  (start a measurement window)    → { re }
- *   { cmd: 'collect' } (end it)                         → { re, ...WindowStats }
+ *   { cmd: 'collect' } (end it)                         → { re, ...WorkerWindow }
+ *   { cmd: 'acks' } (the acks of that window's fixes, after a drain) → { re, ...WorkerAcks }
  *   { cmd: 'outstanding' } (fixes sent and not yet acked, all windows) → { re, n }
  *   { cmd: 'close' }                                    → exits
  */
@@ -155,17 +156,18 @@ function sendOne(lc: LiveCourier): void {
   outstanding += 1;
   lc.socket.emit('location', { lat: pos.lat, lng: pos.lng, ts, speed: pos.speed, heading: pos.heading, accuracy: 8 }, (a: Ack) => {
     outstanding -= 1;
-    if (window !== w) return; // an ack of the previous window
-    w.acked += 1;
-    w.ackRtt.record(performance.now() - sentAt);
+    // Counted in the window the fix was sent in, even when the ack comes after that window ended: a
+    // short window would otherwise lose its last round trip's acks, and a slow ack its place in the p99.
+    window.acked += 1;
+    window.ackRtt.record(performance.now() - sentAt);
     if (a.ok) {
       // An ack without counts (a constant `{ ok: true }`) is one fix accepted.
-      w.accepted += a.accepted ?? 1;
-      w.dropped += a.dropped ?? 0;
-      w.ignored += a.ignored ?? 0;
-      w.rejected += a.rejected?.length ?? 0;
+      window.accepted += a.accepted ?? 1;
+      window.dropped += a.dropped ?? 0;
+      window.ignored += a.ignored ?? 0;
+      window.rejected += a.rejected?.length ?? 0;
     } else {
-      bump(w.ackErrors, a.code);
+      bump(window.ackErrors, a.code);
     }
   });
 }
@@ -198,33 +200,40 @@ function setRate(side: string, r: number): void {
   sentInPhase = 0;
 }
 
+/** The window that `collect` ended: its fixes' acks keep arriving until the parent has drained them. */
+let closed = w;
+
+/** Ends the window: what happened in it, but the acks (`acks`, once drained). Later sends go to a throwaway window. */
 function collect() {
   const ms = Date.now() - w.startedAt;
   const cpu = process.cpuUsage(w.cpu);
-  return {
+  const out = {
     ms,
     couriers: live.length,
     sent: w.sent,
     shortfall: w.shortfall,
-    acked: w.acked,
-    accepted: w.accepted,
-    dropped: w.dropped,
-    ignored: w.ignored,
-    rejected: w.rejected,
-    ackErrors: w.ackErrors,
     delivered: w.delivered,
     disconnects: w.disconnects,
     latency: w.latency.toPairs(),
-    ackRtt: w.ackRtt.toPairs(),
     cpuUs: cpu.user + cpu.system,
     loopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e5) / 10,
     loopDelayMaxMs: Math.round(loopDelay.max / 1e5) / 10,
   };
+  closed = w;
+  w = fresh();
+  return out;
 }
 export type WorkerWindow = ReturnType<typeof collect>;
 
-process.on('message', (m: { cmd: string; kind?: string; side?: string; url?: string; perCourierPerS?: number }) => {
-  const reply = (x: object) => process.send?.({ re: m.cmd, ...x });
+/** The acks of the fixes the last collected window sent, whenever they came. */
+function acks() {
+  const c = closed;
+  return { acked: c.acked, accepted: c.accepted, dropped: c.dropped, ignored: c.ignored, rejected: c.rejected, ackErrors: c.ackErrors, ackRtt: c.ackRtt.toPairs() };
+}
+export type WorkerAcks = ReturnType<typeof acks>;
+
+process.on('message', (m: { cmd: string; id?: string; kind?: string; side?: string; url?: string; perCourierPerS?: number }) => {
+  const reply = (x: object) => process.send?.({ re: m.id ?? m.cmd, ...x });
   switch (m.cmd) {
     case 'connect': {
       const side = m.side ?? '';
@@ -243,6 +252,9 @@ process.on('message', (m: { cmd: string; kind?: string; side?: string; url?: str
       break;
     case 'collect':
       reply(collect());
+      break;
+    case 'acks':
+      reply(acks());
       break;
     case 'outstanding': {
       // Where unacknowledged fixes wait on this side: socket.io-client's buffer, engine.io's write buffer, ws bytes not yet handed to the kernel.
