@@ -44,6 +44,12 @@ export function rateSummary(windows: readonly ReportWindow[], side: string, rate
     validWindows: mine.filter((w) => w.valid).length,
     /** Valid windows in which the side kept up (acked ≥ 95 %, ack p99 < 100 ms, positions delivered). */
     keptUp: mine.filter((w) => w.valid && w.verdict === 'keeps_up').length,
+    /**
+     * Invalid windows in which the server also fell behind: a server that stalls and then answers in a
+     * burst can slow the generator too, so these are left out like the others but shown, lest the
+     * validity rule hide a side's bad windows unseen.
+     */
+    invalidFellBehind: mine.filter((w) => !w.valid && w.verdict !== 'keeps_up').length,
   };
 }
 

@@ -28,9 +28,11 @@ const windows: ReportWindow[] = [
 ];
 
 describe('bench report (loadtest/bench-report.ts)', () => {
-  it('when a side ran several windows at a rate, then its figures are medians over the valid ones and the counts say how many there were', () => {
+  it('when a side ran several windows at a rate, then its figures are medians over the valid ones and the counts say how many there were and how many invalid ones fell behind', () => {
     const s = rateSummary(windows, 'hub', 5000);
-    expect(s).to.include({ p99Ms: 55, serverUsPerFix: 80, windows: 3, validWindows: 2, keptUp: 2 });
+    expect(s).to.include({ p99Ms: 55, serverUsPerFix: 80, windows: 3, validWindows: 2, keptUp: 2, invalidFellBehind: 0 });
+    const behind = rateSummary([...windows, w('hub', 5000, 3, 70, 900, { valid: false, verdict: 'overloaded' })], 'hub', 5000);
+    expect(behind).to.include({ p99Ms: 55, windows: 4, validWindows: 2, invalidFellBehind: 1 });
   });
 
   it('when the hub is compared with the baselines, then ratios are paired by round and each target says met or missed', () => {
