@@ -42,9 +42,9 @@ const CFG = {
   warmS: num('BENCH_WARM_S', 1, 0.5),
   /** The hub's long windows, one per round: the p99 target at 2,500/s is the median of three 60 s windows. */
   long: { rate: 2_500, windowS: num('BENCH_LONG_WINDOW_S', 60, 4) },
-  primeS: num('BENCH_PRIME_S', 4, 1.5),
+  primeS: num('BENCH_PRIME_S', 2, 1.5),
   drainMaxS: 15,
-  saturation: { warmS: 0.5, windowS: num('BENCH_PROBE_S', 3, 2), growth: 1.25, precision: QUICK ? 0.15 : 0.05, maxProbes: num('BENCH_PROBES', 6, 3) },
+  saturation: { warmS: 0.5, windowS: num('BENCH_PROBE_S', 3, 2), growth: 1.25, precision: QUICK ? 0.15 : 0.05, maxProbes: num('BENCH_PROBES', 5, 3) },
   /** Settling time between the last connection and the idle-memory reading. */
   settleS: QUICK ? 0.5 : 2,
 };

@@ -220,9 +220,9 @@ export async function drain(gens: Generators, maxMs: number): Promise<{ ms: numb
   for (;;) {
     left = (await gens.all<{ n: number }>({ cmd: 'outstanding' })).reduce((a, x) => a + x.n, 0);
     if (left === 0 || Date.now() - t0 > maxMs) break;
-    await sleep(200);
+    await sleep(100);
   }
-  await sleep(300);
+  await sleep(100);
   return { ms: Date.now() - t0, left };
 }
 
