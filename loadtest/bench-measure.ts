@@ -59,18 +59,23 @@ export async function connectSide(side: Side, gens: Generators, settleS: number,
   raiseNofile(side.server.pid);
   const before = await memoryAfterGc(side.server);
   const url = `http://127.0.0.1:${side.server.port}`;
-  const sum = (xs: { connected: number; failed: number; ms: number; errors: Record<string, number> }[]) => ({
-    connected: xs.reduce((a, x) => a + x.connected, 0),
-    failed: xs.reduce((a, x) => a + x.failed, 0),
-    seconds: round(Math.max(...xs.map((x) => x.ms)) / 1000),
-    errors: Object.assign({}, ...xs.map((x) => x.errors)) as Record<string, number>,
-  });
+  const sum = (xs: { connected: number; failed: number; retried: number; ms: number; errors: Record<string, number> }[]) => {
+    const errors: Record<string, number> = {};
+    for (const x of xs) for (const [k, v] of Object.entries(x.errors)) errors[k] = (errors[k] ?? 0) + v;
+    return {
+      connected: xs.reduce((a, x) => a + x.connected, 0),
+      failed: xs.reduce((a, x) => a + x.failed, 0),
+      retried: xs.reduce((a, x) => a + x.retried, 0),
+      seconds: round(Math.max(...xs.map((x) => x.ms)) / 1000),
+      errors,
+    };
+  };
   // Sides connect at the same time (each server's memory counts only its own sockets): the reply is matched by id.
   const connect = (kind: string) => gens.all<Parameters<typeof sum>[0][number]>({ cmd: 'connect', id: `connect:${side.name}:${kind}`, side: side.name, url, kind });
   const watchers = sum(await connect('watchers'));
   const couriers = sum(await connect('couriers'));
   for (const [kind, c] of [['watchers', watchers], ['couriers', couriers]] as const) {
-    log(`${side.name}: ${c.connected} ${kind} connected in ${c.seconds}s${c.failed ? `, ${c.failed} failed ${JSON.stringify(c.errors)}` : ''}`);
+    log(`${side.name}: ${c.connected} ${kind} connected in ${c.seconds}s${c.retried ? ` (${c.retried} attempts refused and tried again)` : ''}${c.failed ? `, ${c.failed} failed ${JSON.stringify(c.errors)}` : ''}`);
   }
   await sleep(settleS * 1000);
   const after = await memoryAfterGc(side.server);
@@ -78,7 +83,7 @@ export async function connectSide(side: Side, gens: Generators, settleS: number,
   const idleSocketKB = sockets ? round((after.rssKB - before.rssKB) / sockets, 2) : null;
   const idleSocketHeapKB = sockets ? round((after.heapKB - before.heapKB) / sockets, 2) : null;
   log(`${side.name}: ${sockets} idle sockets: RSS ${round(before.rssKB / 1024)} → ${round(after.rssKB / 1024)} MB (${idleSocketKB} KB each), heap ${round(before.heapKB / 1024)} → ${round(after.heapKB / 1024)} MB (${idleSocketHeapKB} KB each)`);
-  return { sockets, couriers: couriers.connected, watchers: watchers.connected, connectErrors: { ...watchers.errors, ...couriers.errors }, before, after, idleSocketKB, idleSocketHeapKB };
+  return { sockets, couriers: couriers.connected, watchers: watchers.connected, retried: watchers.retried + couriers.retried, failed: watchers.failed + couriers.failed, connectErrors: { watchers: watchers.errors, couriers: couriers.errors }, before, after, idleSocketKB, idleSocketHeapKB };
 }
 
 export interface Measured extends ReportWindow {

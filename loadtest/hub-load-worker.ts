@@ -115,23 +115,35 @@ async function connectCourier(side: string, url: string, c: FleetCourier): Promi
   mine.push({ c, socket, phase: (mine.length * 2.399963) % (2 * Math.PI), lastTs: 0 });
 }
 
+/** A socket the server refused (e.g. SERVICE_UNAVAILABLE while it is busy connecting thousands) is tried again, as an app would. */
+const CONNECT_ATTEMPTS = 3;
+
 async function connectAll<T>(items: T[], one: (x: T) => Promise<void>) {
   const t0 = Date.now();
   let next = 0;
   let connected = 0;
+  let retried = 0;
   const errors: Record<string, number> = {};
   await Promise.all(Array.from({ length: CONNECT_CONCURRENCY }, async () => {
     while (next < items.length) {
       const x = items[next++] as T;
-      try {
-        await one(x);
-        connected += 1;
-      } catch (err) {
-        bump(errors, (err as Error).message);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await one(x);
+          connected += 1;
+          break;
+        } catch (err) {
+          if (attempt >= CONNECT_ATTEMPTS) {
+            bump(errors, (err as Error).message);
+            break;
+          }
+          retried += 1;
+          await new Promise((r) => setTimeout(r, 500 * attempt));
+        }
       }
     }
   }));
-  return { connected, failed: items.length - connected, errors, ms: Date.now() - t0 };
+  return { connected, failed: items.length - connected, retried, errors, ms: Date.now() - t0 };
 }
 
 // ---- open-loop sender -----------------------------------------------------------
