@@ -88,6 +88,7 @@ async function startSides(redisHub: EmbeddedRedis, redisBare: EmbeddedRedis, hub
     ...(s.redisPid ? { redisPid: s.redisPid } : {}),
     positionsPerOrderPerS: s.perOrder,
   })));
+  for (const s of sides) log(`${s.name}: main thread ${s.kinds.mainTid}, ${s.kinds.v8Tids.length} threads alive at start-up counted as V8's (GC) threads`);
   return { sides, hubCommand: `${hub.script}: node ${hub.nodeArgs.join(' ')} ${path.relative(process.cwd(), hub.entry)} (ROLE=hub)` };
 }
 
