@@ -87,7 +87,8 @@ export interface VerdictInput {
 /** The hub's ratios to both baselines, its long-window p99, its promotion, and a verdict per target. */
 export function verdict(input: VerdictInput) {
   const { windows, rates } = input;
-  const cpu = (w: ReportWindow) => w.cpu.serverUsPerFix;
+  // A server that falls behind handles its backlog in bigger batches, and its CPU per fix drops: only windows that kept up compare.
+  const cpu = (w: ReportWindow) => (w.verdict === 'keeps_up' ? w.cpu.serverUsPerFix : null);
   const perRate = (f: (rate: number) => number | null) => Object.fromEntries(rates.map((rate) => [rateKey(rate), r2(f(rate))]));
   const cpuPerFixVsBare = perRate((rate) => pairedRatio(windows, SIDES.c, SIDES.a, rate, cpu));
   const cpuPerFixVsBareSharded = perRate((rate) => pairedRatio(windows, SIDES.c, SIDES.b, rate, cpu));

@@ -53,6 +53,12 @@ describe('bench report (loadtest/bench-report.ts)', () => {
     });
   });
 
+  it('when the hub fell behind in a round, then that round is left out of the CPU ratios (its batches make each fix look cheaper)', () => {
+    const behind = windows.map((x) => (x.side === 'hub' && x.rate === 3000 && x.round === 1 ? { ...x, verdict: 'overloaded' as const, cpu: { ...x.cpu, serverUsPerFix: 40 } } : x));
+    const v = verdict({ windows: behind, rates: [3000, 5000], longRate: 2500, saturation: {}, hubMemory: { idleSocketKB: null, idleSocketHeapKB: null } });
+    expect(v.ratios.cpuPerFixVsBare).to.deep.equal({ at3k: 1.2, at5k: 1.23 });
+  });
+
   it('when a figure was not measured, then its target is neither met nor missed', () => {
     const v = verdict({ windows: windows.filter((x) => x.side === 'hub'), rates: [3000, 5000], longRate: 2500, saturation: {}, hubMemory: { idleSocketKB: null, idleSocketHeapKB: null } });
     expect(v.targets.cpuPerFixVsBare?.met).to.equal(null);
