@@ -1,18 +1,25 @@
 /**
- * The baseline of `npm run bench:hub`: a bare Socket.IO server that relays
- * each `location` to the order's room and acks it. Same transport settings as
- * server/hub.ts (WebSocket only, same frame cap and ping), same event names and
- * payload shapes, and nothing else: no token check, no validation, no index,
- * no coalescing, in-memory adapter. The courier says which order it carries in
- * `handshake.auth.orderId` (the real hub ignores that field and looks it up).
+ * The baselines of `npm run bench:hub`: a bare Socket.IO server that relays each `location` to the
+ * order's room and acks it. Same transport settings as server/hub.ts (WebSocket only, same frame cap
+ * and ping), same event names and payload shapes, and nothing else: no token check, no validation, no
+ * index, no coalescing. The courier says which order it carries in `handshake.auth.orderId` (the real
+ * hub ignores that field and looks it up).
  *
- * Run as a forked child: it sends `{ ready, port }` once listening, answers
- * `{ cmd: 'gc' }` (with --expose-gc), `{ cmd: 'loop' }` (event-loop delay) and `{ cmd: 'profile' }` (CPU profile), and exits on `stop` or when the parent goes away.
+ * BARE_ADAPTER picks the adapter:
+ *  - `memory` (side a): Socket.IO's default in-memory adapter, one process and nothing else;
+ *  - `sharded` (side b): `createShardedAdapter` of @socket.io/redis-adapter on ioredis clients to
+ *    REDIS_URL, with its defaults: what a team would build with stock Socket.IO to run several hubs.
+ *    Every broadcast is an SPUBLISH that Redis echoes back to this process (it is subscribed to the
+ *    rooms its watchers sit in), which decodes it and drops it as its own.
+ *
+ * Listens on PORT (127.0.0.1) and answers 200 on any plain HTTP request (the bench's readiness poll).
+ * The bench's own requests (memory, GC, event-loop delay) are answered by loadtest/server-probe.ts,
+ * preloaded in this process as in the hub's.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
-import { serveLoopDelay, serveProfiler } from './bench-procs.js';
+import { createShardedAdapter } from '@socket.io/redis-adapter';
 
 interface Fix {
   lat: number;
@@ -24,12 +31,25 @@ interface Fix {
 
 const ACK = { ok: true, accepted: 1, dropped: 0, ignored: 0, rejected: [], flags: [] };
 
-function main(): void {
-  const httpServer = http.createServer();
-  const io = new Server(httpServer, { transports: ['websocket'], serveClient: false, maxHttpBufferSize: 64 * 1024, pingInterval: 20_000, pingTimeout: 20_000 });
+async function main(): Promise<void> {
+  const httpServer = http.createServer((_req, res) => res.end('ok'));
+  const sharded = process.env.BARE_ADAPTER === 'sharded';
+  let clients: Redis[] = [];
+  if (sharded) {
+    const url = process.env.REDIS_URL;
+    if (!url) throw new Error('BARE_ADAPTER=sharded needs REDIS_URL');
+    clients = [new Redis(url), new Redis(url)];
+    await Promise.all(clients.map((c) => new Promise<void>((resolve, reject) => c.once('ready', resolve).once('error', reject))));
+  }
+  const io = new Server(httpServer, {
+    transports: ['websocket'],
+    serveClient: false,
+    maxHttpBufferSize: 64 * 1024,
+    pingInterval: 20_000,
+    pingTimeout: 20_000,
+    ...(sharded ? { adapter: createShardedAdapter(clients[0] as Redis, clients[1] as Redis) } : {}),
+  });
   const customers = io.of('/customer');
-  serveLoopDelay();
-  serveProfiler();
 
   customers.on('connection', (socket) => {
     socket.on('order:watch', (p: { orderId: string }, ack?: (r: unknown) => void) => {
@@ -48,18 +68,16 @@ function main(): void {
     });
   });
 
-  httpServer.listen(0, '127.0.0.1', () => {
-    process.send?.({ ready: true, port: (httpServer.address() as AddressInfo).port, pid: process.pid });
+  httpServer.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
+  process.on('SIGTERM', () => {
+    void io.close(() => {
+      for (const c of clients) c.disconnect();
+      process.exit(0);
+    });
   });
-  const stop = () => void io.close(() => process.exit(0));
-  process.on('message', (m: unknown) => {
-    if (m === 'stop') stop();
-    if (typeof m === 'object' && m !== null && (m as { cmd?: string }).cmd === 'gc') {
-      (globalThis as { gc?: () => void }).gc?.();
-      process.send?.({ re: 'gc' });
-    }
-  });
-  process.on('disconnect', () => process.exit(0));
 }
 
-main();
+main().catch((err: unknown) => {
+  console.error('[bare-relay] start failed:', err);
+  process.exit(1);
+});

@@ -1,22 +1,22 @@
 /**
- * Process plumbing of `npm run bench:hub`: forked children that report
- * readiness over IPC, generator processes driven by request/reply, and what
- * /proc says about a process (CPU time, resident memory, open-file limit).
+ * Process plumbing of `npm run bench:hub`: forked children driven by request/reply over IPC
+ * (generators, and servers started with loadtest/server-probe.ts preloaded), and what /proc says
+ * about a process (CPU time per thread, resident memory, open-file limit).
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { openSync, readFileSync, writeFileSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
-import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { parseVmRssKB } from './hub-stats.js';
+import { parseTaskStat, type ThreadTimes } from './server-readings.js';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** CPU time (user + system, µs) a process has used so far, from /proc (10 ms ticks). */
 export function procCpuUs(pid: number): number {
-  const f = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10_000;
+  return parseTaskStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).cpuUs;
 }
 
 /** Busy and total CPU time of the whole machine so far (µs, all cores), from /proc/stat. */
@@ -25,6 +25,32 @@ export function machineCpuUs(): { busy: number; total: number } {
   const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
   const idle = (f[3] ?? 0) + (f[4] ?? 0);
   return { busy: (total - idle) * 10_000, total: total * 10_000 };
+}
+
+/** CPU time of every thread of a process now (threads that exit between two reads are skipped). */
+export function threadTimes(pid: number): ThreadTimes {
+  const out: ThreadTimes = new Map();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const t = parseTaskStat(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
+      out.set(t.tid, { comm: t.comm, cpuUs: t.cpuUs });
+    } catch {
+      // gone between the listing and the read
+    }
+  }
+  return out;
+}
+
+/** A loopback port free right now (the server is told to listen there, as PORT). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 export const vmRssKB = (pid: number): number => parseVmRssKB(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -73,7 +99,7 @@ export function raiseNofile(pid: number): number {
   return r.status === 0 ? nofile(pid).soft : soft;
 }
 
-/** An IPC request to a child: `cmd` names it, the child's reply carries `re: cmd`. */
+/** An IPC request to a child: `cmd` names it, the child's reply carries `re: cmd` (or `re: id` when it has an `id`). */
 export type Command = { cmd: string } & Record<string, unknown>;
 
 export interface Child {
@@ -85,26 +111,53 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Forks a TypeScript module (through tsx) and waits for its `{ ready, port }` message. */
-export function forkReady(file: string, opts: { env?: NodeJS.ProcessEnv; execArgv?: string[]; args?: string[]; timeoutMs?: number; stopMessage?: unknown; logFile?: string } = {}): Promise<Child> {
+/** Request/reply over a child's IPC channel: each `{ cmd }` is answered by a message with `re: cmd`. */
+function driven(child: ChildProcess, port: number, stop: () => void): Child {
+  const waiters = new Map<string, ((m: unknown) => void)[]>();
+  child.on('message', (m: { re?: string }) => waiters.get(m.re ?? '')?.shift()?.(m));
+  const exited = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+  return {
+    process: child,
+    pid: child.pid as number,
+    port,
+    request<T>(msg: Command) {
+      // Requests that may overlap and finish out of order carry an `id`, which the reply echoes as `re`.
+      const key = typeof msg.id === 'string' ? msg.id : msg.cmd;
+      return new Promise<T>((res, rej) => {
+        const q = waiters.get(key) ?? [];
+        q.push(res as (m: unknown) => void);
+        waiters.set(key, q);
+        child.send(msg, (err) => err && rej(err));
+      });
+    },
+    async stop() {
+      (child as ChildProcess & { stopping?: boolean }).stopping = true;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      stop();
+      await exited;
+      clearTimeout(force);
+    },
+  };
+}
+
+function forkTs(file: string, opts: { env?: NodeJS.ProcessEnv; execArgv?: string[]; args?: string[]; logFile?: string }): ChildProcess {
   // A server's own log (e.g. warnings while it sheds load) goes to a file, so the bench's output stays readable.
   const out = opts.logFile ? openSync(opts.logFile, 'a') : 'inherit';
   const child = fork(path.resolve(file), opts.args ?? [], {
-    execArgv: ['--require', 'tsx/cjs', ...(opts.execArgv ?? [])],
+    execArgv: opts.execArgv ?? ['--require', 'tsx/cjs'],
     env: opts.env ?? process.env,
     stdio: ['ignore', out, out, 'ipc'],
   });
-  const waiters = new Map<string, ((m: unknown) => void)[]>();
-  child.on('message', (m: { re?: string }) => {
-    const q = waiters.get(m.re ?? '');
-    const next = q?.shift();
-    if (next) next(m);
-  });
-  let stopping = false;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.once('exit', (code, signal) => {
-    if (!stopping) console.error(`[bench] ${path.basename(file)} (pid ${child.pid}) exited unexpectedly: code ${code}, signal ${signal}`);
+    if (!(child as ChildProcess & { stopping?: boolean }).stopping) console.error(`[bench] ${path.basename(file)} (pid ${child.pid}) exited unexpectedly: code ${code}, signal ${signal}`);
   });
+  return child;
+}
+
+/** Forks a TypeScript module (through tsx) and waits for its `{ ready }` (or `{ re: 'ready' }`) message. */
+export function forkReady(file: string, opts: { env?: NodeJS.ProcessEnv; execArgv?: string[]; args?: string[]; timeoutMs?: number; stopMessage?: unknown; logFile?: string } = {}): Promise<Child> {
+  const child = forkTs(file, { ...opts, execArgv: ['--require', 'tsx/cjs', ...(opts.execArgv ?? [])] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${file} not ready within ${opts.timeoutMs ?? 120_000} ms`)), opts.timeoutMs ?? 120_000);
     child.once('exit', (code) => reject(new Error(`${file} exited with ${code} before it was ready`)));
@@ -112,74 +165,31 @@ export function forkReady(file: string, opts: { env?: NodeJS.ProcessEnv; execArg
       if (!m.ready && m.re !== 'ready') return;
       child.off('message', onReady);
       clearTimeout(timer);
-      resolve({
-        process: child,
-        pid: child.pid as number,
-        port: m.port ?? 0,
-        request<T>(msg: Command) {
-          return new Promise<T>((res, rej) => {
-            const q = waiters.get(msg.cmd) ?? [];
-            q.push(res as (m: unknown) => void);
-            waiters.set(msg.cmd, q);
-            child.send(msg, (err) => err && rej(err));
-          });
-        },
-        async stop() {
-          stopping = true;
-          if (child.exitCode !== null || child.signalCode !== null) return;
-          const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
-          child.send(opts.stopMessage ?? 'stop', () => undefined);
-          await exited;
-          clearTimeout(force);
-        },
-      });
+      resolve(driven(child, m.port ?? 0, () => child.send(opts.stopMessage ?? 'stop', () => undefined)));
     };
     child.on('message', onReady);
   });
 }
 
-/** Garbage collections of one process in a window: scavenges (minor) and mark-compacts (major), with their pauses. */
-export interface GcWindow {
-  minor: number;
-  minorMs: number;
-  major: number;
-  majorMs: number;
-  maxPauseMs: number;
-  /** When each mark-compact's final pause began (epoch ms). */
-  majorAt: number[];
-}
-
 /**
- * `{ cmd: 'loop' }`: this process's event-loop delay since the last call (ms), and its garbage
- * collections (perf_hooks 'gc' entries: count and pause per kind), then a reset.
+ * Starts a server the way its own command line does (`execArgv`, `file`), with the probe preloaded,
+ * told to listen on a free port (PORT), and waits until `readyPath` answers 200. Stopped with SIGTERM.
  */
-export function serveLoopDelay(): void {
-  const h = monitorEventLoopDelay({ resolution: 10 });
-  h.enable();
-  const fresh = (): GcWindow => ({ minor: 0, minorMs: 0, major: 0, majorMs: 0, maxPauseMs: 0, majorAt: [] });
-  let gc = fresh();
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
-      if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) {
-        gc.minor += 1;
-        gc.minorMs += e.duration;
-      } else if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) {
-        gc.major += 1;
-        gc.majorMs += e.duration;
-        gc.majorAt.push(Math.round(performance.timeOrigin + e.startTime));
-      }
-      gc.maxPauseMs = Math.max(gc.maxPauseMs, e.duration);
+export async function startServer(file: string, opts: { env: NodeJS.ProcessEnv; execArgv: string[]; readyPath: string; logFile?: string; timeoutMs?: number }): Promise<Child> {
+  const port = await freePort();
+  const child = forkTs(file, { env: { ...opts.env, PORT: String(port), HOST: '127.0.0.1' }, execArgv: [...opts.execArgv, '--require', path.join(__dirname, 'server-probe.ts')], logFile: opts.logFile });
+  const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${file} exited with ${child.exitCode} before it was ready`);
+    const ok = await fetch(`http://127.0.0.1:${port}${opts.readyPath}`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${file} not ready on port ${port} within ${opts.timeoutMs ?? 120_000} ms`);
     }
-  }).observe({ entryTypes: ['gc'] });
-  const r1 = (ms: number) => Math.round(ms * 10) / 10;
-  process.on('message', (m: unknown) => {
-    if ((m as { cmd?: string } | null)?.cmd !== 'loop') return;
-    const g: GcWindow = { minor: gc.minor, minorMs: r1(gc.minorMs), major: gc.major, majorMs: r1(gc.majorMs), maxPauseMs: r1(gc.maxPauseMs), majorAt: gc.majorAt };
-    process.send?.({ re: 'loop', p50Ms: Math.round(h.percentile(50) / 1e5) / 10, p99Ms: Math.round(h.percentile(99) / 1e5) / 10, maxMs: Math.round(h.max / 1e5) / 10, gc: g });
-    h.reset();
-    gc = fresh();
-  });
+    await sleep(250);
+  }
+  return driven(child, port, () => child.kill('SIGTERM'));
 }
 
 /**

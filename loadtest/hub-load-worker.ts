@@ -1,18 +1,18 @@
 /**
- * One generator process of `npm run bench:hub`. It holds a slice of the fleet
- * (couriers on /courier, watchers on /customer, one WebSocket each), sends
- * fixes open-loop at the rate the parent asks for, and counts what comes back:
- * acks (accepted, dropped, ignored, rejected, errors), round trips, and the
- * positions watchers receive with their courier → watcher latency
- * (receive time − the fix's `ts`, which is the send time; one machine, one clock).
+ * One generator process of `npm run bench:hub`. It holds a slice of the fleet on every side (couriers
+ * on /courier, watchers on /customer, one WebSocket each, the same tokens and orders on each server),
+ * sends fixes open-loop to one side at a time at the rate the parent asks for, and counts what comes
+ * back: acks (accepted, dropped, ignored, rejected, errors), round trips, and the positions watchers
+ * receive with their courier → watcher latency (receive time − the fix's `ts`, which is the send
+ * time; one machine, one clock). Its own event-loop delay and schedule shortfall say whether it kept
+ * up itself (a window where it did not is invalid: loadtest/bench-windows.ts).
  *
- * argv[2]: JSON { fleetFile, index, of, urls }. Each socket connects to one of `urls` (the hub
- * processes), chosen by a hash of its token, the way a load balancer spreads connections: with
- * two hubs, about half the watchers sit on another process than their courier. The parent drives it over IPC:
- *   { cmd: 'connect', kind: 'watchers' | 'couriers' }  → { re, connected, failed, errors, ms }
- *   { cmd: 'rate', perCourierPerS }                    → { re }
+ * argv[2]: JSON { fleetFile, index, of }. The parent drives it over IPC:
+ *   { cmd: 'connect', id, side, url, kind: 'watchers' | 'couriers' } → { re: id, connected, failed, errors, ms }
+ *   { cmd: 'rate', side, perCourierPerS }  (only that side's couriers send) → { re }
  *   { cmd: 'window' }  (start a measurement window)    → { re }
- *   { cmd: 'collect' } (end it)                         → { re, ...WindowStats }
+ *   { cmd: 'collect' } (end it)                         → { re, ...WorkerWindow }
+ *   { cmd: 'acks' } (the acks of that window's fixes, after a drain) → { re, ...WorkerAcks }
  *   { cmd: 'outstanding' } (fixes sent and not yet acked, all windows) → { re, n }
  *   { cmd: 'close' }                                    → exits
  */
@@ -22,7 +22,7 @@ import { io, type Socket } from 'socket.io-client';
 import { LatencyHistogram } from './hub-stats.js';
 import { loopPosition, type Fleet, type FleetCourier, type FleetWatcher } from './hub-fleet.js';
 
-interface Args { fleetFile: string; index: number; of: number; urls: string[] }
+interface Args { fleetFile: string; index: number; of: number }
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
 const fleet = JSON.parse(readFileSync(args.fleetFile, 'utf8')) as Fleet;
 const mine = <T>(xs: T[]) => xs.filter((_, i) => i % args.of === args.index);
@@ -35,8 +35,15 @@ const TICK_MS = 5;
 const MAX_BACKLOG_S = 0.1;
 
 interface LiveCourier { c: FleetCourier; socket: Socket; phase: number; lastTs: number }
-const live: LiveCourier[] = [];
-const watching: Socket[] = [];
+/** Sockets per side (server): couriers that send when their side is the active one, and watchers. */
+const sides = new Map<string, { couriers: LiveCourier[]; watchers: Socket[] }>();
+const sideOf = (name: string) => {
+  let s = sides.get(name);
+  if (!s) sides.set(name, (s = { couriers: [], watchers: [] }));
+  return s;
+};
+/** The couriers of the side being driven. */
+let live: LiveCourier[] = [];
 
 function fresh() {
   return {
@@ -54,12 +61,8 @@ function fresh() {
     disconnects: 0,
     latency: new LatencyHistogram(),
     ackRtt: new LatencyHistogram(),
-    /** Per second of send time (epoch s): positions received and how many later than LATE_MS. */
-    bySecond: new Map<number, [positions: number, late: number]>(),
   };
 }
-/** A position later than this counts as late in the per-second timeline (the hub's p99 target at 5k). */
-const LATE_MS = 50;
 let w = fresh();
 /** This process's own event-loop delay: when it is high, the generator (not the server) added latency. */
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
@@ -68,16 +71,9 @@ loopDelay.enable();
 let outstanding = 0;
 const bump = (m: Record<string, number>, k: string) => void (m[k] = (m[k] ?? 0) + 1);
 
-/** FNV-1a of the token: a stable, even spread of sockets over the servers. */
-function serverFor(token: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < token.length; i++) h = Math.imul(h ^ token.charCodeAt(i), 0x01000193);
-  return args.urls[(h >>> 0) % args.urls.length] as string;
-}
-
-function open(namespace: '/courier' | '/customer', auth: Record<string, string>): Promise<Socket> {
+function open(url: string, namespace: '/courier' | '/customer', auth: Record<string, string>): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = io(`${serverFor(auth.token ?? '')}${namespace}`, { transports: ['websocket'], auth, forceNew: true, reconnection: false, timeout: 60_000 });
+    const socket = io(`${url}${namespace}`, { transports: ['websocket'], auth, forceNew: true, reconnection: false, timeout: 60_000 });
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err: Error & { data?: { code?: string } }) => {
       socket.close();
@@ -92,8 +88,8 @@ function ackOf<T>(socket: Socket, event: string, payload: unknown): Promise<T> {
   });
 }
 
-async function connectWatcher(x: FleetWatcher): Promise<void> {
-  const socket = await open('/customer', { token: x.token });
+async function connectWatcher(side: string, url: string, x: FleetWatcher): Promise<void> {
+  const socket = await open(url, '/customer', { token: x.token });
   const r = await ackOf<{ ok: boolean; code?: string }>(socket, 'order:watch', { orderId: x.orderId });
   if (!r.ok) {
     socket.close();
@@ -101,47 +97,53 @@ async function connectWatcher(x: FleetWatcher): Promise<void> {
   }
   socket.on('courier:position', (p: { ts: number }) => {
     w.delivered += 1;
-    const ms = Date.now() - p.ts;
-    w.latency.record(ms);
-    const sec = Math.floor(p.ts / 1000);
-    const b = w.bySecond.get(sec);
-    if (b) {
-      b[0] += 1;
-      if (ms > LATE_MS) b[1] += 1;
-    } else w.bySecond.set(sec, [1, ms > LATE_MS ? 1 : 0]);
+    w.latency.record(Date.now() - p.ts);
   });
   socket.on('disconnect', (reason) => reason !== 'io client disconnect' && (w.disconnects += 1));
-  watching.push(socket);
+  sideOf(side).watchers.push(socket);
 }
 
-async function connectCourier(c: FleetCourier): Promise<void> {
-  const socket = await open('/courier', { token: c.token, orderId: c.orderId });
+async function connectCourier(side: string, url: string, c: FleetCourier): Promise<void> {
+  const socket = await open(url, '/courier', { token: c.token, orderId: c.orderId });
   const r = await ackOf<{ ok: boolean; code?: string }>(socket, 'courier:online', { vehicle: 'motorbike', capacity: 20 });
   if (!r.ok) {
     socket.close();
     throw new Error(r.code ?? 'ONLINE_FAILED');
   }
   socket.on('disconnect', (reason) => reason !== 'io client disconnect' && (w.disconnects += 1));
-  live.push({ c, socket, phase: (live.length * 2.399963) % (2 * Math.PI), lastTs: 0 });
+  const mine = sideOf(side).couriers;
+  mine.push({ c, socket, phase: (mine.length * 2.399963) % (2 * Math.PI), lastTs: 0 });
 }
+
+/** A socket the server refused (e.g. SERVICE_UNAVAILABLE while it is busy connecting thousands) is tried again, as an app would. */
+const CONNECT_ATTEMPTS = 3;
 
 async function connectAll<T>(items: T[], one: (x: T) => Promise<void>) {
   const t0 = Date.now();
   let next = 0;
   let connected = 0;
+  let retried = 0;
   const errors: Record<string, number> = {};
   await Promise.all(Array.from({ length: CONNECT_CONCURRENCY }, async () => {
     while (next < items.length) {
       const x = items[next++] as T;
-      try {
-        await one(x);
-        connected += 1;
-      } catch (err) {
-        bump(errors, (err as Error).message);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await one(x);
+          connected += 1;
+          break;
+        } catch (err) {
+          if (attempt >= CONNECT_ATTEMPTS) {
+            bump(errors, (err as Error).message);
+            break;
+          }
+          retried += 1;
+          await new Promise((r) => setTimeout(r, 500 * attempt));
+        }
       }
     }
   }));
-  return { connected, failed: items.length - connected, errors, ms: Date.now() - t0 };
+  return { connected, failed: items.length - connected, retried, errors, ms: Date.now() - t0 };
 }
 
 // ---- open-loop sender -----------------------------------------------------------
@@ -153,7 +155,7 @@ let sentInPhase = 0;
 let cursor = 0;
 const t0 = Date.now();
 
-type Ack = { ok: true; accepted: number; dropped: number; ignored: number; rejected: unknown[] } | { ok: false; code: string };
+type Ack = { ok: true; accepted?: number; dropped?: number; ignored?: number; rejected?: unknown[] } | { ok: false; code: string };
 
 function sendOne(lc: LiveCourier): void {
   const now = Date.now();
@@ -166,16 +168,18 @@ function sendOne(lc: LiveCourier): void {
   outstanding += 1;
   lc.socket.emit('location', { lat: pos.lat, lng: pos.lng, ts, speed: pos.speed, heading: pos.heading, accuracy: 8 }, (a: Ack) => {
     outstanding -= 1;
-    if (window !== w) return; // an ack of the previous window
-    w.acked += 1;
-    w.ackRtt.record(performance.now() - sentAt);
+    // Counted in the window the fix was sent in, even when the ack comes after that window ended: a
+    // short window would otherwise lose its last round trip's acks, and a slow ack its place in the p99.
+    window.acked += 1;
+    window.ackRtt.record(performance.now() - sentAt);
     if (a.ok) {
-      w.accepted += a.accepted;
-      w.dropped += a.dropped;
-      w.ignored += a.ignored;
-      w.rejected += a.rejected.length;
+      // An ack without counts (a constant `{ ok: true }`) is one fix accepted.
+      window.accepted += a.accepted ?? 1;
+      window.dropped += a.dropped ?? 0;
+      window.ignored += a.ignored ?? 0;
+      window.rejected += a.rejected?.length ?? 0;
     } else {
-      bump(w.ackErrors, a.code);
+      bump(window.ackErrors, a.code);
     }
   });
 }
@@ -199,49 +203,58 @@ function tick(): void {
 }
 setInterval(tick, TICK_MS);
 
-function setRate(r: number): void {
+function setRate(side: string, r: number): void {
+  live = sideOf(side).couriers;
+  cursor = 0;
   perCourierPerS = r;
   phaseStart = Date.now();
   due0 = 0;
   sentInPhase = 0;
 }
 
+/** The window that `collect` ended: its fixes' acks keep arriving until the parent has drained them. */
+let closed = w;
+
+/** Ends the window: what happened in it, but the acks (`acks`, once drained). Later sends go to a throwaway window. */
 function collect() {
   const ms = Date.now() - w.startedAt;
   const cpu = process.cpuUsage(w.cpu);
-  return {
+  const out = {
     ms,
     couriers: live.length,
-    watchers: watching.length,
     sent: w.sent,
     shortfall: w.shortfall,
-    acked: w.acked,
-    accepted: w.accepted,
-    dropped: w.dropped,
-    ignored: w.ignored,
-    rejected: w.rejected,
-    ackErrors: w.ackErrors,
     delivered: w.delivered,
     disconnects: w.disconnects,
     latency: w.latency.toPairs(),
-    ackRtt: w.ackRtt.toPairs(),
-    lateMs: LATE_MS,
-    bySecond: [...w.bySecond].map(([sec, [n, late]]) => [sec, n, late] as const),
     cpuUs: cpu.user + cpu.system,
     loopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e5) / 10,
     loopDelayMaxMs: Math.round(loopDelay.max / 1e5) / 10,
   };
+  closed = w;
+  w = fresh();
+  return out;
 }
 export type WorkerWindow = ReturnType<typeof collect>;
 
-process.on('message', (m: { cmd: string; kind?: string; perCourierPerS?: number }) => {
-  const reply = (x: object) => process.send?.({ re: m.cmd, ...x });
+/** The acks of the fixes the last collected window sent, whenever they came. */
+function acks() {
+  const c = closed;
+  return { acked: c.acked, accepted: c.accepted, dropped: c.dropped, ignored: c.ignored, rejected: c.rejected, ackErrors: c.ackErrors, ackRtt: c.ackRtt.toPairs() };
+}
+export type WorkerAcks = ReturnType<typeof acks>;
+
+process.on('message', (m: { cmd: string; id?: string; kind?: string; side?: string; url?: string; perCourierPerS?: number }) => {
+  const reply = (x: object) => process.send?.({ re: m.id ?? m.cmd, ...x });
   switch (m.cmd) {
-    case 'connect':
-      void (m.kind === 'watchers' ? connectAll(watchers, connectWatcher) : connectAll(couriers, connectCourier)).then(reply);
+    case 'connect': {
+      const side = m.side ?? '';
+      const url = m.url ?? '';
+      void (m.kind === 'watchers' ? connectAll(watchers, (x) => connectWatcher(side, url, x)) : connectAll(couriers, (c) => connectCourier(side, url, c))).then(reply);
       break;
+    }
     case 'rate':
-      setRate(m.perCourierPerS ?? 0);
+      setRate(m.side ?? '', m.perCourierPerS ?? 0);
       reply({});
       break;
     case 'window':
@@ -251,6 +264,9 @@ process.on('message', (m: { cmd: string; kind?: string; perCourierPerS?: number 
       break;
     case 'collect':
       reply(collect());
+      break;
+    case 'acks':
+      reply(acks());
       break;
     case 'outstanding': {
       // Where unacknowledged fixes wait on this side: socket.io-client's buffer, engine.io's write buffer, ws bytes not yet handed to the kernel.
@@ -266,7 +282,7 @@ process.on('message', (m: { cmd: string; kind?: string; perCourierPerS?: number 
     }
     case 'close':
       perCourierPerS = 0;
-      for (const s of [...live.map((l) => l.socket), ...watching]) s.close();
+      for (const s of sides.values()) for (const socket of [...s.couriers.map((l) => l.socket), ...s.watchers]) socket.close();
       setTimeout(() => process.exit(0), 200);
       break;
   }

@@ -1,6 +1,6 @@
 /**
  * Pure arithmetic of the hub benchmark and load test: latency histograms that
- * merge across generator processes, percentiles, and the saturation rule.
+ * merge across generator processes, percentiles, the saturation rule and its search.
  * Unit-tested in test/unit/loadtest-stats.test.ts.
  */
 
@@ -100,16 +100,15 @@ export interface SaturationRule {
   maxAckP99Ms: number;
   /** …and while watchers receive at least this share of what they should. */
   minDeliveredShare: number;
-  /** A step that adds less than this share over the best step so far is a plateau. */
-  minGrowth: number;
 }
 
-export const DEFAULT_SATURATION_RULE: SaturationRule = { minAckShare: 0.95, maxAckP99Ms: 1_000, minDeliveredShare: 0.9, minGrowth: 0.03 };
+/** A courier app notices an ack later than ~100 ms; a queue that slow is already growing. */
+export const DEFAULT_SATURATION_RULE: SaturationRule = { minAckShare: 0.95, maxAckP99Ms: 100, minDeliveredShare: 0.9 };
 
-export type StepVerdict = 'keeps_up' | 'plateau' | 'overloaded';
+export type StepVerdict = 'keeps_up' | 'overloaded';
 
 /** Whether the server kept up with one step (`overloaded` when it fell behind or queued). */
-export function judgeStep(step: RampStep, rule: SaturationRule = DEFAULT_SATURATION_RULE): Exclude<StepVerdict, 'plateau'> {
+export function judgeStep(step: RampStep, rule: SaturationRule = DEFAULT_SATURATION_RULE): StepVerdict {
   if (step.sentPerSec <= 0) return 'overloaded';
   const share = step.ackedPerSec / step.sentPerSec;
   if (share < rule.minAckShare) return 'overloaded';
@@ -118,70 +117,90 @@ export function judgeStep(step: RampStep, rule: SaturationRule = DEFAULT_SATURAT
   return 'keeps_up';
 }
 
-export interface Saturation {
-  /** The best acknowledged rate of a step where the server kept up: its sustainable throughput. */
+export interface SearchOptions {
+  /** First offered rate (fixes/s). */
+  start: number;
+  /** Factor between steps while every step keeps up (and, downwards, while none did). */
+  growth: number;
+  /** Stop once the best pass and the lowest failure are within this share of each other. */
+  precision: number;
+  maxProbes: number;
+  /** Below this rate the search gives up (the server keeps up with nothing): 0 is reported. */
+  floor?: number;
+  /** Offered rates are rounded to this. */
+  quantum?: number;
+}
+
+export interface SearchResult {
+  /** Acknowledged rate of the highest offered rate that kept up: the sustainable throughput. */
   maxUpdatesPerSec: number;
-  /** Delivered rate of that step. */
-  deliveredPerSec: number;
-  /** Index of that step, or -1 when no step kept up. */
-  atStep: number;
-  /** The highest acknowledged rate of any step, overloaded ones included (work done while queueing). */
-  peakAckedPerSec: number;
-  /** True when some step was overloaded or made no progress; false when the ramp ended with the server still keeping up (a lower bound). */
+  offeredPerSec: number;
+  /** False when the probes ran out before any step failed: the figure is then a lower bound. */
   saturated: boolean;
-  verdicts: StepVerdict[];
+  probes: number;
 }
 
 /**
- * Saturation of a ramp. The throughput of a server is the rate it sustains
- * while keeping up, so we ramp offered load and take the best acknowledged
- * rate of a step that kept up. A step is overloaded when the server
- * acknowledges under `minAckShare` of what was sent, when its p99 round trip
- * passes `maxAckP99Ms` (work is queueing), or when watchers receive under
- * `minDeliveredShare` of what they should. The server is saturated once a step
- * is overloaded, or once a bigger offer no longer raises the acknowledged rate
- * by `minGrowth` (a plateau: e.g. the generator and the server share the
- * CPUs). If neither happened, the figure is only a lower bound.
+ * The saturation search: climb by `growth` until a step fails, then bisect between the best step that
+ * kept up and the lowest that did not, until they are within `precision`. A failure while the
+ * generator stalled (an invalid window) is probed once more before it counts, so one stall of the
+ * box does not end the search early.
  */
-export function findSaturation(steps: readonly RampStep[], rule: SaturationRule = DEFAULT_SATURATION_RULE): Saturation {
-  if (steps.length === 0) throw new RangeError('no ramp steps');
-  const verdicts: StepVerdict[] = [];
-  let best = -1;
-  let saturated = false;
-  steps.forEach((s, i) => {
-    const v = judgeStep(s, rule);
-    const bestRate = best >= 0 ? (steps[best] as RampStep).ackedPerSec : 0;
-    if (v === 'overloaded') {
-      saturated = true;
-      verdicts.push(v);
+export class SaturationSearch {
+  private pass: { offered: number; acked: number } | null = null;
+  private fail: number | null = null;
+  private probes = 0;
+  private retry: number | null = null;
+  private retried = new Set<number>();
+  private done = false;
+
+  constructor(private readonly opts: SearchOptions) {}
+
+  private round(rate: number): number {
+    const q = this.opts.quantum ?? 50;
+    return Math.round(rate / q) * q;
+  }
+
+  /** The next offered rate to probe, or null when the search is over. */
+  next(): number | null {
+    if (this.done || this.probes >= this.opts.maxProbes) return null;
+    if (this.retry !== null) return this.retry;
+    const { growth, precision, floor = 250 } = this.opts;
+    let rate: number;
+    if (this.pass === null && this.fail === null) rate = this.opts.start;
+    else if (this.fail === null) rate = this.round((this.pass as { offered: number }).offered * growth);
+    else if (this.pass === null) rate = this.round(this.fail / growth);
+    else {
+      const lo = this.pass.offered;
+      if (this.fail / lo - 1 <= precision) return this.finish();
+      rate = this.round((lo + this.fail) / 2);
+      if (rate <= lo || rate >= this.fail) return this.finish();
+    }
+    if (rate < floor) return this.finish();
+    return rate;
+  }
+
+  private finish(): null {
+    this.done = true;
+    return null;
+  }
+
+  record(offered: number, verdict: StepVerdict, ackedPerSec: number, opts: { valid?: boolean } = {}): void {
+    this.probes += 1;
+    this.retry = null;
+    if (verdict === 'overloaded' && opts.valid === false && !this.retried.has(offered)) {
+      this.retried.add(offered);
+      this.retry = offered;
       return;
     }
-    if (best >= 0 && s.ackedPerSec < bestRate * (1 + rule.minGrowth)) {
-      saturated = true;
-      verdicts.push('plateau');
-    } else {
-      verdicts.push(v);
-    }
-    if (best < 0 || s.ackedPerSec > bestRate) best = i;
-  });
-  const top = best >= 0 ? (steps[best] as RampStep) : null;
-  return {
-    maxUpdatesPerSec: top?.ackedPerSec ?? 0,
-    deliveredPerSec: top?.deliveredPerSec ?? 0,
-    atStep: best,
-    peakAckedPerSec: Math.max(...steps.map((s) => s.ackedPerSec)),
-    saturated,
-    verdicts,
-  };
-}
+    if (verdict === 'keeps_up') {
+      if (!this.pass || offered > this.pass.offered) this.pass = { offered, acked: ackedPerSec };
+    } else if (this.fail === null || offered < this.fail) this.fail = offered;
+  }
 
-/** Whether to stop ramping: the last step was overloaded, or the last two made no progress. */
-export function shouldStopRamp(steps: readonly RampStep[], rule: SaturationRule = DEFAULT_SATURATION_RULE): boolean {
-  if (steps.length === 0) return false;
-  const { verdicts } = findSaturation(steps, rule);
-  const last = verdicts[verdicts.length - 1];
-  if (last === 'overloaded') return true;
-  return verdicts.length >= 2 && last === 'plateau' && verdicts[verdicts.length - 2] === 'plateau';
+  result(): SearchResult {
+    return { maxUpdatesPerSec: this.pass?.acked ?? 0, offeredPerSec: this.pass?.offered ?? 0, saturated: this.fail !== null, probes: this.probes };
+  }
 }
 
 /** RSS growth per socket in KB (1 KB = 1024 bytes), from two VmRSS readings in kB. */
@@ -195,60 +214,4 @@ export function parseVmRssKB(status: string): number {
   const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
   if (!m) throw new Error('no VmRSS line');
   return Number(m[1]);
-}
-
-/** What a generator counts per second of send time: [epoch second, positions received, of them later than the threshold]. */
-export type SecondCounts = readonly [second: number, positions: number, late: number];
-
-export interface LateTimeline {
-  thresholdMs: number;
-  /** Per second of send time, from the window's start (negative: sent during the warm-up, received in the window). */
-  seconds: { s: number; positions: number; late: number }[];
-  /** The server's mark-compacts (the end of marking, its final pause), seconds from the window's start. */
-  markCompactsAtS: number[];
-  /**
-   * The share of late positions that were sent in a second overlapping [a mark-compact − beforeS, + afterS]:
-   * how much of the tail the mark-compacts explain (null when none was late).
-   */
-  lateNearMarkCompact: number | null;
-}
-
-/**
- * Late positions per second of the window next to the server's mark-compacts, from every generator's
- * per-second counts: whether a latency tail comes in bursts at the collections or is spread out.
- */
-export function lateTimeline(
-  parts: readonly (readonly SecondCounts[])[],
-  windowStartMs: number,
-  markCompactsAtMs: readonly number[],
-  opts: { thresholdMs: number; beforeS?: number; afterS?: number },
-): LateTimeline {
-  const bySecond = new Map<number, { positions: number; late: number }>();
-  for (const part of parts) {
-    for (const [sec, positions, late] of part) {
-      const b = bySecond.get(sec) ?? { positions: 0, late: 0 };
-      b.positions += positions;
-      b.late += late;
-      bySecond.set(sec, b);
-    }
-  }
-  const startS = Math.floor(windowStartMs / 1000);
-  const beforeMs = (opts.beforeS ?? 1) * 1000;
-  const afterMs = (opts.afterS ?? 1) * 1000;
-  const near = (sec: number) => markCompactsAtMs.some((t) => sec * 1000 < t + afterMs && (sec + 1) * 1000 > t - beforeMs);
-  let late = 0;
-  let lateNear = 0;
-  const seconds = [...bySecond.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([sec, b]) => {
-      late += b.late;
-      if (near(sec)) lateNear += b.late;
-      return { s: sec - startS, positions: b.positions, late: b.late };
-    });
-  return {
-    thresholdMs: opts.thresholdMs,
-    seconds,
-    markCompactsAtS: markCompactsAtMs.map((t) => Math.round((t - windowStartMs) / 100) / 10),
-    lateNearMarkCompact: late === 0 ? null : Math.round((lateNear / late) * 1000) / 1000,
-  };
 }

@@ -1,15 +1,5 @@
 import { expect } from 'chai';
-import {
-  LatencyHistogram,
-  findSaturation,
-  judgeStep,
-  lateTimeline,
-  parseVmRssKB,
-  percentileOfPairs,
-  rssPerSocketKB,
-  shouldStopRamp,
-  type RampStep,
-} from '../../loadtest/hub-stats.js';
+import { LatencyHistogram, SaturationSearch, judgeStep, parseVmRssKB, percentileOfPairs, rssPerSocketKB, type RampStep } from '../../loadtest/hub-stats.js';
 
 const step = (offered: number, acked: number, extra: Partial<RampStep> = {}): RampStep => ({
   offeredPerSec: offered,
@@ -53,20 +43,11 @@ describe('load test statistics (loadtest/hub-stats.ts)', () => {
   });
 
   describe('saturation', () => {
-    it('when acked rate follows the offer and then stops growing, then the best step that kept up is the saturation rate', () => {
-      const s = findSaturation([step(5_000, 5_000), step(10_000, 10_000), step(20_000, 18_000, { sentPerSec: 18_500 }), step(30_000, 18_200, { sentPerSec: 18_600 })]);
-      expect(s.verdicts).to.deep.equal(['keeps_up', 'keeps_up', 'keeps_up', 'plateau']);
-      expect(s.maxUpdatesPerSec).to.equal(18_200);
-      expect(s.atStep).to.equal(3);
-      expect(s.saturated).to.equal(true);
-    });
-
-    it('when the server falls behind what was sent, or its p99 round trip explodes, then that step is overloaded and does not count', () => {
-      const s = findSaturation([step(5_000, 5_000), step(10_000, 8_000), step(15_000, 15_000, { ackP99Ms: 4_000 })]);
-      expect(s.verdicts).to.deep.equal(['keeps_up', 'overloaded', 'overloaded']);
-      expect(s.maxUpdatesPerSec).to.equal(5_000);
-      expect(s.peakAckedPerSec).to.equal(15_000);
-      expect(s.saturated).to.equal(true);
+    it('when the server falls behind what was sent, or its p99 round trip passes 100 ms, then that step is overloaded', () => {
+      expect(judgeStep(step(10_000, 8_000))).to.equal('overloaded');
+      expect(judgeStep(step(10_000, 10_000, { ackP99Ms: 101 }))).to.equal('overloaded');
+      expect(judgeStep(step(10_000, 10_000, { ackP99Ms: 99 }))).to.equal('keeps_up');
+      expect(judgeStep(step(10_000, 10_000, { ackP99Ms: null }))).to.equal('overloaded');
     });
 
     it('when watchers receive far less than they should, then the step is overloaded even if every fix was acknowledged', () => {
@@ -74,18 +55,43 @@ describe('load test statistics (loadtest/hub-stats.ts)', () => {
       expect(judgeStep(step(10_000, 10_000, { deliveredPerSec: 9_500, expectedDeliveredPerSec: 10_000 }))).to.equal('keeps_up');
     });
 
-    it('when every step kept up and grew, then the figure is reported as a lower bound (not saturated)', () => {
-      const s = findSaturation([step(1_000, 1_000), step(2_000, 2_000)]);
-      expect(s.saturated).to.equal(false);
-      expect(s.maxUpdatesPerSec).to.equal(2_000);
+    it('when the search climbs until a step fails, then it bisects between the best pass and the lowest failure until they are within the precision', () => {
+      const s = new SaturationSearch({ start: 5_000, growth: 1.25, precision: 0.05, maxProbes: 20 });
+      const limit = 7_300;
+      const offered: number[] = [];
+      for (let rate = s.next(); rate !== null; rate = s.next()) {
+        offered.push(rate);
+        s.record(rate, rate <= limit ? 'keeps_up' : 'overloaded', rate - 10);
+      }
+      expect(offered).to.deep.equal([5_000, 6_250, 7_800, 7_050, 7_450, 7_250]);
+      expect(s.result()).to.deep.equal({ maxUpdatesPerSec: 7_240, offeredPerSec: 7_250, saturated: true, probes: 6 });
     });
 
-    it('when the last step is overloaded or two plateaus follow each other, then the ramp stops', () => {
-      expect(shouldStopRamp([step(1_000, 1_000), step(2_000, 2_000)])).to.equal(false);
-      expect(shouldStopRamp([step(1_000, 1_000), step(2_000, 1_200)])).to.equal(true);
-      const flat = (offered: number, acked: number) => step(offered, acked, { sentPerSec: acked + 20 }); // the generator is the limit
-      expect(shouldStopRamp([step(1_000, 1_000), step(2_000, 2_000), flat(3_000, 2_010)])).to.equal(false);
-      expect(shouldStopRamp([step(1_000, 1_000), step(2_000, 2_000), flat(3_000, 2_010), flat(4_000, 2_020)])).to.equal(true);
+    it('when the first step already fails, then the search comes down before it bisects, and reports 0 when nothing keeps up', () => {
+      const down = new SaturationSearch({ start: 4_000, growth: 2, precision: 0.12, maxProbes: 20 });
+      const offered: number[] = [];
+      for (let rate = down.next(); rate !== null; rate = down.next()) {
+        offered.push(rate);
+        down.record(rate, rate <= 1_500 ? 'keeps_up' : 'overloaded', rate);
+      }
+      expect(offered).to.deep.equal([4_000, 2_000, 1_000, 1_500, 1_750, 1_650]);
+      expect(down.result().maxUpdatesPerSec).to.equal(1_500);
+
+      const never = new SaturationSearch({ start: 1_000, growth: 2, precision: 0.1, maxProbes: 20, floor: 250 });
+      for (let rate = never.next(); rate !== null; rate = never.next()) never.record(rate, 'overloaded', 0);
+      expect(never.result()).to.deep.equal({ maxUpdatesPerSec: 0, offeredPerSec: 0, saturated: true, probes: 3 });
+    });
+
+    it('when a step failed while the generator stalled, then it is probed once more before it counts', () => {
+      const s = new SaturationSearch({ start: 5_000, growth: 1.25, precision: 0.05, maxProbes: 3 });
+      expect(s.next()).to.equal(5_000);
+      s.record(5_000, 'overloaded', 4_000, { valid: false });
+      expect(s.next()).to.equal(5_000);
+      s.record(5_000, 'keeps_up', 4_990);
+      expect(s.next()).to.equal(6_250);
+      s.record(6_250, 'keeps_up', 6_240);
+      expect(s.next()).to.equal(null); // out of probes before any failure: a lower bound
+      expect(s.result()).to.deep.equal({ maxUpdatesPerSec: 6_240, offeredPerSec: 6_250, saturated: false, probes: 3 });
     });
   });
 
@@ -94,40 +100,6 @@ describe('load test statistics (loadtest/hub-stats.ts)', () => {
       expect(parseVmRssKB('Name:\tnode\nVmPeak:\t 900 kB\nVmRSS:\t  123456 kB\nRssAnon: 1 kB\n')).to.equal(123_456);
       expect(() => parseVmRssKB('Name: x')).to.throw();
       expect(rssPerSocketKB(100_000, 300_000, 10_000)).to.equal(20);
-    });
-  });
-  describe('late positions next to mark-compacts', () => {
-    const start = 1_000_000_000; // a whole second, in epoch ms
-
-    it('when two generators count the same seconds, then the timeline adds them up, in order, from the window start', () => {
-      const t = lateTimeline(
-        [
-          [[1_000_002, 10, 1], [1_000_000, 10, 0]],
-          [[1_000_000, 5, 0], [999_999, 3, 3]],
-        ],
-        start,
-        [],
-        { thresholdMs: 50 },
-      );
-      expect(t.seconds).to.deep.equal([
-        { s: -1, positions: 3, late: 3 },
-        { s: 0, positions: 15, late: 0 },
-        { s: 2, positions: 10, late: 1 },
-      ]);
-      expect(t.markCompactsAtS).to.deep.equal([]);
-      expect(t.lateNearMarkCompact).to.equal(0);
-    });
-
-    it('when the late positions were sent around a mark-compact, then the share near it counts them, and a far second does not', () => {
-      // A mark-compact at +5.4 s: seconds 4, 5 and 6 overlap [4.4, 6.4]; second 9 does not.
-      const t = lateTimeline([[[1_000_004, 100, 30], [1_000_005, 100, 50], [1_000_006, 100, 0], [1_000_009, 100, 20]]], start, [start + 5_400], { thresholdMs: 50 });
-      expect(t.markCompactsAtS).to.deep.equal([5.4]);
-      expect(t.lateNearMarkCompact).to.equal(0.8);
-    });
-
-    it('when nothing was late, then the share is null rather than zero', () => {
-      expect(lateTimeline([[[1_000_001, 10, 0]]], start, [start + 1_000], { thresholdMs: 50 }).lateNearMarkCompact).to.equal(null);
-      expect(lateTimeline([], start, [], { thresholdMs: 50 }).seconds).to.deep.equal([]);
     });
   });
 });
