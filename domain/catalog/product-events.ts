@@ -5,13 +5,15 @@ import type { StockLevel } from './inventory.js';
 
 const id = z.string().min(1).max(128);
 const at = z.iso.datetime();
+/** Created and updated carry the same facts: the product's state after the change. */
+const productPayload = z.strictObject({ productId: id, storeId: id, status: z.enum(PRODUCT_STATUSES), variantIds: z.array(id).min(1), at });
 
 export const productCreated = defineEvent({
   type: 'catalog.product.created',
   version: 1,
   aggregateType: 'product',
   description: 'A store owner (or an admin) created a product with its variants.',
-  payload: z.strictObject({ productId: id, storeId: id, status: z.enum(PRODUCT_STATUSES), variantIds: z.array(id).min(1), at }),
+  payload: productPayload,
 });
 
 export const productUpdated = defineEvent({
@@ -19,7 +21,7 @@ export const productUpdated = defineEvent({
   version: 1,
   aggregateType: 'product',
   description: 'A product changed: names, category, status, attributes, variants or images.',
-  payload: z.strictObject({ productId: id, storeId: id, status: z.enum(PRODUCT_STATUSES), variantIds: z.array(id).min(1), at }),
+  payload: productPayload,
 });
 
 export const stockLow = defineEvent({
