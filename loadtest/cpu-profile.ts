@@ -22,11 +22,12 @@ export interface Category {
 /** The parts of the hub's fix path, most specific first within one stack. */
 export const HUB_CATEGORIES: Category[] = [
   { name: 'geo index: applyFix (Lua call, ioredis)', frame: /^apply(Fix|Fixes) .*geo\/courier-index/ },
-  { name: 'ETA per position (learned speeds, Redis reads)', frame: /^(eta|fromLearned|etaToDoor) .*(geo\/eta|server\/namespaces\/courier)/ },
-  { name: 'Redis adapter: SPUBLISH of each broadcast', frame: /^(doPublish|publishAndReturnOffset) / },
-  { name: 'Redis adapter: decoding its own messages back', frame: /^onRawMessage / },
+  { name: 'ETA per position (learned speeds, door legs)', frame: /^(eta|peek|fromLearned|etaThrough\w*|overLegs) .*geo\/eta/ },
+  { name: 'position channel: one SPUBLISH per turn and shard', frame: /^(flush|publish) .*server\/position-channel/ },
+  { name: 'position channel: batches from other hubs', frame: /^onMessage .*server\/position-channel/ },
+  { name: 'Redis adapter: low-rate events (status, ops, sessions)', frame: /^(doPublish|publishAndReturnOffset|onRawMessage) / },
   { name: 'local broadcast to watchers (socket.io, ws writes)', frame: /^broadcast .*socket\.io-adapter\/dist\/in-memory-adapter/ },
-  { name: 'ack to the courier (socket.io, ws writes)', frame: /^reply .*server\/namespaces\/courier|^\(anonymous\) .*socket\.io\/dist\/socket\.js|^(anon) .*socket\.io\/dist\/socket\.js/ },
+  { name: 'ack to the courier (socket.io, ws writes)', frame: /^(answer|reply) .*server\/(ingestion|namespaces\/courier)|^\(anonymous\) .*socket\.io\/dist\/socket\.js|^(anon) .*socket\.io\/dist\/socket\.js/ },
   { name: 'validation (zod)', frame: / .*node_modules\/zod\// },
   { name: 'metrics (prom-client)', frame: / .*node_modules\/prom-client\// },
   { name: 'logging (pino)', frame: / .*node_modules\/pino\// },

@@ -29,4 +29,25 @@ describe('CPU profile breakdown (loadtest/cpu-profile.ts)', () => {
       { name: 'other (event loop, promises, timers, socket.io internals)', ms: 1, share: 0.143 },
     ]);
   });
+
+  it('when samples sit in the split hot path (ingestion ack, door ETA, position channel), then each lands in its own part, not in other', () => {
+    const split: CpuProfile = {
+      nodes: [
+        { id: 1, callFrame: frame('(root)'), children: [2, 3, 4, 5] },
+        { id: 2, callFrame: frame('answer', 'file:///app/server/ingestion.ts'), children: [] },
+        { id: 3, callFrame: frame('etaThroughNow', 'file:///app/geo/eta-door.ts'), children: [] },
+        { id: 4, callFrame: frame('flush', 'file:///app/server/position-channel.ts'), children: [] },
+        { id: 5, callFrame: frame('onMessage', 'file:///app/server/position-channel.ts'), children: [] },
+      ],
+      samples: [2, 3, 4, 5],
+      timeDeltas: [1000, 2000, 3000, 4000],
+    };
+    const names = Object.fromEntries(breakdown(split).parts.map((p) => [p.name, p.ms]));
+    expect(names).to.deep.equal({
+      'ack to the courier (socket.io, ws writes)': 1,
+      'ETA per position (learned speeds, door legs)': 2,
+      'position channel: one SPUBLISH per turn and shard': 3,
+      'position channel: batches from other hubs': 4,
+    });
+  });
 });
