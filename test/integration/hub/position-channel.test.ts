@@ -40,6 +40,17 @@ async function hub(hubId: string, prefix: string, publisher: Client, subscriber:
 
 const settle = () => new Promise((r) => setTimeout(r, 300));
 
+/**
+ * Waits until `done()` holds (deadline 5 s), then one settle more so a duplicate or a
+ * late extra delivery still shows up in the exact assertions that follow. A fixed pause
+ * alone failed on a loaded 2-core box, where one delivery took longer than 300 ms.
+ */
+async function until(done: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await settle();
+}
+
 describe('hub PositionChannel: one sharded publish per turn and shard, own batches skipped', function () {
   this.timeout(60_000);
 
@@ -65,14 +76,14 @@ describe('hub PositionChannel: one sharded publish per turn and shard, own batch
         a.channel.publish('order:1', { n: 1 });
         a.channel.publish('order:2', { n: 2 });
         a.channel.publish('order:1', { n: 3 });
-        await settle();
+        await until(() => b.delivered.length >= 3);
         expect(a.published).to.have.length(1);
         expect(b.delivered).to.deep.equal(['order:1=1', 'order:2=2', 'order:1=3']);
         expect(a.delivered).to.deep.equal([]);
 
         // the next turn is the next publish; B's own batch comes back to B and is skipped there
         b.channel.publish('order:9', { n: 9 });
-        await settle();
+        await until(() => a.delivered.length >= 1);
         expect(a.delivered).to.deep.equal(['order:9=9']);
         expect(b.delivered).to.have.length(3);
       } finally {
@@ -112,7 +123,7 @@ describe('hub PositionChannel: one sharded publish per turn and shard, own batch
       const b = await hub('hub-2', prefix, client(), client());
       try {
         b.channel.publish('order:1', { n: 1 });
-        await settle();
+        await until(() => a.delivered.length >= 1);
         expect(a.delivered).to.deep.equal(['order:1=1']);
         expect(b.delivered).to.deep.equal([]);
       } finally {
@@ -129,7 +140,7 @@ describe('hub PositionChannel: one sharded publish per turn and shard, own batch
         const raw = client();
         for (const junk of ['', 'no header', 'x\n{not json', 'x\n{"a":1}', 'x\n[[1,2],["order:1"]]', 'x\n[null]']) await raw.spublish(`${prefix}positions:0`, junk);
         a.channel.publish('order:7', { n: 7 });
-        await settle();
+        await until(() => b.delivered.length >= 1);
         expect(b.delivered).to.deep.equal(['order:7=7']);
       } finally {
         await a.channel.close();
@@ -156,7 +167,7 @@ describe('hub PositionChannel: one sharded publish per turn and shard, own batch
         await a.start();
         await b.start();
         a.publish('order:1', { n: 1 });
-        await settle();
+        await until(() => delivered.length >= 1);
         expect(delivered).to.deep.equal(['order:1=1']);
 
         await server.stop();
@@ -204,7 +215,7 @@ describe('hub PositionChannel: one sharded publish per turn and shard, own batch
       try {
         const rooms = Array.from({ length: 60 }, (_, i) => `order:${i}`);
         rooms.forEach((room, n) => a.channel.publish(room, { n }));
-        await settle();
+        await until(() => b.delivered.length >= rooms.length);
         expect(b.delivered.sort()).to.deep.equal(rooms.map((room, n) => `${room}=${n}`).sort());
         expect(a.delivered).to.deep.equal([]);
         expect(a.published.length).to.be.at.most(8);
