@@ -58,7 +58,7 @@ export const productSchema = z
 const imageFile = (size: string, sha256: string) => `${size}-${sha256.slice(0, 16)}.jpg`;
 const FILE = /^([a-z]+)-([0-9a-f]{16})\.jpg$/;
 
-function present(p: ProductView) {
+export function present(p: ProductView) {
   return {
     ...p,
     images: p.images.map((img) => ({

@@ -12,14 +12,18 @@ export interface SqlIndex {
   unique?: boolean;
   /** The partial index predicate as PostgreSQL prints it, without the outer parentheses. */
   where?: string;
+  /** The access method when it is not btree (`gin` for full text). */
+  using?: string;
 }
 
 export interface MongoIndex {
   collection: string;
   name: string;
-  key: Record<string, 1 | -1>;
+  /** A text index reads back as `{ _fts: 'text', _ftsx: 1 }`, its fields and weights in `weights`. */
+  key: Record<string, 1 | -1 | 'text'>;
   unique?: boolean;
   partialFilterExpression?: Record<string, unknown>;
+  weights?: Record<string, number>;
 }
 
 /**
@@ -218,5 +222,11 @@ export const INDEXES: IndexPair[] = [
     serves: "a customer's live addresses, newest first",
     sql: { table: 'addresses', name: 'addresses_live_idx', columns: 'customer_id, created_at DESC, id DESC', where: 'deleted_at IS NULL' },
     mongo: { collection: 'addresses', name: 'customerId_1_createdAt_-1__id_-1', key: { customerId: 1, createdAt: -1, _id: -1 } },
+  },
+  {
+    // Mongo text indexes match whole terms, so the prefixes of the words are indexed (search-fields.ts).
+    serves: 'full-text product search (Arabic and English, prefix matching)',
+    sql: { table: 'products', name: 'products_search_idx', columns: 'search', using: 'gin' },
+    mongo: { collection: 'products', name: 'search_text', key: { _fts: 'text', _ftsx: 1 }, weights: { 'search.names': 4, 'search.descriptions': 1 } },
   },
 ];
