@@ -3,7 +3,7 @@
  * "الخبز" find each other. SQL runs the very same steps in the
  * `catalog_search_normalize` function of migration 0080-product-search.sql
  * (which the generated `products.search` column uses); the Mongo adapter runs
- * this one. test/unit/catalog/search-text.test.ts checks both give the same
+ * this one. test/contract/search-normalization.test.ts checks both give the same
  * text for the same input.
  */
 
