@@ -113,4 +113,11 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
       ]);
     },
   },
+  {
+    // Marketplace settings: a key's history newest first (the current values are read by _id).
+    name: '0007-settings',
+    async up(db) {
+      await createIndexes(db, 'settings_history', [{ name: 'key_1_version_-1', key: { key: 1, version: -1 } }]);
+    },
+  },
 ];
