@@ -229,4 +229,9 @@ export const INDEXES: IndexPair[] = [
     sql: { table: 'addresses', name: 'addresses_live_idx', columns: 'customer_id, created_at DESC, id DESC', where: 'deleted_at IS NULL' },
     mongo: { collection: 'addresses', name: 'customerId_1_createdAt_-1__id_-1', key: { customerId: 1, createdAt: -1, _id: -1 } },
   },
+  {
+    serves: "a setting's history, newest first",
+    mongo: { collection: 'settings_history', name: 'key_1_version_-1', key: { key: 1, version: -1 } },
+    otherwise: 'SQL: the primary key (key, version) of settings_history, read backwards',
+  },
 ];

@@ -114,6 +114,13 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
     },
   },
   {
+    // Marketplace settings: a key's history newest first (the current values are read by _id).
+    name: '0007-settings',
+    async up(db) {
+      await createIndexes(db, 'settings_history', [{ name: 'key_1_version_-1', key: { key: 1, version: -1 } }]);
+    },
+  },
+  {
     // The store profile and its verification: stores written before it get the defaults the
     // SQL migration gives (unverified, no profile), then the public list and the verifiers' queue.
     name: '0009-store-profile',
