@@ -79,6 +79,8 @@ const schema = z
     GEOCODING_LANGUAGE: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language code like ar or en-GB').optional(),
     /** Live addresses a customer may keep. */
     ADDRESS_MAX_PER_CUSTOMER: int(1, 200).default(20),
+    /** Every process reloads the marketplace settings at least this often (a change notice on Redis usually arrives first). */
+    SETTINGS_REFRESH_MS: int(200, 600_000).default(5_000),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production') {

@@ -51,11 +51,12 @@ import { registerRealtime, startRealtime, type PositionClients, type RealtimeCra
 import { registerEvents, startEventWorkers, type EventsCradle } from './wiring/events.js';
 import { catalogProductRoutes, registerCatalogProducts, startCatalogWorkers, type CatalogProductsCradle } from './wiring/catalog-products.js';
 import { registerAddresses, addressRoutesOf, type AddressesCradle } from './wiring/addresses.js';
+import { registerSettings, settingsRoutesOf, startSettings, type SettingsCradle } from './wiring/settings.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 
 /** Everything the container holds. Use cases take a slice of this as their `deps`; routes too (AuthRouteDeps: the auth use cases). */
-export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle {
+export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle {
   config: Config;
   role: ProcessRole;
   logger: Logger;
@@ -148,6 +149,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
   registerEvents(container);
   registerCatalogProducts(container);
   registerAddresses(container);
+  registerSettings(container);
   return container;
 }
 
@@ -196,7 +198,7 @@ function registerIdentity(container: AwilixContainer<Cradle>): void {
 
 /** Every REST route of the product, from each bounded context. */
 export function apiRoutes(c: Cradle): RouteSpec[] {
-  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...commerceRoutes(c), ...catalogProductRoutes(c), ...courierRoutes(c), ...platformRoutes(c), ...addressRoutesOf(c)];
+  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...commerceRoutes(c), ...catalogProductRoutes(c), ...courierRoutes(c), ...platformRoutes(c), ...addressRoutesOf(c), ...settingsRoutesOf(c)];
 }
 
 export interface Composed {
@@ -275,6 +277,9 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
     void subClient.connect().catch(() => undefined);
     io = createHub({ httpServer: server, pubClient, subClient, originAllowed: originPolicy(c.config), logger: c.logger, maxFrameBytes: c.config.SOCKET_MAX_FRAME_KB * 1024 });
   }
+  // Every role reads settings (fees, limits, weights): each loads them before it serves and follows changes.
+  const settingsReady = startSettings(c);
+  settingsReady.catch(() => undefined);
   const realtime = io && positionClients ? startRealtime(io, c, positionClients) : undefined;
   // Never an unhandled rejection: startSystem awaits `ready` and reports the failure.
   realtime?.catch(() => undefined);
@@ -289,7 +294,7 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
     ...(io ? { io } : {}),
     routes,
     openapi,
-    ready: realtime ? Promise.all([realtime, pubReady]).then(() => undefined) : Promise.resolve(),
+    ready: Promise.all([settingsReady, ...(realtime ? [realtime, pubReady] : [])]).then(() => undefined),
     async stop(timeoutMs: number) {
       draining = true;
       for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
