@@ -15,7 +15,7 @@ import { ManageCategories, CATALOG_PERMISSION } from '../domain/catalog/use-case
 import { ManageProducts } from '../domain/catalog/use-cases/manage-products.js';
 import { RecordStockMovement } from '../domain/catalog/use-cases/record-stock-movement.js';
 import { ConfigureStock } from '../domain/catalog/use-cases/configure-stock.js';
-import type { CityContext, CitySeedStep } from './seed-city.js';
+import type { CityContext, CitySeedStep } from './seed-city-kit.js';
 import { CATEGORY_TREE, KINDS_BY_STORE_KIND, VARIANT_OPTIONS, type LeafCategory } from './seed-catalog-words.js';
 import { STORE_KINDS } from './seed-words.js';
 

@@ -17,52 +17,15 @@ import type { Cradle } from '../infra/container.js';
 import { Account } from '../domain/identity/model.js';
 import type { Principal, Role } from '../domain/shared/principal.js';
 import type { IdGenerator } from '../domain/shared/ids.js';
-import type { StoreView } from '../domain/catalog/model.js';
-import type { ProductView } from '../domain/catalog/product.js';
 import { CreateStore } from '../domain/catalog/use-cases/create-store.js';
 import { AddAddress } from '../domain/catalog/use-cases/add-address.js';
 import { rng } from './rng.js';
+import { noProgress, type CityContext, type CityOptions, type CitySeedStep, type Progress } from './seed-city-kit.js';
 import { CATALOG_STEPS } from './seed-city-catalog.js';
 import { SEED_PASSWORD, seedPhone } from './seed-accounts.js';
 import { ADDRESS_LABELS, FIRST_NAMES, LAST_NAMES, NEIGHBOURHOODS, NOTES, STORE_KINDS, STORE_NAMES, STREETS, type Words } from './seed-words.js';
 
-export interface CityOptions {
-  stores: number;
-  customers: number;
-  seed: number;
-  /** Products per store (default DEFAULT_PRODUCTS_PER_STORE). */
-  products?: number;
-}
-
-/** One bar per step; the CLI draws it with cli-progress, tests count. */
-export type Progress = (step: string, total: number) => { tick(): void; done(): void };
-export const noProgress: Progress = () => ({ tick: () => undefined, done: () => undefined });
-
-export interface CityContext {
-  c: Cradle;
-  opts: CityOptions;
-  /** The generator of the running step. */
-  rand: () => number;
-  /** Ids drawn from the step's generator. */
-  ids: IdGenerator;
-  progress: { tick(): void };
-  passwordHash: string;
-  verifierId: string;
-  owners: Account[];
-  stores: StoreView[];
-  customers: Account[];
-  /** Leaf category slug → id, from the categories step. */
-  leafIds: Map<string, string>;
-  products: ProductView[];
-}
-
-export interface CitySeedStep {
-  name: string;
-  /** How many units the bar counts. */
-  total(ctx: CityContext): number;
-  /** Returns a one-line summary. */
-  run(ctx: CityContext): Promise<string>;
-}
+export { noProgress, type CityContext, type CityOptions, type CitySeedStep, type Progress } from './seed-city-kit.js';
 
 export const CITY_PHONE_OFFSET = 500_000;
 /** The load seed's blocks, from index 500,000 on, so the two seeds never take each other's accounts. */
