@@ -38,7 +38,7 @@ import { buildContainer, type Cradle } from '../infra/container.js';
 import { openStore, closeStore } from '../infra/db/index.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../infra/embedded-redis.js';
 import { createLogger } from '../infra/logger.js';
-import { createRedis, connectRedis } from '../infra/redis.js';
+import { createRedisClient, connectRedis, parseClusterNodes, type RedisTarget } from '../infra/redis.js';
 import { Account } from '../domain/identity/model.js';
 import { DELIVERY_STATUSES, isFinal } from '../domain/delivery/model.js';
 import type { Principal, Role } from '../domain/shared/principal.js';
@@ -127,8 +127,10 @@ export async function seed(config: Config, opts: SeedOptions & { force?: boolean
 export async function withSeedContainer<T>(config: Config, opts: { force?: boolean }, fn: (c: Cradle) => Promise<T>): Promise<T> {
   assertStoreNotInUse(config, opts);
   let embedded: EmbeddedRedis | undefined;
-  const redisUrl = config.REDIS_URL ?? (embedded = await startEmbeddedRedis({ dataDir: path.join(config.dataDir, 'redis') })).url;
-  const redis = createRedis(redisUrl, 'command', 'seed');
+  const redisTarget: RedisTarget = config.REDIS_CLUSTER_NODES
+    ? { nodes: parseClusterNodes(config.REDIS_CLUSTER_NODES) }
+    : { url: config.REDIS_URL ?? (embedded = await startEmbeddedRedis({ dataDir: path.join(config.dataDir, 'redis') })).url };
+  const redis = createRedisClient(redisTarget, 'command', 'seed');
   let container: AwilixContainer<Cradle> | undefined;
   const store = await openStore(config).catch(async (err: unknown) => {
     await embedded?.stop();
@@ -137,7 +139,7 @@ export async function withSeedContainer<T>(config: Config, opts: { force?: boole
   try {
     await connectRedis(redis);
     const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
-    container = buildContainer({ config, logger, redisUrl, redis, store }, 'api');
+    container = buildContainer({ config, logger, redisTarget, redis, store }, 'api');
     return await fn(container.cradle);
   } finally {
     await container?.dispose().catch(() => undefined);

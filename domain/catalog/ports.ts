@@ -15,7 +15,10 @@ export interface StoreRepository {
   findById(id: string): Promise<Store | null>;
   /** Writes the store if the stored version is still `expectedVersion`; false when someone else changed it first. */
   save(store: Store, expectedVersion: number): Promise<boolean>;
-  /** Newest first. */
+  /**
+   * Newest first; the verifiers' queue (`verification: 'pending'`) oldest
+   * submission first. `listed: true` keeps exactly the stores isListedStore accepts.
+   */
   list(filter: StoreFilter, page: PageRequest): Promise<Page<Store>>;
 }
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { Connection } from 'mongoose';
-import type { AuditLogRepository } from '../../domain/platform/ports.js';
+import type { AuditLogRepository, SettingsRepository } from '../../domain/platform/ports.js';
 import type { DeliveryRepository } from '../../domain/delivery/ports.js';
 import type { StoreRepository, CategoryRepository, ProductRepository, InventoryRepository } from '../../domain/catalog/ports.js';
 import type { AccountRepository, DocumentRepository, OtpRepository, SessionRepository } from '../../domain/identity/ports.js';
@@ -16,6 +16,8 @@ import { openMongo } from './mongo/connection.js';
 import { migrateMongo } from './mongo/migrate.js';
 import { SqlAuditLogRepository } from './sql/platform.js';
 import { MongoAuditLogRepository } from './mongo/platform.js';
+import { SqlSettingsRepository } from './sql/settings.js';
+import { MongoSettingsRepository } from './mongo/settings.js';
 import { SqlDeliveryRepository } from './sql/delivery.js';
 import { MongoDeliveryRepository } from './mongo/delivery.js';
 import { SqlStoreRepository } from './sql/catalog.js';
@@ -40,6 +42,7 @@ export type Store =
 /** Every repository, built for one store. Add a context's repositories here. */
 export interface Repositories {
   auditLog: AuditLogRepository;
+  settings: SettingsRepository;
   deliveries: DeliveryRepository;
   stores: StoreRepository;
   categories: CategoryRepository;
@@ -92,10 +95,10 @@ export async function prepareStore(store: Store): Promise<void> {
 export function createRepositories(store: Store): Repositories {
   if (store.kind === 'sql') {
     const db = store.sql;
-    return { auditLog: new SqlAuditLogRepository(db), accounts: new SqlAccountRepository(db), sessions: new SqlSessionRepository(db), otps: new SqlOtpRepository(db), documents: new SqlDocumentRepository(db), deliveries: new SqlDeliveryRepository(db), stores: new SqlStoreRepository(db), categories: new SqlCategoryRepository(db), products: new SqlProductRepository(db), inventory: new SqlInventoryRepository(db), addresses: new SqlAddressRepository(db), outbox: new SqlOutbox(db, EVENTS), processedEvents: new SqlProcessedEvents(db), unitOfWork: db };
+    return { auditLog: new SqlAuditLogRepository(db), settings: new SqlSettingsRepository(db), accounts: new SqlAccountRepository(db), sessions: new SqlSessionRepository(db), otps: new SqlOtpRepository(db), documents: new SqlDocumentRepository(db), deliveries: new SqlDeliveryRepository(db), stores: new SqlStoreRepository(db), categories: new SqlCategoryRepository(db), products: new SqlProductRepository(db), inventory: new SqlInventoryRepository(db), addresses: new SqlAddressRepository(db), outbox: new SqlOutbox(db, EVENTS), processedEvents: new SqlProcessedEvents(db), unitOfWork: db };
   }
   const conn = store.mongo;
-  return { auditLog: new MongoAuditLogRepository(conn), accounts: new MongoAccountRepository(conn), sessions: new MongoSessionRepository(conn), otps: new MongoOtpRepository(conn), documents: new MongoDocumentRepository(conn), deliveries: new MongoDeliveryRepository(conn), stores: new MongoStoreRepository(conn), categories: new MongoCategoryRepository(conn), products: new MongoProductRepository(conn), inventory: new MongoInventoryRepository(conn), addresses: new MongoAddressRepository(conn), outbox: new MongoOutbox(conn, EVENTS), processedEvents: new MongoProcessedEvents(conn), unitOfWork: mongoUnitOfWork(conn) };
+  return { auditLog: new MongoAuditLogRepository(conn), settings: new MongoSettingsRepository(conn), accounts: new MongoAccountRepository(conn), sessions: new MongoSessionRepository(conn), otps: new MongoOtpRepository(conn), documents: new MongoDocumentRepository(conn), deliveries: new MongoDeliveryRepository(conn), stores: new MongoStoreRepository(conn), categories: new MongoCategoryRepository(conn), products: new MongoProductRepository(conn), inventory: new MongoInventoryRepository(conn), addresses: new MongoAddressRepository(conn), outbox: new MongoOutbox(conn, EVENTS), processedEvents: new MongoProcessedEvents(conn), unitOfWork: mongoUnitOfWork(conn) };
 }
 
 export async function pingStore(store: Store): Promise<void> {

@@ -113,4 +113,29 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
       ]);
     },
   },
+  {
+    // Marketplace settings: a key's history newest first (the current values are read by _id).
+    name: '0007-settings',
+    async up(db) {
+      await createIndexes(db, 'settings_history', [{ name: 'key_1_version_-1', key: { key: 1, version: -1 } }]);
+    },
+  },
+  {
+    // The store profile and its verification: stores written before it get the defaults the
+    // SQL migration gives (unverified, no profile), then the public list and the verifiers' queue.
+    name: '0009-store-profile',
+    async up(db) {
+      const stores = db.collection('stores');
+      await stores.updateMany({ verification: { $exists: false } }, {
+        $set: {
+          pickupInstructions: null, cuisine: null, logo: null, hours: null, minimumOrder: 0, rating: { average: null, count: 0 },
+          verification: { status: 'not_submitted', submittedAt: null, reason: null, decidedBy: null, decidedAt: null, documents: [] },
+        },
+      });
+      await createIndexes(db, 'stores', [
+        { name: 'listed_createdAt_-1__id_-1', key: { createdAt: -1, _id: -1 }, partialFilterExpression: { status: 'open', 'verification.status': 'approved' } },
+        { name: 'verification.status_1_verification.submittedAt_1', key: { 'verification.status': 1, 'verification.submittedAt': 1 } },
+      ]);
+    },
+  },
 ];
