@@ -1,4 +1,5 @@
 import type Router from '@koa/router';
+import { createHash } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import { z } from './zod.js';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
@@ -59,6 +60,11 @@ export interface RouteSpec<P = any, Q = any, B = any> {
   errors?: ErrorCode[];
   /** When the route answers 404 for a foreign resource to keep its existence private. */
   hidesForeign?: boolean;
+  /**
+   * A GET whose answer carries an ETag (a hash of the envelope) and this
+   * Cache-Control; a request whose If-None-Match names the current ETag gets 304 without a body.
+   */
+  conditional?: { cacheControl: string };
   message?: string;
   handler(req: RequestContext<P, Q, B>): Promise<unknown>;
 }
@@ -122,6 +128,17 @@ function assertDecodablePath(path: string): void {
   }
 }
 
+/**
+ * Weak comparison of If-None-Match with our ETag. Not Koa's `ctx.fresh`: it answers
+ * "stale" whenever the request says `Cache-Control: no-cache`, which fetch() adds to
+ * every conditional request, so no browser client would ever get its 304.
+ */
+function notModified(ifNoneMatch: string, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  const opaque = (t: string) => t.trim().replace(/^W\//, '');
+  return ifNoneMatch.split(',').some((t) => t.trim() === '*' || opaque(t) === opaque(etag));
+}
+
 const toOpenApiPath = (p: string) => p.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
 export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: RouteSpec[], policies: { strict: Middleware }): void {
@@ -152,7 +169,17 @@ export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: R
         ctx.body = data.body;
         return;
       }
-      ctx.body = success(data ?? null, route.message);
+      const envelope = success(data ?? null, route.message);
+      if (route.conditional) {
+        ctx.set('Cache-Control', route.conditional.cacheControl);
+        const etag = `W/"${createHash('sha256').update(JSON.stringify(envelope)).digest('base64url').slice(0, 27)}"`;
+        ctx.set('ETag', etag);
+        if (notModified(ctx.get('if-none-match'), etag)) {
+          ctx.status = 304;
+          return;
+        }
+      }
+      ctx.body = envelope;
     });
     registerOpenApi(registry, route);
   }
@@ -193,8 +220,16 @@ function registerOpenApi(registry: OpenAPIRegistry, route: RouteSpec): void {
         ? { body: { description: `One file, at most ${route.upload.maxBytes} bytes.`, required: true, content: Object.fromEntries(route.upload.contentTypes.map((t) => [t, { schema: z.string().openapi({ format: 'binary' }) }])) } }
         : {}),
     },
+    ...(route.conditional
+      ? { parameters: [{ in: 'header' as const, name: 'If-None-Match', required: false, description: 'The ETag of an earlier answer: 304 Not Modified while it is still current.', schema: { type: 'string' as const } }] }
+      : {}),
     responses: {
-      [String(route.status ?? 200)]: { description: route.message ?? 'OK', content: { 'application/json': { schema: successSchema(route.response) } } },
+      [String(route.status ?? 200)]: {
+        description: route.message ?? 'OK',
+        ...(route.conditional ? { headers: { ETag: { description: 'Identifies this answer; send it back as If-None-Match.', schema: { type: 'string' } }, 'Cache-Control': { description: route.conditional.cacheControl, schema: { type: 'string' } } } } : {}),
+        content: { 'application/json': { schema: successSchema(route.response) } },
+      },
+      ...(route.conditional ? { 304: { description: 'Not modified: the If-None-Match ETag is still current.' } } : {}),
       ...errorResponses,
     },
   });

@@ -15,7 +15,10 @@ export type GeoReason =
   | 'INVALID_GEOFENCE'
   | 'STALE_FIX'
   | 'REDIS_UNAVAILABLE'
-  | 'SCRIPT_ERROR';
+  | 'SCRIPT_ERROR'
+  | 'ZONE_INVALID'
+  | 'ZONE_SELF_INTERSECTS'
+  | 'ZONE_TOO_LARGE';
 
 const REASON_CODE: Record<GeoReason, ErrorCode> = {
   INVALID_COORDINATE: 'VALIDATION_ERROR',
@@ -28,6 +31,10 @@ const REASON_CODE: Record<GeoReason, ErrorCode> = {
   STALE_FIX: 'CONFLICT',
   REDIS_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   SCRIPT_ERROR: 'INTERNAL_ERROR',
+  // A well-formed zone the rules refuse: the reason names the rule.
+  ZONE_INVALID: 'UNPROCESSABLE_ENTITY',
+  ZONE_SELF_INTERSECTS: 'UNPROCESSABLE_ENTITY',
+  ZONE_TOO_LARGE: 'UNPROCESSABLE_ENTITY',
 };
 
 export class GeoError extends AppError {

@@ -14,3 +14,6 @@ export * from './types.js';
 export { EtaService, haversineEta, type EtaOptions, type EtaResult, type EtaSource, type RoadEtaProvider, type LearnedSpeedSource } from './eta.js';
 export { etaThrough, etaThroughNow, type DoorEta } from './eta-door.js';
 export { SpeedLearner, hourOfWeek, ROAD_FACTOR, type LearnedSpeed } from './speeds.js';
+export { prepareZone, MAX_ZONE_AREA_KM2, MAX_ZONE_RADIUS_M, MAX_ZONE_VERTICES, type ZoneShape, type GeoJsonPolygon, type PreparedZone } from './zones.js';
+export { zoneCells, zoneResolution, type ZoneCells } from './zone-cells.js';
+export { ZoneIndex } from './zone-index.js';

@@ -1,6 +1,5 @@
 import http from 'node:http';
 import { asClass, asFunction, asValue, createContainer, InjectionMode, type AwilixContainer } from 'awilix';
-import type { Redis } from 'ioredis';
 import type { Server as IoServer } from 'socket.io';
 import type { Logger } from 'pino';
 import { systemClock, uuidIds, type Clock, type IdGenerator } from '../domain/shared/ids.js';
@@ -38,32 +37,38 @@ import { IdentityEventBus } from './identity-events.js';
 import { DevSmsSender } from './providers/sms-dev.js';
 import { HttpSmsSender } from './providers/sms-http.js';
 import { LocalDiskDocumentStorage, DOCUMENT_TYPES } from './storage/local-disk.js';
-import { createHub } from '../server/hub.js';
 import type { Config } from './config.js';
-import { createRepositories, pingStore, type Repositories, type Store } from './db/index.js';
+import { createRepositories, type Repositories, type Store } from './db/index.js';
 import { AccessTokens } from './jwt.js';
 import { Metrics } from './metrics.js';
 import { Queues } from './queues.js';
-import { connectRedis, createRedis, pingRedis } from './redis.js';
+import type { RedisClient, RedisTarget } from './redis.js';
+import { readinessOf } from './probes.js';
+import { attachHubSockets } from './wiring/hub-sockets.js';
+import { drainableServer } from './drain.js';
 import { Tracing } from './tracing.js';
 import { originPolicy } from './origins.js';
 import { commerceRoutes, registerCommerce, type CommerceCradle } from './wiring/commerce.js';
-import { registerRealtime, startRealtime, type PositionClients, type RealtimeCradle } from './wiring/realtime.js';
+import { registerRealtime, type RealtimeCradle } from './wiring/realtime.js';
 import { registerEvents, startEventWorkers, type EventsCradle } from './wiring/events.js';
 import { catalogProductRoutes, registerCatalogProducts, startCatalogWorkers, type CatalogProductsCradle } from './wiring/catalog-products.js';
 import { registerAddresses, addressRoutesOf, type AddressesCradle } from './wiring/addresses.js';
+import { registerSettings, settingsRoutesOf, startSettings, type SettingsCradle } from './wiring/settings.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
+/** The roles composed here; `hub` has its own, smaller composition (container-hub.ts). */
+export type ContainerRole = Exclude<ProcessRole, 'hub'>;
 
 /** Everything the container holds. Use cases take a slice of this as their `deps`; routes too (AuthRouteDeps: the auth use cases). */
-export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle {
+export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle {
   config: Config;
   role: ProcessRole;
   logger: Logger;
   metrics: Metrics;
   tracing: Tracing;
-  redisUrl: string;
-  redis: Redis;
+  /** A standalone Redis (REDIS_URL or the embedded one) or a Redis Cluster (REDIS_CLUSTER_NODES). */
+  redisTarget: RedisTarget;
+  redis: RedisClient;
   /** REDIS_KEY_PREFIX: every Redis key and channel of this deployment starts with it. */
   keyPrefix: string;
   store: Store;
@@ -106,9 +111,9 @@ export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, E
 export interface Infrastructure {
   config: Config;
   logger: Logger;
-  redisUrl: string;
+  redisTarget: RedisTarget;
   /** A connected command client; the container owns it from here on. */
-  redis: Redis;
+  redis: RedisClient;
   store: Store;
 }
 
@@ -123,7 +128,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
     config: asValue(infra.config),
     role: asValue(role),
     logger: asValue(infra.logger.child({ role })),
-    redisUrl: asValue(infra.redisUrl),
+    redisTarget: asValue(infra.redisTarget),
     redis: asValue(infra.redis),
     keyPrefix: asValue(infra.config.REDIS_KEY_PREFIX),
     store: asValue(infra.store),
@@ -136,7 +141,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
     repositories: asFunction(({ store }: Cradle) => createRepositories(store)).singleton(),
     auditLog: asFunction(({ repositories }: Cradle) => repositories.auditLog).singleton(),
     accessTokens: asFunction(({ config }: Cradle) => new AccessTokens(config)).singleton(),
-    queues: asFunction(({ redisUrl, logger, metrics, keyPrefix }: Cradle) => new Queues({ redisUrl, logger, metrics, keyPrefix }))
+    queues: asFunction(({ redisTarget, logger, metrics, keyPrefix }: Cradle) => new Queues({ redis: redisTarget, logger, metrics, keyPrefix }))
       .singleton()
       .disposer((q) => q.close()),
     recordAuditEntry: asClass(RecordAuditEntry).singleton(),
@@ -148,6 +153,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
   registerEvents(container);
   registerCatalogProducts(container);
   registerAddresses(container);
+  registerSettings(container);
   return container;
 }
 
@@ -196,7 +202,7 @@ function registerIdentity(container: AwilixContainer<Cradle>): void {
 
 /** Every REST route of the product, from each bounded context. */
 export function apiRoutes(c: Cradle): RouteSpec[] {
-  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...commerceRoutes(c), ...catalogProductRoutes(c), ...courierRoutes(c), ...platformRoutes(c), ...addressRoutesOf(c)];
+  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...commerceRoutes(c), ...catalogProductRoutes(c), ...courierRoutes(c), ...platformRoutes(c), ...addressRoutesOf(c), ...settingsRoutesOf(c)];
 }
 
 export interface Composed {
@@ -211,25 +217,17 @@ export interface Composed {
   stop(timeoutMs: number): Promise<void>;
 }
 
-function readiness(c: Cradle) {
-  return async () => {
-    const [redis, database] = await Promise.all([
-      pingRedis(c.redis).then(() => 'up' as const, () => 'down' as const),
-      pingStore(c.store).then(() => 'up' as const, () => 'down' as const),
-    ]);
-    return { redis, database };
-  };
-}
-
 /**
  * One composition per role. Each role serves /health, /ready and /metrics on its
- * port; `api` adds the REST routes, `hub` the Socket.IO hub, `worker` the queue workers.
+ * port; `api` adds the REST routes, `worker` the queue workers, and `all` both
+ * plus the Socket.IO hub. A hub-only process is composed by container-hub.ts,
+ * which loads none of the REST or commerce modules.
  */
-function compose(infra: Infrastructure, role: ProcessRole): Composed {
+function compose(infra: Infrastructure, role: ContainerRole): Composed {
   const container = buildContainer(infra, role);
   const c = container.cradle;
   const withApi = role === 'api' || role === 'all';
-  const withHub = role === 'hub' || role === 'all';
+  const withHub = role === 'all';
   const withWorkers = role === 'worker' || role === 'all';
 
   const routes = withApi ? apiRoutes(c) : [];
@@ -241,43 +239,16 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
     redis: c.redis,
     keyPrefix: c.keyPrefix,
     accessTokens: c.tokenVerifier,
-    readiness: readiness(c),
+    readiness: readinessOf(c.redis, c.store),
     originAllowed: originPolicy(c.config),
     routes,
   });
   const server = http.createServer(app.callback());
-  server.keepAliveTimeout = 5_000;
-  let draining = false;
-  const inFlight = new Set<http.ServerResponse>();
-  // While draining, every response closes its connection, so a finished in-flight
-  // request does not hold the server open on keep-alive until the deadline.
-  server.prependListener('request', (_req, res) => {
-    if (draining) res.setHeader('Connection', 'close');
-    inFlight.add(res);
-    res.once('close', () => inFlight.delete(res));
-  });
-
-  let io: IoServer | undefined;
-  let pubReady: Promise<unknown> = Promise.resolve();
-  const hubClients: Redis[] = [];
-  let positionClients: PositionClients | undefined;
-  if (withHub) {
-    const pubClient = createRedis(c.redisUrl, 'publisher', 'io-pub');
-    const subClient = createRedis(c.redisUrl, 'subscriber', 'io-sub');
-    hubClients.push(pubClient, subClient);
-    // Courier positions between hubs: published on pubClient, received on a subscriber of their own.
-    positionClients = { publisher: pubClient, subscriber: createRedis(c.redisUrl, 'subscriber', 'hub-positions') };
-    hubClients.push(positionClients.subscriber as Redis);
-    void positionClients.subscriber.connect().catch(() => undefined);
-    // Publishing fails fast while disconnected, so the hub is ready only once it can publish.
-    pubReady = connectRedis(pubClient);
-    pubReady.catch(() => undefined);
-    void subClient.connect().catch(() => undefined);
-    io = createHub({ httpServer: server, pubClient, subClient, originAllowed: originPolicy(c.config), logger: c.logger, maxFrameBytes: c.config.SOCKET_MAX_FRAME_KB * 1024 });
-  }
-  const realtime = io && positionClients ? startRealtime(io, c, positionClients) : undefined;
-  // Never an unhandled rejection: startSystem awaits `ready` and reports the failure.
-  realtime?.catch(() => undefined);
+  const drain = drainableServer(server);
+  // Every role reads settings (fees, limits, weights): each loads them before it serves and follows changes.
+  const settingsReady = startSettings(c);
+  settingsReady.catch(() => undefined);
+  const sockets = withHub ? attachHubSockets(server, c) : undefined;
   if (withWorkers) {
     startEventWorkers(c);
     startCatalogWorkers(c);
@@ -286,28 +257,19 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
   return {
     container,
     server,
-    ...(io ? { io } : {}),
+    ...(sockets ? { io: sockets.io } : {}),
     routes,
     openapi,
-    ready: realtime ? Promise.all([realtime, pubReady]).then(() => undefined) : Promise.resolve(),
+    ready: Promise.all([settingsReady, sockets?.ready]).then(() => undefined),
     async stop(timeoutMs: number) {
-      draining = true;
-      for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
-      const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      await Promise.race([closed, deadline]); // in-flight requests finish, bounded
-      server.closeAllConnections();
-      await realtime?.then((r) => r.close(), () => undefined);
-      if (io) await new Promise<void>((resolve) => io.close(() => resolve()));
+      const { deadline } = await drain(timeoutMs);
+      await sockets?.close();
       await Promise.race([container.dispose(), deadline]); // queues: workers finish active jobs
-      for (const client of hubClients) client.disconnect();
     },
   };
 }
 
 export const composeApi = (infra: Infrastructure) => compose(infra, 'api');
-export const composeHub = (infra: Infrastructure) => compose(infra, 'hub');
 export const composeWorker = (infra: Infrastructure) => compose(infra, 'worker');
 export const composeAllInOne = (infra: Infrastructure) => compose(infra, 'all');
-export const composeFor = (role: ProcessRole) => ({ api: composeApi, hub: composeHub, worker: composeWorker, all: composeAllInOne })[role];
+export const composeFor = (role: ContainerRole) => ({ api: composeApi, worker: composeWorker, all: composeAllInOne })[role];

@@ -5,12 +5,6 @@ export const PRODUCT_SORTS = ['relevance', 'price_asc', 'price_desc', 'newest', 
 export type ProductSort = (typeof PRODUCT_SORTS)[number];
 
 /**
- * Which stores' products a customer may find. The one place that says it:
- * every search adapter filters stores with these values.
- */
-export const LISTED_STORE = { status: 'open' } as const;
-
-/**
  * Lower bounds of the price bands the facets count, in minor units. A product
  * falls in the band of its cheapest variant (`priceMin`); the last band is open.
  */
@@ -35,7 +29,7 @@ export interface ProductSearchCriteria {
   priceMax?: number;
   /** Some variant (within the price range, if any) has available stock or takes backorders. */
   inStock?: boolean;
-  /** The store's rating is at least this (unrated stores are left out). */
+  /** The store's average rating is at least this (unrated stores are left out). */
   minRating?: number;
   sort: ProductSort;
   /** Required by the `distance` sort; every hit then carries `distanceM`. */
@@ -60,7 +54,8 @@ export interface ProductSearchResult {
 
 /**
  * Full-text product search and browsing over the active products of listed
- * stores. Implementations: SqlProductSearch (PostgreSQL full text: a generated
+ * stores (isListedStore: open and approved; adapters filter on LISTED_STORE_STATUS
+ * and LISTED_VERIFICATION_STATUS). Implementations: SqlProductSearch (PostgreSQL full text: a generated
  * tsvector with a GIN index) and MongoProductSearch (a text index), judged by
  * test/contract/product-search.test.ts: the same data gives the same hits,
  * totals and facets on every backend. Only `relevance` may order differently,

@@ -80,3 +80,44 @@ export interface AuditFilter {
   from?: Date;
   to?: Date;
 }
+
+/**
+ * A marketplace setting as stored: only keys an admin has changed have one
+ * (the others read their default at version 0). `value` is the JSON the key's
+ * schema accepted when it was written.
+ */
+export interface StoredSetting {
+  key: string;
+  value: unknown;
+  /** 1 for the first change, +1 per change. */
+  version: number;
+  updatedAt: Date;
+  updatedBy: string | null;
+}
+
+/** One line of a setting's history: the version it produced and what it replaced. */
+export interface SettingChange extends StoredSetting {
+  previousValue: unknown;
+  reason: string | null;
+}
+
+/** What an admin sees of one key. */
+export interface SettingView {
+  key: string;
+  value: unknown;
+  version: number;
+  default: unknown;
+  public: boolean;
+  description: string;
+  updatedAt: string | null;
+  updatedBy: string | null;
+}
+
+export interface SettingChangeView {
+  version: number;
+  value: unknown;
+  previousValue: unknown;
+  at: string;
+  by: string | null;
+  reason: string | null;
+}

@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  /** A setting change named a version that is no longer the current one (someone changed it meanwhile). */
+  SETTING_VERSION_CONFLICT: 409,
   /** A reservation or stock change asked for more than is available. */
   INSUFFICIENT_STOCK: 409,
   /** A category move under itself or one of its descendants. */

@@ -12,6 +12,8 @@ export const ADMIN_PERMISSIONS = [
   'couriers:read',
   'stores:manage',
   'catalog:manage',
+  'settings:read',
+  'settings:write',
 ] as const;
 export type Permission = (typeof ADMIN_PERMISSIONS)[number];
 

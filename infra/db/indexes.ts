@@ -129,6 +129,16 @@ export const INDEXES: IndexPair[] = [
     mongo: { collection: 'stores', name: 'createdAt_-1__id_-1', key: { createdAt: -1, _id: -1 } },
   },
   {
+    serves: 'listed stores (open and approved), newest first',
+    sql: { table: 'stores', name: 'stores_listed_idx', columns: 'created_at DESC, id DESC', where: "(status = 'open'::text) AND (verification_status = 'approved'::text)" },
+    mongo: { collection: 'stores', name: 'listed_createdAt_-1__id_-1', key: { createdAt: -1, _id: -1 }, partialFilterExpression: { status: 'open', 'verification.status': 'approved' } },
+  },
+  {
+    serves: 'the store verification queue, oldest submission first',
+    sql: { table: 'stores', name: 'stores_verification_idx', columns: 'verification_status, verification_submitted_at' },
+    mongo: { collection: 'stores', name: 'verification.status_1_verification.submittedAt_1', key: { 'verification.status': 1, 'verification.submittedAt': 1 } },
+  },
+  {
     serves: 'the relay: unpublished events in sequence order',
     sql: { table: 'outbox', name: 'outbox_unpublished_idx', columns: 'sequence', where: 'published_at IS NULL' },
     mongo: { collection: 'outbox', name: 'publishedAt_1_sequence_1', key: { publishedAt: 1, sequence: 1 } },
@@ -222,6 +232,11 @@ export const INDEXES: IndexPair[] = [
     serves: "a customer's live addresses, newest first",
     sql: { table: 'addresses', name: 'addresses_live_idx', columns: 'customer_id, created_at DESC, id DESC', where: 'deleted_at IS NULL' },
     mongo: { collection: 'addresses', name: 'customerId_1_createdAt_-1__id_-1', key: { customerId: 1, createdAt: -1, _id: -1 } },
+  },
+  {
+    serves: "a setting's history, newest first",
+    mongo: { collection: 'settings_history', name: 'key_1_version_-1', key: { key: 1, version: -1 } },
+    otherwise: 'SQL: the primary key (key, version) of settings_history, read backwards',
   },
   {
     // Mongo text indexes match whole terms, so the prefixes of the words are indexed (search-fields.ts).

@@ -1,5 +1,5 @@
 import { asFunction, type AwilixContainer } from 'awilix';
-import type { Redis } from 'ioredis';
+import type { RedisClient, RedisTarget } from '../redis.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/shared/ids.js';
 import type { OutboxStore, ProcessedEvents, UnitOfWork } from '../../domain/shared/events.js';
@@ -13,7 +13,7 @@ import type { Repositories } from '../db/index.js';
 import type { DeliveryEventBus } from '../delivery-events.js';
 import type { Queues } from '../queues.js';
 import { RedisLease } from '../redis-lease.js';
-import { OutboxNudges } from '../outbox-nudge.js';
+import { OutboxNudges, outboxNudgeChannel as nudgeChannel } from '../outbox-nudge.js';
 
 /** The outbox, its relay and the event consumers. */
 export interface EventsCradle {
@@ -26,9 +26,9 @@ export interface EventsCradle {
 
 interface Needs {
   repositories: Repositories;
-  redis: Redis;
+  redis: RedisClient;
   keyPrefix: string;
-  redisUrl: string;
+  redisTarget: RedisTarget;
   logger: Logger;
   clock: Clock;
   queues: Queues;
@@ -39,8 +39,6 @@ const CONSUMER_LOCK_MS = 5_000;
 
 /** Milliseconds a relay keeps the lease without renewing it; a crashed relay is replaced after this. */
 const RELAY_LEASE_MS = 5_000;
-/** Published after a transaction with events commits; the relay wakes on it. */
-const nudgeChannel = (keyPrefix: string) => `${keyPrefix}outbox:committed`;
 
 export function registerEvents(container: AwilixContainer<EventsCradle & Needs>): void {
   container.register({
@@ -48,7 +46,7 @@ export function registerEvents(container: AwilixContainer<EventsCradle & Needs>)
     outbox: asFunction(({ outboxNudges }: EventsCradle) => outboxNudges.outbox).singleton(),
     processedEvents: asFunction(({ repositories }: Needs) => repositories.processedEvents).singleton(),
     unitOfWork: asFunction(({ outboxNudges }: EventsCradle) => outboxNudges.unitOfWork).singleton(),
-    outboxRelay: asFunction(({ outbox, queues, deliveryEvents, redis, redisUrl, keyPrefix, clock, logger }: EventsCradle & Needs) =>
+    outboxRelay: asFunction(({ outbox, queues, deliveryEvents, redis, redisTarget, keyPrefix, clock, logger }: EventsCradle & Needs) =>
       new OutboxRelay({
         outbox,
         queues,
@@ -58,7 +56,7 @@ export function registerEvents(container: AwilixContainer<EventsCradle & Needs>)
         logger: logger.child({ component: 'outbox-relay' }),
         settings: { batchSize: 200, idleMs: 100 },
         hooks: faultHooks(),
-        nudges: OutboxNudges.listener(redisUrl, nudgeChannel(keyPrefix)),
+        nudges: OutboxNudges.listener(redisTarget, nudgeChannel(keyPrefix)),
       }),
     )
       .singleton()

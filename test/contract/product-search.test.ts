@@ -6,16 +6,17 @@ import { Product } from '../../domain/catalog/product.js';
 import { Store } from '../../domain/catalog/model.js';
 import { SearchProducts, type SearchProductsInput } from '../../domain/catalog/use-cases/search-products.js';
 import { pageRequest } from '../../domain/shared/pagination.js';
+import { approveStore } from '../helpers/catalog.js';
 import { isAppError } from '../../domain/shared/errors.js';
 
 const at = (m: number) => new Date(Date.UTC(2026, 0, 1, 12, m));
 const code = (e: unknown) => (isAppError(e) ? e.code : e);
 const HERE = { lat: 33.53, lng: 36.29 };
 
-/** Sets a store's rating as reviews will; the stores work owns that write. */
-async function rate(ctx: BackendContext, storeId: string, rating: number): Promise<void> {
-  if (ctx.store.kind === 'sql') await ctx.store.sql.query('update stores set rating = $1 where id = $2', [rating, storeId]);
-  else await ctx.store.mongo.collection('stores').updateOne({ _id: storeId as never }, { $set: { rating } });
+/** Sets a store's average rating as reviews will (no review use case writes it yet). */
+async function rate(ctx: BackendContext, storeId: string, average: number): Promise<void> {
+  if (ctx.store.kind === 'sql') await ctx.store.sql.query('update stores set rating_average = $1, rating_count = 1 where id = $2', [average, storeId]);
+  else await ctx.store.mongo.collection('stores').updateOne({ _id: storeId as never }, { $set: { rating: { average, count: 1 } } });
 }
 
 /**
@@ -35,7 +36,8 @@ forEachBackend('ProductSearch contract', (ctx) => {
     repos = createRepositories(ctx.store);
     search = new SearchProducts(repos);
     const store = (id: string, name: string, lat: number, status: 'open' | 'closed') => Store.create({ id, ownerId: `owner-${id}`, name, address: 'Damascus', location: { lat, lng: 36.29 }, status, at: at(0) });
-    for (const s of [store('s1', 'Bakery One', 33.51, 'open'), store('s2', 'Dairy Two', 33.53, 'open'), store('s3', 'Closed Shop', 33.52, 'closed')]) await repos.stores.create(s);
+    for (const s of [store('s1', 'Bakery One', 33.51, 'open'), store('s2', 'Dairy Two', 33.53, 'open'), store('s3', 'Closed Shop', 33.52, 'closed'), store('s4', 'Unapproved', 33.52, 'open')]) await repos.stores.create(s);
+    for (const s of ['s1', 's2', 's3']) await approveStore(repos.stores, s, at(0));
     await rate(ctx, 's1', 4.5);
     await rate(ctx, 's2', 3);
     const food = Category.create({ id: 'c-food', parent: null, slug: 'food', name: { ar: 'طعام', en: 'Food' }, rank: 1, at: at(0) });
@@ -59,10 +61,11 @@ forEachBackend('ProductSearch contract', (ctx) => {
     await product('p4', 's2', 'c-food', { ar: 'شاي أخضر', en: 'Green tea' }, {}, [12000], [0], { minute: 4 });
     await product('p5', 's3', 'c-bread', { ar: 'خبز محمص', en: 'Toast bread' }, {}, [1000], [9], { minute: 5 });
     await product('p6', 's1', 'c-bread', { ar: 'خبز', en: 'Bread draft' }, {}, [1000], [9], { minute: 6, status: 'draft' });
+    await product('p8', 's4', 'c-bread', { ar: 'خبز بلا ترخيص', en: 'Unlicensed bread' }, {}, [1000], [9], { minute: 8 });
     await product('p7', 's2', null, { ar: 'أعواد خبز', en: 'Breadsticks' }, {}, [2000], [3], { minute: 7 });
   });
 
-  it('when searching Arabic, then tashkeel, alef forms, ta marbuta and the article do not matter, and closed stores and drafts stay hidden', async () => {
+  it('when searching Arabic, then tashkeel, alef forms, ta marbuta and the article do not matter; closed or unapproved stores and drafts stay hidden', async () => {
     expect(await found({ q: 'خبز' })).to.deep.equal(['p1', 'p2', 'p7']);
     expect(await found({ q: 'الخُبْز' })).to.deep.equal(['p1', 'p2', 'p7']);
     expect(await found({ q: 'حليب' })).to.deep.equal(['p3']);
@@ -97,6 +100,7 @@ forEachBackend('ProductSearch contract', (ctx) => {
     expect(await found({ minRating: 4 })).to.deep.equal(['p1', 'p2']);
     expect(await found({ minRating: 3, q: 'خبز', category: 'food' })).to.deep.equal(['p1', 'p2']);
     expect(await found({ storeId: 's3' })).to.deep.equal([]);
+    expect(await found({ storeId: 's4' })).to.deep.equal([]);
   });
 
   it('when sorted by price, newest or distance, then the order is the same on every backend', async () => {

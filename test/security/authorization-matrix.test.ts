@@ -185,6 +185,15 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     'PATCH /api/v1/addresses/:id': { scope: 'object', request: (t) => ({ method: 'PATCH', path: `/api/v1/addresses/${addressOf(t)}`, json: { notes: 'matrix probe' } }), expect: addressWritable },
     'POST /api/v1/addresses/:id/default': { scope: 'object', request: (t) => ({ path: `/api/v1/addresses/${addressOf(t)}/default` }), expect: addressWritable },
     'DELETE /api/v1/addresses/:id': { scope: 'object', request: (t) => ({ method: 'DELETE', path: `/api/v1/addresses/${addressOf(t)}` }), expect: addressWritable },
+    // settings: anyone reads the public ones; settings:read (both admin parties) reads all; settings:write (super_admin) changes them
+    'GET /api/v1/settings': { scope: 'none', request: () => ({ path: '/api/v1/settings' }), expect: () => 200 },
+    'GET /api/v1/admin/settings': { scope: 'none', request: () => ({ path: '/api/v1/admin/settings' }), expect: adminWith(['super_admin', 'ops_admin'], 200) },
+    'GET /api/v1/admin/settings/:key': { scope: 'none', request: () => ({ path: '/api/v1/admin/settings/delivery.feeBands' }), expect: adminWith(['super_admin', 'ops_admin'], 200) },
+    'PUT /api/v1/admin/settings/:key': {
+      // The same value every time: a repeat is an idempotent 200, so the row holds however often the suite runs it.
+      scope: 'none', request: () => ({ method: 'PUT', path: '/api/v1/admin/settings/order.autoRejectMinutes', json: { value: 12, expectedVersion: 0 } }),
+      expect: adminWith(['super_admin'], 200),
+    },
   };
 
   const superPrincipal = () => ({ accountId: parties.super_admin.session.accountId, role: 'admin' as const, permissions: ['catalog:manage', 'stores:manage'], sessionId: 's', tokenId: 't', expiresAt: 0 });

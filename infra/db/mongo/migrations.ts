@@ -124,6 +124,39 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
     },
   },
   {
+    // Marketplace settings: a key's history newest first (the current values are read by _id).
+    name: '0007-settings',
+    async up(db) {
+      await createIndexes(db, 'settings_history', [{ name: 'key_1_version_-1', key: { key: 1, version: -1 } }]);
+    },
+  },
+  {
+    // Stores' delivery zones: read by _id (the store id) and in full by each process's zone index; no secondary index.
+    name: '0008-store-zones',
+    async up(db) {
+      const exists = await db.listCollections({ name: 'store_zones' }).hasNext();
+      if (!exists) await db.createCollection('store_zones');
+    },
+  },
+  {
+    // The store profile and its verification: stores written before it get the defaults the
+    // SQL migration gives (unverified, no profile), then the public list and the verifiers' queue.
+    name: '0009-store-profile',
+    async up(db) {
+      const stores = db.collection('stores');
+      await stores.updateMany({ verification: { $exists: false } }, {
+        $set: {
+          pickupInstructions: null, cuisine: null, logo: null, hours: null, minimumOrder: 0, rating: { average: null, count: 0 },
+          verification: { status: 'not_submitted', submittedAt: null, reason: null, decidedBy: null, decidedAt: null, documents: [] },
+        },
+      });
+      await createIndexes(db, 'stores', [
+        { name: 'listed_createdAt_-1__id_-1', key: { createdAt: -1, _id: -1 }, partialFilterExpression: { status: 'open', 'verification.status': 'approved' } },
+        { name: 'verification.status_1_verification.submittedAt_1', key: { 'verification.status': 1, 'verification.submittedAt': 1 } },
+      ]);
+    },
+  },
+  {
     // Product search: fills the derived search fields of products written before, then the text index over
     // them. Language 'none': no stemming or stop words, Arabic and English alike (the SQL side uses 'simple').
     name: '0010-product-search',

@@ -1,10 +1,11 @@
 import type { Connection } from 'mongoose';
-import { LISTED_STORE, PRICE_BAND_EDGES, type ProductSearch, type ProductSearchCriteria, type ProductSearchResult, type ProductSort } from '../../../domain/catalog/search.js';
+import { LISTED_STORE_STATUS, LISTED_VERIFICATION_STATUS } from '../../../domain/catalog/model.js';
+import { PRICE_BAND_EDGES, type ProductSearch, type ProductSearchCriteria, type ProductSearchResult, type ProductSort } from '../../../domain/catalog/search.js';
 import { offsetOf, type PageRequest } from '../../../domain/shared/pagination.js';
 import { haversineM } from '../../../geo/distance.js';
 
 type Doc = Record<string, unknown>;
-interface StoreDoc { _id: string; name: string; location: { lat: number; lng: number }; rating?: number | null }
+interface StoreDoc { _id: string; name: string; location: { lat: number; lng: number }; rating?: { average: number | null } }
 interface Faceted { hits: { _id: string; storeId: string; _distance?: number }[]; facets: { _id: { c: string | null; b: number }; n: number }[] }
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -36,7 +37,7 @@ export class MongoProductSearch implements ProductSearch {
     return {
       hits: (out?.hits ?? []).map((h) => {
         const s = byId.get(h.storeId)!;
-        return { productId: h._id, store: { id: s._id, name: s.name, rating: s.rating ?? null }, distanceM: h._distance ?? null };
+        return { productId: h._id, store: { id: s._id, name: s.name, rating: s.rating?.average ?? null }, distanceM: h._distance ?? null };
       }),
       total,
       categoryCounts: [...counts].map(([categoryId, count]) => ({ categoryId, count })),
@@ -45,9 +46,9 @@ export class MongoProductSearch implements ProductSearch {
   }
 
   private async listedStores(c: ProductSearchCriteria): Promise<StoreDoc[]> {
-    const q: Doc = { status: LISTED_STORE.status };
+    const q: Doc = { status: LISTED_STORE_STATUS, 'verification.status': LISTED_VERIFICATION_STATUS };
     if (c.storeId !== undefined) q._id = c.storeId;
-    if (c.minRating !== undefined) q.rating = { $gte: c.minRating };
+    if (c.minRating !== undefined) q['rating.average'] = { $gte: c.minRating };
     return this.conn.collection<StoreDoc>('stores').find(q, { projection: { name: 1, location: 1, rating: 1 } }).toArray();
   }
 

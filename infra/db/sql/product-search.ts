@@ -1,4 +1,5 @@
-import { LISTED_STORE, PRICE_BAND_EDGES, type ProductSearch, type ProductSearchCriteria, type ProductSearchResult, type ProductSort } from '../../../domain/catalog/search.js';
+import { LISTED_STORE_STATUS, LISTED_VERIFICATION_STATUS } from '../../../domain/catalog/model.js';
+import { PRICE_BAND_EDGES, type ProductSearch, type ProductSearchCriteria, type ProductSearchResult, type ProductSort } from '../../../domain/catalog/search.js';
 import type { SearchQuery } from '../../../domain/catalog/search-text.js';
 import { offsetOf, type PageRequest } from '../../../domain/shared/pagination.js';
 import { EARTH_RADIUS_M } from '../../../geo/distance.js';
@@ -46,7 +47,7 @@ export class SqlProductSearch implements ProductSearch {
     const band = `width_bucket(p.price_min, ${facetParams.add([...PRICE_BAND_EDGES])}::bigint[]) - 1`;
     const [hits, facets] = await Promise.all([
       this.db.query<HitRow>(
-        `select p.id, s.id as store_id, s.name as store_name, s.rating as store_rating, ${distance} as distance_m
+        `select p.id, s.id as store_id, s.name as store_name, s.rating_average as store_rating, ${distance} as distance_m
          ${from} order by ${orderBy(c.sort, rank, distance)} limit ${page.limit} offset ${offsetOf(page)}`,
         hitParams.values,
       ),
@@ -79,7 +80,7 @@ export class SqlProductSearch implements ProductSearch {
    * other filter unchanged.
    */
   protected conditions(c: ProductSearchCriteria, params: SqlSearchParams): { where: string; rank: string } {
-    const parts = [`p.status = 'active'`, `s.status = ${params.add(LISTED_STORE.status)}`];
+    const parts = [`p.status = 'active'`, `s.status = ${params.add(LISTED_STORE_STATUS)}`, `s.verification_status = ${params.add(LISTED_VERIFICATION_STATUS)}`];
     let rank = '0';
     if (c.text) {
       const t = this.textCondition(c.text, params);
@@ -88,7 +89,7 @@ export class SqlProductSearch implements ProductSearch {
     }
     if (c.categoryIds) parts.push(`p.category_id = any(${params.add(c.categoryIds)}::text[])`);
     if (c.storeId !== undefined) parts.push(`p.store_id = ${params.add(c.storeId)}`);
-    if (c.minRating !== undefined) parts.push(`s.rating >= ${params.add(c.minRating)}`);
+    if (c.minRating !== undefined) parts.push(`s.rating_average >= ${params.add(c.minRating)}`);
     if (c.priceMin !== undefined || c.priceMax !== undefined || c.inStock) {
       const v = ['v.product_id = p.id'];
       if (c.priceMin !== undefined) v.push(`v.price >= ${params.add(c.priceMin)}`);

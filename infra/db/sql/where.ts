@@ -14,6 +14,12 @@ export class Where {
     return this;
   }
 
+  /** Adds a condition without a parameter (a constant of the domain, never user input). */
+  raw(condition: string, when: boolean | undefined): this {
+    if (when) this.parts.push(condition);
+    return this;
+  }
+
   toString(): string {
     return this.parts.length ? `where ${this.parts.join(' and ')}` : '';
   }

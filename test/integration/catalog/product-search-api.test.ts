@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { startTestApp, http, type TestApp } from '../../helpers/app.js';
 import { signUp, signUpAdmin, type Session } from '../../helpers/identity.js';
+import { approveStore } from '../../helpers/catalog.js';
 
 const rnd = () => Math.random().toString(36).slice(2, 10);
 
@@ -27,6 +28,9 @@ describe('product search over HTTP: Arabic and English, filters, facets, browsin
     for (const r of [await product({ ar: 'خُبْزٌ عربيّ', en: 'Arabic bread' }, 1500), await product({ ar: 'كعكة السمسم', en: 'Sesame cake' }, 3000), await product({ ar: 'خبز مسودة', en: 'Draft bread' }, 100, 'draft')]) {
       expect(r.status).to.equal(201);
     }
+    // Unapproved, the store is invisible; approved, it is listed.
+    expect(ids(await search('q=bread'))).to.deep.equal([]);
+    await approveStore(app.system.composed.container.cradle.stores, storeId);
   });
   after(async () => {
     await app?.stop();

@@ -24,9 +24,6 @@ alter table products add column search tsvector generated always as (
 ) stored;
 create index products_search_idx on products using gin (search);
 
--- The store's rating, filled in by reviews; until then null (unrated). `if not exists`: the stores work
--- may add the same column.
-alter table stores add column if not exists rating real;
 -- down
 drop index products_search_idx;
 alter table products drop column search;

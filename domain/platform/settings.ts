@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import { AppError, type ErrorDetail } from '../shared/errors.js';
+
+/**
+ * Marketplace settings: the tunables the commerce contexts read (currency, VAT,
+ * delivery-fee bands, order defaults, commission, dispatch weights, cash limits).
+ * Each key has one zod schema, a default that applies until an admin changes it,
+ * and a `public` flag for the keys a client may read without signing in.
+ * Money is integer minor units; rates are basis points (1 bp = 0.01 %).
+ */
+export interface SettingDefinition<S extends z.ZodType = z.ZodType> {
+  schema: S;
+  default: z.output<S>;
+  /** Served by the public `GET /api/v1/settings`. */
+  public: boolean;
+  description: string;
+}
+
+const define = <S extends z.ZodType>(def: SettingDefinition<S>): SettingDefinition<S> => def;
+
+const minor = z.number().int('must be an integer number of minor units').min(0, 'must not be negative').max(1_000_000_000_000, 'is absurdly large');
+const bps = z.number().int('must be whole basis points').min(0, 'must not be negative').max(10_000, 'must be at most 10000 (100 %)');
+
+/** One distance band: orders delivered at most `upToMeters` from the store pay `feeMinor`. */
+const feeBand = z.strictObject({
+  upToMeters: z.number().int('must be whole metres').positive('must be positive').max(200_000, 'must be at most 200000'),
+  feeMinor: minor,
+});
+
+/** Bands sorted by distance, strictly increasing, so a distance falls in exactly one band (the first that holds it). */
+const feeBands = z
+  .array(feeBand)
+  .min(1, 'needs at least one band')
+  .max(20, 'at most 20 bands')
+  .superRefine((bands, ctx) => {
+    for (let i = 1; i < bands.length; i++) {
+      if (bands[i]!.upToMeters <= bands[i - 1]!.upToMeters) {
+        ctx.addIssue({ code: 'custom', path: [i, 'upToMeters'], message: `must be greater than the previous band's ${bands[i - 1]!.upToMeters}` });
+      }
+    }
+  });
+
+const commissionScope = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('marketplace') }),
+  z.strictObject({ type: z.literal('category'), id: z.string().min(1).max(128) }),
+  z.strictObject({ type: z.literal('store'), id: z.string().min(1).max(128) }),
+]);
+/** Percentage (bps of the line) or a fixed amount per order line; the most specific scope wins (store, then category, then marketplace). */
+const commissionRule = z.discriminatedUnion('kind', [
+  z.strictObject({ scope: commissionScope, kind: z.literal('percentage'), rateBps: bps }),
+  z.strictObject({ scope: commissionScope, kind: z.literal('fixed'), amountMinor: minor }),
+]);
+const scopeKey = (s: z.output<typeof commissionScope>) => (s.type === 'marketplace' ? 'marketplace' : `${s.type}:${s.id}`);
+const commissionRules = z
+  .array(commissionRule)
+  .min(1)
+  .max(500)
+  .superRefine((rules, ctx) => {
+    const seen = new Map<string, number>();
+    rules.forEach((r, i) => {
+      const k = scopeKey(r.scope);
+      if (seen.has(k)) ctx.addIssue({ code: 'custom', path: [i, 'scope'], message: `duplicates the scope of rule ${seen.get(k)}` });
+      else seen.set(k, i);
+    });
+    if (!seen.has('marketplace')) ctx.addIssue({ code: 'custom', path: [], message: 'needs one rule with scope {"type":"marketplace"} (the fallback)' });
+  });
+
+const weight = z.number().min(0, 'must not be negative').max(1, 'must be at most 1');
+/** How dispatch ranks candidate couriers; the weights are shares of one score, so they add up to 1. */
+const dispatchWeights = z
+  .strictObject({ eta: weight, idle: weight, acceptanceRate: weight })
+  .refine((w) => Math.abs(w.eta + w.idle + w.acceptanceRate - 1) < 1e-6, { message: 'the weights must add up to 1', path: [] });
+
+export const SETTINGS = {
+  currency: define({
+    schema: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like SYP'),
+    default: 'SYP',
+    public: true,
+    description: 'The marketplace currency (ISO 4217); every price and fee is in its minor units.',
+  }),
+  'vat.rateBps': define({
+    schema: bps,
+    default: 0,
+    public: true,
+    description: 'VAT rate in basis points (1000 = 10 %), applied to order totals.',
+  }),
+  'delivery.feeBands': define({
+    schema: feeBands,
+    default: [
+      { upToMeters: 2_000, feeMinor: 50_000 },
+      { upToMeters: 5_000, feeMinor: 100_000 },
+      { upToMeters: 10_000, feeMinor: 150_000 },
+    ],
+    public: true,
+    description: 'Delivery fee by distance from the store: the first band whose upToMeters holds the distance; beyond the last band there is no delivery.',
+  }),
+  'order.minimumDefaultMinor': define({
+    schema: minor,
+    default: 0,
+    public: true,
+    description: 'Minimum order subtotal (minor units) for a store that sets none of its own.',
+  }),
+  'order.autoRejectMinutes': define({
+    schema: z.number().int('must be whole minutes').min(1, 'must be at least 1').max(240, 'must be at most 240'),
+    default: 10,
+    public: false,
+    description: 'Minutes a store has to accept a new order before it is rejected for them.',
+  }),
+  'finance.commissionRules': define({
+    schema: commissionRules,
+    default: [{ scope: { type: 'marketplace' }, kind: 'percentage', rateBps: 1_000 }],
+    public: false,
+    description: 'Commission per order line: percentage or fixed, by marketplace, category or store; the most specific scope wins.',
+  }),
+  'dispatch.weights': define({
+    schema: dispatchWeights,
+    default: { eta: 0.7, idle: 0.2, acceptanceRate: 0.1 },
+    public: false,
+    description: 'Shares of the dispatch score: courier ETA to the store, time idle, and past acceptance rate (they add up to 1).',
+  }),
+  'finance.cashLimitMinor': define({
+    schema: minor,
+    default: 5_000_000,
+    public: false,
+    description: 'Cash on delivery a courier may hold (minor units) before they must hand it over to receive more cash orders.',
+  }),
+} as const;
+
+export type SettingKey = keyof typeof SETTINGS;
+export type SettingValue<K extends SettingKey> = z.output<(typeof SETTINGS)[K]['schema']>;
+export type SettingValues = { [K in SettingKey]: SettingValue<K> };
+export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
+export const PUBLIC_SETTING_KEYS = SETTING_KEYS.filter((k) => SETTINGS[k].public);
+
+export const isSettingKey = (key: string): key is SettingKey => Object.hasOwn(SETTINGS, key);
+
+export function settingDefinition(key: string): SettingDefinition & { key: SettingKey } {
+  if (!isSettingKey(key)) throw new AppError('NOT_FOUND', `Setting ${key} not found`, { details: [{ field: 'key', reason: 'unknown_setting', message: `known keys: ${SETTING_KEYS.join(', ')}` }] });
+  return { ...(SETTINGS[key] as SettingDefinition), key };
+}
+
+/**
+ * The value for `key` as its schema reads it, or VALIDATION_ERROR with one
+ * detail per problem, each naming the field under `field` (e.g. `body.value.1.upToMeters`).
+ */
+export function parseSettingValue<K extends SettingKey>(key: K, value: unknown, field = 'value'): SettingValue<K> {
+  const r = (SETTINGS[key].schema as z.ZodType).safeParse(value);
+  if (r.success) return r.data as SettingValue<K>;
+  const details: ErrorDetail[] = r.error.issues.map((i) => ({ field: [field, ...i.path.map(String)].join('.'), message: i.message, code: i.code }));
+  throw new AppError('VALIDATION_ERROR', `Invalid value for setting ${key}`, { details });
+}
+
+/** A copy of every default: the registry itself is never handed out to be mutated. */
+export const defaultSettings = (): SettingValues =>
+  Object.fromEntries(SETTING_KEYS.map((k) => [k, structuredClone(SETTINGS[k].default)])) as SettingValues;
+
+/** JSON with object keys sorted: PostgreSQL's jsonb and BSON do not keep the order a value was written in. */
+const canonical = (v: unknown): string =>
+  Array.isArray(v)
+    ? `[${v.map(canonical).join(',')}]`
+    : v !== null && typeof v === 'object'
+      ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`
+      : JSON.stringify(v);
+
+/** Same value whatever the key order, so a retried change is recognised as the same. */
+export const sameSettingValue = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
+
+/** The fee for a delivery `distanceM` from the store, or null beyond the last band (out of range). */
+export function deliveryFeeFor(bands: SettingValue<'delivery.feeBands'>, distanceM: number): number | null {
+  const band = bands.find((b) => distanceM <= b.upToMeters);
+  return band ? band.feeMinor : null;
+}
