@@ -4,7 +4,7 @@ import Router from '@koa/router';
 import helmet from 'koa-helmet';
 import cors from '@koa/cors';
 import { bodyParser } from '@koa/bodyparser';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { requestId } from './middleware/request-id.js';
 import { decodedBody } from './middleware/body.js';
@@ -30,7 +30,7 @@ export interface ApiDeps {
   logger: Logger;
   metrics: HttpMetrics & SystemDeps['metrics'];
   tracing: RequestTracing;
-  redis: Redis;
+  redis: Redis | Cluster;
   /** Key prefix for this deployment's rate-limit buckets. */
   keyPrefix: string;
   accessTokens: AccessTokenVerifier;

@@ -128,6 +128,17 @@ function assertDecodablePath(path: string): void {
   }
 }
 
+/**
+ * Weak comparison of If-None-Match with our ETag. Not Koa's `ctx.fresh`: it answers
+ * "stale" whenever the request says `Cache-Control: no-cache`, which fetch() adds to
+ * every conditional request, so no browser client would ever get its 304.
+ */
+function notModified(ifNoneMatch: string, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  const opaque = (t: string) => t.trim().replace(/^W\//, '');
+  return ifNoneMatch.split(',').some((t) => t.trim() === '*' || opaque(t) === opaque(etag));
+}
+
 const toOpenApiPath = (p: string) => p.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
 export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: RouteSpec[], policies: { strict: Middleware }): void {
@@ -161,9 +172,9 @@ export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: R
       const envelope = success(data ?? null, route.message);
       if (route.conditional) {
         ctx.set('Cache-Control', route.conditional.cacheControl);
-        ctx.set('ETag', `W/"${createHash('sha256').update(JSON.stringify(envelope)).digest('base64url').slice(0, 27)}"`);
-        // Koa's `fresh` compares If-None-Match with the ETag just set (GET/HEAD, 2xx only).
-        if (ctx.fresh) {
+        const etag = `W/"${createHash('sha256').update(JSON.stringify(envelope)).digest('base64url').slice(0, 27)}"`;
+        ctx.set('ETag', etag);
+        if (notModified(ctx.get('if-none-match'), etag)) {
           ctx.status = 304;
           return;
         }

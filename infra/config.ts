@@ -24,6 +24,11 @@ const schema = z
     DATA_DIR: z.string().min(1).default('./data'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+    /**
+     * Seed nodes of a Redis Cluster (host:port, comma-separated). Set instead of REDIS_URL: every role then
+     * talks to the cluster (rate limits, revocations, geo index, Socket.IO adapter, position channel, queues, outbox relay).
+     */
+    REDIS_CLUSTER_NODES: csv.pipe(z.array(z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'must be host:port, comma-separated')).min(1)).optional(),
     /** Starts every Redis key and channel of this deployment (geo index, presence, rate limits, queues, events), so deployments can share a Redis. */
     REDIS_KEY_PREFIX: z.string().regex(/^[a-z0-9_-]{1,32}:$/i, 'letters, digits, _ or -, ending in a colon').default('daraa:'),
     MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL').optional(),
@@ -79,11 +84,8 @@ const schema = z
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production') {
-      for (const key of ['JWT_SECRET', 'REDIS_URL'] as const) {
-        if (!c[key]) {
-          ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });
-        }
-      }
+      if (!c.JWT_SECRET) ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' });
+      if (!c.REDIS_URL && !c.REDIS_CLUSTER_NODES) ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'REDIS_URL or REDIS_CLUSTER_NODES is required when NODE_ENV=production' });
       if (!c.MONGODB_URI && !c.DATABASE_URL) {
         ctx.addIssue({ code: 'custom', path: ['MONGODB_URI'], message: 'MONGODB_URI or DATABASE_URL is required when NODE_ENV=production' });
       }
@@ -95,6 +97,9 @@ const schema = z
       }
     } else if (c.NODE_ENV === 'production') {
       ctx.addIssue({ code: 'custom', path: ['SMS_PROVIDER'], message: 'the dev SMS adapter writes codes to the log: set SMS_PROVIDER_URL, SMS_PROVIDER_TOKEN and SMS_FROM in production' });
+    }
+    if (c.REDIS_URL && c.REDIS_CLUSTER_NODES) {
+      ctx.addIssue({ code: 'custom', path: ['REDIS_CLUSTER_NODES'], message: 'set only one of REDIS_URL and REDIS_CLUSTER_NODES' });
     }
     if (c.MONGODB_URI && c.DATABASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'set only one of MONGODB_URI and DATABASE_URL' });

@@ -1,6 +1,5 @@
 import http from 'node:http';
 import { asClass, asFunction, asValue, createContainer, InjectionMode, type AwilixContainer } from 'awilix';
-import type { Redis } from 'ioredis';
 import type { Server as IoServer } from 'socket.io';
 import type { Logger } from 'pino';
 import { systemClock, uuidIds, type Clock, type IdGenerator } from '../domain/shared/ids.js';
@@ -44,7 +43,7 @@ import { createRepositories, pingStore, type Repositories, type Store } from './
 import { AccessTokens } from './jwt.js';
 import { Metrics } from './metrics.js';
 import { Queues } from './queues.js';
-import { connectRedis, createRedis, pingRedis } from './redis.js';
+import { connectRedis, createRedisClient, pingRedis, type RedisClient, type RedisTarget } from './redis.js';
 import { Tracing } from './tracing.js';
 import { originPolicy } from './origins.js';
 import { commerceRoutes, registerCommerce, type CommerceCradle } from './wiring/commerce.js';
@@ -63,8 +62,9 @@ export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, E
   logger: Logger;
   metrics: Metrics;
   tracing: Tracing;
-  redisUrl: string;
-  redis: Redis;
+  /** A standalone Redis (REDIS_URL or the embedded one) or a Redis Cluster (REDIS_CLUSTER_NODES). */
+  redisTarget: RedisTarget;
+  redis: RedisClient;
   /** REDIS_KEY_PREFIX: every Redis key and channel of this deployment starts with it. */
   keyPrefix: string;
   store: Store;
@@ -107,9 +107,9 @@ export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, E
 export interface Infrastructure {
   config: Config;
   logger: Logger;
-  redisUrl: string;
+  redisTarget: RedisTarget;
   /** A connected command client; the container owns it from here on. */
-  redis: Redis;
+  redis: RedisClient;
   store: Store;
 }
 
@@ -124,7 +124,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
     config: asValue(infra.config),
     role: asValue(role),
     logger: asValue(infra.logger.child({ role })),
-    redisUrl: asValue(infra.redisUrl),
+    redisTarget: asValue(infra.redisTarget),
     redis: asValue(infra.redis),
     keyPrefix: asValue(infra.config.REDIS_KEY_PREFIX),
     store: asValue(infra.store),
@@ -137,7 +137,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
     repositories: asFunction(({ store }: Cradle) => createRepositories(store)).singleton(),
     auditLog: asFunction(({ repositories }: Cradle) => repositories.auditLog).singleton(),
     accessTokens: asFunction(({ config }: Cradle) => new AccessTokens(config)).singleton(),
-    queues: asFunction(({ redisUrl, logger, metrics, keyPrefix }: Cradle) => new Queues({ redisUrl, logger, metrics, keyPrefix }))
+    queues: asFunction(({ redisTarget, logger, metrics, keyPrefix }: Cradle) => new Queues({ redis: redisTarget, logger, metrics, keyPrefix }))
       .singleton()
       .disposer((q) => q.close()),
     recordAuditEntry: asClass(RecordAuditEntry).singleton(),
@@ -261,15 +261,15 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
 
   let io: IoServer | undefined;
   let pubReady: Promise<unknown> = Promise.resolve();
-  const hubClients: Redis[] = [];
+  const hubClients: RedisClient[] = [];
   let positionClients: PositionClients | undefined;
   if (withHub) {
-    const pubClient = createRedis(c.redisUrl, 'publisher', 'io-pub');
-    const subClient = createRedis(c.redisUrl, 'subscriber', 'io-sub');
+    const pubClient = createRedisClient(c.redisTarget, 'publisher', 'io-pub');
+    const subClient = createRedisClient(c.redisTarget, 'sharded-subscriber', 'io-sub');
     hubClients.push(pubClient, subClient);
     // Courier positions between hubs: published on pubClient, received on a subscriber of their own.
-    positionClients = { publisher: pubClient, subscriber: createRedis(c.redisUrl, 'subscriber', 'hub-positions') };
-    hubClients.push(positionClients.subscriber as Redis);
+    positionClients = { publisher: pubClient, subscriber: createRedisClient(c.redisTarget, 'sharded-subscriber', 'hub-positions') };
+    hubClients.push(positionClients.subscriber);
     void positionClients.subscriber.connect().catch(() => undefined);
     // Publishing fails fast while disconnected, so the hub is ready only once it can publish.
     pubReady = connectRedis(pubClient);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { DELIVERY_STATUSES, type DeliveryEvent } from '../domain/delivery/model.js';
@@ -36,7 +36,7 @@ export function parseDeliveryEvent(message: string): DeliveryEvent | null {
  * Only the outbox relay publishes: use cases write events to the outbox.
  */
 export class DeliveryEventBus extends RedisEventBus<DeliveryEvent> {
-  constructor(deps: { redis: Redis; logger: Logger; keyPrefix: string }) {
+  constructor(deps: { redis: RedisClient; logger: Logger; keyPrefix: string }) {
     super(deps, deliveryEventsChannel(deps.keyPrefix), parseDeliveryEvent, 'delivery');
   }
 

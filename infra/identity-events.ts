@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import { z } from 'zod';
 import { RedisEventBus } from './redis-channels.js';
 import type { Logger } from 'pino';
@@ -29,7 +29,7 @@ export function parseIdentityEvent(message: string): IdentityEvent | null {
 
 /** Identity events: in-process handlers plus the Redis channel `<REDIS_KEY_PREFIX>identity:events`. */
 export class IdentityEventBus extends RedisEventBus<IdentityEvent> implements IdentityEventPublisher {
-  constructor(deps: { redis: Redis; logger: Logger; keyPrefix: string }) {
+  constructor(deps: { redis: RedisClient; logger: Logger; keyPrefix: string }) {
     super(deps, identityEventsChannel(deps.keyPrefix), parseIdentityEvent, 'identity');
   }
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import type { Logger } from 'pino';
 import type { SettingsChangeNotifier, SettingsReader, SettingsRepository } from '../domain/platform/ports.js';
 import { defaultSettings, isSettingKey, SETTINGS, type SettingKey, type SettingValue, type SettingValues } from '../domain/platform/settings.js';
@@ -33,7 +33,7 @@ const deepFreeze = <T>(v: T): T => {
 export interface LiveSettingsDeps {
   settings: SettingsRepository;
   /** A connection for pub/sub only; LiveSettings owns it from `start` to `stop`. */
-  subscriber: Redis;
+  subscriber: RedisClient;
   channel: string;
   /** The fallback: reload at least this often, so a lost notice costs at most this long. */
   refreshMs: number;
@@ -139,7 +139,7 @@ export class LiveSettings implements SettingsReader {
 
 /** After a change commits: apply it here at once, and tell every other process on Redis (fire and forget; their poll covers a loss). */
 export class RedisSettingsNotifier implements SettingsChangeNotifier {
-  constructor(private readonly deps: { live: LiveSettings; redis: Redis; channel: string; logger: Logger }) {}
+  constructor(private readonly deps: { live: LiveSettings; redis: RedisClient; channel: string; logger: Logger }) {}
 
   changed(change: { key: string; version: number; value: unknown }): void {
     this.deps.live.apply(change.key, change.version, change.value);

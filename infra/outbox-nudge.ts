@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Redis } from 'ioredis';
-import { createRedis } from './redis.js';
+
+import { createRedisClient, type RedisClient, type RedisTarget } from './redis.js';
 import type { DomainEvent, NewEvent, OutboxStore, StoredEvent, UnitOfWork } from '../domain/shared/events.js';
 
 /**
@@ -13,7 +13,7 @@ export class OutboxNudges {
   readonly unitOfWork: UnitOfWork;
   readonly outbox: OutboxStore;
 
-  constructor(private readonly deps: { unitOfWork: UnitOfWork; outbox: OutboxStore; redis: Redis; channel: string }) {
+  constructor(private readonly deps: { unitOfWork: UnitOfWork; outbox: OutboxStore; redis: RedisClient; channel: string }) {
     const { unitOfWork, outbox } = deps;
     this.unitOfWork = {
       transaction: async <T>(fn: () => Promise<T>): Promise<T> => {
@@ -47,9 +47,9 @@ export class OutboxNudges {
    * nudge. Subscribes in the background (and again after a reconnect); the
    * returned function closes it.
    */
-  static listener(redisUrl: string, channel: string): (wake: () => void) => () => void {
+  static listener(target: RedisTarget, channel: string): (wake: () => void) => () => void {
     return (wake) => {
-      const subscriber = createRedis(redisUrl, 'subscriber', 'outbox-nudges');
+      const subscriber = createRedisClient(target, 'subscriber', 'outbox-nudges');
       subscriber.on('message', (from: string) => {
         if (from === channel) wake();
       });

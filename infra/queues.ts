@@ -1,11 +1,10 @@
 import { Queue, Worker, type Job, type JobsOptions, type Processor } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { TimeoutStrategy, timeout } from 'cockatiel';
 import type { Logger } from 'pino';
 import { AppError, serviceUnavailable } from '../domain/shared/errors.js';
 import { JOB_SCHEMAS, type JobPayloads, type QueueName } from '../workers/queues.js';
 import type { Metrics } from './metrics.js';
-import { createRedis } from './redis.js';
+import { createRedisClient, type RedisClient, type RedisTarget } from './redis.js';
 
 /** Hash-tagged per queue, so every key of one queue lives in one Redis Cluster slot. */
 export const queuePrefix = (keyPrefix: string, name: QueueName) => `{${keyPrefix}${name}}`;
@@ -27,10 +26,11 @@ const DEFAULT_JOB: JobsOptions = {
 export class Queues {
   private readonly producers = new Map<QueueName, Queue>();
   private readonly workers: Worker[] = [];
-  private readonly producerConnection: Redis;
+  private readonly producerConnection: RedisClient;
 
-  constructor(private readonly deps: { redisUrl: string; logger: Logger; metrics: Metrics; keyPrefix: string }) {
-    this.producerConnection = createRedis(deps.redisUrl, 'producer', 'bullmq-producer');
+  /** `redis`: a standalone server or a Redis Cluster; on a Cluster each queue's keys share its hash tag (queuePrefix). */
+  constructor(private readonly deps: { redis: RedisTarget; logger: Logger; metrics: Metrics; keyPrefix: string }) {
+    this.producerConnection = createRedisClient(deps.redis, 'producer', 'bullmq-producer');
   }
 
   private queue(name: QueueName): Queue {
@@ -107,7 +107,7 @@ export class Queues {
           throw err;
         }
       },
-      { connection: createRedis(this.deps.redisUrl, 'worker', `bullmq-worker-${name}`), prefix: queuePrefix(this.deps.keyPrefix, name), concurrency, autorun: true, lockDuration: lockDurationMs, stalledInterval: Math.min(30_000, lockDurationMs) },
+      { connection: createRedisClient(this.deps.redis, 'worker', `bullmq-worker-${name}`), prefix: queuePrefix(this.deps.keyPrefix, name), concurrency, autorun: true, lockDuration: lockDurationMs, stalledInterval: Math.min(30_000, lockDurationMs) },
     );
     worker.on('error', (err) => this.deps.logger.warn({ err, queue: name }, 'worker error'));
     this.workers.push(worker);

@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import type { Logger } from 'pino';
 
 /** How many subscriptions share each connection's SUBSCRIBE, per channel. */
-const subscriptions = new WeakMap<Redis, Map<string, number>>();
-const countOf = (subscriber: Redis): Map<string, number> => {
+const subscriptions = new WeakMap<RedisClient, Map<string, number>>();
+const countOf = (subscriber: RedisClient): Map<string, number> => {
   let counts = subscriptions.get(subscriber);
   if (!counts) subscriptions.set(subscriber, (counts = new Map()));
   return counts;
@@ -18,7 +18,7 @@ const countOf = (subscriber: Redis): Map<string, number> => {
  * function unsubscribes (Redis is told when the last one on the channel goes).
  */
 export async function subscribeChannel<T extends { type: string }>(
-  subscriber: Redis,
+  subscriber: RedisClient,
   channel: string,
   parse: (message: string) => T | null,
   handler: (event: T) => void,
@@ -71,7 +71,7 @@ export class RedisEventBus<E extends { type: string }> {
   private readonly local = new EventEmitter();
 
   constructor(
-    protected readonly deps: { redis: Redis; logger: Logger; channel?: string },
+    protected readonly deps: { redis: RedisClient; logger: Logger; channel?: string },
     private readonly defaultChannel: string,
     private readonly parse: (message: string) => E | null,
     /** Names the events in log lines ("delivery", "identity"). */
@@ -108,7 +108,7 @@ export class RedisEventBus<E extends { type: string }> {
     );
   }
 
-  subscribe(subscriber: Redis, handler: (event: E) => void): Promise<() => Promise<void>> {
+  subscribe(subscriber: RedisClient, handler: (event: E) => void): Promise<() => Promise<void>> {
     return subscribeChannel(subscriber, this.channel, this.parse, handler, this.deps.logger);
   }
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { serviceUnavailable } from '../domain/shared/errors.js';
 import type { AccessRevocations, Throttle } from '../domain/identity/ports.js';
@@ -9,16 +9,15 @@ import type { AccessRevocations, Throttle } from '../domain/identity/ports.js';
  * a blocked (suspended) account stays blocked until unblocked.
  */
 export class RedisAccessRevocations implements AccessRevocations {
-  constructor(private readonly redis: Redis, private readonly prefix: string, private readonly accessTokenTtlS: number) {}
+  constructor(private readonly redis: RedisClient, private readonly prefix: string, private readonly accessTokenTtlS: number) {}
 
   private sid = (id: string) => `${this.prefix}revoked:session:${id}`;
   private acct = (id: string) => `${this.prefix}revoked:account:${id}`;
 
   async revokeSessions(sessionIds: string[]): Promise<void> {
     if (!sessionIds.length) return;
-    const m = this.redis.multi();
-    for (const id of sessionIds) m.set(this.sid(id), '1', 'EX', this.accessTokenTtlS + 60);
-    await m.exec();
+    // One SET per key, not a MULTI: on a Redis Cluster the sessions' keys live in different slots.
+    await Promise.all(sessionIds.map((id) => this.redis.set(this.sid(id), '1', 'EX', this.accessTokenTtlS + 60)));
   }
   async blockAccount(accountId: string): Promise<void> {
     await this.redis.set(this.acct(accountId), '1');
@@ -29,7 +28,8 @@ export class RedisAccessRevocations implements AccessRevocations {
   async isRevoked(accountId: string, sessionId: string): Promise<boolean> {
     let values: (string | null)[];
     try {
-      values = await this.redis.mget(this.sid(sessionId), this.acct(accountId));
+      // Two GETs sent together rather than one MGET: the keys hash to different Cluster slots.
+      values = await Promise.all([this.redis.get(this.sid(sessionId)), this.redis.get(this.acct(accountId))]);
     } catch (err) {
       // Fail closed: without the revocation store we cannot tell a revoked token from a live one.
       throw serviceUnavailable('Session store unavailable', err);
@@ -50,7 +50,7 @@ export class RedisAccessRevocations implements AccessRevocations {
 export class RateLimiterThrottle implements Throttle {
   private readonly limiters = new Map<string, RateLimiterRedis>();
 
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  constructor(private readonly redis: RedisClient, private readonly prefix: string) {}
 
   /** One limiter per policy; policies are constants of the domain, so this stays a handful. */
   private limiter(kind: 'fail' | 'cooldown', points: number, durationMs: number, blockMs = 0): RateLimiterRedis {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 
 // KEYS[1] lease key; ARGV[1] holder token, ARGV[2] ttl ms. 1 when this holder still has it (now renewed), else 0.
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
@@ -16,7 +16,7 @@ export class RedisLease {
   private readonly token = `${process.pid}:${randomBytes(6).toString('hex')}`;
   private fence: number | null = null;
 
-  constructor(private readonly redis: Redis, private readonly key: string, private readonly ttlMs: number) {}
+  constructor(private readonly redis: RedisClient, private readonly key: string, private readonly ttlMs: number) {}
 
   /** Takes the lease or renews it; true while this process holds it. */
   async hold(): Promise<boolean> {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import { startSupervisedRedis, type SupervisedRedis } from './embedded-redis.js';
 import { openStore, closeStore, type Store } from './db/index.js';
-import { createRedis, connectRedis } from './redis.js';
+import { createRedisClient, connectRedis, parseClusterNodes, type RedisTarget } from './redis.js';
 import { createLogger, type Logger } from './logger.js';
 import { composeFor, type Composed, type ProcessRole } from './container.js';
 
@@ -39,8 +39,9 @@ export async function startSystem(config: Config, role: ProcessRole = config.ROL
   let store: Store | undefined;
   let fail: (err: Error) => void = () => undefined;
   const fatal = new Promise<Error>((resolve) => (fail = resolve));
-  const redisUrl = await (async () => {
-    if (config.REDIS_URL) return config.REDIS_URL;
+  const redisTarget = await (async (): Promise<RedisTarget> => {
+    if (config.REDIS_CLUSTER_NODES) return { nodes: parseClusterNodes(config.REDIS_CLUSTER_NODES) };
+    if (config.REDIS_URL) return { url: config.REDIS_URL };
     try {
       embeddedRedis = await startSupervisedRedis({ dataDir: path.join(config.dataDir, 'redis'), logger, attempts: config.EMBEDDED_REDIS_RESTART_ATTEMPTS, onGiveUp: (err) => fail(err) });
     } catch (err) {
@@ -53,7 +54,7 @@ export async function startSystem(config: Config, role: ProcessRole = config.ROL
       );
     }
     logger.info({ port: embeddedRedis.port, dir: path.join(config.dataDir, 'redis') }, 'embedded redis-server started');
-    return embeddedRedis.url;
+    return { url: embeddedRedis.url };
   })();
 
   const cleanup = async () => {
@@ -61,7 +62,7 @@ export async function startSystem(config: Config, role: ProcessRole = config.ROL
     await embeddedRedis?.stop();
   };
 
-  const redis = createRedis(redisUrl, 'command', 'app');
+  const redis = createRedisClient(redisTarget, 'command', 'app');
   try {
     await connectRedis(redis);
   } catch (err) {
@@ -77,7 +78,7 @@ export async function startSystem(config: Config, role: ProcessRole = config.ROL
     throw new StartupError(`cannot open the database, ${which}: ${(err as Error).message}`, err);
   }
 
-  const composed = composeFor(role)({ config, logger, redisUrl, redis, store });
+  const composed = composeFor(role)({ config, logger, redisTarget, redis, store });
   await new Promise<void>((resolve, reject) => {
     composed.ready.then(resolve, reject);
   }).catch(async (err: Error) => {

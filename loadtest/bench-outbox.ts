@@ -48,9 +48,9 @@ async function main(): Promise<void> {
   const nudger = new Redis(redis.url);
   const nudges = new OutboxNudges({ unitOfWork: raw.unitOfWork, outbox: raw.outbox, redis: nudger, channel: 'bench:committed' });
   const repos = { unitOfWork: nudges.unitOfWork, outbox: nudges.outbox };
-  const queues = new Queues({ redisUrl: redis.url, logger: silent, metrics: new Metrics('bench'), keyPrefix: 'daraa:' });
+  const queues = new Queues({ redis: { url: redis.url }, logger: silent, metrics: new Metrics('bench'), keyPrefix: 'daraa:' });
   const client = new Redis(redis.url);
-  const relay = new OutboxRelay({ outbox: repos.outbox, queues, hubChannel: new DeliveryEventBus({ redis: client, logger: silent, keyPrefix: 'daraa:' }), lease: new RedisLease(client, 'bench:relay', 5_000), clock: systemClock, logger: silent, settings: { batchSize: 200, idleMs: 100 }, nudges: process.env.BENCH_NO_NUDGE ? undefined : OutboxNudges.listener(redis.url, 'bench:committed') });
+  const relay = new OutboxRelay({ outbox: repos.outbox, queues, hubChannel: new DeliveryEventBus({ redis: client, logger: silent, keyPrefix: 'daraa:' }), lease: new RedisLease(client, 'bench:relay', 5_000), clock: systemClock, logger: silent, settings: { batchSize: 200, idleMs: 100 }, nudges: process.env.BENCH_NO_NUDGE ? undefined : OutboxNudges.listener({ url: redis.url }, 'bench:committed') });
   const sub = new Redis(redis.url);
   const received = new Map<string, number>();
   await new DeliveryEventBus({ redis: sub, logger: silent, keyPrefix: 'daraa:' }).subscribe(sub, (e) => received.set(e.type === 'delivery.status_changed' ? (e.reason ?? '') + e.deliveryId : '', Date.now()));

@@ -3,7 +3,7 @@
  *
  * A list of steps, each a function of one shared context, run in order with a
  * progress bar each. Other parts of the catalog plug in by adding a step to
- * CITY_STEPS (categories, products and stock, zones), reading what earlier steps
+ * CITY_STEPS (zones; categories, products and stock are in seed-city-catalog.ts), reading what earlier steps
  * left in the context (`stores`, `customers`, …).
  *
  * Deterministic: every step draws from its own generator, seeded from --seed
@@ -17,45 +17,15 @@ import type { Cradle } from '../infra/container.js';
 import { Account } from '../domain/identity/model.js';
 import type { Principal, Role } from '../domain/shared/principal.js';
 import type { IdGenerator } from '../domain/shared/ids.js';
-import type { StoreView } from '../domain/catalog/model.js';
 import { CreateStore } from '../domain/catalog/use-cases/create-store.js';
 import { AddAddress } from '../domain/catalog/use-cases/add-address.js';
 import { rng } from './rng.js';
+import { noProgress, type CityContext, type CityOptions, type CitySeedStep, type Progress } from './seed-city-kit.js';
+import { CATALOG_STEPS } from './seed-city-catalog.js';
 import { SEED_PASSWORD, seedPhone } from './seed-accounts.js';
 import { ADDRESS_LABELS, FIRST_NAMES, LAST_NAMES, NEIGHBOURHOODS, NOTES, STORE_KINDS, STORE_NAMES, STREETS, type Words } from './seed-words.js';
 
-export interface CityOptions {
-  stores: number;
-  customers: number;
-  seed: number;
-}
-
-/** One bar per step; the CLI draws it with cli-progress, tests count. */
-export type Progress = (step: string, total: number) => { tick(): void; done(): void };
-export const noProgress: Progress = () => ({ tick: () => undefined, done: () => undefined });
-
-export interface CityContext {
-  c: Cradle;
-  opts: CityOptions;
-  /** The generator of the running step. */
-  rand: () => number;
-  /** Ids drawn from the step's generator. */
-  ids: IdGenerator;
-  progress: { tick(): void };
-  passwordHash: string;
-  verifierId: string;
-  owners: Account[];
-  stores: StoreView[];
-  customers: Account[];
-}
-
-export interface CitySeedStep {
-  name: string;
-  /** How many units the bar counts. */
-  total(ctx: CityContext): number;
-  /** Returns a one-line summary. */
-  run(ctx: CityContext): Promise<string>;
-}
+export { noProgress, type CityContext, type CityOptions, type CitySeedStep, type Progress } from './seed-city-kit.js';
 
 export const CITY_PHONE_OFFSET = 500_000;
 /** The load seed's blocks, from index 500,000 on, so the two seeds never take each other's accounts. */
@@ -180,8 +150,8 @@ const addresses: CitySeedStep = {
   },
 };
 
-/** The steps, in order. Add categories, products and stock, and zones here. */
-export const CITY_STEPS: CitySeedStep[] = [storeOwners, stores, customers, addresses];
+/** The steps, in order. Add zones here. */
+export const CITY_STEPS: CitySeedStep[] = [storeOwners, stores, customers, addresses, ...CATALOG_STEPS];
 
 /** Seeds the demo city on a built container; returns one summary line per step. */
 export async function seedCity(c: Cradle, opts: CityOptions, progress: Progress = noProgress, steps: CitySeedStep[] = CITY_STEPS): Promise<{ lines: string[]; context: CityContext }> {
@@ -189,7 +159,7 @@ export async function seedCity(c: Cradle, opts: CityOptions, progress: Progress 
     (await c.createAdmin.execute({ phone: seedPhone('admin', 0), email: 'seed-verifier@daraa.test', name: 'Seed verifier', password: SEED_PASSWORD, adminRole: 'verifier' }));
   const ctx: CityContext = {
     c, opts, rand: Math.random, ids: c.ids, progress: { tick: () => undefined },
-    passwordHash: await c.passwords.hash(SEED_PASSWORD), verifierId: verifier.id, owners: [], stores: [], customers: [],
+    passwordHash: await c.passwords.hash(SEED_PASSWORD), verifierId: verifier.id, owners: [], stores: [], customers: [], leafIds: new Map(), products: [],
   };
   const lines: string[] = [];
   for (const step of steps) {

@@ -38,7 +38,7 @@ import { buildContainer, type Cradle } from '../infra/container.js';
 import { openStore, closeStore } from '../infra/db/index.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../infra/embedded-redis.js';
 import { createLogger } from '../infra/logger.js';
-import { createRedis, connectRedis } from '../infra/redis.js';
+import { createRedisClient, connectRedis, parseClusterNodes, type RedisTarget } from '../infra/redis.js';
 import { Account } from '../domain/identity/model.js';
 import { DELIVERY_STATUSES, isFinal } from '../domain/delivery/model.js';
 import type { Principal, Role } from '../domain/shared/principal.js';
@@ -47,6 +47,7 @@ import { SEED_PASSWORD, seedPhone } from './seed-accounts.js';
 import { assertEmbeddedStoreFree, StoreInUse } from './embedded-store.js';
 import { SingleBar, Presets } from 'cli-progress';
 import { seedCity, cityPhone, type CityOptions, type Progress } from './seed-city.js';
+import { DEFAULT_PRODUCTS_PER_STORE } from './seed-city-catalog.js';
 
 export { SEED_PASSWORD, seedPhone };
 /** Damascus, as in the geo bench. */
@@ -126,8 +127,10 @@ export async function seed(config: Config, opts: SeedOptions & { force?: boolean
 export async function withSeedContainer<T>(config: Config, opts: { force?: boolean }, fn: (c: Cradle) => Promise<T>): Promise<T> {
   assertStoreNotInUse(config, opts);
   let embedded: EmbeddedRedis | undefined;
-  const redisUrl = config.REDIS_URL ?? (embedded = await startEmbeddedRedis({ dataDir: path.join(config.dataDir, 'redis') })).url;
-  const redis = createRedis(redisUrl, 'command', 'seed');
+  const redisTarget: RedisTarget = config.REDIS_CLUSTER_NODES
+    ? { nodes: parseClusterNodes(config.REDIS_CLUSTER_NODES) }
+    : { url: config.REDIS_URL ?? (embedded = await startEmbeddedRedis({ dataDir: path.join(config.dataDir, 'redis') })).url };
+  const redis = createRedisClient(redisTarget, 'command', 'seed');
   let container: AwilixContainer<Cradle> | undefined;
   const store = await openStore(config).catch(async (err: unknown) => {
     await embedded?.stop();
@@ -136,7 +139,7 @@ export async function withSeedContainer<T>(config: Config, opts: { force?: boole
   try {
     await connectRedis(redis);
     const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
-    container = buildContainer({ config, logger, redisUrl, redis, store }, 'api');
+    container = buildContainer({ config, logger, redisTarget, redis, store }, 'api');
     return await fn(container.cradle);
   } finally {
     await container?.dispose().catch(() => undefined);
@@ -267,12 +270,13 @@ async function main(): Promise<number> {
       force: { type: 'boolean', default: false },
       city: { type: 'boolean', default: false },
       stores: { type: 'string', default: '300' },
+      products: { type: 'string', default: String(DEFAULT_PRODUCTS_PER_STORE) },
       seed: { type: 'string', default: '42' },
       help: { type: 'boolean' },
     },
   });
   if (values.help) {
-    console.log('usage: npm run seed -- [--couriers 200] [--customers 400] [--ttl 21600] [--out loadtest/data] [--lat 33.5138 --lng 36.2765] [--force]\n       npm run seed -- --city [--stores 300] [--customers 400] [--seed 42] [--force]   (the demo city of Damascus)\nRun it before `npm start` (PGlite is single-process).');
+    console.log('usage: npm run seed -- [--couriers 200] [--customers 400] [--ttl 21600] [--out loadtest/data] [--lat 33.5138 --lng 36.2765] [--force]\n       npm run seed -- --city [--stores 300] [--products 10 (per store)] [--customers 400] [--seed 42] [--force]   (the demo city of Damascus)\nRun it before `npm start` (PGlite is single-process).');
     return 0;
   }
   const couriers = Number(values.couriers);
@@ -292,7 +296,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const config = loadConfig();
-  if (values.city) return cityMain(config, { stores: Number(values.stores), customers, seed: Number(values.seed) }, values.force);
+  if (values.city) return cityMain(config, { stores: Number(values.stores), products: Number(values.products), customers, seed: Number(values.seed) }, values.force);
   const centre = values.lat && values.lng ? { lat: Number(values.lat), lng: Number(values.lng) } : DEFAULT_CENTRE;
   const started = Date.now();
   const result = await seed(config, { couriers, customers, tokenTtlS: ttl, centre, force: values.force, log: (s) => console.log(`[seed] ${s}`) });
@@ -304,8 +308,9 @@ async function main(): Promise<number> {
 }
 
 async function cityMain(config: Config, opts: CityOptions, force: boolean): Promise<number> {
-  if (!Number.isInteger(opts.stores) || opts.stores < 1 || opts.stores > 100_000 || !Number.isInteger(opts.seed)) {
-    console.error('--stores must be a whole number from 1 to 100000, --seed a whole number');
+  const products = opts.products ?? DEFAULT_PRODUCTS_PER_STORE;
+  if (!Number.isInteger(opts.stores) || opts.stores < 1 || opts.stores > 100_000 || !Number.isInteger(opts.seed) || !Number.isInteger(products) || products < 0 || products > 200) {
+    console.error('--stores must be a whole number from 1 to 100000, --products from 0 to 200, --seed a whole number');
     return 2;
   }
   const started = Date.now();

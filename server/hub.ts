@@ -1,14 +1,15 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server, type Namespace, type Socket } from 'socket.io';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { batchingPublisher } from './publish-batcher.js';
 
 export interface HubDeps {
   httpServer: HttpServer;
-  pubClient: Redis;
-  subClient: Redis;
+  pubClient: Redis | Cluster;
+  /** On a Redis Cluster, built with `shardedSubscribers: true` (a room's channel lives on its slot's node). */
+  subClient: Redis | Cluster;
   /** Browser origins allowed to open a socket (CORS_ORIGINS, plus the app's own URL in development). */
   originAllowed(origin: string, req: IncomingMessage): boolean;
   logger: Logger;
@@ -32,7 +33,8 @@ export function createHub(deps: HubDeps): Server {
     pingInterval: 20_000,
     pingTimeout: 20_000,
     // A turn's publishes leave in one script call (server/publish-batcher.ts) instead of one SPUBLISH each.
-    adapter: skippingOwnEcho(createShardedAdapter(batchingPublisher(deps.pubClient), deps.subClient, { subscriptionMode: 'dynamic' })),
+    // Not on a Cluster: a script runs on one node, and the rooms' channels hash to every node.
+    adapter: skippingOwnEcho(createShardedAdapter(isCluster(deps.pubClient) ? deps.pubClient : batchingPublisher(deps.pubClient), deps.subClient, { subscriptionMode: 'dynamic' })),
   });
   // Browsers always send Origin; a handshake from an origin outside the allowlist is refused at the
   // namespace, not at the HTTP upgrade: a refused upgrade is a bare 400 a browser cannot read, while a
@@ -48,6 +50,8 @@ export function createHub(deps: HubDeps): Server {
   io.engine.on('connection_error', (err: { code: number; message: string }) => deps.logger.debug({ code: err.code, message: err.message }, 'socket connection error'));
   return io;
 }
+
+const isCluster = (c: Redis | Cluster): c is Cluster => (c as { isCluster?: boolean }).isCluster === true;
 
 type AdapterFactory = ReturnType<typeof createShardedAdapter>;
 interface RawMessageAdapter {

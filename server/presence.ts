@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 export interface PresenceEntry {
   courierId: string;
@@ -16,7 +16,7 @@ export interface PresenceEntry {
  */
 export class CourierPresence {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly opts: { prefix: string; hubId: string; ttlS?: number },
   ) {}
 
@@ -50,13 +50,11 @@ export class CourierPresence {
 
   /** Extends the TTL of this hub's couriers (called every ttl/3). */
   async heartbeat(courierIds: Iterable<string>): Promise<void> {
-    const pipeline = this.redis.pipeline();
-    let n = 0;
-    for (const id of courierIds) {
-      pipeline.expire(this.key(id), this.ttl);
-      n += 1;
-    }
-    if (n > 0) await pipeline.exec();
+    // One EXPIRE each, written in the same turn (ioredis sends them back to back): a pipeline on a
+    // Redis Cluster must stay on one node, and the couriers' keys spread over every node.
+    const pending: Promise<number>[] = [];
+    for (const id of courierIds) pending.push(this.redis.expire(this.key(id), this.ttl));
+    await Promise.all(pending);
   }
 
   async get(courierId: string): Promise<PresenceEntry | null> {

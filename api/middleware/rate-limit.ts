@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import ratelimit from 'koa-ratelimit';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Principal } from '../../domain/shared/principal.js';
 import { serviceUnavailable } from '../../domain/shared/errors.js';
 
@@ -19,7 +19,7 @@ const principalOf = (ctx: { state: Record<string, unknown> }) => ctx.state.princ
  * an exceeded limit throws 429, which the error middleware turns into
  * RATE_LIMIT_EXCEEDED with Retry-After.
  */
-export function globalRateLimit(redis: Redis, s: RateLimitSettings, prefix: string): Middleware {
+export function globalRateLimit(redis: Redis | Cluster, s: RateLimitSettings, prefix: string): Middleware {
   const anon = ratelimit({
     driver: 'redis', db: redis, duration: 60_000, max: s.RATE_LIMIT_ANON_PER_MIN, headers, throw: true,
     namespace: `${prefix}rl:ip`, id: (ctx) => (principalOf(ctx) ? false : ctx.ip),
@@ -71,7 +71,7 @@ function resetFromNow(headers: Record<string, unknown>, set: (key: string, value
 }
 
 /** A strict limit per IP for credential endpoints (login, OTP, password reset). */
-export function strictRateLimit(redis: Redis, s: RateLimitSettings, prefix: string): Middleware {
+export function strictRateLimit(redis: Redis | Cluster, s: RateLimitSettings, prefix: string): Middleware {
   return storeFailureIs503(ratelimit({
     driver: 'redis', db: redis, duration: 15 * 60_000, max: s.RATE_LIMIT_STRICT_PER_15MIN, headers, throw: true,
     namespace: `${prefix}rl:strict`, id: (ctx) => `${ctx.ip}:${ctx.path}`,

@@ -4,6 +4,7 @@ import type { Category } from './category.js';
 import type { Product, ProductFilter } from './product.js';
 import type { Reservation, ReservationStatus, StockChange, StockLevel, StockMovement } from './inventory.js';
 import type { Address } from './address.js';
+import type { StoreZone, ZoneShape } from './store-zone.js';
 
 /**
  * Stores. Implementations: SqlStoreRepository and MongoStoreRepository, both
@@ -180,4 +181,50 @@ export interface Geocoder {
  */
 export interface StoreCoverage {
   deliversTo(point: { lat: number; lng: number }): Promise<boolean>;
+}
+
+// ------------------------------------------------------------------ store zones
+
+/**
+ * Stores' delivery zones, one per store. A removed zone stays as a tombstone
+ * (`shape: null`) so its revision keeps counting. Implementations:
+ * SqlStoreZoneRepository and MongoStoreZoneRepository, judged by
+ * test/contract/store-zone-repository.test.ts.
+ */
+export interface StoreZoneRepository {
+  /** The store's zone record, tombstone included; null when it never had one. */
+  find(storeId: string): Promise<StoreZone | null>;
+  /**
+   * Writes `zone` if the stored revision is still `expectedVersion` (0: no
+   * record yet); false when another writer got there first. Joins the caller's transaction.
+   */
+  put(zone: StoreZone, expectedVersion: number): Promise<boolean>;
+  /** Store id → revision of every live zone (tombstones left out): what a process compares its index with. */
+  revisions(): Promise<Map<string, number>>;
+  /** The live zones of these stores (unknown ids and tombstones left out). */
+  findMany(storeIds: readonly string[]): Promise<StoreZone[]>;
+}
+
+/**
+ * The geometry rules of a zone (geo/zones.ts): returns the zone as it will be
+ * stored, or throws an AppError whose detail names the rule (ZONE_SELF_INTERSECTS,
+ * ZONE_TOO_LARGE, ZONE_INVALID).
+ */
+export interface ZoneRules {
+  check(shape: ZoneShape): ZoneShape;
+}
+
+/** Which stores' zones contain a point, answered from memory (infra/live-zones.ts keeps it fresh). */
+export interface ZoneLookup {
+  storesCovering(point: { lat: number; lng: number }): string[];
+}
+
+/** Told after a zone change commits, so every process refreshes its zone index within moments instead of at its next poll. */
+export interface ZoneChangeNotifier {
+  changed(storeId: string, version: number): void;
+}
+
+/** The courier leg of a delivery from a store to a point: the geo ETA layers. */
+export interface CourierLegEta {
+  courierLeg(from: { lat: number; lng: number }, to: { lat: number; lng: number }): Promise<{ seconds: number; source: string }>;
 }

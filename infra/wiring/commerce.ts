@@ -1,5 +1,5 @@
 import { asClass, asFunction, asValue, type AwilixContainer } from 'awilix';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 import type { Logger } from 'pino';
 import type { RouteSpec } from '../../api/route-kit.js';
 import { storeRoutes, type StoreRouteDeps } from '../../api/routes/stores.js';
@@ -41,7 +41,7 @@ export interface CommerceCradle extends StoreRouteDeps, DeliveryRouteDeps {
  */
 interface Needs {
   repositories: Repositories;
-  redis: Redis;
+  redis: RedisClient;
   keyPrefix: string;
   logger: Logger;
 }

@@ -1,5 +1,5 @@
 import { asFunction, type AwilixContainer } from 'awilix';
-import type { Redis } from 'ioredis';
+import type { RedisClient, RedisTarget } from '../redis.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/shared/ids.js';
 import type { OutboxStore, ProcessedEvents, UnitOfWork } from '../../domain/shared/events.js';
@@ -26,9 +26,9 @@ export interface EventsCradle {
 
 interface Needs {
   repositories: Repositories;
-  redis: Redis;
+  redis: RedisClient;
   keyPrefix: string;
-  redisUrl: string;
+  redisTarget: RedisTarget;
   logger: Logger;
   clock: Clock;
   queues: Queues;
@@ -48,7 +48,7 @@ export function registerEvents(container: AwilixContainer<EventsCradle & Needs>)
     outbox: asFunction(({ outboxNudges }: EventsCradle) => outboxNudges.outbox).singleton(),
     processedEvents: asFunction(({ repositories }: Needs) => repositories.processedEvents).singleton(),
     unitOfWork: asFunction(({ outboxNudges }: EventsCradle) => outboxNudges.unitOfWork).singleton(),
-    outboxRelay: asFunction(({ outbox, queues, deliveryEvents, redis, redisUrl, keyPrefix, clock, logger }: EventsCradle & Needs) =>
+    outboxRelay: asFunction(({ outbox, queues, deliveryEvents, redis, redisTarget, keyPrefix, clock, logger }: EventsCradle & Needs) =>
       new OutboxRelay({
         outbox,
         queues,
@@ -58,7 +58,7 @@ export function registerEvents(container: AwilixContainer<EventsCradle & Needs>)
         logger: logger.child({ component: 'outbox-relay' }),
         settings: { batchSize: 200, idleMs: 100 },
         hooks: faultHooks(),
-        nudges: OutboxNudges.listener(redisUrl, nudgeChannel(keyPrefix)),
+        nudges: OutboxNudges.listener(redisTarget, nudgeChannel(keyPrefix)),
       }),
     )
       .singleton()

@@ -1,7 +1,6 @@
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { asFunction, type AwilixContainer } from 'awilix';
-import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
 import { CourierIndex, EtaService, SpeedLearner } from '../../geo/index.js';
@@ -18,7 +17,7 @@ import { GoogleDistanceMatrixProvider } from '../providers/google-distance-matri
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
 import type { IdentityEventBus } from '../identity-events.js';
-import { createRedis } from '../redis.js';
+import { createRedisClient, type RedisClient, type RedisTarget } from '../redis.js';
 import type { CommerceCradle } from './commerce.js';
 
 /** Geo keys of this deployment, under REDIS_KEY_PREFIX (one hash tag per H3 region, cluster-safe). */
@@ -39,7 +38,7 @@ export interface RealtimeCradle {
 
 interface Needs {
   config: Config;
-  redis: Redis;
+  redis: RedisClient;
   keyPrefix: string;
   logger: Logger;
   metrics: Metrics;
@@ -76,13 +75,13 @@ export function registerRealtime(container: AwilixContainer<RealtimeCradle & Nee
 
 /** The clients of the position channel between hubs, made by the composition next to the adapter's. */
 export interface PositionClients {
-  publisher: Redis | Cluster;
-  subscriber: Redis | Cluster;
+  publisher: RedisClient;
+  subscriber: RedisClient;
 }
 
 export interface HubParts extends RealtimeCradle, Pick<CommerceCradle, 'deliveries' | 'deliveryAccess' | 'recordArrival' | 'deliveryEvents'> {
   config: Config;
-  redisUrl: string;
+  redisTarget: RedisTarget;
   keyPrefix: string;
   logger: Logger;
   identityEvents: IdentityEventBus;
@@ -97,7 +96,7 @@ export interface HubParts extends RealtimeCradle, Pick<CommerceCradle, 'deliveri
  * once the position channel listens, so positions from other hubs arrive.
  */
 export async function startRealtime(io: Server, c: HubParts, positionClients: PositionClients): Promise<{ realtime: Realtime; close(): Promise<void> }> {
-  const subscriber = createRedis(c.redisUrl, 'subscriber', 'hub-events');
+  const subscriber = createRedisClient(c.redisTarget, 'subscriber', 'hub-events');
   const identityHandlers: ((e: IdentityEvent) => void)[] = [];
   const deliveryHandlers: ((e: DeliveryEvent) => void)[] = [];
   const realtime = attachRealtime(io, {

@@ -1,5 +1,4 @@
 import { asClass, asFunction, type AwilixContainer } from 'awilix';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { RouteSpec } from '../../api/route-kit.js';
 import { settingsRoutes, type SettingsRouteDeps } from '../../api/routes/settings.js';
@@ -9,7 +8,7 @@ import { SettingsQueries } from '../../domain/platform/use-cases/settings-querie
 import type { Config } from '../config.js';
 import type { Repositories } from '../db/index.js';
 import { LiveSettings, RedisSettingsNotifier, settingsChannel } from '../live-settings.js';
-import { createRedis } from '../redis.js';
+import { createRedisClient, type RedisClient, type RedisTarget } from '../redis.js';
 
 /**
  * Marketplace settings. `liveSettings` is what other contexts read
@@ -25,8 +24,8 @@ export interface SettingsCradle extends SettingsRouteDeps {
 interface Needs {
   repositories: Repositories;
   config: Config;
-  redis: Redis;
-  redisUrl: string;
+  redis: RedisClient;
+  redisTarget: RedisTarget;
   keyPrefix: string;
   logger: Logger;
 }
@@ -34,10 +33,10 @@ interface Needs {
 export function registerSettings(container: AwilixContainer<SettingsCradle & Needs>): void {
   container.register({
     settings: asFunction(({ repositories }: Needs) => repositories.settings).singleton(),
-    liveSettings: asFunction(({ settings, redisUrl, keyPrefix, config, logger }: SettingsCradle & Needs) =>
+    liveSettings: asFunction(({ settings, redisTarget, keyPrefix, config, logger }: SettingsCradle & Needs) =>
       new LiveSettings({
         settings,
-        subscriber: createRedis(redisUrl, 'subscriber', 'settings'),
+        subscriber: createRedisClient(redisTarget, 'subscriber', 'settings'),
         channel: settingsChannel(keyPrefix),
         refreshMs: config.SETTINGS_REFRESH_MS,
         logger: logger.child({ component: 'live-settings' }),

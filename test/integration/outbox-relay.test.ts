@@ -56,7 +56,7 @@ describe('outbox relay: several relays, one publisher, commit order', function (
   });
 
   function relay(name: string): { relay: OutboxRelay; queues: Queues } {
-    const queues = new Queues({ redisUrl: redis.url, logger: silent, metrics: new Metrics(name), keyPrefix: 'daraa:' });
+    const queues = new Queues({ redis: { url: redis.url }, logger: silent, metrics: new Metrics(name), keyPrefix: 'daraa:' });
     const client = new Redis(redis.url).on('error', () => undefined);
     const relay = new OutboxRelay({
       outbox: repos.outbox,
@@ -131,9 +131,9 @@ describe('outbox relay: several relays, one publisher, commit order', function (
     closers.push(() => client.disconnect(), () => sub.disconnect());
     const channel = 'test:outbox:committed';
     const nudges = new OutboxNudges({ unitOfWork: repos.unitOfWork, outbox: repos.outbox, redis: client, channel });
-    const queues = new Queues({ redisUrl: redis.url, logger: silent, metrics: new Metrics('relay-n'), keyPrefix: 'daraa:' });
+    const queues = new Queues({ redis: { url: redis.url }, logger: silent, metrics: new Metrics('relay-n'), keyPrefix: 'daraa:' });
     const POLL_MS = 3_000;
-    const r = new OutboxRelay({ outbox: nudges.outbox, queues, hubChannel: new DeliveryEventBus({ redis: client, logger: silent, keyPrefix: 'daraa:' }), lease: new RedisLease(client, 'test:outbox:relay-n', 5_000), clock: systemClock, logger: silent, settings: { batchSize: 200, idleMs: POLL_MS }, nudges: OutboxNudges.listener(redis.url, channel) });
+    const r = new OutboxRelay({ outbox: nudges.outbox, queues, hubChannel: new DeliveryEventBus({ redis: client, logger: silent, keyPrefix: 'daraa:' }), lease: new RedisLease(client, 'test:outbox:relay-n', 5_000), clock: systemClock, logger: silent, settings: { batchSize: 200, idleMs: POLL_MS }, nudges: OutboxNudges.listener({ url: redis.url }, channel) });
     closers.push(async () => {
       await r.stop();
       await queues.close();

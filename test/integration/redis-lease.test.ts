@@ -52,7 +52,7 @@ describe('the relay lease in Redis', function () {
     await prepareStore(store);
     const repos = createRepositories(store);
     const silent = pino({ level: 'silent' });
-    const queues = new Queues({ redisUrl: server.url, logger: silent, metrics: new Metrics('lease-test'), keyPrefix: 'daraa:' });
+    const queues = new Queues({ redis: { url: server.url }, logger: silent, metrics: new Metrics('lease-test'), keyPrefix: 'daraa:' });
     const key = `${uniquePrefix('lease')}relay`;
     const thief = new RedisLease(redis, key, 5_000);
     const relayWith = (lease: RedisLease, beforeMark?: () => void) =>

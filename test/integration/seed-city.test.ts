@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { seedCity, CITY_STEPS, cityPhone, type Progress } from '../../scripts/seed-city.js';
 import { NEIGHBOURHOODS } from '../../scripts/seed-words.js';
+import { CATEGORY_TREE } from '../../scripts/seed-catalog-words.js';
 
-const OPTS = { stores: 12, customers: 10, seed: 7 };
+const OPTS = { stores: 12, customers: 10, seed: 7, products: 4 };
 const ARABIC = /[\u0600-\u06FF]/;
 const LATIN = /[A-Za-z]/;
 
@@ -27,7 +28,10 @@ describe('seed: the demo city (npm run seed -- --city)', function () {
       const customer = (await c.accounts.findByPhone(cityPhone('customer', i)))!;
       return (await c.addresses.listLive(customer.id, { page: 1, limit: 50 })).items.map((a) => a.toProps());
     }));
-    return { stores, books };
+    const products = (await Promise.all(stores.map(async (s) => (await c.products.list({ storeId: s.id }, { page: 1, limit: 100 })).items.map((p) => p.toView())))).flat();
+    const categories = (await c.categories.list()).map((x) => x.toView());
+    const levels = await Promise.all(products.flatMap((p) => p.variants.map(async (v) => ({ v, level: await c.inventory.findLevel(v.id), moves: (await c.inventory.movements(v.id, { page: 1, limit: 50 })).items }))));
+    return { stores, books, products, categories, levels };
   };
 
   it('when the city is seeded, then every step reports progress to its total, and stores and addresses are bilingual and lie in Damascus', async () => {
@@ -58,18 +62,53 @@ describe('seed: the demo city (npm run seed -- --city)', function () {
     }
   });
 
+  it('when the city is seeded, then the shelves hold a three-level category tree, bilingual products with priced variants in its leaves, and stock whose movements sum to on hand', async () => {
+    const { stores, products, categories, levels } = await cityOf(app);
+    const leaves = CATEGORY_TREE.flatMap((r) => r.kinds.flatMap((k) => k.leaves.map((l) => l.slug)));
+    const bySlug = new Map(categories.map((x) => [x.slug, x]));
+    for (const slug of leaves) {
+      const leaf = bySlug.get(slug)!;
+      const kind = categories.find((x) => x.id === leaf.parentId)!;
+      expect(kind.parentId, `${slug} is three levels deep`).to.be.a('string');
+      expect(categories.find((x) => x.id === kind.parentId)!.parentId).to.equal(null);
+    }
+    expect(products).to.have.length(OPTS.stores * OPTS.products);
+    const leafIds = new Set(leaves.map((s) => bySlug.get(s)!.id));
+    for (const p of products) {
+      expect(p.name.ar).to.match(ARABIC);
+      expect(p.name.en).to.match(LATIN);
+      expect(leafIds.has(p.categoryId!), p.name.en).to.equal(true);
+      expect(p.variants.length).to.be.within(1, 3);
+      for (const v of p.variants) expect(Number.isInteger(v.price) && v.price > 0, v.sku).to.equal(true);
+    }
+    for (const s of stores) {
+      const skus = products.filter((p) => p.storeId === s.id).flatMap((p) => p.variants.map((v) => v.sku));
+      expect(new Set(skus).size, 'SKUs unique per store').to.equal(skus.length);
+    }
+    expect(levels.filter((l) => l.level!.onHand > 0).length, 'most variants are stocked').to.be.above(levels.length / 2);
+    for (const { v, level, moves } of levels) {
+      expect(level, v.sku).to.not.equal(null);
+      expect(level!.lowStockThreshold, v.sku).to.equal(5);
+      expect(moves.reduce((n, m) => n + m.onHandDelta, 0), v.sku).to.equal(level!.onHand);
+    }
+  });
+
   it('when it runs again, then nothing is added; on a fresh store with the same seed, then the same city comes out, ids included', async () => {
     const before = await cityOf(app);
     await seedCity(app.system.composed.container.cradle, OPTS);
     const again = await cityOf(app);
     expect(again.stores.map((s) => s.id).sort()).to.deep.equal(before.stores.map((s) => s.id).sort());
     expect(again.books.map((b) => b.length)).to.deep.equal(before.books.map((b) => b.length));
+    expect(again.products.map((p) => p.id).sort()).to.deep.equal(before.products.map((p) => p.id).sort());
+    expect(again.levels.map((l) => l.moves.length)).to.deep.equal(before.levels.map((l) => l.moves.length));
 
     await seedCity(twin.system.composed.container.cradle, OPTS);
     const other = await cityOf(twin);
     const shape = (x: typeof before) => ({
       stores: x.stores.map((s) => [s.id, s.name, s.address, s.location.lat, s.location.lng]).sort(),
       books: x.books.map((b) => b.map((a) => [a.id, a.label, a.line, a.point.lat, a.point.lng, a.isDefault])),
+      products: x.products.map((p) => [p.id, p.storeId, p.name.en, p.variants.map((v) => [v.id, v.sku, v.price])]).sort(),
+      stock: x.levels.map((l) => [l.v.id, l.level!.onHand]).sort(),
     });
     expect(shape(other)).to.deep.equal(shape(before));
   });

@@ -24,6 +24,12 @@ describe('config', () => {
     expect(() => loadConfig({ DATA_DIR: tmp(), REDIS_URL: 'http://x' })).to.throw(ConfigError, /REDIS_URL/);
   });
 
+  it('when REDIS_CLUSTER_NODES is set, then it is a list of host:port; with REDIS_URL too, or malformed, the error names it', () => {
+    expect(loadConfig({ DATA_DIR: tmp(), REDIS_CLUSTER_NODES: 'r1:7000, r2:7001,r3:7002' }).REDIS_CLUSTER_NODES).to.deep.equal(['r1:7000', 'r2:7001', 'r3:7002']);
+    expect(() => loadConfig({ DATA_DIR: tmp(), REDIS_CLUSTER_NODES: 'r1' })).to.throw(ConfigError, /REDIS_CLUSTER_NODES/);
+    expect(() => loadConfig({ DATA_DIR: tmp(), REDIS_CLUSTER_NODES: 'r1:7000', REDIS_URL: 'redis://x:6379' })).to.throw(ConfigError, /REDIS_CLUSTER_NODES.*only one/);
+  });
+
   it('when REDIS_KEY_PREFIX would break a Redis Cluster hash tag or a key, then the error names it; unset, it is daraa:', () => {
     for (const bad of ['{x}:', 'acme', 'a b:']) expect(() => loadConfig({ DATA_DIR: tmp(), REDIS_KEY_PREFIX: bad }), bad).to.throw(ConfigError, /REDIS_KEY_PREFIX/);
     expect(loadConfig({ DATA_DIR: tmp() }).REDIS_KEY_PREFIX).to.equal('daraa:');

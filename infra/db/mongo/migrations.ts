@@ -121,6 +121,14 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
     },
   },
   {
+    // Stores' delivery zones: read by _id (the store id) and in full by each process's zone index; no secondary index.
+    name: '0008-store-zones',
+    async up(db) {
+      const exists = await db.listCollections({ name: 'store_zones' }).hasNext();
+      if (!exists) await db.createCollection('store_zones');
+    },
+  },
+  {
     // The store profile and its verification: stores written before it get the defaults the
     // SQL migration gives (unverified, no profile), then the public list and the verifiers' queue.
     name: '0009-store-profile',

@@ -3,7 +3,7 @@ import { Cluster, Redis } from 'ioredis';
 import { ALONE_RECHECK_MS, PositionChannel } from '../../../server/position-channel.js';
 import { startTestRedis, uniquePrefix } from '../../helpers/redis.js';
 import { startEmbeddedRedis } from '../../../infra/embedded-redis.js';
-import { createRedis } from '../../../infra/redis.js';
+import { createRedisClient } from '../../../infra/redis.js';
 import { startTestRedisCluster, type TestRedisCluster } from '../../helpers/redis-cluster.js';
 import type { EmbeddedRedis } from '../../../infra/embedded-redis.js';
 
@@ -154,9 +154,9 @@ describe('hub PositionChannel: one sharded publish per turn and shard, own batch
       let server = await startTestRedis();
       const port = server.port;
       // made as the hub makes them (infra/redis.ts): a fail-fast publisher, subscribers that reconnect and resubscribe
-      const publisher = createRedis(server.url, 'publisher');
-      const subscriber = createRedis(server.url, 'subscriber');
-      const subscriberA = createRedis(server.url, 'subscriber');
+      const publisher = createRedisClient({ url: server.url }, 'publisher');
+      const subscriber = createRedisClient({ url: server.url }, 'subscriber');
+      const subscriberA = createRedisClient({ url: server.url }, 'subscriber');
       await Promise.all([publisher.connect(), subscriber.connect(), subscriberA.connect()]);
       const errors: unknown[] = [];
       const delivered: string[] = [];

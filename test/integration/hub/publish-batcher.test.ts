@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { batchingPublisher } from '../../../server/publish-batcher.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../../infra/embedded-redis.js';
-import { createRedis } from '../../../infra/redis.js';
+import { createRedisClient } from '../../../infra/redis.js';
 
 /** Calls of one command so far, from INFO commandstats (0 when never called). */
 async function calls(admin: Redis, command: string): Promise<number> {
@@ -22,7 +22,7 @@ describe('hub: the adapter publisher batches a turn of SPUBLISHes', function () 
     redis = await startEmbeddedRedis();
     admin = new Redis(redis.url);
     sub = new Redis(redis.url);
-    pub = createRedis(redis.url, 'publisher', 'test-pub');
+    pub = createRedisClient({ url: redis.url }, 'publisher', 'test-pub');
     await pub.connect();
   });
   after(async () => {
@@ -68,7 +68,7 @@ describe('hub: the adapter publisher batches a turn of SPUBLISHes', function () 
   });
 
   it('when Redis is unreachable, then every publish of the batch rejects, and the rest of the client still answers', async () => {
-    const dead = createRedis('redis://127.0.0.1:1', 'publisher', 'test-dead'); // fails fast: no offline queue
+    const dead = createRedisClient({ url: 'redis://127.0.0.1:1' }, 'publisher', 'test-dead'); // fails fast: no offline queue
     const publisher = batchingPublisher(dead);
     const outcomes = await Promise.allSettled([publisher.spublish('a#', 'x'), publisher.spublish('b#', 'y')]);
     expect(outcomes.map((o) => o.status)).to.deep.equal(['rejected', 'rejected']);
