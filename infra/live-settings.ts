@@ -1,7 +1,8 @@
+import { Gauge, type Registry } from 'prom-client';
 import type { RedisClient } from './redis.js';
 import type { Logger } from 'pino';
 import type { SettingsChangeNotifier, SettingsReader, SettingsRepository } from '../domain/platform/ports.js';
-import { defaultSettings, isSettingKey, SETTINGS, type SettingKey, type SettingValue, type SettingValues } from '../domain/platform/settings.js';
+import { defaultSettings, isSettingKey, SETTING_KEYS, SETTINGS, type SettingKey, type SettingValue, type SettingValues } from '../domain/platform/settings.js';
 import { subscribeChannel } from './redis-channels.js';
 
 /** `<prefix>settings:changed`: published after a setting change commits. */
@@ -135,6 +136,30 @@ export class LiveSettings implements SettingsReader {
     this.values = next as SettingValues;
     this.loadedAt = Date.now();
   }
+}
+
+/**
+ * Per process: the version of each key it serves and the age of its last reload. Scraped
+ * from every process, a key whose version differs between processes is one that has not arrived.
+ */
+export function settingsMetrics(live: LiveSettings, registry: Registry): void {
+  new Gauge({
+    name: 'settings_version',
+    help: 'Version of each marketplace setting this process serves (0: the default)',
+    labelNames: ['key'],
+    registers: [registry],
+    collect() {
+      for (const key of SETTING_KEYS) this.set({ key }, live.version(key));
+    },
+  });
+  new Gauge({
+    name: 'settings_reload_age_seconds',
+    help: 'Seconds since this process last reloaded the marketplace settings',
+    registers: [registry],
+    collect() {
+      this.set(live.loadedAt ? (Date.now() - live.loadedAt) / 1000 : -1);
+    },
+  });
 }
 
 /** After a change commits: apply it here at once, and tell every other process on Redis (fire and forget; their poll covers a loss). */

@@ -95,7 +95,7 @@ const stores: CitySeedStep = {
   name: 'stores',
   total: (ctx) => ctx.owners.length,
   async run(ctx) {
-    const create = new CreateStore({ stores: ctx.c.stores, clock: ctx.c.clock, ids: ctx.ids });
+    const create = new CreateStore({ stores: ctx.c.stores, outbox: ctx.c.outbox, unitOfWork: ctx.c.unitOfWork, clock: ctx.c.clock, ids: ctx.ids });
     let created = 0;
     for (const owner of ctx.owners) {
       // Draw before looking up, so a re-run draws the same numbers for the same owner.
