@@ -20,8 +20,8 @@ import { SharpImageProcessor } from '../images/sharp.js';
 import type { Repositories } from '../db/index.js';
 import type { Queues } from '../queues.js';
 
-/** Uploaded product pictures: any declared image type (the bytes decide), at most 8 MiB. */
-export const PRODUCT_IMAGE_UPLOAD: UploadSpec = {
+/** Uploaded pictures (product pictures, store logos): any declared image type (the bytes decide), at most 8 MiB. */
+export const IMAGE_UPLOAD: UploadSpec = {
   contentTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif', 'image/heic', 'application/octet-stream'],
   maxBytes: 8 * 1024 * 1024,
 };
@@ -49,7 +49,7 @@ export function registerCatalogProducts(container: AwilixContainer<CatalogProduc
     products: asFunction(({ repositories }: Needs) => repositories.products).singleton(),
     inventory: asFunction(({ repositories }: Needs) => repositories.inventory).singleton(),
     imageProcessor: asFunction(() => new SharpImageProcessor()).singleton(),
-    productImageUpload: asValue(PRODUCT_IMAGE_UPLOAD),
+    productImageUpload: asValue(IMAGE_UPLOAD),
     manageCategories: asClass(ManageCategories).singleton(),
     manageProducts: asClass(ManageProducts).singleton(),
     addProductImage: asClass(AddProductImage).singleton(),

@@ -21,4 +21,10 @@ export class StoreQueries {
     const r = await this.deps.stores.list(scoped, page);
     return { items: r.items.map((s) => s.toView()), pagination: r.pagination };
   }
+
+  /** The verifiers' queue: pending stores, oldest submission first, documents included (an admin with `verification:decide`, checked by the route). */
+  async verificationQueue(page: PageRequest): Promise<Page<StoreView>> {
+    const r = await this.deps.stores.list({ verification: 'pending' }, page);
+    return { items: r.items.map((s) => s.toView()), pagination: r.pagination };
+  }
 }
