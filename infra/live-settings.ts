@@ -55,7 +55,6 @@ export class LiveSettings implements SettingsReader {
   private running: Promise<void> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
-  private unsubscribe: (() => Promise<void>) | undefined;
   /** When the last reload finished (ms since epoch); 0 before the first. */
   loadedAt = 0;
 
@@ -72,14 +71,14 @@ export class LiveSettings implements SettingsReader {
   /** Loads once, then follows changes. Resolves when the copy is loaded and the subscription confirmed. */
   async start(): Promise<void> {
     await this.refresh();
-    this.unsubscribe = await subscribeChannel(this.deps.subscriber, this.deps.channel, parseNotice, (n) => this.onNotice(n), this.deps.logger);
+    await subscribeChannel(this.deps.subscriber, this.deps.channel, parseNotice, (n) => this.onNotice(n), this.deps.logger);
     this.timer = setInterval(() => void this.refresh().catch((err: unknown) => this.deps.logger.warn({ err }, 'settings poll failed; kept the last values')), this.deps.refreshMs);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.unsubscribe?.().catch(() => undefined);
+    // The connection is ours alone: closing it is the unsubscribe, and it does not wait for a Redis that is away.
     this.deps.subscriber.disconnect();
     await this.running?.catch(() => undefined);
   }

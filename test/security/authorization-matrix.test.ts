@@ -138,6 +138,9 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     // categories: anyone reads; catalog:manage (super_admin) shapes the tree
     'GET /api/v1/categories': { scope: 'none', request: () => ({ path: '/api/v1/categories' }), expect: () => 200 },
     'GET /api/v1/categories/:id': { scope: 'none', request: () => ({ path: `/api/v1/categories/${catalog.categoryId}` }), expect: () => 200 },
+    'GET /api/v1/categories/:id/products': { scope: 'none', request: () => ({ path: `/api/v1/categories/${catalog.categoryId}/products` }), expect: () => 200 },
+    // product search: anyone
+    'GET /api/v1/products/search': { scope: 'none', request: () => ({ path: `/api/v1/products/search?q=${encodeURIComponent('خبز')}` }), expect: () => 200 },
     'POST /api/v1/categories': {
       scope: 'none', request: () => ({ path: '/api/v1/categories', json: { slug: `matrix-${Math.random().toString(36).slice(2, 10)}`, name: { ar: 'فئة', en: 'Category' } } }),
       expect: adminWith(['super_admin'], 201),
