@@ -54,7 +54,7 @@ export const productSchema = z
   })
   .openapi('Product');
 
-function present(p: ProductView) {
+export function present(p: ProductView) {
   return { ...p, images: p.images.map((img) => ({ id: img.id, alt: img.alt, sizes: imageSizes(`/api/v1/product-images/${p.id}/${img.id}`, img.files) })) };
 }
 

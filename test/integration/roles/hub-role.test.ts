@@ -28,7 +28,7 @@ function summarise(files: string[]): { ours: string[]; packages: Set<string> } {
 
 /** What the hub must never load: the REST layer, commerce use cases, queues, images, password hashing, tracing. (Here it runs on PGlite, so PGlite loads; on DATABASE_URL it does not.) */
 const NOT_IN_HUB_SOURCES = [/^api\//, /^workers\//, /^infra\/images\//, /^infra\/wiring\/(commerce|catalog-products|addresses|events|settings)\.ts$/, /^infra\/container\.ts$/, /^infra\/queues\.ts$/, /^domain\/(catalog|ordering|finance|loyalty|dispatch|notification|webhooks|engagement)\/use-cases\//];
-const NOT_IN_HUB_PACKAGES = ['koa', '@koa/router', 'koa-ratelimit', 'bullmq', 'sharp', 'argon2', '@opentelemetry/sdk-trace-node', 'swagger-ui-dist', '@asteasolutions/zod-to-openapi'];
+const NOT_IN_HUB_PACKAGES = ['@turf/turf', '@googlemaps/google-maps-services-js', 'koa', '@koa/router', 'koa-ratelimit', 'bullmq', 'sharp', 'argon2', '@opentelemetry/sdk-trace-node', 'swagger-ui-dist', '@asteasolutions/zod-to-openapi'];
 
 describe('process roles: what each one loads', function () {
   this.timeout(120_000);
