@@ -40,6 +40,8 @@ const cuisine = text(60).nullable();
 const rating = z.object({ average: z.number().nullable(), count: z.number().int() });
 const logo = z.object({ sizes: imageSizesSchema }).nullable();
 
+export const storeDocumentSchema = z.object({ id: z.string(), kind: z.enum(STORE_DOCUMENT_KINDS), contentType: z.string(), sizeBytes: z.number().int(), sha256: z.string(), uploadedAt: z.string() }).openapi('StoreDocument');
+
 export const storeSchema = z
   .object({
     id: z.string(),
@@ -61,7 +63,7 @@ export const storeSchema = z
       reason: z.string().nullable(),
       decidedBy: z.string().nullable(),
       decidedAt: z.string().nullable(),
-      documents: z.array(z.object({ id: z.string(), kind: z.enum(STORE_DOCUMENT_KINDS), contentType: z.string(), sizeBytes: z.number().int(), sha256: z.string(), uploadedAt: z.string() })),
+      documents: z.array(storeDocumentSchema),
     }),
     version: z.number().int(),
     createdAt: z.string(),
