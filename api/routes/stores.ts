@@ -14,7 +14,7 @@ import type { DocumentStorage } from '../../domain/identity/ports.js';
 import { admin, defineRoute, PUBLIC, roles, type RouteSpec, type UploadSpec } from '../route-kit.js';
 import { pageQuery, pageSchema } from '../envelope.js';
 import { imageFileParam, serveImageFile } from './image-files.js';
-import { createStoreBody, patchStoreBody, presentPublicStore, presentStore, publicStoreSchema, storeSchema } from './store-schemas.js';
+import { createStoreBody, patchStoreBody, presentPublicStore, presentStore, publicStoreSchema, storeDocumentSchema, storeSchema } from './store-schemas.js';
 
 export interface StoreRouteDeps {
   createStore: CreateStore;
@@ -96,6 +96,15 @@ export function storeRoutes(d: StoreRouteDeps): RouteSpec[] {
       summary: 'Upload a verification document of the store (raw body: PDF, JPEG or PNG); an unapproved store joins the verification queue',
       params, query: z.strictObject({ kind: z.enum(STORE_DOCUMENT_KINDS) }), response: storeSchema, errors: ['NOT_FOUND', 'UNPROCESSABLE_ENTITY', 'PAYLOAD_TOO_LARGE'],
       handler: async ({ auth, params: p, query, file }) => presentStore(await d.submitStoreDocument.execute(auth, p.id, { kind: query.kind, contentType: file!.contentType, bytes: file!.bytes })),
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/stores/:id/documents/:documentId', tags, access: owners, hidesForeign: true,
+      summary: "Read one of a store's verification documents with its content (base64): the store's owner, or a verifier (verification:decide)",
+      params: z.strictObject({ id, documentId: id }), response: storeDocumentSchema.extend({ contentBase64: z.string().openapi({ example: 'JVBERi0xLjcKJeLjz9MK' }) }), errors: ['NOT_FOUND'],
+      handler: async ({ auth, params: p }) => {
+        const { bytes, ...doc } = await d.storeQueries.document(auth, p.id, p.documentId);
+        return { ...doc, contentBase64: bytes.toString('base64') };
+      },
     }),
     defineRoute({
       method: 'get', path: '/api/v1/admin/store-verifications', tags: ['admin'], access: admin('verification:decide'),

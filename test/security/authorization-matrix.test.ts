@@ -36,7 +36,7 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
   let victim: Party;
   let auditId: string;
   /** Stores and deliveries: `own` is the store owner party's store, with the customer and courier parties on its delivery; `foreign` belongs to others, its courier is the victim. */
-  const commerce = {} as Record<'own' | 'foreign', { storeId: string; deliveryId: string; customerId: string; courierId: string }>;
+  const commerce = {} as Record<'own' | 'foreign', { storeId: string; deliveryId: string; customerId: string; courierId: string; documentId?: string }>;
   const commerceOf = (t: Target) => (t.accountId === victim.session.accountId ? commerce.foreign : commerce.own);
   const dropoff = { lat: 33.52, lng: 36.29 };
   const storeReadable = (a: Actor, own: boolean) => (a === 'anonymous' ? 401 : a === 'customer' || a === 'courier' ? 403 : a === 'super_admin' || (a === 'store_owner' && own) ? 200 : 404);
@@ -120,6 +120,10 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     'DELETE /api/v1/stores/:id/logo': { scope: 'object', request: (t) => ({ method: 'DELETE', path: `/api/v1/stores/${commerceOf(t).storeId}/logo` }), expect: storeReadable },
     'POST /api/v1/stores/:id/documents': {
       scope: 'object', request: (t) => ({ path: `/api/v1/stores/${commerceOf(t).storeId}/documents?kind=business_license`, body: PNG, headers: { 'content-type': 'image/png' } }), expect: storeReadableWith(201),
+    },
+    // A store's documents: its owner, or a verifier (verification:decide: super_admin; operations lacks it).
+    'GET /api/v1/stores/:id/documents/:documentId': {
+      scope: 'object', request: (t) => ({ path: `/api/v1/stores/${commerceOf(t).storeId}/documents/${commerceOf(t).documentId}` }), expect: storeReadable,
     },
     // A logo URL carries its content hash; the fixture logo sits on a store no route above touches.
     'GET /api/v1/store-logos/:storeId/:file': { scope: 'none', request: () => ({ path: catalog.logoPath }), expect: () => 200 },
@@ -225,10 +229,11 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     return { productId: p.id, variantId: p.variants[0]!.id };
   }
   /** Documents, then approval: the store becomes listed. */
-  async function approve(storeId: string) {
+  async function approve(storeId: string): Promise<string> {
     const { submitStoreDocument, decideStoreVerification } = app.system.composed.container.cradle;
-    await submitStoreDocument.execute(superPrincipal(), storeId, { kind: 'business_license', contentType: 'image/png', bytes: PNG });
+    const submitted = await submitStoreDocument.execute(superPrincipal(), storeId, { kind: 'business_license', contentType: 'image/png', bytes: PNG });
     await decideStoreVerification.execute(superPrincipal(), storeId, { decision: 'approve' });
+    return submitted.verification.documents[0]!.id;
   }
   /** Another store of `owner`: pending review, or approved. */
   async function storeIn(owner: Session, opts: { approve: boolean }): Promise<string> {
@@ -302,8 +307,8 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     const [rival, otherCustomer] = [await signUp(app, 'store_owner'), await signUp(app, 'customer')];
     commerce.foreign = await storeWithDelivery(rival, otherCustomer.accountId, v.accountId);
     catalog.png = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#c0ffee' } }).png().toBuffer();
-    await approve(commerce.own.storeId);
-    await approve(commerce.foreign.storeId);
+    commerce.own.documentId = await approve(commerce.own.storeId);
+    commerce.foreign.documentId = await approve(commerce.foreign.storeId);
     catalog.pendingStoreId = await storeIn(rival, { approve: false });
     const logoStore = await storeIn(rival, { approve: true });
     const logo = (await app.system.composed.container.cradle.setStoreLogo.put(superPrincipal(), logoStore, catalog.png)).logo!.files.thumb!;

@@ -62,6 +62,10 @@ describe('stores over HTTP: profile, logo, verification, public reads (bad input
     expect(submitted.body.data.verification.documents[0]).to.include({ kind: 'business_license', contentType: 'application/pdf' }).and.not.have.property('storageKey');
     const pending = await call('/api/v1/admin/store-verifications?limit=100', {}, verifier);
     expect(pending.body.data.items.map((x: { id: string }) => x.id)).to.include(s.id);
+    const docId = submitted.body.data.verification.documents[0].id;
+    const read = await call(`/api/v1/stores/${s.id}/documents/${docId}`, {}, verifier);
+    expect(Buffer.from(read.body.data.contentBase64, 'base64').equals(PDF), 'the verifier reads the bytes sent').to.equal(true);
+    expect((await call(`/api/v1/stores/${s.id}/documents/${docId}`, {}, support)).status, 'an admin without verification:decide').to.equal(404);
     expect((await call(`/api/v1/public/stores/${s.id}`, {}, null)).status, 'pending is not listed').to.equal(404);
 
     const r = await decide(s.id, { decision: 'approve', reason: 'licence checked' });
