@@ -51,12 +51,13 @@ import { registerRealtime, startRealtime, type PositionClients, type RealtimeCra
 import { registerEvents, startEventWorkers, type EventsCradle } from './wiring/events.js';
 import { catalogProductRoutes, registerCatalogProducts, startCatalogWorkers, type CatalogProductsCradle } from './wiring/catalog-products.js';
 import { registerAddresses, addressRoutesOf, type AddressesCradle } from './wiring/addresses.js';
+import { registerStoreZones, startStoreZones, storeZoneRoutesOf, storesNearRoutesOf, type StoreZonesCradle } from './wiring/store-zones.js';
 import { registerSettings, settingsRoutesOf, startSettings, type SettingsCradle } from './wiring/settings.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 
 /** Everything the container holds. Use cases take a slice of this as their `deps`; routes too (AuthRouteDeps: the auth use cases). */
-export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle {
+export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle {
   config: Config;
   role: ProcessRole;
   logger: Logger;
@@ -150,6 +151,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
   registerCatalogProducts(container);
   registerAddresses(container);
   registerSettings(container);
+  registerStoreZones(container);
   return container;
 }
 
@@ -198,7 +200,7 @@ function registerIdentity(container: AwilixContainer<Cradle>): void {
 
 /** Every REST route of the product, from each bounded context. */
 export function apiRoutes(c: Cradle): RouteSpec[] {
-  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...commerceRoutes(c), ...catalogProductRoutes(c), ...courierRoutes(c), ...platformRoutes(c), ...addressRoutesOf(c), ...settingsRoutesOf(c)];
+  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...storesNearRoutesOf(c), ...commerceRoutes(c), ...storeZoneRoutesOf(c), ...catalogProductRoutes(c), ...courierRoutes(c), ...platformRoutes(c), ...addressRoutesOf(c), ...settingsRoutesOf(c)];
 }
 
 export interface Composed {
@@ -280,6 +282,9 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
   // Every role reads settings (fees, limits, weights): each loads them before it serves and follows changes.
   const settingsReady = startSettings(c);
   settingsReady.catch(() => undefined);
+  // The API answers "who delivers to me" from memory: it loads every zone before it serves and follows changes.
+  const zonesReady = withApi ? startStoreZones(c) : Promise.resolve();
+  zonesReady.catch(() => undefined);
   const realtime = io && positionClients ? startRealtime(io, c, positionClients) : undefined;
   // Never an unhandled rejection: startSystem awaits `ready` and reports the failure.
   realtime?.catch(() => undefined);
@@ -294,7 +299,7 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
     ...(io ? { io } : {}),
     routes,
     openapi,
-    ready: Promise.all([settingsReady, ...(realtime ? [realtime, pubReady] : [])]).then(() => undefined),
+    ready: Promise.all([settingsReady, zonesReady, ...(realtime ? [realtime, pubReady] : [])]).then(() => undefined),
     async stop(timeoutMs: number) {
       draining = true;
       for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
