@@ -23,9 +23,9 @@ export const paginationSchema = z.object({
   limit: z.number().int().min(1).max(100),
   total: z.number().int().min(0),
   totalPages: z.number().int().min(0),
-});
+}).openapi({ example: { page: 1, limit: 20, total: 1, totalPages: 1 } });
 
-export const successSchema = (data: z.ZodType) => z.object({ success: z.literal(true), data, message: z.string() });
+export const successSchema = (data: z.ZodType) => z.object({ success: z.literal(true), data, message: z.string().openapi({ example: 'OK' }) });
 /** Every list, whatever it lists: `{items, pagination}`. */
 export const pageSchema = (item: z.ZodType) => z.object({ items: z.array(item), pagination: paginationSchema });
 /** The one shape of `details` (domain/shared/errors.ts ErrorDetail), the same in socket acks. */

@@ -1,5 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import './zod.js';
+import { addExamples } from './openapi-examples.js';
 
 export { OpenAPIRegistry };
 
@@ -14,8 +15,22 @@ export function newRegistry(): OpenAPIRegistry {
   return registry;
 }
 
-/** The OpenAPI 3.1 document, generated from the same zod schemas that validate requests. */
+/**
+ * The OpenAPI 3.1 document, generated from the same zod schemas that validate requests,
+ * with an example for every request body, answer and error code (api/openapi-examples.ts).
+ */
 export function buildOpenApiDocument(registry: OpenAPIRegistry, serverUrl?: string): object {
+  const doc = generate(registry, serverUrl);
+  addExamples(doc as Parameters<typeof addExamples>[0]);
+  return doc;
+}
+
+/** The operations whose schemas carry too few examples to build one (a test keeps this empty). */
+export function operationsWithoutExamples(registry: OpenAPIRegistry): string[] {
+  return addExamples(generate(registry) as Parameters<typeof addExamples>[0]);
+}
+
+function generate(registry: OpenAPIRegistry, serverUrl?: string): object {
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {

@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import { createHash } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import { z } from './zod.js';
-import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { getOpenApiMetadata, type OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { AppError, ERROR_STATUS, type ErrorCode } from '../domain/shared/errors.js';
 import type { Principal, Role } from '../domain/shared/principal.js';
 import { UNSAFE_TEXT_MESSAGE, unsafeTextPaths } from '../domain/shared/text.js';
@@ -227,7 +227,10 @@ function registerOpenApi(registry: OpenAPIRegistry, route: RouteSpec): void {
       [String(route.status ?? 200)]: {
         description: route.message ?? 'OK',
         ...(route.conditional ? { headers: { ETag: { description: 'Identifies this answer; send it back as If-None-Match.', schema: { type: 'string' } }, 'Cache-Control': { description: route.conditional.cacheControl, schema: { type: 'string' } } } } : {}),
-        content: { 'application/json': { schema: successSchema(route.response) } },
+        // A file (a picture, a document) is sent as its bytes, not in the envelope.
+        content: getOpenApiMetadata(route.response)?.format === 'binary'
+          ? { 'application/octet-stream': { schema: route.response } }
+          : { 'application/json': { schema: successSchema(route.response) } },
       },
       ...(route.conditional ? { 304: { description: 'Not modified: the If-None-Match ETag is still current.' } } : {}),
       ...errorResponses,

@@ -1,7 +1,11 @@
-import { area as turfArea, booleanPointInPolygon, kinks, polygon as turfPolygon } from '@turf/turf';
 import type { Feature, Polygon } from 'geojson';
 import { haversineM } from './distance.js';
 import { GeoError } from './errors.js';
+
+// turf's bundle is some 180 modules: it loads when a zone is first prepared, so a process that
+// never prepares one (the hub role) does not carry it.
+let turfLib: typeof import('@turf/turf') | undefined;
+const turf = () => (turfLib ??= require('@turf/turf') as typeof import('@turf/turf'));
 
 /**
  * Delivery zones: what a zone is, the rules it must follow, and the exact
@@ -151,12 +155,12 @@ function preparePolygon(shape: Extract<ZoneShape, { kind: 'polygon' }>): Prepare
 
   let feature: Feature<Polygon>;
   try {
-    feature = turfPolygon(rings);
+    feature = turf().polygon(rings);
   } catch (err) {
     throw invalid(`polygon is not valid: ${(err as Error).message}`, 'polygon');
   }
-  if (kinks(feature).features.length > 0) throw new GeoError('ZONE_SELF_INTERSECTS', 'the polygon crosses itself (or a hole crosses a ring)', { field: 'polygon' });
-  const areaM2 = turfArea(feature);
+  if (turf().kinks(feature).features.length > 0) throw new GeoError('ZONE_SELF_INTERSECTS', 'the polygon crosses itself (or a hole crosses a ring)', { field: 'polygon' });
+  const areaM2 = turf().area(feature);
   if (!(areaM2 > 0)) throw invalid('the polygon encloses no area', 'polygon');
   if (areaM2 > MAX_ZONE_AREA_KM2 * 1e6) {
     throw new GeoError('ZONE_TOO_LARGE', `a zone may cover at most ${MAX_ZONE_AREA_KM2} km²`, { field: 'polygon', areaKm2: Math.round(areaM2 / 1e6), maxKm2: MAX_ZONE_AREA_KM2 });
@@ -172,7 +176,7 @@ function preparePolygon(shape: Extract<ZoneShape, { kind: 'polygon' }>): Prepare
       let x = lng;
       if (x < minLng) x += 360;
       else if (x >= minLng + 360) x -= 360;
-      return booleanPointInPolygon([x, lat], feature);
+      return turf().booleanPointInPolygon([x, lat], feature);
     },
     rings,
     bbox,

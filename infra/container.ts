@@ -37,17 +37,19 @@ import { IdentityEventBus } from './identity-events.js';
 import { DevSmsSender } from './providers/sms-dev.js';
 import { HttpSmsSender } from './providers/sms-http.js';
 import { LocalDiskDocumentStorage, DOCUMENT_TYPES } from './storage/local-disk.js';
-import { createHub } from '../server/hub.js';
 import type { Config } from './config.js';
-import { createRepositories, pingStore, type Repositories, type Store } from './db/index.js';
+import { createRepositories, type Repositories, type Store } from './db/index.js';
 import { AccessTokens } from './jwt.js';
 import { Metrics } from './metrics.js';
 import { Queues } from './queues.js';
-import { connectRedis, createRedisClient, pingRedis, type RedisClient, type RedisTarget } from './redis.js';
+import type { RedisClient, RedisTarget } from './redis.js';
+import { readinessOf } from './probes.js';
+import { attachHubSockets } from './wiring/hub-sockets.js';
+import { drainableServer } from './drain.js';
 import { Tracing } from './tracing.js';
 import { originPolicy } from './origins.js';
 import { commerceRoutes, registerCommerce, type CommerceCradle } from './wiring/commerce.js';
-import { registerRealtime, startRealtime, type PositionClients, type RealtimeCradle } from './wiring/realtime.js';
+import { registerRealtime, type RealtimeCradle } from './wiring/realtime.js';
 import { registerEvents, startEventWorkers, type EventsCradle } from './wiring/events.js';
 import { catalogProductRoutes, registerCatalogProducts, startCatalogWorkers, type CatalogProductsCradle } from './wiring/catalog-products.js';
 import { registerAddresses, addressRoutesOf, type AddressesCradle } from './wiring/addresses.js';
@@ -55,6 +57,8 @@ import { registerStoreZones, startStoreZones, storeZoneRoutesOf, storesNearRoute
 import { registerSettings, settingsRoutesOf, startSettings, type SettingsCradle } from './wiring/settings.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
+/** The roles composed here; `hub` has its own, smaller composition (container-hub.ts). */
+export type ContainerRole = Exclude<ProcessRole, 'hub'>;
 
 /** Everything the container holds. Use cases take a slice of this as their `deps`; routes too (AuthRouteDeps: the auth use cases). */
 export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle {
@@ -215,25 +219,17 @@ export interface Composed {
   stop(timeoutMs: number): Promise<void>;
 }
 
-function readiness(c: Cradle) {
-  return async () => {
-    const [redis, database] = await Promise.all([
-      pingRedis(c.redis).then(() => 'up' as const, () => 'down' as const),
-      pingStore(c.store).then(() => 'up' as const, () => 'down' as const),
-    ]);
-    return { redis, database };
-  };
-}
-
 /**
  * One composition per role. Each role serves /health, /ready and /metrics on its
- * port; `api` adds the REST routes, `hub` the Socket.IO hub, `worker` the queue workers.
+ * port; `api` adds the REST routes, `worker` the queue workers, and `all` both
+ * plus the Socket.IO hub. A hub-only process is composed by container-hub.ts,
+ * which loads none of the REST or commerce modules.
  */
-function compose(infra: Infrastructure, role: ProcessRole): Composed {
+function compose(infra: Infrastructure, role: ContainerRole): Composed {
   const container = buildContainer(infra, role);
   const c = container.cradle;
   const withApi = role === 'api' || role === 'all';
-  const withHub = role === 'hub' || role === 'all';
+  const withHub = role === 'all';
   const withWorkers = role === 'worker' || role === 'all';
 
   const routes = withApi ? apiRoutes(c) : [];
@@ -245,49 +241,19 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
     redis: c.redis,
     keyPrefix: c.keyPrefix,
     accessTokens: c.tokenVerifier,
-    readiness: readiness(c),
+    readiness: readinessOf(c.redis, c.store),
     originAllowed: originPolicy(c.config),
     routes,
   });
   const server = http.createServer(app.callback());
-  server.keepAliveTimeout = 5_000;
-  let draining = false;
-  const inFlight = new Set<http.ServerResponse>();
-  // While draining, every response closes its connection, so a finished in-flight
-  // request does not hold the server open on keep-alive until the deadline.
-  server.prependListener('request', (_req, res) => {
-    if (draining) res.setHeader('Connection', 'close');
-    inFlight.add(res);
-    res.once('close', () => inFlight.delete(res));
-  });
-
-  let io: IoServer | undefined;
-  let pubReady: Promise<unknown> = Promise.resolve();
-  const hubClients: RedisClient[] = [];
-  let positionClients: PositionClients | undefined;
-  if (withHub) {
-    const pubClient = createRedisClient(c.redisTarget, 'publisher', 'io-pub');
-    const subClient = createRedisClient(c.redisTarget, 'sharded-subscriber', 'io-sub');
-    hubClients.push(pubClient, subClient);
-    // Courier positions between hubs: published on pubClient, received on a subscriber of their own.
-    positionClients = { publisher: pubClient, subscriber: createRedisClient(c.redisTarget, 'sharded-subscriber', 'hub-positions') };
-    hubClients.push(positionClients.subscriber);
-    void positionClients.subscriber.connect().catch(() => undefined);
-    // Publishing fails fast while disconnected, so the hub is ready only once it can publish.
-    pubReady = connectRedis(pubClient);
-    pubReady.catch(() => undefined);
-    void subClient.connect().catch(() => undefined);
-    io = createHub({ httpServer: server, pubClient, subClient, originAllowed: originPolicy(c.config), logger: c.logger, maxFrameBytes: c.config.SOCKET_MAX_FRAME_KB * 1024 });
-  }
+  const drain = drainableServer(server);
   // Every role reads settings (fees, limits, weights): each loads them before it serves and follows changes.
   const settingsReady = startSettings(c);
   settingsReady.catch(() => undefined);
   // The API answers "who delivers to me" from memory: it loads every zone before it serves and follows changes.
   const zonesReady = withApi ? startStoreZones(c) : Promise.resolve();
   zonesReady.catch(() => undefined);
-  const realtime = io && positionClients ? startRealtime(io, c, positionClients) : undefined;
-  // Never an unhandled rejection: startSystem awaits `ready` and reports the failure.
-  realtime?.catch(() => undefined);
+  const sockets = withHub ? attachHubSockets(server, c) : undefined;
   if (withWorkers) {
     startEventWorkers(c);
     startCatalogWorkers(c);
@@ -296,28 +262,19 @@ function compose(infra: Infrastructure, role: ProcessRole): Composed {
   return {
     container,
     server,
-    ...(io ? { io } : {}),
+    ...(sockets ? { io: sockets.io } : {}),
     routes,
     openapi,
-    ready: Promise.all([settingsReady, zonesReady, ...(realtime ? [realtime, pubReady] : [])]).then(() => undefined),
+    ready: Promise.all([settingsReady, zonesReady, sockets?.ready]).then(() => undefined),
     async stop(timeoutMs: number) {
-      draining = true;
-      for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
-      const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      await Promise.race([closed, deadline]); // in-flight requests finish, bounded
-      server.closeAllConnections();
-      await realtime?.then((r) => r.close(), () => undefined);
-      if (io) await new Promise<void>((resolve) => io.close(() => resolve()));
+      const { deadline } = await drain(timeoutMs);
+      await sockets?.close();
       await Promise.race([container.dispose(), deadline]); // queues: workers finish active jobs
-      for (const client of hubClients) client.disconnect();
     },
   };
 }
 
 export const composeApi = (infra: Infrastructure) => compose(infra, 'api');
-export const composeHub = (infra: Infrastructure) => compose(infra, 'hub');
 export const composeWorker = (infra: Infrastructure) => compose(infra, 'worker');
 export const composeAllInOne = (infra: Infrastructure) => compose(infra, 'all');
-export const composeFor = (role: ProcessRole) => ({ api: composeApi, hub: composeHub, worker: composeWorker, all: composeAllInOne })[role];
+export const composeFor = (role: ContainerRole) => ({ api: composeApi, worker: composeWorker, all: composeAllInOne })[role];

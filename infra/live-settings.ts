@@ -1,7 +1,8 @@
+import { Gauge, type Registry } from 'prom-client';
 import type { RedisClient } from './redis.js';
 import type { Logger } from 'pino';
 import type { SettingsChangeNotifier, SettingsReader, SettingsRepository } from '../domain/platform/ports.js';
-import { defaultSettings, isSettingKey, SETTINGS, type SettingKey, type SettingValue, type SettingValues } from '../domain/platform/settings.js';
+import { defaultSettings, isSettingKey, SETTING_KEYS, SETTINGS, type SettingKey, type SettingValue, type SettingValues } from '../domain/platform/settings.js';
 import { subscribeChannel } from './redis-channels.js';
 
 /** `<prefix>settings:changed`: published after a setting change commits. */
@@ -54,7 +55,6 @@ export class LiveSettings implements SettingsReader {
   private running: Promise<void> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
-  private unsubscribe: (() => Promise<void>) | undefined;
   /** When the last reload finished (ms since epoch); 0 before the first. */
   loadedAt = 0;
 
@@ -71,14 +71,14 @@ export class LiveSettings implements SettingsReader {
   /** Loads once, then follows changes. Resolves when the copy is loaded and the subscription confirmed. */
   async start(): Promise<void> {
     await this.refresh();
-    this.unsubscribe = await subscribeChannel(this.deps.subscriber, this.deps.channel, parseNotice, (n) => this.onNotice(n), this.deps.logger);
+    await subscribeChannel(this.deps.subscriber, this.deps.channel, parseNotice, (n) => this.onNotice(n), this.deps.logger);
     this.timer = setInterval(() => void this.refresh().catch((err: unknown) => this.deps.logger.warn({ err }, 'settings poll failed; kept the last values')), this.deps.refreshMs);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.unsubscribe?.().catch(() => undefined);
+    // The connection is ours alone: closing it is the unsubscribe, and it does not wait for a Redis that is away.
     this.deps.subscriber.disconnect();
     await this.running?.catch(() => undefined);
   }
@@ -135,6 +135,30 @@ export class LiveSettings implements SettingsReader {
     this.values = next as SettingValues;
     this.loadedAt = Date.now();
   }
+}
+
+/**
+ * Per process: the version of each key it serves and the age of its last reload. Scraped
+ * from every process, a key whose version differs between processes is one that has not arrived.
+ */
+export function settingsMetrics(live: LiveSettings, registry: Registry): void {
+  new Gauge({
+    name: 'settings_version',
+    help: 'Version of each marketplace setting this process serves (0: the default)',
+    labelNames: ['key'],
+    registers: [registry],
+    collect() {
+      for (const key of SETTING_KEYS) this.set({ key }, live.version(key));
+    },
+  });
+  new Gauge({
+    name: 'settings_reload_age_seconds',
+    help: 'Seconds since this process last reloaded the marketplace settings',
+    registers: [registry],
+    collect() {
+      this.set(live.loadedAt ? (Date.now() - live.loadedAt) / 1000 : -1);
+    },
+  });
 }
 
 /** After a change commits: apply it here at once, and tell every other process on Redis (fire and forget; their poll covers a loss). */

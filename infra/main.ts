@@ -1,6 +1,7 @@
 import { loadConfig, ConfigError } from './config.js';
 import { createLogger } from './logger.js';
-import { startSystem, StartupError } from './system.js';
+import { StartupError } from './startup-error.js';
+import type { RunningProcess, ProcessParts } from './boot.js';
 import { auditEntryEvent } from '../domain/platform/events.js';
 
 /**
@@ -19,9 +20,17 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.LOG_LEVEL);
-  let system;
+  let system: RunningProcess<ProcessParts>;
   try {
-    system = await startSystem(config, config.ROLE, logger);
+    // Required by role, so a hub process never loads the REST API, commerce or the queues
+    // (a dynamic import() would not resolve our .ts sources under tsx's require hook).
+    if (config.ROLE === 'hub') {
+      const { startHubSystem } = require('./hub-system.js') as typeof import('./hub-system.js');
+      system = await startHubSystem(config, logger);
+    } else {
+      const { startSystem } = require('./system.js') as typeof import('./system.js');
+      system = await startSystem(config, config.ROLE, logger);
+    }
   } catch (err) {
     const message = err instanceof StartupError ? err.message : (err as Error).message;
     logger.fatal({ err }, message);
@@ -33,7 +42,9 @@ async function main(): Promise<void> {
   const started = auditEntryEvent({ id: `system.started:${process.pid}:${startedAt.toISOString()}`, actor: { id: null, role: 'system' }, action: 'system.started', resource: { type: 'process', id: system.role }, metadata: { pid: process.pid, version: process.env.npm_package_version ?? null } }, startedAt);
   await system.composed.container.cradle.outbox.add([started]).catch((err: unknown) => logger.warn({ err }, 'could not record the start-up audit entry'));
 
-  const lines = [`Daraa (${system.role}) is up`, `  API      ${system.url}/api/v1`, `  Docs     ${system.url}/docs`, `  OpenAPI  ${system.url}/openapi.json`, `  Health   ${system.url}/health   Ready ${system.url}/ready   Metrics ${system.url}/metrics`];
+  const lines = [`Daraa (${system.role}) is up`];
+  if (system.role !== 'hub') lines.push(`  API      ${system.url}/api/v1`, `  Docs     ${system.url}/docs`, `  OpenAPI  ${system.url}/openapi.json`);
+  lines.push(`  Health   ${system.url}/health   Ready ${system.url}/ready   Metrics ${system.url}/metrics`);
   if (system.composed.io) lines.push(`  Sockets  ${system.url.replace(/^http/, 'ws')} (Socket.IO, WebSocket transport)`);
   console.log(lines.join('\n'));
   logger.info({ url: system.url, role: system.role }, 'listening');

@@ -3,6 +3,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRedisClient, type RedisClient, type RedisTarget } from './redis.js';
 import type { DomainEvent, NewEvent, OutboxStore, StoredEvent, UnitOfWork } from '../domain/shared/events.js';
 
+/** Published after a transaction with events commits; the relay wakes on it. */
+export const outboxNudgeChannel = (keyPrefix: string) => `${keyPrefix}outbox:committed`;
+
 /**
  * Wakes the relay as soon as a transaction that wrote events commits, instead
  * of at its next poll: one PUBLISH on `channel`, fire and forget. A lost nudge

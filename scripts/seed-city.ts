@@ -19,6 +19,11 @@ import type { Principal, Role } from '../domain/shared/principal.js';
 import type { IdGenerator } from '../domain/shared/ids.js';
 import { CreateStore } from '../domain/catalog/use-cases/create-store.js';
 import { AddAddress } from '../domain/catalog/use-cases/add-address.js';
+import { UpdateStore } from '../domain/catalog/use-cases/update-store.js';
+import { SubmitStoreDocument } from '../domain/catalog/use-cases/submit-store-document.js';
+import { DecideStoreVerification } from '../domain/catalog/use-cases/decide-store-verification.js';
+import { isListedStore, type HoursInput } from '../domain/catalog/model.js';
+import type { OpeningPeriod } from '../domain/catalog/opening-hours.js';
 import { rng } from './rng.js';
 import { noProgress, type CityContext, type CityOptions, type CitySeedStep, type Progress } from './seed-city-kit.js';
 import { CATALOG_STEPS } from './seed-city-catalog.js';
@@ -66,11 +71,29 @@ async function ensureAccount(ctx: CityContext, role: 'store_owner' | 'customer',
   return a;
 }
 
-const storeName = (r: () => number): Words => {
+const storeKindAndName = (r: () => number): { kind: Words; words: Words } => {
   const kind = pick(r, STORE_KINDS);
   const name = pick(r, STORE_NAMES);
-  return { ar: `${kind.ar} ${name.ar}`, en: `${name.en} ${kind.en}` };
+  return { kind, words: { ar: `${kind.ar} ${name.ar}`, en: `${name.en} ${kind.en}` } };
 };
+const storeName = (r: () => number): Words => storeKindAndName(r).words;
+
+const WEEK = ['sat', 'sun', 'mon', 'tue', 'wed', 'thu', 'fri'] as const;
+const daily = (opens: string, closes: string, friday?: [string, string]): OpeningPeriod[] =>
+  WEEK.map((day) => (day === 'fri' && friday ? { day, opens: friday[0], closes: friday[1] } : { day, opens, closes }));
+/** Damascus hours by kind of shop: bakeries at dawn, restaurants and cafés past midnight, some pharmacies all night. */
+function hoursOf(kind: Words, r: () => number): HoursInput {
+  const weekly = ((): OpeningPeriod[] => {
+    switch (kind.en) {
+      case 'Bakery': return daily('06:00', '21:00', ['06:00', '12:00']);
+      case 'Restaurant': return daily('11:00', '01:00');
+      case 'Café': return daily('08:00', '02:00');
+      case 'Pharmacy': return r() < 0.3 ? daily('00:00', '24:00') : daily('08:30', '23:00');
+      default: return daily('09:00', '22:00', ['14:00', '22:00']);
+    }
+  })();
+  return { timeZone: 'Asia/Damascus', weekly };
+}
 const streetLine = (r: () => number, hood: Words) => {
   const street = pick(r, STREETS);
   const n = 1 + Math.floor(r() * 120);
@@ -90,23 +113,54 @@ const storeOwners: CitySeedStep = {
   },
 };
 
-/** One store per owner, scattered around the neighbourhoods (CreateStore). */
+/** One store per owner, scattered around the neighbourhoods, with a profile: cuisine, hours, minimum order (CreateStore). */
 const stores: CitySeedStep = {
   name: 'stores',
   total: (ctx) => ctx.owners.length,
   async run(ctx) {
-    const create = new CreateStore({ stores: ctx.c.stores, clock: ctx.c.clock, ids: ctx.ids });
+    const create = new CreateStore({ stores: ctx.c.stores, outbox: ctx.c.outbox, unitOfWork: ctx.c.unitOfWork, clock: ctx.c.clock, ids: ctx.ids });
+    const update = new UpdateStore({ stores: ctx.c.stores, outbox: ctx.c.outbox, unitOfWork: ctx.c.unitOfWork, clock: ctx.c.clock });
     let created = 0;
     for (const owner of ctx.owners) {
       // Draw before looking up, so a re-run draws the same numbers for the same owner.
       const hood = pick(ctx.rand, NEIGHBOURHOODS);
-      const name = storeName(ctx.rand);
-      const input = { name: both(name), phone: `+9639${String(Math.floor(ctx.rand() * 1e8)).padStart(8, '0')}`, address: streetLine(ctx.rand, hood), location: near(ctx.rand, hood, 900) };
+      const name = storeKindAndName(ctx.rand);
+      const input = { name: both(name.words), phone: `+9639${String(Math.floor(ctx.rand() * 1e8)).padStart(8, '0')}`, address: streetLine(ctx.rand, hood), location: near(ctx.rand, hood, 900) };
+      const profile = { cuisine: name.kind.en.toLowerCase(), hours: hoursOf(name.kind, ctx.rand), minimumOrder: (5 + Math.floor(ctx.rand() * 21)) * 1000 * 100 };
       const existing = (await ctx.c.stores.list({ ownerId: owner.id }, { page: 1, limit: 1 })).items[0];
-      ctx.stores.push(existing ? existing.toView() : (created++, await create.execute(principalOf(owner), input)));
+      // A store seeded before stores had a profile gets one; any other existing store is left as is.
+      if (existing && existing.hours === null) ctx.stores.push(await update.execute(principalOf(owner), existing.id, profile));
+      else ctx.stores.push(existing ? existing.toView() : (created++, await create.execute(principalOf(owner), { ...input, ...profile })));
       ctx.progress.tick();
     }
     return `${ctx.stores.length} stores (${created} new)`;
+  },
+};
+
+/** A tiny PDF: the licence every demo store shows its verifier. */
+const LICENCE = Buffer.from('%PDF-1.4\n% demo city business licence\n%%EOF\n');
+
+/** Every store sends its licence and the seed verifier approves it, so the demo city has listed stores. */
+const storeVerification: CitySeedStep = {
+  name: 'store verification',
+  total: (ctx) => ctx.stores.length,
+  async run(ctx) {
+    const { c } = ctx;
+    const updateStore = new UpdateStore({ stores: c.stores, outbox: c.outbox, unitOfWork: c.unitOfWork, clock: c.clock });
+    const submit = new SubmitStoreDocument({ stores: c.stores, documentStorage: c.documentStorage, updateStore, clock: c.clock, ids: ctx.ids });
+    const decide = new DecideStoreVerification({ stores: c.stores, outbox: c.outbox, unitOfWork: c.unitOfWork, clock: c.clock, ids: ctx.ids });
+    const verifier: Principal = { accountId: ctx.verifierId, role: 'admin', permissions: ['verification:decide'], sessionId: 'seed-city', tokenId: 'seed-city', expiresAt: 0 };
+    const ownerOf = (ownerId: string): Principal => ({ accountId: ownerId, role: 'store_owner', permissions: [], sessionId: 'seed-city', tokenId: 'seed-city', expiresAt: 0 });
+    let approved = 0;
+    for (const [i, store] of ctx.stores.entries()) {
+      if (store.verification.status !== 'approved') {
+        if (store.verification.status !== 'pending') await submit.execute(ownerOf(store.ownerId), store.id, { kind: 'business_license', contentType: 'application/pdf', bytes: LICENCE });
+        ctx.stores[i] = await decide.execute(verifier, store.id, { decision: 'approve', reason: 'demo city seed' });
+        approved++;
+      }
+      ctx.progress.tick();
+    }
+    return `${ctx.stores.filter(isListedStore).length} listed stores (${approved} newly approved)`;
   },
 };
 
@@ -151,7 +205,7 @@ const addresses: CitySeedStep = {
 };
 
 /** The steps, in order. Add zones here. */
-export const CITY_STEPS: CitySeedStep[] = [storeOwners, stores, customers, addresses, ...CATALOG_STEPS];
+export const CITY_STEPS: CitySeedStep[] = [storeOwners, stores, storeVerification, customers, addresses, ...CATALOG_STEPS];
 
 /** Seeds the demo city on a built container; returns one summary line per step. */
 export async function seedCity(c: Cradle, opts: CityOptions, progress: Progress = noProgress, steps: CitySeedStep[] = CITY_STEPS): Promise<{ lines: string[]; context: CityContext }> {

@@ -1,13 +1,13 @@
 import { id, text, z } from '../zod.js';
 import { pageRequest } from '../../domain/shared/pagination.js';
-import { notFound } from '../../domain/shared/errors.js';
 import { MAX_PRICE_MINOR, PRODUCT_STATUSES, type ProductView } from '../../domain/catalog/product.js';
 import type { ManageProducts } from '../../domain/catalog/use-cases/manage-products.js';
 import type { AddProductImage } from '../../domain/catalog/use-cases/add-product-image.js';
 import type { CatalogQueries } from '../../domain/catalog/use-cases/catalog-queries.js';
 import type { ProductRepository } from '../../domain/catalog/ports.js';
 import type { DocumentStorage } from '../../domain/identity/ports.js';
-import { defineRoute, PUBLIC, RawBody, roles, type RouteSpec, type UploadSpec } from '../route-kit.js';
+import { defineRoute, PUBLIC, roles, type RouteSpec, type UploadSpec } from '../route-kit.js';
+import { imageFileParam, imageSizes, imageSizesSchema, serveImageFile } from './image-files.js';
 import { pageQuery, pageSchema } from '../envelope.js';
 
 export interface ProductRouteDeps {
@@ -43,7 +43,7 @@ const createBody = z
   .openapi({ example: { name: { ar: 'خبز عربي', en: 'Arabic bread' }, categoryId: null, status: 'active', attributes: { origin: 'Damascus' }, variants: [{ sku: 'BREAD-6', options: { pack: '6' }, price: 1500, compareAtPrice: 1800, barcode: '6291041500213', weightGrams: 600 }] } });
 const patchBody = createBody.partial().refine((b) => Object.keys(b).length > 0, { message: 'at least one field is required' }).openapi({ example: { status: 'archived' } });
 
-const imageSchema = z.object({ id: z.string(), alt: z.string().nullable(), sizes: z.record(z.string(), z.object({ url: z.string(), width: z.number().int(), height: z.number().int() })) });
+const imageSchema = z.object({ id: z.string(), alt: z.string().nullable(), sizes: imageSizesSchema });
 export const productSchema = z
   .object({
     id: z.string(), storeId: z.string(), categoryId: z.string().nullable(),
@@ -54,19 +54,8 @@ export const productSchema = z
   })
   .openapi('Product');
 
-/** Content-addressed: a new picture gets a new URL, so a served one is immutable. */
-const imageFile = (size: string, sha256: string) => `${size}-${sha256.slice(0, 16)}.jpg`;
-const FILE = /^([a-z]+)-([0-9a-f]{16})\.jpg$/;
-
-function present(p: ProductView) {
-  return {
-    ...p,
-    images: p.images.map((img) => ({
-      id: img.id,
-      alt: img.alt,
-      sizes: Object.fromEntries(Object.entries(img.files).map(([size, f]) => [size, { url: `/api/v1/product-images/${p.id}/${img.id}/${imageFile(size, f.sha256)}`, width: f.width, height: f.height }])),
-    })),
-  };
+export function present(p: ProductView) {
+  return { ...p, images: p.images.map((img) => ({ id: img.id, alt: img.alt, sizes: imageSizes(`/api/v1/product-images/${p.id}/${img.id}`, img.files) })) };
 }
 
 /** Products of a store: its owner (or an admin with `stores:manage`) manages them; foreign ones answer 404. */
@@ -112,14 +101,10 @@ export function productRoutes(d: ProductRouteDeps): RouteSpec[] {
     defineRoute({
       method: 'get', path: '/api/v1/product-images/:productId/:imageId/:file', tags, access: PUBLIC,
       summary: 'A product picture (JPEG). The URL carries the content hash: cache it forever',
-      params: z.strictObject({ productId: id, imageId: id, file: z.string().regex(FILE) }), response: z.string().openapi({ format: 'binary' }), errors: ['NOT_FOUND'],
+      params: z.strictObject({ productId: id, imageId: id, file: imageFileParam }), response: z.string().openapi({ format: 'binary' }), errors: ['NOT_FOUND'],
       handler: async ({ params: p }) => {
-        const [, size, hash] = FILE.exec(p.file)!;
         const product = await d.products.findById(p.productId);
-        const f = product?.images.find((i) => i.id === p.imageId)?.files[size!];
-        if (!f || !f.sha256.startsWith(hash!)) throw notFound('Image');
-        const bytes = await d.documentStorage.get(f.key);
-        return new RawBody(f.contentType, bytes, { 'Cache-Control': 'public, max-age=31536000, immutable', ETag: `"${f.sha256}"`, 'X-Content-Type-Options': 'nosniff' });
+        return serveImageFile(d.documentStorage, product?.images.find((i) => i.id === p.imageId)?.files, p.file);
       },
     }),
   ];

@@ -59,6 +59,8 @@ export interface ProductRepository {
   /** CONFLICT (reason duplicate_sku) when a SKU is used by another product of the store. */
   create(product: Product): Promise<void>;
   findById(id: string): Promise<Product | null>;
+  /** The products with these ids, in the order given; unknown ids are left out. */
+  findByIds(ids: readonly string[]): Promise<Product[]>;
   /** The product holding a variant, or null. */
   findByVariantId(variantId: string): Promise<Product | null>;
   /** False on a stale version; CONFLICT (reason duplicate_sku) as `create`. */

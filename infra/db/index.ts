@@ -1,13 +1,15 @@
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
-import type { Connection } from 'mongoose';
 import type { AuditLogRepository, SettingsRepository } from '../../domain/platform/ports.js';
 import type { DeliveryRepository } from '../../domain/delivery/ports.js';
 import type { StoreRepository, CategoryRepository, ProductRepository, InventoryRepository } from '../../domain/catalog/ports.js';
 import type { AccountRepository, DocumentRepository, OtpRepository, SessionRepository } from '../../domain/identity/ports.js';
 import type { OutboxStore, ProcessedEvents, UnitOfWork } from '../../domain/shared/events.js';
 import { EVENTS } from '../../domain/platform/events.js';
-import { openPglite, openPostgres, type SqlClient } from './sql/client.js';
+import { openPglite, openPostgres } from './sql/client.js';
+import type { Store, StoreSettings } from './store.js';
+
+export { pingStore, closeStore, type Store, type StoreSettings } from './store.js';
 import { SqlOutbox, SqlProcessedEvents } from './sql/outbox.js';
 import { MongoOutbox, MongoProcessedEvents } from './mongo/outbox.js';
 import { mongoUnitOfWork } from './mongo/connection.js';
@@ -28,6 +30,9 @@ import { SqlInventoryRepository } from './sql/inventory.js';
 import { MongoCategoryRepository } from './mongo/categories.js';
 import { MongoProductRepository } from './mongo/products.js';
 import { MongoInventoryRepository } from './mongo/inventory.js';
+import { SqlProductSearch } from './sql/product-search.js';
+import type { ProductSearch } from '../../domain/catalog/search.js';
+import { MongoProductSearch } from './mongo/product-search.js';
 import { SqlAddressRepository } from './sql/addresses.js';
 import { SqlStoreZoneRepository } from './sql/store-zones.js';
 import { MongoStoreZoneRepository } from './mongo/store-zones.js';
@@ -35,11 +40,6 @@ import { MongoAddressRepository } from './mongo/addresses.js';
 import type { AddressRepository, StoreZoneRepository } from '../../domain/catalog/ports.js';
 import { SqlAccountRepository, SqlDocumentRepository, SqlOtpRepository, SqlSessionRepository } from './sql/identity.js';
 import { MongoAccountRepository, MongoDocumentRepository, MongoOtpRepository, MongoSessionRepository } from './mongo/identity.js';
-
-/** The production store is MongoDB; SQL (PostgreSQL or embedded PGlite) is the second implementation. */
-export type Store =
-  | { kind: 'sql'; engine: 'pglite' | 'postgres'; sql: SqlClient }
-  | { kind: 'mongo'; engine: 'mongo'; mongo: Connection };
 
 /** Every repository, built for one store. Add a context's repositories here. */
 export interface Repositories {
@@ -49,6 +49,7 @@ export interface Repositories {
   stores: StoreRepository;
   categories: CategoryRepository;
   products: ProductRepository;
+  productSearch: ProductSearch;
   inventory: InventoryRepository;
   addresses: AddressRepository;
   storeZones: StoreZoneRepository;
@@ -60,14 +61,6 @@ export interface Repositories {
   processedEvents: ProcessedEvents;
   /** Repositories and the outbox called inside `transaction` commit together. */
   unitOfWork: UnitOfWork;
-}
-
-export interface StoreSettings {
-  MONGODB_URI?: string | undefined;
-  DATABASE_URL?: string | undefined;
-  DB_POOL_MAX?: number;
-  DATABASE_SCHEMA?: string | undefined;
-  dataDir: string;
 }
 
 /** Opens the configured store and brings its schema up to date (SQL migrations or Mongo index migrations). */
@@ -98,22 +91,9 @@ export async function prepareStore(store: Store): Promise<void> {
 export function createRepositories(store: Store): Repositories {
   if (store.kind === 'sql') {
     const db = store.sql;
-    return { auditLog: new SqlAuditLogRepository(db), settings: new SqlSettingsRepository(db), accounts: new SqlAccountRepository(db), sessions: new SqlSessionRepository(db), otps: new SqlOtpRepository(db), documents: new SqlDocumentRepository(db), deliveries: new SqlDeliveryRepository(db), stores: new SqlStoreRepository(db), categories: new SqlCategoryRepository(db), products: new SqlProductRepository(db), inventory: new SqlInventoryRepository(db), addresses: new SqlAddressRepository(db), storeZones: new SqlStoreZoneRepository(db), outbox: new SqlOutbox(db, EVENTS), processedEvents: new SqlProcessedEvents(db), unitOfWork: db };
+    return { auditLog: new SqlAuditLogRepository(db), settings: new SqlSettingsRepository(db), accounts: new SqlAccountRepository(db), sessions: new SqlSessionRepository(db), otps: new SqlOtpRepository(db), documents: new SqlDocumentRepository(db), deliveries: new SqlDeliveryRepository(db), stores: new SqlStoreRepository(db), categories: new SqlCategoryRepository(db), products: new SqlProductRepository(db), productSearch: new SqlProductSearch(db), inventory: new SqlInventoryRepository(db), addresses: new SqlAddressRepository(db), storeZones: new SqlStoreZoneRepository(db), outbox: new SqlOutbox(db, EVENTS), processedEvents: new SqlProcessedEvents(db), unitOfWork: db };
   }
   const conn = store.mongo;
-  return { auditLog: new MongoAuditLogRepository(conn), settings: new MongoSettingsRepository(conn), accounts: new MongoAccountRepository(conn), sessions: new MongoSessionRepository(conn), otps: new MongoOtpRepository(conn), documents: new MongoDocumentRepository(conn), deliveries: new MongoDeliveryRepository(conn), stores: new MongoStoreRepository(conn), categories: new MongoCategoryRepository(conn), products: new MongoProductRepository(conn), inventory: new MongoInventoryRepository(conn), addresses: new MongoAddressRepository(conn), storeZones: new MongoStoreZoneRepository(conn), outbox: new MongoOutbox(conn, EVENTS), processedEvents: new MongoProcessedEvents(conn), unitOfWork: mongoUnitOfWork(conn) };
+  return { auditLog: new MongoAuditLogRepository(conn), settings: new MongoSettingsRepository(conn), accounts: new MongoAccountRepository(conn), sessions: new MongoSessionRepository(conn), otps: new MongoOtpRepository(conn), documents: new MongoDocumentRepository(conn), deliveries: new MongoDeliveryRepository(conn), stores: new MongoStoreRepository(conn), categories: new MongoCategoryRepository(conn), products: new MongoProductRepository(conn), productSearch: new MongoProductSearch(conn), inventory: new MongoInventoryRepository(conn), addresses: new MongoAddressRepository(conn), storeZones: new MongoStoreZoneRepository(conn), outbox: new MongoOutbox(conn, EVENTS), processedEvents: new MongoProcessedEvents(conn), unitOfWork: mongoUnitOfWork(conn) };
 }
 
-export async function pingStore(store: Store): Promise<void> {
-  if (store.kind === 'sql') await store.sql.ping();
-  else {
-    const db = store.mongo.db;
-    if (!db) throw new Error('mongo not connected');
-    await db.admin().ping();
-  }
-}
-
-export async function closeStore(store: Store): Promise<void> {
-  if (store.kind === 'sql') await store.sql.close();
-  else await store.mongo.close();
-}

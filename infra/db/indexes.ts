@@ -12,14 +12,18 @@ export interface SqlIndex {
   unique?: boolean;
   /** The partial index predicate as PostgreSQL prints it, without the outer parentheses. */
   where?: string;
+  /** The access method when it is not btree (`gin` for full text). */
+  using?: string;
 }
 
 export interface MongoIndex {
   collection: string;
   name: string;
-  key: Record<string, 1 | -1>;
+  /** A text index reads back as `{ _fts: 'text', _ftsx: 1 }`, its fields and weights in `weights`. */
+  key: Record<string, 1 | -1 | 'text'>;
   unique?: boolean;
   partialFilterExpression?: Record<string, unknown>;
+  weights?: Record<string, number>;
 }
 
 /**
@@ -233,5 +237,11 @@ export const INDEXES: IndexPair[] = [
     serves: "a setting's history, newest first",
     mongo: { collection: 'settings_history', name: 'key_1_version_-1', key: { key: 1, version: -1 } },
     otherwise: 'SQL: the primary key (key, version) of settings_history, read backwards',
+  },
+  {
+    // Mongo text indexes match whole terms, so the prefixes of the words are indexed (search-fields.ts).
+    serves: 'full-text product search (Arabic and English, prefix matching)',
+    sql: { table: 'products', name: 'products_search_idx', columns: 'search', using: 'gin' },
+    mongo: { collection: 'products', name: 'search_text', key: { _fts: 'text', _ftsx: 1 }, weights: { 'search.names': 4, 'search.descriptions': 1 } },
   },
 ];

@@ -4,6 +4,9 @@ import type { RouteSpec, UploadSpec } from '../../api/route-kit.js';
 import { categoryRoutes, type CategoryRouteDeps } from '../../api/routes/categories.js';
 import { productRoutes, type ProductRouteDeps } from '../../api/routes/products.js';
 import { inventoryRoutes, type InventoryRouteDeps } from '../../api/routes/inventory.js';
+import { searchRoutes, type SearchRouteDeps } from '../../api/routes/search.js';
+import type { ProductSearch } from '../../domain/catalog/search.js';
+import { SearchProducts } from '../../domain/catalog/use-cases/search-products.js';
 import type { CategoryRepository, ImageProcessor, InventoryRepository, ProductRepository } from '../../domain/catalog/ports.js';
 import { ManageCategories } from '../../domain/catalog/use-cases/manage-categories.js';
 import { ManageProducts } from '../../domain/catalog/use-cases/manage-products.js';
@@ -20,14 +23,15 @@ import { SharpImageProcessor } from '../images/sharp.js';
 import type { Repositories } from '../db/index.js';
 import type { Queues } from '../queues.js';
 
-/** Uploaded product pictures: any declared image type (the bytes decide), at most 8 MiB. */
-export const PRODUCT_IMAGE_UPLOAD: UploadSpec = {
+/** Uploaded pictures (product pictures, store logos): any declared image type (the bytes decide), at most 8 MiB. */
+export const IMAGE_UPLOAD: UploadSpec = {
   contentTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif', 'image/heic', 'application/octet-stream'],
   maxBytes: 8 * 1024 * 1024,
 };
 
 /** Categories, products and inventory: repositories, use cases (the Orders checkout takes reserveStock and closeReservation). */
-export interface CatalogProductsCradle extends CategoryRouteDeps, ProductRouteDeps, InventoryRouteDeps {
+export interface CatalogProductsCradle extends CategoryRouteDeps, ProductRouteDeps, InventoryRouteDeps, SearchRouteDeps {
+  productSearch: ProductSearch;
   categories: CategoryRepository;
   products: ProductRepository;
   inventory: InventoryRepository;
@@ -48,8 +52,10 @@ export function registerCatalogProducts(container: AwilixContainer<CatalogProduc
     categories: asFunction(({ repositories }: Needs) => repositories.categories).singleton(),
     products: asFunction(({ repositories }: Needs) => repositories.products).singleton(),
     inventory: asFunction(({ repositories }: Needs) => repositories.inventory).singleton(),
+    productSearch: asFunction(({ repositories }: Needs) => repositories.productSearch).singleton(),
+    searchProducts: asClass(SearchProducts).singleton(),
     imageProcessor: asFunction(() => new SharpImageProcessor()).singleton(),
-    productImageUpload: asValue(PRODUCT_IMAGE_UPLOAD),
+    productImageUpload: asValue(IMAGE_UPLOAD),
     manageCategories: asClass(ManageCategories).singleton(),
     manageProducts: asClass(ManageProducts).singleton(),
     addProductImage: asClass(AddProductImage).singleton(),
@@ -63,7 +69,8 @@ export function registerCatalogProducts(container: AwilixContainer<CatalogProduc
 }
 
 export function catalogProductRoutes(c: CatalogProductsCradle): RouteSpec[] {
-  return [...categoryRoutes(c), ...productRoutes(c), ...inventoryRoutes(c)];
+  // Search first: /api/v1/products/search must not be read as the product with id "search".
+  return [...searchRoutes(c), ...categoryRoutes(c), ...productRoutes(c), ...inventoryRoutes(c)];
 }
 
 /** The worker role's part: the repeatable release of expired reservations. */

@@ -1,4 +1,4 @@
-import { asClass, asFunction, type AwilixContainer } from 'awilix';
+import { asClass, asFunction, asValue, type AwilixContainer } from 'awilix';
 import type { RedisClient } from '../redis.js';
 import type { Logger } from 'pino';
 import type { RouteSpec } from '../../api/route-kit.js';
@@ -8,6 +8,11 @@ import type { StoreRepository } from '../../domain/catalog/ports.js';
 import { CreateStore } from '../../domain/catalog/use-cases/create-store.js';
 import { UpdateStore } from '../../domain/catalog/use-cases/update-store.js';
 import { StoreQueries } from '../../domain/catalog/use-cases/queries.js';
+import { SetStoreLogo } from '../../domain/catalog/use-cases/set-store-logo.js';
+import { SubmitStoreDocument } from '../../domain/catalog/use-cases/submit-store-document.js';
+import { DecideStoreVerification } from '../../domain/catalog/use-cases/decide-store-verification.js';
+import { PublicStoreQueries } from '../../domain/catalog/use-cases/public-store-queries.js';
+import { IMAGE_UPLOAD } from './catalog-products.js';
 import type { DeliveryRepository } from '../../domain/delivery/ports.js';
 import { CreateDelivery } from '../../domain/delivery/use-cases/create-delivery.js';
 import { AssignCourier } from '../../domain/delivery/use-cases/assign-courier.js';
@@ -18,7 +23,7 @@ import { DeliveryAccess } from '../../domain/delivery/use-cases/delivery-access.
 import { DeliveryEventBus } from '../delivery-events.js';
 import type { Repositories } from '../db/index.js';
 
-/** Stores (catalog) and deliveries: repositories, event bus and use cases (the routes' among them). */
+/** Stores (catalog: profile, logo, verification, public reads) and deliveries: repositories, event bus and use cases (the routes' among them). */
 export interface CommerceCradle extends StoreRouteDeps, DeliveryRouteDeps {
   stores: StoreRepository;
   deliveries: DeliveryRepository;
@@ -49,6 +54,11 @@ export function registerCommerce(container: AwilixContainer<CommerceCradle & Nee
     createStore: asClass(CreateStore).singleton(),
     updateStore: asClass(UpdateStore).singleton(),
     storeQueries: asClass(StoreQueries).singleton(),
+    setStoreLogo: asClass(SetStoreLogo).singleton(),
+    submitStoreDocument: asClass(SubmitStoreDocument).singleton(),
+    decideStoreVerification: asClass(DecideStoreVerification).singleton(),
+    publicStoreQueries: asClass(PublicStoreQueries).singleton(),
+    storeLogoUpload: asValue(IMAGE_UPLOAD),
     createDelivery: asClass(CreateDelivery).singleton(),
     assignCourier: asClass(AssignCourier).singleton(),
     changeDeliveryStatus: asClass(ChangeDeliveryStatus).singleton(),

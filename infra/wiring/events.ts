@@ -13,7 +13,7 @@ import type { Repositories } from '../db/index.js';
 import type { DeliveryEventBus } from '../delivery-events.js';
 import type { Queues } from '../queues.js';
 import { RedisLease } from '../redis-lease.js';
-import { OutboxNudges } from '../outbox-nudge.js';
+import { OutboxNudges, outboxNudgeChannel as nudgeChannel } from '../outbox-nudge.js';
 
 /** The outbox, its relay and the event consumers. */
 export interface EventsCradle {
@@ -39,8 +39,6 @@ const CONSUMER_LOCK_MS = 5_000;
 
 /** Milliseconds a relay keeps the lease without renewing it; a crashed relay is replaced after this. */
 const RELAY_LEASE_MS = 5_000;
-/** Published after a transaction with events commits; the relay wakes on it. */
-const nudgeChannel = (keyPrefix: string) => `${keyPrefix}outbox:committed`;
 
 export function registerEvents(container: AwilixContainer<EventsCradle & Needs>): void {
   container.register({

@@ -13,7 +13,6 @@ import type { CheckCourierEligibility } from '../../domain/identity/use-cases/ch
 import type { DeliveryEvent } from '../../domain/delivery/model.js';
 import type { IdentityEvent } from '../../domain/identity/model.js';
 import type { AccessTokenVerifier } from '../../domain/identity/ports.js';
-import { GoogleDistanceMatrixProvider } from '../providers/google-distance-matrix.js';
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
 import type { IdentityEventBus } from '../identity-events.js';
@@ -57,7 +56,8 @@ export function registerRealtime(container: AwilixContainer<RealtimeCradle & Nee
       ({ config, speedLearner }: Needs & { speedLearner: SpeedLearner }) =>
         new EtaService({
           learned: speedLearner,
-          ...(config.GOOGLE_MAPS_API_KEY ? { road: new GoogleDistanceMatrixProvider({ apiKey: config.GOOGLE_MAPS_API_KEY }) } : {}),
+          // Required only with a key: the Google client (axios and friends) stays out of processes without one.
+          ...(config.GOOGLE_MAPS_API_KEY ? { road: new (require('../providers/google-distance-matrix.js') as typeof import('../providers/google-distance-matrix.js')).GoogleDistanceMatrixProvider({ apiKey: config.GOOGLE_MAPS_API_KEY }) } : {}),
         }),
     ).singleton(),
     hubSettings: asFunction(({ config }: Needs) => ({

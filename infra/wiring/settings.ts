@@ -7,7 +7,8 @@ import { ChangeSetting } from '../../domain/platform/use-cases/change-setting.js
 import { SettingsQueries } from '../../domain/platform/use-cases/settings-queries.js';
 import type { Config } from '../config.js';
 import type { Repositories } from '../db/index.js';
-import { LiveSettings, RedisSettingsNotifier, settingsChannel } from '../live-settings.js';
+import { LiveSettings, RedisSettingsNotifier, settingsChannel, settingsMetrics } from '../live-settings.js';
+import type { Metrics } from '../metrics.js';
 import { createRedisClient, type RedisClient, type RedisTarget } from '../redis.js';
 
 /**
@@ -28,20 +29,23 @@ interface Needs {
   redisTarget: RedisTarget;
   keyPrefix: string;
   logger: Logger;
+  metrics: Metrics;
 }
 
 export function registerSettings(container: AwilixContainer<SettingsCradle & Needs>): void {
   container.register({
     settings: asFunction(({ repositories }: Needs) => repositories.settings).singleton(),
-    liveSettings: asFunction(({ settings, redisTarget, keyPrefix, config, logger }: SettingsCradle & Needs) =>
-      new LiveSettings({
+    liveSettings: asFunction(({ settings, redisTarget, keyPrefix, config, logger, metrics }: SettingsCradle & Needs) => {
+      const live = new LiveSettings({
         settings,
         subscriber: createRedisClient(redisTarget, 'subscriber', 'settings'),
         channel: settingsChannel(keyPrefix),
         refreshMs: config.SETTINGS_REFRESH_MS,
         logger: logger.child({ component: 'live-settings' }),
-      }),
-    )
+      });
+      settingsMetrics(live, metrics.registry);
+      return live;
+    })
       .singleton()
       .disposer((l) => l.stop()),
     settingsNotifier: asFunction(({ liveSettings, redis, keyPrefix, logger }: SettingsCradle & Needs) => new RedisSettingsNotifier({ live: liveSettings, redis, channel: settingsChannel(keyPrefix), logger })).singleton(),

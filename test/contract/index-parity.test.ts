@@ -7,9 +7,9 @@ const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(
 
 /** pg_indexes' definition, e.g. `CREATE UNIQUE INDEX x ON s.t USING btree (a, b DESC) WHERE (c IS NULL)`. */
 function parseIndexdef(def: string): SqlIndex {
-  const m = /^CREATE (UNIQUE )?INDEX (\S+) ON (?:\S+\.)?(\S+) USING btree \((.*?)\)(?: WHERE \((.*)\))?$/.exec(def);
+  const m = /^CREATE (UNIQUE )?INDEX (\S+) ON (?:\S+\.)?(\S+) USING (\w+) \((.*?)\)(?: WHERE \((.*)\))?$/.exec(def);
   if (!m) throw new Error(`unexpected index definition: ${def}`);
-  return { table: m[3]!, name: m[2]!, columns: m[4]!, ...(m[1] ? { unique: true } : {}), ...(m[5] ? { where: m[5] } : {}) };
+  return { table: m[3]!, name: m[2]!, columns: m[5]!, ...(m[1] ? { unique: true } : {}), ...(m[6] ? { where: m[6] } : {}), ...(m[4] !== 'btree' ? { using: m[4] } : {}) };
 }
 
 forEachBackend('Index parity with the declared table', (ctx) => {
@@ -27,7 +27,7 @@ forEachBackend('Index parity with the declared table', (ctx) => {
         if (BOOKKEEPING.has(collection)) continue;
         for (const i of await db.collection(collection).indexes()) {
           if (i.name === '_id_') continue;
-          real.push({ collection, name: i.name!, key: i.key as MongoIndex['key'], ...(i.unique ? { unique: true } : {}), ...(i.partialFilterExpression ? { partialFilterExpression: i.partialFilterExpression } : {}) });
+          real.push({ collection, name: i.name!, key: i.key as MongoIndex['key'], ...(i.unique ? { unique: true } : {}), ...(i.partialFilterExpression ? { partialFilterExpression: i.partialFilterExpression } : {}), ...(i.weights ? { weights: i.weights as Record<string, number> } : {}) });
         }
       }
       const key = (i: MongoIndex) => `${i.collection}.${i.name}`;

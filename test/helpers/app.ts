@@ -4,14 +4,15 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../../infra/config.js';
 import { createLogger } from '../../infra/logger.js';
 import { startSystem, type RunningSystem } from '../../infra/system.js';
+import { startHubSystem, type RunningHub } from '../../infra/hub-system.js';
 import type { ProcessRole } from '../../infra/container.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../infra/embedded-redis.js';
 import { AccessTokens } from '../../infra/jwt.js';
 import { ADMIN_PERMISSIONS, type Role } from '../../domain/shared/principal.js';
 
-export interface TestApp {
+export interface TestApp<S extends RunningSystem | RunningHub = RunningSystem> {
   url: string;
-  system: RunningSystem;
+  system: S;
   config: Config;
   redis: EmbeddedRedis;
   dataDir: string;
@@ -33,11 +34,14 @@ export interface TestAppOptions {
  * Starts the real app on port 0 with its own private redis-server and PGlite
  * under a temp dir (or PostgreSQL when DATABASE_URL is given in env).
  */
-export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
+export async function startTestApp(opts: TestAppOptions & { role: 'hub' }): Promise<TestApp<RunningHub>>;
+export async function startTestApp(opts?: TestAppOptions & { role?: Exclude<ProcessRole, 'hub'> }): Promise<TestApp>;
+export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp<RunningSystem | RunningHub>> {
   const redis = opts.redis ?? (await startEmbeddedRedis());
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'daraa-app-'));
   const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, REDIS_URL: redis.url, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SHUTDOWN_TIMEOUT_MS: '3000', ...opts.env });
-  const system = await startSystem(config, opts.role ?? 'all', createLogger(config.LOG_LEVEL));
+  const logger = createLogger(config.LOG_LEVEL);
+  const system = opts.role === 'hub' ? await startHubSystem(config, logger) : await startSystem(config, opts.role ?? 'all', logger);
   const tokens = new AccessTokens(config);
   return {
     url: system.url,

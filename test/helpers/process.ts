@@ -13,8 +13,8 @@ export interface Spawned {
 }
 
 /** Runs the real entry point (`infra/main.ts` through tsx), as `npm start` does. */
-export function spawnMain(env: Record<string, string>): Spawned {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'infra/main.ts'], {
+export function spawnMain(env: Record<string, string>, opts: { nodeArgs?: string[] } = {}): Spawned {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--require', 'tsx/cjs', 'infra/main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'development', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { TimeoutStrategy, timeout } from 'cockatiel';
 import { io as connect, type Socket } from 'socket.io-client';
 import { startTestApp, http, type TestApp } from '../helpers/app.js';
+import type { RunningHub } from '../../infra/hub-system.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../infra/embedded-redis.js';
 
 describe('resilience: Redis loss, queues and the Socket.IO cluster', function () {
@@ -53,8 +54,8 @@ describe('resilience: Redis loss, queues and the Socket.IO cluster', function ()
 
   describe('when two hub processes share Redis (sharded adapter)', () => {
     let redis: EmbeddedRedis;
-    let a: TestApp;
-    let b: TestApp;
+    let a: TestApp<RunningHub>;
+    let b: TestApp<RunningHub>;
     const clients: Socket[] = [];
     before(async () => {
       redis = await startEmbeddedRedis();

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { seedCity, CITY_STEPS, cityPhone, type Progress } from '../../scripts/seed-city.js';
 import { NEIGHBOURHOODS } from '../../scripts/seed-words.js';
+import { isListedStore } from '../../domain/catalog/model.js';
 import { CATEGORY_TREE } from '../../scripts/seed-catalog-words.js';
 
 const OPTS = { stores: 12, customers: 10, seed: 7, products: 4 };
@@ -51,6 +52,12 @@ describe('seed: the demo city (npm run seed -- --city)', function () {
     const owners = new Set(stores.map((s) => s.ownerId));
     expect(owners.size, 'one owner per store').to.equal(OPTS.stores);
     for (const s of stores) {
+      expect(isListedStore(s), `${s.name} is listed`).to.equal(true);
+      expect(s.hours?.timeZone).to.equal('Asia/Damascus');
+      expect(s.hours!.weekly).to.have.length(7);
+      expect(s.cuisine).to.match(/^[a-zé]+$/);
+      expect(s.minimumOrder % 100_000, 'whole thousands of pounds').to.equal(0);
+      expect(s.logo).to.equal(null);
       expect(s.name).to.match(ARABIC).and.match(LATIN);
       const km = Math.min(...NEIGHBOURHOODS.map((h) => Math.hypot(h.lat - s.location.lat, (h.lng - s.location.lng) * 0.83) * 111.32));
       expect(km, s.name).to.be.below(1);

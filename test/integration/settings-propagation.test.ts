@@ -82,6 +82,9 @@ describe('settings reach every process without a restart', function () {
     const total = Math.round(performance.now() - committed);
     console.log(`      measured: PUT answered in ${putMs} ms; process B served the change ${ms} ms after that, ${total} ms after the PUT was sent (load average ${loadavg()})`);
     expect(ms, 'far below the 60 s poll: the notice carried it').to.be.below(1_000);
+    const scraped = (await http(`${bUrl}/metrics`)).body as string;
+    expect(scraped).to.match(/^settings_version\{key="delivery\.feeBands",role="api"\} 1$/m);
+    expect(scraped).to.match(/^settings_version\{key="currency",role="api"\} 0$/m);
   });
 
   it('when a change lands with no notice (as if it were lost), then C picks it up by its poll within its interval', async () => {

@@ -36,12 +36,12 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
   let victim: Party;
   let auditId: string;
   /** Stores and deliveries: `own` is the store owner party's store, with the customer and courier parties on its delivery; `foreign` belongs to others, its courier is the victim. */
-  const commerce = {} as Record<'own' | 'foreign', { storeId: string; deliveryId: string; customerId: string; courierId: string }>;
+  const commerce = {} as Record<'own' | 'foreign', { storeId: string; deliveryId: string; customerId: string; courierId: string; documentId?: string }>;
   const commerceOf = (t: Target) => (t.accountId === victim.session.accountId ? commerce.foreign : commerce.own);
   const dropoff = { lat: 33.52, lng: 36.29 };
   const storeReadable = (a: Actor, own: boolean) => (a === 'anonymous' ? 401 : a === 'customer' || a === 'courier' ? 403 : a === 'super_admin' || (a === 'store_owner' && own) ? 200 : 404);
   /** Catalog fixtures: a product (with a picture) in each commerce store, and a category. */
-  const catalog = {} as Record<'own' | 'foreign', { productId: string; variantId: string }> & { categoryId: string; imagePath: string; png: Buffer; doomedCategoryId: string };
+  const catalog = {} as Record<'own' | 'foreign', { productId: string; variantId: string }> & { categoryId: string; imagePath: string; png: Buffer; doomedCategoryId: string; logoPath: string; pendingStoreId: string };
   const catalogOf = (t: Target) => (t.accountId === victim.session.accountId ? catalog.foreign : catalog.own);
   const storeReadableWith = (ok: number) => (a: Actor, own: boolean) => { const r = storeReadable(a, own); return r === 200 ? ok : r; };
   /** Addresses: `own` is the customer party's address, `foreign` another customer's. */
@@ -114,9 +114,33 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     'GET /api/v1/stores': { scope: 'none', request: () => ({ path: '/api/v1/stores' }), expect: (a) => (a === 'anonymous' ? 401 : a === 'customer' || a === 'courier' ? 403 : 200) },
     'GET /api/v1/stores/:id': { scope: 'object', request: (t) => ({ path: `/api/v1/stores/${commerceOf(t).storeId}` }), expect: storeReadable },
     'PATCH /api/v1/stores/:id': { scope: 'object', request: (t) => ({ method: 'PATCH', path: `/api/v1/stores/${commerceOf(t).storeId}`, json: { name: 'Renamed shop' } }), expect: storeReadable },
+    'PUT /api/v1/stores/:id/logo': {
+      scope: 'object', request: (t) => ({ method: 'PUT', path: `/api/v1/stores/${commerceOf(t).storeId}/logo`, body: catalog.png, headers: { 'content-type': 'image/png' } }), expect: storeReadable,
+    },
+    'DELETE /api/v1/stores/:id/logo': { scope: 'object', request: (t) => ({ method: 'DELETE', path: `/api/v1/stores/${commerceOf(t).storeId}/logo` }), expect: storeReadable },
+    'POST /api/v1/stores/:id/documents': {
+      scope: 'object', request: (t) => ({ path: `/api/v1/stores/${commerceOf(t).storeId}/documents?kind=business_license`, body: PNG, headers: { 'content-type': 'image/png' } }), expect: storeReadableWith(201),
+    },
+    // A store's documents: its owner, or a verifier (verification:decide: super_admin; operations lacks it).
+    'GET /api/v1/stores/:id/documents/:documentId': {
+      scope: 'object', request: (t) => ({ path: `/api/v1/stores/${commerceOf(t).storeId}/documents/${commerceOf(t).documentId}` }), expect: storeReadable,
+    },
+    // A logo URL carries its content hash; the fixture logo sits on a store no route above touches.
+    'GET /api/v1/store-logos/:storeId/:file': { scope: 'none', request: () => ({ path: catalog.logoPath }), expect: () => 200 },
+    // store verification: verification:decide (super_admin; operations lacks it). Repeating an approval is an idempotent 200.
+    'GET /api/v1/admin/store-verifications': { scope: 'none', request: () => ({ path: '/api/v1/admin/store-verifications' }), expect: adminWith(['super_admin'], 200) },
+    'POST /api/v1/admin/stores/:id/verification': {
+      scope: 'none', request: () => ({ path: `/api/v1/admin/stores/${catalog.pendingStoreId}/verification`, json: { decision: 'approve' } }), expect: adminWith(['super_admin'], 200),
+    },
+    // public reads: anyone, listed stores only (both fixture stores are approved and open)
+    'GET /api/v1/public/stores': { scope: 'none', request: () => ({ path: '/api/v1/public/stores' }), expect: () => 200 },
+    'GET /api/v1/public/stores/:id': { scope: 'object', request: (t) => ({ path: `/api/v1/public/stores/${commerceOf(t).storeId}` }), expect: () => 200 },
     // categories: anyone reads; catalog:manage (super_admin) shapes the tree
     'GET /api/v1/categories': { scope: 'none', request: () => ({ path: '/api/v1/categories' }), expect: () => 200 },
     'GET /api/v1/categories/:id': { scope: 'none', request: () => ({ path: `/api/v1/categories/${catalog.categoryId}` }), expect: () => 200 },
+    'GET /api/v1/categories/:id/products': { scope: 'none', request: () => ({ path: `/api/v1/categories/${catalog.categoryId}/products` }), expect: () => 200 },
+    // product search: anyone
+    'GET /api/v1/products/search': { scope: 'none', request: () => ({ path: `/api/v1/products/search?q=${encodeURIComponent('خبز')}` }), expect: () => 200 },
     'POST /api/v1/categories': {
       scope: 'none', request: () => ({ path: '/api/v1/categories', json: { slug: `matrix-${Math.random().toString(36).slice(2, 10)}`, name: { ar: 'فئة', en: 'Category' } } }),
       expect: adminWith(['super_admin'], 201),
@@ -213,6 +237,20 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     catalog.imagePath = `/api/v1/product-images/${p.id}/${img.id}/thumb-${thumb.sha256.slice(0, 16)}.jpg`;
     return { productId: p.id, variantId: p.variants[0]!.id };
   }
+  /** Documents, then approval: the store becomes listed. */
+  async function approve(storeId: string): Promise<string> {
+    const { submitStoreDocument, decideStoreVerification } = app.system.composed.container.cradle;
+    const submitted = await submitStoreDocument.execute(superPrincipal(), storeId, { kind: 'business_license', contentType: 'image/png', bytes: PNG });
+    await decideStoreVerification.execute(superPrincipal(), storeId, { decision: 'approve' });
+    return submitted.verification.documents[0]!.id;
+  }
+  /** Another store of `owner`: pending review, or approved. */
+  async function storeIn(owner: Session, opts: { approve: boolean }): Promise<string> {
+    const id = (await http(`${app.url}/api/v1/stores`, { method: 'POST', token: owner.accessToken, json: { name: 'Fixture shop', address: '4 Curve St', location: { lat: 33.5, lng: 36.3 } } })).body.data.id as string;
+    if (opts.approve) await approve(id);
+    else await app.system.composed.container.cradle.submitStoreDocument.execute(superPrincipal(), id, { kind: 'business_license', contentType: 'image/png', bytes: PNG });
+    return id;
+  }
   const principalOf = (p: Party) => ({ accountId: p.session.accountId, role: 'courier' as const, permissions: [], sessionId: p.session.sessionId, tokenId: 't', expiresAt: 0 });
   async function setSuspended(suspended: boolean): Promise<void> {
     const { accounts, clock } = app.system.composed.container.cradle;
@@ -284,6 +322,12 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     const [rival, otherCustomer] = [await signUp(app, 'store_owner'), await signUp(app, 'customer')];
     commerce.foreign = await storeWithDelivery(rival, otherCustomer.accountId, v.accountId);
     catalog.png = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#c0ffee' } }).png().toBuffer();
+    commerce.own.documentId = await approve(commerce.own.storeId);
+    commerce.foreign.documentId = await approve(commerce.foreign.storeId);
+    catalog.pendingStoreId = await storeIn(rival, { approve: false });
+    const logoStore = await storeIn(rival, { approve: true });
+    const logo = (await app.system.composed.container.cradle.setStoreLogo.put(superPrincipal(), logoStore, catalog.png)).logo!.files.thumb!;
+    catalog.logoPath = `/api/v1/store-logos/${logoStore}/thumb-${logo.sha256.slice(0, 16)}.jpg`;
     catalog.own = await productIn(commerce.own.storeId);
     catalog.foreign = await productIn(commerce.foreign.storeId);
     catalog.categoryId = (await app.system.composed.container.cradle.manageCategories.create(superPrincipal(), { slug: `matrix-root-${Math.random().toString(36).slice(2, 8)}`, name: { ar: 'جذر', en: 'Root' } })).id;

@@ -1,5 +1,9 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { LocalDiskDocumentStorage } from '../../infra/storage/local-disk.js';
 import { Store } from '../../domain/catalog/model.js';
 import type { StoreRepository } from '../../domain/catalog/ports.js';
 import { CreateStore } from '../../domain/catalog/use-cases/create-store.js';
@@ -59,7 +63,7 @@ describe('catalog use cases (PGlite repositories)', function () {
     w = await openWorld();
     create = new CreateStore(w.deps);
     update = new UpdateStore(w.deps);
-    queries = new StoreQueries(w.deps);
+    queries = new StoreQueries({ ...w.deps, documentStorage: new LocalDiskDocumentStorage(mkdtempSync(path.join(tmpdir(), 'daraa-docs-')), 1024 * 1024) });
   });
   after(async () => {
     await w?.close();

@@ -44,6 +44,8 @@ describe('deployment files', () => {
     const flagsOf = (cmd: string) => cmd.split(/\s+/).filter((w) => w.startsWith('--') && w !== '--require');
     expect(flagsOf(scripts.start ?? '')).to.deep.equal(flags);
     expect(flagsOf(scripts['start:prod'] ?? '')).to.deep.equal(flags);
+    expect(flagsOf(scripts['start:hub'] ?? '')).to.deep.equal(flags);
+    expect(scripts['start:hub']).to.match(/^ROLE=hub /);
     const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
     expect(flagsOf((JSON.parse(cmd ?? '[]') as string[]).join(' '))).to.deep.equal(flags);
   });

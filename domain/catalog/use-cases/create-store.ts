@@ -1,25 +1,35 @@
 import { AppError } from '../../shared/errors.js';
+import type { Outbox, UnitOfWork } from '../../shared/events.js';
 import type { Clock, IdGenerator } from '../../shared/ids.js';
 import type { Principal } from '../../shared/principal.js';
-import { Store, type StoreStatus, type StoreView } from '../model.js';
+import { Store, type HoursInput, type StoreStatus, type StoreView } from '../model.js';
 import type { StoreRepository } from '../ports.js';
+import { storeEvent } from '../store-events.js';
 
 export interface CreateStoreInput {
   name: string;
   phone?: string | null;
   address: string;
   location: { lat: number; lng: number };
+  pickupInstructions?: string | null;
   status?: StoreStatus;
+  cuisine?: string | null;
+  hours?: HoursInput | null;
+  minimumOrder?: number;
 }
 
-/** A store owner opens a store of their own. */
+/** A store owner opens a store of their own; it stays unlisted until a verifier approves it. */
 export class CreateStore {
-  constructor(private readonly deps: { stores: StoreRepository; clock: Clock; ids: IdGenerator }) {}
+  constructor(private readonly deps: { stores: StoreRepository; outbox: Outbox; unitOfWork: UnitOfWork; clock: Clock; ids: IdGenerator }) {}
 
   async execute(principal: Principal, input: CreateStoreInput): Promise<StoreView> {
     assertIsStoreOwner(principal);
-    const store = Store.create({ ...input, id: this.deps.ids.next(), ownerId: principal.accountId, at: this.deps.clock.now() });
-    await this.deps.stores.create(store);
+    const now = this.deps.clock.now();
+    const store = Store.create({ ...input, id: this.deps.ids.next(), ownerId: principal.accountId, at: now });
+    await this.deps.unitOfWork.transaction(async () => {
+      await this.deps.stores.create(store);
+      await this.deps.outbox.add([storeEvent('created', store, now)]);
+    });
     return store.toView();
   }
 }

@@ -6,6 +6,7 @@ import { Product, type ProductInput, type ProductPatch, type ProductView } from 
 import type { CategoryRepository, InventoryRepository, ProductRepository, StoreRepository } from '../ports.js';
 import { productEvent } from '../product-events.js';
 import { STORES_PERMISSION } from './stock-support.js';
+import { storeYouManage } from './update-store.js';
 
 export interface ProductDeps {
   stores: StoreRepository;
@@ -76,11 +77,7 @@ export class ManageProducts {
   }
 }
 
-export async function storeYouManage(deps: { stores: StoreRepository }, principal: Principal, storeId: string) {
-  const store = await deps.stores.findById(storeId);
-  if (!store || !canAccess(principal, store.ownerId, STORES_PERMISSION)) throw notFound('Store');
-  return store;
-}
+export { storeYouManage };
 
 export async function productYouManage(deps: { stores: StoreRepository; products: ProductRepository }, principal: Principal, productId: string): Promise<Product> {
   const product = await deps.products.findById(productId);

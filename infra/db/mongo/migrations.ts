@@ -1,4 +1,6 @@
 import type { mongo } from 'mongoose';
+import type { ProductProps } from '../../../domain/catalog/product.js';
+import { searchFields } from './search-fields.js';
 
 /**
  * One step of the Mongo schema history. A step never changes once released: to change an
@@ -11,8 +13,16 @@ export interface MongoMigration {
   up(db: mongo.Db): Promise<void>;
 }
 
-type Key = Record<string, 1 | -1>;
-interface IndexDef { name: string; key: Key; unique?: boolean; partialFilterExpression?: Record<string, unknown> }
+type Key = Record<string, 1 | -1 | 'text'>;
+interface IndexDef {
+  name: string;
+  key: Key;
+  unique?: boolean;
+  partialFilterExpression?: Record<string, unknown>;
+  /** Text indexes only. */
+  weights?: Record<string, number>;
+  default_language?: string;
+}
 
 /** Creates indexes (a no-op for one that exists with the same name and definition). */
 export async function createIndexes(db: mongo.Db, collection: string, indexes: IndexDef[]): Promise<void> {
@@ -143,6 +153,24 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
       await createIndexes(db, 'stores', [
         { name: 'listed_createdAt_-1__id_-1', key: { createdAt: -1, _id: -1 }, partialFilterExpression: { status: 'open', 'verification.status': 'approved' } },
         { name: 'verification.status_1_verification.submittedAt_1', key: { 'verification.status': 1, 'verification.submittedAt': 1 } },
+      ]);
+    },
+  },
+  {
+    // Product search: fills the derived search fields of products written before, then the text index over
+    // them. Language 'none': no stemming or stop words, Arabic and English alike (the SQL side uses 'simple').
+    name: '0010-product-search',
+    async up(db) {
+      type Written = { _id: string } & Pick<ProductProps, 'name' | 'description'>;
+      const products = db.collection<Written>('products');
+      let batch: mongo.AnyBulkWriteOperation<Written>[] = [];
+      for await (const p of products.find({}, { projection: { name: 1, description: 1 } })) {
+        batch.push({ updateOne: { filter: { _id: p._id }, update: { $set: { search: searchFields({ name: p.name, description: p.description ?? { ar: null, en: null } }) } } } });
+        if (batch.length === 500) await products.bulkWrite(batch).then(() => (batch = []));
+      }
+      if (batch.length) await products.bulkWrite(batch);
+      await createIndexes(db, 'products', [
+        { name: 'search_text', key: { 'search.names': 'text', 'search.descriptions': 'text' }, weights: { 'search.names': 4, 'search.descriptions': 1 }, default_language: 'none' },
       ]);
     },
   },

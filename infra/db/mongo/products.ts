@@ -3,8 +3,9 @@ import { duplicateSku, Product, type ProductFilter, type ProductProps } from '..
 import type { ProductRepository } from '../../../domain/catalog/ports.js';
 import { offsetOf, toPage, type Page, type PageRequest } from '../../../domain/shared/pagination.js';
 import { str } from './guard.js';
+import { searchFields, type SearchFields } from './search-fields.js';
 
-type Doc = Omit<ProductProps, 'id' | 'createdAt' | 'updatedAt'> & { _id: string; createdAt: Date; updatedAt: Date };
+type Doc = Omit<ProductProps, 'id' | 'createdAt' | 'updatedAt'> & { _id: string; createdAt: Date; updatedAt: Date; search?: SearchFields };
 
 const variant = new Schema(
   {
@@ -33,6 +34,8 @@ const schema = new Schema<Doc>(
     variants: { type: [variant], required: true },
     priceMin: { type: Number, required: true },
     priceMax: { type: Number, required: true },
+    // Derived from the names and descriptions on every write, for the text index (see search-fields.ts).
+    search: { tokens: { type: [String], default: undefined }, names: String, descriptions: String },
     version: { type: Number, required: true },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
@@ -62,7 +65,7 @@ const toProduct = (d: Doc): Product =>
 
 const toDoc = (p: ProductProps): Doc => {
   const { id, createdAt, updatedAt, ...rest } = p;
-  return { ...rest, _id: id, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt) };
+  return { ...rest, _id: id, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt), search: searchFields(p) };
 };
 
 /** The unique (storeId, variants.sku) index refuses a SKU another product of the store holds. */
@@ -87,6 +90,12 @@ export class MongoProductRepository implements ProductRepository {
   async findById(id: string): Promise<Product | null> {
     const d = await this.model.findById(str(id, 'id')).lean<Doc>().exec();
     return d ? toProduct(d) : null;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<Product[]> {
+    const docs = await this.model.find({ _id: { $in: ids.map((id) => str(id, 'id')) } }).lean<Doc[]>().exec();
+    const byId = new Map(docs.map((d) => [d._id, d]));
+    return ids.flatMap((id) => (byId.has(id) ? [toProduct(byId.get(id)!)] : []));
   }
 
   async findByVariantId(variantId: string): Promise<Product | null> {

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Umzug, type UmzugStorage } from 'umzug';
+import type { UmzugStorage } from 'umzug';
 import type { SqlClient, SqlExecutor } from './client.js';
 
 const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
@@ -29,6 +29,14 @@ function storage(tx: SqlExecutor): UmzugStorage {
   };
 }
 
+/** True when every migration file is recorded as applied (read without the lock: a miss only means taking it). */
+async function upToDate(db: SqlClient, files: string[]): Promise<boolean> {
+  const exists = await db.query<{ t: string | null }>("select to_regclass('schema_migrations')::text as t");
+  if (!exists.rows[0]?.t) return false;
+  const done = new Set((await db.query<{ name: string }>('select name from schema_migrations')).rows.map((r) => r.name));
+  return files.every((f) => done.has(f));
+}
+
 /**
  * Applies pending migrations with umzug, all in one transaction under an
  * advisory lock, so several processes starting at once migrate exactly once
@@ -36,6 +44,9 @@ function storage(tx: SqlExecutor): UmzugStorage {
  */
 export async function migrate(db: SqlClient): Promise<string[]> {
   const files = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
+  if (await upToDate(db, files)) return [];
+  // umzug (and its CLI dependencies, ~150 modules) loads only when there is something to apply.
+  const { Umzug } = require('umzug') as typeof import('umzug');
   return db.transaction(async (tx) => {
     await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     await tx.query('create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())');

@@ -89,6 +89,13 @@ export class SqlProductRepository implements ProductRepository {
     return r.rows[0] ? (await this.hydrate(r.rows))[0]! : null;
   }
 
+  async findByIds(ids: readonly string[]): Promise<Product[]> {
+    if (ids.length === 0) return [];
+    const r = await this.db.query<Row>('select * from products where id = any($1::text[])', [[...ids]]);
+    const byId = new Map((await this.hydrate(r.rows)).map((p) => [p.id, p]));
+    return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+  }
+
   async findByVariantId(variantId: string): Promise<Product | null> {
     const r = await this.db.query<Row>('select p.* from products p join product_variants v on v.product_id = p.id where v.id = $1', [variantId]);
     return r.rows[0] ? (await this.hydrate(r.rows))[0]! : null;

@@ -5,6 +5,7 @@
 import { mongo } from 'mongoose';
 import { Crud } from './crud.js';
 import { CollectionData, ServerError, Transaction, Workspace, type IndexSpec } from './store.js';
+import { normalizeTextIndex } from './text.js';
 import { keyOf, type Doc } from './values.js';
 
 const { Long } = mongo;
@@ -12,7 +13,7 @@ type Reply = Doc;
 
 const cursorReply = (ns: string, docs: Doc[]): Reply => ({ cursor: { firstBatch: docs, id: Long.ZERO, ns }, ok: 1 });
 const sameOptions = (a: IndexSpec, b: IndexSpec) =>
-  (['unique', 'sparse', 'partialFilterExpression', 'expireAfterSeconds'] as const).every((k) => keyOf(a[k] ?? null) === keyOf(b[k] ?? null) || (k === 'unique' && !a[k] === !b[k]));
+  (['unique', 'sparse', 'partialFilterExpression', 'expireAfterSeconds', 'weights', 'default_language'] as const).every((k) => keyOf(a[k] ?? null) === keyOf(b[k] ?? null) || (k === 'unique' && !a[k] === !b[k]));
 
 /** Commands that change collections or indexes: refused inside a transaction (the stand-in does not model that). */
 const DDL = new Set(['create', 'drop', 'createIndexes', 'dropIndexes', 'dropDatabase']);
@@ -161,7 +162,7 @@ export class CommandHandler {
     const before = c.indexes.length;
     for (const raw of specs) {
       const { key, name, background: _b, v: _v, ...options } = raw;
-      const spec: IndexSpec = { v: 2, key, name, ...options };
+      const spec: IndexSpec = normalizeTextIndex({ v: 2, key, name, ...options }, c.indexes);
       const byName = c.indexes.find((i) => i.name === spec.name);
       const byKey = c.indexes.find((i) => keyOf(i.key) === keyOf(spec.key));
       if (byName) {

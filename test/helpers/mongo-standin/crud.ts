@@ -9,6 +9,7 @@ import { setValue } from 'mingo/util';
 import { mongo } from 'mongoose';
 import { ServerError, duplicateKey, idKey, type CollectionData, type Workspace } from './store.js';
 import { clone, isPlain, keyOf, sortBson, type Doc } from './values.js';
+import { SCORE_FIELD, textScores, withScoreField, withoutScoreField } from './text.js';
 
 export interface FindOptions { sort?: Doc; skip?: number; limit?: number; projection?: Doc }
 export interface WriteOutcome { matched: number; modified: number; upsertedId?: unknown }
@@ -76,9 +77,17 @@ export class Crud {
 
   aggregate(db: string, ns: string, pipeline: Doc[]): Doc[] {
     for (const stage of pipeline) if ('$out' in stage || '$merge' in stage) throw new ServerError(115, 'OperationNotSupported', 'the mongo stand-in does not model $out or $merge');
-    const all = [...(this.ws.get(ns)?.docs.values() ?? [])];
+    let all = [...(this.ws.get(ns)?.docs.values() ?? [])];
+    const first = pipeline[0]?.$match as Doc | undefined;
+    if (first && '$text' in first) {
+      // The server runs $text on the text index first; the rest of the pipeline then sees each score.
+      const { $text, ...rest } = first;
+      const scores = textScores(all, this.ws.get(ns)?.indexes ?? [], $text as Doc);
+      all = [...scores].map(([d, score]) => ({ ...d, [SCORE_FIELD]: score }));
+      pipeline = withScoreField([{ $match: rest }, ...pipeline.slice(1)]) as Doc[];
+    }
     const agg = new Aggregator(pipeline, { collectionResolver: (name: string) => [...(this.ws.get(`${db}.${name}`)?.docs.values() ?? [])] });
-    return agg.run(all) as Doc[];
+    return withoutScoreField(agg.run(all)) as Doc[];
   }
 
   private write(c: CollectionData, id: string, doc: Doc | undefined): void {

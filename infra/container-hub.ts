@@ -1,0 +1,129 @@
+import http from 'node:http';
+import { asClass, asFunction, asValue, createContainer, InjectionMode, type AwilixContainer } from 'awilix';
+import type { Logger } from 'pino';
+import { systemClock, uuidIds, type Clock, type IdGenerator } from '../domain/shared/ids.js';
+import type { OutboxStore, UnitOfWork } from '../domain/shared/events.js';
+import type { AccessRevocations, AccessTokenVerifier, AccountRepository } from '../domain/identity/ports.js';
+import { withRevocationCheck } from '../domain/identity/session-tokens.js';
+import { CheckCourierEligibility } from '../domain/identity/use-cases/check-courier-eligibility.js';
+import type { DeliveryRepository } from '../domain/delivery/ports.js';
+import type { StoreRepository } from '../domain/catalog/ports.js';
+import { DeliveryAccess } from '../domain/delivery/use-cases/delivery-access.js';
+import { RecordArrival } from '../domain/delivery/use-cases/record-arrival.js';
+import type { Config } from './config.js';
+import type { Store } from './db/store.js';
+import { hubRepositories, type HubRepositories } from './db/hub-store.js';
+import { AccessTokens } from './jwt.js';
+import { Metrics } from './metrics.js';
+import { RedisAccessRevocations } from './redis-revocations.js';
+import { IdentityEventBus } from './identity-events.js';
+import { DeliveryEventBus } from './delivery-events.js';
+import { OutboxNudges, outboxNudgeChannel } from './outbox-nudge.js';
+import type { RedisClient, RedisTarget } from './redis.js';
+import { notFound, probeHandler, readinessOf } from './probes.js';
+import { registerRealtime, type RealtimeCradle } from './wiring/realtime.js';
+import { attachHubSockets } from './wiring/hub-sockets.js';
+import { drainableServer } from './drain.js';
+import type { ProcessInfrastructure, ProcessParts } from './boot.js';
+import type { Server as IoServer } from 'socket.io';
+
+/**
+ * Everything a hub-only process holds: the courier index and the sockets'
+ * needs (tokens and revocations, courier eligibility, who may watch an order,
+ * geofence arrivals with their outbox events). No REST routes, no commerce
+ * use cases, no queues: those run in the api and worker roles.
+ */
+export interface HubCradle extends RealtimeCradle {
+  config: Config;
+  role: 'hub';
+  logger: Logger;
+  metrics: Metrics;
+  redisTarget: RedisTarget;
+  redis: RedisClient;
+  keyPrefix: string;
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+  hubRepositories: HubRepositories;
+  deliveries: DeliveryRepository;
+  stores: StoreRepository;
+  accounts: AccountRepository;
+  outboxNudges: OutboxNudges;
+  outbox: OutboxStore;
+  unitOfWork: UnitOfWork;
+  accessTokens: AccessTokens;
+  revocations: AccessRevocations;
+  tokenVerifier: AccessTokenVerifier;
+  identityEvents: IdentityEventBus;
+  deliveryEvents: DeliveryEventBus;
+  deliveryAccess: DeliveryAccess;
+  recordArrival: RecordArrival;
+  courierEligibility: CheckCourierEligibility;
+}
+
+export function buildHubContainer(infra: ProcessInfrastructure<Store>): AwilixContainer<HubCradle> {
+  const container = createContainer<HubCradle>({ injectionMode: InjectionMode.PROXY, strict: true });
+  container.register({
+    config: asValue(infra.config),
+    role: asValue('hub' as const),
+    logger: asValue(infra.logger.child({ role: 'hub' })),
+    redisTarget: asValue(infra.redisTarget),
+    redis: asValue(infra.redis),
+    keyPrefix: asValue(infra.config.REDIS_KEY_PREFIX),
+    store: asValue(infra.store),
+    clock: asValue(systemClock),
+    ids: asValue(uuidIds),
+    metrics: asFunction(() => new Metrics('hub')).singleton(),
+    hubRepositories: asFunction(({ store }: HubCradle) => hubRepositories(store)).singleton(),
+    deliveries: asFunction(({ hubRepositories: r }: HubCradle) => r.deliveries).singleton(),
+    stores: asFunction(({ hubRepositories: r }: HubCradle) => r.stores).singleton(),
+    accounts: asFunction(({ hubRepositories: r }: HubCradle) => r.accounts).singleton(),
+    // Arrivals commit with their events; the nudge wakes the relay (worker role) at once.
+    outboxNudges: asFunction(({ hubRepositories: r, redis, keyPrefix }: HubCradle) => new OutboxNudges({ unitOfWork: r.unitOfWork, outbox: r.outbox, redis, channel: outboxNudgeChannel(keyPrefix) })).singleton(),
+    outbox: asFunction(({ outboxNudges }: HubCradle) => outboxNudges.outbox).singleton(),
+    unitOfWork: asFunction(({ outboxNudges }: HubCradle) => outboxNudges.unitOfWork).singleton(),
+    accessTokens: asFunction(({ config }: HubCradle) => new AccessTokens(config)).singleton(),
+    revocations: asFunction(({ redis, keyPrefix, config }: HubCradle) => new RedisAccessRevocations(redis, keyPrefix, config.ACCESS_TOKEN_TTL_S)).singleton(),
+    tokenVerifier: asFunction(({ accessTokens, revocations }: HubCradle) => withRevocationCheck(accessTokens, revocations)).singleton(),
+    identityEvents: asFunction(({ redis, logger, keyPrefix }: HubCradle) => new IdentityEventBus({ redis, logger, keyPrefix })).singleton(),
+    deliveryEvents: asFunction(({ redis, logger, keyPrefix }: HubCradle) => new DeliveryEventBus({ redis, logger, keyPrefix })).singleton(),
+    deliveryAccess: asClass(DeliveryAccess).singleton(),
+    recordArrival: asClass(RecordArrival).singleton(),
+    courierEligibility: asClass(CheckCourierEligibility).singleton(),
+  });
+  registerRealtime(container);
+  return container;
+}
+
+export interface HubComposed extends ProcessParts {
+  container: AwilixContainer<HubCradle>;
+  io: IoServer;
+}
+
+/**
+ * The hub-only process: the Socket.IO hub on a bare HTTP server that answers
+ * /health, /ready and /metrics itself (infra/probes.ts) and 404 to anything
+ * else. Measured idle heap: under half of the all-in-one process
+ * (`npm run bench:roles`, loadtest/results/roles.json).
+ */
+export function composeHubOnly(infra: ProcessInfrastructure<Store>): HubComposed {
+  const container = buildHubContainer(infra);
+  const c = container.cradle;
+  const probes = probeHandler({ metrics: c.metrics, readiness: readinessOf(c.redis, c.store), metricsToken: c.config.METRICS_TOKEN });
+  const server = http.createServer((req, res) => {
+    if (!probes(req, res)) notFound(res);
+  });
+  const drain = drainableServer(server);
+  const sockets = attachHubSockets(server, c);
+  return {
+    container,
+    server,
+    io: sockets.io,
+    ready: sockets.ready,
+    async stop(timeoutMs: number) {
+      const { deadline } = await drain(timeoutMs);
+      await sockets.close();
+      await Promise.race([container.dispose(), deadline]);
+    },
+  };
+}
