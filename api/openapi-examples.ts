@@ -33,16 +33,21 @@ const DETAILS: Record<string, unknown[]> = { VALIDATION_ERROR: [{ field: 'body.n
 export function exampleOf(schema: Schema | undefined, components: Record<string, Schema>, depth = 0): unknown {
   if (!schema || depth > 12) return NONE;
   if (schema.$ref) return exampleOf(components[schema.$ref.split('/').pop()!], components, depth + 1);
+  // A zod `.extend()` of a schema with an example inherits that example, which lacks the added
+  // fields: an `allOf` is built from its parts (the base's example and the added fields' own),
+  // with its own example laid over them (the inherited one changes nothing, a complete one wins).
+  if (schema.allOf) {
+    const parts = schema.allOf.map((s) => exampleOf(s, components, depth + 1));
+    const own = typeof schema.example === 'object' && schema.example !== null ? schema.example : {};
+    if (!parts.some((p) => p === NONE)) return Object.assign({}, ...(parts as Json[]), own);
+  }
   if (schema.example !== undefined) return schema.example;
   if (Array.isArray(schema.examples) && schema.examples.length > 0) return schema.examples[0];
   if (schema.const !== undefined) return schema.const;
   if (schema.enum && schema.enum.length > 0) return schema.enum[0];
   if (schema.default !== undefined) return schema.default;
   if (schema.type === 'null') return null;
-  if (schema.allOf) {
-    const parts = schema.allOf.map((s) => exampleOf(s, components, depth + 1));
-    return parts.some((p) => p === NONE) ? NONE : Object.assign({}, ...(parts as Json[]));
-  }
+  if (schema.allOf) return NONE;
   for (const alternatives of [schema.anyOf, schema.oneOf]) {
     if (!alternatives) continue;
     const found = alternatives.map((s) => exampleOf(s, components, depth + 1)).find((e) => e !== NONE && e !== null);

@@ -54,7 +54,7 @@ export function accountRoutes(d: AccountRouteDeps): RouteSpec[] {
     defineRoute({
       method: 'get', path: '/api/v1/accounts/:id/documents/:documentId', tags, access: roles('store_owner', 'courier', 'admin'), hidesForeign: true,
       summary: 'Read one verification document with its content (base64)',
-      params: z.strictObject({ id, documentId: id }), response: documentSchema.extend({ contentBase64: z.string() }), errors: ['NOT_FOUND'],
+      params: z.strictObject({ id, documentId: id }), response: documentSchema.extend({ contentBase64: z.string().openapi({ example: 'JVBERi0xLjcKJeLjz9MK' }) }), errors: ['NOT_FOUND'],
       handler: ({ auth, params: p }) => d.identityQueries.document(auth, p.id, p.documentId),
     }),
   ];

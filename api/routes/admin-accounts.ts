@@ -41,7 +41,7 @@ export function adminAccountRoutes(d: AdminAccountRouteDeps): RouteSpec[] {
     defineRoute({
       method: 'post', path: '/api/v1/admin/accounts/:id/suspend', tags, access: admin('accounts:suspend'),
       summary: 'Suspend an account: sessions revoked, access tokens refused, sockets disconnected',
-      params, body: z.strictObject({ reason: text(500, 3) }), response: accountSchema, errors: ['NOT_FOUND', 'CONFLICT'],
+      params, body: z.strictObject({ reason: text(500, 3) }).openapi({ example: { reason: 'Repeated fake orders reported by three stores' } }), response: accountSchema, errors: ['NOT_FOUND', 'CONFLICT'],
       handler: ({ auth, params: p, body, origin }) => d.suspendAccount.execute(auth, p.id, body, origin),
     }),
     defineRoute({
@@ -53,14 +53,14 @@ export function adminAccountRoutes(d: AdminAccountRouteDeps): RouteSpec[] {
       method: 'post', path: '/api/v1/admin/accounts/:id/verification', tags, access: admin('verification:decide'),
       summary: "Approve or reject an account's documents, with a reason (required to reject)",
       params,
-      body: z.strictObject({ decision: z.enum(['approve', 'reject']), reason: text(500, 3).optional() }),
+      body: z.strictObject({ decision: z.enum(['approve', 'reject']), reason: text(500, 3).optional() }).openapi({ example: { decision: 'reject', reason: 'The driving licence photo is unreadable' } }),
       response: accountSchema, errors: ['NOT_FOUND', 'CONFLICT', 'UNPROCESSABLE_ENTITY'],
       handler: ({ auth, params: p, body, origin }) => d.decideVerification.execute(auth, p.id, body, origin),
     }),
     defineRoute({
       method: 'get', path: '/api/v1/admin/couriers/:id/eligibility', tags, access: admin('couriers:read'),
       summary: 'Whether a courier may go online, and why not',
-      params, response: z.object({ eligible: z.boolean(), reason: z.string().optional() }),
+      params, response: z.object({ eligible: z.boolean(), reason: z.string().optional() }).openapi({ example: { eligible: false, reason: 'not_verified' } }),
       handler: ({ params: p }) => d.courierEligibility.execute(p.id),
     }),
   ];

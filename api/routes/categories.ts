@@ -2,6 +2,7 @@ import { id, text, z } from '../zod.js';
 import type { ManageCategories } from '../../domain/catalog/use-cases/manage-categories.js';
 import type { CatalogQueries } from '../../domain/catalog/use-cases/catalog-queries.js';
 import { admin, defineRoute, PUBLIC, type RouteSpec } from '../route-kit.js';
+import { EXAMPLE_ID } from './example-ids.js';
 
 export interface CategoryRouteDeps {
   manageCategories: ManageCategories;
@@ -28,13 +29,13 @@ export const categorySchema = z
     updatedAt: z.string(),
   })
   .openapi('Category', {
-    example: { id: 'c1', parentId: null, ancestorIds: [], slug: 'bakery', name: { ar: 'مخبز', en: 'Bakery' }, rank: 0, imageUrl: null, seo: { title: 'Fresh bread', description: null }, version: 1, createdAt: '2026-01-01T12:00:00.000Z', updatedAt: '2026-01-01T12:00:00.000Z' },
+    example: { id: EXAMPLE_ID.category, parentId: null, ancestorIds: [], slug: 'bakery', name: { ar: 'مخبز', en: 'Bakery' }, rank: 0, imageUrl: null, seo: { title: 'Fresh bread', description: null }, version: 1, createdAt: '2026-01-01T12:00:00.000Z', updatedAt: '2026-01-01T12:00:00.000Z' },
   });
 
 const createBody = z
   .strictObject({ parentId: id.nullable().optional(), slug, name: localized(120), rank: z.number().int().min(-1_000_000).max(1_000_000).optional(), imageUrl: imageUrl.optional(), seo: seo.optional() })
   .openapi({ example: { parentId: null, slug: 'bakery', name: { ar: 'مخبز', en: 'Bakery' }, rank: 1 } });
-const patchBody = createBody.partial().refine((b) => Object.keys(b).length > 0, { message: 'at least one field is required' }).openapi({ example: { parentId: 'c2', rank: 3 } });
+const patchBody = createBody.partial().refine((b) => Object.keys(b).length > 0, { message: 'at least one field is required' }).openapi({ example: { parentId: 'd3f7a2c8-6b1e-4f9d-a5c2-8e4b7d1f0a69', rank: 3 } });
 
 /** /api/v1/categories: anyone reads the tree; admins with `catalog:manage` shape it. */
 export function categoryRoutes(d: CategoryRouteDeps): RouteSpec[] {
@@ -70,7 +71,7 @@ export function categoryRoutes(d: CategoryRouteDeps): RouteSpec[] {
       method: 'delete', path: '/api/v1/categories/:id', tags, access: manage,
       summary: 'Delete a category; with children or products it is CATEGORY_NOT_EMPTY unless reparent=true moves them to its parent',
       params, query: z.strictObject({ reparent: z.enum(['true', 'false']).optional() }),
-      response: z.object({ deleted: z.literal(true), movedChildren: z.number().int(), movedProducts: z.number().int() }), errors: ['NOT_FOUND', 'CATEGORY_NOT_EMPTY'],
+      response: z.object({ deleted: z.literal(true), movedChildren: z.number().int(), movedProducts: z.number().int() }).openapi({ example: { deleted: true, movedChildren: 2, movedProducts: 14 } }), errors: ['NOT_FOUND', 'CATEGORY_NOT_EMPTY'],
       handler: ({ auth, params: p, query }) => d.manageCategories.delete(auth, p.id, { reparent: query.reparent === 'true' }),
     }),
   ];

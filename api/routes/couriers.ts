@@ -5,6 +5,7 @@ import type { CourierLocator } from '../../domain/dispatch/ports.js';
 import { admin, defineRoute, type RouteSpec } from '../route-kit.js';
 import { MAX_RADIUS_M } from '../../geo/index.js';
 import { pageSchema } from '../envelope.js';
+import { EXAMPLE_ID } from './example-ids.js';
 
 const nearbyCourier = z
   .object({
@@ -16,7 +17,12 @@ const nearbyCourier = z
     load: z.number().int(),
     position: z.object({ lat: z.number(), lng: z.number(), ts: z.number().int(), heading: z.number().nullable(), speed: z.number().nullable() }),
   })
-  .openapi('NearbyCourier');
+  .openapi('NearbyCourier', {
+    example: {
+      courierId: EXAMPLE_ID.courier, distanceM: 412.6, status: 'available', vehicle: 'motorbike', capacity: 2, load: 0,
+      position: { lat: 33.5102, lng: 36.3069, ts: 1768035012000, heading: 87, speed: 6.4 },
+    },
+  });
 
 /** Dispatcher routes on the live fleet, backed by the geo index (#3). */
 export function courierRoutes(d: { courierIndex: CourierLocator }): RouteSpec[] {

@@ -9,6 +9,7 @@ import type { DeliveryQueries } from '../../domain/delivery/use-cases/queries.js
 import { defineRoute, roles, type RouteSpec } from '../route-kit.js';
 import { pageQuery, pageSchema } from '../envelope.js';
 import { id, point } from './stores.js';
+import { EXAMPLE_ID } from './example-ids.js';
 
 export interface DeliveryRouteDeps {
   createDelivery: CreateDelivery;
@@ -36,7 +37,14 @@ export const deliverySchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
   })
-  .openapi('Delivery');
+  .openapi('Delivery', {
+    example: {
+      id: EXAMPLE_ID.delivery, orderId: EXAMPLE_ID.order, storeId: EXAMPLE_ID.store, customerId: EXAMPLE_ID.customer, courierId: EXAMPLE_ID.courier,
+      pickup: { lat: 33.5112, lng: 36.3132 }, dropoff: { lat: 33.5183, lng: 36.2946 }, status: 'picked_up',
+      timestamps: { pending: '2026-01-10T09:05:12.000Z', assigned: '2026-01-10T09:06:40.000Z', at_pickup: '2026-01-10T09:14:03.000Z', picked_up: '2026-01-10T09:18:55.000Z' },
+      reason: null, version: 4, createdAt: '2026-01-10T09:05:12.000Z', updatedAt: '2026-01-10T09:18:55.000Z',
+    },
+  });
 
 const createBody = z.strictObject({
   orderId: id,
@@ -44,7 +52,7 @@ const createBody = z.strictObject({
   customerId: id.openapi({ description: 'An existing customer account.' }),
   pickup: point.optional().openapi({ description: "Defaults to the store's location." }),
   dropoff: point,
-});
+}).openapi({ example: { orderId: EXAMPLE_ID.order, storeId: EXAMPLE_ID.store, customerId: EXAMPLE_ID.customer, dropoff: { lat: 33.5183, lng: 36.2946 } } });
 const reason = text(500, 3);
 
 /**
@@ -81,13 +89,13 @@ export function deliveryRoutes(d: DeliveryRouteDeps): RouteSpec[] {
     defineRoute({
       method: 'post', path: '/api/v1/deliveries/:id/assign', tags, access: roles('store_owner', 'admin'), hidesForeign: true,
       summary: 'Assign an eligible courier (or another one before pickup); the same courier again changes nothing',
-      params, body: z.strictObject({ courierId: id }), response: deliverySchema, errors: ['NOT_FOUND', 'CONFLICT', 'UNPROCESSABLE_ENTITY'],
+      params, body: z.strictObject({ courierId: id }).openapi({ example: { courierId: EXAMPLE_ID.courier } }), response: deliverySchema, errors: ['NOT_FOUND', 'CONFLICT', 'UNPROCESSABLE_ENTITY'],
       handler: ({ auth, params: p, body }) => d.assignCourier.execute(auth, p.id, body.courierId),
     }),
     defineRoute({
       method: 'post', path: '/api/v1/deliveries/:id/status', tags, access: roles('store_owner', 'courier', 'admin'), hidesForeign: true,
       summary: 'Change status: courier picked_up / delivered / failed, store owner cancelled, deliveries:manage any legal move; cancelled and failed need a reason. The current status again changes nothing; an illegal move is CONFLICT with the allowed list',
-      params, body: z.strictObject({ status, reason: reason.optional() }), response: deliverySchema, errors: ['NOT_FOUND', 'CONFLICT'],
+      params, body: z.strictObject({ status, reason: reason.optional() }).openapi({ example: { status: 'picked_up' } }), response: deliverySchema, errors: ['NOT_FOUND', 'CONFLICT'],
       handler: ({ auth, params: p, body }) => d.changeDeliveryStatus.execute(auth, p.id, body),
     }),
   ];

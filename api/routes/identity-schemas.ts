@@ -1,5 +1,6 @@
 import { id, text, z } from '../zod.js';
 import { ROLES } from '../../domain/shared/principal.js';
+import { EXAMPLE_ID } from './example-ids.js';
 import { ADMIN_ROLE_NAMES, DOCUMENT_KINDS, normalizePhone, passwordProblems, SELF_SERVICE_ROLES, VEHICLE_TYPES } from '../../domain/identity/model.js';
 
 /** Request and response schemas of the identity routes, shared by auth, accounts and admin. */
@@ -7,7 +8,7 @@ export const phone = z
   .string()
   .max(32)
   .refine((s) => normalizePhone(s) !== null, { message: 'must be an E.164 number like +14155550100' })
-  .openapi({ example: '+14155550100' });
+  .openapi({ example: '+963933456789' });
 
 export const password = z
   .string()
@@ -26,9 +27,9 @@ export const verifyBody = z.strictObject({ phone, code });
 export const resendBody = z.strictObject({ phone, purpose: z.enum(['verify_phone', 'reset_password']).default('verify_phone') });
 export const loginBody = z.strictObject({
   identifier: z.union([phone, email]).openapi({ description: 'Phone (E.164) or email.' }),
-  password: z.string().min(1).max(128),
+  password: z.string().min(1).max(128).openapi({ example: 'Str0ng!pass' }),
 });
-export const refreshBody = z.strictObject({ refreshToken: z.string().min(20).max(200) });
+export const refreshBody = z.strictObject({ refreshToken: z.string().min(20).max(200).openapi({ example: 'TvDj2Oh3Cr1U_E76pRu-UWPoHe6YfsGSb2R57lmeTlA' }) });
 export const forgotBody = z.strictObject({ phone });
 export const resetBody = z.strictObject({ phone, code, newPassword: password });
 
@@ -57,7 +58,16 @@ export const profileBody = z
     vehicleType: z.enum(VEHICLE_TYPES).optional(),
     capacityKg: z.number().positive().max(2_000).optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, { message: 'at least one field is required' });
+  .refine((b) => Object.keys(b).length > 0, { message: 'at least one field is required' })
+  .openapi({ example: { name: 'رنا الخطيب', vehicleType: 'motorbike', capacityKg: 20 } });
+
+/** A courier whose documents were approved: the account most routes answer with. */
+const ACCOUNT_EXAMPLE = {
+  id: EXAMPLE_ID.courier, role: 'courier', phone: '+963933456789', email: 'rana@example.com', status: 'active', phoneVerified: true,
+  profile: { name: 'رنا الخطيب', vehicleType: 'motorbike', capacityKg: 20 }, profileComplete: true, adminRole: null, permissions: [],
+  verification: { status: 'approved', reason: null, decidedAt: '2026-01-04T10:15:00.000Z' }, suspension: null,
+  createdAt: '2026-01-02T09:00:00.000Z', updatedAt: '2026-01-04T10:15:00.000Z',
+};
 
 export const accountSchema = z
   .object({
@@ -76,7 +86,7 @@ export const accountSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
   })
-  .openapi('Account');
+  .openapi('Account', { example: ACCOUNT_EXAMPLE });
 
 export const tokenPairSchema = z
   .object({
@@ -88,10 +98,27 @@ export const tokenPairSchema = z
     sessionId: z.string(),
     account: accountSchema,
   })
-  .openapi('TokenPair');
+  .openapi('TokenPair', {
+    example: {
+      tokenType: 'Bearer',
+      accessToken: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb2xlIjoiY291cmllciIsInBlcm1zIjpbXSwic2lkIjoiODZlODYzZDUtNzUxNS00NGJlLTllODAtNGUyYjhiMDkzNjQzIiwidHlwIjoiYWNjZXNzIiwiaWF0IjoxNzY4MDMzODAwLCJleHAiOjE3NjgwMzQ3MDAsImF1ZCI6ImRhcmFhLWFwaSIsImlzcyI6ImRhcmFhIiwic3ViIjoiYzYwZGQyOGItOWJlMS00ZTBmLWI1MTItN2Y5ZjhkYjNkMWI5IiwianRpIjoiYTAzZGJhM2MtZjUyMC00NjU5LWIxYjYtNTM3OGEwOGMyMjU3In0.rUEnEGaNH100ZHUIw_n1rDnfWlzfiEj55hTd26-tLOg',
+      accessTokenExpiresAt: '2026-01-10T08:45:00.000Z',
+      refreshToken: 'TvDj2Oh3Cr1U_E76pRu-UWPoHe6YfsGSb2R57lmeTlA',
+      refreshTokenExpiresAt: '2026-02-09T08:30:00.000Z',
+      sessionId: EXAMPLE_ID.session,
+      account: ACCOUNT_EXAMPLE,
+    },
+  });
 
-export const receiptSchema = z.object({ phone: z.string(), codeExpiresInS: z.number(), resendAfterS: z.number() }).openapi('OtpReceipt');
+export const receiptSchema = z
+  .object({ phone: z.string(), codeExpiresInS: z.number(), resendAfterS: z.number() })
+  .openapi('OtpReceipt', { example: { phone: '+963933456789', codeExpiresInS: 300, resendAfterS: 60 } });
 
 export const documentSchema = z
   .object({ id: z.string(), accountId: z.string(), kind: z.enum(DOCUMENT_KINDS), contentType: z.string(), sizeBytes: z.number(), sha256: z.string(), uploadedAt: z.string() })
-  .openapi('VerificationDocument');
+  .openapi('VerificationDocument', {
+    example: {
+      id: EXAMPLE_ID.accountDocument, accountId: EXAMPLE_ID.courier, kind: 'driving_license', contentType: 'application/pdf', sizeBytes: 248213,
+      sha256: '139d544b821b13ebea14f1b0fe18577222e415c2966e3a3511c4196055232202', uploadedAt: '2026-01-03T16:42:10.000Z',
+    },
+  });

@@ -6,6 +6,7 @@ import type { ConfigureStock } from '../../domain/catalog/use-cases/configure-st
 import type { CatalogQueries } from '../../domain/catalog/use-cases/catalog-queries.js';
 import { defineRoute, roles, type RouteSpec } from '../route-kit.js';
 import { pageQuery, pageSchema } from '../envelope.js';
+import { EXAMPLE_ID } from './example-ids.js';
 
 export interface InventoryRouteDeps {
   recordStockMovement: RecordStockMovement;
@@ -19,10 +20,12 @@ export const stockLevelSchema = z
     onHand: z.number().int(), reserved: z.number().int(), available: z.number().int(),
     allowBackorder: z.boolean(), lowStockThreshold: z.number().int().nullable(), low: z.boolean(), version: z.number().int(), updatedAt: z.string(),
   })
-  .openapi('StockLevel', { example: { variantId: 'v1', productId: 'p1', storeId: 's1', onHand: 12, reserved: 2, available: 10, allowBackorder: false, lowStockThreshold: 3, low: false, version: 7, updatedAt: '2026-01-01T12:00:00.000Z' } });
+  .openapi('StockLevel', { example: { variantId: EXAMPLE_ID.variant, productId: EXAMPLE_ID.product, storeId: EXAMPLE_ID.store, onHand: 36, reserved: 2, available: 34, allowBackorder: false, lowStockThreshold: 5, low: false, version: 7, updatedAt: '2026-01-10T05:40:00.000Z' } });
 const movementSchema = z
   .object({ id: z.string(), variantId: z.string(), storeId: z.string(), kind: z.enum(MOVEMENT_KINDS), onHandDelta: z.number().int(), reservedDelta: z.number().int(), reservationId: z.string().nullable(), key: z.string().nullable(), note: z.string().nullable(), at: z.string() })
-  .openapi('StockMovement');
+  .openapi('StockMovement', {
+    example: { id: EXAMPLE_ID.movement, variantId: EXAMPLE_ID.variant, storeId: EXAMPLE_ID.store, kind: 'receipt', onHandDelta: 24, reservedDelta: 0, reservationId: null, key: 'delivery-note-2026-01-10-17', note: 'Morning delivery', at: '2026-01-10T05:40:00.000Z' },
+  });
 
 const movementBody = z
   .strictObject({
@@ -31,7 +34,7 @@ const movementBody = z
     key: z.string().min(8).max(128).regex(/^[A-Za-z0-9._:-]+$/),
     note: text(500).nullable().optional(),
   })
-  .openapi({ example: { kind: 'receipt', quantity: 24, key: 'delivery-note-2026-01-01-17', note: 'Morning delivery' } });
+  .openapi({ example: { kind: 'receipt', quantity: 24, key: 'delivery-note-2026-01-10-17', note: 'Morning delivery' } });
 const settingsBody = z
   .strictObject({ allowBackorder: z.boolean().optional(), lowStockThreshold: z.number().int().min(0).max(MAX_QUANTITY).nullable().optional() })
   .refine((b) => Object.keys(b).length > 0, { message: 'at least one field is required' })

@@ -3,19 +3,27 @@ import type { AuditLogQueries } from '../../domain/platform/use-cases/queries.js
 import { pageRequest } from '../../domain/shared/pagination.js';
 import { admin, defineRoute, type RouteSpec } from '../route-kit.js';
 import { pageQuery, pageSchema } from '../envelope.js';
+import { EXAMPLE_ID } from './example-ids.js';
 
 export const auditEntrySchema = z
   .object({
     id: z.string(),
     at: z.string().openapi({ format: 'date-time' }),
     actor: z.object({ id: z.string().nullable(), role: z.string() }),
-    action: z.string().openapi({ example: 'account.suspend' }),
+    action: z.string().openapi({ example: 'account.suspended' }),
     resource: z.object({ type: z.string(), id: z.string().nullable() }),
     outcome: z.enum(['success', 'failure']),
     origin: z.object({ ip: z.string().nullable(), userAgent: z.string().nullable(), requestId: z.string().nullable() }),
     metadata: z.record(z.string(), z.unknown()),
   })
-  .openapi('AuditEntry');
+  .openapi('AuditEntry', {
+    example: {
+      id: EXAMPLE_ID.auditEntry, at: '2026-01-08T13:05:44.000Z', actor: { id: EXAMPLE_ID.admin, role: 'admin' }, action: 'account.suspended',
+      resource: { type: 'account', id: EXAMPLE_ID.customer }, outcome: 'success',
+      origin: { ip: '203.0.113.24', userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/134.0', requestId: EXAMPLE_ID.request },
+      metadata: { reason: 'Repeated fake orders reported by three stores' },
+    },
+  });
 
 const listQuery = z.strictObject({
   ...pageQuery,

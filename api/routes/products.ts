@@ -9,6 +9,7 @@ import type { DocumentStorage } from '../../domain/identity/ports.js';
 import { defineRoute, PUBLIC, roles, type RouteSpec, type UploadSpec } from '../route-kit.js';
 import { imageFileParam, imageSizes, imageSizesSchema, serveImageFile } from './image-files.js';
 import { pageQuery, pageSchema } from '../envelope.js';
+import { EXAMPLE_ID, exampleImageSizes } from './example-ids.js';
 
 export interface ProductRouteDeps {
   manageProducts: ManageProducts;
@@ -52,7 +53,19 @@ export const productSchema = z
     variants: z.array(z.object({ id: z.string(), sku: z.string(), options: z.record(z.string(), z.string()), price: z.number().int(), compareAtPrice: z.number().int().nullable(), barcode: z.string().nullable(), weightGrams: z.number().int().nullable() })),
     priceMin: z.number().int(), priceMax: z.number().int(), version: z.number().int(), createdAt: z.string(), updatedAt: z.string(),
   })
-  .openapi('Product');
+  .openapi('Product', {
+    example: {
+      id: EXAMPLE_ID.product, storeId: EXAMPLE_ID.store, categoryId: EXAMPLE_ID.category,
+      name: { ar: 'خبز عربي', en: 'Arabic bread' }, description: { ar: 'خبز طازج من الفرن كل صباح', en: 'Fresh from the oven every morning' },
+      status: 'active', attributes: { origin: 'Damascus' },
+      images: [{ id: EXAMPLE_ID.productImage, alt: 'A stack of Arabic bread', sizes: exampleImageSizes(`/api/v1/product-images/${EXAMPLE_ID.product}/${EXAMPLE_ID.productImage}`) }],
+      variants: [
+        { id: EXAMPLE_ID.variant, sku: 'BREAD-6', options: { pack: '6' }, price: 1500, compareAtPrice: 1800, barcode: '6291041500213', weightGrams: 600 },
+        { id: EXAMPLE_ID.secondVariant, sku: 'BREAD-12', options: { pack: '12' }, price: 2800, compareAtPrice: null, barcode: null, weightGrams: 1200 },
+      ],
+      priceMin: 1500, priceMax: 2800, version: 3, createdAt: '2026-01-06T10:12:00.000Z', updatedAt: '2026-01-08T07:30:00.000Z',
+    },
+  });
 
 export function present(p: ProductView) {
   return { ...p, images: p.images.map((img) => ({ id: img.id, alt: img.alt, sizes: imageSizes(`/api/v1/product-images/${p.id}/${img.id}`, img.files) })) };

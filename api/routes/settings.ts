@@ -3,6 +3,7 @@ import type { ChangeSetting } from '../../domain/platform/use-cases/change-setti
 import type { SettingsQueries } from '../../domain/platform/use-cases/settings-queries.js';
 import { PUBLIC_SETTING_KEYS, SETTING_KEYS, SETTINGS } from '../../domain/platform/settings.js';
 import { admin, defineRoute, PUBLIC, type RouteSpec } from '../route-kit.js';
+import { EXAMPLE_ID } from './example-ids.js';
 
 export interface SettingsRouteDeps {
   changeSetting: ChangeSetting;
@@ -35,11 +36,11 @@ const settingSchema = z
     updatedBy: z.string().nullable(),
   })
   .openapi('Setting', {
-    example: { key: 'delivery.feeBands', value: FEE_BANDS_EXAMPLE, version: 3, default: SETTINGS['delivery.feeBands'].default, public: true, description: SETTINGS['delivery.feeBands'].description, updatedAt: '2026-12-01T09:30:00.000Z', updatedBy: '01JEXAMPLEADMIN0000000000' },
+    example: { key: 'delivery.feeBands', value: FEE_BANDS_EXAMPLE, version: 3, default: SETTINGS['delivery.feeBands'].default, public: true, description: SETTINGS['delivery.feeBands'].description, updatedAt: '2026-12-01T09:30:00.000Z', updatedBy: EXAMPLE_ID.admin },
   });
 const settingChangeSchema = z
   .object({ version: z.number().int(), value: z.unknown(), previousValue: z.unknown(), at: z.string().openapi({ format: 'date-time' }), by: z.string().nullable(), reason: z.string().nullable() })
-  .openapi('SettingChange');
+  .openapi('SettingChange', { example: { version: 3, value: FEE_BANDS_EXAMPLE, previousValue: SETTINGS['delivery.feeBands'].default, at: '2026-12-01T09:30:00.000Z', by: EXAMPLE_ID.admin, reason: 'Cover the new Mezzeh suburbs' } });
 
 const keyParams = z.strictObject({ key: z.string().min(1).max(64).openapi({ description: keyDoc, example: 'delivery.feeBands' }) });
 
@@ -94,7 +95,7 @@ export function settingsRoutes(deps: SettingsRouteDeps): RouteSpec[] {
       access: admin('settings:write'),
       params: keyParams,
       body: changeBody,
-      response: settingSchema.extend({ changed: z.boolean().openapi({ description: 'false when the key already held this value: nothing was written.' }) }),
+      response: settingSchema.extend({ changed: z.boolean().openapi({ description: 'false when the key already held this value: nothing was written.', example: true }) }),
       errors: ['NOT_FOUND', 'SETTING_VERSION_CONFLICT'],
       handler: ({ auth, params, body, origin }) =>
         deps.changeSetting.execute(auth, params.key, { value: body.value, expectedVersion: body.expectedVersion, ...(body.reason ? { reason: body.reason } : {}) }, { ip: origin.ip, userAgent: origin.userAgent, requestId: origin.requestId }),

@@ -4,6 +4,7 @@ import { MAX_DATE_CLOSURES, MAX_PERIODS, WEEKDAYS } from '../../domain/catalog/o
 import { STORE_DOCUMENT_KINDS, STORE_VERIFICATION_STATUSES } from '../../domain/catalog/store-verification.js';
 import type { PublicStoreView } from '../../domain/catalog/use-cases/public-store-queries.js';
 import { imageSizes, imageSizesSchema } from './image-files.js';
+import { EXAMPLE_ID, exampleImageSizes } from './example-ids.js';
 
 /**
  * Store request and response schemas. Formats are checked loosely here and
@@ -68,7 +69,20 @@ export const storeSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
   })
-  .openapi('Store');
+  .openapi('Store', {
+    example: {
+      id: EXAMPLE_ID.store, ownerId: EXAMPLE_ID.storeOwner, name: 'مخبز الشام · Al-Sham Bakery', phone: '+963944123456', address: '12 Straight Street, Bab Touma, Damascus',
+      location: { lat: 33.5112, lng: 36.3132 }, pickupInstructions: 'Side door on the alley, ring twice', status: 'open', cuisine: 'bakery',
+      logo: { sizes: exampleImageSizes(`/api/v1/store-logos/${EXAMPLE_ID.store}`) },
+      hours: { timeZone: 'Asia/Damascus', weekly: [{ day: 'sat', opens: '07:00', closes: '22:00' }], closures: [{ date: '2026-03-20', reason: 'Eid al-Fitr' }], temporaryClosure: null },
+      minimumOrder: 2500, rating: { average: null, count: 0 },
+      verification: {
+        status: 'approved', submittedAt: '2026-01-05T11:20:00.000Z', reason: null, decidedBy: EXAMPLE_ID.admin, decidedAt: '2026-01-06T09:00:00.000Z',
+        documents: [{ id: EXAMPLE_ID.storeDocument, kind: 'business_license', contentType: 'application/pdf', sizeBytes: 312704, sha256: '9f2c4e7a1b8d3f6025c9e4a7b1d8f3e6c2a5b9d4e7f1a3c6b8d2e5f9a4c7b1e3', uploadedAt: '2026-01-05T11:20:00.000Z' }],
+      },
+      version: 6, createdAt: '2026-01-05T11:02:31.000Z', updatedAt: '2026-01-06T09:00:00.000Z',
+    },
+  });
 
 export const publicStoreSchema = z
   .object({
