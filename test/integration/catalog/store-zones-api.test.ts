@@ -22,7 +22,7 @@ describe('store zones over HTTP: set, read, remove, and who delivers to me', fun
   const cradle = () => app.system.composed.container.cradle as Cradle;
   const events = async (storeId: string) => {
     const store = cradle().store as DbStore & { kind: 'sql' };
-    return (await store.sql.query<{ type: string; aggregate_version: number; payload: { zone: unknown } }>('select type, aggregate_version, payload from outbox where aggregate_id = $1 order by sequence', [storeId])).rows;
+    return (await store.sql.query<{ type: string; aggregate_version: number; payload: { zone: unknown } }>('select type, aggregate_version, payload from outbox where aggregate_id = $1 and type = $2 order by sequence', [storeId, 'catalog.store.zone_changed'])).rows;
   };
   const near = (qs: string, token?: string) => http(`${app.url}/api/v1/stores/near?${qs}`, token ? { token } : {});
 
