@@ -24,6 +24,7 @@ import { SubmitStoreDocument } from '../domain/catalog/use-cases/submit-store-do
 import { DecideStoreVerification } from '../domain/catalog/use-cases/decide-store-verification.js';
 import { isListedStore, type HoursInput } from '../domain/catalog/model.js';
 import type { OpeningPeriod } from '../domain/catalog/opening-hours.js';
+import { AWAITING_VERIFICATION } from '../domain/catalog/store-verification.js';
 import { rng } from './rng.js';
 import { noProgress, type CityContext, type CityOptions, type CitySeedStep, type Progress } from './seed-city-kit.js';
 import { CATALOG_STEPS } from './seed-city-catalog.js';
@@ -154,7 +155,7 @@ const storeVerification: CitySeedStep = {
     let approved = 0;
     for (const [i, store] of ctx.stores.entries()) {
       if (store.verification.status !== 'approved') {
-        if (store.verification.status !== 'pending') await submit.execute(ownerOf(store.ownerId), store.id, { kind: 'business_license', contentType: 'application/pdf', bytes: LICENCE });
+        if (store.verification.status !== AWAITING_VERIFICATION) await submit.execute(ownerOf(store.ownerId), store.id, { kind: 'business_license', contentType: 'application/pdf', bytes: LICENCE });
         ctx.stores[i] = await decide.execute(verifier, store.id, { decision: 'approve', reason: 'demo city seed' });
         approved++;
       }

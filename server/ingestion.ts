@@ -182,7 +182,7 @@ export class FixIngestion {
     const kept = job.fixes.map((f) => toFix(courierId, f));
     if (kept.length === 0) return this.settle(courierId, online, job, kept, [], done);
     this.batcher.add(kept, (err, results) => {
-      if (!results) return done(this.fail(job, err));
+      if (!results) return done(this.unindexed(online, job, kept, err));
       if (!results.some(unknownCourier)) return this.settle(courierId, online, job, kept, results, done);
       // The index lost the courier (Redis restarted empty): re-register its state once and retry.
       this.deps.courierIndex.setState(courierId, stateOf(online)).then(
@@ -218,6 +218,26 @@ export class FixIngestion {
     const placePending = accepted > 0 && online.fencesPending;
     if (!placePending && !arrivals) return done(ack);
     void this.geofences.afterFixes(courierId, online, placePending, arrivals).then(() => done(ack));
+  }
+
+  /**
+   * The index could not take the fixes. When it is unavailable (Redis, or a
+   * Redis Cluster node, down), the ack says SERVICE_UNAVAILABLE (the fix is not
+   * indexed: not searchable, no geofence, no trail) but the newest live fix
+   * still goes to the watchers of the courier's orders: those on this hub get
+   * it at once, and the other hubs when the position channel can publish. It
+   * has passed the schema, not the index's plausibility checks (jumps,
+   * ordering); a customer keeps seeing the courier move through an outage,
+   * and the checks apply again with the index's return. A batch (`locations`)
+   * is kept and resent by the app, so nothing of it is shown.
+   */
+  private unindexed(online: Online, job: FixJob, kept: Fix[], err: unknown): LocationAck {
+    const ack = this.fail(job, err);
+    if (ack.ok === false && ack.code === 'SERVICE_UNAVAILABLE' && job.live && kept.length > 0 && online.deliveries.size > 0) {
+      const at = kept[kept.length - 1]!;
+      for (const d of online.deliveries.values()) if (isActive(d.status)) this.positions.offer(d, at, undefined, online.vehicle);
+    }
+    return ack;
   }
 
   /** The newest applied fix goes to the watchers of every active order the courier carries. */

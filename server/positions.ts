@@ -65,7 +65,11 @@ export class CourierPositions {
       const stops = stopsToDoor(delivery);
       const eta = etaThroughNow(deps.eta, at, stops, vehicle, cell);
       if (eta !== undefined) return send(eta);
-      etaThrough(deps.eta, at, stops, vehicle).then(send, (err: unknown) => deps.logger.warn({ err, orderId }, 'position broadcast failed'));
+      // Without an ETA (learned speeds unreadable: Redis down) the position still goes out.
+      etaThrough(deps.eta, at, stops, vehicle).then(send, (err: unknown) => {
+        deps.logger.warn({ err, orderId }, 'no ETA for this position');
+        send(null);
+      });
     }, deps.settings.positionIntervalMs);
   }
 

@@ -9,6 +9,8 @@ import { charCount } from '../shared/text.js';
  */
 export const STORE_VERIFICATION_STATUSES = ['not_submitted', 'pending', 'approved', 'rejected'] as const;
 export type StoreVerificationStatus = (typeof STORE_VERIFICATION_STATUSES)[number];
+/** The verifiers' queue: stores waiting for a decision, read oldest submission first. */
+export const AWAITING_VERIFICATION = 'pending' as const satisfies StoreVerificationStatus;
 
 export const STORE_DOCUMENT_KINDS = ['business_license', 'tax_certificate', 'health_permit', 'lease', 'id_card'] as const;
 export type StoreDocumentKind = (typeof STORE_DOCUMENT_KINDS)[number];

@@ -39,7 +39,9 @@ export async function startTestApp(opts?: TestAppOptions & { role?: Exclude<Proc
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp<RunningSystem | RunningHub>> {
   const redis = opts.redis ?? (await startEmbeddedRedis());
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'daraa-app-'));
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, REDIS_URL: redis.url, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SHUTDOWN_TIMEOUT_MS: '3000', ...opts.env });
+  // With REDIS_CLUSTER_NODES in env the app talks to that cluster (`redis` is then one of its nodes).
+  const redisEnv = opts.env?.REDIS_CLUSTER_NODES ? {} : { REDIS_URL: redis.url };
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...redisEnv, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SHUTDOWN_TIMEOUT_MS: '3000', ...opts.env });
   const logger = createLogger(config.LOG_LEVEL);
   const system = opts.role === 'hub' ? await startHubSystem(config, logger) : await startSystem(config, opts.role ?? 'all', logger);
   const tokens = new AccessTokens(config);

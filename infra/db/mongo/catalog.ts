@@ -1,6 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { toPage, offsetOf, type Page, type PageRequest } from '../../../domain/shared/pagination.js';
 import { LISTED_STORE_STATUS, LISTED_VERIFICATION_STATUS, Store, type StoreFilter, type StoreProps } from '../../../domain/catalog/model.js';
+import { AWAITING_VERIFICATION } from '../../../domain/catalog/store-verification.js';
 import { unverified } from '../../../domain/catalog/store-verification.js';
 import type { StoreRepository } from '../../../domain/catalog/ports.js';
 import { str } from './guard.js';
@@ -125,7 +126,7 @@ export class MongoStoreRepository implements StoreRepository {
     }
     if (filter.cuisine !== undefined) q.cuisine = str(filter.cuisine, 'cuisine');
     if (filter.q !== undefined) q.name = { $regex: escapeRegex(str(filter.q, 'q')), $options: 'i' };
-    const sort: Record<string, 1 | -1> = filter.verification === 'pending' ? { 'verification.submittedAt': 1, _id: 1 } : { createdAt: -1, _id: -1 };
+    const sort: Record<string, 1 | -1> = filter.verification === AWAITING_VERIFICATION ? { 'verification.submittedAt': 1, _id: 1 } : { createdAt: -1, _id: -1 };
     const [total, docs] = await Promise.all([
       this.model.countDocuments(q).exec(),
       this.model.find(q).sort(sort).skip(offsetOf(page)).limit(page.limit).lean<Doc[]>().exec(),

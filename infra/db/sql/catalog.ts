@@ -1,5 +1,6 @@
 import { toPage, offsetOf, type Page, type PageRequest } from '../../../domain/shared/pagination.js';
 import { LISTED_STORE_STATUS, LISTED_VERIFICATION_STATUS, Store, type StoreFilter, type StoreLogo, type StoreStatus } from '../../../domain/catalog/model.js';
+import { AWAITING_VERIFICATION } from '../../../domain/catalog/store-verification.js';
 import type { OpeningHours } from '../../../domain/catalog/opening-hours.js';
 import type { StoreDocument, StoreVerificationStatus } from '../../../domain/catalog/store-verification.js';
 import type { StoreRepository } from '../../../domain/catalog/ports.js';
@@ -117,7 +118,7 @@ export class SqlStoreRepository implements StoreRepository {
       .add(`name ilike ? escape '\\'`, filter.q === undefined ? undefined : likePattern(filter.q));
     const clause = String(where);
     // The verifiers' queue reads oldest submission first; every other list newest first.
-    const order = filter.verification === 'pending' ? 'verification_submitted_at asc, id asc' : 'created_at desc, id desc';
+    const order = filter.verification === AWAITING_VERIFICATION ? 'verification_submitted_at asc, id asc' : 'created_at desc, id desc';
     const count = await this.db.query<{ n: string | number }>(`select count(*) as n from stores ${clause}`, where.params);
     const rows = await this.db.query<Row>(`select * from stores ${clause} order by ${order} limit ${page.limit} offset ${offsetOf(page)}`, where.params);
     return toPage(rows.rows.map(toStore), Number(count.rows[0]?.n ?? 0), page);

@@ -23,7 +23,7 @@ describe('hub: Redis restarting mid-stream', function () {
     await redis?.stop();
   });
 
-  it('when the private redis-server is killed and restarted (empty), then the hub stays up, acks say SERVICE_UNAVAILABLE without a stack, and ingest resumes within 5 s', async () => {
+  it('when the private redis-server is killed and restarted (empty), then the hub stays up, acks say SERVICE_UNAVAILABLE without a stack, its local watcher still sees the courier move, and ingest resumes within 5 s', async () => {
     const admin = await signUpAdmin(app);
     const courier = await verifiedCourier(app, admin);
     const owner = await signUp(app, 'store_owner');
@@ -39,8 +39,12 @@ describe('hub: Redis restarting mid-stream', function () {
 
     const port = redis.port;
     await redis.stop(); // SIGTERM without persistence: everything in Redis is lost
-    const down = await emitAck(cs, 'location', { ...PICKUP, ts: Date.now() });
+    const tsDown = Date.now();
+    const seenWhileDown = nextEvent<any>(watcher, 'courier:position', (p) => p.ts === tsDown, 5_000);
+    const down = await emitAck(cs, 'location', { lat: PICKUP.lat + 0.0002, lng: PICKUP.lng, ts: tsDown });
     expect(down).to.include({ ok: false, code: 'SERVICE_UNAVAILABLE' });
+    // not indexed, yet the watcher on this hub still sees the courier move
+    expect(await seenWhileDown).to.include({ orderId, lat: PICKUP.lat + 0.0002 });
     expect(JSON.stringify(down)).to.not.match(/\.ts:\d+|at \w+ \(/);
     expect(cs.connected).to.equal(true);
     expect(watcher.connected).to.equal(true);
