@@ -81,6 +81,8 @@ const schema = z
     ADDRESS_MAX_PER_CUSTOMER: int(1, 200).default(20),
     /** Every process reloads the marketplace settings at least this often (a change notice on Redis usually arrives first). */
     SETTINGS_REFRESH_MS: int(200, 600_000).default(5_000),
+    /** Every API process compares its zone index with the stored zone revisions at least this often (a change notice on Redis usually arrives first). */
+    ZONE_REFRESH_MS: int(200, 600_000).default(5_000),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production') {

@@ -53,6 +53,7 @@ import { registerRealtime, type RealtimeCradle } from './wiring/realtime.js';
 import { registerEvents, startEventWorkers, type EventsCradle } from './wiring/events.js';
 import { catalogProductRoutes, registerCatalogProducts, startCatalogWorkers, type CatalogProductsCradle } from './wiring/catalog-products.js';
 import { registerAddresses, addressRoutesOf, type AddressesCradle } from './wiring/addresses.js';
+import { registerStoreZones, startStoreZones, storeZoneRoutesOf, storesNearRoutesOf, type StoreZonesCradle } from './wiring/store-zones.js';
 import { registerSettings, settingsRoutesOf, startSettings, type SettingsCradle } from './wiring/settings.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
@@ -60,7 +61,7 @@ export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 export type ContainerRole = Exclude<ProcessRole, 'hub'>;
 
 /** Everything the container holds. Use cases take a slice of this as their `deps`; routes too (AuthRouteDeps: the auth use cases). */
-export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle {
+export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle {
   config: Config;
   role: ProcessRole;
   logger: Logger;
@@ -154,6 +155,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
   registerCatalogProducts(container);
   registerAddresses(container);
   registerSettings(container);
+  registerStoreZones(container);
   return container;
 }
 
@@ -202,7 +204,7 @@ function registerIdentity(container: AwilixContainer<Cradle>): void {
 
 /** Every REST route of the product, from each bounded context. */
 export function apiRoutes(c: Cradle): RouteSpec[] {
-  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...commerceRoutes(c), ...catalogProductRoutes(c), ...courierRoutes(c), ...platformRoutes(c), ...addressRoutesOf(c), ...settingsRoutesOf(c)];
+  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...storesNearRoutesOf(c), ...commerceRoutes(c), ...storeZoneRoutesOf(c), ...catalogProductRoutes(c), ...courierRoutes(c), ...platformRoutes(c), ...addressRoutesOf(c), ...settingsRoutesOf(c)];
 }
 
 export interface Composed {
@@ -248,6 +250,9 @@ function compose(infra: Infrastructure, role: ContainerRole): Composed {
   // Every role reads settings (fees, limits, weights): each loads them before it serves and follows changes.
   const settingsReady = startSettings(c);
   settingsReady.catch(() => undefined);
+  // The API answers "who delivers to me" from memory: it loads every zone before it serves and follows changes.
+  const zonesReady = withApi ? startStoreZones(c) : Promise.resolve();
+  zonesReady.catch(() => undefined);
   const sockets = withHub ? attachHubSockets(server, c) : undefined;
   if (withWorkers) {
     startEventWorkers(c);
@@ -260,7 +265,7 @@ function compose(infra: Infrastructure, role: ContainerRole): Composed {
     ...(sockets ? { io: sockets.io } : {}),
     routes,
     openapi,
-    ready: Promise.all([settingsReady, sockets?.ready]).then(() => undefined),
+    ready: Promise.all([settingsReady, zonesReady, sockets?.ready]).then(() => undefined),
     async stop(timeoutMs: number) {
       const { deadline } = await drain(timeoutMs);
       await sockets?.close();

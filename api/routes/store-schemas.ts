@@ -40,7 +40,9 @@ const cuisine = text(60).nullable();
 const rating = z.object({ average: z.number().nullable(), count: z.number().int() });
 const logo = z.object({ sizes: imageSizesSchema }).nullable();
 
-export const storeDocumentSchema = z.object({ id: z.string(), kind: z.enum(STORE_DOCUMENT_KINDS), contentType: z.string(), sizeBytes: z.number().int(), sha256: z.string(), uploadedAt: z.string() }).openapi('StoreDocument');
+export const storeDocumentSchema = z.object({ id: z.string(), kind: z.enum(STORE_DOCUMENT_KINDS), contentType: z.string(), sizeBytes: z.number().int(), sha256: z.string(), uploadedAt: z.string() }).openapi('StoreDocument', {
+  example: { id: EXAMPLE_ID.storeDocument, kind: 'business_license', contentType: 'application/pdf', sizeBytes: 312704, sha256: '9f2c4e7a1b8d3f6025c9e4a7b1d8f3e6c2a5b9d4e7f1a3c6b8d2e5f9a4c7b1e3', uploadedAt: '2026-01-05T11:20:00.000Z' },
+});
 
 export const storeSchema = z
   .object({

@@ -100,7 +100,7 @@ export function storeRoutes(d: StoreRouteDeps): RouteSpec[] {
     defineRoute({
       method: 'get', path: '/api/v1/stores/:id/documents/:documentId', tags, access: owners, hidesForeign: true,
       summary: "Read one of a store's verification documents with its content (base64): the store's owner, or a verifier (verification:decide)",
-      params: z.strictObject({ id, documentId: id }), response: storeDocumentSchema.extend({ contentBase64: z.string() }), errors: ['NOT_FOUND'],
+      params: z.strictObject({ id, documentId: id }), response: storeDocumentSchema.extend({ contentBase64: z.string().openapi({ example: 'JVBERi0xLjcKJeLjz9MK' }) }), errors: ['NOT_FOUND'],
       handler: async ({ auth, params: p }) => {
         const { bytes, ...doc } = await d.storeQueries.document(auth, p.id, p.documentId);
         return { ...doc, contentBase64: bytes.toString('base64') };

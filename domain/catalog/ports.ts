@@ -223,10 +223,24 @@ export interface ZoneLookup {
 
 /** Told after a zone change commits, so every process refreshes its zone index within moments instead of at its next poll. */
 export interface ZoneChangeNotifier {
-  changed(storeId: string, version: number): void;
+  changed(zone: StoreZone): void;
 }
 
 /** The courier leg of a delivery from a store to a point: the geo ETA layers. */
 export interface CourierLegEta {
   courierLeg(from: { lat: number; lng: number }, to: { lat: number; lng: number }): Promise<{ seconds: number; source: string }>;
+}
+
+/** A product as "products near me" lists it. */
+export interface ProductSummary {
+  id: string;
+  storeId: string;
+  name: { ar: string; en: string };
+  priceMin: number;
+  priceMax: number;
+}
+
+/** Active products of some stores that match a search term, best first, at most `perStore` per store. */
+export interface ProductMatcher {
+  matching(storeIds: readonly string[], q: string, perStore: number): Promise<Map<string, ProductSummary[]>>;
 }

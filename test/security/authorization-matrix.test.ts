@@ -193,6 +193,15 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
       expect: (a, own) => (a === 'customer' ? 403 : deliveryReadable(a, own)),
       prepare: () => resetDeliveries(),
     },
+    // store zones: the store's owner, or stores:manage (super_admin; operations lacks it)
+    'PUT /api/v1/stores/:id/zone': { scope: 'object', request: (t) => ({ method: 'PUT', path: `/api/v1/stores/${commerceOf(t).storeId}/zone`, json: { kind: 'radius', center: { lat: 33.5, lng: 36.3 }, radiusM: 1_500 } }), expect: storeReadable },
+    'GET /api/v1/stores/:id/zone': { scope: 'object', prepare: () => zonesOnBothStores(), request: (t) => ({ path: `/api/v1/stores/${commerceOf(t).storeId}/zone` }), expect: storeReadable },
+    'DELETE /api/v1/stores/:id/zone': { scope: 'object', request: (t) => ({ method: 'DELETE', path: `/api/v1/stores/${commerceOf(t).storeId}/zone` }), expect: storeReadable },
+    // who delivers to me: anyone with a point; from an address only its customer (others are told it does not exist)
+    'GET /api/v1/stores/near': {
+      scope: 'object', request: (t) => ({ path: `/api/v1/stores/near?addressId=${addressOf(t)}` }),
+      expect: (a, own) => (a === 'anonymous' ? 401 : a === 'customer' && own ? 200 : 404),
+    },
     // addresses: customers their own; admins read any with accounts:read (both admin parties), write none
     'POST /api/v1/addresses': {
       scope: 'none', request: () => ({ path: '/api/v1/addresses', json: { label: 'Matrix home', line: '1 Straight St', point: { lat: 33.51, lng: 36.28 } } }),
@@ -250,6 +259,12 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     if (suspended) acc.suspend('matrix setup', null, clock.now());
     else acc.unsuspend(clock.now());
     await accounts.save(acc);
+  }
+
+  /** Both fixture stores with a zone (through the use case, as an admin with stores:manage). */
+  async function zonesOnBothStores(): Promise<void> {
+    const { manageStoreZone } = app.system.composed.container.cradle;
+    for (const f of [commerce.own, commerce.foreign]) await manageStoreZone.set(superPrincipal(), f.storeId, { kind: 'radius', center: { lat: 33.5, lng: 36.3 }, radiusM: 1_000 });
   }
 
   /** Both fixture deliveries back to assigned, each to its courier. */

@@ -17,11 +17,11 @@ describe('addresses over HTTP (no geocoder configured)', function () {
   });
   after(() => app?.stop());
 
-  it('when a customer adds addresses, then the first is the default, fields come back trimmed, and deliversTo is unknown (null) without store zones', async () => {
+  it('when a customer adds addresses, then the first is the default, fields come back trimmed, and deliversTo is false while no zone holds it', async () => {
     const me = customer();
     const home = await call(me, '', { json: { ...HOME, label: '  البيت ' } });
     expect(home.status, JSON.stringify(home.body)).to.equal(201);
-    expect(home.body.data).to.deep.include({ label: 'البيت', building: 'بناء 4', floor: '3', pointSource: 'client', isDefault: true, deliversTo: null });
+    expect(home.body.data).to.deep.include({ label: 'البيت', building: 'بناء 4', floor: '3', pointSource: 'client', isDefault: true, deliversTo: false });
     expect(home.body.data.point).to.deep.equal(HOME.point);
     const work = await call(me, '', { json: WORK });
     expect(work.body.data).to.deep.include({ isDefault: false, building: null, notes: null });
