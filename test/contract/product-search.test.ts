@@ -107,6 +107,7 @@ forEachBackend('ProductSearch contract', (ctx) => {
     expect(ids(await find({ sort: 'price_asc' }))).to.deep.equal(['p3', 'p1', 'p7', 'p2', 'p4']);
     expect(ids(await find({ sort: 'price_desc' }))).to.deep.equal(['p4', 'p2', 'p7', 'p1', 'p3']);
     expect(ids(await find({}))).to.deep.equal(['p7', 'p4', 'p3', 'p2', 'p1']);
+    expect(ids(await find({ sort: 'relevance' })), 'relevance without words: newest').to.deep.equal(['p7', 'p4', 'p3', 'p2', 'p1']);
     const near = await find({ sort: 'distance', near: HERE });
     expect(ids(near)).to.deep.equal(['p7', 'p4', 'p3', 'p2', 'p1']);
     expect(near.items.map((i) => i.distanceM)).to.deep.equal([0, 0, 0, 2224, 2224]);

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -25,6 +26,30 @@ describe('deployment files', () => {
     for (const svc of ['mongo:', 'redis:', 'api:', 'hub:', 'worker:']) expect(r.stdout).to.include(svc);
     expect(r.stdout).to.include('--replSet');
     expect(r.stdout).to.include('noeviction');
+  });
+
+  it('when the cluster profile is read, then three cluster nodes, a create job, two hubs, an api and a worker run on REDIS_CLUSTER_NODES', function () {
+    const doc = parseYaml(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, { profiles?: string[]; command?: string[]; environment?: Record<string, string>; depends_on?: Record<string, unknown> }> };
+    const inCluster = Object.entries(doc.services).filter(([, s]) => s.profiles?.includes('cluster'));
+    const nodes = inCluster.filter(([, s]) => s.command?.includes('--cluster-enabled'));
+    expect(nodes.map(([n]) => n)).to.deep.equal(['redis-c1', 'redis-c2', 'redis-c3']);
+    for (const [name, s] of nodes) expect(s.command).to.include.members(['--cluster-announce-hostname', name, 'noeviction']);
+    expect(doc.services['redis-cluster-create']?.command?.join(' ')).to.include('--cluster create redis-c1:6379 redis-c2:6379 redis-c3:6379');
+    const roles = inCluster.filter(([, s]) => s.environment?.ROLE).map(([, s]) => s.environment!);
+    expect(roles.map((e) => e.ROLE).sort()).to.deep.equal(['api', 'hub', 'hub', 'worker']);
+    for (const e of roles) {
+      expect(e.REDIS_CLUSTER_NODES).to.equal('redis-c1:6379,redis-c2:6379,redis-c3:6379');
+      expect(e.REDIS_URL).to.equal(''); // loadConfig treats an empty variable as unset
+    }
+    // the default stack is untouched by the profile
+    for (const svc of ['mongo', 'redis', 'api', 'hub', 'worker']) expect(doc.services[svc]?.profiles).to.equal(undefined);
+    const cli = composeCli();
+    if (cli) {
+      const [cmd, ...pre] = cli as [string, ...string[]];
+      const r = spawnSync(cmd, [...pre, '--profile', 'cluster', 'config'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.include('hub-b:');
+    }
   });
 
   it('when pm2 reads ecosystem.config.js, then api and hub run in cluster mode and workers apart, on the built code', () => {

@@ -2,7 +2,7 @@ import { notFound } from '../../shared/errors.js';
 import type { Clock } from '../../shared/ids.js';
 import { offsetOf, toPage, type Page, type PageRequest } from '../../shared/pagination.js';
 import { isListedStore, type Store, type StoreLogo, type StoreRating } from '../model.js';
-import { openingState, type OpeningHours } from '../opening-hours.js';
+import { openingState, openNow, type OpeningHours } from '../opening-hours.js';
 import type { StoreRepository } from '../ports.js';
 
 /** What anyone may read of a listed store: no owner, verification, version or courier instructions. */
@@ -62,15 +62,17 @@ export class PublicStoreQueries {
       const r = await this.deps.stores.list(base, page);
       return { items: r.items.map((s) => publicStoreView(s, now)), pagination: r.pagination };
     }
-    const matching: PublicStoreView[] = [];
+    // Only open-now decides membership; the next opening (dearer) is computed for the page alone.
+    const matching: Store[] = [];
     for (let batch = 1; (batch - 1) * BATCH < SCAN_LIMIT; batch++) {
       const r = await this.deps.stores.list(base, { page: batch, limit: BATCH });
       for (const s of r.items) {
-        const view = publicStoreView(s, now);
-        if (view.openNow === filter.openNow) matching.push(view);
+        const hours = s.hours;
+        if ((hours !== null && openNow(hours, now)) === filter.openNow) matching.push(s);
       }
       if (batch >= r.pagination.totalPages) break;
     }
-    return toPage(matching.slice(offsetOf(page), offsetOf(page) + page.limit), matching.length, page);
+    const items = matching.slice(offsetOf(page), offsetOf(page) + page.limit).map((s) => publicStoreView(s, now));
+    return toPage(items, matching.length, page);
   }
 }

@@ -79,9 +79,9 @@ export class SqlProductSearch implements ProductSearch {
    * method so the benchmark's baseline can swap in an ILIKE scan with every
    * other filter unchanged.
    */
-  protected conditions(c: ProductSearchCriteria, params: SqlSearchParams): { where: string; rank: string } {
+  protected conditions(c: ProductSearchCriteria, params: SqlSearchParams): { where: string; rank: string | null } {
     const parts = [`p.status = 'active'`, `s.status = ${params.add(LISTED_STORE_STATUS)}`, `s.verification_status = ${params.add(LISTED_VERIFICATION_STATUS)}`];
-    let rank = '0';
+    let rank: string | null = null;
     if (c.text) {
       const t = this.textCondition(c.text, params);
       parts.push(t.condition);
@@ -100,7 +100,8 @@ export class SqlProductSearch implements ProductSearch {
     return { where: `where ${parts.join(' and ')}`, rank };
   }
 
-  protected textCondition(q: SearchQuery, params: SqlSearchParams): { condition: string; rank: string } {
+  /** The text match and its rank (null: the engine cannot rank, so relevance falls back to newest). */
+  protected textCondition(q: SearchQuery, params: SqlSearchParams): { condition: string; rank: string | null } {
     const query = `to_tsquery('simple', ${params.add(toTsquery(q))})`;
     return { condition: `p.search @@ ${query}`, rank: `ts_rank(p.search, ${query})` };
   }
@@ -116,9 +117,9 @@ function distanceSql(lat: string, lng: string): string {
 /** Ids compare byte-wise, as on Mongo, whatever the database's collation. */
 const ID = 'p.id collate "C"';
 
-function orderBy(sort: ProductSort, rank: string, distance: string): string {
+function orderBy(sort: ProductSort, rank: string | null, distance: string): string {
   switch (sort) {
-    case 'relevance': return `${rank} desc, p.created_at desc, ${ID}`;
+    case 'relevance': return `${rank ? `${rank} desc, ` : ''}p.created_at desc, ${ID}`;
     case 'price_asc': return `p.price_min, ${ID}`;
     case 'price_desc': return `p.price_min desc, ${ID}`;
     case 'newest': return `p.created_at desc, ${ID}`;
