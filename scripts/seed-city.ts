@@ -3,7 +3,7 @@
  *
  * A list of steps, each a function of one shared context, run in order with a
  * progress bar each. Other parts of the catalog plug in by adding a step to
- * CITY_STEPS (zones; categories, products and stock are in seed-city-catalog.ts), reading what earlier steps
+ * CITY_STEPS (zones are in seed-city-zones.ts; categories, products and stock in seed-city-catalog.ts), reading what earlier steps
  * left in the context (`stores`, `customers`, …).
  *
  * Deterministic: every step draws from its own generator, seeded from --seed
@@ -28,6 +28,7 @@ import { AWAITING_VERIFICATION } from '../domain/catalog/store-verification.js';
 import { rng } from './rng.js';
 import { noProgress, type CityContext, type CityOptions, type CitySeedStep, type Progress } from './seed-city-kit.js';
 import { CATALOG_STEPS } from './seed-city-catalog.js';
+import { storeZones } from './seed-city-zones.js';
 import { SEED_PASSWORD, seedPhone } from './seed-accounts.js';
 import { ADDRESS_LABELS, FIRST_NAMES, LAST_NAMES, NEIGHBOURHOODS, NOTES, STORE_KINDS, STORE_NAMES, STREETS, type Words } from './seed-words.js';
 
@@ -206,7 +207,7 @@ const addresses: CitySeedStep = {
 };
 
 /** The steps, in order. Add zones here. */
-export const CITY_STEPS: CitySeedStep[] = [storeOwners, stores, storeVerification, customers, addresses, ...CATALOG_STEPS];
+export const CITY_STEPS: CitySeedStep[] = [storeOwners, stores, storeVerification, storeZones, customers, addresses, ...CATALOG_STEPS];
 
 /** Seeds the demo city on a built container; returns one summary line per step. */
 export async function seedCity(c: Cradle, opts: CityOptions, progress: Progress = noProgress, steps: CitySeedStep[] = CITY_STEPS): Promise<{ lines: string[]; context: CityContext }> {

@@ -69,4 +69,20 @@ describe('security: mass assignment', function () {
     expect(v.status).to.equal(400);
     expect((await http(`${app.url}/api/v1/auth/me`, { token: customer.accessToken })).body.data.status).to.equal('active');
   });
+
+  const storeSmuggled: Record<string, unknown>[] = [
+    { rating: { average: 5, count: 999 } }, { verification: { status: 'approved' } }, { ownerId: 'someone-else' }, { id: 'other-id' },
+    { version: 1 }, { logo: { files: {} } }, { createdAt: '2020-01-01T00:00:00Z' }, { listed: true },
+  ];
+  for (const patch of storeSmuggled) {
+    it(`when a store patch carries ${Object.keys(patch)[0]}, then VALIDATION_ERROR and the store is unchanged`, async () => {
+      const owner = await signUp(app, 'store_owner');
+      const created = await http(`${app.url}/api/v1/stores`, { method: 'POST', token: owner.accessToken, json: { name: 'Legit shop', address: '1 Souq St', location: { lat: 33.5, lng: 36.3 } } });
+      const path = `${app.url}/api/v1/stores/${created.body.data.id}`;
+      const r = await http(path, { method: 'PATCH', token: owner.accessToken, json: { name: 'Renamed', ...patch } });
+      expect(r.status).to.equal(400);
+      expect(r.body.error.details.some((d: any) => d.code === 'unrecognized_keys' && d.message.includes(Object.keys(patch)[0]))).to.equal(true);
+      expect((await http(path, { token: owner.accessToken })).body.data).to.deep.equal(created.body.data);
+    });
+  }
 });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
+import { booleanPointInPolygon, polygon as turfPolygon } from '@turf/turf';
 import { cellToBoundary, cellToLatLng, getPentagons, latLngToCell } from 'h3-js';
 import { destinationPoint } from '../../../geo/distance.js';
 import { GeoError } from '../../../geo/errors.js';
@@ -102,6 +103,13 @@ describe('geo zones: the H3 index agrees with a brute-force scan of the exact te
           const brute = zones.flatMap((zone, i) => (zone.contains(q.lat, q.lng) ? [`z${i}`] : [])).sort();
           expect(index.lookup(q.lat, q.lng).sort(), JSON.stringify(q)).to.deep.equal(brute);
           expect(index.any(q.lat, q.lng)).to.equal(brute.length > 0);
+          // The exact test agrees with turf (on polygons that turf reads the same way: not across the antimeridian).
+          shapes.forEach((sh, i) => {
+            if (sh.kind !== 'polygon') return;
+            const lngs = sh.polygon.coordinates[0]!.map((p) => p[0]!);
+            if (Math.max(...lngs) - Math.min(...lngs) >= 180) return;
+            expect(zones[i]!.contains(q.lat, q.lng), 'ray cast vs turf').to.equal(booleanPointInPolygon([q.lng, q.lat], turfPolygon(sh.polygon.coordinates)));
+          });
         }
       }),
       { numRuns: 60 },
