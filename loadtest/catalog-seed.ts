@@ -12,6 +12,7 @@
  */
 import type { SqlClient } from '../infra/db/sql/client.js';
 import { LISTED_STORE_STATUS, LISTED_VERIFICATION_STATUS } from '../domain/catalog/model.js';
+import { rng } from '../scripts/rng.js';
 
 export const KINDS: [string, string][] = [
   ['خبز', 'bread'], ['حليب', 'milk'], ['جبن', 'cheese'], ['قهوة', 'coffee'], ['شاي', 'tea'], ['أرز', 'rice'], ['عسل', 'honey'], ['زيت', 'oil'],
@@ -34,17 +35,8 @@ export const STORES = 2_000;
 export const PRODUCTS = 100_000;
 export const BRANDS = 2_000;
 
-/** mulberry32: a small seeded generator, so the catalog is the same on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeds' generator (mulberry32), so the catalog is the same on every run. */
+export const seeded = rng;
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
 export const brandName = (i: number): string => {

@@ -2,21 +2,12 @@ import { AppError } from '../../shared/errors.js';
 import type { Outbox, UnitOfWork } from '../../shared/events.js';
 import type { Clock, IdGenerator } from '../../shared/ids.js';
 import type { Principal } from '../../shared/principal.js';
-import { Store, type HoursInput, type StoreStatus, type StoreView } from '../model.js';
+import { Store, type CreateStoreFields, type StoreView } from '../model.js';
 import type { StoreRepository } from '../ports.js';
 import { storeEvent } from '../store-events.js';
 
-export interface CreateStoreInput {
-  name: string;
-  phone?: string | null;
-  address: string;
-  location: { lat: number; lng: number };
-  pickupInstructions?: string | null;
-  status?: StoreStatus;
-  cuisine?: string | null;
-  hours?: HoursInput | null;
-  minimumOrder?: number;
-}
+/** What the owner sends: the store's fields but its id, owner and time, which the use case sets. */
+export type CreateStoreInput = Omit<CreateStoreFields, 'id' | 'ownerId' | 'at'>;
 
 /** A store owner opens a store of their own; it stays unlisted until a verifier approves it. */
 export class CreateStore {
