@@ -43,7 +43,7 @@ describe('npm start on embedded defaults (real process)', function () {
       const redisPid = Number(readFileSync(path.join(dataDir, 'redis', 'redis.pid'), 'utf8'));
       app.child.kill('SIGINT');
       const exit = await app.exited();
-      expect(exit.code).to.equal(0);
+      expect(exit.code, `exit ${JSON.stringify(exit)}; output: ${app.output().slice(-1500)}`).to.equal(0);
       await new Promise((res) => setTimeout(res, 300));
       expect(isAlive(redisPid), 'private redis-server left behind').to.equal(false);
       expect(redisServersIn(path.join(dataDir, 'redis'))).to.deep.equal([]);
@@ -64,7 +64,8 @@ describe('npm start on embedded defaults (real process)', function () {
       expect(ids).to.have.length(2);
     } finally {
       app.child.kill('SIGTERM');
-      expect((await app.exited()).code).to.equal(0);
+      const exit = await app.exited();
+      expect(exit.code, `exit ${JSON.stringify(exit)}; output: ${app.output().slice(-1500)}`).to.equal(0);
     }
   });
 
