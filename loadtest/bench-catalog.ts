@@ -11,7 +11,8 @@
  *   Arabic and English, each query with one of the filter mixes;
  * - reservations: the race of bench-catalog-stock.ts (200 parallel reservations for
  *   the last 20 units) on the same database;
- * - zones: the slot of bench-catalog-zones.ts (the zones work fills it).
+ * - zones: benchZones() of bench-catalog-zones.ts (2,000 stores' zones, the H3 index against a
+ *   brute-force turf scan at random points), run first: it is pure CPU and needs no database.
  * Writes loadtest/results/catalog.json.
  *
  * Env: BENCH_PG, BENCH_WINDOWS (4), BENCH_PER_CLASS (12 queries per class per window).
@@ -28,6 +29,7 @@ import { normalizeSearchText, parseSearchQuery, type SearchQuery } from '../doma
 import { pageRequest } from '../domain/shared/pagination.js';
 import { systemClock, uuidIds } from '../domain/shared/ids.js';
 import { ATTEMPTS, UNITS, reservationRace } from './bench-catalog-stock.js';
+import { benchZones } from './bench-catalog-zones.js';
 import { BRANDS, KINDS, PRODUCTS, QUALITIES, STORES, brandName, seedCatalog, seeded, type SeededCatalog } from './catalog-seed.js';
 
 const PG = process.env.BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -138,6 +140,7 @@ async function benchSearch(db: SqlClient, catalog: SeededCatalog) {
 
 async function main(): Promise<void> {
   const loadBefore = os.loadavg().map((x) => round(x, 2));
+  const zones = await benchZones({ stores: 2_000, points: Number(process.env.BENCH_ZONE_POINTS ?? 10_000), log: (l) => console.log(`zones: ${l}`) });
   const { store, backend, note, drop } = await openStore();
   console.log(`backend: ${backend}${note ? ` (${note})` : ''}`);
   await prepareStore(store);
@@ -157,8 +160,7 @@ async function main(): Promise<void> {
     await closeStore(store);
   }
   const out = {
-    // Filled by the zones work: `zones: await benchZones(...)` from loadtest/bench-catalog-zones.ts.
-    zones: null,
+    zones,
     search: { ...search, backend, ...(note ? { note } : {}), seedS: round(catalog.seedMs / 1000) },
     reservations: { attempts: ATTEMPTS, units: UNITS, succeeded: race.succeeded, insufficientStock: race.insufficientStock, movementsMatchOnHand: race.movementsMatchOnHand, wallMs: round(race.wallMs) },
     loadAverage: { before: loadBefore, after: os.loadavg().map((x) => round(x, 2)) },
@@ -169,7 +171,7 @@ async function main(): Promise<void> {
   mkdirSync(path.join(__dirname, 'results'), { recursive: true });
   writeFileSync(path.join(__dirname, 'results', 'catalog.json'), `${JSON.stringify(out, null, 2)}\n`);
   console.log(JSON.stringify(out, null, 2));
-  const ok = search.speedup >= 10 && race.succeeded === UNITS && race.insufficientStock === ATTEMPTS - UNITS && race.movementsMatchOnHand;
+  const ok = zones.speedup >= 20 && zones.recall === 1 && zones.precision === 1 && search.speedup >= 10 && race.succeeded === UNITS && race.insufficientStock === ATTEMPTS - UNITS && race.movementsMatchOnHand;
   process.exit(ok ? 0 : 1);
 }
 
