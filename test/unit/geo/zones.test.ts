@@ -79,6 +79,22 @@ const polygonCentres = [{ lat: 33.51, lng: 36.28 }, { lat: 64.1, lng: -21.9 }, {
 /** The same, plus the poles (radius zones only: a polygon may not wind round a pole). */
 const radiusCentres = [...polygonCentres, { lat: 89.97, lng: 45 }, { lat: -89.9, lng: -120 }];
 
+/** True when the point lies within 1e-9° (about 0.1 mm) of an edge of any ring. */
+function nearEdge(q: { lat: number; lng: number }, rings: number[][][]): boolean {
+  const EPS = 1e-9;
+  for (const ring of rings) {
+    for (let k = 0; k + 1 < ring.length; k++) {
+      const [ax, ay] = ring[k] as [number, number];
+      const [bx, by] = ring[k + 1] as [number, number];
+      const dx = bx - ax;
+      const dy = by - ay;
+      const t = Math.max(0, Math.min(1, ((q.lng - ax) * dx + (q.lat - ay) * dy) / (dx * dx + dy * dy || 1)));
+      if (Math.hypot(q.lng - (ax + t * dx), q.lat - (ay + t * dy)) < EPS) return true;
+    }
+  }
+  return false;
+}
+
 const zoneArb = fc.oneof(
   fc.record({ c: fc.constantFrom(...radiusCentres), r: fc.integer({ min: 300, max: 8_000 }), dx: fc.integer({ min: -3_000, max: 3_000 }), b: fc.integer({ min: 0, max: 359 }) }).map(({ c, r, dx, b }) => {
     const at = destinationPoint(c.lat, c.lng, Math.abs(dx), b);
@@ -108,6 +124,9 @@ describe('geo zones: the H3 index agrees with a brute-force scan of the exact te
             if (sh.kind !== 'polygon') return;
             const lngs = sh.polygon.coordinates[0]!.map((p) => p[0]!);
             if (Math.max(...lngs) - Math.min(...lngs) >= 180) return;
+            // Within float error of an edge the two algorithms round differently (a probe 1e-14°
+            // from a vertex was inside for one and outside for the other): compare off the boundary.
+            if (nearEdge(q, sh.polygon.coordinates)) return;
             expect(zones[i]!.contains(q.lat, q.lng), 'ray cast vs turf').to.equal(booleanPointInPolygon([q.lng, q.lat], turfPolygon(sh.polygon.coordinates)));
           });
         }
