@@ -19,12 +19,17 @@ describe('housekeeping: repeatable purge jobs in the worker role', function () {
   this.timeout(60_000);
   let app: TestApp;
   let queue: Queue;
+  let connection: Redis;
   before(async () => {
     app = await startTestApp({ role: 'all' });
-    queue = new Queue('housekeeping', { connection: new Redis(app.redis.url, { maxRetriesPerRequest: null }), prefix: queuePrefix('daraa:', 'housekeeping') });
+    // BullMQ does not close a connection it was handed: the test closes its own, or it keeps
+    // reconnecting to the stopped redis-server for the rest of the run.
+    connection = new Redis(app.redis.url, { maxRetriesPerRequest: null });
+    queue = new Queue('housekeeping', { connection, prefix: queuePrefix('daraa:', 'housekeeping') });
   });
   after(async () => {
     await queue?.close();
+    connection?.disconnect();
     await app?.stop();
   });
 

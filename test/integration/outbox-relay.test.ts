@@ -103,8 +103,13 @@ describe('outbox relay: several relays, one publisher, commit order', function (
       const versions = received.filter((e) => e.deliveryId === `agg-${i}`).map((e) => (e.type === 'delivery.status_changed' ? e.reason : null));
       expect(versions).to.deep.equal(Array.from({ length: VERSIONS }, (_, v) => `v${v + 1}`));
     }
-    const queue = new Queue('audit', { connection: new Redis(redis.url, { maxRetriesPerRequest: null }), prefix: queuePrefix('daraa:', 'audit') });
-    closers.push(() => queue.close());
+    // BullMQ does not close a connection it was handed, so the test closes its own.
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const queue = new Queue('audit', { connection, prefix: queuePrefix('daraa:', 'audit') });
+    closers.push(async () => {
+      await queue.close();
+      connection.disconnect();
+    });
     expect(await queue.getWaitingCount()).to.equal(total);
     await Promise.all([a.relay.stop(), b.relay.stop()]);
     console.log(`      relay: ${total} events committed in ${committedMs} ms, all published and marked ${relayedMs} ms after the first commit (two relays, batch 200, PGlite)`);
