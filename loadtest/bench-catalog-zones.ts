@@ -20,6 +20,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { booleanPointInPolygon, distance as turfDistance, polygon as turfPolygon } from '@turf/turf';
 import { destinationPoint } from '../geo/distance.js';
 import { prepareZone, ZoneIndex, zoneCells, type PreparedZone, type ZoneShape } from '../geo/index.js';
+/** mulberry32, the seeds' generator: the same city and points on every run. */
+import { rng } from '../scripts/rng.js';
 
 export interface ZonesResult {
   stores: number;
@@ -52,18 +54,6 @@ const pct = (xs: Float64Array | number[], p: number) => {
   const s = Float64Array.from(xs).sort();
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 };
-
-/** mulberry32: the same city and points on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Greater Damascus, 40 × 40 km: stores spread over it; zones of 1.5–8 km, half circles and half polygons of 8–32 vertices. */
 const CENTRE = { lat: 33.5138, lng: 36.2765 };
