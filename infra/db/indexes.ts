@@ -259,4 +259,19 @@ export const INDEXES: IndexPair[] = [
     sql: { table: 'carts', name: 'carts_idle_idx', columns: 'last_activity_at', where: "status = 'active'::text" },
     mongo: { collection: 'carts', name: 'lastActivityAt_1_active', key: { lastActivityAt: 1 }, partialFilterExpression: { status: 'active' } },
   },
+  {
+    serves: 'one payment per order',
+    sql: { table: 'payments', name: 'payments_order_id_key', columns: 'order_id', unique: true },
+    mongo: { collection: 'payments', name: 'orderId_1', key: { orderId: 1 }, unique: true },
+  },
+  {
+    serves: "a payment by its provider's reference (webhooks)",
+    sql: { table: 'payments', name: 'payments_provider_ref_idx', columns: 'provider_ref', unique: true, where: 'provider_ref IS NOT NULL' },
+    mongo: { collection: 'payments', name: 'providerRef_1', key: { providerRef: 1 }, unique: true, partialFilterExpression: { providerRef: { $type: 'string' } } },
+  },
+  {
+    serves: "a checkout's payments, oldest first",
+    sql: { table: 'payments', name: 'payments_checkout_idx', columns: 'checkout_id, created_at' },
+    mongo: { collection: 'payments', name: 'checkoutId_1_createdAt_1', key: { checkoutId: 1, createdAt: 1 } },
+  },
 ];
