@@ -244,4 +244,9 @@ export const INDEXES: IndexPair[] = [
     sql: { table: 'products', name: 'products_search_idx', columns: 'search', using: 'gin' },
     mongo: { collection: 'products', name: 'search_text', key: { _fts: 'text', _ftsx: 1 }, weights: { 'search.names': 4, 'search.descriptions': 1 } },
   },
+  {
+    serves: 'the purge: idempotency keys by age',
+    sql: { table: 'idempotency_keys', name: 'idempotency_keys_created_idx', columns: 'created_at' },
+    mongo: { collection: 'idempotency_keys', name: 'createdAt_1', key: { createdAt: 1 } },
+  },
 ];

@@ -174,4 +174,11 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
       ]);
     },
   },
+  {
+    // Idempotency keys: read by _id (the scope and key), purged by age.
+    name: '0011-idempotency-keys',
+    async up(db) {
+      await createIndexes(db, 'idempotency_keys', [{ name: 'createdAt_1', key: { createdAt: 1 } }]);
+    },
+  },
 ];
