@@ -19,7 +19,7 @@ const schema = new Schema<IdempotencyDoc>(
   },
   { collection: 'idempotency_keys', versionKey: false, minimize: false },
 );
-// Indexes come from the versioned migrations (migrations.ts, step 0011-idempotency-keys).
+// Indexes come from the versioned migrations (migrations.ts, step 0012-idempotency-keys).
 
 const isDuplicate = (err: unknown) => (err as { code?: number }).code === 11000;
 const idOf = (scope: unknown, key: unknown) => JSON.stringify([str(scope, 'scope'), str(key, 'key')]);

@@ -175,8 +175,20 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
     },
   },
   {
+    // Carts: one active cart per customer (guest carts have no customer), one cart per guest token hash,
+    // and the expiry job's scan of active carts by idle time.
+    name: '0011-carts',
+    async up(db) {
+      await createIndexes(db, 'carts', [
+        { name: 'customerId_1_active', key: { customerId: 1 }, unique: true, partialFilterExpression: { status: 'active', customerId: { $type: 'string' } } },
+        { name: 'tokenHash_1', key: { tokenHash: 1 }, unique: true, partialFilterExpression: { tokenHash: { $type: 'string' } } },
+        { name: 'lastActivityAt_1_active', key: { lastActivityAt: 1 }, partialFilterExpression: { status: 'active' } },
+      ]);
+    },
+  },
+  {
     // Idempotency keys: read by _id (the scope and key), purged by age.
-    name: '0011-idempotency-keys',
+    name: '0012-idempotency-keys',
     async up(db) {
       await createIndexes(db, 'idempotency_keys', [{ name: 'createdAt_1', key: { createdAt: 1 } }]);
     },
