@@ -260,6 +260,11 @@ export const INDEXES: IndexPair[] = [
     mongo: { collection: 'carts', name: 'lastActivityAt_1_active', key: { lastActivityAt: 1 }, partialFilterExpression: { status: 'active' } },
   },
   {
+    serves: 'the purge: idempotency keys by age',
+    sql: { table: 'idempotency_keys', name: 'idempotency_keys_created_idx', columns: 'created_at' },
+    mongo: { collection: 'idempotency_keys', name: 'createdAt_1', key: { createdAt: 1 } },
+  },
+  {
     serves: 'one payment per order',
     sql: { table: 'payments', name: 'payments_order_id_key', columns: 'order_id', unique: true },
     mongo: { collection: 'payments', name: 'orderId_1', key: { orderId: 1 }, unique: true },
