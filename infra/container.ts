@@ -55,6 +55,7 @@ import { catalogProductRoutes, registerCatalogProducts, startCatalogWorkers, typ
 import { registerAddresses, addressRoutesOf, type AddressesCradle } from './wiring/addresses.js';
 import { registerStoreZones, startStoreZones, storeZoneRoutesOf, storesNearRoutesOf, type StoreZonesCradle } from './wiring/store-zones.js';
 import { registerSettings, settingsRoutesOf, startSettings, type SettingsCradle } from './wiring/settings.js';
+import { registerPayments, paymentRoutesOf, type PaymentsCradle } from './wiring/payments.js';
 import { registerCarts, type CartsCradle } from './wiring/carts.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
@@ -62,7 +63,7 @@ export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 export type ContainerRole = Exclude<ProcessRole, 'hub'>;
 
 /** Everything the container holds. Use cases take a slice of this as their `deps`; routes too (AuthRouteDeps: the auth use cases). */
-export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, CartsCradle {
+export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, PaymentsCradle, CartsCradle {
   config: Config;
   role: ProcessRole;
   logger: Logger;
@@ -160,6 +161,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
   registerAddresses(container);
   registerSettings(container);
   registerStoreZones(container);
+  registerPayments(container);
   registerCarts(container);
   return container;
 }
@@ -209,7 +211,7 @@ function registerIdentity(container: AwilixContainer<Cradle>): void {
 
 /** Every REST route of the product, from each bounded context. */
 export function apiRoutes(c: Cradle): RouteSpec[] {
-  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...storesNearRoutesOf(c), ...commerceRoutes(c), ...storeZoneRoutesOf(c), ...catalogProductRoutes(c), ...courierRoutes(c), ...platformRoutes(c), ...addressRoutesOf(c), ...settingsRoutesOf(c)];
+  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...storesNearRoutesOf(c), ...commerceRoutes(c), ...storeZoneRoutesOf(c), ...catalogProductRoutes(c), ...courierRoutes(c), ...platformRoutes(c), ...addressRoutesOf(c), ...settingsRoutesOf(c), ...paymentRoutesOf(c)];
 }
 
 export interface Composed {
