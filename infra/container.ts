@@ -55,13 +55,14 @@ import { catalogProductRoutes, registerCatalogProducts, startCatalogWorkers, typ
 import { registerAddresses, addressRoutesOf, type AddressesCradle } from './wiring/addresses.js';
 import { registerStoreZones, startStoreZones, storeZoneRoutesOf, storesNearRoutesOf, type StoreZonesCradle } from './wiring/store-zones.js';
 import { registerSettings, settingsRoutesOf, startSettings, type SettingsCradle } from './wiring/settings.js';
+import { registerOrders, type OrdersCradle } from './wiring/orders.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 /** The roles composed here; `hub` has its own, smaller composition (container-hub.ts). */
 export type ContainerRole = Exclude<ProcessRole, 'hub'>;
 
 /** Everything the container holds. Use cases take a slice of this as their `deps`; routes too (AuthRouteDeps: the auth use cases). */
-export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle {
+export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, OrdersCradle {
   config: Config;
   role: ProcessRole;
   logger: Logger;
@@ -156,6 +157,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
   registerAddresses(container);
   registerSettings(container);
   registerStoreZones(container);
+  registerOrders(container);
   return container;
 }
 
