@@ -55,6 +55,7 @@ import { catalogProductRoutes, registerCatalogProducts, startCatalogWorkers, typ
 import { registerAddresses, addressRoutesOf, type AddressesCradle } from './wiring/addresses.js';
 import { registerStoreZones, startStoreZones, storeZoneRoutesOf, storesNearRoutesOf, type StoreZonesCradle } from './wiring/store-zones.js';
 import { registerSettings, settingsRoutesOf, startSettings, type SettingsCradle } from './wiring/settings.js';
+import { registerCarts, type CartsCradle } from './wiring/carts.js';
 import { registerOrders, type OrdersCradle } from './wiring/orders.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
@@ -62,7 +63,7 @@ export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 export type ContainerRole = Exclude<ProcessRole, 'hub'>;
 
 /** Everything the container holds. Use cases take a slice of this as their `deps`; routes too (AuthRouteDeps: the auth use cases). */
-export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, OrdersCradle {
+export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, CartsCradle, OrdersCradle {
   config: Config;
   role: ProcessRole;
   logger: Logger;
@@ -157,6 +158,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
   registerAddresses(container);
   registerSettings(container);
   registerStoreZones(container);
+  registerCarts(container);
   registerOrders(container);
   return container;
 }

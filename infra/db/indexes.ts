@@ -245,6 +245,21 @@ export const INDEXES: IndexPair[] = [
     mongo: { collection: 'products', name: 'search_text', key: { _fts: 'text', _ftsx: 1 }, weights: { 'search.names': 4, 'search.descriptions': 1 } },
   },
   {
+    serves: 'one active cart per customer (two concurrent first adds make one cart)',
+    sql: { table: 'carts', name: 'carts_customer_active_idx', columns: 'customer_id', unique: true, where: "status = 'active'::text" },
+    mongo: { collection: 'carts', name: 'customerId_1_active', key: { customerId: 1 }, unique: true, partialFilterExpression: { status: 'active', customerId: { $type: 'string' } } },
+  },
+  {
+    serves: 'a guest cart by the hash of its token',
+    sql: { table: 'carts', name: 'carts_token_hash_idx', columns: 'token_hash', unique: true, where: 'token_hash IS NOT NULL' },
+    mongo: { collection: 'carts', name: 'tokenHash_1', key: { tokenHash: 1 }, unique: true, partialFilterExpression: { tokenHash: { $type: 'string' } } },
+  },
+  {
+    serves: 'active carts by idle time (the expiry job)',
+    sql: { table: 'carts', name: 'carts_idle_idx', columns: 'last_activity_at', where: "status = 'active'::text" },
+    mongo: { collection: 'carts', name: 'lastActivityAt_1_active', key: { lastActivityAt: 1 }, partialFilterExpression: { status: 'active' } },
+  },
+  {
     serves: 'one order per number (and the lookup by number)',
     sql: { table: 'orders', name: 'orders_number_key', columns: 'number', unique: true },
     mongo: { collection: 'orders', name: 'number_1', key: { number: 1 }, unique: true },

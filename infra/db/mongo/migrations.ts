@@ -175,6 +175,18 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
     },
   },
   {
+    // Carts: one active cart per customer (guest carts have no customer), one cart per guest token hash,
+    // and the expiry job's scan of active carts by idle time.
+    name: '0011-carts',
+    async up(db) {
+      await createIndexes(db, 'carts', [
+        { name: 'customerId_1_active', key: { customerId: 1 }, unique: true, partialFilterExpression: { status: 'active', customerId: { $type: 'string' } } },
+        { name: 'tokenHash_1', key: { tokenHash: 1 }, unique: true, partialFilterExpression: { tokenHash: { $type: 'string' } } },
+        { name: 'lastActivityAt_1_active', key: { lastActivityAt: 1 }, partialFilterExpression: { status: 'active' } },
+      ]);
+    },
+  },
+  {
     // Orders: by store, by customer, by checkout and all, newest first; one order per number.
     name: '0100-orders',
     async up(db) {
