@@ -20,6 +20,14 @@ export const ERROR_STATUS = {
   CATEGORY_CYCLE: 422,
   /** Deleting a category that still has children or products (without asking to re-parent them). */
   CATEGORY_NOT_EMPTY: 409,
+  /** The card was declined by the payment provider (details carry the provider's decline code). */
+  PAYMENT_DECLINED: 402,
+  /** The payment method is not offered here (wallet until Finance adds it; card without a configured provider). */
+  PAYMENT_METHOD_UNAVAILABLE: 422,
+  /** A refund asked for more than was captured and not yet refunded. */
+  REFUND_EXCEEDS_CAPTURED: 422,
+  /** A webhook whose signature does not verify: logged and ignored. */
+  WEBHOOK_SIGNATURE_INVALID: 400,
   PAYLOAD_TOO_LARGE: 413,
   /** The bytes are not of a type the route accepts (detected from the content, not the name). */
   UNSUPPORTED_MEDIA_TYPE: 415,
@@ -28,6 +36,8 @@ export const ERROR_STATUS = {
   INTERNAL_ERROR: 500,
   /** A use case raised an event that fails its schema: a defect, refused before it is stored. */
   INVALID_EVENT: 500,
+  /** The payment provider failed or answered something we cannot use; the request may be retried (its idempotency key makes that safe). */
+  PAYMENT_PROVIDER_ERROR: 502,
   SERVICE_UNAVAILABLE: 503,
 } as const;
 
