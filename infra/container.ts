@@ -77,6 +77,8 @@ export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, E
   store: Store;
   repositories: Repositories;
   auditLog: Repositories['auditLog'];
+  /** Idempotency-Key claims and stored answers (the API's guard, the housekeeping purge). */
+  idempotencyKeys: Repositories['idempotencyKeys'];
   clock: Clock;
   ids: IdGenerator;
   accessTokens: AccessTokens;
@@ -143,6 +145,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
       .disposer((t) => t.shutdown()),
     repositories: asFunction(({ store }: Cradle) => createRepositories(store)).singleton(),
     auditLog: asFunction(({ repositories }: Cradle) => repositories.auditLog).singleton(),
+    idempotencyKeys: asFunction(({ repositories }: Cradle) => repositories.idempotencyKeys).singleton(),
     accessTokens: asFunction(({ config }: Cradle) => new AccessTokens(config)).singleton(),
     queues: asFunction(({ redisTarget, logger, metrics, keyPrefix }: Cradle) => new Queues({ redis: redisTarget, logger, metrics, keyPrefix }))
       .singleton()
@@ -248,6 +251,8 @@ function compose(infra: Infrastructure, role: ContainerRole): Composed {
     readiness: readinessOf(c.redis, c.store),
     originAllowed: originPolicy(c.config),
     routes,
+    idempotencyKeys: c.idempotencyKeys,
+    clock: c.clock,
   });
   const server = http.createServer(app.callback());
   const drain = drainableServer(server);

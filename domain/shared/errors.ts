@@ -12,6 +12,12 @@ export const ERROR_STATUS = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  /** A route that changes state once per request was called without an Idempotency-Key header. */
+  IDEMPOTENCY_KEY_REQUIRED: 400,
+  /** The Idempotency-Key was already used for a different request (another body or path). */
+  IDEMPOTENCY_KEY_REUSED: 422,
+  /** The first request with this Idempotency-Key is still running; retry after a moment to get its answer. */
+  IDEMPOTENCY_KEY_IN_USE: 409,
   /** A setting change named a version that is no longer the current one (someone changed it meanwhile). */
   SETTING_VERSION_CONFLICT: 409,
   /** A reservation or stock change asked for more than is available. */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
-import type { AuditLogRepository, SettingsRepository } from '../../domain/platform/ports.js';
+import type { AuditLogRepository, IdempotencyRepository, SettingsRepository } from '../../domain/platform/ports.js';
 import type { DeliveryRepository } from '../../domain/delivery/ports.js';
 import type { StoreRepository, CategoryRepository, ProductRepository, InventoryRepository } from '../../domain/catalog/ports.js';
 import type { AccountRepository, DocumentRepository, OtpRepository, SessionRepository } from '../../domain/identity/ports.js';
@@ -42,6 +42,8 @@ import type { CartRepository } from '../../domain/ordering/ports.js';
 import { SqlCartRepository } from './sql/carts.js';
 import { MongoCartRepository } from './mongo/carts.js';
 import { SqlAccountRepository, SqlDocumentRepository, SqlOtpRepository, SqlSessionRepository } from './sql/identity.js';
+import { SqlIdempotencyRepository } from './sql/idempotency.js';
+import { MongoIdempotencyRepository } from './mongo/idempotency.js';
 import { MongoAccountRepository, MongoDocumentRepository, MongoOtpRepository, MongoSessionRepository } from './mongo/identity.js';
 import type { OrderRepository } from '../../domain/ordering/ports.js';
 import { SqlOrderRepository } from './sql/orders.js';
@@ -65,6 +67,7 @@ export interface Repositories {
   otps: OtpRepository;
   documents: DocumentRepository;
   orders: OrderRepository;
+  idempotencyKeys: IdempotencyRepository;
   outbox: OutboxStore;
   processedEvents: ProcessedEvents;
   /** Repositories and the outbox called inside `transaction` commit together. */
@@ -99,9 +102,9 @@ export async function prepareStore(store: Store): Promise<void> {
 export function createRepositories(store: Store): Repositories {
   if (store.kind === 'sql') {
     const db = store.sql;
-    return { auditLog: new SqlAuditLogRepository(db), settings: new SqlSettingsRepository(db), accounts: new SqlAccountRepository(db), sessions: new SqlSessionRepository(db), otps: new SqlOtpRepository(db), documents: new SqlDocumentRepository(db), deliveries: new SqlDeliveryRepository(db), stores: new SqlStoreRepository(db), categories: new SqlCategoryRepository(db), products: new SqlProductRepository(db), productSearch: new SqlProductSearch(db), inventory: new SqlInventoryRepository(db), addresses: new SqlAddressRepository(db), storeZones: new SqlStoreZoneRepository(db), carts: new SqlCartRepository(db), orders: new SqlOrderRepository(db), outbox: new SqlOutbox(db, EVENTS), processedEvents: new SqlProcessedEvents(db), unitOfWork: db };
+    return { auditLog: new SqlAuditLogRepository(db), settings: new SqlSettingsRepository(db), accounts: new SqlAccountRepository(db), sessions: new SqlSessionRepository(db), otps: new SqlOtpRepository(db), documents: new SqlDocumentRepository(db), deliveries: new SqlDeliveryRepository(db), stores: new SqlStoreRepository(db), categories: new SqlCategoryRepository(db), products: new SqlProductRepository(db), productSearch: new SqlProductSearch(db), inventory: new SqlInventoryRepository(db), addresses: new SqlAddressRepository(db), storeZones: new SqlStoreZoneRepository(db), carts: new SqlCartRepository(db), orders: new SqlOrderRepository(db), idempotencyKeys: new SqlIdempotencyRepository(db), outbox: new SqlOutbox(db, EVENTS), processedEvents: new SqlProcessedEvents(db), unitOfWork: db };
   }
   const conn = store.mongo;
-  return { auditLog: new MongoAuditLogRepository(conn), settings: new MongoSettingsRepository(conn), accounts: new MongoAccountRepository(conn), sessions: new MongoSessionRepository(conn), otps: new MongoOtpRepository(conn), documents: new MongoDocumentRepository(conn), deliveries: new MongoDeliveryRepository(conn), stores: new MongoStoreRepository(conn), categories: new MongoCategoryRepository(conn), products: new MongoProductRepository(conn), productSearch: new MongoProductSearch(conn), inventory: new MongoInventoryRepository(conn), addresses: new MongoAddressRepository(conn), storeZones: new MongoStoreZoneRepository(conn), carts: new MongoCartRepository(conn), orders: new MongoOrderRepository(conn), outbox: new MongoOutbox(conn, EVENTS), processedEvents: new MongoProcessedEvents(conn), unitOfWork: mongoUnitOfWork(conn) };
+  return { auditLog: new MongoAuditLogRepository(conn), settings: new MongoSettingsRepository(conn), accounts: new MongoAccountRepository(conn), sessions: new MongoSessionRepository(conn), otps: new MongoOtpRepository(conn), documents: new MongoDocumentRepository(conn), deliveries: new MongoDeliveryRepository(conn), stores: new MongoStoreRepository(conn), categories: new MongoCategoryRepository(conn), products: new MongoProductRepository(conn), productSearch: new MongoProductSearch(conn), inventory: new MongoInventoryRepository(conn), addresses: new MongoAddressRepository(conn), storeZones: new MongoStoreZoneRepository(conn), carts: new MongoCartRepository(conn), orders: new MongoOrderRepository(conn), idempotencyKeys: new MongoIdempotencyRepository(conn), outbox: new MongoOutbox(conn, EVENTS), processedEvents: new MongoProcessedEvents(conn), unitOfWork: mongoUnitOfWork(conn) };
 }
 

@@ -260,6 +260,11 @@ export const INDEXES: IndexPair[] = [
     mongo: { collection: 'carts', name: 'lastActivityAt_1_active', key: { lastActivityAt: 1 }, partialFilterExpression: { status: 'active' } },
   },
   {
+    serves: 'the purge: idempotency keys by age',
+    sql: { table: 'idempotency_keys', name: 'idempotency_keys_created_idx', columns: 'created_at' },
+    mongo: { collection: 'idempotency_keys', name: 'createdAt_1', key: { createdAt: 1 } },
+  },
+  {
     serves: 'one order per number (and the lookup by number)',
     sql: { table: 'orders', name: 'orders_number_key', columns: 'number', unique: true },
     mongo: { collection: 'orders', name: 'number_1', key: { number: 1 }, unique: true },

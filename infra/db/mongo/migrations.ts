@@ -187,6 +187,13 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
     },
   },
   {
+    // Idempotency keys: read by _id (the scope and key), purged by age.
+    name: '0012-idempotency-keys',
+    async up(db) {
+      await createIndexes(db, 'idempotency_keys', [{ name: 'createdAt_1', key: { createdAt: 1 } }]);
+    },
+  },
+  {
     // Orders: by store, by customer, by checkout and all, newest first; one order per number.
     name: '0100-orders',
     async up(db) {
