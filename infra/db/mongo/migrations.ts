@@ -194,6 +194,17 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
     },
   },
   {
+    // Payments: one per order, found by the provider's reference (webhooks) and by checkout.
+    name: '0110-payments',
+    async up(db) {
+      await createIndexes(db, 'payments', [
+        { name: 'orderId_1', key: { orderId: 1 }, unique: true },
+        { name: 'providerRef_1', key: { providerRef: 1 }, unique: true, partialFilterExpression: { providerRef: { $type: 'string' } } },
+        { name: 'checkoutId_1_createdAt_1', key: { checkoutId: 1, createdAt: 1 } },
+      ]);
+    },
+  },
+  {
     // Orders: by store, by customer, by checkout and all, newest first; one order per number.
     name: '0100-orders',
     async up(db) {
