@@ -55,15 +55,16 @@ import { catalogProductRoutes, registerCatalogProducts, startCatalogWorkers, typ
 import { registerAddresses, addressRoutesOf, type AddressesCradle } from './wiring/addresses.js';
 import { registerStoreZones, startStoreZones, storeZoneRoutesOf, storesNearRoutesOf, type StoreZonesCradle } from './wiring/store-zones.js';
 import { registerSettings, settingsRoutesOf, startSettings, type SettingsCradle } from './wiring/settings.js';
-import { registerPayments, paymentRoutesOf, type PaymentsCradle } from './wiring/payments.js';
+import { registerPayments, paymentRoutesOf, startPaymentWorkers, type PaymentsCradle } from './wiring/payments.js';
 import { registerCarts, type CartsCradle } from './wiring/carts.js';
+import { registerOrders, type OrdersCradle } from './wiring/orders.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 /** The roles composed here; `hub` has its own, smaller composition (container-hub.ts). */
 export type ContainerRole = Exclude<ProcessRole, 'hub'>;
 
 /** Everything the container holds. Use cases take a slice of this as their `deps`; routes too (AuthRouteDeps: the auth use cases). */
-export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, PaymentsCradle, CartsCradle {
+export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, CartsCradle, OrdersCradle, PaymentsCradle {
   config: Config;
   role: ProcessRole;
   logger: Logger;
@@ -163,6 +164,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
   registerStoreZones(container);
   registerPayments(container);
   registerCarts(container);
+  registerOrders(container);
   return container;
 }
 
@@ -266,6 +268,7 @@ function compose(infra: Infrastructure, role: ContainerRole): Composed {
   if (withWorkers) {
     startEventWorkers(c);
     startCatalogWorkers(c);
+    startPaymentWorkers(c);
   }
 
   return {

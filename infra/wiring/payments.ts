@@ -13,6 +13,11 @@ import { HandlePaymentWebhook } from '../../domain/ordering/use-cases/handle-pay
 import { PaymentQueries } from '../../domain/ordering/use-cases/payment-queries.js';
 import { StripePayments } from '../providers/stripe-payments.js';
 import { CashPayments, RoutedPaymentGateway, UnavailablePayments } from '../providers/cash-payments.js';
+import type { ProcessedEvents, UnitOfWork } from '../../domain/shared/events.js';
+import type { Clock } from '../../domain/shared/ids.js';
+import { paymentsProcessor } from '../../workers/processors/payments.js';
+import { QUEUES } from '../../workers/queues.js';
+import type { Queues } from '../queues.js';
 import type { Config } from '../config.js';
 import type { Repositories } from '../db/index.js';
 
@@ -67,6 +72,21 @@ export function registerPayments(container: AwilixContainer<PaymentsCradle & Nee
     handlePaymentWebhook: asClass(HandlePaymentWebhook).singleton(),
     paymentQueries: asClass(PaymentQueries).singleton(),
   });
+}
+
+interface WorkerParts extends PaymentsCradle {
+  queues: Queues;
+  unitOfWork: UnitOfWork;
+  processedEvents: ProcessedEvents;
+  clock: Clock;
+}
+
+/** Provider calls take longer than a row write: a longer lock than the audit consumer's, still short enough to hand a crashed worker's jobs on. */
+const PAYMENTS_LOCK_MS = 30_000;
+
+/** The worker role: the payments consumer (capture, void, refund on order events). */
+export function startPaymentWorkers(c: WorkerParts): void {
+  c.queues.work(QUEUES.payments, paymentsProcessor(c), 4, PAYMENTS_LOCK_MS);
 }
 
 export const paymentRoutesOf = (c: PaymentRouteDeps): RouteSpec[] => paymentRoutes(c);

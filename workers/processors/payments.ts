@@ -5,11 +5,10 @@ import type { CapturePayment } from '../../domain/ordering/use-cases/capture-pay
 import type { VoidPayment } from '../../domain/ordering/use-cases/void-payment.js';
 import type { ConsumerDeps } from '../consume.js';
 import { CONSUMERS } from '../queues.js';
+import { ORDER_EVENT_BY_STATUS } from '../../domain/ordering/order-events.js';
 
-/** The order events that settle a payment (names from the ordering brief; their schemas live with the order). */
-export const ORDER_CONFIRMED = 'ordering.order.confirmed';
-export const ORDER_REJECTED = 'ordering.order.rejected';
-export const ORDER_CANCELLED = 'ordering.order.cancelled';
+const ORDER_CONFIRMED = ORDER_EVENT_BY_STATUS.confirmed.type;
+const ORDER_REJECTED = ORDER_EVENT_BY_STATUS.rejected.type;
 
 /** The part of an order event's payload a payment needs; the rest is the order's business. */
 const orderPayload = z.object({

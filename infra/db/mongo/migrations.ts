@@ -204,4 +204,17 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
       ]);
     },
   },
+  {
+    // Orders: by store, by customer, by checkout and all, newest first; one order per number.
+    name: '0100-orders',
+    async up(db) {
+      await createIndexes(db, 'orders', [
+        { name: 'number_1', key: { number: 1 }, unique: true },
+        { name: 'storeId_1_createdAt_-1__id_-1', key: { storeId: 1, createdAt: -1, _id: -1 } },
+        { name: 'customerId_1_createdAt_-1__id_-1', key: { customerId: 1, createdAt: -1, _id: -1 } },
+        { name: 'checkoutId_1', key: { checkoutId: 1 } },
+        { name: 'createdAt_-1__id_-1', key: { createdAt: -1, _id: -1 } },
+      ]);
+    },
+  },
 ];
