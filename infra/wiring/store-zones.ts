@@ -11,7 +11,8 @@ import { pageRequest } from '../../domain/shared/pagination.js';
 import type { Config } from '../config.js';
 import type { Repositories } from '../db/index.js';
 import { LiveZones, RedisZoneNotifier, zonesChannel } from '../live-zones.js';
-import { createRedisClient, type RedisClient, type RedisTarget } from '../redis.js';
+import { liveCopyDeps } from '../live-copy.js';
+import type { RedisClient, RedisTarget } from '../redis.js';
 
 /** Store zones and discovery: the live zone index, the zone use cases, and StoreCoverage for the address book. */
 export interface StoreZonesCradle extends StoreZoneRouteDeps {
@@ -45,16 +46,7 @@ export function registerStoreZones(container: AwilixContainer<StoreZonesCradle &
     storeZones: asFunction(({ repositories }: Needs) => repositories.storeZones).singleton(),
     // geo's rules, and the zone as the rules return it (their own copy, so a client's extra keys never reach storage).
     zoneRules: asFunction(() => ({ check: (shape: ZoneShape) => prepareZone(shape as GeoZoneShape).shape as ZoneShape })).singleton(),
-    liveZones: asFunction(({ storeZones, redisTarget, keyPrefix, config, logger }: StoreZonesCradle & Needs) =>
-      new LiveZones({
-        storeZones,
-        index: new ZoneIndex(),
-        subscriber: createRedisClient(redisTarget, 'subscriber', 'zones'),
-        channel: zonesChannel(keyPrefix),
-        refreshMs: config.ZONE_REFRESH_MS,
-        logger: logger.child({ component: 'live-zones' }),
-      }),
-    )
+    liveZones: asFunction((c: StoreZonesCradle & Needs) => new LiveZones({ storeZones: c.storeZones, index: new ZoneIndex(), ...liveCopyDeps(c, 'zones', c.config.ZONE_REFRESH_MS) }))
       .singleton()
       .disposer((l) => l.stop()),
     zoneNotifier: asFunction(({ liveZones, redis, keyPrefix, logger }: StoreZonesCradle & Needs) => new RedisZoneNotifier({ live: liveZones, redis, channel: zonesChannel(keyPrefix), logger })).singleton(),
