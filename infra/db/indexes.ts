@@ -244,4 +244,64 @@ export const INDEXES: IndexPair[] = [
     sql: { table: 'products', name: 'products_search_idx', columns: 'search', using: 'gin' },
     mongo: { collection: 'products', name: 'search_text', key: { _fts: 'text', _ftsx: 1 }, weights: { 'search.names': 4, 'search.descriptions': 1 } },
   },
+  {
+    serves: 'one active cart per customer (two concurrent first adds make one cart)',
+    sql: { table: 'carts', name: 'carts_customer_active_idx', columns: 'customer_id', unique: true, where: "status = 'active'::text" },
+    mongo: { collection: 'carts', name: 'customerId_1_active', key: { customerId: 1 }, unique: true, partialFilterExpression: { status: 'active', customerId: { $type: 'string' } } },
+  },
+  {
+    serves: 'a guest cart by the hash of its token',
+    sql: { table: 'carts', name: 'carts_token_hash_idx', columns: 'token_hash', unique: true, where: 'token_hash IS NOT NULL' },
+    mongo: { collection: 'carts', name: 'tokenHash_1', key: { tokenHash: 1 }, unique: true, partialFilterExpression: { tokenHash: { $type: 'string' } } },
+  },
+  {
+    serves: 'active carts by idle time (the expiry job)',
+    sql: { table: 'carts', name: 'carts_idle_idx', columns: 'last_activity_at', where: "status = 'active'::text" },
+    mongo: { collection: 'carts', name: 'lastActivityAt_1_active', key: { lastActivityAt: 1 }, partialFilterExpression: { status: 'active' } },
+  },
+  {
+    serves: 'the purge: idempotency keys by age',
+    sql: { table: 'idempotency_keys', name: 'idempotency_keys_created_idx', columns: 'created_at' },
+    mongo: { collection: 'idempotency_keys', name: 'createdAt_1', key: { createdAt: 1 } },
+  },
+  {
+    serves: 'one payment per order',
+    sql: { table: 'payments', name: 'payments_order_id_key', columns: 'order_id', unique: true },
+    mongo: { collection: 'payments', name: 'orderId_1', key: { orderId: 1 }, unique: true },
+  },
+  {
+    serves: "a payment by its provider's reference (webhooks)",
+    sql: { table: 'payments', name: 'payments_provider_ref_idx', columns: 'provider_ref', unique: true, where: 'provider_ref IS NOT NULL' },
+    mongo: { collection: 'payments', name: 'providerRef_1', key: { providerRef: 1 }, unique: true, partialFilterExpression: { providerRef: { $type: 'string' } } },
+  },
+  {
+    serves: "a checkout's payments, oldest first",
+    sql: { table: 'payments', name: 'payments_checkout_idx', columns: 'checkout_id, created_at' },
+    mongo: { collection: 'payments', name: 'checkoutId_1_createdAt_1', key: { checkoutId: 1, createdAt: 1 } },
+  },
+  {
+    serves: 'one order per number (and the lookup by number)',
+    sql: { table: 'orders', name: 'orders_number_key', columns: 'number', unique: true },
+    mongo: { collection: 'orders', name: 'number_1', key: { number: 1 }, unique: true },
+  },
+  {
+    serves: "a store's orders, newest first",
+    sql: { table: 'orders', name: 'orders_store_idx', columns: 'store_id, created_at DESC, id DESC' },
+    mongo: { collection: 'orders', name: 'storeId_1_createdAt_-1__id_-1', key: { storeId: 1, createdAt: -1, _id: -1 } },
+  },
+  {
+    serves: "a customer's orders, newest first",
+    sql: { table: 'orders', name: 'orders_customer_idx', columns: 'customer_id, created_at DESC, id DESC' },
+    mongo: { collection: 'orders', name: 'customerId_1_createdAt_-1__id_-1', key: { customerId: 1, createdAt: -1, _id: -1 } },
+  },
+  {
+    serves: 'the orders of a checkout',
+    sql: { table: 'orders', name: 'orders_checkout_idx', columns: 'checkout_id' },
+    mongo: { collection: 'orders', name: 'checkoutId_1', key: { checkoutId: 1 } },
+  },
+  {
+    serves: 'every order, newest first (admins)',
+    sql: { table: 'orders', name: 'orders_created_idx', columns: 'created_at DESC, id DESC' },
+    mongo: { collection: 'orders', name: 'createdAt_-1__id_-1', key: { createdAt: -1, _id: -1 } },
+  },
 ];

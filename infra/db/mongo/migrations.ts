@@ -174,4 +174,47 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
       ]);
     },
   },
+  {
+    // Carts: one active cart per customer (guest carts have no customer), one cart per guest token hash,
+    // and the expiry job's scan of active carts by idle time.
+    name: '0011-carts',
+    async up(db) {
+      await createIndexes(db, 'carts', [
+        { name: 'customerId_1_active', key: { customerId: 1 }, unique: true, partialFilterExpression: { status: 'active', customerId: { $type: 'string' } } },
+        { name: 'tokenHash_1', key: { tokenHash: 1 }, unique: true, partialFilterExpression: { tokenHash: { $type: 'string' } } },
+        { name: 'lastActivityAt_1_active', key: { lastActivityAt: 1 }, partialFilterExpression: { status: 'active' } },
+      ]);
+    },
+  },
+  {
+    // Idempotency keys: read by _id (the scope and key), purged by age.
+    name: '0012-idempotency-keys',
+    async up(db) {
+      await createIndexes(db, 'idempotency_keys', [{ name: 'createdAt_1', key: { createdAt: 1 } }]);
+    },
+  },
+  {
+    // Payments: one per order, found by the provider's reference (webhooks) and by checkout.
+    name: '0110-payments',
+    async up(db) {
+      await createIndexes(db, 'payments', [
+        { name: 'orderId_1', key: { orderId: 1 }, unique: true },
+        { name: 'providerRef_1', key: { providerRef: 1 }, unique: true, partialFilterExpression: { providerRef: { $type: 'string' } } },
+        { name: 'checkoutId_1_createdAt_1', key: { checkoutId: 1, createdAt: 1 } },
+      ]);
+    },
+  },
+  {
+    // Orders: by store, by customer, by checkout and all, newest first; one order per number.
+    name: '0100-orders',
+    async up(db) {
+      await createIndexes(db, 'orders', [
+        { name: 'number_1', key: { number: 1 }, unique: true },
+        { name: 'storeId_1_createdAt_-1__id_-1', key: { storeId: 1, createdAt: -1, _id: -1 } },
+        { name: 'customerId_1_createdAt_-1__id_-1', key: { customerId: 1, createdAt: -1, _id: -1 } },
+        { name: 'checkoutId_1', key: { checkoutId: 1 } },
+        { name: 'createdAt_-1__id_-1', key: { createdAt: -1, _id: -1 } },
+      ]);
+    },
+  },
 ];
