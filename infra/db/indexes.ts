@@ -264,4 +264,14 @@ export const INDEXES: IndexPair[] = [
     sql: { table: 'idempotency_keys', name: 'idempotency_keys_created_idx', columns: 'created_at' },
     mongo: { collection: 'idempotency_keys', name: 'createdAt_1', key: { createdAt: 1 } },
   },
+  {
+    serves: 'one checkout per customer and idempotency key',
+    sql: { table: 'checkouts', name: 'checkouts_customer_key_idx', columns: 'customer_id, idempotency_key', unique: true },
+    mongo: { collection: 'checkouts', name: 'customerId_1_idempotencyKey_1', key: { customerId: 1, idempotencyKey: 1 }, unique: true },
+  },
+  {
+    serves: "a customer's checkouts, newest first",
+    sql: { table: 'checkouts', name: 'checkouts_customer_created_idx', columns: 'customer_id, created_at DESC' },
+    mongo: { collection: 'checkouts', name: 'customerId_1_createdAt_-1', key: { customerId: 1, createdAt: -1 } },
+  },
 ];
