@@ -4,6 +4,9 @@ import type { AuditLogRepository, IdempotencyRepository, SettingsRepository } fr
 import type { DeliveryRepository } from '../../domain/delivery/ports.js';
 import type { StoreRepository, CategoryRepository, ProductRepository, InventoryRepository } from '../../domain/catalog/ports.js';
 import type { AccountRepository, DocumentRepository, OtpRepository, SessionRepository } from '../../domain/identity/ports.js';
+import type { PaymentRepository } from '../../domain/ordering/ports.js';
+import { SqlPaymentRepository } from './sql/payments.js';
+import { MongoPaymentRepository } from './mongo/payments.js';
 import type { OutboxStore, ProcessedEvents, UnitOfWork } from '../../domain/shared/events.js';
 import { EVENTS } from '../../domain/platform/events.js';
 import { openPglite, openPostgres } from './sql/client.js';
@@ -66,6 +69,7 @@ export interface Repositories {
   otps: OtpRepository;
   documents: DocumentRepository;
   idempotencyKeys: IdempotencyRepository;
+  payments: PaymentRepository;
   checkouts: CheckoutRepository;
   outbox: OutboxStore;
   processedEvents: ProcessedEvents;
@@ -101,9 +105,9 @@ export async function prepareStore(store: Store): Promise<void> {
 export function createRepositories(store: Store): Repositories {
   if (store.kind === 'sql') {
     const db = store.sql;
-    return { auditLog: new SqlAuditLogRepository(db), settings: new SqlSettingsRepository(db), accounts: new SqlAccountRepository(db), sessions: new SqlSessionRepository(db), otps: new SqlOtpRepository(db), documents: new SqlDocumentRepository(db), deliveries: new SqlDeliveryRepository(db), stores: new SqlStoreRepository(db), categories: new SqlCategoryRepository(db), products: new SqlProductRepository(db), productSearch: new SqlProductSearch(db), inventory: new SqlInventoryRepository(db), addresses: new SqlAddressRepository(db), storeZones: new SqlStoreZoneRepository(db), carts: new SqlCartRepository(db), idempotencyKeys: new SqlIdempotencyRepository(db), checkouts: new SqlCheckoutRepository(db), outbox: new SqlOutbox(db, EVENTS), processedEvents: new SqlProcessedEvents(db), unitOfWork: db };
+    return { auditLog: new SqlAuditLogRepository(db), settings: new SqlSettingsRepository(db), accounts: new SqlAccountRepository(db), sessions: new SqlSessionRepository(db), otps: new SqlOtpRepository(db), documents: new SqlDocumentRepository(db), deliveries: new SqlDeliveryRepository(db), stores: new SqlStoreRepository(db), categories: new SqlCategoryRepository(db), products: new SqlProductRepository(db), productSearch: new SqlProductSearch(db), inventory: new SqlInventoryRepository(db), addresses: new SqlAddressRepository(db), storeZones: new SqlStoreZoneRepository(db), carts: new SqlCartRepository(db), idempotencyKeys: new SqlIdempotencyRepository(db), checkouts: new SqlCheckoutRepository(db), payments: new SqlPaymentRepository(db), outbox: new SqlOutbox(db, EVENTS), processedEvents: new SqlProcessedEvents(db), unitOfWork: db };
   }
   const conn = store.mongo;
-  return { auditLog: new MongoAuditLogRepository(conn), settings: new MongoSettingsRepository(conn), accounts: new MongoAccountRepository(conn), sessions: new MongoSessionRepository(conn), otps: new MongoOtpRepository(conn), documents: new MongoDocumentRepository(conn), deliveries: new MongoDeliveryRepository(conn), stores: new MongoStoreRepository(conn), categories: new MongoCategoryRepository(conn), products: new MongoProductRepository(conn), productSearch: new MongoProductSearch(conn), inventory: new MongoInventoryRepository(conn), addresses: new MongoAddressRepository(conn), storeZones: new MongoStoreZoneRepository(conn), carts: new MongoCartRepository(conn), idempotencyKeys: new MongoIdempotencyRepository(conn), checkouts: new MongoCheckoutRepository(conn), outbox: new MongoOutbox(conn, EVENTS), processedEvents: new MongoProcessedEvents(conn), unitOfWork: mongoUnitOfWork(conn) };
+  return { auditLog: new MongoAuditLogRepository(conn), settings: new MongoSettingsRepository(conn), accounts: new MongoAccountRepository(conn), sessions: new MongoSessionRepository(conn), otps: new MongoOtpRepository(conn), documents: new MongoDocumentRepository(conn), deliveries: new MongoDeliveryRepository(conn), stores: new MongoStoreRepository(conn), categories: new MongoCategoryRepository(conn), products: new MongoProductRepository(conn), productSearch: new MongoProductSearch(conn), inventory: new MongoInventoryRepository(conn), addresses: new MongoAddressRepository(conn), storeZones: new MongoStoreZoneRepository(conn), carts: new MongoCartRepository(conn), idempotencyKeys: new MongoIdempotencyRepository(conn), checkouts: new MongoCheckoutRepository(conn), payments: new MongoPaymentRepository(conn), outbox: new MongoOutbox(conn, EVENTS), processedEvents: new MongoProcessedEvents(conn), unitOfWork: mongoUnitOfWork(conn) };
 }
 

@@ -265,6 +265,21 @@ export const INDEXES: IndexPair[] = [
     mongo: { collection: 'idempotency_keys', name: 'createdAt_1', key: { createdAt: 1 } },
   },
   {
+    serves: 'one payment per order',
+    sql: { table: 'payments', name: 'payments_order_id_key', columns: 'order_id', unique: true },
+    mongo: { collection: 'payments', name: 'orderId_1', key: { orderId: 1 }, unique: true },
+  },
+  {
+    serves: "a payment by its provider's reference (webhooks)",
+    sql: { table: 'payments', name: 'payments_provider_ref_idx', columns: 'provider_ref', unique: true, where: 'provider_ref IS NOT NULL' },
+    mongo: { collection: 'payments', name: 'providerRef_1', key: { providerRef: 1 }, unique: true, partialFilterExpression: { providerRef: { $type: 'string' } } },
+  },
+  {
+    serves: "a checkout's payments, oldest first",
+    sql: { table: 'payments', name: 'payments_checkout_idx', columns: 'checkout_id, created_at' },
+    mongo: { collection: 'payments', name: 'checkoutId_1_createdAt_1', key: { checkoutId: 1, createdAt: 1 } },
+  },
+  {
     serves: 'one checkout per customer and idempotency key',
     sql: { table: 'checkouts', name: 'checkouts_customer_key_idx', columns: 'customer_id, idempotency_key', unique: true },
     mongo: { collection: 'checkouts', name: 'customerId_1_idempotencyKey_1', key: { customerId: 1, idempotencyKey: 1 }, unique: true },

@@ -19,7 +19,7 @@ const schema = new Schema<CheckoutDoc>(
   },
   { collection: 'checkouts', versionKey: false, minimize: false },
 );
-// Indexes come from the versioned migrations (migrations.ts, step 0013-checkouts).
+// Indexes come from the versioned migrations (migrations.ts, step 0121-checkouts).
 
 const toCheckout = ({ _id, createdAt, ...d }: CheckoutDoc): Checkout => Checkout.restore({ ...d, id: _id, createdAt: new Date(createdAt).toISOString() });
 

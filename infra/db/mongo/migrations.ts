@@ -194,8 +194,19 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
     },
   },
   {
+    // Payments: one per order, found by the provider's reference (webhooks) and by checkout.
+    name: '0110-payments',
+    async up(db) {
+      await createIndexes(db, 'payments', [
+        { name: 'orderId_1', key: { orderId: 1 }, unique: true },
+        { name: 'providerRef_1', key: { providerRef: 1 }, unique: true, partialFilterExpression: { providerRef: { $type: 'string' } } },
+        { name: 'checkoutId_1_createdAt_1', key: { checkoutId: 1, createdAt: 1 } },
+      ]);
+    },
+  },
+  {
     // Checkouts: one per customer and idempotency key (the retry's lookup), and a customer's checkouts newest first.
-    name: '0013-checkouts',
+    name: '0121-checkouts',
     async up(db) {
       await createIndexes(db, 'checkouts', [
         { name: 'customerId_1_idempotencyKey_1', key: { customerId: 1, idempotencyKey: 1 }, unique: true },
