@@ -56,13 +56,14 @@ import { registerAddresses, addressRoutesOf, type AddressesCradle } from './wiri
 import { registerStoreZones, startStoreZones, storeZoneRoutesOf, storesNearRoutesOf, type StoreZonesCradle } from './wiring/store-zones.js';
 import { registerSettings, settingsRoutesOf, startSettings, type SettingsCradle } from './wiring/settings.js';
 import { registerCarts, type CartsCradle } from './wiring/carts.js';
+import { registerOrders, type OrdersCradle } from './wiring/orders.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 /** The roles composed here; `hub` has its own, smaller composition (container-hub.ts). */
 export type ContainerRole = Exclude<ProcessRole, 'hub'>;
 
 /** Everything the container holds. Use cases take a slice of this as their `deps`; routes too (AuthRouteDeps: the auth use cases). */
-export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, CartsCradle {
+export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, CartsCradle, OrdersCradle {
   config: Config;
   role: ProcessRole;
   logger: Logger;
@@ -161,6 +162,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
   registerSettings(container);
   registerStoreZones(container);
   registerCarts(container);
+  registerOrders(container);
   return container;
 }
 

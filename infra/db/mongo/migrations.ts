@@ -205,6 +205,19 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
     },
   },
   {
+    // Orders: by store, by customer, by checkout and all, newest first; one order per number.
+    name: '0100-orders',
+    async up(db) {
+      await createIndexes(db, 'orders', [
+        { name: 'number_1', key: { number: 1 }, unique: true },
+        { name: 'storeId_1_createdAt_-1__id_-1', key: { storeId: 1, createdAt: -1, _id: -1 } },
+        { name: 'customerId_1_createdAt_-1__id_-1', key: { customerId: 1, createdAt: -1, _id: -1 } },
+        { name: 'checkoutId_1', key: { checkoutId: 1 } },
+        { name: 'createdAt_-1__id_-1', key: { createdAt: -1, _id: -1 } },
+      ]);
+    },
+  },
+  {
     // Checkouts: one per customer and idempotency key (the retry's lookup), and a customer's checkouts newest first.
     name: '0121-checkouts',
     async up(db) {
