@@ -16,6 +16,9 @@ import { globalRateLimit, strictRateLimit, type RateLimitSettings } from './midd
 import { mountRoutes, type RouteSpec } from './route-kit.js';
 import { newRegistry, buildOpenApiDocument } from './openapi.js';
 import { systemRouter, type SystemDeps } from './routes/system.js';
+import { idempotencyGuard, REPLAYED_HEADER } from './middleware/idempotency.js';
+import type { IdempotencyRepository } from '../domain/platform/ports.js';
+import type { Clock } from '../domain/shared/ids.js';
 
 export interface ApiSettings extends RateLimitSettings {
   CORS_ORIGINS: string[];
@@ -38,6 +41,9 @@ export interface ApiDeps {
   /** Browser origins allowed by CORS (CORS_ORIGINS, plus the app's own URL in development). */
   originAllowed(origin: string, req: IncomingMessage): boolean;
   routes: RouteSpec[];
+  /** Where routes that honour an Idempotency-Key claim keys and keep their answers. */
+  idempotencyKeys: IdempotencyRepository;
+  clock: Clock;
 }
 
 /** The Koa app. Middleware is listed in the order a request meets it. */
@@ -45,7 +51,10 @@ export function createApp(deps: ApiDeps): { app: Koa; routes: RouteSpec[]; opena
   const app = new Koa({ proxy: deps.config.TRUST_PROXY });
   const registry = newRegistry();
   const api = new Router();
-  mountRoutes(api, registry, deps.routes, { strict: strictRateLimit(deps.redis, deps.config, deps.keyPrefix) });
+  mountRoutes(api, registry, deps.routes, {
+    strict: strictRateLimit(deps.redis, deps.config, deps.keyPrefix),
+    idempotency: idempotencyGuard({ keys: deps.idempotencyKeys, clock: deps.clock, logger: deps.logger }),
+  });
   const openapi = buildOpenApiDocument(registry, deps.config.PUBLIC_URL);
 
   app.use(requestId());
@@ -53,7 +62,7 @@ export function createApp(deps: ApiDeps): { app: Koa; routes: RouteSpec[]; opena
   app.use(errorEnvelope(deps.logger));
   // upgrade-insecure-requests would break /docs over plain HTTP on a LAN address; TLS terminates in front in production.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
-  app.use(cors({ origin: (ctx) => (deps.originAllowed(ctx.get('origin'), ctx.req) ? ctx.get('origin') : ''), exposeHeaders: ['X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'], maxAge: 600 }));
+  app.use(cors({ origin: (ctx) => (deps.originAllowed(ctx.get('origin'), ctx.req) ? ctx.get('origin') : ''), exposeHeaders: ['X-Request-Id', REPLAYED_HEADER, 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'], maxAge: 600 }));
   app.use(decodedBody(bodyParser({ enableTypes: ['json'], jsonLimit: `${deps.config.BODY_LIMIT_KB}kb`, encoding: 'utf-8' })));
   app.use(authenticate(deps.accessTokens));
   // Probes, metrics and docs answer before the rate limiter so load balancers are never throttled.

@@ -7,6 +7,7 @@ import { AppError, ERROR_STATUS, type ErrorCode } from '../domain/shared/errors.
 import type { Principal, Role } from '../domain/shared/principal.js';
 import { UNSAFE_TEXT_MESSAGE, unsafeTextPaths } from '../domain/shared/text.js';
 import { failureSchema, success, successSchema } from './envelope.js';
+import { IDEMPOTENCY_HEADER, REPLAYED_HEADER, idempotencyKeyOf, type IdempotencyGuard, type IdempotencyMode } from './middleware/idempotency.js';
 
 /**
  * Who may call a route. Role *and* ownership: the role is checked here; ownership
@@ -65,6 +66,11 @@ export interface RouteSpec<P = any, Q = any, B = any> {
    * Cache-Control; a request whose If-None-Match names the current ETag gets 304 without a body.
    */
   conditional?: { cacheControl: string };
+  /**
+   * The route honours an Idempotency-Key (api/middleware/idempotency.ts): `required` refuses a
+   * request without one, `optional` dedupes only when one is sent. Authenticated routes only.
+   */
+  idempotency?: IdempotencyMode;
   message?: string;
   handler(req: RequestContext<P, Q, B>): Promise<unknown>;
 }
@@ -141,54 +147,88 @@ function notModified(ifNoneMatch: string, etag: string): boolean {
 
 const toOpenApiPath = (p: string) => p.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
-export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: RouteSpec[], policies: { strict: Middleware }): void {
+export interface RoutePolicies {
+  strict: Middleware;
+  /** Needed as soon as one route declares `idempotency`. */
+  idempotency?: IdempotencyGuard;
+}
+
+export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: RouteSpec[], policies: RoutePolicies): void {
   for (const route of routes) {
     const extra: Middleware[] = route.rateLimit === 'strict' ? [policies.strict] : [];
+    const guard = route.idempotency ? policies.idempotency : undefined;
+    if (route.idempotency && (!guard || route.access.kind === 'public')) throw new Error(`${route.method} ${route.path}: idempotency needs an authenticated route and the idempotency guard`);
     router[route.method](route.path, ...extra, async (ctx) => {
       const principal = ctx.state.principal as Principal | undefined;
       authorize(route.access, principal);
       assertDecodablePath(ctx.path);
+      const key = route.idempotency ? idempotencyKeyOf(ctx, route.idempotency) : undefined;
       const params = parse(route.params, ctx.params, 'params');
       const query = parse(route.query, ctx.query, 'query');
       const body = parse(route.body, (ctx.request as { body?: unknown }).body ?? {}, 'body');
-      const file = route.upload ? await readUpload(ctx, route.upload) : undefined;
-      const data = await route.handler({
-        ...(file ? { file } : {}),
-        params,
-        query,
-        body,
-        principal,
-        auth: principal as Principal,
-        ctx,
-        origin: { ip: ctx.ip, userAgent: ctx.get('user-agent') || null, requestId: ctx.state.requestId as string },
-      });
-      ctx.status = route.status ?? 200;
-      if (data instanceof RawBody) {
-        ctx.set(data.headers);
-        ctx.type = data.contentType;
-        ctx.body = data.body;
-        return;
-      }
-      const envelope = success(data ?? null, route.message);
-      if (route.conditional) {
-        ctx.set('Cache-Control', route.conditional.cacheControl);
-        const etag = `W/"${createHash('sha256').update(JSON.stringify(envelope)).digest('base64url').slice(0, 27)}"`;
-        ctx.set('ETag', etag);
-        if (notModified(ctx.get('if-none-match'), etag)) {
-          ctx.status = 304;
-          return;
-        }
-      }
-      ctx.body = envelope;
+      const respond = () => runHandler(ctx, route, { params, query, body, principal });
+      if (guard && key !== undefined) await guard(ctx, route, key, respond);
+      else await respond();
     });
     registerOpenApi(registry, route);
   }
+}
+
+/** Runs the handler and writes its answer: raw bytes, or the envelope (with an ETag for conditional GETs). */
+async function runHandler(ctx: Context, route: RouteSpec, input: { params: unknown; query: unknown; body: unknown; principal: Principal | undefined }): Promise<void> {
+  const { params, query, body, principal } = input;
+  const file = route.upload ? await readUpload(ctx, route.upload) : undefined;
+  const data = await route.handler({
+    ...(file ? { file } : {}),
+    params,
+    query,
+    body,
+    principal,
+    auth: principal as Principal,
+    ctx,
+    origin: { ip: ctx.ip, userAgent: ctx.get('user-agent') || null, requestId: ctx.state.requestId as string },
+  });
+  ctx.status = route.status ?? 200;
+  if (data instanceof RawBody) {
+    ctx.set(data.headers);
+    ctx.type = data.contentType;
+    ctx.body = data.body;
+    return;
+  }
+  const envelope = success(data ?? null, route.message);
+  if (route.conditional) {
+    ctx.set('Cache-Control', route.conditional.cacheControl);
+    const etag = `W/"${createHash('sha256').update(JSON.stringify(envelope)).digest('base64url').slice(0, 27)}"`;
+    ctx.set('ETag', etag);
+    if (notModified(ctx.get('if-none-match'), etag)) {
+      ctx.status = 304;
+      return;
+    }
+  }
+  ctx.body = envelope;
+}
+
+function headerParameters(route: RouteSpec) {
+  const out: { in: 'header'; name: string; required: boolean; description: string; schema: { type: 'string'; maxLength?: number } }[] = [];
+  if (route.conditional) out.push({ in: 'header', name: 'If-None-Match', required: false, description: 'The ETag of an earlier answer: 304 Not Modified while it is still current.', schema: { type: 'string' } });
+  if (route.idempotency) {
+    out.push({
+      in: 'header', name: IDEMPOTENCY_HEADER, required: route.idempotency === 'required', schema: { type: 'string', maxLength: 255 },
+      description: 'A unique key per intended operation (a UUID), resent unchanged on retries: a retry gets the first answer with Idempotent-Replayed: true; the same key with another body answers 422; while the first is still running, 409 with Retry-After. Kept 24 hours.',
+    });
+  }
+  return out;
 }
 
 function registerOpenApi(registry: OpenAPIRegistry, route: RouteSpec): void {
   const codes = new Set<ErrorCode>(route.errors ?? []);
   if (route.params || route.query || route.body || route.upload) codes.add('VALIDATION_ERROR');
   if (route.upload) codes.add('PAYLOAD_TOO_LARGE');
+  if (route.idempotency) {
+    if (route.idempotency === 'required') codes.add('IDEMPOTENCY_KEY_REQUIRED');
+    codes.add('IDEMPOTENCY_KEY_REUSED');
+    codes.add('IDEMPOTENCY_KEY_IN_USE');
+  }
   if (route.access.kind !== 'public') {
     codes.add('UNAUTHORIZED');
     codes.add('FORBIDDEN');
@@ -220,13 +260,12 @@ function registerOpenApi(registry: OpenAPIRegistry, route: RouteSpec): void {
         ? { body: { description: `One file, at most ${route.upload.maxBytes} bytes.`, required: true, content: Object.fromEntries(route.upload.contentTypes.map((t) => [t, { schema: z.string().openapi({ format: 'binary' }) }])) } }
         : {}),
     },
-    ...(route.conditional
-      ? { parameters: [{ in: 'header' as const, name: 'If-None-Match', required: false, description: 'The ETag of an earlier answer: 304 Not Modified while it is still current.', schema: { type: 'string' as const } }] }
-      : {}),
+    ...(headerParameters(route).length ? { parameters: headerParameters(route) } : {}),
     responses: {
       [String(route.status ?? 200)]: {
         description: route.message ?? 'OK',
         ...(route.conditional ? { headers: { ETag: { description: 'Identifies this answer; send it back as If-None-Match.', schema: { type: 'string' } }, 'Cache-Control': { description: route.conditional.cacheControl, schema: { type: 'string' } } } } : {}),
+        ...(route.idempotency ? { headers: { [REPLAYED_HEADER]: { description: 'true when this is the stored answer of an earlier request with the same Idempotency-Key.', schema: { type: 'string', enum: ['true'] } } } } : {}),
         // A file (a picture, a document) is sent as its bytes, not in the envelope.
         content: getOpenApiMetadata(route.response)?.format === 'binary'
           ? { 'application/octet-stream': { schema: route.response } }

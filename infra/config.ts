@@ -83,6 +83,16 @@ const schema = z
     SETTINGS_REFRESH_MS: int(200, 600_000).default(5_000),
     /** Every API process compares its zone index with the stored zone revisions at least this often (a change notice on Redis usually arrives first). */
     ZONE_REFRESH_MS: int(200, 600_000).default(5_000),
+    /** Card payments (Stripe). Without a secret key card answers PAYMENT_METHOD_UNAVAILABLE; cash works either way. */
+    STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, 'a Stripe secret key, sk_test_… or sk_live_…').optional(),
+    /** Signs the webhooks Stripe sends to POST /api/v1/payments/webhooks/stripe (whsec_…). */
+    STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, 'a Stripe webhook signing secret, whsec_…').optional(),
+    /** Where the SDK sends its calls (default api.stripe.com:443 https); tests and local runs point these at a local stub. */
+    STRIPE_API_HOST: z.string().min(1).optional(),
+    STRIPE_API_PORT: int(1, 65535).optional(),
+    STRIPE_API_PROTOCOL: z.enum(['http', 'https']).optional(),
+    /** Per Stripe call; a timeout is retried by the caller with the same idempotency key. */
+    STRIPE_TIMEOUT_MS: int(100, 120_000).default(10_000),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production') {
@@ -99,6 +109,12 @@ const schema = z
       }
     } else if (c.NODE_ENV === 'production') {
       ctx.addIssue({ code: 'custom', path: ['SMS_PROVIDER'], message: 'the dev SMS adapter writes codes to the log: set SMS_PROVIDER_URL, SMS_PROVIDER_TOKEN and SMS_FROM in production' });
+    }
+    if (c.STRIPE_SECRET_KEY && !c.STRIPE_WEBHOOK_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRET'], message: 'is required with STRIPE_SECRET_KEY (webhooks are verified)' });
+    }
+    if (c.NODE_ENV === 'production' && c.STRIPE_API_PROTOCOL === 'http') {
+      ctx.addIssue({ code: 'custom', path: ['STRIPE_API_PROTOCOL'], message: 'http sends the secret key in the clear: only outside production' });
     }
     if (c.REDIS_URL && c.REDIS_CLUSTER_NODES) {
       ctx.addIssue({ code: 'custom', path: ['REDIS_CLUSTER_NODES'], message: 'set only one of REDIS_URL and REDIS_CLUSTER_NODES' });

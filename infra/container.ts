@@ -56,13 +56,14 @@ import { registerAddresses, addressRoutesOf, type AddressesCradle } from './wiri
 import { registerStoreZones, startStoreZones, storeZoneRoutesOf, storesNearRoutesOf, type StoreZonesCradle } from './wiring/store-zones.js';
 import { registerSettings, settingsRoutesOf, startSettings, type SettingsCradle } from './wiring/settings.js';
 import { cartRoutesOf, registerCarts, startCartWorkers, type CartsCradle } from './wiring/carts.js';
+import { registerOrders, type OrdersCradle } from './wiring/orders.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 /** The roles composed here; `hub` has its own, smaller composition (container-hub.ts). */
 export type ContainerRole = Exclude<ProcessRole, 'hub'>;
 
 /** Everything the container holds. Use cases take a slice of this as their `deps`; routes too (AuthRouteDeps: the auth use cases). */
-export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, CartsCradle {
+export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, CartsCradle, OrdersCradle {
   config: Config;
   role: ProcessRole;
   logger: Logger;
@@ -76,6 +77,8 @@ export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, E
   store: Store;
   repositories: Repositories;
   auditLog: Repositories['auditLog'];
+  /** Idempotency-Key claims and stored answers (the API's guard, the housekeeping purge). */
+  idempotencyKeys: Repositories['idempotencyKeys'];
   clock: Clock;
   ids: IdGenerator;
   accessTokens: AccessTokens;
@@ -142,6 +145,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
       .disposer((t) => t.shutdown()),
     repositories: asFunction(({ store }: Cradle) => createRepositories(store)).singleton(),
     auditLog: asFunction(({ repositories }: Cradle) => repositories.auditLog).singleton(),
+    idempotencyKeys: asFunction(({ repositories }: Cradle) => repositories.idempotencyKeys).singleton(),
     accessTokens: asFunction(({ config }: Cradle) => new AccessTokens(config)).singleton(),
     queues: asFunction(({ redisTarget, logger, metrics, keyPrefix }: Cradle) => new Queues({ redis: redisTarget, logger, metrics, keyPrefix }))
       .singleton()
@@ -158,6 +162,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
   registerSettings(container);
   registerStoreZones(container);
   registerCarts(container);
+  registerOrders(container);
   return container;
 }
 
@@ -246,6 +251,8 @@ function compose(infra: Infrastructure, role: ContainerRole): Composed {
     readiness: readinessOf(c.redis, c.store),
     originAllowed: originPolicy(c.config),
     routes,
+    idempotencyKeys: c.idempotencyKeys,
+    clock: c.clock,
   });
   const server = http.createServer(app.callback());
   const drain = drainableServer(server);

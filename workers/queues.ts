@@ -33,7 +33,7 @@ export type ConsumerName = keyof typeof CONSUMERS;
 export const consumersOf = (type: string): ConsumerName[] =>
   (Object.keys(CONSUMERS) as ConsumerName[]).filter((c) => (CONSUMERS[c].events as readonly string[]).includes(type));
 
-export const HOUSEKEEPING_TASKS = ['sessions', 'refresh_tokens', 'otp_challenges', 'outbox', 'processed_events'] as const;
+export const HOUSEKEEPING_TASKS = ['sessions', 'refresh_tokens', 'otp_challenges', 'outbox', 'processed_events', 'idempotency_keys'] as const;
 export const housekeepingJobSchema = z.strictObject({ task: z.enum(HOUSEKEEPING_TASKS) });
 export type HousekeepingJob = z.infer<typeof housekeepingJobSchema>;
 

@@ -1,4 +1,5 @@
 import type { Page, PageRequest } from '../shared/pagination.js';
+import type { ClaimResult, IdempotencyRecord, StoredResponse } from './idempotency.js';
 import type { AuditEntry, AuditFilter, SettingChange, StoredSetting } from './model.js';
 import type { SettingKey, SettingValue } from './settings.js';
 
@@ -42,4 +43,27 @@ export interface SettingsReader {
 /** Told after a setting change commits, so every running process reloads within moments instead of at its next poll. */
 export interface SettingsChangeNotifier {
   changed(change: { key: string; version: number; value: unknown }): void;
+}
+
+/**
+ * Idempotency keys (domain/platform/idempotency.ts). Implementations:
+ * SqlIdempotencyRepository and MongoIdempotencyRepository, both judged by
+ * test/contract/idempotency-repository. Calls never join a UnitOfWork
+ * transaction on purpose: a claim must survive the rollback of the work it guards.
+ */
+export interface IdempotencyRepository {
+  /**
+   * Claims (scope, key) for `record` (state in_flight): inserts it when the key is
+   * new, or takes over an in-flight record whose lock expired before `now` when the
+   * fingerprint is the same. Otherwise answers the record found, untouched.
+   * Atomic: of concurrent claims of one key exactly one answers claimed.
+   */
+  claim(record: Omit<IdempotencyRecord, 'state' | 'response'>, now: Date): Promise<ClaimResult>;
+  /** Stores the answer and marks the record completed, only while `claimToken` still holds it in flight. */
+  complete(scope: string, key: string, claimToken: string, response: StoredResponse): Promise<boolean>;
+  /** Deletes an in-flight record still held by `claimToken` (the work failed: a retry may run it again). */
+  release(scope: string, key: string, claimToken: string): Promise<boolean>;
+  find(scope: string, key: string): Promise<IdempotencyRecord | null>;
+  /** Housekeeping: deletes records created before `before`; answers how many. */
+  purgeBefore(before: Date): Promise<number>;
 }

@@ -12,6 +12,20 @@ export const ERROR_STATUS = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  /** A route that changes state once per request was called without an Idempotency-Key header. */
+  IDEMPOTENCY_KEY_REQUIRED: 400,
+  /** The Idempotency-Key was already used for a different request (another body or path). */
+  IDEMPOTENCY_KEY_REUSED: 422,
+  /** The first request with this Idempotency-Key is still running; retry after a moment to get its answer. */
+  IDEMPOTENCY_KEY_IN_USE: 409,
+  /** Checking out a cart with no lines. */
+  CART_EMPTY: 422,
+  /** A store's part of the checkout is under its minimum order (details name each store and its shortfall). */
+  BELOW_MINIMUM_ORDER: 422,
+  /** The delivery address is outside a store's zone or past the fee bands (details name each store). */
+  OUTSIDE_DELIVERY_ZONE: 422,
+  /** A price the customer confirmed (or saw when adding) is not the price now: show the new one and ask again. */
+  PRICE_CHANGED: 409,
   /** A setting change named a version that is no longer the current one (someone changed it meanwhile). */
   SETTING_VERSION_CONFLICT: 409,
   /** A reservation or stock change asked for more than is available. */
@@ -24,6 +38,14 @@ export const ERROR_STATUS = {
   CATEGORY_CYCLE: 422,
   /** Deleting a category that still has children or products (without asking to re-parent them). */
   CATEGORY_NOT_EMPTY: 409,
+  /** The card was declined by the payment provider (details carry the provider's decline code). */
+  PAYMENT_DECLINED: 402,
+  /** The payment method is not offered here (wallet until Finance adds it; card without a configured provider). */
+  PAYMENT_METHOD_UNAVAILABLE: 422,
+  /** A refund asked for more than was captured and not yet refunded. */
+  REFUND_EXCEEDS_CAPTURED: 422,
+  /** A webhook whose signature does not verify: logged and ignored. */
+  WEBHOOK_SIGNATURE_INVALID: 400,
   PAYLOAD_TOO_LARGE: 413,
   /** The bytes are not of a type the route accepts (detected from the content, not the name). */
   UNSUPPORTED_MEDIA_TYPE: 415,
@@ -32,6 +54,8 @@ export const ERROR_STATUS = {
   INTERNAL_ERROR: 500,
   /** A use case raised an event that fails its schema: a defect, refused before it is stored. */
   INVALID_EVENT: 500,
+  /** The payment provider failed or answered something we cannot use; the request may be retried (its idempotency key makes that safe). */
+  PAYMENT_PROVIDER_ERROR: 502,
   SERVICE_UNAVAILABLE: 503,
 } as const;
 

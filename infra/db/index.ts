@@ -1,9 +1,12 @@
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
-import type { AuditLogRepository, SettingsRepository } from '../../domain/platform/ports.js';
+import type { AuditLogRepository, IdempotencyRepository, SettingsRepository } from '../../domain/platform/ports.js';
 import type { DeliveryRepository } from '../../domain/delivery/ports.js';
 import type { StoreRepository, CategoryRepository, ProductRepository, InventoryRepository } from '../../domain/catalog/ports.js';
 import type { AccountRepository, DocumentRepository, OtpRepository, SessionRepository } from '../../domain/identity/ports.js';
+import type { PaymentRepository } from '../../domain/ordering/ports.js';
+import { SqlPaymentRepository } from './sql/payments.js';
+import { MongoPaymentRepository } from './mongo/payments.js';
 import type { OutboxStore, ProcessedEvents, UnitOfWork } from '../../domain/shared/events.js';
 import { EVENTS } from '../../domain/platform/events.js';
 import { openPglite, openPostgres } from './sql/client.js';
@@ -38,11 +41,18 @@ import { SqlStoreZoneRepository } from './sql/store-zones.js';
 import { MongoStoreZoneRepository } from './mongo/store-zones.js';
 import { MongoAddressRepository } from './mongo/addresses.js';
 import type { AddressRepository, StoreZoneRepository } from '../../domain/catalog/ports.js';
-import type { CartRepository } from '../../domain/ordering/ports.js';
+import type { CartRepository, CheckoutRepository } from '../../domain/ordering/ports.js';
+import { SqlCheckoutRepository } from './sql/checkouts.js';
+import { MongoCheckoutRepository } from './mongo/checkouts.js';
 import { SqlCartRepository } from './sql/carts.js';
 import { MongoCartRepository } from './mongo/carts.js';
 import { SqlAccountRepository, SqlDocumentRepository, SqlOtpRepository, SqlSessionRepository } from './sql/identity.js';
+import { SqlIdempotencyRepository } from './sql/idempotency.js';
+import { MongoIdempotencyRepository } from './mongo/idempotency.js';
 import { MongoAccountRepository, MongoDocumentRepository, MongoOtpRepository, MongoSessionRepository } from './mongo/identity.js';
+import type { OrderRepository } from '../../domain/ordering/ports.js';
+import { SqlOrderRepository } from './sql/orders.js';
+import { MongoOrderRepository } from './mongo/orders.js';
 
 /** Every repository, built for one store. Add a context's repositories here. */
 export interface Repositories {
@@ -61,6 +71,10 @@ export interface Repositories {
   sessions: SessionRepository;
   otps: OtpRepository;
   documents: DocumentRepository;
+  orders: OrderRepository;
+  idempotencyKeys: IdempotencyRepository;
+  payments: PaymentRepository;
+  checkouts: CheckoutRepository;
   outbox: OutboxStore;
   processedEvents: ProcessedEvents;
   /** Repositories and the outbox called inside `transaction` commit together. */
@@ -95,9 +109,9 @@ export async function prepareStore(store: Store): Promise<void> {
 export function createRepositories(store: Store): Repositories {
   if (store.kind === 'sql') {
     const db = store.sql;
-    return { auditLog: new SqlAuditLogRepository(db), settings: new SqlSettingsRepository(db), accounts: new SqlAccountRepository(db), sessions: new SqlSessionRepository(db), otps: new SqlOtpRepository(db), documents: new SqlDocumentRepository(db), deliveries: new SqlDeliveryRepository(db), stores: new SqlStoreRepository(db), categories: new SqlCategoryRepository(db), products: new SqlProductRepository(db), productSearch: new SqlProductSearch(db), inventory: new SqlInventoryRepository(db), addresses: new SqlAddressRepository(db), storeZones: new SqlStoreZoneRepository(db), carts: new SqlCartRepository(db), outbox: new SqlOutbox(db, EVENTS), processedEvents: new SqlProcessedEvents(db), unitOfWork: db };
+    return { auditLog: new SqlAuditLogRepository(db), settings: new SqlSettingsRepository(db), accounts: new SqlAccountRepository(db), sessions: new SqlSessionRepository(db), otps: new SqlOtpRepository(db), documents: new SqlDocumentRepository(db), deliveries: new SqlDeliveryRepository(db), stores: new SqlStoreRepository(db), categories: new SqlCategoryRepository(db), products: new SqlProductRepository(db), productSearch: new SqlProductSearch(db), inventory: new SqlInventoryRepository(db), addresses: new SqlAddressRepository(db), storeZones: new SqlStoreZoneRepository(db), carts: new SqlCartRepository(db), orders: new SqlOrderRepository(db), idempotencyKeys: new SqlIdempotencyRepository(db), checkouts: new SqlCheckoutRepository(db), payments: new SqlPaymentRepository(db), outbox: new SqlOutbox(db, EVENTS), processedEvents: new SqlProcessedEvents(db), unitOfWork: db };
   }
   const conn = store.mongo;
-  return { auditLog: new MongoAuditLogRepository(conn), settings: new MongoSettingsRepository(conn), accounts: new MongoAccountRepository(conn), sessions: new MongoSessionRepository(conn), otps: new MongoOtpRepository(conn), documents: new MongoDocumentRepository(conn), deliveries: new MongoDeliveryRepository(conn), stores: new MongoStoreRepository(conn), categories: new MongoCategoryRepository(conn), products: new MongoProductRepository(conn), productSearch: new MongoProductSearch(conn), inventory: new MongoInventoryRepository(conn), addresses: new MongoAddressRepository(conn), storeZones: new MongoStoreZoneRepository(conn), carts: new MongoCartRepository(conn), outbox: new MongoOutbox(conn, EVENTS), processedEvents: new MongoProcessedEvents(conn), unitOfWork: mongoUnitOfWork(conn) };
+  return { auditLog: new MongoAuditLogRepository(conn), settings: new MongoSettingsRepository(conn), accounts: new MongoAccountRepository(conn), sessions: new MongoSessionRepository(conn), otps: new MongoOtpRepository(conn), documents: new MongoDocumentRepository(conn), deliveries: new MongoDeliveryRepository(conn), stores: new MongoStoreRepository(conn), categories: new MongoCategoryRepository(conn), products: new MongoProductRepository(conn), productSearch: new MongoProductSearch(conn), inventory: new MongoInventoryRepository(conn), addresses: new MongoAddressRepository(conn), storeZones: new MongoStoreZoneRepository(conn), carts: new MongoCartRepository(conn), orders: new MongoOrderRepository(conn), idempotencyKeys: new MongoIdempotencyRepository(conn), checkouts: new MongoCheckoutRepository(conn), payments: new MongoPaymentRepository(conn), outbox: new MongoOutbox(conn, EVENTS), processedEvents: new MongoProcessedEvents(conn), unitOfWork: mongoUnitOfWork(conn) };
 }
 

@@ -259,4 +259,59 @@ export const INDEXES: IndexPair[] = [
     sql: { table: 'carts', name: 'carts_idle_idx', columns: 'last_activity_at', where: "status = 'active'::text" },
     mongo: { collection: 'carts', name: 'lastActivityAt_1_active', key: { lastActivityAt: 1 }, partialFilterExpression: { status: 'active' } },
   },
+  {
+    serves: 'the purge: idempotency keys by age',
+    sql: { table: 'idempotency_keys', name: 'idempotency_keys_created_idx', columns: 'created_at' },
+    mongo: { collection: 'idempotency_keys', name: 'createdAt_1', key: { createdAt: 1 } },
+  },
+  {
+    serves: 'one payment per order',
+    sql: { table: 'payments', name: 'payments_order_id_key', columns: 'order_id', unique: true },
+    mongo: { collection: 'payments', name: 'orderId_1', key: { orderId: 1 }, unique: true },
+  },
+  {
+    serves: "a payment by its provider's reference (webhooks)",
+    sql: { table: 'payments', name: 'payments_provider_ref_idx', columns: 'provider_ref', unique: true, where: 'provider_ref IS NOT NULL' },
+    mongo: { collection: 'payments', name: 'providerRef_1', key: { providerRef: 1 }, unique: true, partialFilterExpression: { providerRef: { $type: 'string' } } },
+  },
+  {
+    serves: "a checkout's payments, oldest first",
+    sql: { table: 'payments', name: 'payments_checkout_idx', columns: 'checkout_id, created_at' },
+    mongo: { collection: 'payments', name: 'checkoutId_1_createdAt_1', key: { checkoutId: 1, createdAt: 1 } },
+  },
+  {
+    serves: 'one order per number (and the lookup by number)',
+    sql: { table: 'orders', name: 'orders_number_key', columns: 'number', unique: true },
+    mongo: { collection: 'orders', name: 'number_1', key: { number: 1 }, unique: true },
+  },
+  {
+    serves: "a store's orders, newest first",
+    sql: { table: 'orders', name: 'orders_store_idx', columns: 'store_id, created_at DESC, id DESC' },
+    mongo: { collection: 'orders', name: 'storeId_1_createdAt_-1__id_-1', key: { storeId: 1, createdAt: -1, _id: -1 } },
+  },
+  {
+    serves: "a customer's orders, newest first",
+    sql: { table: 'orders', name: 'orders_customer_idx', columns: 'customer_id, created_at DESC, id DESC' },
+    mongo: { collection: 'orders', name: 'customerId_1_createdAt_-1__id_-1', key: { customerId: 1, createdAt: -1, _id: -1 } },
+  },
+  {
+    serves: 'the orders of a checkout',
+    sql: { table: 'orders', name: 'orders_checkout_idx', columns: 'checkout_id' },
+    mongo: { collection: 'orders', name: 'checkoutId_1', key: { checkoutId: 1 } },
+  },
+  {
+    serves: 'every order, newest first (admins)',
+    sql: { table: 'orders', name: 'orders_created_idx', columns: 'created_at DESC, id DESC' },
+    mongo: { collection: 'orders', name: 'createdAt_-1__id_-1', key: { createdAt: -1, _id: -1 } },
+  },
+  {
+    serves: 'one checkout per customer and idempotency key',
+    sql: { table: 'checkouts', name: 'checkouts_customer_key_idx', columns: 'customer_id, idempotency_key', unique: true },
+    mongo: { collection: 'checkouts', name: 'customerId_1_idempotencyKey_1', key: { customerId: 1, idempotencyKey: 1 }, unique: true },
+  },
+  {
+    serves: "a customer's checkouts, newest first",
+    sql: { table: 'checkouts', name: 'checkouts_customer_created_idx', columns: 'customer_id, created_at DESC' },
+    mongo: { collection: 'checkouts', name: 'customerId_1_createdAt_-1', key: { customerId: 1, createdAt: -1 } },
+  },
 ];

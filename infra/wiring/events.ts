@@ -5,6 +5,7 @@ import type { Clock } from '../../domain/shared/ids.js';
 import type { OutboxStore, ProcessedEvents, UnitOfWork } from '../../domain/shared/events.js';
 import type { RecordAuditEntry } from '../../domain/platform/use-cases/record-audit-entry.js';
 import type { SessionRepository, OtpRepository } from '../../domain/identity/ports.js';
+import type { IdempotencyRepository } from '../../domain/platform/ports.js';
 import { OutboxRelay } from '../../workers/outbox-relay.js';
 import { auditProcessor } from '../../workers/processors/audit.js';
 import { housekeepingProcessor, HOUSEKEEPING_SCHEDULE } from '../../workers/processors/housekeeping.js';
@@ -77,6 +78,7 @@ interface WorkerParts extends EventsCradle, Needs {
   recordAuditEntry: RecordAuditEntry;
   sessions: SessionRepository;
   otps: OtpRepository;
+  idempotencyKeys: IdempotencyRepository;
 }
 
 /** The worker role: the event consumers, housekeeping on its schedule, and the relay. */

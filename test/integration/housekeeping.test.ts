@@ -40,7 +40,7 @@ describe('housekeeping: repeatable purge jobs in the worker role', function () {
     expect(schedulers.every((s) => Number(s.every) > 0)).to.equal(true);
   });
 
-  it('when a purge job runs, then long-expired sessions, refresh tokens, OTP challenges and long-published outbox rows go, and live ones stay', async () => {
+  it('when a purge job runs, then long-expired sessions, refresh tokens, OTP challenges, long-published outbox rows and day-old idempotency keys go, and live ones stay', async () => {
     const c = app.system.composed.container.cradle;
     const old = new Date('2020-01-01T00:00:00.000Z');
     const future = new Date(Date.now() + 86_400_000);
@@ -57,11 +57,17 @@ describe('housekeeping: repeatable purge jobs in the worker role', function () {
     const { sql } = c.store as Extract<typeof c.store, { kind: 'sql' }>;
     await sql.query('update outbox set published_at = $2 where id = $1', [event!.id, old.toISOString()]);
 
+    const idemClaim = (key: string, createdAt: Date) => ({ scope: 'acc-hk POST /api/v1/checkout', key, fingerprint: 'f', claimToken: randomUUID(), lockedUntil: createdAt, createdAt });
+    await c.idempotencyKeys.claim(idemClaim('hk-old', old), old);
+    await c.idempotencyKeys.claim(idemClaim('hk-fresh', new Date()), new Date());
+
     for (const task of HOUSEKEEPING_TASKS) await c.queues.add('housekeeping', { task }, { jobId: `hk-now-${task}-${randomUUID()}` });
     await until(async () => (await c.sessions.findSession(deadSession.id)) === null, 15_000, 'the session purge');
     await until(async () => (await c.sessions.findRefreshToken(token.tokenHash)) === null, 15_000, 'the refresh token purge');
     await until(async () => (await sql.query('select 1 from otp_challenges where id = $1', [otp.id])).rowCount === 0, 15_000, 'the OTP purge');
     await until(async () => (await sql.query('select 1 from outbox where id = $1', [event!.id])).rowCount === 0, 15_000, 'the outbox purge');
+    await until(async () => (await c.idempotencyKeys.find('acc-hk POST /api/v1/checkout', 'hk-old')) === null, 15_000, 'the idempotency key purge');
+    expect(await c.idempotencyKeys.find('acc-hk POST /api/v1/checkout', 'hk-fresh')).to.not.equal(null);
     expect(await c.sessions.findSession(liveSession.id)).to.deep.equal(liveSession);
   });
 });

@@ -7,7 +7,9 @@ import type { SettingsReader } from '../../platform/ports.js';
 import type { Store, StoreLogo, StoreRating } from '../model.js';
 import { quoteDelivery } from '../delivery-quote.js';
 import { openingState } from '../opening-hours.js';
-import type { AddressRepository, CourierLegEta, ProductMatcher, ProductSummary, StoreCoverage, StoreRepository, ZoneLookup } from '../ports.js';
+import type { AddressRepository, CourierLegEta, ProductRepository, ProductSummary, StoreCoverage, StoreRepository, ZoneLookup } from '../ports.js';
+import type { ProductSearch } from '../search.js';
+import { searchTextOf } from './search-products.js';
 
 /**
  * How long a store takes to have an order ready, until stores carry their own
@@ -46,7 +48,9 @@ export interface FindStoresNearDeps {
   zoneLookup: ZoneLookup;
   liveSettings: SettingsReader;
   courierLegEta: CourierLegEta;
-  productMatcher: ProductMatcher;
+  /** "Products near me": the full-text search of /products/search, narrowed to the stores that deliver here. */
+  productSearch: ProductSearch;
+  products: ProductRepository;
   clock: Clock;
 }
 
@@ -107,11 +111,23 @@ export class FindStoresNear implements StoreCoverage {
     return out;
   }
 
+  /** The stores with active products matching `q` (the rules of /products/search), each with its best few. */
   private async withProducts<T extends { store: Store }>(found: T[], q: string): Promise<(T & { products: ProductSummary[] })[]> {
-    const matches = await this.deps.productMatcher.matching(found.map((f) => f.store.id), q, PRODUCTS_PER_STORE);
+    const text = searchTextOf(q);
+    if (found.length === 0) return [];
+    const hits = await this.deps.productSearch.bestPerStore({ text, storeIds: found.map((f) => f.store.id), sort: 'relevance' }, PRODUCTS_PER_STORE);
+    const products = new Map((await this.deps.products.findByIds(hits.map((h) => h.productId))).map((p) => [p.id, p.toProps()]));
+    const byStore = new Map<string, ProductSummary[]>();
+    for (const h of hits) {
+      const v = products.get(h.productId);
+      if (!v) continue;
+      const list = byStore.get(h.store.id) ?? [];
+      list.push({ id: v.id, storeId: h.store.id, name: { ar: v.name.ar, en: v.name.en }, priceMin: v.priceMin, priceMax: v.priceMax });
+      byStore.set(h.store.id, list);
+    }
     return found.flatMap((f) => {
-      const products = matches.get(f.store.id) ?? [];
-      return products.length > 0 ? [{ ...f, products }] : [];
+      const products = byStore.get(f.store.id);
+      return products ? [{ ...f, products }] : [];
     });
   }
 

@@ -186,4 +186,45 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
       ]);
     },
   },
+  {
+    // Idempotency keys: read by _id (the scope and key), purged by age.
+    name: '0012-idempotency-keys',
+    async up(db) {
+      await createIndexes(db, 'idempotency_keys', [{ name: 'createdAt_1', key: { createdAt: 1 } }]);
+    },
+  },
+  {
+    // Payments: one per order, found by the provider's reference (webhooks) and by checkout.
+    name: '0110-payments',
+    async up(db) {
+      await createIndexes(db, 'payments', [
+        { name: 'orderId_1', key: { orderId: 1 }, unique: true },
+        { name: 'providerRef_1', key: { providerRef: 1 }, unique: true, partialFilterExpression: { providerRef: { $type: 'string' } } },
+        { name: 'checkoutId_1_createdAt_1', key: { checkoutId: 1, createdAt: 1 } },
+      ]);
+    },
+  },
+  {
+    // Orders: by store, by customer, by checkout and all, newest first; one order per number.
+    name: '0100-orders',
+    async up(db) {
+      await createIndexes(db, 'orders', [
+        { name: 'number_1', key: { number: 1 }, unique: true },
+        { name: 'storeId_1_createdAt_-1__id_-1', key: { storeId: 1, createdAt: -1, _id: -1 } },
+        { name: 'customerId_1_createdAt_-1__id_-1', key: { customerId: 1, createdAt: -1, _id: -1 } },
+        { name: 'checkoutId_1', key: { checkoutId: 1 } },
+        { name: 'createdAt_-1__id_-1', key: { createdAt: -1, _id: -1 } },
+      ]);
+    },
+  },
+  {
+    // Checkouts: one per customer and idempotency key (the retry's lookup), and a customer's checkouts newest first.
+    name: '0121-checkouts',
+    async up(db) {
+      await createIndexes(db, 'checkouts', [
+        { name: 'customerId_1_idempotencyKey_1', key: { customerId: 1, idempotencyKey: 1 }, unique: true },
+        { name: 'customerId_1_createdAt_-1', key: { customerId: 1, createdAt: -1 } },
+      ]);
+    },
+  },
 ];

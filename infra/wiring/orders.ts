@@ -1,0 +1,23 @@
+import { asClass, asFunction, type AwilixContainer } from 'awilix';
+import type { OrderRepository } from '../../domain/ordering/ports.js';
+import { PlaceOrders } from '../../domain/ordering/use-cases/place-orders.js';
+import type { Repositories } from '../db/index.js';
+
+/** Orders: the repository and the use cases (PlaceOrders is the checkout's). */
+export interface OrdersCradle {
+  orders: OrderRepository;
+  /** For the checkout: creates one order per store inside the checkout's transaction. */
+  placeOrders: PlaceOrders;
+}
+
+/** What this module takes from the rest of the container (typed here: importing Cradle would be a cycle). */
+interface Needs {
+  repositories: Repositories;
+}
+
+export function registerOrders(container: AwilixContainer<OrdersCradle & Needs>): void {
+  container.register({
+    orders: asFunction(({ repositories }: Needs) => repositories.orders).singleton(),
+    placeOrders: asClass(PlaceOrders).singleton(),
+  });
+}
