@@ -3,9 +3,9 @@ import type { Clock } from '../../shared/ids.js';
 import { toPage, type Page, type PageRequest } from '../../shared/pagination.js';
 import type { Principal } from '../../shared/principal.js';
 import { coordinate, type Coordinate } from '../../shared/coordinate.js';
-import { deliveryFeeFor } from '../../platform/settings.js';
 import type { SettingsReader } from '../../platform/ports.js';
-import { isListedStore, type Store, type StoreLogo, type StoreRating } from '../model.js';
+import type { Store, StoreLogo, StoreRating } from '../model.js';
+import { quoteDelivery } from '../delivery-quote.js';
 import { openingState } from '../opening-hours.js';
 import type { AddressRepository, CourierLegEta, ProductRepository, ProductSummary, StoreCoverage, StoreRepository, ZoneLookup } from '../ports.js';
 import type { ProductSearch } from '../search.js';
@@ -48,14 +48,6 @@ export interface FindStoresNearDeps {
   products: ProductRepository;
   clock: Clock;
 }
-
-const RAD = Math.PI / 180;
-const distanceM = (a: Coordinate, b: Coordinate): number => {
-  const s1 = Math.sin((b.lat - a.lat) * RAD * 0.5);
-  const s2 = Math.sin((b.lng - a.lng) * RAD * 0.5);
-  const h = s1 * s1 + Math.cos(a.lat * RAD) * Math.cos(b.lat * RAD) * s2 * s2;
-  return 2 * 6_371_008.8 * Math.asin(Math.sqrt(Math.min(1, h)));
-};
 
 const ORDER: Record<NearSort, (a: NearbyStore, b: NearbyStore) => number> = {
   eta: (a, b) => a.eta.seconds - b.eta.seconds || a.distanceM - b.distanceM,
@@ -107,11 +99,8 @@ export class FindStoresNear implements StoreCoverage {
     const stores = await this.deps.stores.findByIds(ids);
     const out: { store: Store; distanceM: number; fee: number }[] = [];
     for (const store of stores) {
-      if (!isListedStore(store.toProps())) continue;
-      const d = distanceM(store.location, point);
-      const fee = deliveryFeeFor(bands, d);
-      // Inside the zone but past the last fee band: the marketplace sets no price for it, so no delivery.
-      if (fee !== null) out.push({ store, distanceM: d, fee });
+      const quote = quoteDelivery({ store: store.toProps(), point, inZone: true, bands });
+      if (quote.deliversHere) out.push({ store, distanceM: quote.distanceM, fee: quote.feeMinor! });
     }
     return out;
   }
