@@ -12,6 +12,7 @@ export const QUEUES = {
   audit: 'audit',
   housekeeping: 'housekeeping',
   stockReservations: 'stock-reservations',
+  cartExpiry: 'cart-expiry',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -42,13 +43,19 @@ export type EventJob = z.infer<typeof domainEventSchema>;
 export const stockReservationJobSchema = z.strictObject({ task: z.literal('expire') });
 export type StockReservationJob = z.infer<typeof stockReservationJobSchema>;
 
+/** The repeatable job that closes carts idle past `cart.idleExpiryMinutes`. */
+export const cartExpiryJobSchema = z.strictObject({ task: z.literal('expire') });
+export type CartExpiryJob = z.infer<typeof cartExpiryJobSchema>;
+
 export interface JobPayloads {
   audit: EventJob;
   housekeeping: HousekeepingJob;
   'stock-reservations': StockReservationJob;
+  'cart-expiry': CartExpiryJob;
 }
 export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   audit: domainEventSchema,
   housekeeping: housekeepingJobSchema,
   'stock-reservations': stockReservationJobSchema,
+  'cart-expiry': cartExpiryJobSchema,
 };

@@ -30,6 +30,10 @@ export const ERROR_STATUS = {
   SETTING_VERSION_CONFLICT: 409,
   /** A reservation or stock change asked for more than is available. */
   INSUFFICIENT_STOCK: 409,
+  /** A product that is not for sale (draft, archived or gone) was put in a cart. */
+  PRODUCT_UNAVAILABLE: 422,
+  /** A store that is not open now, or not listed (closed by its owner, not approved), was bought from. */
+  STORE_CLOSED: 422,
   /** A category move under itself or one of its descendants. */
   CATEGORY_CYCLE: 422,
   /** Deleting a category that still has children or products (without asking to re-parent them). */

@@ -48,6 +48,10 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
   const addressBook = {} as Record<'own' | 'foreign', string>;
   const addressOf = (t: Target) => (t.accountId === victim.session.accountId ? addressBook.foreign : addressBook.own);
   const addressWritable = (a: Actor, own: boolean) => (a === 'anonymous' ? 401 : a !== 'customer' ? 403 : own ? 200 : 404);
+  /** Cart routes: 401 without a token or cart token, 403 for every role but customer. */
+  const cartOnly = (ok: number) => (a: Actor) => (a === 'anonymous' ? 401 : a === 'customer' ? ok : 403);
+  let guestToken = '';
+  const cartAddresses = { own: '', foreign: '' };
   const deliveryReadable = (a: Actor, own: boolean) => (a === 'anonymous' ? 401 : own || a === 'super_admin' || a === 'ops_admin' ? 200 : 404);
 
   const matrix: Record<string, Entry> = {
@@ -215,6 +219,23 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     'PATCH /api/v1/addresses/:id': { scope: 'object', request: (t) => ({ method: 'PATCH', path: `/api/v1/addresses/${addressOf(t)}`, json: { notes: 'matrix probe' } }), expect: addressWritable },
     'POST /api/v1/addresses/:id/default': { scope: 'object', request: (t) => ({ path: `/api/v1/addresses/${addressOf(t)}/default` }), expect: addressWritable },
     'DELETE /api/v1/addresses/:id': { scope: 'object', request: (t) => ({ method: 'DELETE', path: `/api/v1/addresses/${addressOf(t)}` }), expect: addressWritable },
+    // cart: a customer their own, a guest by its cart token; couriers, store owners and admins have no cart (403)
+    'POST /api/v1/cart/guest': { scope: 'none', request: () => ({ path: '/api/v1/cart/guest' }), expect: (a) => (a === 'anonymous' ? 201 : 403) },
+    'GET /api/v1/cart': { scope: 'none', request: () => ({ path: '/api/v1/cart' }), expect: cartOnly(200) },
+    // The fixture product is a draft: a customer passes the access check and meets the product rule.
+    'POST /api/v1/cart/lines': { scope: 'none', request: () => ({ path: '/api/v1/cart/lines', json: { variantId: catalog.own.variantId, quantity: 1 } }), expect: cartOnly(422) },
+    'PATCH /api/v1/cart/lines/:variantId': { scope: 'none', request: () => ({ method: 'PATCH', path: `/api/v1/cart/lines/${catalog.own.variantId}`, json: { quantity: 2 } }), expect: cartOnly(404) },
+    'DELETE /api/v1/cart/lines/:variantId': { scope: 'none', request: () => ({ method: 'DELETE', path: `/api/v1/cart/lines/${catalog.own.variantId}` }), expect: cartOnly(200) },
+    // Addresses of their own (the address routes above delete the address book's fixture).
+    'PUT /api/v1/cart/destination': {
+      scope: 'object', request: (t) => ({ method: 'PUT', path: '/api/v1/cart/destination', json: { addressId: t.accountId === victim.session.accountId ? cartAddresses.foreign : cartAddresses.own } }), expect: addressWritable,
+    },
+    'POST /api/v1/cart/merge': {
+      scope: 'none', request: () => ({ path: '/api/v1/cart/merge', headers: { 'x-cart-token': guestToken } }), expect: cartOnly(200),
+      prepare: async () => {
+        guestToken = (await http(`${app.url}/api/v1/cart/guest`, { method: 'POST' })).body.data.cartToken;
+      },
+    },
     // checkout: customers only, on their own cart (none here: CART_EMPTY); the key is per caller, so no one reaches another's checkout
     'POST /api/v1/checkout': {
       scope: 'none', request: (_t, a) => ({ path: '/api/v1/checkout', json: { paymentMethod: 'cash' }, headers: { 'Idempotency-Key': `matrix-${a}-${Date.now()}-${Math.random()}` } }),
@@ -339,6 +360,8 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     const addressFor = async (token: string) => (await http(`${app.url}/api/v1/addresses`, { method: 'POST', token, json: { label: 'Fixture home', line: '3 Curve St', point: { lat: 33.5, lng: 36.3 } } })).body.data.id as string;
     addressBook.own = await addressFor(parties.customer.session.accessToken);
     addressBook.foreign = await addressFor(otherCustomer.accessToken);
+    cartAddresses.own = await addressFor(parties.customer.session.accessToken);
+    cartAddresses.foreign = await addressFor(otherCustomer.accessToken);
   });
   after(async () => {
     await app?.stop();
