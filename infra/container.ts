@@ -55,6 +55,7 @@ import { catalogProductRoutes, registerCatalogProducts, startCatalogWorkers, typ
 import { registerAddresses, addressRoutesOf, type AddressesCradle } from './wiring/addresses.js';
 import { registerStoreZones, startStoreZones, storeZoneRoutesOf, storesNearRoutesOf, type StoreZonesCradle } from './wiring/store-zones.js';
 import { registerSettings, settingsRoutesOf, startSettings, type SettingsCradle } from './wiring/settings.js';
+import { registerPayments, paymentRoutesOf, startPaymentWorkers, type PaymentsCradle } from './wiring/payments.js';
 import { cartRoutesOf, registerCarts, startCartWorkers, type CartsCradle } from './wiring/carts.js';
 import { registerOrders, type OrdersCradle } from './wiring/orders.js';
 import { registerCheckout, checkoutRoutesOf, type CheckoutCradle } from './wiring/checkout.js';
@@ -64,7 +65,7 @@ export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 export type ContainerRole = Exclude<ProcessRole, 'hub'>;
 
 /** Everything the container holds. Use cases take a slice of this as their `deps`; routes too (AuthRouteDeps: the auth use cases). */
-export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, CartsCradle, OrdersCradle, CheckoutCradle {
+export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, CartsCradle, OrdersCradle, CheckoutCradle, PaymentsCradle {
   config: Config;
   role: ProcessRole;
   logger: Logger;
@@ -162,6 +163,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
   registerAddresses(container);
   registerSettings(container);
   registerStoreZones(container);
+  registerPayments(container);
   registerCarts(container);
   registerOrders(container);
   registerCheckout(container);
@@ -213,7 +215,7 @@ function registerIdentity(container: AwilixContainer<Cradle>): void {
 
 /** Every REST route of the product, from each bounded context. */
 export function apiRoutes(c: Cradle): RouteSpec[] {
-  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...storesNearRoutesOf(c), ...commerceRoutes(c), ...storeZoneRoutesOf(c), ...catalogProductRoutes(c), ...courierRoutes(c), ...platformRoutes(c), ...addressRoutesOf(c), ...settingsRoutesOf(c), ...cartRoutesOf(c), ...checkoutRoutesOf(c)];
+  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...storesNearRoutesOf(c), ...commerceRoutes(c), ...storeZoneRoutesOf(c), ...catalogProductRoutes(c), ...courierRoutes(c), ...platformRoutes(c), ...addressRoutesOf(c), ...settingsRoutesOf(c), ...cartRoutesOf(c), ...paymentRoutesOf(c), ...checkoutRoutesOf(c)];
 }
 
 export interface Composed {
@@ -269,6 +271,7 @@ function compose(infra: Infrastructure, role: ContainerRole): Composed {
     startEventWorkers(c);
     startCatalogWorkers(c);
     startCartWorkers(c);
+    startPaymentWorkers(c);
   }
 
   return {
