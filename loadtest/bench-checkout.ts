@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { startTestApp, http, type TestApp } from '../test/helpers/app.js';
+import { startTestApp, type TestApp } from '../test/helpers/app.js';
 import { startStripeStub, type StripeStub } from '../test/helpers/stripe-stub.js';
 import { checkout, fillCart, seedCustomer, seedStore, stockOf, DAMASCUS, type SeededCustomer, type SeededStore } from '../test/helpers/checkout-world.js';
 import { openPostgres } from '../infra/db/sql/client.js';
