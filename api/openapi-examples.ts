@@ -27,6 +27,11 @@ const ERROR_MESSAGES: Record<string, string> = {
   RATE_LIMIT_EXCEEDED: 'Too many requests; retry after the Retry-After header',
   INTERNAL_ERROR: 'Something went wrong on our side',
   SERVICE_UNAVAILABLE: 'A dependency is unavailable; retry shortly',
+  PAYMENT_DECLINED: 'The card was declined',
+  PAYMENT_METHOD_UNAVAILABLE: 'Paying by wallet is not available: the wallet is not offered yet',
+  REFUND_EXCEEDS_CAPTURED: 'Only 40000 minor units are left to refund',
+  WEBHOOK_SIGNATURE_INVALID: 'The webhook signature does not verify',
+  PAYMENT_PROVIDER_ERROR: 'The payment provider failed (refund); retry later',
 };
 const DETAILS: Record<string, unknown[]> = { VALIDATION_ERROR: [{ field: 'body.name', message: 'Required' }] };
 

@@ -2,106 +2,121 @@ import { latLngToCell } from 'h3-js';
 import { zoneCells, type ZoneCells } from './zone-cells.js';
 import type { PreparedZone } from './zones.js';
 
-/** The zones listed under one cell: those that hold all of it, and those whose edge may cross it. */
-interface CellEntry {
-  whole: string[];
-  edge: string[];
-}
-
-interface Indexed {
-  zone: PreparedZone;
-  cells: ZoneCells;
+/** The cells of one resolution: cell → the slots of the zones listed there (see `ZoneIndex`). */
+interface Level {
+  res: number;
+  cells: Map<string, number[]>;
 }
 
 /**
  * Zones by H3 cell, for "which zones contain this point". A lookup computes
- * the point's cell at each resolution in use (usually one or two), answers
- * the zones that hold the whole cell at once, and runs the exact test only
- * for the zones whose edge crosses it. The answer is exactly the zones whose
- * `contains` accepts the point (test/unit/geo/zones.test.ts checks it
- * against a brute-force scan).
+ * the point's cell at each resolution in use (one, for zones of a city's
+ * sizes), answers the zones that hold the whole cell at once, and runs the
+ * exact test only for the zones whose edge comes near it. The answer is
+ * exactly the zones whose `contains` accepts the point
+ * (test/unit/geo/zones.test.ts checks it against a brute-force scan).
+ *
+ * Laid out for the lookup, which runs per request: each zone has a small
+ * integer slot, and a cell lists slots in one array of small integers, a
+ * zone that holds the whole cell as `slot` and one whose edge crosses it as
+ * `~slot` (negative). A lookup then reads one array and never goes through
+ * a map per zone. Measured on the 2,000-zone city (docs/catalog-zones.md):
+ * the per-zone map and per-cell objects cost more than the exact tests.
  */
 export class ZoneIndex {
-  private readonly zones = new Map<string, Indexed>();
-  /** res → cell → entry. */
-  private readonly byRes = new Map<number, Map<string, CellEntry>>();
-  private resolutions: number[] = [];
+  private readonly slotOf = new Map<string, number>();
+  private readonly ids: string[] = [];
+  private readonly tests: Array<PreparedZone['contains']> = [];
+  private readonly held: Array<{ zone: PreparedZone; cells: ZoneCells } | undefined> = [];
+  private readonly freeSlots: number[] = [];
+  private levels: Level[] = [];
 
   get size(): number {
-    return this.zones.size;
+    return this.slotOf.size;
   }
 
   has(id: string): boolean {
-    return this.zones.has(id);
+    return this.slotOf.has(id);
   }
 
   /** Adds or replaces a zone; `cells` lets a caller reuse a precompute (the benchmark, a reload). */
   set(id: string, zone: PreparedZone, cells: ZoneCells = zoneCells(zone)): void {
     this.delete(id);
-    let byCell = this.byRes.get(cells.res);
-    if (!byCell) {
-      byCell = new Map();
-      this.byRes.set(cells.res, byCell);
-      this.resolutions = [...this.byRes.keys()].sort((a, b) => b - a);
+    const slot = this.freeSlots.pop() ?? this.ids.length;
+    this.ids[slot] = id;
+    this.tests[slot] = zone.contains;
+    this.held[slot] = { zone, cells };
+    this.slotOf.set(id, slot);
+    let level = this.levels.find((l) => l.res === cells.res);
+    if (!level) {
+      level = { res: cells.res, cells: new Map() };
+      this.levels = [...this.levels, level].sort((a, b) => b.res - a.res);
     }
-    for (const c of cells.interior) entry(byCell, c).whole.push(id);
-    for (const c of cells.boundary) entry(byCell, c).edge.push(id);
-    this.zones.set(id, { zone, cells });
+    for (const c of cells.interior) listAt(level.cells, c).push(slot);
+    for (const c of cells.boundary) listAt(level.cells, c).push(~slot);
   }
 
   delete(id: string): boolean {
-    const had = this.zones.get(id);
-    if (!had) return false;
-    const byCell = this.byRes.get(had.cells.res)!;
-    const drop = (cell: string, list: 'whole' | 'edge') => {
-      const e = byCell.get(cell);
-      if (!e) return;
-      e[list] = e[list].filter((z) => z !== id);
-      if (e.whole.length === 0 && e.edge.length === 0) byCell.delete(cell);
+    const slot = this.slotOf.get(id);
+    if (slot === undefined) return false;
+    const { cells } = this.held[slot]!;
+    const level = this.levels.find((l) => l.res === cells.res)!;
+    const drop = (cell: string, v: number) => {
+      const list = level.cells.get(cell);
+      if (!list) return;
+      const at = list.indexOf(v);
+      if (at >= 0) list.splice(at, 1);
+      if (list.length === 0) level.cells.delete(cell);
     };
-    for (const c of had.cells.interior) drop(c, 'whole');
-    for (const c of had.cells.boundary) drop(c, 'edge');
-    if (byCell.size === 0) {
-      this.byRes.delete(had.cells.res);
-      this.resolutions = [...this.byRes.keys()].sort((a, b) => b - a);
-    }
-    this.zones.delete(id);
+    for (const c of cells.interior) drop(c, slot);
+    for (const c of cells.boundary) drop(c, ~slot);
+    if (level.cells.size === 0) this.levels = this.levels.filter((l) => l !== level);
+    this.slotOf.delete(id);
+    this.held[slot] = undefined;
+    this.tests[slot] = () => false;
+    this.freeSlots.push(slot);
     return true;
   }
 
   zone(id: string): PreparedZone | undefined {
-    return this.zones.get(id)?.zone;
+    const slot = this.slotOf.get(id);
+    return slot === undefined ? undefined : this.held[slot]?.zone;
   }
 
   /** Ids of the zones that contain the point (their edge included), in no particular order. */
   lookup(lat: number, lng: number): string[] {
     const out: string[] = [];
-    for (const res of this.resolutions) {
-      const e = this.byRes.get(res)!.get(latLngToCell(lat, lng, res));
-      if (!e) continue;
-      for (const id of e.whole) out.push(id);
-      for (const id of e.edge) if (this.zones.get(id)!.zone.contains(lat, lng)) out.push(id);
+    for (const level of this.levels) {
+      const list = level.cells.get(latLngToCell(lat, lng, level.res));
+      if (list === undefined) continue;
+      for (let k = 0; k < list.length; k++) {
+        const v = list[k]!;
+        if (v >= 0) out.push(this.ids[v]!);
+        else if (this.tests[~v]!(lat, lng)) out.push(this.ids[~v]!);
+      }
     }
     return out;
   }
 
   /** Whether any zone contains the point; stops at the first. */
   any(lat: number, lng: number): boolean {
-    for (const res of this.resolutions) {
-      const e = this.byRes.get(res)!.get(latLngToCell(lat, lng, res));
-      if (!e) continue;
-      if (e.whole.length > 0) return true;
-      for (const id of e.edge) if (this.zones.get(id)!.zone.contains(lat, lng)) return true;
+    for (const level of this.levels) {
+      const list = level.cells.get(latLngToCell(lat, lng, level.res));
+      if (list === undefined) continue;
+      for (let k = 0; k < list.length; k++) {
+        const v = list[k]!;
+        if (v >= 0 || this.tests[~v]!(lat, lng)) return true;
+      }
     }
     return false;
   }
 }
 
-function entry(byCell: Map<string, CellEntry>, cell: string): CellEntry {
-  let e = byCell.get(cell);
-  if (!e) {
-    e = { whole: [], edge: [] };
-    byCell.set(cell, e);
+function listAt(cells: Map<string, number[]>, cell: string): number[] {
+  let list = cells.get(cell);
+  if (!list) {
+    list = [];
+    cells.set(cell, list);
   }
-  return e;
+  return list;
 }

@@ -55,7 +55,8 @@ import { catalogProductRoutes, registerCatalogProducts, startCatalogWorkers, typ
 import { registerAddresses, addressRoutesOf, type AddressesCradle } from './wiring/addresses.js';
 import { registerStoreZones, startStoreZones, storeZoneRoutesOf, storesNearRoutesOf, type StoreZonesCradle } from './wiring/store-zones.js';
 import { registerSettings, settingsRoutesOf, startSettings, type SettingsCradle } from './wiring/settings.js';
-import { registerCarts, type CartsCradle } from './wiring/carts.js';
+import { registerPayments, paymentRoutesOf, startPaymentWorkers, type PaymentsCradle } from './wiring/payments.js';
+import { cartRoutesOf, registerCarts, startCartWorkers, type CartsCradle } from './wiring/carts.js';
 import { registerOrders, orderRoutesOf, type OrdersCradle } from './wiring/orders.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
@@ -63,7 +64,7 @@ export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 export type ContainerRole = Exclude<ProcessRole, 'hub'>;
 
 /** Everything the container holds. Use cases take a slice of this as their `deps`; routes too (AuthRouteDeps: the auth use cases). */
-export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, CartsCradle, OrdersCradle {
+export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, CartsCradle, OrdersCradle, PaymentsCradle {
   config: Config;
   role: ProcessRole;
   logger: Logger;
@@ -161,6 +162,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
   registerAddresses(container);
   registerSettings(container);
   registerStoreZones(container);
+  registerPayments(container);
   registerCarts(container);
   registerOrders(container);
   return container;
@@ -211,7 +213,7 @@ function registerIdentity(container: AwilixContainer<Cradle>): void {
 
 /** Every REST route of the product, from each bounded context. */
 export function apiRoutes(c: Cradle): RouteSpec[] {
-  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...storesNearRoutesOf(c), ...commerceRoutes(c), ...storeZoneRoutesOf(c), ...catalogProductRoutes(c), ...courierRoutes(c), ...platformRoutes(c), ...addressRoutesOf(c), ...settingsRoutesOf(c), ...orderRoutesOf(c)];
+  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...storesNearRoutesOf(c), ...commerceRoutes(c), ...storeZoneRoutesOf(c), ...catalogProductRoutes(c), ...courierRoutes(c), ...platformRoutes(c), ...addressRoutesOf(c), ...settingsRoutesOf(c), ...cartRoutesOf(c), ...paymentRoutesOf(c), ...orderRoutesOf(c)];
 }
 
 export interface Composed {
@@ -266,6 +268,8 @@ function compose(infra: Infrastructure, role: ContainerRole): Composed {
   if (withWorkers) {
     startEventWorkers(c);
     startCatalogWorkers(c);
+    startCartWorkers(c);
+    startPaymentWorkers(c);
   }
 
   return {

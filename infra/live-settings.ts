@@ -3,25 +3,10 @@ import type { RedisClient } from './redis.js';
 import type { Logger } from 'pino';
 import type { SettingsChangeNotifier, SettingsReader, SettingsRepository } from '../domain/platform/ports.js';
 import { defaultSettings, isSettingKey, SETTING_KEYS, SETTINGS, type SettingKey, type SettingValue, type SettingValues } from '../domain/platform/settings.js';
-import { subscribeChannel } from './redis-channels.js';
+import { changeChannel, LiveCopyRefresher, publishChange, type LiveCopyDeps } from './live-copy.js';
 
 /** `<prefix>settings:changed`: published after a setting change commits. */
-export const settingsChannel = (keyPrefix: string) => `${keyPrefix}settings:changed`;
-
-interface Notice {
-  type: 'changed';
-  key: string;
-  version: number;
-}
-
-const parseNotice = (message: string): Notice | null => {
-  try {
-    const m = JSON.parse(message) as Partial<Notice>;
-    return typeof m.key === 'string' && Number.isInteger(m.version) ? { type: 'changed', key: m.key, version: m.version! } : null;
-  } catch {
-    return null;
-  }
-};
+export const settingsChannel = (keyPrefix: string) => changeChannel(keyPrefix, 'settings');
 
 const deepFreeze = <T>(v: T): T => {
   if (v !== null && typeof v === 'object') {
@@ -31,14 +16,8 @@ const deepFreeze = <T>(v: T): T => {
   return v;
 };
 
-export interface LiveSettingsDeps {
+export interface LiveSettingsDeps extends LiveCopyDeps {
   settings: SettingsRepository;
-  /** A connection for pub/sub only; LiveSettings owns it from `start` to `stop`. */
-  subscriber: RedisClient;
-  channel: string;
-  /** The fallback: reload at least this often, so a lost notice costs at most this long. */
-  refreshMs: number;
-  logger: Logger;
 }
 
 /**
@@ -52,13 +31,21 @@ export interface LiveSettingsDeps {
 export class LiveSettings implements SettingsReader {
   private values: SettingValues = deepFreeze(defaultSettings());
   private readonly versions = new Map<SettingKey, number>();
-  private running: Promise<void> | null = null;
-  private again = false;
-  private timer: NodeJS.Timeout | undefined;
-  /** When the last reload finished (ms since epoch); 0 before the first. */
-  loadedAt = 0;
+  private readonly refresher: LiveCopyRefresher;
 
-  constructor(private readonly deps: LiveSettingsDeps) {}
+  constructor(private readonly deps: LiveSettingsDeps) {
+    this.refresher = new LiveCopyRefresher(deps, {
+      idField: 'key',
+      what: 'settings',
+      load: () => this.load(),
+      holds: (n) => isSettingKey(n.id) && n.version <= this.version(n.id),
+    });
+  }
+
+  /** When the last reload finished (ms since epoch); 0 before the first. */
+  get loadedAt(): number {
+    return this.refresher.loadedAt;
+  }
 
   get<K extends SettingKey>(key: K): SettingValue<K> {
     return this.values[key];
@@ -69,40 +56,17 @@ export class LiveSettings implements SettingsReader {
   }
 
   /** Loads once, then follows changes. Resolves when the copy is loaded and the subscription confirmed. */
-  async start(): Promise<void> {
-    await this.refresh();
-    await subscribeChannel(this.deps.subscriber, this.deps.channel, parseNotice, (n) => this.onNotice(n), this.deps.logger);
-    this.timer = setInterval(() => void this.refresh().catch((err: unknown) => this.deps.logger.warn({ err }, 'settings poll failed; kept the last values')), this.deps.refreshMs);
-    this.timer.unref();
+  start(): Promise<void> {
+    return this.refresher.start();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    // The connection is ours alone: closing it is the unsubscribe, and it does not wait for a Redis that is away.
-    this.deps.subscriber.disconnect();
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.refresher.stop();
   }
 
-  /**
-   * Reloads every key. Calls while a reload runs share one more reload after
-   * it, so a notice arriving mid-read is never answered by the older read.
-   */
+  /** Reloads every key (see LiveCopyRefresher: concurrent calls share one more reload). */
   refresh(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.load();
-        } while (this.again);
-      } finally {
-        this.running = null;
-      }
-    })();
-    return this.running;
+    return this.refresher.refresh();
   }
 
   /** The writing process applies its own change at once (read-your-writes), before the notice comes back. */
@@ -112,11 +76,6 @@ export class LiveSettings implements SettingsReader {
     if (!parsed.success) return;
     this.values = { ...this.values, [key]: deepFreeze(parsed.data) };
     this.versions.set(key, version);
-  }
-
-  private onNotice(n: Notice): void {
-    if (isSettingKey(n.key) && n.version <= this.version(n.key)) return;
-    void this.refresh().catch((err: unknown) => this.deps.logger.warn({ err, key: n.key }, 'settings reload after a change notice failed; the poll retries'));
   }
 
   private async load(): Promise<void> {
@@ -133,7 +92,6 @@ export class LiveSettings implements SettingsReader {
       this.versions.set(s.key, s.version);
     }
     this.values = next as SettingValues;
-    this.loadedAt = Date.now();
   }
 }
 
@@ -167,8 +125,6 @@ export class RedisSettingsNotifier implements SettingsChangeNotifier {
 
   changed(change: { key: string; version: number; value: unknown }): void {
     this.deps.live.apply(change.key, change.version, change.value);
-    this.deps.redis.publish(this.deps.channel, JSON.stringify({ key: change.key, version: change.version })).catch((err: unknown) => {
-      this.deps.logger.warn({ err, key: change.key }, 'could not publish the settings change notice; other processes pick it up at their next poll');
-    });
+    publishChange(this.deps, 'key', change.key, change.version, 'settings');
   }
 }

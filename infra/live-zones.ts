@@ -3,36 +3,15 @@ import { prepareZone, type ZoneIndex, type ZoneShape as GeoZoneShape } from '../
 import type { StoreZone } from '../domain/catalog/store-zone.js';
 import type { StoreZoneRepository, ZoneChangeNotifier, ZoneLookup } from '../domain/catalog/ports.js';
 import type { RedisClient } from './redis.js';
-import { subscribeChannel } from './redis-channels.js';
+import { changeChannel, LiveCopyRefresher, publishChange, type LiveCopyDeps } from './live-copy.js';
 
 /** `<prefix>zones:changed`: published after a zone change commits. */
-export const zonesChannel = (keyPrefix: string) => `${keyPrefix}zones:changed`;
+export const zonesChannel = (keyPrefix: string) => changeChannel(keyPrefix, 'zones');
 
-interface Notice {
-  type: 'changed';
-  storeId: string;
-  version: number;
-}
-
-const parseNotice = (message: string): Notice | null => {
-  try {
-    const m = JSON.parse(message) as Partial<Notice>;
-    return typeof m.storeId === 'string' && Number.isInteger(m.version) ? { type: 'changed', storeId: m.storeId, version: m.version! } : null;
-  } catch {
-    return null;
-  }
-};
-
-export interface LiveZonesDeps {
+export interface LiveZonesDeps extends LiveCopyDeps {
   storeZones: StoreZoneRepository;
   /** Empty at start; LiveZones fills it and keeps it. */
   index: ZoneIndex;
-  /** A connection for pub/sub only; LiveZones owns it from `start` to `stop`. */
-  subscriber: RedisClient;
-  channel: string;
-  /** The fallback: compare revisions at least this often, so a lost notice costs at most this long. */
-  refreshMs: number;
-  logger: Logger;
 }
 
 /**
@@ -45,14 +24,21 @@ export interface LiveZonesDeps {
  */
 export class LiveZones implements ZoneLookup {
   private readonly revisions = new Map<string, number>();
-  private running: Promise<void> | null = null;
-  private again = false;
-  private timer: NodeJS.Timeout | undefined;
-  private unsubscribe: (() => Promise<void>) | undefined;
-  /** When the last refresh finished (ms since epoch); 0 before the first. */
-  loadedAt = 0;
+  private readonly refresher: LiveCopyRefresher;
 
-  constructor(private readonly deps: LiveZonesDeps) {}
+  constructor(private readonly deps: LiveZonesDeps) {
+    this.refresher = new LiveCopyRefresher(deps, {
+      idField: 'storeId',
+      what: 'zone',
+      load: () => this.load(),
+      holds: (n) => n.version <= this.revision(n.id),
+    });
+  }
+
+  /** When the last refresh finished (ms since epoch); 0 before the first. */
+  get loadedAt(): number {
+    return this.refresher.loadedAt;
+  }
 
   get index(): ZoneIndex {
     return this.deps.index;
@@ -67,37 +53,17 @@ export class LiveZones implements ZoneLookup {
   }
 
   /** Loads every zone, then follows changes. Resolves when loaded and subscribed. */
-  async start(): Promise<void> {
-    await this.refresh();
-    this.unsubscribe = await subscribeChannel(this.deps.subscriber, this.deps.channel, parseNotice, (n) => this.onNotice(n), this.deps.logger);
-    this.timer = setInterval(() => void this.refresh().catch((err: unknown) => this.deps.logger.warn({ err }, 'zone poll failed; kept the last index')), this.deps.refreshMs);
-    this.timer.unref();
+  start(): Promise<void> {
+    return this.refresher.start();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.unsubscribe?.().catch(() => undefined);
-    this.deps.subscriber.disconnect();
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.refresher.stop();
   }
 
-  /** Calls while a refresh runs share one more refresh after it, so a notice arriving mid-read is never answered by the older read. */
+  /** Compares the stored revisions with this copy's (see LiveCopyRefresher: concurrent calls share one more refresh). */
   refresh(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.load();
-        } while (this.again);
-      } finally {
-        this.running = null;
-      }
-    })();
-    return this.running;
+    return this.refresher.refresh();
   }
 
   /** The writing process applies its own change at once (read-your-writes), before the notice comes back. */
@@ -116,11 +82,6 @@ export class LiveZones implements ZoneLookup {
     }
   }
 
-  private onNotice(n: Notice): void {
-    if (n.version <= this.revision(n.storeId)) return;
-    void this.refresh().catch((err: unknown) => this.deps.logger.warn({ err, storeId: n.storeId }, 'zone refresh after a change notice failed; the poll retries'));
-  }
-
   private async load(): Promise<void> {
     const stored = await this.deps.storeZones.revisions();
     for (const id of [...this.revisions.keys()]) {
@@ -137,7 +98,6 @@ export class LiveZones implements ZoneLookup {
         this.apply(zone);
       }
     }
-    this.loadedAt = Date.now();
   }
 }
 
@@ -147,8 +107,6 @@ export class RedisZoneNotifier implements ZoneChangeNotifier {
 
   changed(zone: StoreZone): void {
     this.deps.live.apply(zone);
-    this.deps.redis.publish(this.deps.channel, JSON.stringify({ storeId: zone.storeId, version: zone.version })).catch((err: unknown) => {
-      this.deps.logger.warn({ err, storeId: zone.storeId }, 'could not publish the zone change notice; other processes pick it up at their next poll');
-    });
+    publishChange(this.deps, 'storeId', zone.storeId, zone.version, 'zone');
   }
 }

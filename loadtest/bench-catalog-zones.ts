@@ -28,6 +28,11 @@ export interface ZonesResult {
   points: number;
   /** Brute-force turf scan time per query ÷ indexed time per query (whole windows). */
   speedup: number;
+  /** The same ratio in each window (the sides alternate), and their median. */
+  windowSpeedups: number[];
+  speedupMedian: number;
+  /** Brute-force p50 ÷ indexed p50. */
+  speedupP50: number;
   /** Pruned scan (bbox, then the exact test) ÷ indexed. */
   speedupVsPruned: number;
   prunedP50Ms: number;
@@ -50,6 +55,10 @@ export interface ZonesResult {
 }
 
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
 const pct = (xs: Float64Array | number[], p: number) => {
   const s = Float64Array.from(xs).sort();
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
@@ -159,15 +168,19 @@ export async function benchZones(opts: BenchZonesOptions = {}): Promise<ZonesRes
   }
   const per = Math.ceil(points / windows);
   const totals = { indexed: 0, brute: 0, pruned: 0 };
+  const windowSpeedups: number[] = [];
   for (let w = 0; w < windows; w++) {
     const from = w * per;
     const to = Math.min(points, from + per);
+    const inWindow = { indexed: 0, brute: 0, pruned: 0 };
     for (const side of (w % 2 === 0 ? ['indexed', 'brute', 'pruned'] : ['pruned', 'brute', 'indexed']) as Array<'indexed' | 'brute' | 'pruned'>) {
       const s = performance.now();
       for (let i = from; i < to; i++) sides[side](i);
-      totals[side] += performance.now() - s;
+      inWindow[side] = performance.now() - s;
+      totals[side] += inWindow[side];
     }
-    log(`window ${w + 1}/${windows}: points ${from}–${to}`);
+    windowSpeedups.push(round(inWindow.brute / inWindow.indexed, 1));
+    log(`window ${w + 1}/${windows}: points ${from}–${to}, ${windowSpeedups.at(-1)}x (load ${os.loadavg()[0]!.toFixed(2)})`);
   }
 
   let truePos = 0;
@@ -188,6 +201,9 @@ export async function benchZones(opts: BenchZonesOptions = {}): Promise<ZonesRes
     stores,
     points,
     speedup: round(totals.brute / totals.indexed, 1),
+    windowSpeedups,
+    speedupMedian: round(median(windowSpeedups), 1),
+    speedupP50: round(pct(tBrute, 50) / pct(tIndexed, 50), 1),
     speedupVsPruned: round(totals.pruned / totals.indexed, 1),
     prunedP50Ms: round(pct(tPruned, 50)),
     prunedP99Ms: round(pct(tPruned, 99)),

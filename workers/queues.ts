@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { domainEventSchema } from '../domain/shared/events.js';
 import { DELIVERY_EVENTS } from '../domain/delivery/events.js';
 import { auditEntryRequested } from '../domain/platform/events.js';
+import { ORDER_EVENT_BY_STATUS } from '../domain/ordering/order-events.js';
 
 /**
  * Every queue and its job payload schema, in one place. Producers validate
@@ -12,6 +13,8 @@ export const QUEUES = {
   audit: 'audit',
   housekeeping: 'housekeeping',
   stockReservations: 'stock-reservations',
+  cartExpiry: 'cart-expiry',
+  payments: 'payments',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -24,6 +27,11 @@ export const CONSUMERS = {
     queue: QUEUES.audit,
     events: [auditEntryRequested.type, ...DELIVERY_EVENTS.map((d) => d.type)],
     description: 'Writes the audit log: requested entries as given, and one entry per delivery change.',
+  },
+  payments: {
+    queue: QUEUES.payments,
+    events: [ORDER_EVENT_BY_STATUS.confirmed.type, ORDER_EVENT_BY_STATUS.rejected.type, ORDER_EVENT_BY_STATUS.cancelled.type],
+    description: 'Settles the order\'s payment: captures the card hold when the store confirms, voids it when the order is rejected or cancelled, refunds in full what was captured before a cancellation.',
   },
 } as const satisfies Record<string, { queue: QueueName; events: readonly string[]; description: string }>;
 export type ConsumerName = keyof typeof CONSUMERS;
@@ -42,13 +50,21 @@ export type EventJob = z.infer<typeof domainEventSchema>;
 export const stockReservationJobSchema = z.strictObject({ task: z.literal('expire') });
 export type StockReservationJob = z.infer<typeof stockReservationJobSchema>;
 
+/** The repeatable job that closes carts idle past `cart.idleExpiryMinutes`. */
+export const cartExpiryJobSchema = z.strictObject({ task: z.literal('expire') });
+export type CartExpiryJob = z.infer<typeof cartExpiryJobSchema>;
+
 export interface JobPayloads {
   audit: EventJob;
   housekeeping: HousekeepingJob;
   'stock-reservations': StockReservationJob;
+  'cart-expiry': CartExpiryJob;
+  payments: EventJob;
 }
 export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   audit: domainEventSchema,
   housekeeping: housekeepingJobSchema,
   'stock-reservations': stockReservationJobSchema,
+  'cart-expiry': cartExpiryJobSchema,
+  payments: domainEventSchema,
 };

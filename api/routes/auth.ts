@@ -9,6 +9,8 @@ import type { LogOut } from '../../domain/identity/use-cases/log-out.js';
 import type { ForgotPassword } from '../../domain/identity/use-cases/forgot-password.js';
 import type { ResetPassword } from '../../domain/identity/use-cases/reset-password.js';
 import type { IdentityQueries } from '../../domain/identity/use-cases/queries.js';
+import type { MergeCarts } from '../../domain/ordering/use-cases/merge-carts.js';
+import { loginMergeSchema } from './cart-schemas.js';
 import { defineRoute, PUBLIC, roles, type RouteSpec } from '../route-kit.js';
 import { accountSchema, forgotBody, loginBody, receiptSchema, refreshBody, registerBody, resendBody, resetBody, tokenPairSchema, verifyBody } from './identity-schemas.js';
 
@@ -22,6 +24,8 @@ export interface AuthRouteDeps {
   forgotPassword: ForgotPassword;
   resetPassword: ResetPassword;
   identityQueries: IdentityQueries;
+  /** A customer's login merges the guest cart whose token it carries. */
+  mergeCarts: MergeCarts;
 }
 
 /** /api/v1/auth: registration, OTP, sessions and password reset. */
@@ -50,9 +54,15 @@ export function authRoutes(d: AuthRouteDeps): RouteSpec[] {
     }),
     defineRoute({
       method: 'post', path: '/api/v1/auth/login', tags, access: PUBLIC, rateLimit: 'strict',
-      summary: 'Log in by phone or email; 5 failures in 15 minutes lock the account for 15 minutes',
-      body: loginBody, response: tokenPairSchema, errors: ['UNAUTHORIZED', 'FORBIDDEN'],
-      handler: ({ body, origin }) => d.logIn.execute(body, origin),
+      summary: "Log in by phone or email; 5 failures in 15 minutes lock the account for 15 minutes. A customer sending a guest cart's token (cartToken or X-Cart-Token) gets that cart merged into theirs",
+      body: loginBody, response: tokenPairSchema.extend({ cartMerge: loginMergeSchema.optional() }), errors: ['UNAUTHORIZED', 'FORBIDDEN'],
+      handler: async ({ body, origin, ctx }) => {
+        const { cartToken, ...credentials } = body;
+        const pair = await d.logIn.execute(credentials, origin);
+        const token = cartToken ?? (ctx.get('x-cart-token') || undefined);
+        const cartMerge = token ? await d.mergeCarts.atLogin(pair.account, token) : null;
+        return cartMerge ? { ...pair, cartMerge } : pair;
+      },
     }),
     defineRoute({
       method: 'post', path: '/api/v1/auth/refresh', tags, access: PUBLIC,

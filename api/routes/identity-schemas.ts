@@ -28,6 +28,7 @@ export const resendBody = z.strictObject({ phone, purpose: z.enum(['verify_phone
 export const loginBody = z.strictObject({
   identifier: z.union([phone, email]).openapi({ description: 'Phone (E.164) or email.' }),
   password: z.string().min(1).max(128).openapi({ example: 'Str0ng!pass' }),
+  cartToken: z.string().max(64).optional().openapi({ example: 'kq3V0m2pX9c8rT1yQe6LzA4bN7dG5hJ0sW2uF8oI3xY', description: "A guest cart's token (or the X-Cart-Token header): a customer's login merges that cart into theirs; the answer's cartMerge says how it went. Other roles' tokens are ignored." }),
 });
 export const refreshBody = z.strictObject({ refreshToken: z.string().min(20).max(200).openapi({ example: 'TvDj2Oh3Cr1U_E76pRu-UWPoHe6YfsGSb2R57lmeTlA' }) });
 export const forgotBody = z.strictObject({ phone });

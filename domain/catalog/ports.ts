@@ -240,7 +240,3 @@ export interface ProductSummary {
   priceMax: number;
 }
 
-/** Active products of some stores that match a search term, best first, at most `perStore` per store. */
-export interface ProductMatcher {
-  matching(storeIds: readonly string[], q: string, perStore: number): Promise<Map<string, ProductSummary[]>>;
-}

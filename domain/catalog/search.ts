@@ -24,6 +24,8 @@ export interface ProductSearchCriteria {
   /** The category and every category below it (ids); absent for all. */
   categoryIds?: string[];
   storeId?: string;
+  /** Only these stores' products ("products near me": the stores that deliver to a point). */
+  storeIds?: readonly string[];
   /** Some variant's price is in [priceMin, priceMax] (minor units) and, with `inStock`, that same variant can be bought now. */
   priceMin?: number;
   priceMax?: number;
@@ -67,4 +69,11 @@ export interface ProductSearchResult {
  */
 export interface ProductSearch {
   search(criteria: ProductSearchCriteria, page: PageRequest): Promise<ProductSearchResult>;
+  /**
+   * The first `perStore` hits of each store in the criteria's sort (the same
+   * matching and order as `search`), stores in id order: "products near me",
+   * where one store with many matches must not crowd out the others. No total
+   * and no facets.
+   */
+  bestPerStore(criteria: ProductSearchCriteria, perStore: number): Promise<ProductSearchHit[]>;
 }

@@ -164,10 +164,10 @@ export class Payment {
 
   /** Checks a refund before the provider is asked: positive integer minor units, at most what is left. */
   assertRefundable(amountMinor: number): void {
-    if (!isMinorAmount(amountMinor)) throw validationError('A refund is a positive whole number of minor units', [{ field: 'amountMinor', message: 'a positive integer' }]);
     if (this.props.status !== 'captured' && this.props.status !== 'partially_refunded') {
       throw new AppError('CONFLICT', `A ${this.props.status} payment cannot be refunded`, { details: [{ field: 'status', reason: 'not_captured', message: `status is ${this.props.status}` }] });
     }
+    if (!isMinorAmount(amountMinor)) throw validationError('A refund is a positive whole number of minor units', [{ field: 'amountMinor', message: 'a positive integer' }]);
     if (amountMinor > this.refundableMinor) {
       throw new AppError('REFUND_EXCEEDS_CAPTURED', `Only ${this.refundableMinor} minor units are left to refund`, { details: [{ field: 'amountMinor', reason: 'exceeds_captured', message: `at most ${this.refundableMinor}`, refundableMinor: this.refundableMinor }] });
     }

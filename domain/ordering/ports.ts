@@ -1,4 +1,5 @@
 import type { Cart } from './cart.js';
+import type { Checkout } from './checkout.js';
 import type { Principal } from '../shared/principal.js';
 import type { Page, PageRequest } from '../shared/pagination.js';
 import type { Order, OrderStatus } from './order.js';
@@ -179,4 +180,21 @@ export interface PaymentRepository {
   listByCheckout(checkoutId: string): Promise<Payment[]>;
   /** Writes the payment if the stored version is still `expectedVersion`; false when someone else changed it first. */
   save(payment: Payment, expectedVersion: number): Promise<boolean>;
+}
+
+// ── Checkout ────────────────────────────────────────────────────────────────
+
+/**
+ * Checkouts. Implementations: SqlCheckoutRepository and MongoCheckoutRepository, judged by
+ * test/contract/checkout-repository.test.ts. `create` joins the caller's UnitOfWork transaction.
+ */
+export interface CheckoutRepository {
+  /**
+   * Inserts the checkout. When the customer already has one with the same idempotency key
+   * (a retry that got past the HTTP guard, say after a crash), nothing is written and the
+   * existing one is answered with created false.
+   */
+  create(checkout: Checkout): Promise<{ checkout: Checkout; created: boolean }>;
+  findById(id: string): Promise<Checkout | null>;
+  findByKey(customerId: string, idempotencyKey: string): Promise<Checkout | null>;
 }

@@ -5,6 +5,7 @@ import { CATALOG_PRODUCT_EVENTS } from '../catalog/product-events.js';
 import { CATALOG_STORE_EVENTS } from '../catalog/store-events.js';
 import { storeZoneChanged } from '../catalog/store-zone.js';
 import { settingChanged } from './setting-events.js';
+import { CART_EVENTS } from '../ordering/cart-events.js';
 import { ORDER_EVENTS } from '../ordering/order-events.js';
 import { PAYMENT_EVENTS } from '../ordering/payment-events.js';
 import type { RecordAuditEntryInput } from './use-cases/record-audit-entry.js';
@@ -36,4 +37,4 @@ export function auditEntryEvent(input: RecordAuditEntryInput & { id: string }, a
 }
 
 /** Every event type of every context, the one list the outbox accepts and docs/events.md is generated from. */
-export const EVENTS = new EventCatalog([...DELIVERY_EVENTS, auditEntryRequested, settingChanged, ...CATALOG_PRODUCT_EVENTS, ...CATALOG_STORE_EVENTS, storeZoneChanged, ...PAYMENT_EVENTS, ...ORDER_EVENTS]);
+export const EVENTS = new EventCatalog([...DELIVERY_EVENTS, auditEntryRequested, settingChanged, ...CATALOG_PRODUCT_EVENTS, ...CATALOG_STORE_EVENTS, storeZoneChanged, ...PAYMENT_EVENTS, ...ORDER_EVENTS, ...CART_EVENTS]);

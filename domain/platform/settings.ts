@@ -124,6 +124,12 @@ export const SETTINGS = {
     public: false,
     description: 'Cash on delivery a courier may hold (minor units) before they must hand it over to receive more cash orders.',
   }),
+  'cart.idleExpiryMinutes': define({
+    schema: z.number().int('must be whole minutes').min(5, 'must be at least 5').max(43_200, 'must be at most 43200 (30 days)'),
+    default: 4_320,
+    public: true,
+    description: 'Minutes a cart may stay untouched before the expiry job closes it (guest and customer carts alike).',
+  }),
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -18,10 +18,22 @@ export const ERROR_STATUS = {
   IDEMPOTENCY_KEY_REUSED: 422,
   /** The first request with this Idempotency-Key is still running; retry after a moment to get its answer. */
   IDEMPOTENCY_KEY_IN_USE: 409,
+  /** Checking out a cart with no lines. */
+  CART_EMPTY: 422,
+  /** A store's part of the checkout is under its minimum order (details name each store and its shortfall). */
+  BELOW_MINIMUM_ORDER: 422,
+  /** The delivery address is outside a store's zone or past the fee bands (details name each store). */
+  OUTSIDE_DELIVERY_ZONE: 422,
+  /** A price the customer confirmed (or saw when adding) is not the price now: show the new one and ask again. */
+  PRICE_CHANGED: 409,
   /** A setting change named a version that is no longer the current one (someone changed it meanwhile). */
   SETTING_VERSION_CONFLICT: 409,
   /** A reservation or stock change asked for more than is available. */
   INSUFFICIENT_STOCK: 409,
+  /** A product that is not for sale (draft, archived or gone) was put in a cart. */
+  PRODUCT_UNAVAILABLE: 422,
+  /** A store that is not open now, or not listed (closed by its owner, not approved), was bought from. */
+  STORE_CLOSED: 422,
   /** A category move under itself or one of its descendants. */
   CATEGORY_CYCLE: 422,
   /** Deleting a category that still has children or products (without asking to re-parent them). */

@@ -15,6 +15,8 @@ export const ADMIN_PERMISSIONS = [
   'catalog:manage',
   'settings:read',
   'settings:write',
+  'payments:read',
+  'payments:refund',
 ] as const;
 export type Permission = (typeof ADMIN_PERMISSIONS)[number];
 

@@ -304,4 +304,14 @@ export const INDEXES: IndexPair[] = [
     sql: { table: 'orders', name: 'orders_created_idx', columns: 'created_at DESC, id DESC' },
     mongo: { collection: 'orders', name: 'createdAt_-1__id_-1', key: { createdAt: -1, _id: -1 } },
   },
+  {
+    serves: 'one checkout per customer and idempotency key',
+    sql: { table: 'checkouts', name: 'checkouts_customer_key_idx', columns: 'customer_id, idempotency_key', unique: true },
+    mongo: { collection: 'checkouts', name: 'customerId_1_idempotencyKey_1', key: { customerId: 1, idempotencyKey: 1 }, unique: true },
+  },
+  {
+    serves: "a customer's checkouts, newest first",
+    sql: { table: 'checkouts', name: 'checkouts_customer_created_idx', columns: 'customer_id, created_at DESC' },
+    mongo: { collection: 'checkouts', name: 'customerId_1_createdAt_-1', key: { customerId: 1, createdAt: -1 } },
+  },
 ];

@@ -9,7 +9,8 @@ import type { Config } from '../config.js';
 import type { Repositories } from '../db/index.js';
 import { LiveSettings, RedisSettingsNotifier, settingsChannel, settingsMetrics } from '../live-settings.js';
 import type { Metrics } from '../metrics.js';
-import { createRedisClient, type RedisClient, type RedisTarget } from '../redis.js';
+import { liveCopyDeps } from '../live-copy.js';
+import type { RedisClient, RedisTarget } from '../redis.js';
 
 /**
  * Marketplace settings. `liveSettings` is what other contexts read
@@ -35,15 +36,9 @@ interface Needs {
 export function registerSettings(container: AwilixContainer<SettingsCradle & Needs>): void {
   container.register({
     settings: asFunction(({ repositories }: Needs) => repositories.settings).singleton(),
-    liveSettings: asFunction(({ settings, redisTarget, keyPrefix, config, logger, metrics }: SettingsCradle & Needs) => {
-      const live = new LiveSettings({
-        settings,
-        subscriber: createRedisClient(redisTarget, 'subscriber', 'settings'),
-        channel: settingsChannel(keyPrefix),
-        refreshMs: config.SETTINGS_REFRESH_MS,
-        logger: logger.child({ component: 'live-settings' }),
-      });
-      settingsMetrics(live, metrics.registry);
+    liveSettings: asFunction((c: SettingsCradle & Needs) => {
+      const live = new LiveSettings({ settings: c.settings, ...liveCopyDeps(c, 'settings', c.config.SETTINGS_REFRESH_MS) });
+      settingsMetrics(live, c.metrics.registry);
       return live;
     })
       .singleton()

@@ -3,15 +3,15 @@ import type { Logger } from 'pino';
 import type { RouteSpec } from '../../api/route-kit.js';
 import { storeZoneRoutes, storesNearRoutes, type StoreZoneRouteDeps } from '../../api/routes/store-zones.js';
 import { prepareZone, ZoneIndex, type EtaService, type ZoneShape as GeoZoneShape } from '../../geo/index.js';
-import type { CourierLegEta, ProductMatcher, ProductRepository, ProductSummary, StoreCoverage, StoreZoneRepository, ZoneChangeNotifier, ZoneLookup, ZoneRules } from '../../domain/catalog/ports.js';
+import type { CourierLegEta, ProductRepository, StoreCoverage, StoreZoneRepository, ZoneChangeNotifier, ZoneLookup, ZoneRules } from '../../domain/catalog/ports.js';
 import type { ZoneShape } from '../../domain/catalog/store-zone.js';
 import { ManageStoreZone } from '../../domain/catalog/use-cases/manage-store-zone.js';
 import { FindStoresNear } from '../../domain/catalog/use-cases/find-stores-near.js';
-import { pageRequest } from '../../domain/shared/pagination.js';
 import type { Config } from '../config.js';
 import type { Repositories } from '../db/index.js';
 import { LiveZones, RedisZoneNotifier, zonesChannel } from '../live-zones.js';
-import { createRedisClient, type RedisClient, type RedisTarget } from '../redis.js';
+import { liveCopyDeps } from '../live-copy.js';
+import type { RedisClient, RedisTarget } from '../redis.js';
 
 /** Store zones and discovery: the live zone index, the zone use cases, and StoreCoverage for the address book. */
 export interface StoreZonesCradle extends StoreZoneRouteDeps {
@@ -20,7 +20,6 @@ export interface StoreZonesCradle extends StoreZoneRouteDeps {
   liveZones: LiveZones;
   zoneNotifier: ZoneChangeNotifier;
   courierLegEta: CourierLegEta;
-  productMatcher: ProductMatcher;
   zoneLookup: ZoneLookup;
   /** Whether any listed store delivers to a point: the address book's deliversTo. */
   storeCoverage: StoreCoverage;
@@ -45,16 +44,7 @@ export function registerStoreZones(container: AwilixContainer<StoreZonesCradle &
     storeZones: asFunction(({ repositories }: Needs) => repositories.storeZones).singleton(),
     // geo's rules, and the zone as the rules return it (their own copy, so a client's extra keys never reach storage).
     zoneRules: asFunction(() => ({ check: (shape: ZoneShape) => prepareZone(shape as GeoZoneShape).shape as ZoneShape })).singleton(),
-    liveZones: asFunction(({ storeZones, redisTarget, keyPrefix, config, logger }: StoreZonesCradle & Needs) =>
-      new LiveZones({
-        storeZones,
-        index: new ZoneIndex(),
-        subscriber: createRedisClient(redisTarget, 'subscriber', 'zones'),
-        channel: zonesChannel(keyPrefix),
-        refreshMs: config.ZONE_REFRESH_MS,
-        logger: logger.child({ component: 'live-zones' }),
-      }),
-    )
+    liveZones: asFunction((c: StoreZonesCradle & Needs) => new LiveZones({ storeZones: c.storeZones, index: new ZoneIndex(), ...liveCopyDeps(c, 'zones', c.config.ZONE_REFRESH_MS) }))
       .singleton()
       .disposer((l) => l.stop()),
     zoneNotifier: asFunction(({ liveZones, redis, keyPrefix, logger }: StoreZonesCradle & Needs) => new RedisZoneNotifier({ live: liveZones, redis, channel: zonesChannel(keyPrefix), logger })).singleton(),
@@ -65,7 +55,6 @@ export function registerStoreZones(container: AwilixContainer<StoreZonesCradle &
         return { seconds: r.durationS, source: r.source };
       },
     })).singleton(),
-    productMatcher: asFunction(({ products }: Needs) => substringProductMatcherSeam(products)).singleton(),
     manageStoreZone: asClass(ManageStoreZone).singleton(),
     findStoresNear: asClass(FindStoresNear).singleton(),
     storeCoverage: asFunction(({ findStoresNear }: StoreZonesCradle) => findStoresNear).singleton(),
@@ -78,36 +67,3 @@ export const storeZoneRoutesOf = (c: StoreZonesCradle): RouteSpec[] => storeZone
 
 /** API roles: load every zone and follow changes. Resolves once loaded and subscribed. */
 export const startStoreZones = (c: StoreZonesCradle): Promise<void> => c.liveZones.start();
-
-/**
- * SEAM until product search (full text) is on main: "products near me" pages
- * each covering store's active products and keeps those whose Arabic or
- * English name holds the term (case-insensitive). Covering stores are few (a
- * point lies in a few dozen zones at most), so this stays bounded; replace it
- * with the search port when it lands.
- */
-function substringProductMatcherSeam(products: ProductRepository): ProductMatcher {
-  const PAGE = 100;
-  const MAX_PAGES = 5;
-  return {
-    async matching(storeIds, q, perStore) {
-      const term = q.trim().toLocaleLowerCase();
-      const out = new Map<string, ProductSummary[]>();
-      await Promise.all(storeIds.map(async (storeId) => {
-        const found: ProductSummary[] = [];
-        for (let page = 1; page <= MAX_PAGES && found.length < perStore; page++) {
-          const r = await products.list({ storeId, status: 'active' }, pageRequest(page, PAGE));
-          for (const p of r.items) {
-            const v = p.toProps();
-            if (found.length < perStore && (v.name.ar.toLocaleLowerCase().includes(term) || v.name.en.toLocaleLowerCase().includes(term))) {
-              found.push({ id: v.id, storeId, name: { ar: v.name.ar, en: v.name.en }, priceMin: v.priceMin, priceMax: v.priceMax });
-            }
-          }
-          if (r.items.length < PAGE) break;
-        }
-        if (found.length > 0) out.set(storeId, found);
-      }));
-      return out;
-    },
-  };
-}

@@ -8,6 +8,8 @@ import { SearchProducts, type SearchProductsInput } from '../../domain/catalog/u
 import { pageRequest } from '../../domain/shared/pagination.js';
 import { approveStore } from '../helpers/catalog.js';
 import { isAppError } from '../../domain/shared/errors.js';
+import type { ProductSearchCriteria } from '../../domain/catalog/search.js';
+import { parseSearchQuery } from '../../domain/catalog/search-text.js';
 
 const at = (m: number) => new Date(Date.UTC(2026, 0, 1, 12, m));
 const code = (e: unknown) => (isAppError(e) ? e.code : e);
@@ -133,6 +135,26 @@ forEachBackend('ProductSearch contract', (ctx) => {
     expect(ids(second)).to.deep.equal(['p3', 'p2']);
     expect(second.pagination).to.deep.equal({ page: 2, limit: 2, total: 5, totalPages: 3 });
     expect(ids(await find({}, 4, 2))).to.deep.equal([]);
+  });
+
+  it('when the search is narrowed to some stores, then only their listed stores\' products match, on the same text rules', async () => {
+    const hitIds = async (c: Omit<ProductSearchCriteria, 'sort'>) => (await repos.productSearch.search({ sort: 'newest', ...c }, pageRequest(1, 20))).hits.map((h) => h.productId).sort();
+    expect(await hitIds({ storeIds: ['s2', 's3', 's4'] })).to.deep.equal(['p3', 'p4', 'p7']);
+    expect(await hitIds({ storeIds: ['s1', 's2'], text: parseSearchQuery('الخُبْز')! })).to.deep.equal(['p1', 'p2', 'p7']);
+    expect(await hitIds({ storeIds: ['s1', 's2'], storeId: 's2' })).to.deep.equal(['p3', 'p4', 'p7']);
+    expect(await hitIds({ storeIds: [] })).to.deep.equal([]);
+  });
+
+  it('when the best hits per store are asked for, then each store gives at most that many, best first, stores in id order', async () => {
+    const best = async (c: Omit<ProductSearchCriteria, 'sort'> & { sort?: ProductSearchCriteria['sort'] }, n: number) =>
+      (await repos.productSearch.bestPerStore({ sort: 'relevance', ...c }, n)).map((h) => `${h.store.id}:${h.productId}`);
+    // s1 has bread in a name (p1) and in a description only (p2); s3 is closed, s4 unapproved.
+    expect(await best({ text: parseSearchQuery('bread')!, storeIds: ['s1', 's2', 's3', 's4'] }, 5)).to.deep.equal(['s1:p1', 's1:p2', 's2:p7']);
+    expect(await best({ text: parseSearchQuery('خبز')!, storeIds: ['s2', 's1'] }, 1)).to.deep.equal(['s1:p1', 's2:p7']);
+    expect(await best({ storeIds: ['s1', 's2'], sort: 'price_asc' }, 2)).to.deep.equal(['s1:p1', 's1:p2', 's2:p3', 's2:p7']);
+    expect(await best({ text: parseSearchQuery('bre')!, storeIds: ['s2'] }, 5)).to.deep.equal(['s2:p7']);
+    const near = await repos.productSearch.bestPerStore({ sort: 'relevance', storeIds: ['s1'], text: parseSearchQuery('bread')!, near: HERE }, 1);
+    expect(near.map((h) => [h.store.name, h.distanceM])).to.deep.equal([['Bakery One', 2224]]);
   });
 
   it('when the input is wrong, then a clear code: unknown category, no word to search, a reversed price range, distance without a point', async () => {

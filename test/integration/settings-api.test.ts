@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { startTestApp, http, type TestApp } from '../helpers/app.js';
+import { SETTING_KEYS } from '../../domain/platform/settings.js';
 
 const BANDS = [
   { upToMeters: 1500, feeMinor: 40000 },
@@ -27,7 +28,7 @@ describe('settings over HTTP', function () {
   it('when anyone reads the public settings, then only the public keys come back, with an ETag that answers 304 while nothing changed', async () => {
     const r = await http(`${app.url}/api/v1/settings`);
     expect(r.status).to.equal(200);
-    expect(Object.keys(r.body.data)).to.have.members(['currency', 'vat.rateBps', 'delivery.feeBands', 'order.minimumDefaultMinor']);
+    expect(Object.keys(r.body.data)).to.have.members(['currency', 'vat.rateBps', 'delivery.feeBands', 'order.minimumDefaultMinor', 'cart.idleExpiryMinutes']);
     expect(r.body.data.currency).to.equal('SYP');
     expect(r.headers.get('cache-control')).to.equal('public, no-cache');
     const etag = r.headers.get('etag');
@@ -86,7 +87,7 @@ describe('settings over HTTP', function () {
   it('when an admin without settings:write changes a setting, then 403; with settings:read only, the list shows every key', async () => {
     expect((await put('currency', { value: 'USD', expectedVersion: 0 }, reader)).status).to.equal(403);
     const list = await http(`${app.url}/api/v1/admin/settings`, { token: reader });
-    expect(list.body.data.map((s: { key: string }) => s.key)).to.have.length(8);
+    expect(list.body.data.map((s: { key: string }) => s.key)).to.have.members(SETTING_KEYS);
     expect(list.body.data.find((s: { key: string }) => s.key === 'finance.cashLimitMinor')).to.deep.include({ version: 0, public: false, value: 5_000_000 });
   });
 

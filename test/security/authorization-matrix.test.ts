@@ -48,6 +48,13 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
   const addressBook = {} as Record<'own' | 'foreign', string>;
   const addressOf = (t: Target) => (t.accountId === victim.session.accountId ? addressBook.foreign : addressBook.own);
   const addressWritable = (a: Actor, own: boolean) => (a === 'anonymous' ? 401 : a !== 'customer' ? 403 : own ? 200 : 404);
+  /** Cart routes: 401 without a token or cart token, 403 for every role but customer. */
+  const cartOnly = (ok: number) => (a: Actor) => (a === 'anonymous' ? 401 : a === 'customer' ? ok : 403);
+  let guestToken = '';
+  const cartAddresses = { own: '', foreign: '' };
+  /** Payments: a cash payment on the order of each fixture delivery (`own`: the customer, store owner and courier parties'). */
+  const paymentOrders = {} as Record<'own' | 'foreign', string>;
+  const paymentOrderOf = (t: Target) => (t.accountId === victim.session.accountId ? paymentOrders.foreign : paymentOrders.own);
   const deliveryReadable = (a: Actor, own: boolean) => (a === 'anonymous' ? 401 : own || a === 'super_admin' || a === 'ops_admin' ? 200 : 404);
 
   const matrix: Record<string, Entry> = {
@@ -215,6 +222,23 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     'PATCH /api/v1/addresses/:id': { scope: 'object', request: (t) => ({ method: 'PATCH', path: `/api/v1/addresses/${addressOf(t)}`, json: { notes: 'matrix probe' } }), expect: addressWritable },
     'POST /api/v1/addresses/:id/default': { scope: 'object', request: (t) => ({ path: `/api/v1/addresses/${addressOf(t)}/default` }), expect: addressWritable },
     'DELETE /api/v1/addresses/:id': { scope: 'object', request: (t) => ({ method: 'DELETE', path: `/api/v1/addresses/${addressOf(t)}` }), expect: addressWritable },
+    // cart: a customer their own, a guest by its cart token; couriers, store owners and admins have no cart (403)
+    'POST /api/v1/cart/guest': { scope: 'none', request: () => ({ path: '/api/v1/cart/guest' }), expect: (a) => (a === 'anonymous' ? 201 : 403) },
+    'GET /api/v1/cart': { scope: 'none', request: () => ({ path: '/api/v1/cart' }), expect: cartOnly(200) },
+    // The fixture product is a draft: a customer passes the access check and meets the product rule.
+    'POST /api/v1/cart/lines': { scope: 'none', request: () => ({ path: '/api/v1/cart/lines', json: { variantId: catalog.own.variantId, quantity: 1 } }), expect: cartOnly(422) },
+    'PATCH /api/v1/cart/lines/:variantId': { scope: 'none', request: () => ({ method: 'PATCH', path: `/api/v1/cart/lines/${catalog.own.variantId}`, json: { quantity: 2 } }), expect: cartOnly(404) },
+    'DELETE /api/v1/cart/lines/:variantId': { scope: 'none', request: () => ({ method: 'DELETE', path: `/api/v1/cart/lines/${catalog.own.variantId}` }), expect: cartOnly(200) },
+    // Addresses of their own (the address routes above delete the address book's fixture).
+    'PUT /api/v1/cart/destination': {
+      scope: 'object', request: (t) => ({ method: 'PUT', path: '/api/v1/cart/destination', json: { addressId: t.accountId === victim.session.accountId ? cartAddresses.foreign : cartAddresses.own } }), expect: addressWritable,
+    },
+    'POST /api/v1/cart/merge': {
+      scope: 'none', request: () => ({ path: '/api/v1/cart/merge', headers: { 'x-cart-token': guestToken } }), expect: cartOnly(200),
+      prepare: async () => {
+        guestToken = (await http(`${app.url}/api/v1/cart/guest`, { method: 'POST' })).body.data.cartToken;
+      },
+    },
     // settings: anyone reads the public ones; settings:read (both admin parties) reads all; settings:write (super_admin) changes them
     'GET /api/v1/settings': { scope: 'none', request: () => ({ path: '/api/v1/settings' }), expect: () => 200 },
     'GET /api/v1/admin/settings': { scope: 'none', request: () => ({ path: '/api/v1/admin/settings' }), expect: adminWith(['super_admin', 'ops_admin'], 200) },
@@ -224,7 +248,35 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
       scope: 'none', request: () => ({ method: 'PUT', path: '/api/v1/admin/settings/order.autoRejectMinutes', json: { value: 12, expectedVersion: 0 } }),
       expect: adminWith(['super_admin'], 200),
     },
+    // payments: the paying customer, the store's owner and the assigned courier read; payments:read / payments:refund admins (super_admin) any
+    'GET /api/v1/orders/:orderId/payment': {
+      scope: 'object', request: (t) => ({ path: `/api/v1/orders/${paymentOrderOf(t)}/payment` }),
+      expect: (a, own) => (a === 'anonymous' ? 401 : a === 'super_admin' || (own && a !== 'ops_admin') ? 200 : 404),
+    },
+    'POST /api/v1/orders/:orderId/payment/refunds': {
+      // A cash payment not yet collected: the one admin allowed gets as far as the payment's own rule (nothing captured).
+      scope: 'object', request: (t) => ({ path: `/api/v1/orders/${paymentOrderOf(t)}/payment/refunds`, json: { reason: 'matrix probe' } }),
+      expect: adminWith(['super_admin'], 409),
+    },
+    'POST /api/v1/orders/:orderId/payment/cash-collected': {
+      // The own delivery is assigned, not yet picked up: the courier on it gets as far as that rule.
+      scope: 'object', request: (t) => ({ path: `/api/v1/orders/${paymentOrderOf(t)}/payment/cash-collected` }),
+      expect: (a, own) => (a === 'anonymous' ? 401 : a !== 'courier' ? 403 : own ? 409 : 404),
+    },
+    'POST /api/v1/payments/webhooks/stripe': {
+      // Public; no Stripe is configured in this app, so no signature can verify.
+      scope: 'none', request: () => ({ path: '/api/v1/payments/webhooks/stripe', json: { id: 'evt_1', type: 'payment_intent.succeeded' }, headers: { 'stripe-signature': 't=1,v1=00' } }),
+      expect: () => 400,
+    },
   };
+
+  /** A cash payment (no provider) on the order of a fixture delivery. */
+  async function cashPaymentOn(f: { storeId: string; deliveryId: string; customerId: string }): Promise<string> {
+    const { deliveries, authorizePayment } = app.system.composed.container.cradle;
+    const orderId = (await deliveries.findById(f.deliveryId))!.toProps().orderId;
+    await authorizePayment.execute({ orderId, checkoutId: `co-${orderId}`, customerId: f.customerId, storeId: f.storeId, method: 'cash', amountMinor: 12_000, currency: 'SYP', idempotencyKey: `matrix:${orderId}` });
+    return orderId;
+  }
 
   const superPrincipal = () => ({ accountId: parties.super_admin.session.accountId, role: 'admin' as const, permissions: ['catalog:manage', 'stores:manage'], sessionId: 's', tokenId: 't', expiresAt: 0 });
   /** A product with one variant and one picture in the store. */
@@ -321,6 +373,8 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     commerce.own = await storeWithDelivery(parties.store_owner.session, parties.customer.session.accountId, parties.courier.session.accountId);
     const [rival, otherCustomer] = [await signUp(app, 'store_owner'), await signUp(app, 'customer')];
     commerce.foreign = await storeWithDelivery(rival, otherCustomer.accountId, v.accountId);
+    paymentOrders.own = await cashPaymentOn(commerce.own);
+    paymentOrders.foreign = await cashPaymentOn(commerce.foreign);
     catalog.png = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#c0ffee' } }).png().toBuffer();
     commerce.own.documentId = await approve(commerce.own.storeId);
     commerce.foreign.documentId = await approve(commerce.foreign.storeId);
@@ -334,6 +388,8 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     const addressFor = async (token: string) => (await http(`${app.url}/api/v1/addresses`, { method: 'POST', token, json: { label: 'Fixture home', line: '3 Curve St', point: { lat: 33.5, lng: 36.3 } } })).body.data.id as string;
     addressBook.own = await addressFor(parties.customer.session.accessToken);
     addressBook.foreign = await addressFor(otherCustomer.accessToken);
+    cartAddresses.own = await addressFor(parties.customer.session.accessToken);
+    cartAddresses.foreign = await addressFor(otherCustomer.accessToken);
   });
   after(async () => {
     await app?.stop();

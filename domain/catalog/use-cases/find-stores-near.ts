@@ -3,11 +3,13 @@ import type { Clock } from '../../shared/ids.js';
 import { toPage, type Page, type PageRequest } from '../../shared/pagination.js';
 import type { Principal } from '../../shared/principal.js';
 import { coordinate, type Coordinate } from '../../shared/coordinate.js';
-import { deliveryFeeFor } from '../../platform/settings.js';
 import type { SettingsReader } from '../../platform/ports.js';
-import { isListedStore, type Store, type StoreLogo, type StoreRating } from '../model.js';
+import type { Store, StoreLogo, StoreRating } from '../model.js';
+import { quoteDelivery } from '../delivery-quote.js';
 import { openingState } from '../opening-hours.js';
-import type { AddressRepository, CourierLegEta, ProductMatcher, ProductSummary, StoreCoverage, StoreRepository, ZoneLookup } from '../ports.js';
+import type { AddressRepository, CourierLegEta, ProductRepository, ProductSummary, StoreCoverage, StoreRepository, ZoneLookup } from '../ports.js';
+import type { ProductSearch } from '../search.js';
+import { searchTextOf } from './search-products.js';
 
 /**
  * How long a store takes to have an order ready, until stores carry their own
@@ -46,17 +48,11 @@ export interface FindStoresNearDeps {
   zoneLookup: ZoneLookup;
   liveSettings: SettingsReader;
   courierLegEta: CourierLegEta;
-  productMatcher: ProductMatcher;
+  /** "Products near me": the full-text search of /products/search, narrowed to the stores that deliver here. */
+  productSearch: ProductSearch;
+  products: ProductRepository;
   clock: Clock;
 }
-
-const RAD = Math.PI / 180;
-const distanceM = (a: Coordinate, b: Coordinate): number => {
-  const s1 = Math.sin((b.lat - a.lat) * RAD * 0.5);
-  const s2 = Math.sin((b.lng - a.lng) * RAD * 0.5);
-  const h = s1 * s1 + Math.cos(a.lat * RAD) * Math.cos(b.lat * RAD) * s2 * s2;
-  return 2 * 6_371_008.8 * Math.asin(Math.sqrt(Math.min(1, h)));
-};
 
 const ORDER: Record<NearSort, (a: NearbyStore, b: NearbyStore) => number> = {
   eta: (a, b) => a.eta.seconds - b.eta.seconds || a.distanceM - b.distanceM,
@@ -108,20 +104,30 @@ export class FindStoresNear implements StoreCoverage {
     const stores = await Promise.all(ids.map((id) => this.deps.stores.findById(id)));
     const out: { store: Store; distanceM: number; fee: number }[] = [];
     for (const store of stores) {
-      if (!store || !isListedStore(store.toProps())) continue;
-      const d = distanceM(store.location, point);
-      const fee = deliveryFeeFor(bands, d);
-      // Inside the zone but past the last fee band: the marketplace sets no price for it, so no delivery.
-      if (fee !== null) out.push({ store, distanceM: d, fee });
+      if (!store) continue;
+      const quote = quoteDelivery({ store: store.toProps(), point, inZone: true, bands });
+      if (quote.deliversHere) out.push({ store, distanceM: quote.distanceM, fee: quote.feeMinor! });
     }
     return out;
   }
 
+  /** The stores with active products matching `q` (the rules of /products/search), each with its best few. */
   private async withProducts<T extends { store: Store }>(found: T[], q: string): Promise<(T & { products: ProductSummary[] })[]> {
-    const matches = await this.deps.productMatcher.matching(found.map((f) => f.store.id), q, PRODUCTS_PER_STORE);
+    const text = searchTextOf(q);
+    if (found.length === 0) return [];
+    const hits = await this.deps.productSearch.bestPerStore({ text, storeIds: found.map((f) => f.store.id), sort: 'relevance' }, PRODUCTS_PER_STORE);
+    const products = new Map((await this.deps.products.findByIds(hits.map((h) => h.productId))).map((p) => [p.id, p.toProps()]));
+    const byStore = new Map<string, ProductSummary[]>();
+    for (const h of hits) {
+      const v = products.get(h.productId);
+      if (!v) continue;
+      const list = byStore.get(h.store.id) ?? [];
+      list.push({ id: v.id, storeId: h.store.id, name: { ar: v.name.ar, en: v.name.en }, priceMin: v.priceMin, priceMax: v.priceMax });
+      byStore.set(h.store.id, list);
+    }
     return found.flatMap((f) => {
-      const products = matches.get(f.store.id) ?? [];
-      return products.length > 0 ? [{ ...f, products }] : [];
+      const products = byStore.get(f.store.id);
+      return products ? [{ ...f, products }] : [];
     });
   }
 

@@ -5,7 +5,7 @@ import type { ProductView } from '../product.js';
 import { MAX_PRICE_MINOR } from '../product.js';
 import type { CategoryRepository, ProductRepository } from '../ports.js';
 import { PRICE_BAND_EDGES, type ProductSearch, type ProductSearchCriteria, type ProductSearchResult, type ProductSort } from '../search.js';
-import { MIN_QUERY_WORD, parseSearchQuery } from '../search-text.js';
+import { MIN_QUERY_WORD, parseSearchQuery, type SearchQuery } from '../search-text.js';
 
 export interface SearchProductsInput {
   q?: string;
@@ -67,13 +67,16 @@ function categoryIn(tree: Category[], idOrSlug: string): Category {
 
 const invalid = (field: string, message: string) => validationError(`${field} ${message}`, [{ field, message }]);
 
+/** The parsed search term, or VALIDATION_ERROR on `q` when it holds no word to search (shared by every search by text). */
+export function searchTextOf(q: string): SearchQuery {
+  const text = parseSearchQuery(q);
+  if (!text) throw invalid('q', `must hold a word of at least ${MIN_QUERY_WORD} letters or digits`);
+  return text;
+}
+
 function criteriaOf(input: SearchProductsInput, category: Category | null, tree: Category[]): ProductSearchCriteria {
   const criteria: ProductSearchCriteria = { sort: input.sort ?? (input.q?.trim() ? 'relevance' : 'newest') };
-  if (input.q?.trim()) {
-    const text = parseSearchQuery(input.q);
-    if (!text) throw invalid('q', `must hold a word of at least ${MIN_QUERY_WORD} letters or digits`);
-    criteria.text = text;
-  }
+  if (input.q?.trim()) criteria.text = searchTextOf(input.q);
   for (const field of ['priceMin', 'priceMax'] as const) {
     const v = input[field];
     if (v === undefined) continue;

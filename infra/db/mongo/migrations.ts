@@ -217,4 +217,14 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
       ]);
     },
   },
+  {
+    // Checkouts: one per customer and idempotency key (the retry's lookup), and a customer's checkouts newest first.
+    name: '0121-checkouts',
+    async up(db) {
+      await createIndexes(db, 'checkouts', [
+        { name: 'customerId_1_idempotencyKey_1', key: { customerId: 1, idempotencyKey: 1 }, unique: true },
+        { name: 'customerId_1_createdAt_-1', key: { customerId: 1, createdAt: -1 } },
+      ]);
+    },
+  },
 ];

@@ -1,12 +1,13 @@
 import type { Connection } from 'mongoose';
 import { LISTED_STORE_STATUS, LISTED_VERIFICATION_STATUS } from '../../../domain/catalog/model.js';
-import { PRICE_BAND_EDGES, type ProductSearch, type ProductSearchCriteria, type ProductSearchResult, type ProductSort } from '../../../domain/catalog/search.js';
+import { PRICE_BAND_EDGES, type ProductSearch, type ProductSearchCriteria, type ProductSearchHit, type ProductSearchResult, type ProductSort } from '../../../domain/catalog/search.js';
 import { offsetOf, type PageRequest } from '../../../domain/shared/pagination.js';
 import { haversineM } from '../../../geo/distance.js';
 
 type Doc = Record<string, unknown>;
 interface StoreDoc { _id: string; name: string; location: { lat: number; lng: number }; rating?: { average: number | null } }
-interface Faceted { hits: { _id: string; storeId: string; _distance?: number }[]; facets: { _id: { c: string | null; b: number }; n: number }[] }
+interface Hit { _id: string; storeId: string; _distance?: number }
+interface Faceted { hits: Hit[]; facets: { _id: { c: string | null; b: number }; n: number }[] }
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const startsWith = (w: string) => new RegExp(`^${escapeRegex(w)}`);
@@ -35,24 +36,50 @@ export class MongoProductSearch implements ProductSearch {
       bands.set(f._id.b, (bands.get(f._id.b) ?? 0) + f.n);
     }
     return {
-      hits: (out?.hits ?? []).map((h) => {
-        const s = byId.get(h.storeId)!;
-        return { productId: h._id, store: { id: s._id, name: s.name, rating: s.rating?.average ?? null }, distanceM: h._distance ?? null };
-      }),
+      hits: (out?.hits ?? []).map((h) => hitOf(h, byId)),
       total,
       categoryCounts: [...counts].map(([categoryId, count]) => ({ categoryId, count })),
       priceBandCounts: [...bands].sort((a, b) => a[0] - b[0]).map(([band, count]) => ({ band, count })),
     };
   }
 
+  async bestPerStore(c: ProductSearchCriteria, perStore: number): Promise<ProductSearchHit[]> {
+    const stores = await this.listedStores(c);
+    const byId = new Map(stores.map((s) => [s._id, s]));
+    // $group keeps the order of the $sort before it, so each store's list is best first.
+    const stages = [
+      ...this.matching(c, stores),
+      { $sort: sortOf(c.sort, !!c.text) },
+      { $group: { _id: '$storeId', hits: { $push: { _id: '$_id', storeId: '$storeId', _distance: '$_distance' } } } },
+      { $sort: { _id: 1 } },
+      { $project: { hits: { $slice: ['$hits', perStore] } } },
+    ];
+    const groups = await this.conn.collection('products').aggregate<{ hits: Hit[] }>(stages).toArray();
+    return groups.flatMap((g) => g.hits.map((h) => hitOf(h, byId)));
+  }
+
   private async listedStores(c: ProductSearchCriteria): Promise<StoreDoc[]> {
     const q: Doc = { status: LISTED_STORE_STATUS, 'verification.status': LISTED_VERIFICATION_STATUS };
-    if (c.storeId !== undefined) q._id = c.storeId;
+    const ids = c.storeIds ? c.storeIds.filter((id) => c.storeId === undefined || id === c.storeId) : c.storeId !== undefined ? [c.storeId] : null;
+    if (ids) q._id = { $in: ids };
     if (c.minRating !== undefined) q['rating.average'] = { $gte: c.minRating };
     return this.conn.collection<StoreDoc>('stores').find(q, { projection: { name: 1, location: 1, rating: 1 } }).toArray();
   }
 
   private pipeline(c: ProductSearchCriteria, stores: StoreDoc[], page: PageRequest): Doc[] {
+    const stages = this.matching(c, stores);
+    const band = { $subtract: [{ $size: { $filter: { input: [...PRICE_BAND_EDGES], as: 'edge', cond: { $lte: ['$$edge', '$priceMin'] } } } }, 1] };
+    stages.push({
+      $facet: {
+        hits: [{ $sort: sortOf(c.sort, !!c.text) }, { $skip: offsetOf(page) }, { $limit: page.limit }, { $project: { _id: 1, storeId: 1, _distance: 1 } }],
+        facets: [{ $group: { _id: { c: '$categoryId', b: band }, n: { $sum: 1 } } }],
+      },
+    });
+    return stages;
+  }
+
+  /** The products that match, with the fields the sorts read (`_score`, `_distance`). */
+  private matching(c: ProductSearchCriteria, stores: StoreDoc[]): Doc[] {
     const match: Doc = { status: 'active', storeId: { $in: stores.map((s) => s._id) } };
     const and: Doc[] = [];
     if (c.text) {
@@ -76,15 +103,13 @@ export class MongoProductSearch implements ProductSearch {
       fields._distance = { $arrayElemAt: [stores.map((s) => Math.round(haversineM(lat, lng, s.location.lat, s.location.lng))), { $indexOfArray: [stores.map((s) => s._id), '$storeId'] }] };
     }
     if (Object.keys(fields).length) stages.push({ $addFields: fields });
-    const band = { $subtract: [{ $size: { $filter: { input: [...PRICE_BAND_EDGES], as: 'edge', cond: { $lte: ['$$edge', '$priceMin'] } } } }, 1] };
-    stages.push({
-      $facet: {
-        hits: [{ $sort: sortOf(c.sort, !!c.text) }, { $skip: offsetOf(page) }, { $limit: page.limit }, { $project: { _id: 1, storeId: 1, _distance: 1 } }],
-        facets: [{ $group: { _id: { c: '$categoryId', b: band }, n: { $sum: 1 } } }],
-      },
-    });
     return stages;
   }
+}
+
+function hitOf(h: Hit, stores: Map<string, StoreDoc>): ProductSearchHit {
+  const s = stores.get(h.storeId)!;
+  return { productId: h._id, store: { id: s._id, name: s.name, rating: s.rating?.average ?? null }, distanceM: h._distance ?? null };
 }
 
 /** Keeps products with a variant in the price range (if any) whose stock can be bought now. */

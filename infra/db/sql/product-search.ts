@@ -1,5 +1,5 @@
 import { LISTED_STORE_STATUS, LISTED_VERIFICATION_STATUS } from '../../../domain/catalog/model.js';
-import { PRICE_BAND_EDGES, type ProductSearch, type ProductSearchCriteria, type ProductSearchResult, type ProductSort } from '../../../domain/catalog/search.js';
+import { PRICE_BAND_EDGES, type ProductSearch, type ProductSearchCriteria, type ProductSearchHit, type ProductSearchResult, type ProductSort } from '../../../domain/catalog/search.js';
 import type { SearchQuery } from '../../../domain/catalog/search-text.js';
 import { offsetOf, type PageRequest } from '../../../domain/shared/pagination.js';
 import { EARTH_RADIUS_M } from '../../../geo/distance.js';
@@ -63,15 +63,26 @@ export class SqlProductSearch implements ProductSearch {
       bands.set(Number(f.band), (bands.get(Number(f.band)) ?? 0) + n);
     }
     return {
-      hits: hits.rows.map((r) => ({
-        productId: r.id,
-        store: { id: r.store_id, name: r.store_name, rating: r.store_rating === null ? null : Number(r.store_rating) },
-        distanceM: r.distance_m === null ? null : Number(r.distance_m),
-      })),
+      hits: hits.rows.map(hitOf),
       total,
       categoryCounts: [...categories].map(([categoryId, count]) => ({ categoryId, count })),
       priceBandCounts: [...bands].sort((a, b) => a[0] - b[0]).map(([b, count]) => ({ band: b, count })),
     };
+  }
+
+  async bestPerStore(c: ProductSearchCriteria, perStore: number): Promise<ProductSearchHit[]> {
+    const params = new SqlSearchParams();
+    const { where, rank } = this.conditions(c, params);
+    const distance = c.near ? distanceSql(params.add(c.near.lat), params.add(c.near.lng)) : 'null';
+    const rows = await this.db.query<HitRow>(
+      `select id, store_id, store_name, store_rating, distance_m from (
+         select p.id, s.id as store_id, s.name as store_name, s.rating_average as store_rating, ${distance} as distance_m,
+                row_number() over (partition by p.store_id order by ${orderBy(c.sort, rank, distance)}) as n
+         from products p join stores s on s.id = p.store_id ${where}) ranked
+       where n <= ${params.add(perStore)} order by store_id collate "C", n`,
+      params.values,
+    );
+    return rows.rows.map(hitOf);
   }
 
   /**
@@ -89,6 +100,7 @@ export class SqlProductSearch implements ProductSearch {
     }
     if (c.categoryIds) parts.push(`p.category_id = any(${params.add(c.categoryIds)}::text[])`);
     if (c.storeId !== undefined) parts.push(`p.store_id = ${params.add(c.storeId)}`);
+    if (c.storeIds !== undefined) parts.push(`p.store_id = any(${params.add(c.storeIds)}::text[])`);
     if (c.minRating !== undefined) parts.push(`s.rating_average >= ${params.add(c.minRating)}`);
     if (c.priceMin !== undefined || c.priceMax !== undefined || c.inStock) {
       const v = ['v.product_id = p.id'];
@@ -106,6 +118,12 @@ export class SqlProductSearch implements ProductSearch {
     return { condition: `p.search @@ ${query}`, rank: `ts_rank(p.search, ${query})` };
   }
 }
+
+const hitOf = (r: HitRow): ProductSearchHit => ({
+  productId: r.id,
+  store: { id: r.store_id, name: r.store_name, rating: r.store_rating === null ? null : Number(r.store_rating) },
+  distanceM: r.distance_m === null ? null : Number(r.distance_m),
+});
 
 /** Haversine in metres, rounded, with the constant and operation order of geo/distance.ts. */
 function distanceSql(lat: string, lng: string): string {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { booleanPointInPolygon, polygon as turfPolygon } from '@turf/turf';
 import { cellToBoundary, cellToLatLng, getPentagons, latLngToCell } from 'h3-js';
-import { destinationPoint } from '../../../geo/distance.js';
+import { destinationPoint, haversineM } from '../../../geo/distance.js';
 import { GeoError } from '../../../geo/errors.js';
 import { MAX_ZONE_RADIUS_M, prepareZone, type ZoneShape } from '../../../geo/zones.js';
 import { zoneCells } from '../../../geo/zone-cells.js';
@@ -158,6 +158,43 @@ describe('geo zones: the H3 index agrees with a brute-force scan of the exact te
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('when points lie within metres of a zone\'s edge (the band the exact test runs in), then a lookup returns exactly the zones whose exact test accepts them', () => {
+    fc.assert(
+      fc.property(fc.array(zoneArb, { minLength: 1, maxLength: 4 }), fc.array(fc.record({ i: fc.nat(), t: fc.double({ min: 0, max: 1, noNaN: true }), off: fc.double({ min: -300, max: 300, noNaN: true }), b: fc.double({ min: 0, max: 360, noNaN: true }) }), { minLength: 30, maxLength: 80 }), (shapes, probes) => {
+        const zones = shapes.map((s) => prepareZone(s));
+        const index = new ZoneIndex();
+        zones.forEach((z, i) => index.set(`z${i}`, z));
+        for (const p of probes) {
+          // A point on the outer ring (a fraction t round it), moved up to 300 m in any direction.
+          const ring = zones[p.i % zones.length]!.rings[0]!;
+          const k = Math.min(ring.length - 2, Math.floor(p.t * (ring.length - 1)));
+          const [ax, ay] = ring[k] as [number, number];
+          const [bx, by] = ring[k + 1] as [number, number];
+          const f = p.t * (ring.length - 1) - k;
+          const q = destinationPoint(ay + (by - ay) * f, ax + (bx - ax) * f, Math.abs(p.off), p.b);
+          const brute = zones.flatMap((zone, i) => (zone.contains(q.lat, q.lng) ? [`z${i}`] : [])).sort();
+          expect(index.lookup(q.lat, q.lng).sort(), JSON.stringify(q)).to.deep.equal(brute);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('when a 5 km circle is precomputed, then the exact test runs in a band about one cell wide (boundary cells only where the edge comes within a cell\'s reach)', () => {
+    const zone = prepareZone({ kind: 'radius', center: { lat: 33.5138, lng: 36.2765 }, radiusM: 5_000 });
+    const { res, interior, boundary } = zoneCells(zone);
+    expect(res).to.equal(9);
+    // The circle is 31.4 km round and a res-9 cell reaches about 0.2 km from its centre: the cells
+    // whose centre lies within that of the edge number about 31.4 × 0.4 / 0.105 km² ≈ 120.
+    // Sampled cells with their first ring (the earlier band) were about 280.
+    expect(boundary.length).to.be.within(80, 160);
+    for (const cell of boundary) {
+      const [lat, lng] = cellToLatLng(cell);
+      expect(Math.abs(haversineM(33.5138, 36.2765, lat, lng) - 5_000)).to.be.below(250);
+    }
+    expect(interior.length).to.be.above(boundary.length * 4);
   });
 
   it('when a zone is replaced or deleted, then lookups follow', () => {
