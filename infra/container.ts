@@ -57,7 +57,7 @@ import { registerStoreZones, startStoreZones, storeZoneRoutesOf, storesNearRoute
 import { registerSettings, settingsRoutesOf, startSettings, type SettingsCradle } from './wiring/settings.js';
 import { registerPayments, paymentRoutesOf, startPaymentWorkers, type PaymentsCradle } from './wiring/payments.js';
 import { cartRoutesOf, registerCarts, startCartWorkers, type CartsCradle } from './wiring/carts.js';
-import { registerOrders, orderRoutesOf, type OrdersCradle } from './wiring/orders.js';
+import { registerOrders, orderRoutesOf, startOrderWorkers, type OrdersCradle } from './wiring/orders.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 /** The roles composed here; `hub` has its own, smaller composition (container-hub.ts). */
@@ -270,6 +270,7 @@ function compose(infra: Infrastructure, role: ContainerRole): Composed {
     startCatalogWorkers(c);
     startCartWorkers(c);
     startPaymentWorkers(c);
+    startOrderWorkers(c);
   }
 
   return {
