@@ -1,5 +1,5 @@
 import { z, text } from '../zod.js';
-import { MAX_MINIMUM_ORDER_MINOR, STORE_STATUSES, type StoreView } from '../../domain/catalog/model.js';
+import { MAX_MINIMUM_ORDER_MINOR, MAX_PREP_MINUTES, STORE_STATUSES, type StoreView } from '../../domain/catalog/model.js';
 import { MAX_DATE_CLOSURES, MAX_PERIODS, WEEKDAYS } from '../../domain/catalog/opening-hours.js';
 import { STORE_DOCUMENT_KINDS, STORE_VERIFICATION_STATUSES } from '../../domain/catalog/store-verification.js';
 import type { PublicStoreView } from '../../domain/catalog/use-cases/public-store-queries.js';
@@ -36,6 +36,8 @@ const hoursOut = z.object({
   temporaryClosure: z.object({ until: z.string(), reason: z.string() }).nullable(),
 });
 const minimumOrder = z.number().int('must be a whole number of minor units').min(0, 'must not be negative').max(MAX_MINIMUM_ORDER_MINOR).openapi({ example: 2500 });
+const prepMinutes = z.number().int('must be whole minutes').min(1, 'must be at least 1').max(MAX_PREP_MINUTES).nullable()
+  .openapi({ description: 'Minutes to have an order ready (the first leg of the ETA); null: the marketplace default (setting store.prepDefaultMinutes)', example: 20 });
 const cuisine = text(60).nullable();
 const rating = z.object({ average: z.number().nullable(), count: z.number().int() });
 const logo = z.object({ sizes: imageSizesSchema }).nullable();
@@ -58,6 +60,7 @@ export const storeSchema = z
     logo,
     hours: hoursOut.nullable(),
     minimumOrder: z.number().int(),
+    prepMinutes: z.number().int().nullable(),
     rating,
     verification: z.object({
       status: z.enum(STORE_VERIFICATION_STATUSES),
@@ -77,7 +80,7 @@ export const storeSchema = z
       location: { lat: 33.5112, lng: 36.3132 }, pickupInstructions: 'Side door on the alley, ring twice', status: 'open', cuisine: 'bakery',
       logo: { sizes: exampleImageSizes(`/api/v1/store-logos/${EXAMPLE_ID.store}`) },
       hours: { timeZone: 'Asia/Damascus', weekly: [{ day: 'sat', opens: '07:00', closes: '22:00' }], closures: [{ date: '2026-03-20', reason: 'Eid al-Fitr' }], temporaryClosure: null },
-      minimumOrder: 2500, rating: { average: null, count: 0 },
+      minimumOrder: 2500, prepMinutes: 20, rating: { average: null, count: 0 },
       verification: {
         status: 'approved', submittedAt: '2026-01-05T11:20:00.000Z', reason: null, decidedBy: EXAMPLE_ID.admin, decidedAt: '2026-01-06T09:00:00.000Z',
         documents: [{ id: EXAMPLE_ID.storeDocument, kind: 'business_license', contentType: 'application/pdf', sizeBytes: 312704, sha256: '9f2c4e7a1b8d3f6025c9e4a7b1d8f3e6c2a5b9d4e7f1a3c6b8d2e5f9a4c7b1e3', uploadedAt: '2026-01-05T11:20:00.000Z' }],
@@ -113,14 +116,16 @@ export const createStoreBody = z
   .strictObject({
     name: text(200), phone: phone.optional(), address: text(500), location: point, status: z.enum(STORE_STATUSES).optional(),
     pickupInstructions: text(500).nullable().optional(), cuisine: cuisine.optional(), hours: hours.nullable().optional(), minimumOrder: minimumOrder.optional(),
+    prepMinutes: prepMinutes.optional(),
   })
-  .openapi({ example: { name: 'مخبز الشام · Al-Sham Bakery', phone: '+963944123456', address: '12 Straight Street, Bab Touma, Damascus', location: { lat: 33.5112, lng: 36.3132 }, cuisine: 'bakery', minimumOrder: 2500, hours: { timeZone: 'Asia/Damascus', weekly: [{ day: 'sat', opens: '07:00', closes: '22:00' }] } } });
+  .openapi({ example: { name: 'مخبز الشام · Al-Sham Bakery', phone: '+963944123456', address: '12 Straight Street, Bab Touma, Damascus', location: { lat: 33.5112, lng: 36.3132 }, cuisine: 'bakery', minimumOrder: 2500, prepMinutes: 20, hours: { timeZone: 'Asia/Damascus', weekly: [{ day: 'sat', opens: '07:00', closes: '22:00' }] } } });
 
 /** Strict: rating, verification, owner, ids and versions are not fields of a patch (VALIDATION_ERROR names them). */
 export const patchStoreBody = z
   .strictObject({
     name: text(200).optional(), phone: phone.nullable().optional(), address: text(500).optional(), location: point.optional(), status: z.enum(STORE_STATUSES).optional(),
     pickupInstructions: text(500).nullable().optional(), cuisine: cuisine.optional(), hours: hours.nullable().optional(), temporaryClosure: temporaryClosure.nullable().optional(), minimumOrder: minimumOrder.optional(),
+    prepMinutes: prepMinutes.optional(),
   })
   .refine((b) => Object.keys(b).length > 0, { message: 'at least one field is required' })
   .openapi({ example: { temporaryClosure: { until: '2026-03-01T06:00:00Z', reason: 'Renovation' }, minimumOrder: 3000 } });

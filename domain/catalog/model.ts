@@ -22,6 +22,8 @@ export const isListedStore = (s: { status: StoreStatus; verification: { status: 
 const E164 = /^\+[1-9]\d{7,14}$/;
 /** Far above any real basket; keeps sums of minimum orders far from 2^53. */
 export const MAX_MINIMUM_ORDER_MINOR = 100_000_000;
+/** A store's preparation time is whole minutes in [1, MAX_PREP_MINUTES]. */
+export const MAX_PREP_MINUTES = 240;
 
 /** One processed size of the logo, stored through the document storage and addressed by its hash. */
 export interface ImageFile {
@@ -60,6 +62,11 @@ export interface StoreProps {
   hours: OpeningHours | null;
   /** Smallest basket the store accepts, in integer minor units of the marketplace currency. */
   minimumOrder: number;
+  /**
+   * Minutes from an order to having it ready for the courier: the first leg of
+   * every ETA. Null: the marketplace default (setting `store.prepDefaultMinutes`).
+   */
+  prepMinutes: number | null;
   rating: StoreRating;
   verification: StoreVerification;
   createdAt: string;
@@ -86,6 +93,8 @@ export interface StorePatch {
   /** Sets or lifts (null) only the temporary closure, keeping the rest of the hours. */
   temporaryClosure?: TemporaryClosure | null;
   minimumOrder?: number;
+  /** Null goes back to the marketplace default. */
+  prepMinutes?: number | null;
 }
 
 const text = (value: string, field: string, max: number): string => {
@@ -115,6 +124,13 @@ export const minimumOrderOf = (value: number | undefined): number => {
   }
   return v;
 };
+export const prepMinutesOf = (value: number | null | undefined): number | null => {
+  if (value === null || value === undefined) return null;
+  if (!Number.isSafeInteger(value) || value < 1 || value > MAX_PREP_MINUTES) {
+    throw validationError(`prepMinutes must be a whole number of minutes from 1 to ${MAX_PREP_MINUTES}`, { field: 'prepMinutes', reason: 'invalid_minutes' });
+  }
+  return value;
+};
 const hoursOf = (value: HoursInput | null | undefined): OpeningHours | null => (value === null || value === undefined ? null : openingHours(value));
 
 export interface CreateStoreFields {
@@ -129,6 +145,7 @@ export interface CreateStoreFields {
   cuisine?: string | null;
   hours?: HoursInput | null;
   minimumOrder?: number;
+  prepMinutes?: number | null;
   at: Date;
 }
 
@@ -152,6 +169,7 @@ export class Store {
       logo: null,
       hours: hoursOf(input.hours),
       minimumOrder: minimumOrderOf(input.minimumOrder),
+      prepMinutes: prepMinutesOf(input.prepMinutes),
       rating: { average: null, count: 0 },
       verification: unverified(),
       createdAt: at,
@@ -205,6 +223,7 @@ export class Store {
       next.hours = openingHours({ ...next.hours, temporaryClosure: patch.temporaryClosure });
     }
     if (patch.minimumOrder !== undefined) next.minimumOrder = minimumOrderOf(patch.minimumOrder);
+    if (patch.prepMinutes !== undefined) next.prepMinutes = prepMinutesOf(patch.prepMinutes);
     return this.replace(next, at);
   }
 

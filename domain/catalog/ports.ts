@@ -14,6 +14,8 @@ export interface StoreRepository {
   /** Inserts a new store (ids are generated, so a clash is a bug and throws). */
   create(store: Store): Promise<void>;
   findById(id: string): Promise<Store | null>;
+  /** The known stores among `ids`, in no particular order (unknown ids left out): one read for many. */
+  findByIds(ids: readonly string[]): Promise<Store[]>;
   /** Writes the store if the stored version is still `expectedVersion`; false when someone else changed it first. */
   save(store: Store, expectedVersion: number): Promise<boolean>;
   /**

@@ -100,6 +100,12 @@ export const SETTINGS = {
     public: true,
     description: 'Minimum order subtotal (minor units) for a store that sets none of its own.',
   }),
+  'store.prepDefaultMinutes': define({
+    schema: z.number().int('must be whole minutes').min(1, 'must be at least 1').max(240, 'must be at most 240'),
+    default: 15,
+    public: false,
+    description: 'Minutes a store takes to have an order ready, for a store that sets none of its own: the first leg of its ETA.',
+  }),
   'order.autoRejectMinutes': define({
     schema: z.number().int('must be whole minutes').min(1, 'must be at least 1').max(240, 'must be at most 240'),
     default: 10,

@@ -30,6 +30,27 @@ forEachBackend('StoreRepository contract', (ctx) => {
     expect(await repo().findById(randomUUID())).to.equal(null);
   });
 
+  it('when several stores are read by id at once, then each known one comes back field for field (unknown ids and repeats add nothing)', async () => {
+    const [a, b] = [make(), make({ phone: null })];
+    for (const s of [a, b]) await repo().create(s);
+    const found = await repo().findByIds([b.id, randomUUID(), a.id, b.id]);
+    expect(found.map((s) => s.toView()).sort((x, y) => x.id.localeCompare(y.id))).to.deep.equal([a.toView(), b.toView()].sort((x, y) => x.id.localeCompare(y.id)));
+    expect(await repo().findByIds([])).to.deep.equal([]);
+  });
+
+  it('when a store sets its preparation time, then it reads back; cleared, it reads as null (the marketplace default)', async () => {
+    const s = make();
+    expect(s.toProps().prepMinutes).to.equal(null);
+    await repo().create(s);
+    const v = s.version;
+    s.update({ prepMinutes: 25 }, at(3));
+    expect(await repo().save(s, v)).to.equal(true);
+    expect((await repo().findById(s.id))!.toProps().prepMinutes).to.equal(25);
+    s.update({ prepMinutes: null }, at(4));
+    expect(await repo().save(s, v + 1)).to.equal(true);
+    expect((await repo().findById(s.id))!.toProps().prepMinutes).to.equal(null);
+  });
+
   it('when the same id is created twice, then the second insert fails and the first store stays', async () => {
     const s = make();
     await repo().create(s);

@@ -240,6 +240,11 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
         guestToken = (await http(`${app.url}/api/v1/cart/guest`, { method: 'POST' })).body.data.cartToken;
       },
     },
+    // checkout: customers only, on their own cart (none here: CART_EMPTY); the key is per caller, so no one reaches another's checkout
+    'POST /api/v1/checkout': {
+      scope: 'none', request: (_t, a) => ({ path: '/api/v1/checkout', json: { paymentMethod: 'cash' }, headers: { 'Idempotency-Key': `matrix-${a}-${Date.now()}-${Math.random()}` } }),
+      expect: (a) => (a === 'anonymous' ? 401 : a === 'customer' ? 422 : 403),
+    },
     // settings: anyone reads the public ones; settings:read (both admin parties) reads all; settings:write (super_admin) changes them
     'GET /api/v1/settings': { scope: 'none', request: () => ({ path: '/api/v1/settings' }), expect: () => 200 },
     'GET /api/v1/admin/settings': { scope: 'none', request: () => ({ path: '/api/v1/admin/settings' }), expect: adminWith(['super_admin', 'ops_admin'], 200) },

@@ -11,11 +11,6 @@ import type { AddressRepository, CourierLegEta, ProductRepository, ProductSummar
 import type { ProductSearch } from '../search.js';
 import { searchTextOf } from './search-products.js';
 
-/**
- * How long a store takes to have an order ready, until stores carry their own
- * figure: the first leg of every ETA here.
- */
-export const DEFAULT_PREP_S = 15 * 60;
 /** Matching products shown per store for "products near me". */
 export const PRODUCTS_PER_STORE = 5;
 
@@ -101,10 +96,9 @@ export class FindStoresNear implements StoreCoverage {
   private async deliverers(point: Coordinate): Promise<{ store: Store; distanceM: number; fee: number; products?: ProductSummary[] }[]> {
     const ids = this.deps.zoneLookup.storesCovering(point);
     const bands = this.deps.liveSettings.get('delivery.feeBands');
-    const stores = await Promise.all(ids.map((id) => this.deps.stores.findById(id)));
+    const stores = await this.deps.stores.findByIds(ids);
     const out: { store: Store; distanceM: number; fee: number }[] = [];
     for (const store of stores) {
-      if (!store) continue;
       const quote = quoteDelivery({ store: store.toProps(), point, inZone: true, bands });
       if (quote.deliversHere) out.push({ store, distanceM: quote.distanceM, fee: quote.feeMinor! });
     }
@@ -135,11 +129,13 @@ export class FindStoresNear implements StoreCoverage {
     const p = store.toProps();
     const leg = await this.deps.courierLegEta.courierLeg(p.location, point);
     const state = openingState(p.hours, this.deps.clock.now());
+    // The store's own preparation time, else the marketplace default: the first leg of the ETA.
+    const prepS = (p.prepMinutes ?? this.deps.liveSettings.get('store.prepDefaultMinutes')) * 60;
     return {
       store: { id: p.id, name: p.name, cuisine: p.cuisine, logo: p.logo, location: p.location, rating: p.rating, minimumOrder: p.minimumOrder },
       distanceM: Math.round(d),
       deliveryFee: fee,
-      eta: { seconds: DEFAULT_PREP_S + Math.round(leg.seconds), prepS: DEFAULT_PREP_S, courierS: Math.round(leg.seconds), source: leg.source },
+      eta: { seconds: prepS + Math.round(leg.seconds), prepS, courierS: Math.round(leg.seconds), source: leg.source },
       openNow: state.openNow,
       nextOpeningAt: state.nextOpeningAt,
       ...(products ? { products } : {}),

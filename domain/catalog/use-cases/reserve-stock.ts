@@ -24,11 +24,12 @@ export class ReserveStock {
     const { inventory, unitOfWork, clock, ids } = this.deps;
     const earlier = await inventory.findReservationByKey(input.key);
     if (earlier) return sameLinesOrConflict(earlier, lines);
+    const id = ids.next();
     try {
       return await unitOfWork.transaction(async () => {
         const now = clock.now();
         const reservation: Reservation = {
-          id: ids.next(),
+          id,
           key: input.key,
           lines,
           status: 'active',
@@ -44,9 +45,10 @@ export class ReserveStock {
         return reservation;
       });
     } catch (err) {
-      // Lost a race with the same key: the winner's reservation is the answer.
+      // Lost a race with the same key: the winner's reservation is the answer. Inside a caller's
+      // transaction (the checkout's) nothing has rolled back yet, so our own row is still visible: not a winner.
       const winner = await inventory.findReservationByKey(input.key);
-      if (winner) return sameLinesOrConflict(winner, lines);
+      if (winner && winner.id !== id) return sameLinesOrConflict(winner, lines);
       throw err;
     }
   }

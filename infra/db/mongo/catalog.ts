@@ -23,6 +23,7 @@ const schema = new Schema<Doc>(
     logo: { type: Schema.Types.Mixed, default: null },
     hours: { type: Schema.Types.Mixed, default: null },
     minimumOrder: { type: Number, required: true, default: 0 },
+    prepMinutes: { type: Number, default: null },
     rating: { average: { type: Number, default: null }, count: { type: Number, default: 0 } },
     verification: {
       status: { type: String, required: true },
@@ -60,6 +61,7 @@ const toStore = (d: Doc): Store => {
     logo: d.logo ?? null,
     hours: d.hours ?? null,
     minimumOrder: d.minimumOrder ?? 0,
+    prepMinutes: d.prepMinutes ?? null,
     rating: { average: d.rating?.average ?? null, count: d.rating?.count ?? 0 },
     verification: {
       status: v.status,
@@ -102,6 +104,12 @@ export class MongoStoreRepository implements StoreRepository {
   async findById(id: string): Promise<Store | null> {
     const d = await this.model.findById(str(id, 'id')).lean<Doc>().exec();
     return d ? toStore(d) : null;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<Store[]> {
+    if (ids.length === 0) return [];
+    const docs = await this.model.find({ _id: { $in: [...new Set(ids.map((id) => str(id, 'id')))] } }).lean<Doc[]>().exec();
+    return docs.map(toStore);
   }
 
   async save(store: Store, expectedVersion: number): Promise<boolean> {

@@ -21,6 +21,7 @@ interface Row {
   logo: StoreLogo | string | null;
   hours: OpeningHours | string | null;
   minimum_order: number | string;
+  prep_minutes: number | null;
   rating_average: number | null;
   rating_count: number;
   verification_status: string;
@@ -52,6 +53,7 @@ const toStore = (r: Row): Store =>
     logo: json(r.logo),
     hours: json(r.hours),
     minimumOrder: Number(r.minimum_order),
+    prepMinutes: r.prep_minutes === null ? null : Number(r.prep_minutes),
     rating: { average: r.rating_average === null ? null : Number(r.rating_average), count: Number(r.rating_count) },
     verification: {
       status: r.verification_status as StoreVerificationStatus,
@@ -68,7 +70,7 @@ const toStore = (r: Row): Store =>
 
 /** Every column but the id, owner and creation time, in this order: what `save` writes. */
 const MUTABLE = [
-  'name', 'phone', 'address', 'lat', 'lng', 'pickup_instructions', 'status', 'cuisine', 'logo', 'hours', 'minimum_order', 'rating_average', 'rating_count',
+  'name', 'phone', 'address', 'lat', 'lng', 'pickup_instructions', 'status', 'cuisine', 'logo', 'hours', 'minimum_order', 'prep_minutes', 'rating_average', 'rating_count',
   'verification_status', 'verification_submitted_at', 'verification_reason', 'verification_decided_by', 'verification_decided_at', 'verification_documents',
   'version', 'updated_at',
 ] as const;
@@ -78,7 +80,7 @@ function mutableValues(store: Store): unknown[] {
   const v = p.verification;
   return [
     p.name, p.phone, p.address, p.location.lat, p.location.lng, p.pickupInstructions, p.status, p.cuisine,
-    p.logo === null ? null : JSON.stringify(p.logo), p.hours === null ? null : JSON.stringify(p.hours), p.minimumOrder, p.rating.average, p.rating.count,
+    p.logo === null ? null : JSON.stringify(p.logo), p.hours === null ? null : JSON.stringify(p.hours), p.minimumOrder, p.prepMinutes, p.rating.average, p.rating.count,
     v.status, v.submittedAt, v.reason, v.decidedBy, v.decidedAt, JSON.stringify(v.documents),
     p.version, p.updatedAt,
   ];
@@ -99,6 +101,12 @@ export class SqlStoreRepository implements StoreRepository {
   async findById(id: string): Promise<Store | null> {
     const r = await this.db.query<Row>('select * from stores where id = $1', [id]);
     return r.rows[0] ? toStore(r.rows[0]) : null;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<Store[]> {
+    if (ids.length === 0) return [];
+    const r = await this.db.query<Row>('select * from stores where id = any($1::text[])', [[...new Set(ids)]]);
+    return r.rows.map(toStore);
   }
 
   async save(store: Store, expectedVersion: number): Promise<boolean> {

@@ -106,6 +106,36 @@ describe('store zones over HTTP: set, read, remove, and who delivers to me', fun
     expect((await near(`lat=${spot.lat - 1}&lng=${spot.lng}`)).body.data.items).to.deep.equal([]);
   });
 
+  it('when a store sets its own preparation time, then its ETA starts with it; a store without one uses the marketplace default, which an admin may change; bad minutes are refused and change nothing', async () => {
+    const spot = { lat: damascus.lat - 0.3, lng: damascus.lng };
+    const own = await openStore(app, owner, spot, { name: 'Slow kitchen' });
+    const plain = await openStore(app, owner, spot, { name: 'Default kitchen' });
+    for (const id of [own, plain]) await giveZone(app, owner, id, spot, 2_000);
+    const patch = (json: unknown) => http(`${app.url}/api/v1/stores/${own}`, { method: 'PATCH', token: owner, json });
+    const set = await patch({ prepMinutes: 35 });
+    expect(set.status, JSON.stringify(set.body)).to.equal(200);
+    expect(set.body.data.prepMinutes).to.equal(35);
+    for (const bad of [0, 241, 12.5, '20']) {
+      const r = await patch({ prepMinutes: bad });
+      expect(r.status, `prepMinutes ${JSON.stringify(bad)}`).to.equal(400);
+      expect(r.body.error.code).to.equal('VALIDATION_ERROR');
+    }
+    const prep = async () => {
+      const r = await near(`lat=${spot.lat}&lng=${spot.lng}`);
+      return Object.fromEntries((r.body.data.items as Array<{ store: { id: string }; eta: { seconds: number; prepS: number; courierS: number } }>).map((i) => {
+        expect(i.eta.seconds).to.equal(i.eta.prepS + i.eta.courierS);
+        return [i.store.id === own ? 'own' : 'plain', i.eta.prepS];
+      }));
+    };
+    expect(await prep()).to.deep.equal({ own: 35 * 60, plain: 15 * 60 });
+    const admin = app.token('admin', `admin-${randomUUID().slice(0, 8)}`);
+    const changed = await http(`${app.url}/api/v1/admin/settings/store.prepDefaultMinutes`, { method: 'PUT', token: admin, json: { value: 20, expectedVersion: 0 } });
+    expect(changed.status, JSON.stringify(changed.body)).to.equal(200);
+    expect(await prep()).to.deep.equal({ own: 35 * 60, plain: 20 * 60 });
+    expect((await patch({ prepMinutes: null })).body.data.prepMinutes).to.equal(null);
+    expect(await prep()).to.deep.equal({ own: 20 * 60, plain: 20 * 60 });
+  });
+
   it('when a search term is given, then only stores with matching active products come back, with those products', async () => {
     const spot = { lat: damascus.lat + 0.27, lng: damascus.lng };
     const bakery = await openStore(app, owner, spot, { name: 'Bakery' });

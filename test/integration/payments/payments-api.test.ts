@@ -79,6 +79,22 @@ describe('payments over HTTP (real app, private Redis, the Stripe stub as a loca
     expect(await read(orderId)).to.deep.include({ status: 'captured', capturedMinor: 45_000 });
   });
 
+  it('when 20 captures of one order race (redeliveries and a duplicate consumer), then the stub charges once and one captured event is written', async () => {
+    const { orderId, paymentId, providerRef } = await pay();
+    const before = stub.stats();
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => c.capturePayment.execute(orderId)));
+    expect(results.filter((r) => r.status === 'rejected'), 'no capture fails').to.deep.equal([]);
+    await stub.flushWebhooks();
+    expect(stub.stats().charges - before.charges).to.equal(1);
+    expect(stub.stats().doubleCharges).to.equal(0);
+    expect(stub.paymentIntent(providerRef)?.amount_received).to.equal(45_000);
+    const p = (await c.payments.findById(paymentId))!.toProps();
+    expect(p).to.deep.include({ status: 'captured', capturedMinor: 45_000 });
+    if (c.store.kind !== 'sql') throw new Error('this suite runs on PGlite');
+    const events = await c.store.sql.query<{ n: number }>("select count(*)::int as n from outbox where aggregate_id = $1 and type = 'ordering.payment.captured'", [paymentId]);
+    expect(events.rows[0]?.n, 'captured events in the outbox').to.equal(1);
+  });
+
   it('when the store rejects, then the hold is voided at the stub and the payment reads voided', async () => {
     const { orderId, providerRef } = await pay();
     await orderEvent(orderId, 'rejected', 'awaiting_payment', 'out of bread');
