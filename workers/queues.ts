@@ -50,8 +50,8 @@ export type EventJob = z.infer<typeof domainEventSchema>;
 export const stockReservationJobSchema = z.strictObject({ task: z.literal('expire') });
 export type StockReservationJob = z.infer<typeof stockReservationJobSchema>;
 
-/** The repeatable job that closes carts idle past `cart.idleExpiryMinutes`. */
-export const cartExpiryJobSchema = z.strictObject({ task: z.literal('expire') });
+/** The repeatable jobs that close carts idle past `cart.idleExpiryMinutes` and purge long-closed ones. */
+export const cartExpiryJobSchema = z.strictObject({ task: z.enum(['expire', 'purge']) });
 export type CartExpiryJob = z.infer<typeof cartExpiryJobSchema>;
 
 export interface JobPayloads {

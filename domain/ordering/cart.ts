@@ -46,6 +46,8 @@ export interface CartProps {
   mergedInto: string | null;
   /** Set when converted: the checkout that bought it. */
   checkoutId: string | null;
+  /** When it stopped being active (merged, converted or expired); closed carts are purged some time after. */
+  closedAt: string | null;
   /** The last change by its owner; a cart idle for `cart.idleExpiryMinutes` expires. */
   lastActivityAt: string;
   version: number;
@@ -89,7 +91,7 @@ export class Cart {
     const tokenHash = 'tokenHash' in input.owner ? input.owner.tokenHash : null;
     if (!customerId && !(tokenHash && /^[0-9a-f]{64}$/.test(tokenHash))) throw validationError('a cart belongs to a customer or to a token hash');
     const at = input.at.toISOString();
-    return new Cart({ id: input.id, customerId, tokenHash, status: 'active', lines: [], destination: null, mergedInto: null, checkoutId: null, lastActivityAt: at, version: 1, createdAt: at, updatedAt: at });
+    return new Cart({ id: input.id, customerId, tokenHash, status: 'active', lines: [], destination: null, mergedInto: null, checkoutId: null, closedAt: null, lastActivityAt: at, version: 1, createdAt: at, updatedAt: at });
   }
 
   static restore(props: CartProps): Cart {
@@ -207,6 +209,7 @@ export class Cart {
 
   private close(status: Exclude<CartStatus, 'active'>, at: Date, refs: { mergedInto?: string; checkoutId?: string }): void {
     this.props.status = status;
+    this.props.closedAt = at.toISOString();
     if (refs.mergedInto) this.props.mergedInto = refs.mergedInto;
     if (refs.checkoutId) this.props.checkoutId = refs.checkoutId;
     this.props.version += 1;

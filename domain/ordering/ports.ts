@@ -32,6 +32,8 @@ export interface CartRepository {
   save(cart: Cart, expectedVersion: number): Promise<boolean>;
   /** Ids of active carts whose last activity is before `before`, oldest first. */
   idleBefore(before: Date, limit: number): Promise<string[]>;
+  /** Deletes up to `limit` carts closed (merged, converted, expired) before `before`, oldest first; answers how many went. */
+  purgeClosedBefore(before: Date, limit: number): Promise<number>;
 }
 
 /** One line as the checkout prices it (prices re-read by the checkout; `priceAtAddMinor` is what the customer saw). */

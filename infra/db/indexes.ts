@@ -314,4 +314,9 @@ export const INDEXES: IndexPair[] = [
     sql: { table: 'checkouts', name: 'checkouts_customer_created_idx', columns: 'customer_id, created_at DESC' },
     mongo: { collection: 'checkouts', name: 'customerId_1_createdAt_-1', key: { customerId: 1, createdAt: -1 } },
   },
+  {
+    serves: 'closed carts by closing time (the purge)',
+    sql: { table: 'carts', name: 'carts_closed_idx', columns: 'closed_at', where: 'closed_at IS NOT NULL' },
+    mongo: { collection: 'carts', name: 'closedAt_1', key: { closedAt: 1 }, partialFilterExpression: { closedAt: { $type: 'date' } } },
+  },
 ];

@@ -9,7 +9,7 @@ import { EditCart } from '../../domain/ordering/use-cases/edit-cart.js';
 import { MergeCarts } from '../../domain/ordering/use-cases/merge-carts.js';
 import { CartQueries } from '../../domain/ordering/use-cases/cart-queries.js';
 import { ExpireCarts } from '../../domain/ordering/use-cases/expire-carts.js';
-import { cartExpiryProcessor, CART_EXPIRY_SWEEP_MS } from '../../workers/processors/cart-expiry.js';
+import { cartExpiryProcessor, CART_EXPIRY_SWEEP_MS, CART_PURGE_EVERY_MS } from '../../workers/processors/cart-expiry.js';
 import { QUEUES } from '../../workers/queues.js';
 import type { Repositories } from '../db/index.js';
 import type { Queues } from '../queues.js';
@@ -43,10 +43,12 @@ export function registerCarts(container: AwilixContainer<CartsCradle & Needs>): 
 
 export const cartRoutesOf = (c: CartsCradle): RouteSpec[] => cartRoutes(c);
 
-/** The worker role's part: the repeatable sweep of idle carts. */
+/** The worker role's part: the repeatable sweep of idle carts and the purge of long-closed ones. */
 export function startCartWorkers(c: CartsCradle & Needs): void {
   c.queues.work(QUEUES.cartExpiry, cartExpiryProcessor(c), 1);
-  void c.queues
-    .repeat(QUEUES.cartExpiry, 'cart-expiry:expire', CART_EXPIRY_SWEEP_MS, { task: 'expire' })
-    .catch((err: unknown) => c.logger.warn({ err }, 'could not schedule the cart expiry; retried at next start'));
+  for (const [task, everyMs] of [['expire', CART_EXPIRY_SWEEP_MS], ['purge', CART_PURGE_EVERY_MS]] as const) {
+    void c.queues
+      .repeat(QUEUES.cartExpiry, `cart-expiry:${task}`, everyMs, { task })
+      .catch((err: unknown) => c.logger.warn({ err, task }, 'could not schedule a cart job; retried at next start'));
+  }
 }

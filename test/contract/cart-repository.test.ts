@@ -136,6 +136,33 @@ forEachBackend('CartRepository contract', (ctx) => {
     expect(await repo().idleBefore(old(1), 10)).to.deep.equal([carts[0]!.id]);
   });
 
+  it('when carts were closed long ago, then purgeClosedBefore deletes those (oldest first, at most `limit`) and never an active or recently closed cart', async () => {
+    const base = Date.UTC(2019, 0, 1);
+    const old = (d: number) => new Date(base + d * 86_400_000);
+    const closedOn = async (day: number, close: (c: Cart, when: Date) => void) => {
+      const c = Cart.create({ id: randomUUID(), owner: { customerId: customer() }, at: old(day - 1) });
+      await repo().create(c);
+      const v = c.version;
+      close(c, old(day));
+      expect(await repo().save(c, v)).to.equal(true);
+      return c;
+    };
+    const expired = await closedOn(1, (c, when) => c.expire(when, when));
+    const converted = await closedOn(2, (c, when) => c.convert('chk', when));
+    const recent = await closedOn(40, (c, when) => c.expire(when, when));
+    const active = Cart.create({ id: randomUUID(), owner: { customerId: customer() }, at: old(0) });
+    await repo().create(active);
+    expect((await repo().findById(expired.id))?.toProps().closedAt).to.equal(old(1).toISOString());
+
+    expect(await repo().purgeClosedBefore(old(30), 1)).to.equal(1);
+    expect(await repo().findById(expired.id), 'the oldest goes first').to.equal(null);
+    expect(await repo().purgeClosedBefore(old(30), 10)).to.equal(1);
+    expect(await repo().findById(converted.id)).to.equal(null);
+    expect(await repo().purgeClosedBefore(old(30), 10)).to.equal(0);
+    expect((await repo().findById(recent.id))?.status).to.equal('expired');
+    expect((await repo().findById(active.id))?.status).to.equal('active');
+  });
+
   ctx.itIsolation('when a transaction that saved a cart fails, then the cart is as it was', async () => {
     const c = customerCart(customer());
     await repo().create(c);

@@ -39,13 +39,14 @@ describe('cart expiry: a BullMQ job on a private redis-server closes carts idle 
     await app?.stop();
   });
 
-  it('when the worker starts, then the sweep has one repeatable schedule', async () => {
-    await until(async () => (await queue.getJobSchedulers()).some((s) => s.key === 'cart-expiry:expire'), 15_000, 'the schedule');
-    const s = (await queue.getJobSchedulers()).find((x) => x.key === 'cart-expiry:expire')!;
-    expect(Number(s.every)).to.be.above(0);
+  it('when the worker starts, then the sweep and the purge each have one repeatable schedule', async () => {
+    await until(async () => (await queue.getJobSchedulers()).length === 2, 15_000, 'the schedules');
+    const schedulers = await queue.getJobSchedulers();
+    expect(schedulers.map((s) => s.key).sort()).to.deep.equal(['cart-expiry:expire', 'cart-expiry:purge']);
+    expect(schedulers.every((s) => Number(s.every) > 0)).to.equal(true);
   });
 
-  it('when carts stay untouched past the idle time, then the job expires them with ordering.cart.expired in the outbox; a cart touched since stays', async () => {
+  it('when carts stay untouched past the idle time, then the job expires them with ordering.cart.expired in the outbox, a cart touched since stays, and weeks later the purge deletes them', async () => {
     const customer = await signUp(app, 'customer');
     expect((await add(shop.variantIds[0]!, { token: customer.accessToken })).status).to.equal(200);
     const guestToken = (await http(`${app.url}/api/v1/cart/guest`, { method: 'POST' })).body.data.cartToken as string;
@@ -75,10 +76,17 @@ describe('cart expiry: a BullMQ job on a private redis-server closes carts idle 
       expect(expiredAgain).to.equal(0);
       expect((await sql.query("select 1 from outbox where type = 'ordering.cart.expired' and aggregate_id = $1", [customerCartId])).rows).to.have.length(1);
 
+      // The purge keeps a closed cart for weeks, then the job deletes it.
+      expect(await cradle().expireCarts.purgeClosed(), 'closed minutes ago').to.equal(0);
+      expect((await cradle().carts.findById(customerCartId))?.status).to.equal('expired');
+      clock.advance(31 * 86_400_000);
+      await cradle().queues.add('cart-expiry', { task: 'purge' }, { jobId: `cart-purge-later-${randomUUID()}` });
+      await until(async () => (await cradle().carts.findById(customerCartId)) === null, 15_000, 'the purge of the expired cart');
+
       const added = await add(shop.variantIds[0]!, { token: customer.accessToken });
       expect(added.status, 'the next add starts a new cart').to.equal(200);
       expect(added.body.data.id).to.not.equal(customerCartId);
-      expect((await add(shop.variantIds[0]!, { headers: { 'x-cart-token': guestToken } })).body.error.details[0].reason, 'an expired guest cart').to.equal('cart_closed');
+      expect((await add(shop.variantIds[0]!, { headers: { 'x-cart-token': guestToken } })).status, 'a purged guest cart').to.equal(404);
     } finally {
       clock.restore();
     }

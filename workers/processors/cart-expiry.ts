@@ -8,11 +8,14 @@ import { cartExpiryJobSchema } from '../queues.js';
  * this late; each sweep is one indexed range read when nothing is due.
  */
 export const CART_EXPIRY_SWEEP_MS = 60_000;
+/** Closed carts are kept for weeks: an hourly purge is plenty. */
+export const CART_PURGE_EVERY_MS = 3_600_000;
 
-/** Idempotent: each cart closes once (a version-checked save), so overlapping sweeps do no harm. */
+/** Idempotent: each cart closes once (a version-checked save) and deleting what is gone deletes nothing, so overlapping runs do no harm. */
 export function cartExpiryProcessor(deps: { expireCarts: ExpireCarts }) {
-  return async (job: Job): Promise<{ expired: number }> => {
-    if (!cartExpiryJobSchema.safeParse(job.data).success) throw new UnrecoverableError('invalid cart-expiry job');
-    return { expired: await deps.expireCarts.execute() };
+  return async (job: Job): Promise<{ expired: number } | { purged: number }> => {
+    const parsed = cartExpiryJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError('invalid cart-expiry job');
+    return parsed.data.task === 'expire' ? { expired: await deps.expireCarts.execute() } : { purged: await deps.expireCarts.purgeClosed() };
   };
 }

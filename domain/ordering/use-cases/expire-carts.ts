@@ -5,6 +5,13 @@ import { cartExpiredEvent } from '../cart-events.js';
 import type { CartRepository } from '../ports.js';
 
 /**
+ * How long a closed cart (merged, converted, expired) is kept: long enough to
+ * answer a retried merge or checkout and to look into a complaint, after which
+ * its lines live on in the orders or nowhere.
+ */
+export const CLOSED_CART_RETENTION_DAYS = 30;
+
+/**
  * The expiry job: closes every active cart untouched for
  * `cart.idleExpiryMinutes`, a batch at a time, each with its
  * `ordering.cart.expired` event in the same transaction. Safe to run twice at
@@ -37,5 +44,16 @@ export class ExpireCarts {
       await this.deps.outbox.add([cartExpiredEvent(cart, now)]);
       return true;
     });
+  }
+
+  /** Deletes carts closed more than CLOSED_CART_RETENTION_DAYS ago, a batch at a time; answers how many went. */
+  async purgeClosed(batch = 500): Promise<number> {
+    const before = new Date(this.deps.clock.now().getTime() - CLOSED_CART_RETENTION_DAYS * 86_400_000);
+    let purged = 0;
+    for (;;) {
+      const n = await this.deps.carts.purgeClosedBefore(before, batch);
+      purged += n;
+      if (n < batch) return purged;
+    }
   }
 }

@@ -13,6 +13,7 @@ interface Doc {
   destination: CartDestination | null;
   mergedInto: string | null;
   checkoutId: string | null;
+  closedAt?: Date | null;
   lastActivityAt: Date;
   version: number;
   createdAt: Date;
@@ -29,6 +30,7 @@ const schema = new Schema<Doc>(
     destination: { type: Schema.Types.Mixed, default: null },
     mergedInto: { type: String, default: null },
     checkoutId: { type: String, default: null },
+    closedAt: { type: Date, default: null },
     lastActivityAt: { type: Date, required: true },
     version: { type: Number, required: true },
     createdAt: { type: Date, required: true },
@@ -51,6 +53,7 @@ const toCart = (d: Doc): Cart =>
     destination: d.destination ?? null,
     mergedInto: d.mergedInto ?? null,
     checkoutId: d.checkoutId ?? null,
+    closedAt: d.closedAt ? new Date(d.closedAt).toISOString() : null,
     lastActivityAt: new Date(d.lastActivityAt).toISOString(),
     version: d.version,
     createdAt: new Date(d.createdAt).toISOString(),
@@ -69,7 +72,7 @@ export class MongoCartRepository implements CartRepository {
     const p = cart.toProps();
     try {
       await this.model.create([{
-        _id: p.id, customerId: p.customerId, tokenHash: p.tokenHash, status: p.status, lines: p.lines, destination: p.destination, mergedInto: p.mergedInto, checkoutId: p.checkoutId,
+        _id: p.id, customerId: p.customerId, tokenHash: p.tokenHash, status: p.status, lines: p.lines, destination: p.destination, mergedInto: p.mergedInto, checkoutId: p.checkoutId, closedAt: p.closedAt ? new Date(p.closedAt) : null,
         lastActivityAt: new Date(p.lastActivityAt), version: p.version, createdAt: new Date(p.createdAt), updatedAt: new Date(p.updatedAt),
       }]);
       return true;
@@ -98,7 +101,7 @@ export class MongoCartRepository implements CartRepository {
     const p = cart.toProps();
     const r = await this.model.updateOne(
       { _id: str(p.id, 'id'), version: expectedVersion },
-      { $set: { status: p.status, lines: p.lines, destination: p.destination, mergedInto: p.mergedInto, checkoutId: p.checkoutId, lastActivityAt: new Date(p.lastActivityAt), version: p.version, updatedAt: new Date(p.updatedAt) } },
+      { $set: { status: p.status, lines: p.lines, destination: p.destination, mergedInto: p.mergedInto, checkoutId: p.checkoutId, closedAt: p.closedAt ? new Date(p.closedAt) : null, lastActivityAt: new Date(p.lastActivityAt), version: p.version, updatedAt: new Date(p.updatedAt) } },
     ).exec();
     return r.matchedCount === 1;
   }
@@ -107,5 +110,13 @@ export class MongoCartRepository implements CartRepository {
     const docs = await this.model.find({ status: 'active', lastActivityAt: { $lt: when(before, 'before') } }, { _id: 1 })
       .sort({ lastActivityAt: 1, _id: 1 }).limit(Math.max(1, Math.min(1000, Math.floor(limit)))).lean<{ _id: string }[]>().exec();
     return docs.map((d) => d._id);
+  }
+
+  async purgeClosedBefore(before: Date, limit: number): Promise<number> {
+    const docs = await this.model.find({ closedAt: { $lt: when(before, 'before') } }, { _id: 1 })
+      .sort({ closedAt: 1 }).limit(Math.max(1, Math.min(10_000, Math.floor(limit)))).lean<{ _id: string }[]>().exec();
+    if (docs.length === 0) return 0;
+    const r = await this.model.deleteMany({ _id: { $in: docs.map((d) => d._id) } }).exec();
+    return r.deletedCount;
   }
 }

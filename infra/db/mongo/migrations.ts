@@ -227,4 +227,16 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
       ]);
     },
   },
+  {
+    // Carts record when they closed (merged, converted, expired): carts closed before get their last change's time,
+    // then the purge's index over closed carts.
+    name: '0012-carts-closed-at',
+    async up(db) {
+      const carts = db.collection<{ _id: string; updatedAt: Date }>('carts');
+      for await (const c of carts.find({ status: { $ne: 'active' }, closedAt: { $exists: false } }, { projection: { updatedAt: 1 } })) {
+        await carts.updateOne({ _id: c._id }, { $set: { closedAt: c.updatedAt } });
+      }
+      await createIndexes(db, 'carts', [{ name: 'closedAt_1', key: { closedAt: 1 }, partialFilterExpression: { closedAt: { $type: 'date' } } }]);
+    },
+  },
 ];

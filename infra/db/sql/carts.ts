@@ -11,6 +11,7 @@ interface Row {
   destination: CartDestination | string | null;
   merged_into: string | null;
   checkout_id: string | null;
+  closed_at: Date | string | null;
   last_activity_at: Date | string;
   version: number;
   created_at: Date | string;
@@ -29,6 +30,7 @@ const toCart = (r: Row): Cart =>
     destination: r.destination === null ? null : json(r.destination),
     mergedInto: r.merged_into,
     checkoutId: r.checkout_id,
+    closedAt: r.closed_at === null || r.closed_at === undefined ? null : iso(r.closed_at),
     lastActivityAt: iso(r.last_activity_at),
     version: Number(r.version),
     createdAt: iso(r.created_at),
@@ -42,9 +44,9 @@ export class SqlCartRepository implements CartRepository {
     const p = cart.toProps();
     // `on conflict do nothing` covers both unique indexes without aborting the caller's transaction.
     const r = await this.db.query(
-      `insert into carts (id, customer_id, token_hash, status, lines, destination, merged_into, checkout_id, last_activity_at, version, created_at, updated_at)
-       values ($1,$2,$3,$4,$5::jsonb,$6::jsonb,$7,$8,$9,$10,$11,$12) on conflict do nothing`,
-      [p.id, p.customerId, p.tokenHash, p.status, JSON.stringify(p.lines), p.destination ? JSON.stringify(p.destination) : null, p.mergedInto, p.checkoutId, p.lastActivityAt, p.version, p.createdAt, p.updatedAt],
+      `insert into carts (id, customer_id, token_hash, status, lines, destination, merged_into, checkout_id, closed_at, last_activity_at, version, created_at, updated_at)
+       values ($1,$2,$3,$4,$5::jsonb,$6::jsonb,$7,$8,$9,$10,$11,$12,$13) on conflict do nothing`,
+      [p.id, p.customerId, p.tokenHash, p.status, JSON.stringify(p.lines), p.destination ? JSON.stringify(p.destination) : null, p.mergedInto, p.checkoutId, p.closedAt, p.lastActivityAt, p.version, p.createdAt, p.updatedAt],
     );
     return r.rowCount === 1;
   }
@@ -67,9 +69,9 @@ export class SqlCartRepository implements CartRepository {
   async save(cart: Cart, expectedVersion: number): Promise<boolean> {
     const p = cart.toProps();
     const r = await this.db.query(
-      `update carts set status = $2, lines = $3::jsonb, destination = $4::jsonb, merged_into = $5, checkout_id = $6, last_activity_at = $7, version = $8, updated_at = $9
-       where id = $1 and version = $10`,
-      [p.id, p.status, JSON.stringify(p.lines), p.destination ? JSON.stringify(p.destination) : null, p.mergedInto, p.checkoutId, p.lastActivityAt, p.version, p.updatedAt, expectedVersion],
+      `update carts set status = $2, lines = $3::jsonb, destination = $4::jsonb, merged_into = $5, checkout_id = $6, closed_at = $7, last_activity_at = $8, version = $9, updated_at = $10
+       where id = $1 and version = $11`,
+      [p.id, p.status, JSON.stringify(p.lines), p.destination ? JSON.stringify(p.destination) : null, p.mergedInto, p.checkoutId, p.closedAt, p.lastActivityAt, p.version, p.updatedAt, expectedVersion],
     );
     return r.rowCount === 1;
   }
@@ -80,5 +82,13 @@ export class SqlCartRepository implements CartRepository {
       [before.toISOString()],
     );
     return r.rows.map((x) => x.id);
+  }
+
+  async purgeClosedBefore(before: Date, limit: number): Promise<number> {
+    const r = await this.db.query(
+      `delete from carts where id in (select id from carts where closed_at < $1 order by closed_at limit ${Math.max(1, Math.min(10_000, Math.floor(limit)))})`,
+      [before.toISOString()],
+    );
+    return r.rowCount;
   }
 }
