@@ -147,3 +147,10 @@ function readEvent(event: Stripe.Event): ProviderEvent {
       return { ...base, kind: 'other' };
   }
 }
+
+/** Webhooks without a configured secret cannot be verified, so each one is refused as unsigned. */
+export const UNCONFIGURED_WEBHOOKS: PaymentWebhooks = {
+  verify() {
+    throw new AppError('WEBHOOK_SIGNATURE_INVALID', 'Card payments are not configured here (no STRIPE_WEBHOOK_SECRET)', { details: [{ field: 'headers.stripe-signature', reason: 'not_configured', message: 'no webhook secret' }] });
+  },
+};

@@ -2,7 +2,6 @@ import { asClass, asFunction, type AwilixContainer } from 'awilix';
 import type { Logger } from 'pino';
 import type { RouteSpec } from '../../api/route-kit.js';
 import { paymentRoutes, type PaymentRouteDeps } from '../../api/routes/payments.js';
-import { AppError } from '../../domain/shared/errors.js';
 import type { PaymentGateway, PaymentRepository, PaymentWebhooks } from '../../domain/ordering/ports.js';
 import { AuthorizePayment } from '../../domain/ordering/use-cases/authorize-payment.js';
 import { CapturePayment } from '../../domain/ordering/use-cases/capture-payment.js';
@@ -11,7 +10,7 @@ import { RefundPayment } from '../../domain/ordering/use-cases/refund-payment.js
 import { CollectCashPayment } from '../../domain/ordering/use-cases/collect-cash-payment.js';
 import { HandlePaymentWebhook } from '../../domain/ordering/use-cases/handle-payment-webhook.js';
 import { PaymentQueries } from '../../domain/ordering/use-cases/payment-queries.js';
-import { StripePayments } from '../providers/stripe-payments.js';
+import { StripePayments, UNCONFIGURED_WEBHOOKS } from '../providers/stripe-payments.js';
 import { CashPayments, RoutedPaymentGateway, UnavailablePayments } from '../providers/cash-payments.js';
 import type { ProcessedEvents, UnitOfWork } from '../../domain/shared/events.js';
 import type { Clock } from '../../domain/shared/ids.js';
@@ -27,6 +26,8 @@ export interface PaymentsCradle extends PaymentRouteDeps {
   /** Card through Stripe when STRIPE_SECRET_KEY is set (otherwise PAYMENT_METHOD_UNAVAILABLE), cash without a provider, wallet unavailable. */
   paymentGateway: PaymentGateway;
   paymentWebhooks: PaymentWebhooks;
+  /** Null when STRIPE_SECRET_KEY or STRIPE_WEBHOOK_SECRET is missing. */
+  stripePayments: StripePayments | null;
   /** For the checkout: hold at checkout, record in its transaction, release when it fails. */
   authorizePayment: AuthorizePayment;
   capturePayment: CapturePayment;
@@ -39,31 +40,22 @@ interface Needs {
   logger: Logger;
 }
 
-/** Webhooks without a configured secret cannot be verified, so each one is refused as unsigned. */
-const noWebhooks: PaymentWebhooks = {
-  verify() {
-    throw new AppError('WEBHOOK_SIGNATURE_INVALID', 'Card payments are not configured here (no STRIPE_WEBHOOK_SECRET)', { details: [{ field: 'headers.stripe-signature', reason: 'not_configured', message: 'no webhook secret' }] });
-  },
-};
-
 export function registerPayments(container: AwilixContainer<PaymentsCradle & Needs>): void {
-  const stripe = (c: Needs) =>
-    c.config.STRIPE_SECRET_KEY && c.config.STRIPE_WEBHOOK_SECRET
-      ? new StripePayments({
-          secretKey: c.config.STRIPE_SECRET_KEY, webhookSecret: c.config.STRIPE_WEBHOOK_SECRET, host: c.config.STRIPE_API_HOST,
-          port: c.config.STRIPE_API_PORT, protocol: c.config.STRIPE_API_PROTOCOL, timeoutMs: c.config.STRIPE_TIMEOUT_MS,
-        }, c.logger.child({ component: 'stripe' }))
-      : null;
-  let card: StripePayments | null | undefined;
-  const cardOf = (c: Needs) => (card === undefined ? (card = stripe(c)) : card);
   container.register({
     payments: asFunction(({ repositories }: Needs) => repositories.payments).singleton(),
-    paymentGateway: asFunction((c: Needs) => new RoutedPaymentGateway({
-      card: cardOf(c) ?? new UnavailablePayments('card', 'card payments are not configured (STRIPE_SECRET_KEY)'),
+    stripePayments: asFunction(({ config, logger }: Needs) =>
+      config.STRIPE_SECRET_KEY && config.STRIPE_WEBHOOK_SECRET
+        ? new StripePayments({
+            secretKey: config.STRIPE_SECRET_KEY, webhookSecret: config.STRIPE_WEBHOOK_SECRET, host: config.STRIPE_API_HOST,
+            port: config.STRIPE_API_PORT, protocol: config.STRIPE_API_PROTOCOL, timeoutMs: config.STRIPE_TIMEOUT_MS,
+          }, logger.child({ component: 'stripe' }))
+        : null).singleton(),
+    paymentGateway: asFunction(({ stripePayments }: PaymentsCradle) => new RoutedPaymentGateway({
+      card: stripePayments ?? new UnavailablePayments('card', 'card payments are not configured (STRIPE_SECRET_KEY)'),
       cash: new CashPayments(),
       wallet: new UnavailablePayments('wallet', 'the wallet is not offered yet'),
     })).singleton(),
-    paymentWebhooks: asFunction((c: Needs) => cardOf(c) ?? noWebhooks).singleton(),
+    paymentWebhooks: asFunction(({ stripePayments }: PaymentsCradle) => stripePayments ?? UNCONFIGURED_WEBHOOKS).singleton(),
     authorizePayment: asClass(AuthorizePayment).singleton(),
     capturePayment: asClass(CapturePayment).singleton(),
     voidPayment: asClass(VoidPayment).singleton(),
