@@ -172,8 +172,7 @@ function preparePolygon(shape: Extract<ZoneShape, { kind: 'polygon' }>): Prepare
     throw new GeoError('ZONE_TOO_LARGE', `a zone may cover at most ${MAX_ZONE_AREA_KM2} km²`, { field: 'polygon', areaKm2: Math.round(areaM2 / 1e6), maxKm2: MAX_ZONE_AREA_KM2 });
   }
   const [minLng, minLat, maxLng, maxLat] = bbox;
-  const xs = rings.map((r) => Float64Array.from(r, (p) => p[0]!));
-  const ys = rings.map((r) => Float64Array.from(r, (p) => p[1]!));
+  const slabs = edgeSlabs(rings);
   return {
     shape: { kind: 'polygon', polygon: { type: 'Polygon', coordinates: poly.coordinates.map((r) => r.map((p) => [p[0]!, p[1]!])) } },
     areaM2,
@@ -183,7 +182,7 @@ function preparePolygon(shape: Extract<ZoneShape, { kind: 'polygon' }>): Prepare
       if (x < minLng) x += 360;
       else if (x >= minLng + 360) x -= 360;
       if (x > maxLng || lat < minLat || lat > maxLat) return false;
-      return evenOdd(xs, ys, x, lat);
+      return evenOdd(slabs, x, lat);
     },
     rings,
     bbox,
@@ -191,27 +190,83 @@ function preparePolygon(shape: Extract<ZoneShape, { kind: 'polygon' }>): Prepare
 }
 
 /**
+ * The rings' edges sorted into horizontal slabs of latitude. A ray along a
+ * parallel crosses, and a point lies on, only edges whose latitude span holds
+ * the point's, and every such edge is listed in the point's slab: the test
+ * then reads a few edges instead of all of them (about 2 of 20 for the
+ * benchmark's polygons) and decides exactly as a scan of every edge would.
+ */
+interface EdgeSlabs {
+  /** Per edge: x and y of its end i, then of its end j (the previous vertex), as the ray cast reads them. */
+  edges: Float64Array;
+  /** Edge numbers, slab after slab; slab b is edgeOf[start[b]] … edgeOf[start[b + 1] − 1]. */
+  edgeOf: Int32Array;
+  start: Int32Array;
+  y0: number;
+  height: number;
+  count: number;
+}
+
+function edgeSlabs(rings: number[][][]): EdgeSlabs {
+  const list: number[] = [];
+  let y0 = Infinity;
+  let y1 = -Infinity;
+  for (const ring of rings) {
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      list.push(ring[i]![0]!, ring[i]![1]!, ring[j]![0]!, ring[j]![1]!);
+      y0 = Math.min(y0, ring[i]![1]!);
+      y1 = Math.max(y1, ring[i]![1]!);
+    }
+  }
+  const edges = Float64Array.from(list);
+  const n = edges.length / 4;
+  const count = Math.min(64, Math.max(1, Math.ceil(n / 2)));
+  const slabs: EdgeSlabs = { edges, edgeOf: new Int32Array(0), start: new Int32Array(count + 1), y0, height: (y1 - y0) / count || 1, count };
+  const span = (e: number): [number, number] => {
+    const a = slabOf(slabs, edges[e * 4 + 1]!);
+    const b = slabOf(slabs, edges[e * 4 + 3]!);
+    return a <= b ? [a, b] : [b, a];
+  };
+  for (let e = 0; e < n; e++) {
+    const [lo, hi] = span(e);
+    for (let b = lo; b <= hi; b++) slabs.start[b + 1]!++;
+  }
+  for (let b = 0; b < count; b++) slabs.start[b + 1]! += slabs.start[b]!;
+  slabs.edgeOf = new Int32Array(slabs.start[count]!);
+  const fill = slabs.start.slice(0, count);
+  for (let e = 0; e < n; e++) {
+    const [lo, hi] = span(e);
+    for (let b = lo; b <= hi; b++) slabs.edgeOf[fill[b]!++] = e;
+  }
+  return slabs;
+}
+
+/** The slab of a latitude: monotone in it (a subtraction, a division by a positive number, a floor, a clamp). */
+function slabOf(s: EdgeSlabs, y: number): number {
+  return Math.min(s.count - 1, Math.max(0, Math.floor((y - s.y0) / s.height)));
+}
+
+/**
  * Even-odd rule: a point is inside when a ray from it crosses the rings an odd
  * number of times. A point on an edge or a vertex counts as inside, as turf has it.
  */
-function evenOdd(xs: Float64Array[], ys: Float64Array[], x: number, y: number): boolean {
+function evenOdd(s: EdgeSlabs, x: number, y: number): boolean {
   let inside = false;
-  for (let r = 0; r < xs.length; r++) {
-    const rx = xs[r]!;
-    const ry = ys[r]!;
-    for (let i = 0, j = rx.length - 1; i < rx.length; j = i++) {
-      const xi = rx[i]!;
-      const yi = ry[i]!;
-      const xj = rx[j]!;
-      const yj = ry[j]!;
-      if ((yi <= y) === (y <= yj) || (yj <= y) === (y <= yi)) {
-        // y within the edge's span: on the edge when collinear and within its x span.
-        if ((xi <= x) === (x <= xj) || (xj <= x) === (x <= xi)) {
-          if ((xj - xi) * (y - yi) - (yj - yi) * (x - xi) === 0) return true;
-        }
+  const { edges, edgeOf } = s;
+  const b = slabOf(s, y);
+  for (let k = s.start[b]!, end = s.start[b + 1]!; k < end; k++) {
+    const e = edgeOf[k]! * 4;
+    const xi = edges[e]!;
+    const yi = edges[e + 1]!;
+    const xj = edges[e + 2]!;
+    const yj = edges[e + 3]!;
+    if ((yi <= y) === (y <= yj) || (yj <= y) === (y <= yi)) {
+      // y within the edge's span: on the edge when collinear and within its x span.
+      if ((xi <= x) === (x <= xj) || (xj <= x) === (x <= xi)) {
+        if ((xj - xi) * (y - yi) - (yj - yi) * (x - xi) === 0) return true;
       }
-      if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
     }
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
   }
   return inside;
 }

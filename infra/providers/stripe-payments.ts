@@ -55,9 +55,13 @@ export class StripePayments implements PaymentGateway, PaymentWebhooks {
         },
         { idempotencyKey: req.idempotencyKey },
       );
-      if (pi.status === 'requires_capture') return { providerRef: pi.id, status: 'authorized' };
-      if (pi.status === 'requires_action') return { providerRef: pi.id, status: 'requires_action' };
-      return { providerRef: pi.id, status: 'declined', declineCode: pi.last_payment_error?.decline_code ?? pi.last_payment_error?.code ?? pi.status };
+      // A replayed answer is the first answer, not the intent as it is now: a hold released since (the first
+      // checkout's transaction failed) would read as held. Read it again, and refuse a released one.
+      const now = pi.lastResponse?.headers?.['idempotent-replayed'] === 'true' ? await this.stripe.paymentIntents.retrieve(pi.id) : pi;
+      if (now.status === 'canceled') return { providerRef: pi.id, status: 'declined', declineCode: 'hold_released' };
+      if (now.status === 'requires_capture') return { providerRef: pi.id, status: 'authorized' };
+      if (now.status === 'requires_action') return { providerRef: pi.id, status: 'requires_action' };
+      return { providerRef: pi.id, status: 'declined', declineCode: now.last_payment_error?.decline_code ?? now.last_payment_error?.code ?? now.status };
     } catch (err) {
       if (err instanceof Stripe.errors.StripeCardError) {
         return { providerRef: err.payment_intent?.id ?? '', status: 'declined', declineCode: err.decline_code ?? err.code ?? 'card_declined' };

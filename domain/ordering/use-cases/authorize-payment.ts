@@ -3,9 +3,6 @@ import { Payment, type PaymentMethod } from '../payment.js';
 import { paymentEvent } from '../payment-events.js';
 import { stepKey, type PaymentIds, type PaymentLog, type PaymentProvider, type PaymentWriter } from './payment-support.js';
 
-/** The authorisation's provider key for one store of one checkout: a duplicated checkout (same Idempotency-Key) holds each card once. */
-export const paymentIdempotencyKey = (checkoutIdempotencyKey: string, storeId: string): string => `checkout:${checkoutIdempotencyKey}:store:${storeId}`;
-
 export interface AuthorizePaymentInput {
   orderId: string;
   checkoutId: string;

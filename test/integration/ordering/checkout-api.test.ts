@@ -1,17 +1,20 @@
 import { expect } from 'chai';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { startTestApp, http, type TestApp } from '../../helpers/app.js';
 import { startStripeStub, type StripeStub } from '../../helpers/stripe-stub.js';
 import { checkout, fillCart, seedCustomer, seedStore, stockOf, DAMASCUS, type SeededCustomer, type SeededStore } from '../../helpers/checkout-world.js';
 import type { Cradle } from '../../../infra/container.js';
 import { pageRequest } from '../../../domain/shared/pagination.js';
+import { startMongoStandin, type MongoStandin } from '../../helpers/mongo-standin/index.js';
 
 const NEAR = { lat: DAMASCUS.lat + 0.005, lng: DAMASCUS.lng }; // ~560 m: the first fee band (50_000)
 const FAR = { lat: 34.7324, lng: 36.7137 }; // Homs: outside every zone
 
-describe('checkout over HTTP (real app, PGlite, private redis-server, Stripe stub)', function () {
-  this.timeout(180_000);
+/** The same checkout on PGlite and on the Mongo adapters (mongo-standin: its transaction is a mongoose session transaction through UnitOfWork). */
+for (const backend of ['pglite', 'mongo-standin'] as const) describe(`checkout over HTTP (real app, ${backend}, private redis-server, Stripe stub)`, function () {
+  this.timeout(240_000);
   let app: TestApp;
+  let standin: MongoStandin | undefined;
   let stripe: StripeStub;
   let bakery: SeededStore;
   let grocer: SeededStore;
@@ -20,7 +23,9 @@ describe('checkout over HTTP (real app, PGlite, private redis-server, Stripe stu
 
   before(async () => {
     stripe = await startStripeStub();
-    app = await startTestApp({ env: { ...stripe.env, RATE_LIMIT_AUTH_PER_MIN: '100000' } });
+    if (backend === 'mongo-standin') standin = await startMongoStandin();
+    const mongo: Record<string, string> = standin ? { MONGODB_URI: standin.uri(`daraa_checkout_${randomBytes(4).toString('hex')}`) } : {};
+    app = await startTestApp({ env: { ...stripe.env, ...mongo, RATE_LIMIT_AUTH_PER_MIN: '100000' } });
     const admin = app.token('admin', 'vat-admin', ['settings:read', 'settings:write']);
     const vat = await http(`${app.url}/api/v1/admin/settings/vat.rateBps`, { method: 'PUT', token: admin, json: { value: 1_100, expectedVersion: 0, reason: 'VAT 11 %' } });
     expect(vat.status, JSON.stringify(vat.body)).to.equal(200);
@@ -30,6 +35,7 @@ describe('checkout over HTTP (real app, PGlite, private redis-server, Stripe stu
   after(async () => {
     await app?.stop();
     await stripe?.close();
+    await standin?.stop();
   });
 
   const twoStoreCart = async (c: SeededCustomer) =>

@@ -53,6 +53,14 @@ describe('StripePayments (the official SDK against the local Stripe stub)', func
     expect(stub.stats().doubleAuthorizations).to.equal(0);
   });
 
+  it('when a hold was released and the same authorisation is retried with its key, then it is declined hold_released, not reported as held', async () => {
+    const req = request();
+    const first = await stripe.authorize(req);
+    await stripe.void(first.providerRef, `release-${first.providerRef}`);
+    const again = await stripe.authorize(req);
+    expect(again).to.deep.include({ providerRef: first.providerRef, status: 'declined', declineCode: 'hold_released' });
+  });
+
   it('when the declining test card is used, then the answer is declined with the decline code and nothing is held', async () => {
     const before = stub.stats();
     const r = await stripe.authorize(request({ paymentMethodToken: 'pm_card_chargeDeclined' }));

@@ -197,6 +197,49 @@ describe('geo zones: the H3 index agrees with a brute-force scan of the exact te
     expect(interior.length).to.be.above(boundary.length * 4);
   });
 
+  it('when the exact test reads only the edges of the point\'s latitude slab, then it answers as a scan of every edge, vertices and points on edges included', () => {
+    /** The plain even-odd scan over every edge of every ring: the reference. */
+    const fullScan = (rings: number[][][], x: number, y: number): boolean => {
+      let inside = false;
+      for (const ring of rings) {
+        for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+          const [xi, yi] = ring[i] as [number, number];
+          const [xj, yj] = ring[j] as [number, number];
+          if (((yi <= y) === (y <= yj) || (yj <= y) === (y <= yi)) && ((xi <= x) === (x <= xj) || (xj <= x) === (x <= xi)) && (xj - xi) * (y - yi) - (yj - yi) * (x - xi) === 0) return true;
+          if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+        }
+      }
+      return inside;
+    };
+    fc.assert(
+      fc.property(zoneArb.filter((z) => z.kind === 'polygon'), fc.array(fc.record({ k: fc.nat(), t: fc.constantFrom(0, 0.5, 1), dx: fc.double({ min: -0.05, max: 0.05, noNaN: true }), dy: fc.double({ min: -0.05, max: 0.05, noNaN: true }) }), { minLength: 20, maxLength: 60 }), (shape, probes) => {
+        const zone = prepareZone(shape);
+        const rings = zone.rings;
+        const minLng = zone.bbox[0];
+        const ring = rings[0]!;
+        for (const p of probes) {
+          const a = ring[p.k % (ring.length - 1)]!;
+          const b = ring[(p.k % (ring.length - 1)) + 1]!;
+          // A vertex, an edge's midpoint (both on the edge), or a point up to 0.05° away.
+          const onEdge = { x: a[0]! + (b[0]! - a[0]!) * p.t, y: a[1]! + (b[1]! - a[1]!) * p.t };
+          for (const q of [onEdge, { x: onEdge.x + p.dx, y: onEdge.y + p.dy }]) {
+            let lng = q.x;
+            while (lng > 180) lng -= 360;
+            while (lng < -180) lng += 360;
+            if (q.y < -90 || q.y > 90) continue;
+            // The reference sees the point as contains places it: in the zone's unwrapped frame, inside its bbox.
+            let x = lng;
+            if (x < minLng) x += 360;
+            else if (x >= minLng + 360) x -= 360;
+            const inBox = x <= zone.bbox[2] && q.y >= zone.bbox[1] && q.y <= zone.bbox[3];
+            expect(zone.contains(q.y, lng), JSON.stringify(q)).to.equal(inBox && fullScan(rings, x, q.y));
+          }
+        }
+      }),
+      { numRuns: 80 },
+    );
+  });
+
   it('when a zone is replaced or deleted, then lookups follow', () => {
     const index = new ZoneIndex();
     const damascus = { lat: 33.5138, lng: 36.2765 };
