@@ -57,7 +57,7 @@ import { registerStoreZones, startStoreZones, storeZoneRoutesOf, storesNearRoute
 import { registerSettings, settingsRoutesOf, startSettings, type SettingsCradle } from './wiring/settings.js';
 import { registerPayments, paymentRoutesOf, startPaymentWorkers, type PaymentsCradle } from './wiring/payments.js';
 import { cartRoutesOf, registerCarts, startCartWorkers, type CartsCradle } from './wiring/carts.js';
-import { registerOrders, type OrdersCradle } from './wiring/orders.js';
+import { registerOrders, orderRoutesOf, startOrderWorkers, type OrdersCradle } from './wiring/orders.js';
 import { registerCheckout, checkoutRoutesOf, type CheckoutCradle } from './wiring/checkout.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
@@ -215,7 +215,7 @@ function registerIdentity(container: AwilixContainer<Cradle>): void {
 
 /** Every REST route of the product, from each bounded context. */
 export function apiRoutes(c: Cradle): RouteSpec[] {
-  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...storesNearRoutesOf(c), ...commerceRoutes(c), ...storeZoneRoutesOf(c), ...catalogProductRoutes(c), ...courierRoutes(c), ...platformRoutes(c), ...addressRoutesOf(c), ...settingsRoutesOf(c), ...cartRoutesOf(c), ...paymentRoutesOf(c), ...checkoutRoutesOf(c)];
+  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...storesNearRoutesOf(c), ...commerceRoutes(c), ...storeZoneRoutesOf(c), ...catalogProductRoutes(c), ...courierRoutes(c), ...platformRoutes(c), ...addressRoutesOf(c), ...settingsRoutesOf(c), ...cartRoutesOf(c), ...paymentRoutesOf(c), ...checkoutRoutesOf(c), ...orderRoutesOf(c)];
 }
 
 export interface Composed {
@@ -272,6 +272,7 @@ function compose(infra: Infrastructure, role: ContainerRole): Composed {
     startCatalogWorkers(c);
     startCartWorkers(c);
     startPaymentWorkers(c);
+    startOrderWorkers(c);
   }
 
   return {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { domainEventSchema } from '../domain/shared/events.js';
-import { DELIVERY_EVENTS } from '../domain/delivery/events.js';
+import { DELIVERY_EVENTS, deliveryStatusChanged } from '../domain/delivery/events.js';
 import { auditEntryRequested } from '../domain/platform/events.js';
 import { ORDER_EVENT_BY_STATUS } from '../domain/ordering/order-events.js';
 
@@ -15,6 +15,8 @@ export const QUEUES = {
   stockReservations: 'stock-reservations',
   cartExpiry: 'cart-expiry',
   payments: 'payments',
+  orders: 'orders',
+  orderAutoReject: 'order-auto-reject',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -32,6 +34,11 @@ export const CONSUMERS = {
     queue: QUEUES.payments,
     events: [ORDER_EVENT_BY_STATUS.confirmed.type, ORDER_EVENT_BY_STATUS.rejected.type, ORDER_EVENT_BY_STATUS.cancelled.type],
     description: 'Settles the order\'s payment: captures the card hold when the store confirms, voids it when the order is rejected or cancelled, refunds in full what was captured before a cancellation.',
+  },
+  orders: {
+    queue: QUEUES.orders,
+    events: [ORDER_EVENT_BY_STATUS.placed.type, deliveryStatusChanged.type],
+    description: 'Schedules the auto-reject of each placed order (delayed job, id = order id) and moves orders to picked_up, delivered and completed after their deliveries.',
   },
 } as const satisfies Record<string, { queue: QueueName; events: readonly string[]; description: string }>;
 export type ConsumerName = keyof typeof CONSUMERS;
@@ -54,12 +61,18 @@ export type StockReservationJob = z.infer<typeof stockReservationJobSchema>;
 export const cartExpiryJobSchema = z.strictObject({ task: z.enum(['expire', 'purge']) });
 export type CartExpiryJob = z.infer<typeof cartExpiryJobSchema>;
 
+/** The delayed job that rejects an order its store did not answer in time (job id = order id). */
+export const orderAutoRejectJobSchema = z.strictObject({ orderId: z.string().min(1).max(128) });
+export type OrderAutoRejectJob = z.infer<typeof orderAutoRejectJobSchema>;
+
 export interface JobPayloads {
   audit: EventJob;
   housekeeping: HousekeepingJob;
   'stock-reservations': StockReservationJob;
   'cart-expiry': CartExpiryJob;
   payments: EventJob;
+  orders: EventJob;
+  'order-auto-reject': OrderAutoRejectJob;
 }
 export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   audit: domainEventSchema,
@@ -67,4 +80,6 @@ export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   'stock-reservations': stockReservationJobSchema,
   'cart-expiry': cartExpiryJobSchema,
   payments: domainEventSchema,
+  orders: domainEventSchema,
+  'order-auto-reject': orderAutoRejectJobSchema,
 };

@@ -11,7 +11,7 @@ export const ADMIN_ROLES = {
   support: ['accounts:read', 'audit:read'],
   verifier: ['accounts:read', 'verification:decide'],
   security: ['accounts:read', 'accounts:suspend', 'audit:read'],
-  operations: ['accounts:read', 'couriers:read', 'deliveries:manage', 'settings:read'],
+  operations: ['accounts:read', 'couriers:read', 'deliveries:manage', 'orders:manage', 'settings:read'],
 } as const satisfies Record<string, readonly Permission[]>;
 export type AdminRole = keyof typeof ADMIN_ROLES;
 export const ADMIN_ROLE_NAMES = Object.keys(ADMIN_ROLES) as AdminRole[];

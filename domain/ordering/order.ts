@@ -6,8 +6,8 @@ import type { LocalizedText } from '../catalog/category.js';
 export const ORDER_STATUSES = ['placed', 'awaiting_payment', 'confirmed', 'rejected', 'preparing', 'ready_for_pickup', 'picked_up', 'delivered', 'completed', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-export const PAYMENT_METHODS = ['cash', 'card', 'wallet'] as const;
-export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+import { PAYMENT_METHODS, type PaymentMethod } from './payment.js';
+export { PAYMENT_METHODS, type PaymentMethod };
 
 /**
  * Who asks for a transition, as the order sees them: the order's customer, the

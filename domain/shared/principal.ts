@@ -9,6 +9,7 @@ export const ADMIN_PERMISSIONS = [
   'verification:decide',
   'audit:read',
   'deliveries:manage',
+  'orders:manage',
   'couriers:read',
   'stores:manage',
   'catalog:manage',

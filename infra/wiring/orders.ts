@@ -1,13 +1,26 @@
 import { asClass, asFunction, type AwilixContainer } from 'awilix';
+import type { RouteSpec } from '../../api/route-kit.js';
+import { orderRoutes, type OrderRouteDeps } from '../../api/routes/orders.js';
 import type { OrderRepository } from '../../domain/ordering/ports.js';
 import { PlaceOrders } from '../../domain/ordering/use-cases/place-orders.js';
+import { TransitionOrder } from '../../domain/ordering/use-cases/transition-order.js';
+import { OrderQueries } from '../../domain/ordering/use-cases/order-queries.js';
+import { SystemOrderTransitions } from '../../domain/ordering/use-cases/system-order-transitions.js';
+import type { ProcessedEvents, UnitOfWork } from '../../domain/shared/events.js';
+import type { Clock } from '../../domain/shared/ids.js';
+import type { SettingsReader } from '../../domain/platform/ports.js';
+import { orderAutoRejectProcessor, ordersProcessor } from '../../workers/processors/orders.js';
+import { QUEUES } from '../../workers/queues.js';
+import type { Queues } from '../queues.js';
 import type { Repositories } from '../db/index.js';
 
-/** Orders: the repository and the use cases (PlaceOrders is the checkout's). */
-export interface OrdersCradle {
+/** Orders: the repository and the use cases (PlaceOrders is the checkout's; the routes take the rest). */
+export interface OrdersCradle extends OrderRouteDeps {
   orders: OrderRepository;
   /** For the checkout: creates one order per store inside the checkout's transaction. */
   placeOrders: PlaceOrders;
+  /** Payments' authorisation, the auto-reject job and the delivery-event consumer move orders through this. */
+  systemOrderTransitions: SystemOrderTransitions;
 }
 
 /** What this module takes from the rest of the container (typed here: importing Cradle would be a cycle). */
@@ -19,5 +32,29 @@ export function registerOrders(container: AwilixContainer<OrdersCradle & Needs>)
   container.register({
     orders: asFunction(({ repositories }: Needs) => repositories.orders).singleton(),
     placeOrders: asClass(PlaceOrders).singleton(),
+    transitionOrder: asClass(TransitionOrder).singleton(),
+    orderQueries: asClass(OrderQueries).singleton(),
+    systemOrderTransitions: asClass(SystemOrderTransitions).singleton(),
   });
+}
+
+export function orderRoutesOf(c: OrdersCradle): RouteSpec[] {
+  return orderRoutes(c);
+}
+
+interface WorkerParts extends OrdersCradle {
+  queues: Queues;
+  unitOfWork: UnitOfWork;
+  processedEvents: ProcessedEvents;
+  clock: Clock;
+  liveSettings: SettingsReader;
+}
+
+/** Consumers write a row or two per event: a short lock hands a crashed worker's jobs on within seconds. */
+const ORDERS_LOCK_MS = 5_000;
+
+/** The worker role: the orders consumer (auto-reject scheduling, delivery following) and the auto-reject jobs. */
+export function startOrderWorkers(c: WorkerParts): void {
+  c.queues.work(QUEUES.orders, ordersProcessor(c), 4, ORDERS_LOCK_MS);
+  c.queues.work(QUEUES.orderAutoReject, orderAutoRejectProcessor(c), 2, ORDERS_LOCK_MS);
 }

@@ -4,6 +4,7 @@ import { newPhone, signUp, signUpAdmin, type Session } from '../helpers/identity
 import type { RouteSpec } from '../../api/route-kit.js';
 import { Delivery } from '../../domain/delivery/model.js';
 import sharp from 'sharp';
+import { checkoutOf } from '../helpers/orders.js';
 
 /**
  * Every route × every caller × own vs. foreign object, generated from the
@@ -268,12 +269,39 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
       scope: 'object', request: (t) => ({ path: `/api/v1/orders/${paymentOrderOf(t)}/payment/cash-collected` }),
       expect: (a, own) => (a === 'anonymous' ? 401 : a !== 'courier' ? 403 : own ? 409 : 404),
     },
+    // orders: the customer their own, the store owner their stores', orders:manage (both admins) any; couriers none
+    'GET /api/v1/orders': { scope: 'none', request: () => ({ path: '/api/v1/orders' }), expect: (a) => (a === 'anonymous' ? 401 : a === 'courier' ? 403 : 200) },
+    'GET /api/v1/orders/:id': { scope: 'object', prepare: () => freshOrders('placed'), request: (t) => ({ path: `/api/v1/orders/${orderOf(t)}` }), expect: (a, own) => orderMovable(a, own, true) },
+    'POST /api/v1/orders/:id/confirm': { scope: 'object', prepare: () => freshOrders('placed'), request: (t) => ({ path: `/api/v1/orders/${orderOf(t)}/confirm` }), expect: (a, own) => orderMovable(a, own, false) },
+    'POST /api/v1/orders/:id/reject': { scope: 'object', prepare: () => freshOrders('placed'), request: (t) => ({ path: `/api/v1/orders/${orderOf(t)}/reject`, json: { reason: 'matrix probe' } }), expect: (a, own) => orderMovable(a, own, false) },
+    'POST /api/v1/orders/:id/preparing': { scope: 'object', prepare: () => freshOrders('confirmed'), request: (t) => ({ path: `/api/v1/orders/${orderOf(t)}/preparing` }), expect: (a, own) => orderMovable(a, own, false) },
+    'POST /api/v1/orders/:id/ready': { scope: 'object', prepare: () => freshOrders('preparing'), request: (t) => ({ path: `/api/v1/orders/${orderOf(t)}/ready` }), expect: (a, own) => orderMovable(a, own, false) },
+    'POST /api/v1/orders/:id/cancel': { scope: 'object', prepare: () => freshOrders('placed'), request: (t) => ({ path: `/api/v1/orders/${orderOf(t)}/cancel`, json: { reason: 'matrix probe' } }), expect: (a, own) => orderMovable(a, own, true) },
     'POST /api/v1/payments/webhooks/stripe': {
       // Public; no Stripe is configured in this app, so no signature can verify.
       scope: 'none', request: () => ({ path: '/api/v1/payments/webhooks/stripe', json: { id: 'evt_1', type: 'payment_intent.succeeded' }, headers: { 'stripe-signature': 't=1,v1=00' } }),
       expect: () => 400,
     },
   };
+
+  /** Orders: `own` in the store owner party's store for the customer party, `foreign` in the rival's store for another customer. */
+  const orderFixtures = {} as Record<'own' | 'foreign', string>;
+  const orderOf = (t: Target) => (t.accountId === victim.session.accountId ? orderFixtures.foreign : orderFixtures.own);
+  /** Couriers have no orders (403); the customer may read and cancel (`customerMay`), staff and orders:manage move them. */
+  const orderMovable = (a: Actor, own: boolean, customerMay: boolean) =>
+    a === 'anonymous' ? 401 : a === 'courier' || (a === 'customer' && !customerMay) ? 403 : a === 'super_admin' || a === 'ops_admin' || own ? 200 : 404;
+  /** A new order in each store, moved by an orders:manage admin to `stage`, so every call finds the status its route expects. */
+  async function freshOrders(stage: 'placed' | 'confirmed' | 'preparing'): Promise<void> {
+    const { placeOrders, transitionOrder } = app.system.composed.container.cradle;
+    const ops = { ...superPrincipal(), permissions: ['orders:manage'] };
+    for (const side of ['own', 'foreign'] as const) {
+      const customerId = side === 'own' ? parties.customer.session.accountId : commerce.foreign.customerId;
+      const [order] = await placeOrders.execute(checkoutOf(customerId, [commerce[side].storeId]));
+      if (stage !== 'placed') await transitionOrder.confirm(ops, order!.id);
+      if (stage === 'preparing') await transitionOrder.startPreparing(ops, order!.id);
+      orderFixtures[side] = order!.id;
+    }
+  }
 
   /** A cash payment (no provider) on the order of a fixture delivery. */
   async function cashPaymentOn(f: { storeId: string; deliveryId: string; customerId: string }): Promise<string> {
