@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { startTestApp, http, type TestApp } from '../../helpers/app.js';
+import { startMongoStandin, type MongoStandin } from '../../helpers/mongo-standin/index.js';
 import { startStripeStub, type StripeStub } from '../../helpers/stripe-stub.js';
 import { Delivery } from '../../../domain/delivery/model.js';
 import type { Cradle } from '../../../infra/container.js';
@@ -16,8 +18,10 @@ async function until<T>(read: () => Promise<T | undefined>, what: string, ms = 1
   }
 }
 
-describe('payments over HTTP (real app, private Redis, the Stripe stub as a local server sending signed webhooks)', function () {
+for (const backend of ['pglite', 'mongo-standin'] as const) {
+describe(`payments over HTTP (${backend}; real app, private Redis, the Stripe stub as a local server sending signed webhooks)`, function () {
   this.timeout(90_000);
+  let standin: MongoStandin | undefined;
   let stub: StripeStub;
   let app: TestApp;
   let c: Cradle;
@@ -29,7 +33,8 @@ describe('payments over HTTP (real app, private Redis, the Stripe stub as a loca
 
   before(async () => {
     stub = await startStripeStub();
-    app = await startTestApp({ env: stub.env });
+    if (backend === 'mongo-standin') standin = await startMongoStandin();
+    app = await startTestApp({ env: { ...stub.env, ...(standin ? { MONGODB_URI: standin.uri(`daraa_pay_${randomBytes(4).toString('hex')}`) } : {}) } });
     c = app.system.composed.container.cradle as unknown as Cradle;
     hook = `${app.url}/api/v1/payments/webhooks/stripe`;
     stub.setWebhookUrl(hook);
@@ -38,6 +43,7 @@ describe('payments over HTTP (real app, private Redis, the Stripe stub as a loca
     await stub?.flushWebhooks();
     await app?.stop();
     await stub?.close();
+    await standin?.stop();
   });
 
   async function pay(method: PaymentMethod = 'card', amountMinor = 45_000) {
@@ -90,9 +96,10 @@ describe('payments over HTTP (real app, private Redis, the Stripe stub as a loca
     expect(stub.paymentIntent(providerRef)?.amount_received).to.equal(45_000);
     const p = (await c.payments.findById(paymentId))!.toProps();
     expect(p).to.deep.include({ status: 'captured', capturedMinor: 45_000 });
-    if (c.store.kind !== 'sql') throw new Error('this suite runs on PGlite');
-    const events = await c.store.sql.query<{ n: number }>("select count(*)::int as n from outbox where aggregate_id = $1 and type = 'ordering.payment.captured'", [paymentId]);
-    expect(events.rows[0]?.n, 'captured events in the outbox').to.equal(1);
+    const captured = c.store.kind === 'sql'
+      ? (await c.store.sql.query<{ n: number }>("select count(*)::int as n from outbox where aggregate_id = $1 and type = 'ordering.payment.captured'", [paymentId])).rows[0]?.n
+      : await c.store.mongo.collection('outbox').countDocuments({ aggregateId: paymentId, type: 'ordering.payment.captured' });
+    expect(captured, 'captured events in the outbox').to.equal(1);
   });
 
   it('when the store rejects, then the hold is voided at the stub and the payment reads voided', async () => {
@@ -259,3 +266,4 @@ describe('payments over HTTP (real app, private Redis, the Stripe stub as a loca
     });
   });
 });
+}
