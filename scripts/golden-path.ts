@@ -16,6 +16,8 @@ export interface GoldenPathOptions {
   mint: (role: Role, sub: string, perms?: string[]) => string;
   customerToken: string;
   paymentMethod: 'card' | 'cash';
+  /** Have both stores confirm, prepare and mark the orders ready (default true). */
+  prepare?: boolean;
   /** Called once per finished step with one readable line. */
   step: (line: string) => void;
 }
@@ -38,6 +40,8 @@ export interface GoldenPathResult {
     totals: { subtotalMinor: number; deliveryFeesMinor: number; vatMinor: number; totalMinor: number };
   };
   replayed: boolean;
+  /** Per order, after its store confirmed and marked it ready: its status and its delivery. */
+  prepared: { orderId: string; status: string; timeline: Record<string, string>; deliveryId: string; deliveryStatus: string }[];
 }
 
 export const DAMASCUS = { lat: 33.5138, lng: 36.2765 };
@@ -61,6 +65,14 @@ async function call(url: string, what: string, expected: number[], init: { metho
   }
   if (!expected.includes(res.status)) throw new Error(`${what}: ${init.method ?? 'GET'} ${url} answered ${res.status}, expected ${expected.join('|')}: ${JSON.stringify(body).slice(0, 600)}`);
   return { status: res.status, body };
+}
+
+async function until(what: string, check: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 const money = (minor: number) => (minor / 100).toFixed(2);
@@ -126,5 +138,20 @@ export async function walkGoldenPath(o: GoldenPathOptions): Promise<GoldenPathRe
   if (!replayed) throw new Error(`checkout retry with the same Idempotency-Key answered ${again.status} without replaying: ${JSON.stringify(replayBody).slice(0, 300)}`);
   o.step(`checkout retried with the same Idempotency-Key: the first answer replayed, nothing placed twice`);
 
-  return { stores: [bakery, grocer], addressId, nearStoreIds, idempotencyKey, checkout, replayed };
+  const prepared: GoldenPathResult['prepared'] = [];
+  for (const ord of o.prepare === false ? [] : checkout.orders) {
+    const store = [bakery, grocer].find((s) => s.storeId === ord.storeId)!;
+    // A card order is the store's to accept once its hold is recorded (placed → awaiting_payment, through the outbox).
+    const ready = o.paymentMethod === 'card' ? 'awaiting_payment' : 'placed';
+    await until(`${ord.number} ${ready}`, async () => (await call(`${api}/orders/${ord.orderId}`, 'customer: read order', [200], { token: o.customerToken })).body.data.status === ready);
+    for (const move of ['confirm', 'preparing', 'ready']) await call(`${api}/orders/${ord.orderId}/${move}`, `${store.name}: ${move}`, [200], { method: 'POST', token: store.ownerToken, json: {} });
+    const order = (await call(`${api}/orders/${ord.orderId}`, 'customer: read order', [200], { token: o.customerToken })).body.data as { status: string; timeline: Record<string, string> };
+    const list = await call(`${api}/deliveries?storeId=${store.storeId}&limit=100`, `${store.name}: deliveries`, [200], { token: store.ownerToken });
+    const delivery = (list.body.data.items as { id: string; orderId: string; status: string }[]).find((d) => d.orderId === ord.orderId);
+    if (!delivery) throw new Error(`${ord.number}: no delivery after the store confirmed`);
+    prepared.push({ orderId: ord.orderId, status: order.status, timeline: order.timeline, deliveryId: delivery.id, deliveryStatus: delivery.status });
+    o.step(`${store.name} confirmed${o.paymentMethod === 'card' ? ' (card captured)' : ''}, prepared and marked ${ord.number} ${order.status}; its delivery ${delivery.id} is ${delivery.status}`);
+  }
+
+  return { stores: [bakery, grocer], addressId, nearStoreIds, idempotencyKey, checkout, replayed, prepared };
 }

@@ -59,6 +59,8 @@ describe('golden path against npm start (real process, Stripe stub)', function (
       url,
       customerToken,
       paymentMethod: 'card',
+      // Nothing moves a held card order to awaiting_payment yet (no consumer calls paymentAuthorized), so its store cannot confirm it.
+      prepare: false,
       mint: (role, sub, perms = []) => tokens.sign({ sub, role, perms, sid: `e2e-${sub}` }).token,
       step: (line) => lines.push(line),
     });
@@ -89,5 +91,28 @@ describe('golden path against npm start (real process, Stripe stub)', function (
     const cart = await http(`${url}/api/v1/cart`, { token: customerToken });
     expect(cart.body.data.groups ?? []).to.have.length(0);
     expect(lines.length).to.be.greaterThan(6);
+  });
+
+  it('when a two-store cash checkout is confirmed, prepared and marked ready by both stores, then each order is ready_for_pickup, stamped at every step, with its delivery, and nothing is charged at the stub', async () => {
+    expect(customerToken, 'the registration step').to.not.equal('');
+    const tokens = new AccessTokens(loadConfig({ DATA_DIR: dataDir }));
+    const before = stripe.stats();
+    const cash = await walkGoldenPath({
+      url,
+      customerToken,
+      paymentMethod: 'cash',
+      mint: (role, sub, perms = []) => tokens.sign({ sub, role, perms, sid: `e2e-${sub}` }).token,
+      step: (line) => lines.push(line),
+    });
+    const co = cash.checkout;
+    expect(co.totals.totalMinor).to.equal(co.orders.reduce((s, o) => s + o.totalMinor, 0));
+    expect(cash.prepared.map((p) => [p.orderId, p.status]).sort()).to.deep.equal(co.orders.map((o) => [o.orderId, 'ready_for_pickup']).sort());
+    for (const p of cash.prepared) {
+      expect(Object.keys(p.timeline)).to.have.members(['placed', 'confirmed', 'preparing', 'ready_for_pickup']);
+      expect(p.deliveryId).to.be.a('string').and.not.equal('');
+      expect(p.deliveryStatus).to.be.a('string');
+    }
+    expect(new Set(cash.prepared.map((p) => p.deliveryId)).size).to.equal(2);
+    expect(stripe.stats()).to.deep.equal(before);
   });
 });
