@@ -18,6 +18,7 @@ import { Metrics } from './metrics.js';
 import { RedisAccessRevocations } from './redis-revocations.js';
 import { IdentityEventBus } from './identity-events.js';
 import { DeliveryEventBus } from './delivery-events.js';
+import { OrderEventBus } from './order-events.js';
 import { OutboxNudges, outboxNudgeChannel } from './outbox-nudge.js';
 import type { RedisClient, RedisTarget } from './redis.js';
 import { notFound, probeHandler, readinessOf } from './probes.js';
@@ -56,6 +57,7 @@ export interface HubCradle extends RealtimeCradle {
   tokenVerifier: AccessTokenVerifier;
   identityEvents: IdentityEventBus;
   deliveryEvents: DeliveryEventBus;
+  orderEvents: OrderEventBus;
   deliveryAccess: DeliveryAccess;
   recordArrival: RecordArrival;
   courierEligibility: CheckCourierEligibility;
@@ -87,6 +89,7 @@ export function buildHubContainer(infra: ProcessInfrastructure<Store>): AwilixCo
     tokenVerifier: asFunction(({ accessTokens, revocations }: HubCradle) => withRevocationCheck(accessTokens, revocations)).singleton(),
     identityEvents: asFunction(({ redis, logger, keyPrefix }: HubCradle) => new IdentityEventBus({ redis, logger, keyPrefix })).singleton(),
     deliveryEvents: asFunction(({ redis, logger, keyPrefix }: HubCradle) => new DeliveryEventBus({ redis, logger, keyPrefix })).singleton(),
+    orderEvents: asFunction(({ redis, logger, keyPrefix }: HubCradle) => new OrderEventBus({ redis, logger, keyPrefix })).singleton(),
     deliveryAccess: asClass(DeliveryAccess).singleton(),
     recordArrival: asClass(RecordArrival).singleton(),
     courierEligibility: asClass(CheckCourierEligibility).singleton(),

@@ -1,3 +1,4 @@
+import type { OrderStatusChanged } from '../domain/ordering/order-events.js';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { CourierIndex, EtaService } from '../geo/index.js';
@@ -26,6 +27,8 @@ export interface RealtimeDeps {
   events: {
     onIdentity(handler: (e: IdentityEvent) => void): void;
     onDelivery(handler: (e: DeliveryEvent) => void): void;
+    /** Order status changes (placed … completed), best effort from the relay. */
+    onOrder(handler: (e: OrderStatusChanged) => void): void;
   };
   settings: HubSettings;
   /**

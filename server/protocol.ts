@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DELIVERY_STATUSES } from '../domain/delivery/model.js';
+import { ORDER_STATUSES } from '../domain/ordering/order.js';
 import { COURIER_AVAILABILITY, VEHICLES } from '../domain/shared/vehicles.js';
 import { ERROR_STATUS, type ErrorCode } from '../domain/shared/errors.js';
 
@@ -115,6 +116,17 @@ export const orderStatus = z.object({
   reason: z.string().nullable(),
 });
 export type OrderStatus = z.infer<typeof orderStatus>;
+
+/** The order itself (not its delivery) changed status: confirmed, preparing, ready_for_pickup … completed, rejected, cancelled. */
+export const orderUpdated = z.object({
+  orderId: id,
+  orderNumber: z.string(),
+  status: z.enum(ORDER_STATUSES),
+  from: z.enum(ORDER_STATUSES).nullable(),
+  at: z.string(),
+  reason: z.string().nullable(),
+});
+export type OrderUpdated = z.infer<typeof orderUpdated>;
 
 export const orderSnapshot = z.object({
   orderId: id,
@@ -256,6 +268,7 @@ export const PROTOCOL: Record<'/courier' | '/customer' | '/ops', NamespaceSpec> 
     sends: {
       'courier:position': { payload: courierPosition, summary: 'Live position and ETA; volatile, at most 2 per second per order.' },
       'order:status': { payload: orderStatus, summary: 'The delivery changed status (including at_pickup / at_dropoff from geofences).' },
+      'order:updated': { payload: orderUpdated, summary: 'The order changed status (the store confirmed, started preparing, marked it ready; picked up, delivered, completed; rejected or cancelled).' },
       'session:ended': sessionEndedEvent,
     },
   },

@@ -8,7 +8,8 @@ import { OpsNamespace } from './namespaces/ops.js';
 import { PositionChannel } from './position-channel.js';
 import { CourierPositions, orderRoom } from './positions.js';
 import { SocketSessions } from './sessions.js';
-import type { CourierPosition, OrderStatus } from './protocol.js';
+import type { CourierPosition, OrderStatus, OrderUpdated } from './protocol.js';
+import type { OrderStatusChanged } from '../domain/ordering/order-events.js';
 
 export interface Realtime {
   sessions: SocketSessions;
@@ -64,6 +65,13 @@ export function attachRealtime(io: Server, deps: RealtimeDeps): Realtime {
     for (const id of couriers) {
       void courier.refreshDeliveries(id).catch((err: unknown) => deps.logger.warn({ err, courierId: id }, 'courier deliveries refresh failed'));
     }
+  });
+
+  // Watchers of an order's room (its customer, its store's owner, admins) see the order's own statuses beside the delivery's.
+  deps.events.onOrder((e: OrderStatusChanged) => {
+    const update: OrderUpdated = { orderId: e.orderId, orderNumber: e.orderNumber, status: e.to, from: e.from, at: e.at, reason: e.reason };
+    customer.nsp.local.to(orderRoom(e.orderId)).emit('order:updated', update);
+    deps.metrics.broadcasts.inc({ event: 'order:updated' });
   });
 
   return {

@@ -3,6 +3,7 @@ import type { Clock } from '../domain/shared/ids.js';
 import type { OutboxStore, StoredEvent } from '../domain/shared/events.js';
 import { fromOutboxEvent } from '../domain/delivery/events.js';
 import type { DeliveryEvent } from '../domain/delivery/model.js';
+import { orderStatusFromOutbox, type OrderStatusChanged } from '../domain/ordering/order-events.js';
 import { CONSUMERS, consumersOf, type ConsumerName, type EventJob } from './queues.js';
 
 /** What the relay needs of the queues (infra/queues.ts). */
@@ -12,6 +13,10 @@ export interface EventQueues {
 /** What the relay needs of the hubs' channel (infra/delivery-events.ts); best effort, never rejects. */
 export interface HubChannel {
   publish(events: DeliveryEvent[]): Promise<void>;
+}
+/** What the relay needs of the hubs' order channel (infra/order-events.ts); best effort, never rejects. */
+export interface OrderChannel {
+  publish(events: OrderStatusChanged[]): Promise<void>;
 }
 /** One relay at a time among every process (infra/redis-lease.ts). */
 export interface Lease {
@@ -49,7 +54,7 @@ export class OutboxRelay {
   private nudged = false;
   private unlisten: (() => void) | undefined;
 
-  constructor(private readonly deps: { outbox: OutboxStore; queues: EventQueues; hubChannel: HubChannel; lease: Lease; clock: Clock; logger: Logger; settings: RelaySettings; hooks?: RelayHooks; nudges?: NudgeListener }) {}
+  constructor(private readonly deps: { outbox: OutboxStore; queues: EventQueues; hubChannel: HubChannel; orderChannel?: OrderChannel; lease: Lease; clock: Clock; logger: Logger; settings: RelaySettings; hooks?: RelayHooks; nudges?: NudgeListener }) {}
 
   start(): void {
     if (!this.stopped) return;
@@ -92,6 +97,7 @@ export class OutboxRelay {
     for (const [queue, jobs] of byQueue) await this.deps.queues.addBulk(queue as (typeof CONSUMERS)[ConsumerName]['queue'], jobs);
     const forHubs = events.map(fromOutboxEvent).filter((e): e is DeliveryEvent => e !== null);
     await this.deps.hubChannel.publish(forHubs);
+    if (this.deps.orderChannel) await this.deps.orderChannel.publish(events.map(orderStatusFromOutbox).filter((e): e is OrderStatusChanged => e !== null));
   }
 
   private async run(): Promise<void> {

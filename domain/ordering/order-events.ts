@@ -72,3 +72,23 @@ export function toOrderEvents(order: Order, changes: readonly OrderChange[]): Ne
     },
   }));
 }
+
+/** An order's status change as the hubs carry it to watchers (best effort, from the relay). */
+export interface OrderStatusChanged {
+  type: 'order.status_changed';
+  orderId: string;
+  orderNumber: string;
+  storeId: string;
+  customerId: string;
+  from: OrderStatus | null;
+  to: OrderStatus;
+  reason: string | null;
+  at: string;
+}
+
+/** The hubs' shape of an outbox order event; null for any other type. */
+export function orderStatusFromOutbox(event: { type: string; payload: unknown }): OrderStatusChanged | null {
+  if (!isOrderEventType(event.type)) return null;
+  const p = event.payload as OrderEventPayload;
+  return { type: 'order.status_changed', orderId: p.orderId, orderNumber: p.orderNumber, storeId: p.storeId, customerId: p.customerId, from: p.from, to: p.to, reason: p.reason, at: p.at };
+}

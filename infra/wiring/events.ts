@@ -12,6 +12,7 @@ import { housekeepingProcessor, HOUSEKEEPING_SCHEDULE } from '../../workers/proc
 import { QUEUES } from '../../workers/queues.js';
 import type { Repositories } from '../db/index.js';
 import type { DeliveryEventBus } from '../delivery-events.js';
+import type { OrderEventBus } from '../order-events.js';
 import type { Queues } from '../queues.js';
 import { RedisLease } from '../redis-lease.js';
 import { OutboxNudges, outboxNudgeChannel as nudgeChannel } from '../outbox-nudge.js';
@@ -34,6 +35,7 @@ interface Needs {
   clock: Clock;
   queues: Queues;
   deliveryEvents: DeliveryEventBus;
+  orderEvents: OrderEventBus;
 }
 
 const CONSUMER_LOCK_MS = 5_000;
@@ -47,11 +49,12 @@ export function registerEvents(container: AwilixContainer<EventsCradle & Needs>)
     outbox: asFunction(({ outboxNudges }: EventsCradle) => outboxNudges.outbox).singleton(),
     processedEvents: asFunction(({ repositories }: Needs) => repositories.processedEvents).singleton(),
     unitOfWork: asFunction(({ outboxNudges }: EventsCradle) => outboxNudges.unitOfWork).singleton(),
-    outboxRelay: asFunction(({ outbox, queues, deliveryEvents, redis, redisTarget, keyPrefix, clock, logger }: EventsCradle & Needs) =>
+    outboxRelay: asFunction(({ outbox, queues, deliveryEvents, orderEvents, redis, redisTarget, keyPrefix, clock, logger }: EventsCradle & Needs) =>
       new OutboxRelay({
         outbox,
         queues,
         hubChannel: deliveryEvents,
+        orderChannel: orderEvents,
         lease: new RedisLease(redis, `${keyPrefix}outbox:relay`, RELAY_LEASE_MS),
         clock,
         logger: logger.child({ component: 'outbox-relay' }),

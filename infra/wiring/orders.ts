@@ -13,6 +13,9 @@ import { orderAutoRejectProcessor, ordersProcessor } from '../../workers/process
 import { QUEUES } from '../../workers/queues.js';
 import type { Queues } from '../queues.js';
 import type { Repositories } from '../db/index.js';
+import { OrderEventBus } from '../order-events.js';
+import type { RedisClient } from '../redis.js';
+import type { Logger } from 'pino';
 
 /** Orders: the repository and the use cases (PlaceOrders is the checkout's; the routes take the rest). */
 export interface OrdersCradle extends OrderRouteDeps {
@@ -21,11 +24,16 @@ export interface OrdersCradle extends OrderRouteDeps {
   placeOrders: PlaceOrders;
   /** Payments' authorisation, the auto-reject job and the delivery-event consumer move orders through this. */
   systemOrderTransitions: SystemOrderTransitions;
+  /** Order status changes on `<REDIS_KEY_PREFIX>order:events`: the relay publishes, hubs subscribe. */
+  orderEvents: OrderEventBus;
 }
 
 /** What this module takes from the rest of the container (typed here: importing Cradle would be a cycle). */
 interface Needs {
   repositories: Repositories;
+  redis: RedisClient;
+  logger: Logger;
+  keyPrefix: string;
 }
 
 export function registerOrders(container: AwilixContainer<OrdersCradle & Needs>): void {
@@ -35,6 +43,7 @@ export function registerOrders(container: AwilixContainer<OrdersCradle & Needs>)
     transitionOrder: asClass(TransitionOrder).singleton(),
     orderQueries: asClass(OrderQueries).singleton(),
     systemOrderTransitions: asClass(SystemOrderTransitions).singleton(),
+    orderEvents: asFunction(({ redis, logger, keyPrefix }: Needs) => new OrderEventBus({ redis, logger, keyPrefix })).singleton(),
   });
 }
 

@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { asFunction, type AwilixContainer } from 'awilix';
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
+import type { OrderEventBus } from '../order-events.js';
+import type { OrderStatusChanged } from '../../domain/ordering/order-events.js';
 import { CourierIndex, EtaService, SpeedLearner } from '../../geo/index.js';
 import { KeySpace } from '../../geo/keys.js';
 import { attachRealtime, type Realtime } from '../../server/realtime.js';
@@ -85,6 +87,7 @@ export interface HubParts extends RealtimeCradle, Pick<CommerceCradle, 'deliveri
   keyPrefix: string;
   logger: Logger;
   identityEvents: IdentityEventBus;
+  orderEvents: OrderEventBus;
   tokenVerifier: AccessTokenVerifier;
   courierEligibility: CheckCourierEligibility;
 }
@@ -99,6 +102,7 @@ export async function startRealtime(io: Server, c: HubParts, positionClients: Po
   const subscriber = createRedisClient(c.redisTarget, 'subscriber', 'hub-events');
   const identityHandlers: ((e: IdentityEvent) => void)[] = [];
   const deliveryHandlers: ((e: DeliveryEvent) => void)[] = [];
+  const orderHandlers: ((e: OrderStatusChanged) => void)[] = [];
   const realtime = attachRealtime(io, {
     logger: c.logger.child({ component: 'hub' }),
     tokens: c.tokenVerifier,
@@ -110,7 +114,7 @@ export async function startRealtime(io: Server, c: HubParts, positionClients: Po
     activeDeliveries: c.deliveries,
     deliveryAccess: c.deliveryAccess,
     recordArrival: c.recordArrival,
-    events: { onIdentity: (h) => identityHandlers.push(h), onDelivery: (h) => deliveryHandlers.push(h) },
+    events: { onIdentity: (h) => identityHandlers.push(h), onDelivery: (h) => deliveryHandlers.push(h), onOrder: (h) => orderHandlers.push(h) },
     settings: c.hubSettings,
     positionBus: { ...positionClients, hubId: c.hubId, prefix: c.keyPrefix },
   });
@@ -120,6 +124,7 @@ export async function startRealtime(io: Server, c: HubParts, positionClients: Po
     await subscriber.connect();
     await c.identityEvents.subscribe(subscriber, (e) => identityHandlers.forEach((h) => h(e)));
     await c.deliveryEvents.subscribe(subscriber, (e) => deliveryHandlers.forEach((h) => h(e)));
+    await c.orderEvents.subscribe(subscriber, (e) => orderHandlers.forEach((h) => h(e)));
     await realtime.ready;
   } catch (err) {
     clearInterval(sweeper);

@@ -37,8 +37,13 @@ export async function findCart(carts: CartRepository, owner: CartOwner): Promise
   return cart;
 }
 
-/** Lost optimistic races before giving up: each retry re-reads, so only a storm of writers to one cart exhausts them. */
-export const CART_WRITE_ATTEMPTS = 8;
+/**
+ * Lost optimistic races before giving up: each retry re-reads, after a short
+ * random pause that grows with the attempts, so concurrent writers to one cart
+ * spread out instead of colliding again in step.
+ */
+export const CART_WRITE_ATTEMPTS = 20;
+export const backoff = (attempt: number): Promise<void> => new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 2 ** attempt)));
 
 /**
  * Read, change, save with the version read; on a lost race read again and
@@ -59,5 +64,6 @@ export async function changeCart(deps: { carts: CartRepository; clock: Clock; id
     if (cart.version === version) return cart;
     if (await deps.carts.save(cart, version)) return cart;
     if (attempt >= CART_WRITE_ATTEMPTS) throw new AppError('CONFLICT', 'The cart is changing too fast; try again', { details: [{ field: 'cart', reason: 'cart_busy', message: 'retry' }] });
+    await backoff(attempt);
   }
 }

@@ -1,7 +1,7 @@
 import { notFound, validationError } from '../../shared/errors.js';
 import type { Clock, IdGenerator } from '../../shared/ids.js';
 import type { AddressRepository } from '../../catalog/ports.js';
-import { lineQuantity, type Cart } from '../cart.js';
+import { lineQuantity, type Cart, type LineInput } from '../cart.js';
 import type { CartRepository } from '../ports.js';
 import { changeCart, ownerOf, type CartCaller } from './cart-support.js';
 import { sellableLine, type LineRuleDeps } from './cart-line-rules.js';
@@ -27,9 +27,10 @@ export class EditCart {
   /** Adds units of a variant (to its line if already there), checked against stock, product and store. */
   addLine(caller: CartCaller, input: { variantId: string; quantity: number }): Promise<Cart> {
     const quantity = lineQuantity(input.quantity);
+    const checked = checkedOnce(this.deps);
     return changeCart(this.deps, ownerOf(caller), async (cart, now) => {
       const total = lineQuantity((cart.line(input.variantId)?.quantity ?? 0) + quantity);
-      const line = await sellableLine(this.deps, input.variantId, total, now);
+      const line = await checked(input.variantId, total, now);
       cart.addLine({ ...line, quantity }, now);
     });
   }
@@ -41,12 +42,13 @@ export class EditCart {
    */
   setQuantity(caller: CartCaller, variantId: string, quantity: number): Promise<Cart> {
     lineQuantity(quantity);
+    const checked = checkedOnce(this.deps);
     return changeCart(this.deps, ownerOf(caller), async (cart, now) => {
       const existing = cart.line(variantId);
       if (!existing) throw notFound('Cart line');
       if (quantity === existing.quantity) return;
       const line = quantity > existing.quantity
-        ? await sellableLine(this.deps, variantId, quantity, now)
+        ? await checked(variantId, quantity, now)
         : { variantId, productId: existing.productId, storeId: existing.storeId, quantity, priceMinor: existing.priceAtAddMinor };
       cart.setQuantity({ ...line, quantity }, now);
     });
@@ -68,4 +70,22 @@ export class EditCart {
       cart.setDestination({ addressId: address.id, point: address.point }, now);
     });
   }
+}
+
+/**
+ * The line checks of one request, remembered by the total they checked: a
+ * retry after a lost race (another line was added meanwhile) re-reads only the
+ * cart, which keeps the window between read and save short under contention.
+ * A changed total (the same variant added meanwhile) is checked again.
+ */
+function checkedOnce(deps: LineRuleDeps): (variantId: string, total: number, now: Date) => Promise<LineInput> {
+  const seen = new Map<string, LineInput>();
+  return async (variantId, total, now) => {
+    const key = `${variantId}:${total}`;
+    const known = seen.get(key);
+    if (known) return known;
+    const line = await sellableLine(deps, variantId, total, now);
+    seen.set(key, line);
+    return line;
+  };
 }

@@ -6,7 +6,7 @@ import type { InventoryRepository, ProductRepository } from '../../catalog/ports
 import { Cart, cartClosed } from '../cart.js';
 import { cartMergedEvent } from '../cart-events.js';
 import type { CartRepository } from '../ports.js';
-import { CART_WRITE_ATTEMPTS, ownerOf, tokenHashOf } from './cart-support.js';
+import { backoff, CART_WRITE_ATTEMPTS, ownerOf, tokenHashOf } from './cart-support.js';
 import { stockCap } from './cart-line-rules.js';
 
 export interface MergeCartsDeps {
@@ -66,6 +66,7 @@ export class MergeCarts {
       } catch (err) {
         if (!(err instanceof LostRace)) throw err;
         if (attempt >= CART_WRITE_ATTEMPTS) throw new AppError('CONFLICT', 'The carts are changing too fast; try again', { details: [{ field: 'cart', reason: 'cart_busy', message: 'retry' }] });
+        await backoff(attempt);
       }
     }
   }

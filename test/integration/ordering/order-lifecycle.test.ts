@@ -5,6 +5,7 @@ import { checkoutOf } from '../../helpers/orders.js';
 import { PlaceOrders } from '../../../domain/ordering/use-cases/place-orders.js';
 import { changeDelivery } from '../../../domain/delivery/use-cases/support.js';
 import type { OrderView } from '../../../domain/ordering/order.js';
+import { connect, emitAck, nextEvent } from '../../helpers/hub.js';
 
 async function until<T>(read: () => Promise<T | undefined>, what: string, ms = 15_000): Promise<T> {
   const end = Date.now() + ms;
@@ -64,5 +65,21 @@ describe('orders follow their deliveries and time out (real app: relay, BullMQ, 
     // The answered order's job ran too (or will): it leaves the confirmed order as it is.
     expect(await c.systemOrderTransitions.autoReject(answered!.id)).to.deep.include({ status: 'confirmed' });
     expect(await c.systemOrderTransitions.autoReject(unanswered!.id)).to.deep.include({ status: 'rejected', version: 2 });
+  });
+
+  it('when a customer watches their order on /customer, then the order\'s own statuses arrive (order:updated) as the store moves it', async () => {
+    const c = app.system.composed.container.cradle;
+    const [order] = await c.placeOrders.execute(checkoutOf(customer.accountId, [storeId]));
+    expect((await http(api(`/orders/${order!.id}/confirm`), { method: 'POST', token: owner.accessToken, json: {} })).status).to.equal(200);
+    const socket = await connect(app.url, '/customer', customer.accessToken);
+    try {
+      const ack = await emitAck(socket, 'order:watch', { orderId: order!.id });
+      expect(ack.ok).to.equal(true);
+      const preparing = nextEvent(socket, 'order:updated', (u: { status: string }) => u.status === 'preparing');
+      expect((await http(api(`/orders/${order!.id}/preparing`), { method: 'POST', token: owner.accessToken, json: {} })).status).to.equal(200);
+      expect(await preparing).to.deep.include({ orderId: order!.id, orderNumber: order!.number, status: 'preparing', from: 'confirmed', reason: null });
+    } finally {
+      socket.disconnect();
+    }
   });
 });

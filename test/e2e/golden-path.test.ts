@@ -1,0 +1,118 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnMain, type Spawned } from '../helpers/process.js';
+import { http } from '../helpers/app.js';
+import { startStripeStub, type StripeStub } from '../helpers/stripe-stub.js';
+import { loadConfig } from '../../infra/config.js';
+import { AccessTokens } from '../../infra/jwt.js';
+import { freePort } from '../../infra/embedded-redis.js';
+import { walkGoldenPath, type GoldenPathResult } from '../../scripts/golden-path.js';
+
+/**
+ * The golden path on the real entry point (what `npm start` runs: its own redis-server
+ * and data dir), Stripe pointed at the local stub through the STRIPE_* settings.
+ * The walk itself is scripts/golden-path.ts, the one `npm run demo` prints.
+ */
+describe('golden path against npm start (real process, Stripe stub)', function () {
+  this.timeout(180_000);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'daraa-e2e-golden-'));
+  let app: Spawned;
+  let stripe: StripeStub;
+  let url = '';
+  let customerToken = '';
+  let walked: GoldenPathResult;
+  const lines: string[] = [];
+
+  before(async () => {
+    stripe = await startStripeStub();
+    app = spawnMain({ DATA_DIR: dataDir, PORT: String(await freePort()), LOG_LEVEL: 'info', ...stripe.env });
+    [, url = ''] = await app.waitFor(/API\s+(http:\/\/\S+)\/api\/v1/, 60_000);
+    stripe.setWebhookUrl(`${url}/api/v1/payments/webhooks/stripe`);
+  });
+  after(async () => {
+    app?.child.kill('SIGTERM');
+    await app?.exited();
+    await stripe?.flushWebhooks();
+    await stripe?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('when a new customer registers and verifies the code sent by SMS, then they log in as a customer', async () => {
+    const phone = '+963944200020';
+    const password = 'Str0ng!Passw0rd';
+    const api = (p: string) => `${url}/api/v1${p}`;
+    expect((await http(api('/auth/register'), { method: 'POST', json: { phone, password, role: 'customer' } })).status).to.equal(202);
+    const [, code] = await app.waitFor(new RegExp(`"to":"\\${phone}"[^\\n]*?(\\d{6})`), 10_000);
+    expect((await http(api('/auth/otp/verify'), { method: 'POST', json: { phone, code } })).status).to.equal(200);
+    const login = await http(api('/auth/login'), { method: 'POST', json: { identifier: phone, password } });
+    expect(login.status, JSON.stringify(login.body)).to.equal(200);
+    customerToken = login.body.data.accessToken;
+    expect((await http(api('/auth/me'), { token: customerToken })).body.data).to.include({ phone, role: 'customer' });
+  });
+
+  it('when two stores open and the customer finds them, fills a cart from both and checks out by card, then two orders whose totals add up, each held once at the stub', async () => {
+    expect(customerToken, 'the registration step').to.not.equal('');
+    const tokens = new AccessTokens(loadConfig({ DATA_DIR: dataDir }));
+    walked = await walkGoldenPath({
+      url,
+      customerToken,
+      paymentMethod: 'card',
+      // Nothing moves a held card order to awaiting_payment yet (no consumer calls paymentAuthorized), so its store cannot confirm it.
+      prepare: false,
+      mint: (role, sub, perms = []) => tokens.sign({ sub, role, perms, sid: `e2e-${sub}` }).token,
+      step: (line) => lines.push(line),
+    });
+    const [bakery, grocer] = walked.stores;
+    expect(walked.nearStoreIds).to.include.members([bakery!.storeId, grocer!.storeId]);
+
+    const co = walked.checkout;
+    expect(co.orders.map((o) => o.storeId).sort()).to.deep.equal([bakery!.storeId, grocer!.storeId].sort());
+    for (const o of co.orders) {
+      expect(o.number).to.match(/^D-\d{6}-\d{4,}$/);
+      expect(o.totalMinor).to.equal(o.subtotalMinor + o.deliveryFeeMinor + o.vatMinor);
+    }
+    const bakeryOrder = co.orders.find((o) => o.storeId === bakery!.storeId)!;
+    const grocerOrder = co.orders.find((o) => o.storeId === grocer!.storeId)!;
+    // 2 × 12_500 + 3_000 and 3 × 7_000: the prices the stores set, frozen on the orders.
+    expect([bakeryOrder.subtotalMinor, grocerOrder.subtotalMinor]).to.deep.equal([28_000, 21_000]);
+    const sum = (f: (o: (typeof co.orders)[number]) => number) => co.orders.reduce((s, o) => s + f(o), 0);
+    expect(co.totals).to.deep.equal({ subtotalMinor: sum((o) => o.subtotalMinor), deliveryFeesMinor: sum((o) => o.deliveryFeeMinor), vatMinor: sum((o) => o.vatMinor), totalMinor: sum((o) => o.totalMinor) });
+
+    // One hold per order for exactly its total; nothing captured before a store confirms; the retry held nothing more.
+    const held = stripe.paymentIntents().filter((pi) => co.orders.some((o) => pi.metadata.orderId === o.orderId));
+    expect(held.map((pi) => [pi.metadata.orderId, pi.status, pi.amount, pi.capture_method]).sort()).to.deep.equal(
+      co.orders.map((o) => [o.orderId, 'requires_capture', o.totalMinor, 'manual']).sort(),
+    );
+    expect(stripe.stats()).to.include({ authorizations: 2, charges: 0, doubleAuthorizations: 0, doubleCharges: 0 });
+    expect(walked.replayed).to.equal(true);
+
+    const cart = await http(`${url}/api/v1/cart`, { token: customerToken });
+    expect(cart.body.data.groups ?? []).to.have.length(0);
+    expect(lines.length).to.be.greaterThan(6);
+  });
+
+  it('when a two-store cash checkout is confirmed, prepared and marked ready by both stores, then each order is ready_for_pickup, stamped at every step, with its delivery, and nothing is charged at the stub', async () => {
+    expect(customerToken, 'the registration step').to.not.equal('');
+    const tokens = new AccessTokens(loadConfig({ DATA_DIR: dataDir }));
+    const before = stripe.stats();
+    const cash = await walkGoldenPath({
+      url,
+      customerToken,
+      paymentMethod: 'cash',
+      mint: (role, sub, perms = []) => tokens.sign({ sub, role, perms, sid: `e2e-${sub}` }).token,
+      step: (line) => lines.push(line),
+    });
+    const co = cash.checkout;
+    expect(co.totals.totalMinor).to.equal(co.orders.reduce((s, o) => s + o.totalMinor, 0));
+    expect(cash.prepared.map((p) => [p.orderId, p.status]).sort()).to.deep.equal(co.orders.map((o) => [o.orderId, 'ready_for_pickup']).sort());
+    for (const p of cash.prepared) {
+      expect(Object.keys(p.timeline)).to.have.members(['placed', 'confirmed', 'preparing', 'ready_for_pickup']);
+      expect(p.deliveryId).to.be.a('string').and.not.equal('');
+      expect(p.deliveryStatus).to.be.a('string');
+    }
+    expect(new Set(cash.prepared.map((p) => p.deliveryId)).size).to.equal(2);
+    expect(stripe.stats()).to.deep.equal(before);
+  });
+});
