@@ -52,15 +52,15 @@ describe('golden path against npm start (real process, Stripe stub)', function (
     expect((await http(api('/auth/me'), { token: customerToken })).body.data).to.include({ phone, role: 'customer' });
   });
 
-  it('when two stores open and the customer finds them, fills a cart from both and checks out by card, then two orders whose totals add up, each held once at the stub', async () => {
+  it('when two stores open and the customer finds them, fills a cart from both and checks out by card, then two orders whose totals add up, each held once at the stub and captured once when its store confirms', async () => {
     expect(customerToken, 'the registration step').to.not.equal('');
     const tokens = new AccessTokens(loadConfig({ DATA_DIR: dataDir }));
     walked = await walkGoldenPath({
       url,
       customerToken,
       paymentMethod: 'card',
-      // Nothing moves a held card order to awaiting_payment yet (no consumer calls paymentAuthorized), so its store cannot confirm it.
-      prepare: false,
+      // The checkout's transaction makes each held card order awaiting_payment, so its store can confirm (which captures).
+      prepare: true,
       mint: (role, sub, perms = []) => tokens.sign({ sub, role, perms, sid: `e2e-${sub}` }).token,
       step: (line) => lines.push(line),
     });
@@ -80,12 +80,13 @@ describe('golden path against npm start (real process, Stripe stub)', function (
     const sum = (f: (o: (typeof co.orders)[number]) => number) => co.orders.reduce((s, o) => s + f(o), 0);
     expect(co.totals).to.deep.equal({ subtotalMinor: sum((o) => o.subtotalMinor), deliveryFeesMinor: sum((o) => o.deliveryFeeMinor), vatMinor: sum((o) => o.vatMinor), totalMinor: sum((o) => o.totalMinor) });
 
-    // One hold per order for exactly its total; nothing captured before a store confirms; the retry held nothing more.
-    const held = stripe.paymentIntents().filter((pi) => co.orders.some((o) => pi.metadata.orderId === o.orderId));
-    expect(held.map((pi) => [pi.metadata.orderId, pi.status, pi.amount, pi.capture_method]).sort()).to.deep.equal(
-      co.orders.map((o) => [o.orderId, 'requires_capture', o.totalMinor, 'manual']).sort(),
+    // One hold per order for exactly its total, captured once when its store confirmed (the worker's consumer); the retry held nothing more.
+    const ours = () => stripe.paymentIntents().filter((pi) => co.orders.some((o) => pi.metadata.orderId === o.orderId));
+    for (let waited = 0; stripe.stats().charges < 2 && waited < 20_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    expect(ours().map((pi) => [pi.metadata.orderId, pi.status, pi.amount, pi.capture_method]).sort()).to.deep.equal(
+      co.orders.map((o) => [o.orderId, 'succeeded', o.totalMinor, 'manual']).sort(),
     );
-    expect(stripe.stats()).to.include({ authorizations: 2, charges: 0, doubleAuthorizations: 0, doubleCharges: 0 });
+    expect(stripe.stats()).to.include({ authorizations: 2, charges: 2, doubleAuthorizations: 0, doubleCharges: 0 });
     expect(walked.replayed).to.equal(true);
 
     const cart = await http(`${url}/api/v1/cart`, { token: customerToken });

@@ -26,6 +26,8 @@ export interface PlaceCheckoutDeps extends CheckoutReadDeps {
   reserveStock: Pick<ReserveStock, 'execute'>;
   placeOrders: Pick<PlaceOrders, 'execute'>;
   authorizePayment: PaymentSteps;
+  /** placed → awaiting_payment for each order whose card hold is recorded, in the same transaction. */
+  systemOrderTransitions: { paymentAuthorized(orderId: string): Promise<unknown> };
   outbox: Outbox;
   unitOfWork: UnitOfWork;
   ids: IdGenerator;
@@ -115,7 +117,10 @@ export class PlaceCheckout {
       checkoutId: c.checkoutId, customerId: c.cart.customerId, currency: this.deps.liveSettings.get('currency'), paymentMethod: input.paymentMethod, dropoff: c.dropoff,
       stores: priced.orders.map((o, i) => ({ orderId: orderIds[i]!, storeId: o.storeId, lines: o.lines.map((l) => ({ variantId: l.variantId, productId: l.productId, name: l.name, unitPriceMinor: l.unitPriceMinor, quantity: l.quantity, lineTotalMinor: l.lineTotalMinor })), deliveryFeeMinor: o.deliveryFeeMinor, vatMinor: o.vatMinor })),
     });
-    for (const held of c.holds) await this.deps.authorizePayment.record(held);
+    for (const held of c.holds) {
+      const recorded = await this.deps.authorizePayment.record(held);
+      if (recorded.method === 'card' && recorded.status === 'authorized') await this.deps.systemOrderTransitions.paymentAuthorized(recorded.orderId);
+    }
     await this.deps.cartCheckout.markConverted(c.cart.cartId, c.checkoutId, c.cart.version);
     const checkout = Checkout.create({
       id: c.checkoutId, customerId: c.cart.customerId, idempotencyKey: input.idempotencyKey, cartId: c.cart.cartId, currency: this.deps.liveSettings.get('currency'),

@@ -66,6 +66,8 @@ for (const backend of ['pglite', 'mongo-standin'] as const) describe(`checkout o
     expect([after.reserved - before.reserved, before.available - after.available]).to.deep.equal([2, 2]);
     const orders = await ordersOf(c.customerId);
     expect(orders.map((o) => o.toProps().checkoutId)).to.deep.equal([co.id, co.id]);
+    // The holds are recorded in the checkout's transaction, which also makes each card order the store's to accept.
+    expect(orders.map((o) => o.toProps().status)).to.deep.equal(['awaiting_payment', 'awaiting_payment']);
     const held = stripe.paymentIntents().filter((pi) => pi.status === 'requires_capture' && co.orders.some((o: { orderId: string }) => pi.metadata.orderId === o.orderId));
     expect(held.map((pi) => pi.amount).sort()).to.deep.equal(co.orders.map((o: { totalMinor: number }) => o.totalMinor).sort());
     const cart = await http(`${app.url}/api/v1/cart`, { token: c.token });
