@@ -46,6 +46,8 @@ export const ERROR_STATUS = {
   REFUND_EXCEEDS_CAPTURED: 422,
   /** A webhook whose signature does not verify: logged and ignored. */
   WEBHOOK_SIGNATURE_INVALID: 400,
+  /** A notification template names a variable its event does not carry (details list each, with the allowed ones). */
+  TEMPLATE_VARIABLE_UNKNOWN: 422,
   PAYLOAD_TOO_LARGE: 413,
   /** The bytes are not of a type the route accepts (detected from the content, not the name). */
   UNSUPPORTED_MEDIA_TYPE: 415,

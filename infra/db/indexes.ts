@@ -319,4 +319,19 @@ export const INDEXES: IndexPair[] = [
     sql: { table: 'carts', name: 'carts_closed_idx', columns: 'closed_at', where: 'closed_at IS NOT NULL' },
     mongo: { collection: 'carts', name: 'closedAt_1', key: { closedAt: 1 }, partialFilterExpression: { closedAt: { $type: 'date' } } },
   },
+  {
+    serves: "an account's push devices, and who was active since (bulk segments)",
+    sql: { table: 'notification_devices', name: 'notification_devices_account_idx', columns: 'account_id, last_seen_at' },
+    mongo: { collection: 'notification_devices', name: 'accountId_1_lastSeenAt_1', key: { accountId: 1, lastSeenAt: 1 } },
+  },
+  {
+    serves: "an account's inbox, newest first, and its unread count",
+    sql: { table: 'notification_inbox', name: 'notification_inbox_account_idx', columns: 'account_id, created_at DESC, id DESC' },
+    mongo: { collection: 'notification_inbox', name: 'accountId_1_createdAt_-1__id_-1', key: { accountId: 1, createdAt: -1, _id: -1 } },
+  },
+  {
+    serves: "a bulk send's report (its deliveries by channel and status)",
+    sql: { table: 'notification_deliveries', name: 'notification_deliveries_bulk_idx', columns: 'bulk_id', where: 'bulk_id IS NOT NULL' },
+    mongo: { collection: 'notification_deliveries', name: 'bulkId_1', key: { bulkId: 1 }, partialFilterExpression: { bulkId: { $type: 'string' } } },
+  },
 ];

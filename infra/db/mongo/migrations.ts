@@ -239,4 +239,13 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
       await createIndexes(db, 'carts', [{ name: 'closedAt_1', key: { closedAt: 1 }, partialFilterExpression: { closedAt: { $type: 'date' } } }]);
     },
   },
+  {
+    // Notifications: push devices per account, the inbox newest first, a bulk send's deliveries.
+    name: '0300-notifications',
+    async up(db) {
+      await createIndexes(db, 'notification_devices', [{ name: 'accountId_1_lastSeenAt_1', key: { accountId: 1, lastSeenAt: 1 } }]);
+      await createIndexes(db, 'notification_inbox', [{ name: 'accountId_1_createdAt_-1__id_-1', key: { accountId: 1, createdAt: -1, _id: -1 } }]);
+      await createIndexes(db, 'notification_deliveries', [{ name: 'bulkId_1', key: { bulkId: 1 }, partialFilterExpression: { bulkId: { $type: 'string' } } }]);
+    },
+  },
 ];
