@@ -24,6 +24,8 @@ export const ERROR_STATUS = {
   BELOW_MINIMUM_ORDER: 422,
   /** The delivery address is outside a store's zone or past the fee bands (details name each store). */
   OUTSIDE_DELIVERY_ZONE: 422,
+  /** A courier was assigned to the delivery of an order its store has not marked ready_for_pickup (details carry the order's status). */
+  ORDER_NOT_READY: 409,
   /** A price the customer confirmed (or saw when adding) is not the price now: show the new one and ask again. */
   PRICE_CHANGED: 409,
   /** A setting change named a version that is no longer the current one (someone changed it meanwhile). */
