@@ -98,9 +98,11 @@ export interface OrderFilter {
 export interface OrderRepository {
   /**
    * The next order number of `at`'s UTC day, D-YYMMDD-NNNN, from an atomic
-   * per-day counter: unique across processes. Inside a transaction the
-   * counter's row is held until commit (checkouts of one day serialise on it,
-   * as outbox sequences already do); a rolled-back number is never reused.
+   * per-day counter: unique across processes. Like a database sequence it is
+   * drawn OUTSIDE the business transaction (callers draw before they open it):
+   * inside, every checkout of the day would serialise on the counter's row, and
+   * on MongoDB write-conflict on its document. A number whose transaction rolls
+   * back is a gap, never reused.
    */
   nextNumber(at: Date): Promise<string>;
   /** Inserts a new order; CONFLICT when its id or number exists. */
