@@ -46,6 +46,8 @@ export const ERROR_STATUS = {
   REFUND_EXCEEDS_CAPTURED: 422,
   /** A webhook whose signature does not verify: logged and ignored. */
   WEBHOOK_SIGNATURE_INVALID: 400,
+  /** A webhook endpoint URL the platform will not call: not HTTPS, or resolving to a loopback, private or link-local address. */
+  WEBHOOK_URL_REFUSED: 422,
   PAYLOAD_TOO_LARGE: 413,
   /** The bytes are not of a type the route accepts (detected from the content, not the name). */
   UNSUPPORTED_MEDIA_TYPE: 415,
