@@ -169,6 +169,8 @@ export interface WebhookMessageProps {
   eventType: string;
   /** The entity whose events an ordered endpoint receives one at a time. */
   aggregateId: string;
+  /** The entity's version after the event: an ordered endpoint receives an entity's messages by it (then by event id). */
+  sequence: number;
   /** When the event happened (committed): the start of the first-attempt delay. */
   occurredAt: string;
   /** The exact bytes signed and sent. */
@@ -210,7 +212,7 @@ export interface SendResult {
 export class WebhookMessage {
   private constructor(private props: WebhookMessageProps) {}
 
-  static create(input: { id: string; endpointId: string; eventId: string; eventType: string; aggregateId: string; occurredAt: string; body: string; at: Date }): WebhookMessage {
+  static create(input: { id: string; endpointId: string; eventId: string; eventType: string; aggregateId: string; sequence: number; occurredAt: string; body: string; at: Date }): WebhookMessage {
     const at = input.at.toISOString();
     return new WebhookMessage({ ...input, status: 'pending', attempts: 0, roundStart: 0, nextAttemptAt: at, version: 1, createdAt: at, updatedAt: at });
   }
@@ -227,6 +229,8 @@ export class WebhookMessage {
   get body() { return this.props.body; }
   get aggregateId() { return this.props.aggregateId; }
   get occurredAt() { return this.props.occurredAt; }
+  get sequence() { return this.props.sequence; }
+  get eventId() { return this.props.eventId; }
 
   toProps(): WebhookMessageProps {
     return { ...this.props };

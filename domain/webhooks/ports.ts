@@ -49,7 +49,7 @@ export interface WebhookMessageRepository {
   list(endpointId: string, filter: { status?: MessageStatus }, page: PageRequest): Promise<Page<WebhookMessage>>;
   /** Failed messages of an endpoint created at or after `since`, oldest first. */
   failedSince(endpointId: string, since: Date, limit: number): Promise<WebhookMessage[]>;
-  /** Whether an earlier message (by occurredAt, then id) for the same entity is still pending at the endpoint. */
+  /** Whether an earlier message (by sequence, then event id) of the same entity is still pending at the endpoint. */
   hasEarlierPending(message: WebhookMessage): Promise<boolean>;
 }
 
@@ -64,7 +64,16 @@ export interface DestinationPolicy {
   assertAllowed(url: string): Promise<void>;
 }
 
-/** Schedules an attempt of a message (a BullMQ delayed job keyed by message and attempt). */
+export interface ScheduledAttempt {
+  messageId: string;
+  /** 1-based across the message's life. */
+  attempt: number;
+  delayMs: number;
+  /** A distinct job for the same attempt: an ordered message waiting for its entity's earlier one. */
+  wait?: boolean;
+}
+
+/** Schedules attempts (BullMQ delayed jobs keyed by message and attempt, so scheduling one twice adds one job). */
 export interface AttemptScheduler {
-  schedule(messageId: string, attempt: number, delayMs: number): Promise<void>;
+  schedule(attempts: readonly ScheduledAttempt[]): Promise<void>;
 }

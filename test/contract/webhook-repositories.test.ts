@@ -10,7 +10,7 @@ const endpoint = (storeId: string | null, eventTypes = ['ordering.order.placed']
   WebhookEndpoint.create({ id: randomUUID(), storeId, createdBy: 'owner-1', url: 'https://hooks.example.com/in', eventTypes, at: at(s) });
 const message = (endpointId: string, over: { eventId?: string; aggregateId?: string; s?: number } = {}) =>
   WebhookMessage.create({
-    id: `msg_${randomUUID()}`, endpointId, eventId: over.eventId ?? randomUUID(), eventType: 'ordering.order.placed', aggregateId: over.aggregateId ?? 'order-1',
+    id: `msg_${randomUUID()}`, endpointId, eventId: over.eventId ?? randomUUID(), eventType: 'ordering.order.placed', aggregateId: over.aggregateId ?? 'order-1', sequence: over.s ?? 0,
     occurredAt: at(over.s ?? 0).toISOString(), body: '{"type":"ordering.order.placed"}', at: at(over.s ?? 0),
   });
 const attempt = (m: WebhookMessage, n: number): WebhookAttempt => ({ messageId: m.id, endpointId: m.endpointId, n, at: at(n).toISOString(), statusCode: 500, latencyMs: 12, outcome: 'failed', response: 'boom', error: null });
@@ -111,7 +111,7 @@ forEachBackend('Webhook repositories contract', (ctx) => {
     expect((await repos().webhookMessages.failedSince(e.id, at(0), 10)).map((m) => m.id)).to.deep.equal([byTime[0]!.id, byTime[1]!.id]);
     expect((await repos().webhookMessages.list(e.id, { status: 'pending' }, pageRequest(1, 10))).items.map((m) => m.id)).to.deep.equal([byTime[2]!.id]);
     const [first, second] = await repos().webhookMessages.createMany([message(e.id, { aggregateId: 'order-9', s: 4 }), message(e.id, { aggregateId: 'order-9', s: 5 })]);
-    const [early, late] = [first!, second!].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+    const [early, late] = [first!, second!].sort((a, b) => a.sequence - b.sequence);
     expect(await repos().webhookMessages.hasEarlierPending(late!)).to.equal(true);
     expect(await repos().webhookMessages.hasEarlierPending(early!)).to.equal(false);
   });

@@ -33,6 +33,7 @@ const messageSchema = new Schema<MessageDoc>(
     eventId: { type: String, required: true },
     eventType: { type: String, required: true },
     aggregateId: { type: String, required: true },
+    sequence: { type: Number, required: true },
     occurredAt: { type: Date, required: true },
     body: { type: String, required: true },
     status: { type: String, required: true, enum: MESSAGE_STATUSES },
@@ -132,7 +133,7 @@ export class MongoWebhookEndpointRepository implements WebhookEndpointRepository
 
 const toMessage = (d: MessageDoc): WebhookMessage =>
   WebhookMessage.restore({
-    id: d._id, endpointId: d.endpointId, eventId: d.eventId, eventType: d.eventType, aggregateId: d.aggregateId, occurredAt: iso(d.occurredAt), body: d.body,
+    id: d._id, endpointId: d.endpointId, eventId: d.eventId, eventType: d.eventType, aggregateId: d.aggregateId, sequence: d.sequence, occurredAt: iso(d.occurredAt), body: d.body,
     status: d.status, attempts: d.attempts, roundStart: d.roundStart, nextAttemptAt: d.nextAttemptAt ? iso(d.nextAttemptAt) : null,
     version: d.version, createdAt: iso(d.createdAt), updatedAt: iso(d.updatedAt),
   });
@@ -216,9 +217,8 @@ export class MongoWebhookMessageRepository implements WebhookMessageRepository {
   }
 
   async hasEarlierPending(msg: WebhookMessage): Promise<boolean> {
-    const at = new Date(msg.occurredAt);
     const d = await this.m.messages
-      .findOne({ endpointId: str(msg.endpointId, 'endpointId'), aggregateId: str(msg.aggregateId, 'aggregateId'), status: 'pending', $or: [{ occurredAt: { $lt: at } }, { occurredAt: at, _id: { $lt: msg.id } }] }, { _id: 1 })
+      .findOne({ endpointId: str(msg.endpointId, 'endpointId'), aggregateId: str(msg.aggregateId, 'aggregateId'), status: 'pending', $or: [{ sequence: { $lt: msg.sequence } }, { sequence: msg.sequence, eventId: { $lt: str(msg.eventId, 'eventId') } }] }, { _id: 1 })
       .lean().exec();
     return d !== null;
   }

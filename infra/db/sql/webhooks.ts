@@ -82,12 +82,12 @@ function endpointWhere(f: EndpointFilter): { where: string; params: unknown[] } 
 }
 
 interface MessageRow {
-  id: string; endpoint_id: string; event_id: string; event_type: string; aggregate_id: string; occurred_at: Date | string; body: string; status: string;
+  id: string; endpoint_id: string; event_id: string; event_type: string; aggregate_id: string; sequence: number; occurred_at: Date | string; body: string; status: string;
   attempts: number; round_start: number; next_attempt_at: Date | string | null; version: number; created_at: Date | string; updated_at: Date | string;
 }
 const toMessage = (r: MessageRow): WebhookMessage =>
   WebhookMessage.restore({
-    id: r.id, endpointId: r.endpoint_id, eventId: r.event_id, eventType: r.event_type, aggregateId: r.aggregate_id, occurredAt: iso(r.occurred_at), body: r.body,
+    id: r.id, endpointId: r.endpoint_id, eventId: r.event_id, eventType: r.event_type, aggregateId: r.aggregate_id, sequence: Number(r.sequence), occurredAt: iso(r.occurred_at), body: r.body,
     status: r.status as MessageStatus, attempts: Number(r.attempts), roundStart: Number(r.round_start), nextAttemptAt: isoOrNull(r.next_attempt_at),
     version: Number(r.version), createdAt: iso(r.created_at), updatedAt: iso(r.updated_at),
   });
@@ -105,15 +105,15 @@ export class SqlWebhookMessageRepository implements WebhookMessageRepository {
 
   async createMany(messages: readonly WebhookMessage[]): Promise<WebhookMessage[]> {
     if (messages.length === 0) return [];
-    const cols = 14;
+    const cols = 15;
     const values: unknown[] = [];
     const tuples = messages.map((m, i) => {
       const p = m.toProps();
-      values.push(p.id, p.endpointId, p.eventId, p.eventType, p.aggregateId, p.occurredAt, p.body, p.status, p.attempts, p.roundStart, p.nextAttemptAt, p.version, p.createdAt, p.updatedAt);
+      values.push(p.id, p.endpointId, p.eventId, p.eventType, p.aggregateId, p.sequence, p.occurredAt, p.body, p.status, p.attempts, p.roundStart, p.nextAttemptAt, p.version, p.createdAt, p.updatedAt);
       return `(${Array.from({ length: cols }, (_, k) => `$${i * cols + k + 1}`).join(',')})`;
     });
     await this.db.query(
-      `insert into webhook_messages (id, endpoint_id, event_id, event_type, aggregate_id, occurred_at, body, status, attempts, round_start, next_attempt_at, version, created_at, updated_at)
+      `insert into webhook_messages (id, endpoint_id, event_id, event_type, aggregate_id, sequence, occurred_at, body, status, attempts, round_start, next_attempt_at, version, created_at, updated_at)
        values ${tuples.join(',')} on conflict (endpoint_id, event_id) do nothing`,
       values,
     );
@@ -175,8 +175,8 @@ export class SqlWebhookMessageRepository implements WebhookMessageRepository {
 
   async hasEarlierPending(m: WebhookMessage): Promise<boolean> {
     const r = await this.db.query(
-      `select 1 from webhook_messages where endpoint_id = $1 and aggregate_id = $2 and status = 'pending' and (occurred_at, id) < ($3::timestamptz, $4) limit 1`,
-      [m.endpointId, m.aggregateId, m.occurredAt, m.id],
+      `select 1 from webhook_messages where endpoint_id = $1 and aggregate_id = $2 and status = 'pending' and (sequence, event_id) < ($3::integer, $4::text) limit 1`,
+      [m.endpointId, m.aggregateId, m.sequence, m.eventId],
     );
     return r.rows.length > 0;
   }

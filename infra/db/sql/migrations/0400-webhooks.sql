@@ -24,6 +24,7 @@ create table webhook_messages (
   event_id        text not null,
   event_type      text not null,
   aggregate_id    text not null,
+  sequence        integer not null,
   occurred_at     timestamptz not null,
   body            text not null,
   status          text not null check (status in ('pending', 'delivered', 'failed', 'aborted')),
