@@ -1,3 +1,4 @@
+import path from 'node:path';
 import http from 'node:http';
 import { asClass, asFunction, asValue, createContainer, InjectionMode, type AwilixContainer } from 'awilix';
 import type { Server as IoServer } from 'socket.io';
@@ -34,7 +35,7 @@ import { IdentityQueries } from '../domain/identity/use-cases/queries.js';
 import { Argon2PasswordHasher } from './passwords.js';
 import { RedisAccessRevocations, RateLimiterThrottle } from './redis-identity.js';
 import { IdentityEventBus } from './identity-events.js';
-import { DevSmsSender } from './providers/sms-dev.js';
+import { DEV_SMS_FILE, DevSmsSender } from './providers/sms-dev.js';
 import { HttpSmsSender } from './providers/sms-http.js';
 import { LocalDiskDocumentStorage, DOCUMENT_TYPES } from './storage/local-disk.js';
 import type { Config } from './config.js';
@@ -183,7 +184,8 @@ function registerIdentity(container: AwilixContainer<Cradle>): void {
     sms: asFunction(({ config, logger }: Cradle) =>
       config.SMS_PROVIDER === 'http'
         ? new HttpSmsSender({ url: config.SMS_PROVIDER_URL!, token: config.SMS_PROVIDER_TOKEN!, from: config.SMS_FROM! }, logger)
-        : new DevSmsSender(logger),
+        // Development keeps a file outbox beside the data, for `npm run demo` (tests read the in-memory one).
+        : new DevSmsSender(logger, 1_000, config.NODE_ENV === 'development' ? path.join(config.dataDir, DEV_SMS_FILE) : undefined),
     ).singleton(),
     throttle: asFunction(({ redis, keyPrefix }: Cradle) => new RateLimiterThrottle(redis, keyPrefix)).singleton(),
     revocations: asFunction(({ redis, keyPrefix, config }: Cradle) => new RedisAccessRevocations(redis, keyPrefix, config.ACCESS_TOKEN_TTL_S)).singleton(),

@@ -55,6 +55,9 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Re
 };
 
 export const isFinalOrderStatus = (s: OrderStatus): boolean => Object.keys(ORDER_TRANSITIONS[s]).length === 0;
+/** The one status in which an order's delivery may be given to a courier: its store has it ready. */
+export const READY_FOR_COURIER: OrderStatus = 'ready_for_pickup';
+export const isReadyForCourier = (s: OrderStatus): boolean => s === READY_FOR_COURIER;
 /** The store still has to answer: what the auto-reject job looks for. */
 export const AWAITING_STORE: readonly OrderStatus[] = ['placed', 'awaiting_payment'];
 

@@ -1,0 +1,111 @@
+import type { EventDefinition } from '../shared/events.js';
+import { ORDER_EVENT_BY_STATUS, type OrderEventPayload } from '../ordering/order-events.js';
+import { stockLow } from '../catalog/product-events.js';
+import { storeVerificationDecided } from '../catalog/store-events.js';
+import { variablesOf, type Category, type Channel, type Locale } from './model.js';
+
+/** Who receives a message: an account directly, or the owner of a store (looked up when sending). */
+export type RecipientRef = { accountId: string } | { storeOwnerOf: string };
+
+type Text = { title: string; body: string };
+
+/**
+ * One row of the trigger table: the event, who hears about it, on which channels,
+ * and the built-in texts (every channel in both locales). A new trigger (a courier's
+ * offer, a payout) is one more row here, nothing else.
+ */
+export interface Trigger {
+  event: EventDefinition;
+  category: Category;
+  /** Critical messages bypass preferences and quiet hours (an offer, a security alert). */
+  critical: boolean;
+  channels: Channel[];
+  recipients(payload: unknown): RecipientRef[];
+  /** Ids passed to the app with push and inbox messages, to open the right screen. */
+  data(payload: unknown): Record<string, string>;
+  defaults: Record<Locale, Text>;
+}
+
+const order = (p: unknown) => p as OrderEventPayload;
+const toCustomer = (p: unknown): RecipientRef[] => [{ accountId: order(p).customerId }];
+const orderData = (p: unknown) => ({ orderId: order(p).orderId, storeId: order(p).storeId });
+
+export const TRIGGERS: readonly Trigger[] = [
+  {
+    event: ORDER_EVENT_BY_STATUS.placed, category: 'orders', critical: false, channels: ['push', 'in_app', 'sms'],
+    recipients: (p) => [{ storeOwnerOf: order(p).storeId }], data: orderData,
+    defaults: {
+      ar: { title: 'طلب جديد {{orderNumber}}', body: 'وصل طلب جديد رقم {{orderNumber}} بقيمة {{totalMinor}} {{currency}}. اقبله أو ارفضه الآن.' },
+      en: { title: 'New order {{orderNumber}}', body: 'New order {{orderNumber}} for {{totalMinor}} {{currency}} (minor units). Accept or reject it now.' },
+    },
+  },
+  {
+    event: ORDER_EVENT_BY_STATUS.confirmed, category: 'orders', critical: false, channels: ['push', 'in_app'],
+    recipients: toCustomer, data: orderData,
+    defaults: {
+      ar: { title: 'تم قبول طلبك', body: 'قبل المتجر طلبك {{orderNumber}} وبدأ العمل عليه.' },
+      en: { title: 'Your order was accepted', body: 'The store accepted your order {{orderNumber}}.' },
+    },
+  },
+  {
+    event: ORDER_EVENT_BY_STATUS.rejected, category: 'orders', critical: false, channels: ['push', 'in_app', 'sms', 'email'],
+    recipients: toCustomer, data: orderData,
+    defaults: {
+      ar: { title: 'تعذّر قبول طلبك', body: 'لم يتمكن المتجر من قبول طلبك {{orderNumber}}. السبب: {{reason}}. لن يُقتطع أي مبلغ.' },
+      en: { title: 'Your order was not accepted', body: 'The store could not accept your order {{orderNumber}}. Reason: {{reason}}. You will not be charged.' },
+    },
+  },
+  {
+    event: ORDER_EVENT_BY_STATUS.ready_for_pickup, category: 'orders', critical: false, channels: ['push', 'in_app'],
+    recipients: toCustomer, data: orderData,
+    defaults: {
+      ar: { title: 'طلبك جاهز', body: 'طلبك {{orderNumber}} جاهز وينتظر المندوب.' },
+      en: { title: 'Your order is ready', body: 'Your order {{orderNumber}} is ready and waiting for the courier.' },
+    },
+  },
+  {
+    event: ORDER_EVENT_BY_STATUS.picked_up, category: 'orders', critical: false, channels: ['push', 'in_app'],
+    recipients: toCustomer, data: orderData,
+    defaults: {
+      ar: { title: 'طلبك في الطريق', body: 'استلم المندوب طلبك {{orderNumber}} وهو في الطريق إليك.' },
+      en: { title: 'Your order is on its way', body: 'The courier picked up your order {{orderNumber}}.' },
+    },
+  },
+  {
+    event: ORDER_EVENT_BY_STATUS.delivered, category: 'orders', critical: false, channels: ['push', 'in_app', 'email'],
+    recipients: toCustomer, data: orderData,
+    defaults: {
+      ar: { title: 'تم توصيل طلبك', body: 'تم توصيل طلبك {{orderNumber}}. بالهناء والشفاء!' },
+      en: { title: 'Your order was delivered', body: 'Your order {{orderNumber}} was delivered. Enjoy!' },
+    },
+  },
+  {
+    event: stockLow, category: 'stock', critical: false, channels: ['in_app', 'email', 'push'],
+    recipients: (p) => [{ storeOwnerOf: (p as { storeId: string }).storeId }],
+    data: (p) => ({ storeId: (p as { storeId: string }).storeId, productId: (p as { productId: string }).productId, variantId: (p as { variantId: string }).variantId }),
+    defaults: {
+      ar: { title: 'مخزون منخفض', body: 'بقي {{available}} فقط من أحد منتجاتك (الحد {{threshold}}). أعد التعبئة قريباً.' },
+      en: { title: 'Low stock', body: 'Only {{available}} left of one of your products (threshold {{threshold}}). Restock soon.' },
+    },
+  },
+  {
+    event: storeVerificationDecided, category: 'account', critical: false, channels: ['in_app', 'email', 'sms', 'push'],
+    recipients: (p) => [{ accountId: (p as { ownerId: string }).ownerId }],
+    data: (p) => ({ storeId: (p as { storeId: string }).storeId }),
+    defaults: {
+      ar: { title: 'قرار التحقق من متجرك', body: 'نتيجة التحقق من متجرك: {{decision}}. {{reason}}' },
+      en: { title: 'Your store verification', body: 'Your store verification was {{decision}}. {{reason}}' },
+    },
+  },
+];
+
+const BY_TYPE = new Map(TRIGGERS.map((t) => [t.event.type, t]));
+
+export const triggerOf = (eventType: string): Trigger | undefined => BY_TYPE.get(eventType);
+export const TRIGGER_EVENT_TYPES: string[] = TRIGGERS.map((t) => t.event.type);
+
+/** The variables a template for this event may use: the fields of the event's payload schema. */
+export const templateVariables = (eventType: string): string[] | null => {
+  const t = BY_TYPE.get(eventType);
+  return t ? variablesOf(t.event.payload) : null;
+};
