@@ -264,4 +264,17 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
       await createIndexes(db, 'notification_deliveries', [{ name: 'bulkId_1', key: { bulkId: 1 }, partialFilterExpression: { bulkId: { $type: 'string' } } }]);
     },
   },
+  {
+    // Webhooks: endpoints by store; one message per endpoint and event, an endpoint's log newest first, an entity's pending messages (ordered delivery).
+    name: '0400-webhooks',
+    async up(db) {
+      await createIndexes(db, 'webhook_endpoints', [{ name: 'storeId_1_createdAt_-1', key: { storeId: 1, createdAt: -1 } }]);
+      await createIndexes(db, 'webhook_messages', [
+        { name: 'endpointId_1_eventId_1', key: { endpointId: 1, eventId: 1 }, unique: true },
+        { name: 'endpointId_1_createdAt_-1__id_-1', key: { endpointId: 1, createdAt: -1, _id: -1 } },
+        { name: 'endpointId_1_aggregateId_1_status_1', key: { endpointId: 1, aggregateId: 1, status: 1 } },
+      ]);
+      await createIndexes(db, 'webhook_attempts', [{ name: 'messageId_1_n_1', key: { messageId: 1, n: 1 }, unique: true }]);
+    },
+  },
 ];
