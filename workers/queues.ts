@@ -3,6 +3,7 @@ import { domainEventSchema } from '../domain/shared/events.js';
 import { DELIVERY_EVENTS, deliveryStatusChanged } from '../domain/delivery/events.js';
 import { auditEntryRequested } from '../domain/platform/events.js';
 import { ORDER_EVENT_BY_STATUS } from '../domain/ordering/order-events.js';
+import { WEBHOOK_EVENT_TYPES } from '../domain/webhooks/event-types.js';
 
 /**
  * Every queue and its job payload schema, in one place. Producers validate
@@ -17,6 +18,8 @@ export const QUEUES = {
   payments: 'payments',
   orders: 'orders',
   orderAutoReject: 'order-auto-reject',
+  webhooks: 'webhooks',
+  webhookAttempts: 'webhook-attempts',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -39,6 +42,11 @@ export const CONSUMERS = {
     queue: QUEUES.orders,
     events: [ORDER_EVENT_BY_STATUS.placed.type, deliveryStatusChanged.type],
     description: 'Schedules the auto-reject of each placed order (delayed job, id = order id) and moves orders to picked_up, delivered and completed after their deliveries.',
+  },
+  webhooks: {
+    queue: QUEUES.webhooks,
+    events: WEBHOOK_EVENT_TYPES,
+    description: 'Turns each event into one signed webhook message per subscribed endpoint (a store\'s events reach its own endpoints and platform ones) and schedules its first attempt.',
   },
 } as const satisfies Record<string, { queue: QueueName; events: readonly string[]; description: string }>;
 export type ConsumerName = keyof typeof CONSUMERS;
@@ -65,6 +73,10 @@ export type CartExpiryJob = z.infer<typeof cartExpiryJobSchema>;
 export const orderAutoRejectJobSchema = z.strictObject({ orderId: z.string().min(1).max(128) });
 export type OrderAutoRejectJob = z.infer<typeof orderAutoRejectJobSchema>;
 
+/** One attempt of one webhook message (job id = message id and attempt number). */
+export const webhookAttemptJobSchema = z.strictObject({ messageId: z.string().min(1).max(128), attempt: z.number().int().min(1).max(10_000) });
+export type WebhookAttemptJob = z.infer<typeof webhookAttemptJobSchema>;
+
 export interface JobPayloads {
   audit: EventJob;
   housekeeping: HousekeepingJob;
@@ -73,6 +85,8 @@ export interface JobPayloads {
   payments: EventJob;
   orders: EventJob;
   'order-auto-reject': OrderAutoRejectJob;
+  webhooks: EventJob;
+  'webhook-attempts': WebhookAttemptJob;
 }
 export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   audit: domainEventSchema,
@@ -82,4 +96,6 @@ export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   payments: domainEventSchema,
   orders: domainEventSchema,
   'order-auto-reject': orderAutoRejectJobSchema,
+  webhooks: domainEventSchema,
+  'webhook-attempts': webhookAttemptJobSchema,
 };

@@ -72,6 +72,8 @@ export const ERROR_STATUS = {
   LEDGER_POST_EXCEEDS_PENDING: 422,
   /** A webhook whose signature does not verify: logged and ignored. */
   WEBHOOK_SIGNATURE_INVALID: 400,
+  /** A webhook endpoint URL the platform will not call: not HTTPS, or resolving to a loopback, private or link-local address. */
+  WEBHOOK_URL_REFUSED: 422,
   /** A notification template names a variable its event does not carry (details list each, with the allowed ones). */
   TEMPLATE_VARIABLE_UNKNOWN: 422,
   PAYLOAD_TOO_LARGE: 413,
