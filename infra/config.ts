@@ -93,6 +93,18 @@ const schema = z
     STRIPE_API_PROTOCOL: z.enum(['http', 'https']).optional(),
     /** Per Stripe call; a timeout is retried by the caller with the same idempotency key. */
     STRIPE_TIMEOUT_MS: int(100, 120_000).default(10_000),
+    /** Notification email over SMTP (smtp://user:pass@host:port or smtps://…); without it email is logged by the dev sender. */
+    SMTP_URL: z.url().optional(),
+    EMAIL_FROM: z.string().min(3).default('Daraa <no-reply@daraa.local>'),
+    /** Push through FCM: the project and a service account (its JSON); without them push is logged by the dev sender. */
+    FCM_PROJECT_ID: z.string().min(1).optional(),
+    FCM_SERVICE_ACCOUNT_JSON: z.string().min(2).optional(),
+    /** Sends FCM's (and its token exchange's) HTTPS calls to this http:// address instead: tests' stub, an emulator. */
+    FCM_ENDPOINT: z.url().optional(),
+    /** Per-channel send limits of the notification workers (messages per second, across workers). */
+    NOTIFY_EMAIL_PER_S: int(1, 10_000).default(20),
+    NOTIFY_SMS_PER_S: int(1, 10_000).default(10),
+    NOTIFY_PUSH_PER_S: int(1, 10_000).default(200),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production') {

@@ -17,6 +17,7 @@ export const ADMIN_PERMISSIONS = [
   'settings:write',
   'payments:read',
   'payments:refund',
+  'notifications:manage',
 ] as const;
 export type Permission = (typeof ADMIN_PERMISSIONS)[number];
 
