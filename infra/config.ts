@@ -105,6 +105,8 @@ const schema = z
     NOTIFY_EMAIL_PER_S: int(1, 10_000).default(20),
     NOTIFY_SMS_PER_S: int(1, 10_000).default(10),
     NOTIFY_PUSH_PER_S: int(1, 10_000).default(200),
+    /** First retry delay of a channel job whose provider failed; doubles on each of its 8 attempts (about 4 minutes in all at 1 s). */
+    NOTIFY_RETRY_BASE_MS: int(10, 600_000).default(1_000),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production') {

@@ -1,6 +1,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
-import { ChannelError, type EmailSender } from '../../domain/notification/ports.js';
+import { ProviderError } from '../../domain/shared/errors.js';
+import type { EmailSender } from '../../domain/notification/ports.js';
 
 /** Email over SMTP with nodemailer: one pooled transport per process. */
 export class SmtpEmailSender implements EmailSender {
@@ -19,7 +20,7 @@ export class SmtpEmailSender implements EmailSender {
       // A 5xx answer is the server's final word on this message; anything else (refused, 4xx, timeout) may pass later.
       const permanent = typeof code === 'number' && code >= 500 && code < 600;
       this.logger.warn({ err, responseCode: code }, 'SMTP send failed');
-      throw new ChannelError(`SMTP: ${(err as Error).message}`, !permanent, permanent ? `smtp_${code}` : 'smtp_unavailable');
+      throw new ProviderError(`SMTP: ${(err as Error).message}`, !permanent, permanent ? `smtp_${code}` : 'smtp_unavailable');
     }
   }
 

@@ -1,10 +1,11 @@
 import https from 'node:https';
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { cert, deleteApp, initializeApp, type App } from 'firebase-admin/app';
+import { cert, deleteApp, initializeApp, type App, type Credential } from 'firebase-admin/app';
 import { getMessaging, type Messaging } from 'firebase-admin/messaging';
 import type { Logger } from 'pino';
-import { ChannelError, type PushSender } from '../../domain/notification/ports.js';
+import { ProviderError } from '../../domain/shared/errors.js';
+import type { PushSender } from '../../domain/notification/ports.js';
 
 /** FCM error codes that mean the token will never work again: the device uninstalled, or the token is malformed. */
 const DEAD_TOKEN = new Set(['messaging/registration-token-not-registered', 'messaging/invalid-registration-token', 'messaging/invalid-argument']);
@@ -24,6 +25,18 @@ class RedirectAgent extends https.Agent {
   }
 }
 
+/** The access token of a stub or emulator: POST <endpoint>/token answers `{ access_token, expires_in }`. */
+function endpointCredential(endpoint: URL): Credential {
+  return {
+    async getAccessToken() {
+      const res = await fetch(new URL('/token', endpoint), { method: 'POST' });
+      if (!res.ok) throw new Error(`token endpoint answered ${res.status}`);
+      const body = (await res.json()) as { access_token: string; expires_in: number };
+      return { access_token: body.access_token, expires_in: body.expires_in };
+    },
+  };
+}
+
 /** Push through Firebase Cloud Messaging (HTTP v1) with firebase-admin. */
 export class FcmPushSender implements PushSender {
   private readonly app: App;
@@ -31,11 +44,10 @@ export class FcmPushSender implements PushSender {
 
   constructor(s: { projectId: string; serviceAccountJson: string; endpoint?: string | undefined }, private readonly logger: Logger) {
     const account = JSON.parse(s.serviceAccountJson) as { client_email: string; private_key: string };
-    const agent = s.endpoint ? new RedirectAgent(new URL(s.endpoint)) : undefined;
-    this.app = initializeApp(
-      { projectId: s.projectId, credential: cert({ projectId: s.projectId, clientEmail: account.client_email, privateKey: account.private_key }, agent), ...(agent ? { httpAgent: agent } : {}) },
-      `daraa-push-${randomUUID()}`,
-    );
+    const endpoint = s.endpoint ? new URL(s.endpoint) : undefined;
+    // google-auth-library's token exchange ignores the agent, so a stub or emulator also hands out the access token.
+    const credential = endpoint ? endpointCredential(endpoint) : cert({ projectId: s.projectId, clientEmail: account.client_email, privateKey: account.private_key });
+    this.app = initializeApp({ projectId: s.projectId, credential, ...(endpoint ? { httpAgent: new RedirectAgent(endpoint) } : {}) }, `daraa-push-${randomUUID()}`);
     this.messaging = getMessaging(this.app);
   }
 
@@ -44,9 +56,9 @@ export class FcmPushSender implements PushSender {
       await this.messaging.send({ token: m.token, notification: { title: m.title, body: m.body }, data: m.data });
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'unknown';
-      if (DEAD_TOKEN.has(code)) throw new ChannelError(`FCM: ${code}`, false, 'invalid_token');
+      if (DEAD_TOKEN.has(code)) throw new ProviderError(`FCM: ${code}`, false, 'invalid_token');
       this.logger.warn({ err, code }, 'FCM send failed');
-      throw new ChannelError(`FCM: ${code}`, true, 'fcm_unavailable');
+      throw new ProviderError(`FCM: ${code}`, true, 'fcm_unavailable');
     }
   }
 

@@ -86,8 +86,10 @@ export function registerNotifications(container: AwilixContainer<NotificationsCr
       .disposer((s) => (s instanceof FcmPushSender ? s.close() : undefined)),
     notificationEvents: asFunction(({ redis, logger, keyPrefix }: Needs) => new NotificationEventBus({ redis, logger, keyPrefix })).singleton(),
     inboxPublisher: asFunction(({ notificationEvents }: NotificationsCradle) => notificationEvents).singleton(),
-    channelJobs: asFunction(({ queues }: Needs): ChannelJobs => ({
-      enqueue: (job, o) => queues.add(CHANNEL_QUEUES[job.channel], job as never, { jobId: o.jobId, ...(o.delayMs > 0 ? { delay: o.delayMs } : {}) }),
+    channelJobs: asFunction(({ queues, config }: Needs): ChannelJobs => ({
+      enqueue: (job, o) => queues.add(CHANNEL_QUEUES[job.channel], job as never, {
+        jobId: o.jobId, backoff: { type: 'exponential', delay: config.NOTIFY_RETRY_BASE_MS }, ...(o.delayMs > 0 ? { delay: o.delayMs } : {}),
+      }),
     })).singleton(),
     bulkJobs: asFunction(({ queues }: Needs): BulkJobs => ({ enqueue: (bulkId) => queues.add(QUEUES.notifyBulk, { bulkId }, { jobId: bulkId }) })).singleton(),
     notifyEvent: asClass(NotifyEvent).singleton(),

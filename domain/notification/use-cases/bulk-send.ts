@@ -45,7 +45,15 @@ export class BulkSendQueries {
   async get(id: string): Promise<BulkSendView> {
     const bulk = await this.deps.bulkSends.find(id);
     if (!bulk) throw notFound('Bulk send');
-    return viewOf(bulk, await this.deps.notificationLog.report(id));
+    const report = await this.deps.notificationLog.report(id);
+    // Jobs still queued (or held by quiet hours) have no record yet: once the fan-out is done, whatever is not settled is pending.
+    if (bulk.status === 'done') {
+      for (const ch of bulk.channels) {
+        const r = report[ch];
+        r.pending = Math.max(r.pending, bulk.recipients - r.sent - r.failed - r.skipped);
+      }
+    }
+    return viewOf(bulk, report);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Clock, IdGenerator } from '../../shared/ids.js';
 import { deliveryKey, localeFallback, NotificationPreferences, NotificationTemplate, type Channel, type Locale } from '../model.js';
-import { ChannelError, type DeliveryLog, type DeviceTokenRepository, type EmailSender, type InboxPublisher, type InboxRepository, type PreferenceRepository, type PushSender, type RecipientDirectory, type TemplateRepository } from '../ports.js';
+import { ProviderError } from '../../shared/errors.js';
+import type { DeliveryLog, DeviceTokenRepository, EmailSender, InboxPublisher, InboxRepository, PreferenceRepository, PushSender, RecipientDirectory, TemplateRepository } from '../ports.js';
 import type { SmsSender } from '../../identity/ports.js';
 import { triggerOf } from '../triggers.js';
 import type { ChannelJob } from './notify-event.js';
@@ -48,8 +49,8 @@ export class SendNotification {
     try {
       await this.send(job, text, address ?? [], prefs.locale);
     } catch (err) {
-      const retry = !(err instanceof ChannelError) || err.retry;
-      const reason = err instanceof ChannelError ? err.reason : (err as Error).message.slice(0, 200);
+      const retry = !(err instanceof ProviderError) || err.retry;
+      const reason = err instanceof ProviderError ? err.reason : (err as Error).message.slice(0, 200);
       await this.deps.notificationLog.settle(key, retry && !opts.lastAttempt ? 'retrying' : 'failed', reason, this.deps.clock.now());
       if (retry && !opts.lastAttempt) throw err;
       return 'failed';
@@ -100,30 +101,30 @@ export class SendNotification {
         await this.deps.pushSender.send({ token, title: text.title, body: text.body, data: job.data });
         delivered++;
       } catch (err) {
-        if (err instanceof ChannelError && err.reason === 'invalid_token') await this.deps.pushDevices.remove(token);
+        if (err instanceof ProviderError && err.reason === 'invalid_token') await this.deps.pushDevices.remove(token);
         else retryable ??= err;
       }
     }
     if (delivered > 0) return;
     if (retryable) throw retryable;
-    throw new ChannelError('every device token was invalid', false, 'invalid_token');
+    throw new ProviderError('every device token was invalid', false, 'invalid_token');
   }
 
-  /** A saved template, else the built-in default, in the recipient's locale then the fallbacks. */
+  /** Per locale, the recipient's first then the fallbacks: a saved template, else the built-in default. */
   private async textFor(job: ChannelJob, locale: Locale): Promise<{ title: string; body: string }> {
     const order = localeFallback(locale);
     if (job.content) {
       const c = order.map((l) => job.content![l]).find(Boolean);
       if (c) return c;
     }
+    const trigger = triggerOf(job.eventType);
     for (const l of order) {
       const saved = await this.deps.notificationTemplates.find(job.eventType, job.channel, l);
       if (saved) return withTitle(saved.render(job.vars));
+      const d = trigger?.defaults[l];
+      if (d) return withTitle(NotificationTemplate.restore({ eventType: job.eventType, channel: job.channel, locale: l, title: d.title, body: d.body, updatedAt: new Date(0), updatedBy: null }).render(job.vars));
     }
-    const trigger = triggerOf(job.eventType);
-    const d = trigger ? order.map((l) => trigger.defaults[l]).find(Boolean) : undefined;
-    if (!d) return { title: job.eventType, body: job.eventType };
-    return withTitle(NotificationTemplate.restore({ eventType: job.eventType, channel: job.channel, locale, title: d.title, body: d.body, updatedAt: new Date(0), updatedBy: null }).render(job.vars));
+    return { title: job.eventType, body: job.eventType };
   }
 }
 
