@@ -38,9 +38,12 @@ const deviceSchema = z.object({ token: z.string(), accountId: z.string(), platfo
   .openapi('PushDevice', { example: { token: 'fcm-token-abc', accountId: '8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d', platform: 'android', appVersion: '2.4.1', lastSeenAt: '2026-01-01T12:00:00.000Z', createdAt: '2026-01-01T12:00:00.000Z' } });
 const deviceBody = z.strictObject({ token: text(4096), platform: z.enum(PLATFORMS), appVersion: text(32) }).openapi('PushDeviceRegistration', { example: { token: 'fcm-token-abc', platform: 'android', appVersion: '2.4.1' } });
 
+const INBOX_EXAMPLE = { id: '01J0000000000000000000000A', eventType: 'ordering.order.confirmed', category: 'orders', title: 'تم قبول طلبك', body: 'قبل المتجر طلبك D-1042 وبدأ العمل عليه.', data: { orderId: '3f1c2a9e-5b7d-4c1e-9a2f-6d8e0b4c7a11' }, createdAt: '2026-01-01T12:00:00.000Z', readAt: null };
 export const inboxMessageSchema = z.object({ id: z.string(), eventType: z.string(), category: z.string(), title: z.string(), body: z.string(), data: z.record(z.string(), z.string()), createdAt: z.string(), readAt: z.string().nullable() })
-  .openapi('InboxMessage', { example: { id: '01J0000000000000000000000A', eventType: 'ordering.order.confirmed', category: 'orders', title: 'تم قبول طلبك', body: 'قبل المتجر طلبك D-1042 وبدأ العمل عليه.', data: { orderId: '3f1c2a9e-5b7d-4c1e-9a2f-6d8e0b4c7a11' }, createdAt: '2026-01-01T12:00:00.000Z', readAt: null } });
-const inboxSchema = z.object({ items: z.array(inboxMessageSchema), unread: z.number().int() }).openapi('Inbox');
+  .openapi('InboxMessage', { example: INBOX_EXAMPLE });
+const inboxSchema = z.object({ items: z.array(inboxMessageSchema), unread: z.number().int() }).openapi('Inbox', { example: { items: [INBOX_EXAMPLE], unread: 1 } });
+const readBody = z.strictObject({ ids: z.array(id).min(1).max(200).optional() }).openapi('InboxReadRequest', { example: { ids: [INBOX_EXAMPLE.id] } });
+const readAnswer = z.object({ updated: z.number().int(), unread: z.number().int() }).openapi('InboxReadResult', { example: { updated: 1, unread: 0 } });
 
 const templateKey = z.strictObject({ eventType: z.enum(TRIGGER_EVENT_TYPES as [string, ...string[]]), channel, locale: z.enum(LOCALES) });
 const templateSchema = z.object({
@@ -62,7 +65,14 @@ const bulkSchema = z.object({
   id: z.string(), createdBy: z.string(), segment: z.object({ role: z.string(), lastActiveSince: z.string().nullable() }), channels: z.array(channel), category: z.string(),
   content: z.record(z.string(), z.object({ title: z.string(), body: z.string() })), status: z.enum(['queued', 'running', 'done']), recipients: z.number().int(),
   createdAt: z.string(), finishedAt: z.string().nullable(), report: z.record(z.string(), counts),
-}).openapi('BulkSend');
+}).openapi('BulkSend', {
+  example: {
+    id: '5d0c7f3a-2b1e-4c9d-8a7f-6e5d4c3b2a19', createdBy: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d', segment: { role: 'courier', lastActiveSince: '2026-01-01T00:00:00.000Z' },
+    channels: ['push', 'in_app'], category: 'announcements', content: { ar: { title: 'تنبيه', body: 'يغلق المركز غداً الساعة ٦' } }, status: 'done', recipients: 3,
+    createdAt: '2026-01-02T09:00:00.000Z', finishedAt: '2026-01-02T09:00:02.000Z',
+    report: { email: { sent: 0, failed: 0, skipped: 0, pending: 0 }, sms: { sent: 0, failed: 0, skipped: 0, pending: 0 }, push: { sent: 2, failed: 0, skipped: 1, pending: 0 }, in_app: { sent: 3, failed: 0, skipped: 0, pending: 0 } },
+  },
+});
 
 /** /api/v1/notifications (your own preferences, devices, inbox) and /api/v1/admin/notification* (templates, bulk sends). */
 export function notificationRoutes(d: NotificationRouteDeps): RouteSpec[] {
@@ -94,7 +104,7 @@ export function notificationRoutes(d: NotificationRouteDeps): RouteSpec[] {
     defineRoute({
       method: 'delete', path: '/api/v1/notifications/devices/:token', tags, access: everyone, hidesForeign: true,
       summary: 'Unregister one of your push tokens (at sign-out)', params: z.strictObject({ token: text(4096) }),
-      response: z.object({ token: z.string(), deleted: z.literal(true) }), errors: ['NOT_FOUND'],
+      response: z.object({ token: z.string(), deleted: z.literal(true) }).openapi({ example: { token: 'fcm-token-abc', deleted: true } }), errors: ['NOT_FOUND'],
       handler: async ({ auth, params }) => {
         await d.accountNotifications.removeDevice(auth, params.token);
         return { token: params.token, deleted: true as const };
@@ -110,7 +120,7 @@ export function notificationRoutes(d: NotificationRouteDeps): RouteSpec[] {
     defineRoute({
       method: 'post', path: '/api/v1/notifications/inbox/read', tags, access: everyone,
       summary: 'Mark messages read (the listed ids, or all without `ids`); ids of other accounts change nothing',
-      body: z.strictObject({ ids: z.array(id).min(1).max(200).optional() }), response: z.object({ updated: z.number().int(), unread: z.number().int() }),
+      body: readBody, response: readAnswer,
       handler: ({ auth, body }) => d.accountNotifications.markRead(auth, body.ids),
     }),
     defineRoute({
