@@ -93,6 +93,16 @@ const schema = z
     STRIPE_API_PROTOCOL: z.enum(['http', 'https']).optional(),
     /** Per Stripe call; a timeout is retried by the caller with the same idempotency key. */
     STRIPE_TIMEOUT_MS: int(100, 120_000).default(10_000),
+    /** Multiplies every delay of the webhook retry schedule (1: Svix's 5 s … 10 h); tests and the benchmark shrink it. */
+    WEBHOOK_SCHEDULE_SCALE: z.coerce.number().positive().max(1).default(1),
+    /** A webhook attempt succeeds with a 2xx within this; otherwise it is logged as a timeout and retried. */
+    WEBHOOK_TIMEOUT_MS: int(50, 60_000).default(15_000),
+    /** An endpoint failing continuously this long is disabled and its owner told (default 5 days). */
+    WEBHOOK_DISABLE_AFTER_MS: int(1_000, 90 * 86_400_000).default(5 * 86_400_000),
+    /** Webhook attempts in flight per worker process (a hanging receiver holds one for up to WEBHOOK_TIMEOUT_MS). */
+    WEBHOOK_CONCURRENCY: int(1, 1_000).default(32),
+    /** Lets webhook endpoints use http:// and loopback or private addresses: local receivers in tests and development, never production. */
+    WEBHOOK_ALLOW_PRIVATE_DESTINATIONS: bool.default(false),
     /** Notification email over SMTP (smtp://user:pass@host:port or smtps://…); without it email is logged by the dev sender. */
     SMTP_URL: z.url().optional(),
     EMAIL_FROM: z.string().min(3).default('Daraa <no-reply@daraa.local>'),
@@ -129,6 +139,9 @@ const schema = z
     }
     if (c.NODE_ENV === 'production' && c.STRIPE_API_PROTOCOL === 'http') {
       ctx.addIssue({ code: 'custom', path: ['STRIPE_API_PROTOCOL'], message: 'http sends the secret key in the clear: only outside production' });
+    }
+    if (c.NODE_ENV === 'production' && c.WEBHOOK_ALLOW_PRIVATE_DESTINATIONS) {
+      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_ALLOW_PRIVATE_DESTINATIONS'], message: 'webhooks may not reach private addresses in production' });
     }
     if (c.REDIS_URL && c.REDIS_CLUSTER_NODES) {
       ctx.addIssue({ code: 'custom', path: ['REDIS_CLUSTER_NODES'], message: 'set only one of REDIS_URL and REDIS_CLUSTER_NODES' });

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import http from 'node:http';
 import { asClass, asFunction, asValue, createContainer, InjectionMode, type AwilixContainer } from 'awilix';
 import type { Server as IoServer } from 'socket.io';
@@ -34,7 +35,7 @@ import { IdentityQueries } from '../domain/identity/use-cases/queries.js';
 import { Argon2PasswordHasher } from './passwords.js';
 import { RedisAccessRevocations, RateLimiterThrottle } from './redis-identity.js';
 import { IdentityEventBus } from './identity-events.js';
-import { DevSmsSender } from './providers/sms-dev.js';
+import { DEV_SMS_FILE, DevSmsSender } from './providers/sms-dev.js';
 import { HttpSmsSender } from './providers/sms-http.js';
 import { LocalDiskDocumentStorage, DOCUMENT_TYPES } from './storage/local-disk.js';
 import type { Config } from './config.js';
@@ -59,6 +60,7 @@ import { registerPayments, paymentRoutesOf, startPaymentWorkers, type PaymentsCr
 import { cartRoutesOf, registerCarts, startCartWorkers, type CartsCradle } from './wiring/carts.js';
 import { registerOrders, orderRoutesOf, startOrderWorkers, type OrdersCradle } from './wiring/orders.js';
 import { registerCheckout, checkoutRoutesOf, type CheckoutCradle } from './wiring/checkout.js';
+import { registerWebhooks, startWebhookWorkers, webhookRoutesOf, type WebhooksCradle } from './wiring/webhooks.js';
 import { registerNotifications, notificationRoutesOf, startNotificationWorkers, type NotificationsCradle } from './wiring/notifications.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
@@ -66,7 +68,7 @@ export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 export type ContainerRole = Exclude<ProcessRole, 'hub'>;
 
 /** Everything the container holds. Use cases take a slice of this as their `deps`; routes too (AuthRouteDeps: the auth use cases). */
-export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, CartsCradle, OrdersCradle, CheckoutCradle, PaymentsCradle, NotificationsCradle {
+export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, CartsCradle, OrdersCradle, CheckoutCradle, PaymentsCradle, WebhooksCradle, NotificationsCradle {
   config: Config;
   role: ProcessRole;
   logger: Logger;
@@ -168,6 +170,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
   registerCarts(container);
   registerOrders(container);
   registerCheckout(container);
+  registerWebhooks(container);
   registerNotifications(container);
   return container;
 }
@@ -183,7 +186,8 @@ function registerIdentity(container: AwilixContainer<Cradle>): void {
     sms: asFunction(({ config, logger }: Cradle) =>
       config.SMS_PROVIDER === 'http'
         ? new HttpSmsSender({ url: config.SMS_PROVIDER_URL!, token: config.SMS_PROVIDER_TOKEN!, from: config.SMS_FROM! }, logger)
-        : new DevSmsSender(logger),
+        // Development keeps a file outbox beside the data, for `npm run demo` (tests read the in-memory one).
+        : new DevSmsSender(logger, 1_000, config.NODE_ENV === 'development' ? path.join(config.dataDir, DEV_SMS_FILE) : undefined),
     ).singleton(),
     throttle: asFunction(({ redis, keyPrefix }: Cradle) => new RateLimiterThrottle(redis, keyPrefix)).singleton(),
     revocations: asFunction(({ redis, keyPrefix, config }: Cradle) => new RedisAccessRevocations(redis, keyPrefix, config.ACCESS_TOKEN_TTL_S)).singleton(),
@@ -217,7 +221,7 @@ function registerIdentity(container: AwilixContainer<Cradle>): void {
 
 /** Every REST route of the product, from each bounded context. */
 export function apiRoutes(c: Cradle): RouteSpec[] {
-  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...storesNearRoutesOf(c), ...commerceRoutes(c), ...storeZoneRoutesOf(c), ...catalogProductRoutes(c), ...courierRoutes(c), ...platformRoutes(c), ...addressRoutesOf(c), ...settingsRoutesOf(c), ...cartRoutesOf(c), ...paymentRoutesOf(c), ...checkoutRoutesOf(c), ...orderRoutesOf(c), ...notificationRoutesOf(c)];
+  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...storesNearRoutesOf(c), ...commerceRoutes(c), ...storeZoneRoutesOf(c), ...catalogProductRoutes(c), ...courierRoutes(c), ...platformRoutes(c), ...addressRoutesOf(c), ...settingsRoutesOf(c), ...cartRoutesOf(c), ...paymentRoutesOf(c), ...checkoutRoutesOf(c), ...orderRoutesOf(c), ...webhookRoutesOf(c), ...notificationRoutesOf(c)];
 }
 
 export interface Composed {
@@ -275,6 +279,7 @@ function compose(infra: Infrastructure, role: ContainerRole): Composed {
     startCartWorkers(c);
     startPaymentWorkers(c);
     startOrderWorkers(c);
+    startWebhookWorkers(c);
     startNotificationWorkers(c);
   }
 

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Role } from '../domain/shared/principal.js';
+import { deliverOrders, type DeliveredOrder } from './golden-path-couriers.js';
 
 /**
  * The golden path over HTTP, as its users would walk it: two store owners open
  * approved, stocked stores with a zone; a customer adds an address, finds the
  * stores that deliver there, fills a cart from both and checks out with an
- * Idempotency-Key. Shared by `npm run demo` (against a running `npm start`) and
+ * Idempotency-Key; both stores confirm, prepare and mark ready; given a way to
+ * read SMS codes, a courier per order is assigned, streams fixes through the hub
+ * while the customer watches, and delivers (scripts/golden-path-couriers.ts). Shared by `npm run demo` (against a running `npm start`) and
  * the end-to-end test (which asserts on what this returns), so both walk the
  * same flow. Any unexpected answer throws with the step's name and the body.
  */
@@ -18,6 +21,11 @@ export interface GoldenPathOptions {
   paymentMethod: 'card' | 'cash';
   /** Have both stores confirm, prepare and mark the orders ready (default true). */
   prepare?: boolean;
+  /**
+   * The verification code the app sent by SMS to `phone`. Given it (and `prepare`), each ready order gets a
+   * courier who registers, is assigned, streams fixes to the pickup and the door and delivers, while the customer watches.
+   */
+  smsCode?: (phone: string) => Promise<string>;
   /** Called once per finished step with one readable line. */
   step: (line: string) => void;
 }
@@ -42,6 +50,8 @@ export interface GoldenPathResult {
   replayed: boolean;
   /** Per order, after its store confirmed and marked it ready: its status and its delivery. */
   prepared: { orderId: string; status: string; timeline: Record<string, string>; deliveryId: string; deliveryStatus: string }[];
+  /** Per order, after its courier delivered it (only with `smsCode`). */
+  delivered: DeliveredOrder[];
 }
 
 export const DAMASCUS = { lat: 33.5138, lng: 36.2765 };
@@ -139,6 +149,7 @@ export async function walkGoldenPath(o: GoldenPathOptions): Promise<GoldenPathRe
   o.step(`checkout retried with the same Idempotency-Key: the first answer replayed, nothing placed twice`);
 
   const prepared: GoldenPathResult['prepared'] = [];
+  const readyOrders: Parameters<typeof deliverOrders>[2] = [];
   for (const ord of o.prepare === false ? [] : checkout.orders) {
     const store = [bakery, grocer].find((s) => s.storeId === ord.storeId)!;
     // A card order is the store's to accept once its hold is recorded (placed → awaiting_payment, through the outbox).
@@ -150,8 +161,13 @@ export async function walkGoldenPath(o: GoldenPathOptions): Promise<GoldenPathRe
     const delivery = (list.body.data.items as { id: string; orderId: string; status: string }[]).find((d) => d.orderId === ord.orderId);
     if (!delivery) throw new Error(`${ord.number}: no delivery after the store confirmed`);
     prepared.push({ orderId: ord.orderId, status: order.status, timeline: order.timeline, deliveryId: delivery.id, deliveryStatus: delivery.status });
+    readyOrders.push({ orderId: ord.orderId, number: ord.number, totalMinor: ord.totalMinor, deliveryId: delivery.id, storeName: store.name, ownerToken: store.ownerToken });
     o.step(`${store.name} confirmed${o.paymentMethod === 'card' ? ' (card captured)' : ''}, prepared and marked ${ord.number} ${order.status}; its delivery ${delivery.id} is ${delivery.status}`);
   }
 
-  return { stores: [bakery, grocer], addressId, nearStoreIds, idempotencyKey, checkout, replayed, prepared };
+  const delivered = o.smsCode && readyOrders.length > 0
+    ? await deliverOrders({ url: o.url, mint: o.mint, smsCode: o.smsCode, customerToken: o.customerToken, paymentMethod: o.paymentMethod, step: o.step }, call, readyOrders)
+    : [];
+
+  return { stores: [bakery, grocer], addressId, nearStoreIds, idempotencyKey, checkout, replayed, prepared, delivered };
 }

@@ -3,6 +3,7 @@ import { domainEventSchema } from '../domain/shared/events.js';
 import { DELIVERY_EVENTS, deliveryStatusChanged } from '../domain/delivery/events.js';
 import { auditEntryRequested } from '../domain/platform/events.js';
 import { ORDER_EVENT_BY_STATUS } from '../domain/ordering/order-events.js';
+import { WEBHOOK_EVENT_TYPES } from '../domain/webhooks/event-types.js';
 import { TRIGGER_EVENT_TYPES } from '../domain/notification/triggers.js';
 import { CATEGORIES, CHANNELS } from '../domain/notification/model.js';
 
@@ -19,6 +20,8 @@ export const QUEUES = {
   payments: 'payments',
   orders: 'orders',
   orderAutoReject: 'order-auto-reject',
+  webhooks: 'webhooks',
+  webhookAttempts: 'webhook-attempts',
   notifications: 'notifications',
   notifyEmail: 'notify-email',
   notifySms: 'notify-sms',
@@ -47,6 +50,11 @@ export const CONSUMERS = {
     queue: QUEUES.orders,
     events: [ORDER_EVENT_BY_STATUS.placed.type, deliveryStatusChanged.type],
     description: 'Schedules the auto-reject of each placed order (delayed job, id = order id) and moves orders to picked_up, delivered and completed after their deliveries.',
+  },
+  webhooks: {
+    queue: QUEUES.webhooks,
+    events: WEBHOOK_EVENT_TYPES,
+    description: 'Turns each event into one signed webhook message per subscribed endpoint (a store\'s events reach its own endpoints and platform ones) and schedules its first attempt.',
   },
   notifications: {
     queue: QUEUES.notifications,
@@ -78,6 +86,9 @@ export type CartExpiryJob = z.infer<typeof cartExpiryJobSchema>;
 export const orderAutoRejectJobSchema = z.strictObject({ orderId: z.string().min(1).max(128) });
 export type OrderAutoRejectJob = z.infer<typeof orderAutoRejectJobSchema>;
 
+/** One attempt of one webhook message (job id = message id and attempt number). */
+export const webhookAttemptJobSchema = z.strictObject({ messageId: z.string().min(1).max(128), attempt: z.number().int().min(1).max(10_000) });
+export type WebhookAttemptJob = z.infer<typeof webhookAttemptJobSchema>;
 const text = (max: number) => z.string().min(1).max(max);
 const localized = z.strictObject({ title: text(200), body: text(2_000) });
 /** One message on one channel to one account (domain/notification ChannelJob); job id = the delivery key. */
@@ -105,6 +116,8 @@ export interface JobPayloads {
   payments: EventJob;
   orders: EventJob;
   'order-auto-reject': OrderAutoRejectJob;
+  webhooks: EventJob;
+  'webhook-attempts': WebhookAttemptJob;
   notifications: EventJob;
   'notify-email': ChannelJobPayload;
   'notify-sms': ChannelJobPayload;
@@ -120,6 +133,8 @@ export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   payments: domainEventSchema,
   orders: domainEventSchema,
   'order-auto-reject': orderAutoRejectJobSchema,
+  webhooks: domainEventSchema,
+  'webhook-attempts': webhookAttemptJobSchema,
   notifications: domainEventSchema,
   'notify-email': channelJobSchema,
   'notify-sms': channelJobSchema,

@@ -15,6 +15,17 @@ function fromHttpStatus(status: number, err: { message?: string; type?: string }
 }
 
 /**
+ * A write conflict the database gave up retrying: MongoDB's TransientTransactionError
+ * after the driver's 120 s of jittered retries, PostgreSQL's serialization failure or
+ * deadlock. Nothing was written; the client may simply retry.
+ */
+function isTransientConflict(raw: unknown): boolean {
+  const e = raw as { code?: unknown; hasErrorLabel?: (l: string) => boolean };
+  if (typeof e?.hasErrorLabel === 'function' && e.hasErrorLabel('TransientTransactionError')) return true;
+  return e?.code === '40001' || e?.code === '40P01';
+}
+
+/**
  * The only place an error becomes a response. Unexpected errors answer
  * INTERNAL_ERROR with no stack and no internals, and are logged in full.
  */
@@ -28,7 +39,10 @@ export const errorEnvelope = (logger: Logger): Middleware => async (ctx, next) =
     let err: AppError;
     if (isAppError(raw)) err = raw;
     else if (typeof status === 'number' && status >= 400 && status < 500) err = fromHttpStatus(status, e);
-    else {
+    else if (isTransientConflict(raw)) {
+      err = new AppError('SERVICE_UNAVAILABLE', 'Too many concurrent changes to the same records; retry shortly', { expose: true, headers: { 'Retry-After': '1' }, details: [{ reason: 'write_conflict', message: 'nothing was changed; retry', retryAfterS: 1 }] });
+      ((ctx.state.log as Logger | undefined) ?? logger).warn({ err: raw }, 'write conflict not resolved by retries');
+    } else {
       err = new AppError('INTERNAL_ERROR', 'Internal error');
       ((ctx.state.log as Logger | undefined) ?? logger).error({ err: raw }, 'unhandled error');
     }

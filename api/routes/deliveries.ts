@@ -88,8 +88,8 @@ export function deliveryRoutes(d: DeliveryRouteDeps): RouteSpec[] {
     }),
     defineRoute({
       method: 'post', path: '/api/v1/deliveries/:id/assign', tags, access: roles('store_owner', 'admin'), hidesForeign: true,
-      summary: 'Assign an eligible courier (or another one before pickup); the same courier again changes nothing',
-      params, body: z.strictObject({ courierId: id }).openapi({ example: { courierId: EXAMPLE_ID.courier } }), response: deliverySchema, errors: ['NOT_FOUND', 'CONFLICT', 'UNPROCESSABLE_ENTITY'],
+      summary: "Assign an eligible courier (or another one before pickup); the same courier again changes nothing. The order behind the delivery must be ready_for_pickup (ORDER_NOT_READY with the order's status otherwise); a delivery made by hand, with no marketplace order, needs nothing more",
+      params, body: z.strictObject({ courierId: id }).openapi({ example: { courierId: EXAMPLE_ID.courier } }), response: deliverySchema, errors: ['NOT_FOUND', 'CONFLICT', 'ORDER_NOT_READY', 'UNPROCESSABLE_ENTITY'],
       handler: ({ auth, params: p, body }) => d.assignCourier.execute(auth, p.id, body.courierId),
     }),
     defineRoute({

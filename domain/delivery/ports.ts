@@ -9,6 +9,17 @@ export interface DeliveryFilter {
 }
 
 /**
+ * Whether the order behind a delivery may go to a courier, as the ordering
+ * context sees it (the rule lives there: `isReadyForCourier`). Null when
+ * ordering knows no such order: a delivery made by hand (POST
+ * /api/v1/deliveries for an order outside this marketplace) is not held back.
+ * Implemented by domain/ordering/use-cases/order-readiness.ts.
+ */
+export interface OrderReadiness {
+  of(orderId: string): Promise<{ ready: boolean; status: string } | null>;
+}
+
+/**
  * Deliveries. Implementations: MongoDeliveryRepository and SqlDeliveryRepository,
  * both judged by test/contract/delivery-repository.test.ts.
  */

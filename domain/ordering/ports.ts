@@ -98,9 +98,11 @@ export interface OrderFilter {
 export interface OrderRepository {
   /**
    * The next order number of `at`'s UTC day, D-YYMMDD-NNNN, from an atomic
-   * per-day counter: unique across processes. Inside a transaction the
-   * counter's row is held until commit (checkouts of one day serialise on it,
-   * as outbox sequences already do); a rolled-back number is never reused.
+   * per-day counter: unique across processes. Like a database sequence it is
+   * drawn OUTSIDE the business transaction (callers draw before they open it):
+   * inside, every checkout of the day would serialise on the counter's row, and
+   * on MongoDB write-conflict on its document. A number whose transaction rolls
+   * back is a gap, never reused.
    */
   nextNumber(at: Date): Promise<string>;
   /** Inserts a new order; CONFLICT when its id or number exists. */
@@ -113,6 +115,19 @@ export interface OrderRepository {
   save(order: Order, expectedVersion: number): Promise<boolean>;
   /** Newest first (placed time, then id). */
   list(filter: OrderFilter, page: PageRequest): Promise<Page<Order>>;
+}
+
+/**
+ * The stock an order holds: one reservation in the catalog, key `order:<orderId>`
+ * (taken by the checkout). Both moves join the caller's transaction, are
+ * idempotent, and do nothing for an order that holds no reservation.
+ * Implementation: ReservedOrderStock (domain/ordering/use-cases/order-stock.ts).
+ */
+export interface OrderStock {
+  /** The order is confirmed: the held units leave on hand as a sale. CONFLICT when the hold has expired. */
+  commit(orderId: string): Promise<void>;
+  /** The order will not be fulfilled: the held units are available again at once. A hold no longer active is left as it is. */
+  release(orderId: string): Promise<void>;
 }
 
 // ── Payments ────────────────────────────────────────────────────────────────

@@ -24,6 +24,8 @@ export const ERROR_STATUS = {
   BELOW_MINIMUM_ORDER: 422,
   /** The delivery address is outside a store's zone or past the fee bands (details name each store). */
   OUTSIDE_DELIVERY_ZONE: 422,
+  /** A courier was assigned to the delivery of an order its store has not marked ready_for_pickup (details carry the order's status). */
+  ORDER_NOT_READY: 409,
   /** A price the customer confirmed (or saw when adding) is not the price now: show the new one and ask again. */
   PRICE_CHANGED: 409,
   /** A setting change named a version that is no longer the current one (someone changed it meanwhile). */
@@ -44,8 +46,34 @@ export const ERROR_STATUS = {
   PAYMENT_METHOD_UNAVAILABLE: 422,
   /** A refund asked for more than was captured and not yet refunded. */
   REFUND_EXCEEDS_CAPTURED: 422,
+  /** A ledger transfer amount that is not a positive whole number of minor units (negative, zero, fractional, unsafe). */
+  LEDGER_AMOUNT_INVALID: 422,
+  /** A transfer's currency differs from an account's ledger currency, or the two accounts' currencies differ. */
+  LEDGER_CURRENCY_MISMATCH: 422,
+  /** A transfer names an account that does not exist. */
+  LEDGER_ACCOUNT_NOT_FOUND: 422,
+  /** A transfer debits and credits the same account. */
+  LEDGER_SAME_ACCOUNT: 422,
+  /** The debit would take an account flagged "debits must not exceed credits" past its posted credits (an overdraft). */
+  LEDGER_EXCEEDS_CREDITS: 422,
+  /** The credit would take an account flagged "credits must not exceed debits" past its posted debits. */
+  LEDGER_EXCEEDS_DEBITS: 422,
+  /** A transfer id already used with other fields (the id is the idempotency key). */
+  LEDGER_TRANSFER_EXISTS: 409,
+  /** Posting or voiding a pending transfer that does not exist (or is not pending). */
+  LEDGER_PENDING_NOT_FOUND: 422,
+  /** The pending transfer was already posted. */
+  LEDGER_PENDING_ALREADY_POSTED: 409,
+  /** The pending transfer was already voided. */
+  LEDGER_PENDING_ALREADY_VOIDED: 409,
+  /** The pending transfer timed out (it is, or is about to be, voided by expiry). */
+  LEDGER_PENDING_EXPIRED: 409,
+  /** Posting more than the pending transfer reserved. */
+  LEDGER_POST_EXCEEDS_PENDING: 422,
   /** A webhook whose signature does not verify: logged and ignored. */
   WEBHOOK_SIGNATURE_INVALID: 400,
+  /** A webhook endpoint URL the platform will not call: not HTTPS, or resolving to a loopback, private or link-local address. */
+  WEBHOOK_URL_REFUSED: 422,
   /** A notification template names a variable its event does not carry (details list each, with the allowed ones). */
   TEMPLATE_VARIABLE_UNKNOWN: 422,
   PAYLOAD_TOO_LARGE: 413,

@@ -320,6 +320,36 @@ export const INDEXES: IndexPair[] = [
     mongo: { collection: 'carts', name: 'closedAt_1', key: { closedAt: 1 }, partialFilterExpression: { closedAt: { $type: 'date' } } },
   },
   {
+    serves: 'one ledger account per owner and currency',
+    sql: { table: 'ledger_accounts', name: 'ledger_accounts_owner_key', columns: 'owner_kind, owner_id, currency', unique: true },
+    mongo: { collection: 'ledger_accounts', name: 'ownerKind_1_ownerId_1_currency_1', key: { ownerKind: 1, ownerId: 1, currency: 1 }, unique: true },
+  },
+  {
+    serves: "an account's statement, debit side",
+    sql: { table: 'ledger_transfers', name: 'ledger_transfers_debit_idx', columns: 'debit_account_id, created_at, id' },
+    mongo: { collection: 'ledger_transfers', name: 'debitAccountId_1_createdAt_1__id_1', key: { debitAccountId: 1, createdAt: 1, _id: 1 } },
+  },
+  {
+    serves: "an account's statement, credit side",
+    sql: { table: 'ledger_transfers', name: 'ledger_transfers_credit_idx', columns: 'credit_account_id, created_at, id' },
+    mongo: { collection: 'ledger_transfers', name: 'creditAccountId_1_createdAt_1__id_1', key: { creditAccountId: 1, createdAt: 1, _id: 1 } },
+  },
+  {
+    serves: 'a pending transfer is resolved by one transfer only',
+    sql: { table: 'ledger_transfers', name: 'ledger_transfers_pending_key', columns: 'pending_id', unique: true, where: 'pending_id IS NOT NULL' },
+    mongo: { collection: 'ledger_transfers', name: 'pendingId_1', key: { pendingId: 1 }, unique: true, partialFilterExpression: { pendingId: { $type: 'string' } } },
+  },
+  {
+    serves: 'transfers of a business object (money flows, reconciliation)',
+    sql: { table: 'ledger_transfers', name: 'ledger_transfers_reference_idx', columns: 'reference, created_at' },
+    mongo: { collection: 'ledger_transfers', name: 'reference_1_createdAt_1', key: { reference: 1, createdAt: 1 } },
+  },
+  {
+    serves: 'pending transfers past their timeout (the expiry job)',
+    sql: { table: 'ledger_pending', name: 'ledger_pending_expiry_idx', columns: 'status, expires_at' },
+    mongo: { collection: 'ledger_pending', name: 'status_1_expiresAt_1', key: { status: 1, expiresAt: 1 } },
+  },
+  {
     serves: "an account's push devices, and who was active since (bulk segments)",
     sql: { table: 'notification_devices', name: 'notification_devices_account_idx', columns: 'account_id, last_seen_at' },
     mongo: { collection: 'notification_devices', name: 'accountId_1_lastSeenAt_1', key: { accountId: 1, lastSeenAt: 1 } },
@@ -333,5 +363,30 @@ export const INDEXES: IndexPair[] = [
     serves: "a bulk send's report (its deliveries by channel and status)",
     sql: { table: 'notification_deliveries', name: 'notification_deliveries_bulk_idx', columns: 'bulk_id', where: 'bulk_id IS NOT NULL' },
     mongo: { collection: 'notification_deliveries', name: 'bulkId_1', key: { bulkId: 1 }, partialFilterExpression: { bulkId: { $type: 'string' } } },
+  },
+  {
+    serves: "a store's webhook endpoints, newest first",
+    sql: { table: 'webhook_endpoints', name: 'webhook_endpoints_store_idx', columns: 'store_id, created_at DESC' },
+    mongo: { collection: 'webhook_endpoints', name: 'storeId_1_createdAt_-1', key: { storeId: 1, createdAt: -1 } },
+  },
+  {
+    serves: 'one webhook message per endpoint and event',
+    sql: { table: 'webhook_messages', name: 'webhook_messages_endpoint_event_idx', columns: 'endpoint_id, event_id', unique: true },
+    mongo: { collection: 'webhook_messages', name: 'endpointId_1_eventId_1', key: { endpointId: 1, eventId: 1 }, unique: true },
+  },
+  {
+    serves: "an endpoint's messages, newest first (the delivery log)",
+    sql: { table: 'webhook_messages', name: 'webhook_messages_endpoint_created_idx', columns: 'endpoint_id, created_at DESC, id DESC' },
+    mongo: { collection: 'webhook_messages', name: 'endpointId_1_createdAt_-1__id_-1', key: { endpointId: 1, createdAt: -1, _id: -1 } },
+  },
+  {
+    serves: "an entity's pending messages at an endpoint (ordered delivery)",
+    sql: { table: 'webhook_messages', name: 'webhook_messages_entity_idx', columns: 'endpoint_id, aggregate_id, status' },
+    mongo: { collection: 'webhook_messages', name: 'endpointId_1_aggregateId_1_status_1', key: { endpointId: 1, aggregateId: 1, status: 1 } },
+  },
+  {
+    serves: "a message's attempts, in order",
+    mongo: { collection: 'webhook_attempts', name: 'messageId_1_n_1', key: { messageId: 1, n: 1 }, unique: true },
+    otherwise: 'SQL: the primary key (message_id, n)',
   },
 ];

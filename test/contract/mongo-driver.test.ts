@@ -157,5 +157,26 @@ forEachBackend('MongoDB behaviours the adapters rely on', (ctx) => {
       expect(err.code).to.equal(11000);
       expect((await Items().find().lean()).map((d) => d._id)).to.deep.equal(['a']);
     });
+
+    it('when two transactions write the same document, then the second fails at its write with a TransientTransactionError WriteConflict, and a write with no session is not held in the first', async () => {
+      await Items().create([{ _id: 'hot', n: 0 }, { _id: 'counter', n: 0 }]);
+      const [first, second] = [await db.startSession(), await db.startSession()];
+      try {
+        first.startTransaction();
+        second.startTransaction();
+        await Items().updateOne({ _id: 'hot' }, { $inc: { n: 1 } }, { session: first });
+        const err = (await failure(Items().updateOne({ _id: 'hot' }, { $inc: { n: 1 } }, { session: second }))) as { code?: number; hasErrorLabel?: (l: string) => boolean };
+        expect([err.code, err.hasErrorLabel?.('TransientTransactionError')]).to.deep.equal([112, true]);
+        await second.abortTransaction().catch(() => undefined);
+        // What the order-number and outbox counters do: an increment outside the open transaction.
+        const drawn = await Items().findOneAndUpdate({ _id: 'counter' }, { $inc: { n: 1 } }, { returnDocument: 'after', session: null }).lean();
+        expect(drawn?.n).to.equal(1);
+        await first.commitTransaction();
+      } finally {
+        await first.endSession();
+        await second.endSession();
+      }
+      expect((await Items().find().sort({ _id: 1 }).lean()).map((d) => [d._id, d.n])).to.deep.equal([['counter', 1], ['hot', 1]]);
+    });
   });
 }, MONGO_BACKENDS);

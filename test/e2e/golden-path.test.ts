@@ -9,12 +9,27 @@ import { loadConfig } from '../../infra/config.js';
 import { AccessTokens } from '../../infra/jwt.js';
 import { freePort } from '../../infra/embedded-redis.js';
 import { walkGoldenPath, type GoldenPathResult } from '../../scripts/golden-path.js';
+import { devSmsCodes, type DeliveredOrder } from '../../scripts/golden-path-couriers.js';
 
 /**
  * The golden path on the real entry point (what `npm start` runs: its own redis-server
  * and data dir), Stripe pointed at the local stub through the STRIPE_* settings.
- * The walk itself is scripts/golden-path.ts, the one `npm run demo` prints.
+ * The walk itself is scripts/golden-path.ts, the one `npm run demo` prints; couriers
+ * register with the code the app writes to its dev SMS file, as the demo reads it.
  */
+
+/** Each order delivered by its own courier, completed, its payment captured, and seen live by the customer. */
+function expectDeliveredLive(delivered: DeliveredOrder[], orderIds: string[]): void {
+  expect(delivered.map((d) => [d.orderId, d.status, d.deliveryStatus, d.paymentStatus]).sort()).to.deep.equal(orderIds.map((id) => [id, 'completed', 'delivered', 'captured']).sort());
+  expect(new Set(delivered.map((d) => d.courierId)).size).to.equal(2);
+  for (const d of delivered) {
+    expect(Object.keys(d.timeline)).to.include.members(['placed', 'confirmed', 'preparing', 'ready_for_pickup', 'picked_up', 'delivered', 'completed']);
+    expect(d.watched.positions, 'courier:position events seen by the customer').to.be.greaterThan(1);
+    expect(d.watched.deliveryStatuses).to.include.members(['at_pickup', 'picked_up', 'at_dropoff', 'delivered']);
+    expect(d.watched.orderStatuses).to.include.members(['picked_up', 'delivered', 'completed']);
+    expect(d.watched.orderStatuses.indexOf('picked_up')).to.be.lessThan(d.watched.orderStatuses.indexOf('completed'));
+  }
+}
 describe('golden path against npm start (real process, Stripe stub)', function () {
   this.timeout(180_000);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'daraa-e2e-golden-'));
@@ -52,7 +67,7 @@ describe('golden path against npm start (real process, Stripe stub)', function (
     expect((await http(api('/auth/me'), { token: customerToken })).body.data).to.include({ phone, role: 'customer' });
   });
 
-  it('when two stores open and the customer finds them, fills a cart from both and checks out by card, then two orders whose totals add up, each held once at the stub and captured once when its store confirms', async () => {
+  it('when two stores open and the customer finds them, fills a cart from both, checks out by card and a courier delivers each order while the customer watches, then two orders whose totals add up, each held once and captured once at the stub, both completed', async () => {
     expect(customerToken, 'the registration step').to.not.equal('');
     const tokens = new AccessTokens(loadConfig({ DATA_DIR: dataDir }));
     walked = await walkGoldenPath({
@@ -61,8 +76,9 @@ describe('golden path against npm start (real process, Stripe stub)', function (
       paymentMethod: 'card',
       // The checkout's transaction makes each held card order awaiting_payment, so its store can confirm (which captures).
       prepare: true,
+      smsCode: devSmsCodes(dataDir),
       mint: (role, sub, perms = []) => tokens.sign({ sub, role, perms, sid: `e2e-${sub}` }).token,
-      step: (line) => lines.push(line),
+      step: (line) => (lines.push(line), process.env.GOLDEN_DEBUG && console.log(line)),
     });
     const [bakery, grocer] = walked.stores;
     expect(walked.nearStoreIds).to.include.members([bakery!.storeId, grocer!.storeId]);
@@ -92,9 +108,11 @@ describe('golden path against npm start (real process, Stripe stub)', function (
     const cart = await http(`${url}/api/v1/cart`, { token: customerToken });
     expect(cart.body.data.groups ?? []).to.have.length(0);
     expect(lines.length).to.be.greaterThan(6);
+    expectDeliveredLive(walked.delivered, co.orders.map((o) => o.orderId));
+    expect(stripe.stats()).to.include({ authorizations: 2, charges: 2, doubleCharges: 0 });
   });
 
-  it('when a two-store cash checkout is confirmed, prepared and marked ready by both stores, then each order is ready_for_pickup, stamped at every step, with its delivery, and nothing is charged at the stub', async () => {
+  it('when a two-store cash checkout is made ready by both stores and each courier streams to the store and the door, collects the cash and delivers, then both orders are completed, stamped at every step, seen live, and nothing is charged at the stub', async () => {
     expect(customerToken, 'the registration step').to.not.equal('');
     const tokens = new AccessTokens(loadConfig({ DATA_DIR: dataDir }));
     const before = stripe.stats();
@@ -102,8 +120,9 @@ describe('golden path against npm start (real process, Stripe stub)', function (
       url,
       customerToken,
       paymentMethod: 'cash',
+      smsCode: devSmsCodes(dataDir),
       mint: (role, sub, perms = []) => tokens.sign({ sub, role, perms, sid: `e2e-${sub}` }).token,
-      step: (line) => lines.push(line),
+      step: (line) => (lines.push(line), process.env.GOLDEN_DEBUG && console.log(line)),
     });
     const co = cash.checkout;
     expect(co.totals.totalMinor).to.equal(co.orders.reduce((s, o) => s + o.totalMinor, 0));
@@ -114,6 +133,7 @@ describe('golden path against npm start (real process, Stripe stub)', function (
       expect(p.deliveryStatus).to.be.a('string');
     }
     expect(new Set(cash.prepared.map((p) => p.deliveryId)).size).to.equal(2);
+    expectDeliveredLive(cash.delivered, co.orders.map((o) => o.orderId));
     expect(stripe.stats()).to.deep.equal(before);
   });
 });

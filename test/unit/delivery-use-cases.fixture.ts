@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { openPglite } from '../../infra/db/sql/client.js';
 import { closeStore, createRepositories, prepareStore, type Repositories, type Store as DbStore } from '../../infra/db/index.js';
 import { Account } from '../../domain/identity/model.js';
+import { OrderReadinessOfOrders } from '../../domain/ordering/use-cases/order-readiness.js';
 import { CheckCourierEligibility } from '../../domain/identity/use-cases/check-courier-eligibility.js';
 import { Store } from '../../domain/catalog/model.js';
 import type { DeliveryEvent } from '../../domain/delivery/model.js';
@@ -41,6 +42,7 @@ const depsOf = (repos: Repositories, outbox: Outbox, clock: World['clock']) => (
   stores: repos.stores,
   accounts: repos.accounts,
   courierEligibility: new CheckCourierEligibility({ accounts: repos.accounts }),
+  orderReadiness: new OrderReadinessOfOrders({ orders: repos.orders }),
   outbox,
   unitOfWork: repos.unitOfWork,
   clock,

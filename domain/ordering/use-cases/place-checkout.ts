@@ -9,7 +9,7 @@ import { Checkout, type CheckoutView } from '../checkout.js';
 import { checkoutPlacedEvent } from '../checkout-events.js';
 import { priceCheckout, type PricedCheckout } from '../checkout-pricing.js';
 import type { Payment, PaymentMethod } from '../payment.js';
-import type { CartForCheckout, CheckoutCart, CheckoutRepository } from '../ports.js';
+import type { CartForCheckout, CheckoutCart, CheckoutRepository, OrderRepository } from '../ports.js';
 import type { PlaceOrders, PlaceOrdersInput } from './place-orders.js';
 import { assertExpectedTotal, assertSameLines, readCart, readDropoff, readStoreGroups, type CheckoutReadDeps, type CheckoutRequest } from './checkout-reads.js';
 
@@ -25,6 +25,8 @@ export interface PlaceCheckoutDeps extends CheckoutReadDeps {
   checkouts: CheckoutRepository;
   reserveStock: Pick<ReserveStock, 'execute'>;
   placeOrders: Pick<PlaceOrders, 'execute'>;
+  /** Order numbers are drawn before the transaction, like a sequence (OrderRepository.nextNumber). */
+  orders: Pick<OrderRepository, 'nextNumber'>;
   authorizePayment: PaymentSteps;
   /** placed → awaiting_payment for each order whose card hold is recorded, in the same transaction. */
   systemOrderTransitions: { paymentAuthorized(orderId: string): Promise<unknown> };
@@ -77,9 +79,11 @@ export class PlaceCheckout {
 
     const checkoutId = this.deps.ids.next();
     const orderIds = priced.orders.map(() => this.deps.ids.next());
+    const numbers: string[] = [];
+    for (let i = 0; i < orderIds.length; i++) numbers.push(await this.deps.orders.nextNumber(now)); // in turn: the stores' order is the numbers' order
     const holds = await this.holdPayments(principal.accountId, checkoutId, orderIds, priced, input);
     try {
-      const checkout = await this.deps.unitOfWork.transaction(() => this.commit({ cart, checkoutId, orderIds, priced, dropoff, holds, input }));
+      const checkout = await this.deps.unitOfWork.transaction(() => this.commit({ cart, checkoutId, orderIds, numbers, priced, dropoff, holds, input }));
       return { checkout: checkout.toView(), created: true };
     } catch (err) {
       await Promise.all(holds.map((h) => this.deps.authorizePayment.release(h)));
@@ -107,15 +111,15 @@ export class PlaceCheckout {
     return holds;
   }
 
-  private async commit(c: { cart: CheckoutCart; checkoutId: string; orderIds: string[]; priced: PricedCheckout; dropoff: PlaceOrdersInput['dropoff']; holds: Payment[]; input: PlaceCheckoutInput }): Promise<Checkout> {
-    const { priced, orderIds, input } = c;
+  private async commit(c: { cart: CheckoutCart; checkoutId: string; orderIds: string[]; numbers: string[]; priced: PricedCheckout; dropoff: PlaceOrdersInput['dropoff']; holds: Payment[]; input: PlaceCheckoutInput }): Promise<Checkout> {
+    const { priced, orderIds, numbers, input } = c;
     const ttlS = reservationTtlS(this.deps.liveSettings.get('order.autoRejectMinutes'));
     for (const [i, order] of priced.orders.entries()) {
       await this.deps.reserveStock.execute({ key: orderReservationKey(orderIds[i]!), ttlS, lines: order.lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity })) });
     }
     const placed = await this.deps.placeOrders.execute({
       checkoutId: c.checkoutId, customerId: c.cart.customerId, currency: this.deps.liveSettings.get('currency'), paymentMethod: input.paymentMethod, dropoff: c.dropoff,
-      stores: priced.orders.map((o, i) => ({ orderId: orderIds[i]!, storeId: o.storeId, lines: o.lines.map((l) => ({ variantId: l.variantId, productId: l.productId, name: l.name, unitPriceMinor: l.unitPriceMinor, quantity: l.quantity, lineTotalMinor: l.lineTotalMinor })), deliveryFeeMinor: o.deliveryFeeMinor, vatMinor: o.vatMinor })),
+      stores: priced.orders.map((o, i) => ({ orderId: orderIds[i]!, number: numbers[i]!, storeId: o.storeId, lines: o.lines.map((l) => ({ variantId: l.variantId, productId: l.productId, name: l.name, unitPriceMinor: l.unitPriceMinor, quantity: l.quantity, lineTotalMinor: l.lineTotalMinor })), deliveryFeeMinor: o.deliveryFeeMinor, vatMinor: o.vatMinor })),
     });
     for (const held of c.holds) {
       const recorded = await this.deps.authorizePayment.record(held);

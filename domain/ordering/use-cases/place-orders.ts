@@ -9,6 +9,8 @@ import type { OrderRepository } from '../ports.js';
 export interface StoreOrderInput {
   /** The order's id when the checkout needs it before placing (a card authorisation names it); generated otherwise. */
   orderId?: string;
+  /** The order's number when the caller drew it before its transaction (the checkout does); drawn here otherwise. */
+  number?: string;
   storeId: string;
   lines: readonly OrderLine[];
   deliveryFeeMinor: number;
@@ -39,8 +41,10 @@ export interface PlaceOrdersDeps {
  * its own transaction (reserving stock, writing the checkout and payments):
  * the transaction here joins the caller's, so the orders, their numbers and
  * their events commit or roll back with the checkout. Called alone, it is one
- * transaction of its own. Totals add up by construction (Order.place); the
- * caller's grand total is the sum of the returned orders' `totals.totalMinor`.
+ * transaction of its own. Numbers are drawn before the transaction (see
+ * OrderRepository.nextNumber): a caller with its own transaction passes them in.
+ * Totals add up by construction (Order.place); the caller's grand total is the
+ * sum of the returned orders' `totals.totalMinor`.
  */
 export class PlaceOrders {
   constructor(private readonly deps: PlaceOrdersDeps) {}
@@ -48,12 +52,14 @@ export class PlaceOrders {
   async execute(input: PlaceOrdersInput): Promise<OrderView[]> {
     assertOneOrderPerStore(input.stores);
     const at = this.deps.clock.now();
+    const numbers: string[] = [];
+    for (const s of input.stores) numbers.push(s.number ?? (await this.deps.orders.nextNumber(at))); // in turn: the stores' order is the numbers' order
     return this.deps.unitOfWork.transaction(async () => {
       const placed: OrderView[] = [];
-      for (const s of input.stores) {
+      for (const [i, s] of input.stores.entries()) {
         const order = Order.place({
           id: s.orderId ?? this.deps.ids.next(),
-          number: await this.deps.orders.nextNumber(at),
+          number: numbers[i]!,
           checkoutId: input.checkoutId,
           storeId: s.storeId,
           customerId: input.customerId,

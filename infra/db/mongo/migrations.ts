@@ -240,12 +240,40 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
     },
   },
   {
+    // The ledger: one account per owner and currency; transfers by account (statements), by the pending transfer they
+    // resolve (exactly once) and by business reference; pending states by status and expiry (the expiry job).
+    name: '0200-ledger',
+    async up(db) {
+      await createIndexes(db, 'ledger_accounts', [{ name: 'ownerKind_1_ownerId_1_currency_1', key: { ownerKind: 1, ownerId: 1, currency: 1 }, unique: true }]);
+      await createIndexes(db, 'ledger_transfers', [
+        { name: 'debitAccountId_1_createdAt_1__id_1', key: { debitAccountId: 1, createdAt: 1, _id: 1 } },
+        { name: 'creditAccountId_1_createdAt_1__id_1', key: { creditAccountId: 1, createdAt: 1, _id: 1 } },
+        { name: 'pendingId_1', key: { pendingId: 1 }, unique: true, partialFilterExpression: { pendingId: { $type: 'string' } } },
+        { name: 'reference_1_createdAt_1', key: { reference: 1, createdAt: 1 } },
+      ]);
+      await createIndexes(db, 'ledger_pending', [{ name: 'status_1_expiresAt_1', key: { status: 1, expiresAt: 1 } }]);
+    },
+  },
+  {
     // Notifications: push devices per account, the inbox newest first, a bulk send's deliveries.
     name: '0300-notifications',
     async up(db) {
       await createIndexes(db, 'notification_devices', [{ name: 'accountId_1_lastSeenAt_1', key: { accountId: 1, lastSeenAt: 1 } }]);
       await createIndexes(db, 'notification_inbox', [{ name: 'accountId_1_createdAt_-1__id_-1', key: { accountId: 1, createdAt: -1, _id: -1 } }]);
       await createIndexes(db, 'notification_deliveries', [{ name: 'bulkId_1', key: { bulkId: 1 }, partialFilterExpression: { bulkId: { $type: 'string' } } }]);
+    },
+  },
+  {
+    // Webhooks: endpoints by store; one message per endpoint and event, an endpoint's log newest first, an entity's pending messages (ordered delivery).
+    name: '0400-webhooks',
+    async up(db) {
+      await createIndexes(db, 'webhook_endpoints', [{ name: 'storeId_1_createdAt_-1', key: { storeId: 1, createdAt: -1 } }]);
+      await createIndexes(db, 'webhook_messages', [
+        { name: 'endpointId_1_eventId_1', key: { endpointId: 1, eventId: 1 }, unique: true },
+        { name: 'endpointId_1_createdAt_-1__id_-1', key: { endpointId: 1, createdAt: -1, _id: -1 } },
+        { name: 'endpointId_1_aggregateId_1_status_1', key: { endpointId: 1, aggregateId: 1, status: 1 } },
+      ]);
+      await createIndexes(db, 'webhook_attempts', [{ name: 'messageId_1_n_1', key: { messageId: 1, n: 1 }, unique: true }]);
     },
   },
 ];

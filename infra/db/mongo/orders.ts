@@ -58,7 +58,7 @@ export class MongoOrderRepository implements OrderRepository {
 
   async nextNumber(at: Date): Promise<string> {
     const day = orderNumberDay(at);
-    const c = await this.counters.findOneAndUpdate({ _id: `order-number:${day}` }, { $inc: { value: 1 } }, { upsert: true, returnDocument: 'after' }).lean<CounterDoc>();
+    const c = await this.counters.findOneAndUpdate({ _id: `order-number:${day}` }, { $inc: { value: 1 } }, { upsert: true, returnDocument: 'after', session: null }).lean<CounterDoc>();
     return formatOrderNumber(day, c!.value);
   }
 

@@ -32,7 +32,13 @@ const outboxSchema = new Schema<OutboxDoc>(
 );
 // Indexes come from the versioned migrations (migrations.ts, step 0003-outbox).
 
-/** One counter document per sequence; `$inc` inside the transaction keeps it gap-free per commit. */
+/**
+ * One counter document per sequence. It is incremented OUTSIDE the caller's transaction
+ * (`session: null`), as PostgreSQL's identity column is: inside, every transaction that
+ * writes an event would write-conflict on this one document. A rolled-back transaction
+ * leaves a gap; the relay reads `publishedAt: null` by sequence, so a late lower sequence is
+ * still found.
+ */
 interface CounterDoc {
   _id: string;
   value: number;
@@ -80,7 +86,7 @@ export class MongoOutbox implements OutboxStore {
   async add(events: readonly NewEvent[]): Promise<DomainEvent[]> {
     const sealed = events.map((e) => this.catalog.seal(e, ulid()));
     if (sealed.length === 0) return [];
-    const counter = await this.counters.findOneAndUpdate({ _id: 'outbox' }, { $inc: { value: sealed.length } }, { upsert: true, new: true }).lean();
+    const counter = await this.counters.findOneAndUpdate({ _id: 'outbox' }, { $inc: { value: sealed.length } }, { upsert: true, returnDocument: 'after', session: null }).lean();
     const first = counter!.value - sealed.length + 1;
     await this.model.insertMany(
       sealed.map((e, i) => ({ _id: e.id, sequence: first + i, type: e.type, schemaVersion: e.schemaVersion, aggregateType: e.aggregateType, aggregateId: e.aggregateId, aggregateVersion: e.aggregateVersion, occurredAt: new Date(e.occurredAt), payload: e.payload, publishedAt: null })),

@@ -130,7 +130,7 @@ export class CommandHandler {
       case 'createIndexes':
         return this.createIndexes(ws, ns, cmd.indexes as IndexSpec[]);
       case 'dropIndexes': case 'deleteIndexes':
-        return this.dropIndexes(ws.get(ns), ns, cmd.index);
+        return this.dropIndexes(ws.get(ns) ? ws.ensure(ns) : undefined, ns, cmd.index);
       default:
         throw new ServerError(59, 'CommandNotFound', `no such command: '${name}' (not modelled by the mongo stand-in)`);
     }

@@ -64,6 +64,9 @@ export class Crud {
     const c = this.ws.get(ns);
     if (!c) return [];
     const q = new Query(filter ?? {});
+    // An `_id` equality or `$in` reads the documents by key, as the server's _id index does.
+    const ids = idsOf(filter?._id);
+    if (ids) return ids.map((id) => c.docs.get(keyOf(id))).filter((d): d is Doc => d !== undefined && q.test(d));
     return [...c.docs.values()].filter((d) => q.test(d));
   }
 
@@ -128,8 +131,7 @@ export class Crud {
 
   delete(ns: string, filter: Doc, limit: number, sort?: Doc): number {
     const targets = this.find(ns, filter, { sort: sort ?? {}, limit });
-    const c = this.ws.get(ns);
-    for (const d of targets) this.write(c!, idKey(d), undefined);
+    for (const d of targets) this.write(this.ws.ensure(ns), idKey(d), undefined);
     return targets.length;
   }
 
@@ -140,7 +142,7 @@ export class Crud {
     const [before] = this.find(ns, query, { sort: sort ?? {}, limit: 1 });
     const project = (d: Doc | undefined) => (d && cmd.fields ? (this.projectOne(d, cmd.fields as Doc)) : d) ?? null;
     if (cmd.remove) {
-      if (before) this.write(this.ws.get(ns)!, idKey(before), undefined);
+      if (before) this.write(this.ws.ensure(ns), idKey(before), undefined);
       return { value: project(before), lastErrorObject: { n: before ? 1 : 0 } };
     }
     const u = cmd.update as Doc | Doc[];
@@ -173,4 +175,13 @@ export class Crud {
     }
     return [...seen.values()];
   }
+}
+
+/** The `_id` values a filter pins down (`{_id: v}` or `{_id: {$in: [...]}}`), or null when it does not. */
+function idsOf(id: unknown): unknown[] | null {
+  if (id === undefined) return null;
+  if (!isPlain(id)) return [id];
+  const keys = Object.keys(id as Doc);
+  if (keys.length === 1 && keys[0] === '$in' && Array.isArray((id as Doc).$in) && !(id as { $in: unknown[] }).$in.some((v) => isPlain(v) || v instanceof RegExp)) return [...new Set((id as { $in: unknown[] }).$in)];
+  return null;
 }

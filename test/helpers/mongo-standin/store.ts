@@ -44,6 +44,8 @@ export class CollectionData {
   readonly indexes: IndexSpec[] = [{ v: 2, key: { _id: 1 }, name: '_id_' }];
   /** index name → index key → the `_id` key holding it, for the unique indexes. */
   readonly unique = new Map<string, Map<string, string>>();
+  /** Shared by a snapshot: never written again; a writer takes a copy (Workspace.ensure). */
+  frozen = false;
 
   constructor(readonly ns: string) {}
 
@@ -111,22 +113,33 @@ export function duplicateKey(ns: string, spec: IndexSpec, doc: Doc): ServerError
 
 /** A view of all collections: the shared one, or a transaction's snapshot. */
 export class Workspace {
+  /** `ns \0 id` → the transaction that wrote the document last (it holds it while active). Only on the shared workspace. */
+  readonly writers = new Map<string, Transaction>();
+
   constructor(readonly colls = new Map<string, CollectionData>()) {}
 
   get(ns: string): CollectionData | undefined {
     return this.colls.get(ns);
   }
 
-  /** The collection, created implicitly as the server does on the first write. */
+  /**
+   * The collection to write to, created implicitly as the server does on the first write; a
+   * collection a snapshot shares is copied first (copy on write), so a snapshot costs
+   * O(collections), not O(documents), and a transaction copies only what it writes.
+   */
   ensure(ns: string): CollectionData {
     let c = this.colls.get(ns);
     if (!c) this.colls.set(ns, (c = new CollectionData(ns)));
+    else if (c.frozen) this.colls.set(ns, (c = c.copy()));
     return c;
   }
 
   snapshot(): Workspace {
     const copy = new Workspace();
-    for (const [ns, c] of this.colls) copy.colls.set(ns, c.copy());
+    for (const [ns, c] of this.colls) {
+      c.frozen = true;
+      copy.colls.set(ns, c);
+    }
     return copy;
   }
 }
@@ -135,8 +148,11 @@ export const idKey = (doc: Doc): string => keyOf(doc._id);
 
 /**
  * One multi-document transaction: reads and writes go to a snapshot taken at its first command.
- * A write to a document that changed outside since the snapshot is a WriteConflict, as on the
- * server; commit applies the transaction's writes all at once, or none of them.
+ * As on the server, a write is a WriteConflict at once when the document changed outside since
+ * the snapshot or when another active transaction has written it (the server holds the
+ * document's write intent until that transaction ends), so the loser fails at its first
+ * contended write rather than after all its work; commit applies the transaction's writes all
+ * at once, or none of them.
  */
 export class Transaction {
   readonly ws: Workspace;
@@ -153,7 +169,10 @@ export class Transaction {
     const at = `${ns}\0${id}`;
     if (this.base.has(at)) return;
     const before = this.ws.get(ns)?.docs.get(id);
+    const holder = this.shared.writers.get(at);
+    if (holder && holder !== this && holder.state === 'active') throw writeConflict();
     if (this.shared.get(ns)?.docs.get(id) !== before) throw writeConflict();
+    this.shared.writers.set(at, this);
     this.base.set(at, before);
   }
 
@@ -169,6 +188,7 @@ export class Transaction {
     }
     for (const [ns, c] of staged) this.shared.colls.set(ns, c);
     this.state = 'committed';
+    for (const at of this.base.keys()) if (this.shared.writers.get(at) === this) this.shared.writers.delete(at);
   }
 
   /** A collection first created inside the transaction. */

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { startTestApp, http, type TestApp } from '../../helpers/app.js';
 import { signUp, signUpAdmin, type Session } from '../../helpers/identity.js';
 import { checkoutOf } from '../../helpers/orders.js';
+import { verifiedCourier } from '../../helpers/hub.js';
 import type { OrderView, PaymentMethod } from '../../../domain/ordering/order.js';
 
 describe('orders over HTTP (real app, private Redis)', function () {
@@ -50,6 +51,41 @@ describe('orders over HTTP (real app, private Redis)', function () {
     const read = await get(`/orders/${order!.id}`, customer.accessToken);
     expect(read.body.data.status).to.equal('ready_for_pickup');
     expect(Object.keys(read.body.data.timeline)).to.have.members(['placed', 'confirmed', 'preparing', 'ready_for_pickup']);
+  });
+
+  it('when a courier is assigned to the delivery of an order that is not ready_for_pickup yet, then 409 ORDER_NOT_READY naming its status and the delivery stays pending; once the store marks it ready, then the courier is assigned', async () => {
+    const courier = await verifiedCourier(app, admin);
+    const [order] = await place();
+    const deliveryOf = async () => ((await get(`/deliveries?storeId=${storeId}&limit=100`, owner.accessToken)).body.data.items as { id: string; orderId: string; status: string; courierId: string | null }[]).find((d) => d.orderId === order!.id)!;
+    for (const step of ['confirm', 'preparing']) {
+      expect((await post(`/orders/${order!.id}/${step}`, owner.accessToken)).status, step).to.equal(200);
+      const { id } = await deliveryOf();
+      for (const who of [owner, admin]) {
+        const r = await post(`/deliveries/${id}/assign`, who.accessToken, { courierId: courier.accountId });
+        expect(r.status, `${step}: ${JSON.stringify(r.body)}`).to.equal(409);
+        expect(r.body.error.code).to.equal('ORDER_NOT_READY');
+        expect(r.body.error.details[0]).to.include({ field: 'order.status', reason: 'not_ready' });
+        expect(r.body.error.details[0].message).to.equal(step === 'confirm' ? 'confirmed' : 'preparing');
+      }
+      expect(await deliveryOf()).to.include({ status: 'pending', courierId: null });
+    }
+    expect((await post(`/orders/${order!.id}/ready`, owner.accessToken)).status).to.equal(200);
+    const { id } = await deliveryOf();
+    const r = await post(`/deliveries/${id}/assign`, owner.accessToken, { courierId: courier.accountId });
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    expect(r.body.data).to.include({ status: 'assigned', courierId: courier.accountId });
+  });
+
+  it('when the order behind a delivery is gone from the store (cancelled after confirm), then assigning its delivery is ORDER_NOT_READY too', async () => {
+    const courier = await verifiedCourier(app, admin);
+    const [order] = await place();
+    expect((await post(`/orders/${order!.id}/confirm`, owner.accessToken)).status).to.equal(200);
+    expect((await post(`/orders/${order!.id}/cancel`, owner.accessToken, { reason: 'out of flour' })).status).to.equal(200);
+    const d = ((await get(`/deliveries?storeId=${storeId}&limit=100`, owner.accessToken)).body.data.items as { id: string; orderId: string }[]).find((x) => x.orderId === order!.id)!;
+    const r = await post(`/deliveries/${d.id}/assign`, admin.accessToken, { courierId: courier.accountId });
+    expect(r.status).to.equal(409);
+    expect(r.body.error).to.deep.include({ code: 'ORDER_NOT_READY' });
+    expect(r.body.error.details[0].message).to.equal('cancelled');
   });
 
   it('when a card order is still placed (authorisation in flight), then the store cannot confirm it: CONFLICT naming what it may do', async () => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { LocalDiskDocumentStorage } from '../../../infra/storage/local-disk.js';
 import { HttpSmsSender } from '../../../infra/providers/sms-http.js';
-import { DevSmsSender } from '../../../infra/providers/sms-dev.js';
+import { DevSmsSender, lastDevSmsCode } from '../../../infra/providers/sms-dev.js';
 import { Argon2PasswordHasher } from '../../../infra/passwords.js';
 import { isAppError } from '../../../domain/shared/errors.js';
 
@@ -94,6 +94,18 @@ describe('identity adapters', () => {
     expect(dev.to('+14155550100')).to.have.length(1);
     expect(dev.lastCode('+14155550100')).to.equal('042917');
     expect(dev.lastCode('+14155550101')).to.equal(null);
+  });
+
+  it('when the dev sender is given a file, then every message is appended to it and another process reads the newest code from it', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'daraa-sms-')), 'dev-sms.log');
+    expect(lastDevSmsCode(file, '+14155550100')).to.equal(null);
+    const dev = new DevSmsSender(silent, 1_000, file);
+    await dev.send('+14155550100', 'Your Daraa verification code is 042917.');
+    await dev.send('+14155550101', 'Your Daraa verification code is 555111.');
+    await dev.send('+14155550100', 'Your Daraa verification code is 731206.');
+    expect(lastDevSmsCode(file, '+14155550100')).to.equal('731206');
+    expect(lastDevSmsCode(file, '+14155550101')).to.equal('555111');
+    expect(lastDevSmsCode(file, '+14155550199')).to.equal(null);
   });
 
   it('when a password is hashed, then it is argon2id and only the same password verifies', async () => {
