@@ -31,6 +31,7 @@ const ERROR_MESSAGES: Record<string, string> = {
   PAYMENT_METHOD_UNAVAILABLE: 'Paying by wallet is not available: the wallet is not offered yet',
   REFUND_EXCEEDS_CAPTURED: 'Only 40000 minor units are left to refund',
   WEBHOOK_SIGNATURE_INVALID: 'The webhook signature does not verify',
+  WEBHOOK_URL_REFUSED: 'This webhook URL is refused: the host resolves to a loopback, private or link-local address',
   PAYMENT_PROVIDER_ERROR: 'The payment provider failed (refund); retry later',
 };
 const DETAILS: Record<string, unknown[]> = { VALIDATION_ERROR: [{ field: 'body.name', message: 'Required' }] };

@@ -93,6 +93,30 @@ const schema = z
     STRIPE_API_PROTOCOL: z.enum(['http', 'https']).optional(),
     /** Per Stripe call; a timeout is retried by the caller with the same idempotency key. */
     STRIPE_TIMEOUT_MS: int(100, 120_000).default(10_000),
+    /** Multiplies every delay of the webhook retry schedule (1: Svix's 5 s … 10 h); tests and the benchmark shrink it. */
+    WEBHOOK_SCHEDULE_SCALE: z.coerce.number().positive().max(1).default(1),
+    /** A webhook attempt succeeds with a 2xx within this; otherwise it is logged as a timeout and retried. */
+    WEBHOOK_TIMEOUT_MS: int(50, 60_000).default(15_000),
+    /** An endpoint failing continuously this long is disabled and its owner told (default 5 days). */
+    WEBHOOK_DISABLE_AFTER_MS: int(1_000, 90 * 86_400_000).default(5 * 86_400_000),
+    /** Webhook attempts in flight per worker process (a hanging receiver holds one for up to WEBHOOK_TIMEOUT_MS). */
+    WEBHOOK_CONCURRENCY: int(1, 1_000).default(32),
+    /** Lets webhook endpoints use http:// and loopback or private addresses: local receivers in tests and development, never production. */
+    WEBHOOK_ALLOW_PRIVATE_DESTINATIONS: bool.default(false),
+    /** Notification email over SMTP (smtp://user:pass@host:port or smtps://…); without it email is logged by the dev sender. */
+    SMTP_URL: z.url().optional(),
+    EMAIL_FROM: z.string().min(3).default('Daraa <no-reply@daraa.local>'),
+    /** Push through FCM: the project and a service account (its JSON); without them push is logged by the dev sender. */
+    FCM_PROJECT_ID: z.string().min(1).optional(),
+    FCM_SERVICE_ACCOUNT_JSON: z.string().min(2).optional(),
+    /** Sends FCM's (and its token exchange's) HTTPS calls to this http:// address instead: tests' stub, an emulator. */
+    FCM_ENDPOINT: z.url().optional(),
+    /** Per-channel send limits of the notification workers (messages per second, across workers). */
+    NOTIFY_EMAIL_PER_S: int(1, 10_000).default(20),
+    NOTIFY_SMS_PER_S: int(1, 10_000).default(10),
+    NOTIFY_PUSH_PER_S: int(1, 10_000).default(200),
+    /** First retry delay of a channel job whose provider failed; doubles on each of its 8 attempts (about 4 minutes in all at 1 s). */
+    NOTIFY_RETRY_BASE_MS: int(10, 600_000).default(1_000),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production') {
@@ -115,6 +139,9 @@ const schema = z
     }
     if (c.NODE_ENV === 'production' && c.STRIPE_API_PROTOCOL === 'http') {
       ctx.addIssue({ code: 'custom', path: ['STRIPE_API_PROTOCOL'], message: 'http sends the secret key in the clear: only outside production' });
+    }
+    if (c.NODE_ENV === 'production' && c.WEBHOOK_ALLOW_PRIVATE_DESTINATIONS) {
+      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_ALLOW_PRIVATE_DESTINATIONS'], message: 'webhooks may not reach private addresses in production' });
     }
     if (c.REDIS_URL && c.REDIS_CLUSTER_NODES) {
       ctx.addIssue({ code: 'custom', path: ['REDIS_CLUSTER_NODES'], message: 'set only one of REDIS_URL and REDIS_CLUSTER_NODES' });

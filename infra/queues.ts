@@ -91,9 +91,10 @@ export class Queues {
   /**
    * Starts a worker with its own blocking connection (maxRetriesPerRequest: null).
    * `lockDurationMs` bounds how long the jobs of a killed worker stay active
-   * before another worker takes them again.
+   * before another worker takes them again. `limiter` caps the queue at `max`
+   * jobs per `duration` ms across every worker (a provider's send rate).
    */
-  work(name: QueueName, processor: Processor, concurrency = 4, lockDurationMs = 30_000): Worker {
+  work(name: QueueName, processor: Processor, concurrency = 4, lockDurationMs = 30_000, limiter?: { max: number; duration: number }): Worker {
     const worker = new Worker(
       name,
       async (job: Job) => {
@@ -107,7 +108,7 @@ export class Queues {
           throw err;
         }
       },
-      { connection: createRedisClient(this.deps.redis, 'worker', `bullmq-worker-${name}`), prefix: queuePrefix(this.deps.keyPrefix, name), concurrency, autorun: true, lockDuration: lockDurationMs, stalledInterval: Math.min(30_000, lockDurationMs) },
+      { connection: createRedisClient(this.deps.redis, 'worker', `bullmq-worker-${name}`), prefix: queuePrefix(this.deps.keyPrefix, name), concurrency, autorun: true, lockDuration: lockDurationMs, stalledInterval: Math.min(30_000, lockDurationMs), ...(limiter ? { limiter } : {}) },
     );
     worker.on('error', (err) => this.deps.logger.warn({ err, queue: name }, 'worker error'));
     this.workers.push(worker);

@@ -55,6 +55,13 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Re
 };
 
 export const isFinalOrderStatus = (s: OrderStatus): boolean => Object.keys(ORDER_TRANSITIONS[s]).length === 0;
+/**
+ * What entering a status does to the stock the order holds (its reservation):
+ * the store's confirm sells it, an order that will not be fulfilled gives it back
+ * at once. A cancel after confirm finds the sale made and leaves it (the store
+ * books any units it gets back as a stock movement).
+ */
+export const STOCK_ON_ENTERING: Readonly<Partial<Record<OrderStatus, 'commit' | 'release'>>> = { confirmed: 'commit', rejected: 'release', cancelled: 'release' };
 /** The one status in which an order's delivery may be given to a courier: its store has it ready. */
 export const READY_FOR_COURIER: OrderStatus = 'ready_for_pickup';
 export const isReadyForCourier = (s: OrderStatus): boolean => s === READY_FOR_COURIER;

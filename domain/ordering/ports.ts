@@ -117,6 +117,19 @@ export interface OrderRepository {
   list(filter: OrderFilter, page: PageRequest): Promise<Page<Order>>;
 }
 
+/**
+ * The stock an order holds: one reservation in the catalog, key `order:<orderId>`
+ * (taken by the checkout). Both moves join the caller's transaction, are
+ * idempotent, and do nothing for an order that holds no reservation.
+ * Implementation: ReservedOrderStock (domain/ordering/use-cases/order-stock.ts).
+ */
+export interface OrderStock {
+  /** The order is confirmed: the held units leave on hand as a sale. CONFLICT when the hold has expired. */
+  commit(orderId: string): Promise<void>;
+  /** The order will not be fulfilled: the held units are available again at once. A hold no longer active is left as it is. */
+  release(orderId: string): Promise<void>;
+}
+
 // ── Payments ────────────────────────────────────────────────────────────────
 
 export interface AuthorizeRequest {

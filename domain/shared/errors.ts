@@ -72,6 +72,8 @@ export const ERROR_STATUS = {
   LEDGER_POST_EXCEEDS_PENDING: 422,
   /** A webhook whose signature does not verify: logged and ignored. */
   WEBHOOK_SIGNATURE_INVALID: 400,
+  /** A webhook endpoint URL the platform will not call: not HTTPS, or resolving to a loopback, private or link-local address. */
+  WEBHOOK_URL_REFUSED: 422,
   /** A notification template names a variable its event does not carry (details list each, with the allowed ones). */
   TEMPLATE_VARIABLE_UNKNOWN: 422,
   PAYLOAD_TOO_LARGE: 413,
@@ -153,4 +155,16 @@ export function detailList(details: unknown, message: string): ErrorDetail[] | u
     if (typeof out.field !== 'string' && path !== undefined) out.field = Array.isArray(path) ? path.join('.') : String(path);
     return out;
   });
+}
+
+/**
+ * An outside provider (SMTP, FCM, an SMS gateway) did not take a message. `retry` says whether
+ * trying again may work (down, throttled) or not (a dead device token, a refused address);
+ * `reason` is a short machine-readable word for logs and delivery records.
+ */
+export class ProviderError extends Error {
+  constructor(message: string, readonly retry: boolean, readonly reason: string) {
+    super(message);
+    this.name = 'ProviderError';
+  }
 }

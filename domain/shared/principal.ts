@@ -17,6 +17,9 @@ export const ADMIN_PERMISSIONS = [
   'settings:write',
   'payments:read',
   'payments:refund',
+  /** Platform webhook endpoints, and any store's endpoints and delivery log (support). */
+  'webhooks:manage',
+  'notifications:manage',
 ] as const;
 export type Permission = (typeof ADMIN_PERMISSIONS)[number];
 

@@ -364,4 +364,29 @@ export const INDEXES: IndexPair[] = [
     sql: { table: 'notification_deliveries', name: 'notification_deliveries_bulk_idx', columns: 'bulk_id', where: 'bulk_id IS NOT NULL' },
     mongo: { collection: 'notification_deliveries', name: 'bulkId_1', key: { bulkId: 1 }, partialFilterExpression: { bulkId: { $type: 'string' } } },
   },
+  {
+    serves: "a store's webhook endpoints, newest first",
+    sql: { table: 'webhook_endpoints', name: 'webhook_endpoints_store_idx', columns: 'store_id, created_at DESC' },
+    mongo: { collection: 'webhook_endpoints', name: 'storeId_1_createdAt_-1', key: { storeId: 1, createdAt: -1 } },
+  },
+  {
+    serves: 'one webhook message per endpoint and event',
+    sql: { table: 'webhook_messages', name: 'webhook_messages_endpoint_event_idx', columns: 'endpoint_id, event_id', unique: true },
+    mongo: { collection: 'webhook_messages', name: 'endpointId_1_eventId_1', key: { endpointId: 1, eventId: 1 }, unique: true },
+  },
+  {
+    serves: "an endpoint's messages, newest first (the delivery log)",
+    sql: { table: 'webhook_messages', name: 'webhook_messages_endpoint_created_idx', columns: 'endpoint_id, created_at DESC, id DESC' },
+    mongo: { collection: 'webhook_messages', name: 'endpointId_1_createdAt_-1__id_-1', key: { endpointId: 1, createdAt: -1, _id: -1 } },
+  },
+  {
+    serves: "an entity's pending messages at an endpoint (ordered delivery)",
+    sql: { table: 'webhook_messages', name: 'webhook_messages_entity_idx', columns: 'endpoint_id, aggregate_id, status' },
+    mongo: { collection: 'webhook_messages', name: 'endpointId_1_aggregateId_1_status_1', key: { endpointId: 1, aggregateId: 1, status: 1 } },
+  },
+  {
+    serves: "a message's attempts, in order",
+    mongo: { collection: 'webhook_attempts', name: 'messageId_1_n_1', key: { messageId: 1, n: 1 }, unique: true },
+    otherwise: 'SQL: the primary key (message_id, n)',
+  },
 ];

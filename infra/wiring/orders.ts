@@ -1,11 +1,12 @@
 import { asClass, asFunction, type AwilixContainer } from 'awilix';
 import type { RouteSpec } from '../../api/route-kit.js';
 import { orderRoutes, type OrderRouteDeps } from '../../api/routes/orders.js';
-import type { OrderRepository } from '../../domain/ordering/ports.js';
+import type { OrderRepository, OrderStock } from '../../domain/ordering/ports.js';
 import { PlaceOrders } from '../../domain/ordering/use-cases/place-orders.js';
 import { TransitionOrder } from '../../domain/ordering/use-cases/transition-order.js';
 import { OrderQueries } from '../../domain/ordering/use-cases/order-queries.js';
 import { SystemOrderTransitions } from '../../domain/ordering/use-cases/system-order-transitions.js';
+import { ReservedOrderStock } from '../../domain/ordering/use-cases/order-stock.js';
 import { OrderReadinessOfOrders } from '../../domain/ordering/use-cases/order-readiness.js';
 import type { OrderReadiness } from '../../domain/delivery/ports.js';
 import type { ProcessedEvents, UnitOfWork } from '../../domain/shared/events.js';
@@ -30,6 +31,8 @@ export interface OrdersCradle extends OrderRouteDeps {
   orderEvents: OrderEventBus;
   /** For the delivery context: assignment waits until the order is ready for pickup. */
   orderReadiness: OrderReadiness;
+  /** Order moves commit or release the order's stock reservation in their own transaction. */
+  orderStock: OrderStock;
 }
 
 /** What this module takes from the rest of the container (typed here: importing Cradle would be a cycle). */
@@ -48,6 +51,7 @@ export function registerOrders(container: AwilixContainer<OrdersCradle & Needs>)
     orderQueries: asClass(OrderQueries).singleton(),
     systemOrderTransitions: asClass(SystemOrderTransitions).singleton(),
     orderReadiness: asClass(OrderReadinessOfOrders).singleton(),
+    orderStock: asClass(ReservedOrderStock).singleton(),
     orderEvents: asFunction(({ redis, logger, keyPrefix }: Needs) => new OrderEventBus({ redis, logger, keyPrefix })).singleton(),
   });
 }

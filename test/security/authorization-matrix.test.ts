@@ -5,6 +5,7 @@ import type { RouteSpec } from '../../api/route-kit.js';
 import { Delivery } from '../../domain/delivery/model.js';
 import sharp from 'sharp';
 import { checkoutOf } from '../helpers/orders.js';
+import { WebhookMessage } from '../../domain/webhooks/model.js';
 
 /**
  * Every route × every caller × own vs. foreign object, generated from the
@@ -56,6 +57,11 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
   /** Payments: a cash payment on the order of each fixture delivery (`own`: the customer, store owner and courier parties'). */
   const paymentOrders = {} as Record<'own' | 'foreign', string>;
   const paymentOrderOf = (t: Target) => (t.accountId === victim.session.accountId ? paymentOrders.foreign : paymentOrders.own);
+  /** Webhooks: endpoints on each commerce store (`own`: the store owner party's), each with a failed message. */
+  const hooks = {} as Record<'own' | 'foreign', { endpointId: string; messageId: string }>;
+  const hookOf = (t: Target) => (t.accountId === victim.session.accountId ? hooks.foreign : hooks.own);
+  /** Store owners their stores' endpoints (others' are not found), admins with webhooks:manage (super_admin) any; other roles and operations 403. */
+  const hookable = (ok: number) => (a: Actor, own: boolean) => (a === 'anonymous' ? 401 : a === 'customer' || a === 'courier' || a === 'ops_admin' ? 403 : a === 'super_admin' || own ? ok : 404);
   const deliveryReadable = (a: Actor, own: boolean) => (a === 'anonymous' ? 401 : own || a === 'super_admin' || a === 'ops_admin' ? 200 : 404);
 
   const matrix: Record<string, Entry> = {
@@ -277,12 +283,75 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     'POST /api/v1/orders/:id/preparing': { scope: 'object', prepare: () => freshOrders('confirmed'), request: (t) => ({ path: `/api/v1/orders/${orderOf(t)}/preparing` }), expect: (a, own) => orderMovable(a, own, false) },
     'POST /api/v1/orders/:id/ready': { scope: 'object', prepare: () => freshOrders('preparing'), request: (t) => ({ path: `/api/v1/orders/${orderOf(t)}/ready` }), expect: (a, own) => orderMovable(a, own, false) },
     'POST /api/v1/orders/:id/cancel': { scope: 'object', prepare: () => freshOrders('placed'), request: (t) => ({ path: `/api/v1/orders/${orderOf(t)}/cancel`, json: { reason: 'matrix probe' } }), expect: (a, own) => orderMovable(a, own, true) },
+    // outgoing webhooks: each call finds an endpoint with a failed message on both stores (deleted or replayed ones are made again)
+    'GET /api/v1/webhooks/event-types': { scope: 'none', request: () => ({ path: '/api/v1/webhooks/event-types' }), expect: (a) => hookable(200)(a, true) },
+    'POST /api/v1/webhooks/endpoints': {
+      scope: 'object', request: (t) => ({ path: '/api/v1/webhooks/endpoints', json: { storeId: commerceOf(t).storeId, url: 'http://127.0.0.1:9/matrix', eventTypes: ['ordering.order.placed'] } }), expect: hookable(201),
+    },
+    'GET /api/v1/webhooks/endpoints': { scope: 'none', request: () => ({ path: '/api/v1/webhooks/endpoints' }), expect: (a) => hookable(200)(a, true) },
+    'GET /api/v1/webhooks/endpoints/:id': { scope: 'object', prepare: () => freshHooks(), request: (t) => ({ path: `/api/v1/webhooks/endpoints/${hookOf(t).endpointId}` }), expect: hookable(200) },
+    'PATCH /api/v1/webhooks/endpoints/:id': {
+      scope: 'object', prepare: () => freshHooks(), request: (t) => ({ method: 'PATCH', path: `/api/v1/webhooks/endpoints/${hookOf(t).endpointId}`, json: { description: 'matrix probe' } }), expect: hookable(200),
+    },
+    'DELETE /api/v1/webhooks/endpoints/:id': { scope: 'object', prepare: () => freshHooks(), request: (t) => ({ method: 'DELETE', path: `/api/v1/webhooks/endpoints/${hookOf(t).endpointId}` }), expect: hookable(200) },
+    'GET /api/v1/webhooks/endpoints/:id/secret': { scope: 'object', prepare: () => freshHooks(), request: (t) => ({ path: `/api/v1/webhooks/endpoints/${hookOf(t).endpointId}/secret` }), expect: hookable(200) },
+    'POST /api/v1/webhooks/endpoints/:id/secret/rotate': {
+      scope: 'object', prepare: () => freshHooks(), request: (t) => ({ path: `/api/v1/webhooks/endpoints/${hookOf(t).endpointId}/secret/rotate`, json: { overlapMinutes: 0 } }), expect: hookable(200),
+    },
+    'GET /api/v1/webhooks/endpoints/:id/messages': { scope: 'object', prepare: () => freshHooks(), request: (t) => ({ path: `/api/v1/webhooks/endpoints/${hookOf(t).endpointId}/messages` }), expect: hookable(200) },
+    'GET /api/v1/webhooks/endpoints/:id/messages/:messageId': {
+      scope: 'object', prepare: () => freshHooks(), request: (t) => ({ path: `/api/v1/webhooks/endpoints/${hookOf(t).endpointId}/messages/${hookOf(t).messageId}` }), expect: hookable(200),
+    },
+    'POST /api/v1/webhooks/endpoints/:id/messages/:messageId/replay': {
+      scope: 'object', prepare: () => freshHooks(true), request: (t) => ({ path: `/api/v1/webhooks/endpoints/${hookOf(t).endpointId}/messages/${hookOf(t).messageId}/replay` }), expect: hookable(202),
+    },
+    'POST /api/v1/webhooks/endpoints/:id/recover': {
+      scope: 'object', prepare: () => freshHooks(), request: (t) => ({ path: `/api/v1/webhooks/endpoints/${hookOf(t).endpointId}/recover`, json: { since: new Date(Date.now() - 60_000).toISOString() } }), expect: hookable(202),
+    },
     'POST /api/v1/payments/webhooks/stripe': {
       // Public; no Stripe is configured in this app, so no signature can verify.
       scope: 'none', request: () => ({ path: '/api/v1/payments/webhooks/stripe', json: { id: 'evt_1', type: 'payment_intent.succeeded' }, headers: { 'stripe-signature': 't=1,v1=00' } }),
       expect: () => 400,
     },
+    // notifications: everyone their own preferences, devices and inbox; templates and bulk sends need notifications:manage (super_admin)
+    'GET /api/v1/notifications/preferences': { scope: 'none', request: () => ({ path: '/api/v1/notifications/preferences' }), expect: authed(200) },
+    'PATCH /api/v1/notifications/preferences': { scope: 'none', request: () => ({ method: 'PATCH', path: '/api/v1/notifications/preferences', json: { quietHours: { start: '23:00', end: '06:00' } } }), expect: authed(200) },
+    'POST /api/v1/notifications/devices': { scope: 'none', request: (_t, a) => ({ path: '/api/v1/notifications/devices', json: { token: `matrix-new-${a}`, platform: 'ios', appVersion: '1.0.0' } }), expect: authed(201) },
+    'GET /api/v1/notifications/devices': { scope: 'none', request: () => ({ path: '/api/v1/notifications/devices' }), expect: authed(200) },
+    'DELETE /api/v1/notifications/devices/:token': {
+      scope: 'object', request: (t) => ({ method: 'DELETE', path: `/api/v1/notifications/devices/matrix-dev-${t.accountId}` }),
+      expect: (a, own) => (a === 'anonymous' ? 401 : own ? 200 : 404),
+      prepare: async () => {
+        const { pushDevices } = app.system.composed.container.cradle;
+        for (const id of [...Object.values(parties).map((p) => p.session.accountId), victim.session.accountId]) {
+          await pushDevices.upsert({ token: `matrix-dev-${id}`, accountId: id, platform: 'android', appVersion: '1.0.0', lastSeenAt: new Date(), createdAt: new Date() });
+        }
+      },
+    },
+    'GET /api/v1/notifications/inbox': { scope: 'none', request: () => ({ path: '/api/v1/notifications/inbox?limit=5' }), expect: authed(200) },
+    'POST /api/v1/notifications/inbox/read': { scope: 'none', request: () => ({ path: '/api/v1/notifications/inbox/read', json: {} }), expect: authed(200) },
+    'GET /api/v1/admin/notification-templates': { scope: 'none', request: () => ({ path: '/api/v1/admin/notification-templates' }), expect: adminWith(['super_admin'], 200) },
+    'PUT /api/v1/admin/notification-templates/:eventType/:channel/:locale': {
+      scope: 'none', request: () => ({ method: 'PUT', path: '/api/v1/admin/notification-templates/ordering.order.confirmed/in_app/en', json: { title: 'Accepted', body: 'Order {{orderNumber}} accepted' } }),
+      expect: adminWith(['super_admin'], 200),
+    },
+    'DELETE /api/v1/admin/notification-templates/:eventType/:channel/:locale': {
+      scope: 'none', request: () => ({ method: 'DELETE', path: '/api/v1/admin/notification-templates/ordering.order.confirmed/push/en' }),
+      expect: adminWith(['super_admin'], 200),
+      prepare: async () => void (await app.system.composed.container.cradle.manageTemplates.save(superPrincipal(), { eventType: 'ordering.order.confirmed', channel: 'push', locale: 'en' }, { title: 'Accepted', body: 'Order {{orderNumber}}' })),
+    },
+    'POST /api/v1/admin/notifications/bulk': {
+      scope: 'none', request: () => ({ path: '/api/v1/admin/notifications/bulk', json: { segment: { role: 'courier' }, channels: ['in_app'], content: { en: { title: 'Matrix', body: 'probe' } } } }),
+      expect: adminWith(['super_admin'], 202),
+    },
+    'GET /api/v1/admin/notifications/bulk/:id': {
+      scope: 'none', request: () => ({ path: `/api/v1/admin/notifications/bulk/${bulkId}` }), expect: adminWith(['super_admin'], 200),
+      prepare: async () => {
+        bulkId ||= (await app.system.composed.container.cradle.createBulkSend.execute(superPrincipal(), { segment: { role: 'store_owner' }, channels: ['in_app'], category: 'announcements', content: { en: { title: 'Matrix', body: 'probe' } } })).id;
+      },
+    },
   };
+  let bulkId = '';
 
   /** Orders: `own` in the store owner party's store for the customer party, `foreign` in the rival's store for another customer. */
   const orderFixtures = {} as Record<'own' | 'foreign', string>;
@@ -300,6 +369,23 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
       if (stage !== 'placed') await transitionOrder.confirm(ops, order!.id);
       if (stage === 'preparing') await transitionOrder.startPreparing(ops, order!.id);
       orderFixtures[side] = order!.id;
+    }
+  }
+
+  /** An endpoint on each commerce store (made again when a route deleted it) holding a failed message (a new one when `newMessage`). */
+  async function freshHooks(newMessage = false): Promise<void> {
+    const { manageWebhookEndpoints, webhookEndpoints, webhookMessages } = app.system.composed.container.cradle;
+    const admin = { ...superPrincipal(), permissions: ['webhooks:manage'] };
+    for (const side of ['own', 'foreign'] as const) {
+      const current = hooks[side];
+      const alive = current && (await webhookEndpoints.findById(current.endpointId));
+      const endpointId = alive ? current.endpointId : (await manageWebhookEndpoints.create(admin, { storeId: commerce[side].storeId, url: 'http://127.0.0.1:9/matrix', eventTypes: ['ordering.order.placed'] })).endpoint.id;
+      if (alive && !newMessage) continue;
+      const [m] = await webhookMessages.createMany([WebhookMessage.create({ id: `msg_${Math.random().toString(16).slice(2).padEnd(16, '0')}${Date.now().toString(16).padStart(16, '0')}`, endpointId, eventId: `matrix-${Math.random()}`, eventType: 'ordering.order.placed', aggregateId: 'order:matrix', sequence: 1, occurredAt: new Date().toISOString(), body: '{}', at: new Date() })]);
+      const v = m!.version;
+      m!.giveUp(new Date());
+      await webhookMessages.save(m!, v);
+      hooks[side] = { endpointId, messageId: m!.id };
     }
   }
 
@@ -384,7 +470,7 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
   }
 
   before(async () => {
-    app = await startTestApp({ env: { RATE_LIMIT_STRICT_PER_15MIN: '1000' } });
+    app = await startTestApp({ env: { RATE_LIMIT_STRICT_PER_15MIN: '1000', RATE_LIMIT_ANON_PER_MIN: '10000', WEBHOOK_ALLOW_PRIVATE_DESTINATIONS: 'true' } });
     for (const role of SELF) {
       const s = await signUp(app, role);
       let documentId: string | null = null;

@@ -2,9 +2,9 @@ import { conflict, notFound } from '../../shared/errors.js';
 import type { Outbox, UnitOfWork } from '../../shared/events.js';
 import { hasPermission, type Principal } from '../../shared/principal.js';
 import type { StoreRepository } from '../../catalog/ports.js';
-import type { Order, OrderActor } from '../order.js';
+import { STOCK_ON_ENTERING, type Order, type OrderActor } from '../order.js';
 import { toOrderEvents } from '../order-events.js';
-import type { OrderRepository } from '../ports.js';
+import type { OrderRepository, OrderStock } from '../ports.js';
 
 /**
  * Helpers shared by the order use cases: how the caller stands to an order
@@ -13,11 +13,12 @@ import type { OrderRepository } from '../ports.js';
 
 export type StoreLookup = Pick<StoreRepository, 'findById' | 'list'>;
 
-/** What a use case that changes orders needs: the repository, and the outbox in one transaction with it. */
+/** What a use case that changes orders needs: the repository, and the outbox and the order's stock in one transaction with it. */
 export interface OrderWriter {
   orders: OrderRepository;
   outbox: Outbox;
   unitOfWork: UnitOfWork;
+  orderStock: OrderStock;
 }
 
 /** The admin permission that sees and moves every order. */
@@ -45,8 +46,9 @@ const ATTEMPTS = 5;
 
 /**
  * Reads the order, applies `step` and saves against the version read, with the
- * outbox rows of its changes and whatever `alongside` writes (the delivery of a
- * confirmed order) in ONE transaction. When another writer won, it reads again
+ * outbox rows of its changes, its stock (STOCK_ON_ENTERING: the confirm commits
+ * the hold, a reject or cancel releases it) and whatever `alongside` writes (the
+ * delivery of a confirmed order) in ONE transaction. When another writer won, it reads again
  * and re-applies `step`, which re-checks access and the transition table: the
  * loser of two different moves gets the table's CONFLICT, the loser of the same
  * move finds it done. A step that changes nothing writes nothing.
@@ -61,12 +63,15 @@ export async function changeOrder(
     const order = await deps.orders.findById(id);
     if (!order) throw notFound('Order');
     const read = order.version;
+    const from = order.status;
     await step(order);
     if (order.version === read) return order;
     const events = toOrderEvents(order, order.pullChanges());
+    const stock = order.status !== from ? STOCK_ON_ENTERING[order.status] : undefined;
     const saved = await deps.unitOfWork.transaction(async () => {
       if (!(await deps.orders.save(order, read))) return false;
       await deps.outbox.add(events);
+      if (stock) await deps.orderStock[stock](order.id);
       await alongside?.(order);
       return true;
     });
