@@ -40,6 +40,14 @@ export interface UploadSpec {
   maxBytes: number;
 }
 
+/** A request header a route reads, as OpenAPI documents it. */
+export interface HeaderParameter {
+  name: string;
+  required: boolean;
+  description: string;
+  maxLength?: number;
+}
+
 /** One route: validation, access, OpenAPI and the handler in one definition. */
 export interface RouteSpec<P = any, Q = any, B = any> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -71,6 +79,8 @@ export interface RouteSpec<P = any, Q = any, B = any> {
    * request without one, `optional` dedupes only when one is sent. Authenticated routes only.
    */
   idempotency?: IdempotencyMode;
+  /** Request headers the handler reads (documented as OpenAPI header parameters; the handler validates them). */
+  headers?: HeaderParameter[];
   message?: string;
   handler(req: RequestContext<P, Q, B>): Promise<unknown>;
 }
@@ -210,6 +220,9 @@ async function runHandler(ctx: Context, route: RouteSpec, input: { params: unkno
 
 function headerParameters(route: RouteSpec) {
   const out: { in: 'header'; name: string; required: boolean; description: string; schema: { type: 'string'; maxLength?: number } }[] = [];
+  for (const h of route.headers ?? []) {
+    out.push({ in: 'header', name: h.name, required: h.required, description: h.description, schema: { type: 'string', ...(h.maxLength ? { maxLength: h.maxLength } : {}) } });
+  }
   if (route.conditional) out.push({ in: 'header', name: 'If-None-Match', required: false, description: 'The ETag of an earlier answer: 304 Not Modified while it is still current.', schema: { type: 'string' } });
   if (route.idempotency) {
     out.push({

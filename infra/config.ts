@@ -103,6 +103,20 @@ const schema = z
     WEBHOOK_CONCURRENCY: int(1, 1_000).default(32),
     /** Lets webhook endpoints use http:// and loopback or private addresses: local receivers in tests and development, never production. */
     WEBHOOK_ALLOW_PRIVATE_DESTINATIONS: bool.default(false),
+    /** Notification email over SMTP (smtp://user:pass@host:port or smtps://…); without it email is logged by the dev sender. */
+    SMTP_URL: z.url().optional(),
+    EMAIL_FROM: z.string().min(3).default('Daraa <no-reply@daraa.local>'),
+    /** Push through FCM: the project and a service account (its JSON); without them push is logged by the dev sender. */
+    FCM_PROJECT_ID: z.string().min(1).optional(),
+    FCM_SERVICE_ACCOUNT_JSON: z.string().min(2).optional(),
+    /** Sends FCM's (and its token exchange's) HTTPS calls to this http:// address instead: tests' stub, an emulator. */
+    FCM_ENDPOINT: z.url().optional(),
+    /** Per-channel send limits of the notification workers (messages per second, across workers). */
+    NOTIFY_EMAIL_PER_S: int(1, 10_000).default(20),
+    NOTIFY_SMS_PER_S: int(1, 10_000).default(10),
+    NOTIFY_PUSH_PER_S: int(1, 10_000).default(200),
+    /** First retry delay of a channel job whose provider failed; doubles on each of its 8 attempts (about 4 minutes in all at 1 s). */
+    NOTIFY_RETRY_BASE_MS: int(10, 600_000).default(1_000),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production') {

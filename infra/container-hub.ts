@@ -19,6 +19,7 @@ import { RedisAccessRevocations } from './redis-revocations.js';
 import { IdentityEventBus } from './identity-events.js';
 import { DeliveryEventBus } from './delivery-events.js';
 import { OrderEventBus } from './order-events.js';
+import { NotificationEventBus } from './notification-events.js';
 import { OutboxNudges, outboxNudgeChannel } from './outbox-nudge.js';
 import type { RedisClient, RedisTarget } from './redis.js';
 import { notFound, probeHandler, readinessOf } from './probes.js';
@@ -58,6 +59,7 @@ export interface HubCradle extends RealtimeCradle {
   identityEvents: IdentityEventBus;
   deliveryEvents: DeliveryEventBus;
   orderEvents: OrderEventBus;
+  notificationEvents: NotificationEventBus;
   deliveryAccess: DeliveryAccess;
   recordArrival: RecordArrival;
   courierEligibility: CheckCourierEligibility;
@@ -90,6 +92,7 @@ export function buildHubContainer(infra: ProcessInfrastructure<Store>): AwilixCo
     identityEvents: asFunction(({ redis, logger, keyPrefix }: HubCradle) => new IdentityEventBus({ redis, logger, keyPrefix })).singleton(),
     deliveryEvents: asFunction(({ redis, logger, keyPrefix }: HubCradle) => new DeliveryEventBus({ redis, logger, keyPrefix })).singleton(),
     orderEvents: asFunction(({ redis, logger, keyPrefix }: HubCradle) => new OrderEventBus({ redis, logger, keyPrefix })).singleton(),
+    notificationEvents: asFunction(({ redis, logger, keyPrefix }: HubCradle) => new NotificationEventBus({ redis, logger, keyPrefix })).singleton(),
     deliveryAccess: asClass(DeliveryAccess).singleton(),
     recordArrival: asClass(RecordArrival).singleton(),
     courierEligibility: asClass(CheckCourierEligibility).singleton(),

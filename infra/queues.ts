@@ -93,7 +93,7 @@ export class Queues {
    * `lockDurationMs` bounds how long the jobs of a killed worker stay active
    * before another worker takes them again.
    */
-  work(name: QueueName, processor: Processor, concurrency = 4, lockDurationMs = 30_000): Worker {
+  work(name: QueueName, processor: Processor, concurrency = 4, lockDurationMs = 30_000, limiter?: { max: number; duration: number }): Worker {
     const worker = new Worker(
       name,
       async (job: Job) => {
@@ -107,7 +107,7 @@ export class Queues {
           throw err;
         }
       },
-      { connection: createRedisClient(this.deps.redis, 'worker', `bullmq-worker-${name}`), prefix: queuePrefix(this.deps.keyPrefix, name), concurrency, autorun: true, lockDuration: lockDurationMs, stalledInterval: Math.min(30_000, lockDurationMs) },
+      { connection: createRedisClient(this.deps.redis, 'worker', `bullmq-worker-${name}`), prefix: queuePrefix(this.deps.keyPrefix, name), concurrency, autorun: true, lockDuration: lockDurationMs, stalledInterval: Math.min(30_000, lockDurationMs), ...(limiter ? { limiter } : {}) },
     );
     worker.on('error', (err) => this.deps.logger.warn({ err, queue: name }, 'worker error'));
     this.workers.push(worker);

@@ -1,4 +1,5 @@
 import type { OrderStatusChanged } from '../domain/ordering/order-events.js';
+import type { NotificationNew } from './protocol.js';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { CourierIndex, EtaService } from '../geo/index.js';
@@ -29,6 +30,8 @@ export interface RealtimeDeps {
     onDelivery(handler: (e: DeliveryEvent) => void): void;
     /** Order status changes (placed … completed), best effort from the relay. */
     onOrder(handler: (e: OrderStatusChanged) => void): void;
+    /** New in-app messages (best effort, from the notification workers). */
+    onNotification(handler: (e: { accountId: string } & NotificationNew) => void): void;
   };
   settings: HubSettings;
   /**

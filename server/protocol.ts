@@ -128,6 +128,16 @@ export const orderUpdated = z.object({
 });
 export type OrderUpdated = z.infer<typeof orderUpdated>;
 
+/** A new in-app message for the socket's account, with the account's unread count after it (the inbox is the truth; re-read it on connect). */
+export const notificationNew = z.object({
+  message: z.object({
+    id, eventType: z.string(), category: z.string(), title: z.string(), body: z.string(),
+    data: z.record(z.string(), z.string()), createdAt: z.string(), readAt: z.string().nullable(),
+  }),
+  unread: z.number().int().min(0),
+});
+export type NotificationNew = z.infer<typeof notificationNew>;
+
 export const orderSnapshot = z.object({
   orderId: id,
   deliveryId: id,
@@ -226,6 +236,10 @@ const refresh: ClientEvent = {
   ack: simpleAck(z.object({ expiresAt: z.number().int() })),
   summary: 'Replace the socket token with a fresh access token before it expires (same account).',
 };
+const notificationNewEvent: ServerEvent = {
+  payload: notificationNew,
+  summary: "A new in-app message for this socket's account (every namespace the account is connected to), with its unread count.",
+};
 const sessionEndedEvent: ServerEvent = {
   payload: sessionEnded,
   summary: 'Sent just before the server disconnects the socket: token expired, logout, suspension or revoked session.',
@@ -248,6 +262,7 @@ export const PROTOCOL: Record<'/courier' | '/customer' | '/ops', NamespaceSpec> 
     },
     sends: {
       'courier:deliveries': { payload: courierDeliveries, summary: "The courier's active deliveries, whenever they change." },
+      'notification:new': notificationNewEvent,
       'session:ended': sessionEndedEvent,
     },
   },
@@ -269,6 +284,7 @@ export const PROTOCOL: Record<'/courier' | '/customer' | '/ops', NamespaceSpec> 
       'courier:position': { payload: courierPosition, summary: 'Live position and ETA; volatile, at most 2 per second per order.' },
       'order:status': { payload: orderStatus, summary: 'The delivery changed status (including at_pickup / at_dropoff from geofences).' },
       'order:updated': { payload: orderUpdated, summary: 'The order changed status (the store confirmed, started preparing, marked it ready; picked up, delivered, completed; rejected or cancelled).' },
+      'notification:new': notificationNewEvent,
       'session:ended': sessionEndedEvent,
     },
   },
@@ -284,6 +300,7 @@ export const PROTOCOL: Record<'/courier' | '/customer' | '/ops', NamespaceSpec> 
     sends: {
       'ops:snapshot': { payload: opsSnapshot, summary: 'At most once a second: couriers and counts per watched area.' },
       'delivery:event': { payload: deliveryEvent, summary: 'Every delivery event (created, courier assigned, status changed).' },
+      'notification:new': notificationNewEvent,
       'session:ended': sessionEndedEvent,
     },
   },

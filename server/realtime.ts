@@ -8,7 +8,7 @@ import { OpsNamespace } from './namespaces/ops.js';
 import { PositionChannel } from './position-channel.js';
 import { CourierPositions, orderRoom } from './positions.js';
 import { SocketSessions } from './sessions.js';
-import type { CourierPosition, OrderStatus, OrderUpdated } from './protocol.js';
+import type { CourierPosition, NotificationNew, OrderStatus, OrderUpdated } from './protocol.js';
 import type { OrderStatusChanged } from '../domain/ordering/order-events.js';
 
 export interface Realtime {
@@ -72,6 +72,13 @@ export function attachRealtime(io: Server, deps: RealtimeDeps): Realtime {
     const update: OrderUpdated = { orderId: e.orderId, orderNumber: e.orderNumber, status: e.to, from: e.from, at: e.at, reason: e.reason };
     customer.nsp.local.to(orderRoom(e.orderId)).emit('order:updated', update);
     deps.metrics.broadcasts.inc({ event: 'order:updated' });
+  });
+
+  // An account's sockets of this process, whatever the namespace: the inbox follows the person, not the screen.
+  deps.events.onNotification((e) => {
+    const payload: NotificationNew = { message: e.message, unread: e.unread };
+    for (const socket of sessions.socketsOf(e.accountId)) socket.emit('notification:new', payload);
+    deps.metrics.broadcasts.inc({ event: 'notification:new' });
   });
 
   return {

@@ -4,6 +4,8 @@ import { DELIVERY_EVENTS, deliveryStatusChanged } from '../domain/delivery/event
 import { auditEntryRequested } from '../domain/platform/events.js';
 import { ORDER_EVENT_BY_STATUS } from '../domain/ordering/order-events.js';
 import { WEBHOOK_EVENT_TYPES } from '../domain/webhooks/event-types.js';
+import { TRIGGER_EVENT_TYPES } from '../domain/notification/triggers.js';
+import { CATEGORIES, CHANNELS } from '../domain/notification/model.js';
 
 /**
  * Every queue and its job payload schema, in one place. Producers validate
@@ -20,6 +22,12 @@ export const QUEUES = {
   orderAutoReject: 'order-auto-reject',
   webhooks: 'webhooks',
   webhookAttempts: 'webhook-attempts',
+  notifications: 'notifications',
+  notifyEmail: 'notify-email',
+  notifySms: 'notify-sms',
+  notifyPush: 'notify-push',
+  notifyInApp: 'notify-in-app',
+  notifyBulk: 'notify-bulk',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -47,6 +55,11 @@ export const CONSUMERS = {
     queue: QUEUES.webhooks,
     events: WEBHOOK_EVENT_TYPES,
     description: 'Turns each event into one signed webhook message per subscribed endpoint (a store\'s events reach its own endpoints and platform ones) and schedules its first attempt.',
+  },
+  notifications: {
+    queue: QUEUES.notifications,
+    events: TRIGGER_EVENT_TYPES,
+    description: 'Decides who hears about the event on which channels (preferences, quiet hours) and queues one job per channel (notify-email, notify-sms, notify-push, notify-in-app), keyed by event, recipient and channel.',
   },
 } as const satisfies Record<string, { queue: QueueName; events: readonly string[]; description: string }>;
 export type ConsumerName = keyof typeof CONSUMERS;
@@ -76,6 +89,24 @@ export type OrderAutoRejectJob = z.infer<typeof orderAutoRejectJobSchema>;
 /** One attempt of one webhook message (job id = message id and attempt number). */
 export const webhookAttemptJobSchema = z.strictObject({ messageId: z.string().min(1).max(128), attempt: z.number().int().min(1).max(10_000) });
 export type WebhookAttemptJob = z.infer<typeof webhookAttemptJobSchema>;
+const text = (max: number) => z.string().min(1).max(max);
+const localized = z.strictObject({ title: text(200), body: text(2_000) });
+/** One message on one channel to one account (domain/notification ChannelJob); job id = the delivery key. */
+export const channelJobSchema = z.strictObject({
+  sourceId: text(128),
+  eventType: text(128),
+  accountId: text(128),
+  channel: z.enum(CHANNELS),
+  category: z.enum(CATEGORIES),
+  bulkId: text(128).nullable(),
+  vars: z.record(z.string(), z.unknown()),
+  data: z.record(z.string(), z.string().max(256)),
+  content: z.strictObject({ ar: localized.optional(), en: localized.optional() }).nullable(),
+});
+export type ChannelJobPayload = z.infer<typeof channelJobSchema>;
+/** A bulk send's fan-out job (job id = the bulk send id). */
+export const bulkJobSchema = z.strictObject({ bulkId: text(128) });
+export type BulkJob = z.infer<typeof bulkJobSchema>;
 
 export interface JobPayloads {
   audit: EventJob;
@@ -87,6 +118,12 @@ export interface JobPayloads {
   'order-auto-reject': OrderAutoRejectJob;
   webhooks: EventJob;
   'webhook-attempts': WebhookAttemptJob;
+  notifications: EventJob;
+  'notify-email': ChannelJobPayload;
+  'notify-sms': ChannelJobPayload;
+  'notify-push': ChannelJobPayload;
+  'notify-in-app': ChannelJobPayload;
+  'notify-bulk': BulkJob;
 }
 export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   audit: domainEventSchema,
@@ -98,4 +135,10 @@ export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   'order-auto-reject': orderAutoRejectJobSchema,
   webhooks: domainEventSchema,
   'webhook-attempts': webhookAttemptJobSchema,
+  notifications: domainEventSchema,
+  'notify-email': channelJobSchema,
+  'notify-sms': channelJobSchema,
+  'notify-push': channelJobSchema,
+  'notify-in-app': channelJobSchema,
+  'notify-bulk': bulkJobSchema,
 };

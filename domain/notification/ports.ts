@@ -57,20 +57,12 @@ export interface BulkSendRepository {
 
 // ------------------------------------------------------------------ channel providers
 
-/** A provider's answer when it did not take the message; `retry` says whether trying again may work. */
-export class ChannelError extends Error {
-  constructor(message: string, readonly retry: boolean, readonly reason: string) {
-    super(message);
-    this.name = 'ChannelError';
-  }
-}
-
 /** Email over SMTP (nodemailer in production, a real local smtp-server in tests). */
 export interface EmailSender {
   send(message: { to: string; subject: string; text: string; locale: Locale }): Promise<void>;
 }
 
-/** Push to one device; throws ChannelError with reason `invalid_token` when the provider says the token is dead. */
+/** Push to one device; throws ProviderError with reason `invalid_token` when the provider says the token is dead. */
 export interface PushSender {
   send(message: { token: string; title: string; body: string; data: Record<string, string> }): Promise<void>;
 }

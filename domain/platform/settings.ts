@@ -130,6 +130,12 @@ export const SETTINGS = {
     public: false,
     description: 'Cash on delivery a courier may hold (minor units) before they must hand it over to receive more cash orders.',
   }),
+  'finance.deliveryFeeCutBps': define({
+    schema: bps,
+    default: 2_000,
+    public: false,
+    description: "The platform's share of each delivery fee in basis points (2000 = 20 %); the courier earns the rest.",
+  }),
   'cart.idleExpiryMinutes': define({
     schema: z.number().int('must be whole minutes').min(5, 'must be at least 5').max(43_200, 'must be at most 43200 (30 days)'),
     default: 4_320,

@@ -156,3 +156,15 @@ export function detailList(details: unknown, message: string): ErrorDetail[] | u
     return out;
   });
 }
+
+/**
+ * An outside provider (SMTP, FCM, an SMS gateway) did not take a message. `retry` says whether
+ * trying again may work (down, throttled) or not (a dead device token, a refused address);
+ * `reason` is a short machine-readable word for logs and delivery records.
+ */
+export class ProviderError extends Error {
+  constructor(message: string, readonly retry: boolean, readonly reason: string) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+}

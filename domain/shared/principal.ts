@@ -19,6 +19,7 @@ export const ADMIN_PERMISSIONS = [
   'payments:refund',
   /** Platform webhook endpoints, and any store's endpoints and delivery log (support). */
   'webhooks:manage',
+  'notifications:manage',
 ] as const;
 export type Permission = (typeof ADMIN_PERMISSIONS)[number];
 

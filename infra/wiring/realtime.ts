@@ -4,6 +4,7 @@ import { asFunction, type AwilixContainer } from 'awilix';
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
 import type { OrderEventBus } from '../order-events.js';
+import type { NotificationCreated, NotificationEventBus } from '../notification-events.js';
 import type { OrderStatusChanged } from '../../domain/ordering/order-events.js';
 import { CourierIndex, EtaService, SpeedLearner } from '../../geo/index.js';
 import { KeySpace } from '../../geo/keys.js';
@@ -88,6 +89,7 @@ export interface HubParts extends RealtimeCradle, Pick<CommerceCradle, 'deliveri
   logger: Logger;
   identityEvents: IdentityEventBus;
   orderEvents: OrderEventBus;
+  notificationEvents: NotificationEventBus;
   tokenVerifier: AccessTokenVerifier;
   courierEligibility: CheckCourierEligibility;
 }
@@ -103,6 +105,7 @@ export async function startRealtime(io: Server, c: HubParts, positionClients: Po
   const identityHandlers: ((e: IdentityEvent) => void)[] = [];
   const deliveryHandlers: ((e: DeliveryEvent) => void)[] = [];
   const orderHandlers: ((e: OrderStatusChanged) => void)[] = [];
+  const notificationHandlers: ((e: NotificationCreated) => void)[] = [];
   const realtime = attachRealtime(io, {
     logger: c.logger.child({ component: 'hub' }),
     tokens: c.tokenVerifier,
@@ -114,7 +117,7 @@ export async function startRealtime(io: Server, c: HubParts, positionClients: Po
     activeDeliveries: c.deliveries,
     deliveryAccess: c.deliveryAccess,
     recordArrival: c.recordArrival,
-    events: { onIdentity: (h) => identityHandlers.push(h), onDelivery: (h) => deliveryHandlers.push(h), onOrder: (h) => orderHandlers.push(h) },
+    events: { onIdentity: (h) => identityHandlers.push(h), onDelivery: (h) => deliveryHandlers.push(h), onOrder: (h) => orderHandlers.push(h), onNotification: (h) => notificationHandlers.push(h) },
     settings: c.hubSettings,
     positionBus: { ...positionClients, hubId: c.hubId, prefix: c.keyPrefix },
   });
@@ -125,6 +128,7 @@ export async function startRealtime(io: Server, c: HubParts, positionClients: Po
     await c.identityEvents.subscribe(subscriber, (e) => identityHandlers.forEach((h) => h(e)));
     await c.deliveryEvents.subscribe(subscriber, (e) => deliveryHandlers.forEach((h) => h(e)));
     await c.orderEvents.subscribe(subscriber, (e) => orderHandlers.forEach((h) => h(e)));
+    await c.notificationEvents.subscribe(subscriber, (e) => notificationHandlers.forEach((h) => h(e)));
     await realtime.ready;
   } catch (err) {
     clearInterval(sweeper);

@@ -18,6 +18,18 @@ forEachBackend('Mongo index migrations', (ctx) => {
     expect(done.map((d) => d._id)).to.deep.equal(MONGO_MIGRATIONS.map((m) => m.name));
   });
 
+  it('when steps are listed out of name order, then they run in name order, and the real history is listed in name order', async () => {
+    const db = scratch();
+    const ran: string[] = [];
+    const step = (name: string): MongoMigration => ({ name, up: async () => void ran.push(name) });
+    expect(await migrateMongo(db, [step('0110-payments'), step('0100-orders'), step('0012-b'), step('0012-a')])).to.deep.equal(['0012-a', '0012-b', '0100-orders', '0110-payments']);
+    expect(ran).to.deep.equal(['0012-a', '0012-b', '0100-orders', '0110-payments']);
+    const names = MONGO_MIGRATIONS.map((m) => m.name);
+    expect(names).to.deep.equal([...names].sort());
+    expect(new Set(names).size).to.equal(names.length);
+    await db.dropDatabase();
+  });
+
   it('when an index definition changes in a new migration, then migrating drops and recreates it, where createIndexes alone would conflict', async () => {
     const db = scratch();
     const v1: MongoMigration = { name: '0001-sku', up: (d) => createIndexes(d, 'products', [{ name: 'sku', key: { sku: 1 } }]) };

@@ -168,6 +168,17 @@ describe('cart over HTTP: lines checked against stock, product and store; groupe
     expect((await call('/api/v1/cart/guest', { method: 'POST' })).status, 'a signed-in customer has their own cart').to.equal(403);
   });
 
+  it('when /openapi.json is read, then every route that reaches a cart by the guest token declares the X-Cart-Token header (optional), and the guest cart creation does not', async () => {
+    const doc = (await http(`${app.url}/openapi.json`)).body;
+    const headerOf = (path: string, method: string) => (doc.paths[path]?.[method]?.parameters ?? []).find((p: { in: string; name: string }) => p.in === 'header' && p.name.toLowerCase() === 'x-cart-token');
+    for (const [path, method] of [['/api/v1/cart', 'get'], ['/api/v1/cart/lines', 'post'], ['/api/v1/cart/lines/{variantId}', 'patch'], ['/api/v1/cart/lines/{variantId}', 'delete'], ['/api/v1/cart/destination', 'put'], ['/api/v1/cart/merge', 'post']] as const) {
+      const h = headerOf(path, method);
+      expect(h, `${method} ${path}`).to.deep.include({ name: 'X-Cart-Token', required: false });
+      expect(h.description).to.match(/guest/i);
+    }
+    expect(headerOf('/api/v1/cart/guest', 'post')).to.equal(undefined);
+  });
+
   it('when a courier, a store owner or an admin asks for a cart, then 403', async () => {
     const courier = await signUp(app, 'courier');
     const admin = await signUpAdmin(app);

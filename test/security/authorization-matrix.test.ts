@@ -313,7 +313,45 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
       scope: 'none', request: () => ({ path: '/api/v1/payments/webhooks/stripe', json: { id: 'evt_1', type: 'payment_intent.succeeded' }, headers: { 'stripe-signature': 't=1,v1=00' } }),
       expect: () => 400,
     },
+    // notifications: everyone their own preferences, devices and inbox; templates and bulk sends need notifications:manage (super_admin)
+    'GET /api/v1/notifications/preferences': { scope: 'none', request: () => ({ path: '/api/v1/notifications/preferences' }), expect: authed(200) },
+    'PATCH /api/v1/notifications/preferences': { scope: 'none', request: () => ({ method: 'PATCH', path: '/api/v1/notifications/preferences', json: { quietHours: { start: '23:00', end: '06:00' } } }), expect: authed(200) },
+    'POST /api/v1/notifications/devices': { scope: 'none', request: (_t, a) => ({ path: '/api/v1/notifications/devices', json: { token: `matrix-new-${a}`, platform: 'ios', appVersion: '1.0.0' } }), expect: authed(201) },
+    'GET /api/v1/notifications/devices': { scope: 'none', request: () => ({ path: '/api/v1/notifications/devices' }), expect: authed(200) },
+    'DELETE /api/v1/notifications/devices/:token': {
+      scope: 'object', request: (t) => ({ method: 'DELETE', path: `/api/v1/notifications/devices/matrix-dev-${t.accountId}` }),
+      expect: (a, own) => (a === 'anonymous' ? 401 : own ? 200 : 404),
+      prepare: async () => {
+        const { pushDevices } = app.system.composed.container.cradle;
+        for (const id of [...Object.values(parties).map((p) => p.session.accountId), victim.session.accountId]) {
+          await pushDevices.upsert({ token: `matrix-dev-${id}`, accountId: id, platform: 'android', appVersion: '1.0.0', lastSeenAt: new Date(), createdAt: new Date() });
+        }
+      },
+    },
+    'GET /api/v1/notifications/inbox': { scope: 'none', request: () => ({ path: '/api/v1/notifications/inbox?limit=5' }), expect: authed(200) },
+    'POST /api/v1/notifications/inbox/read': { scope: 'none', request: () => ({ path: '/api/v1/notifications/inbox/read', json: {} }), expect: authed(200) },
+    'GET /api/v1/admin/notification-templates': { scope: 'none', request: () => ({ path: '/api/v1/admin/notification-templates' }), expect: adminWith(['super_admin'], 200) },
+    'PUT /api/v1/admin/notification-templates/:eventType/:channel/:locale': {
+      scope: 'none', request: () => ({ method: 'PUT', path: '/api/v1/admin/notification-templates/ordering.order.confirmed/in_app/en', json: { title: 'Accepted', body: 'Order {{orderNumber}} accepted' } }),
+      expect: adminWith(['super_admin'], 200),
+    },
+    'DELETE /api/v1/admin/notification-templates/:eventType/:channel/:locale': {
+      scope: 'none', request: () => ({ method: 'DELETE', path: '/api/v1/admin/notification-templates/ordering.order.confirmed/push/en' }),
+      expect: adminWith(['super_admin'], 200),
+      prepare: async () => void (await app.system.composed.container.cradle.manageTemplates.save(superPrincipal(), { eventType: 'ordering.order.confirmed', channel: 'push', locale: 'en' }, { title: 'Accepted', body: 'Order {{orderNumber}}' })),
+    },
+    'POST /api/v1/admin/notifications/bulk': {
+      scope: 'none', request: () => ({ path: '/api/v1/admin/notifications/bulk', json: { segment: { role: 'courier' }, channels: ['in_app'], content: { en: { title: 'Matrix', body: 'probe' } } } }),
+      expect: adminWith(['super_admin'], 202),
+    },
+    'GET /api/v1/admin/notifications/bulk/:id': {
+      scope: 'none', request: () => ({ path: `/api/v1/admin/notifications/bulk/${bulkId}` }), expect: adminWith(['super_admin'], 200),
+      prepare: async () => {
+        bulkId ||= (await app.system.composed.container.cradle.createBulkSend.execute(superPrincipal(), { segment: { role: 'store_owner' }, channels: ['in_app'], category: 'announcements', content: { en: { title: 'Matrix', body: 'probe' } } })).id;
+      },
+    },
   };
+  let bulkId = '';
 
   /** Orders: `own` in the store owner party's store for the customer party, `foreign` in the rival's store for another customer. */
   const orderFixtures = {} as Record<'own' | 'foreign', string>;
@@ -432,7 +470,7 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
   }
 
   before(async () => {
-    app = await startTestApp({ env: { RATE_LIMIT_STRICT_PER_15MIN: '1000', RATE_LIMIT_ANON_PER_MIN: '1000', WEBHOOK_ALLOW_PRIVATE_DESTINATIONS: 'true' } });
+    app = await startTestApp({ env: { RATE_LIMIT_STRICT_PER_15MIN: '1000', RATE_LIMIT_ANON_PER_MIN: '10000', WEBHOOK_ALLOW_PRIVATE_DESTINATIONS: 'true' } });
     for (const role of SELF) {
       const s = await signUp(app, role);
       let documentId: string | null = null;

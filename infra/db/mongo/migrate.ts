@@ -59,7 +59,7 @@ async function acquire(db: mongo.Db, owner: string, ttlMs: number, waitMs: numbe
 }
 
 /**
- * Applies pending index migrations once, under a lock, recording each in `schema_migrations`
+ * Applies pending index migrations once, in name order, under a lock, recording each in `schema_migrations`
  * (the SQL side does the same with umzug and an advisory lock). Every process may call it at
  * boot: the first one migrates, the others wait for the lock and then find nothing to do.
  * Returns the names applied by this call.
@@ -70,7 +70,8 @@ export async function migrateMongo(conn: Connection, migrations: MongoMigration[
   const release = await acquire(db, randomUUID(), opts.lockTtlMs ?? 60_000, opts.waitMs ?? 120_000);
   try {
     const umzug = new Umzug({
-      migrations: migrations.map((m) => ({ name: m.name, up: () => m.up(db) })),
+      // By name, as the SQL side's numbered files run: a step appended out of place still runs in its place.
+      migrations: [...migrations].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((m) => ({ name: m.name, up: () => m.up(db) })),
       storage: storage(db),
       logger: undefined,
     });

@@ -36,6 +36,7 @@ export async function replaceIndex(db: mongo.Db, collection: string, def: IndexD
   await createIndexes(db, collection, [def]);
 }
 
+/** Listed in name order, the order they run in (migrateMongo sorts by name, whatever the list's order). */
 export const MONGO_MIGRATIONS: MongoMigration[] = [
   {
     // The indexes every process used to create at boot, under the names the server gave them,
@@ -187,21 +188,22 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
     },
   },
   {
+    // Carts record when they closed (merged, converted, expired): carts closed before get their last change's time,
+    // then the purge's index over closed carts.
+    name: '0012-carts-closed-at',
+    async up(db) {
+      const carts = db.collection<{ _id: string; updatedAt: Date }>('carts');
+      for await (const c of carts.find({ status: { $ne: 'active' }, closedAt: { $exists: false } }, { projection: { updatedAt: 1 } })) {
+        await carts.updateOne({ _id: c._id }, { $set: { closedAt: c.updatedAt } });
+      }
+      await createIndexes(db, 'carts', [{ name: 'closedAt_1', key: { closedAt: 1 }, partialFilterExpression: { closedAt: { $type: 'date' } } }]);
+    },
+  },
+  {
     // Idempotency keys: read by _id (the scope and key), purged by age.
     name: '0012-idempotency-keys',
     async up(db) {
       await createIndexes(db, 'idempotency_keys', [{ name: 'createdAt_1', key: { createdAt: 1 } }]);
-    },
-  },
-  {
-    // Payments: one per order, found by the provider's reference (webhooks) and by checkout.
-    name: '0110-payments',
-    async up(db) {
-      await createIndexes(db, 'payments', [
-        { name: 'orderId_1', key: { orderId: 1 }, unique: true },
-        { name: 'providerRef_1', key: { providerRef: 1 }, unique: true, partialFilterExpression: { providerRef: { $type: 'string' } } },
-        { name: 'checkoutId_1_createdAt_1', key: { checkoutId: 1, createdAt: 1 } },
-      ]);
     },
   },
   {
@@ -218,6 +220,17 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
     },
   },
   {
+    // Payments: one per order, found by the provider's reference (webhooks) and by checkout.
+    name: '0110-payments',
+    async up(db) {
+      await createIndexes(db, 'payments', [
+        { name: 'orderId_1', key: { orderId: 1 }, unique: true },
+        { name: 'providerRef_1', key: { providerRef: 1 }, unique: true, partialFilterExpression: { providerRef: { $type: 'string' } } },
+        { name: 'checkoutId_1_createdAt_1', key: { checkoutId: 1, createdAt: 1 } },
+      ]);
+    },
+  },
+  {
     // Checkouts: one per customer and idempotency key (the retry's lookup), and a customer's checkouts newest first.
     name: '0121-checkouts',
     async up(db) {
@@ -225,18 +238,6 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
         { name: 'customerId_1_idempotencyKey_1', key: { customerId: 1, idempotencyKey: 1 }, unique: true },
         { name: 'customerId_1_createdAt_-1', key: { customerId: 1, createdAt: -1 } },
       ]);
-    },
-  },
-  {
-    // Carts record when they closed (merged, converted, expired): carts closed before get their last change's time,
-    // then the purge's index over closed carts.
-    name: '0012-carts-closed-at',
-    async up(db) {
-      const carts = db.collection<{ _id: string; updatedAt: Date }>('carts');
-      for await (const c of carts.find({ status: { $ne: 'active' }, closedAt: { $exists: false } }, { projection: { updatedAt: 1 } })) {
-        await carts.updateOne({ _id: c._id }, { $set: { closedAt: c.updatedAt } });
-      }
-      await createIndexes(db, 'carts', [{ name: 'closedAt_1', key: { closedAt: 1 }, partialFilterExpression: { closedAt: { $type: 'date' } } }]);
     },
   },
   {

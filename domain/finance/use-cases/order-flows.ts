@@ -1,0 +1,113 @@
+import type { SettingsReader } from '../../platform/ports.js';
+import type { PaymentMethod } from '../../ordering/payment.js';
+import { commissionLines, type CommissionableLine, type CommissionLine } from '../commission.js';
+import type { MovementRequest, OwnerKind, TransferRequest } from '../model.js';
+import type { CreateTransfers, TransferResult } from './create-transfers.js';
+import { accountIdFor, type OpenAccount } from './open-account.js';
+import type { LedgerRepository } from '../ports.js';
+
+/** What the money flows need to know of an order (read from the order and its delivery by the caller). */
+export interface SettlementOrder {
+  orderId: string;
+  storeId: string;
+  customerId: string;
+  method: PaymentMethod;
+  subtotalMinor: number;
+  deliveryFeeMinor: number;
+  vatMinor: number;
+  totalMinor: number;
+  lines: CommissionableLine[];
+}
+
+export interface OrderFlowDeps {
+  transfers: CreateTransfers;
+  openAccount: OpenAccount;
+  ledger: LedgerRepository;
+  liveSettings: SettingsReader;
+}
+
+const PLATFORM = 'platform';
+const ref = (orderId: string) => `order:${orderId}`;
+
+/**
+ * The order's money flows (docs/finance.md, "Money flows"), each one linked batch whose transfer ids
+ * derive from the order id, so a redelivered event writes nothing twice:
+ * - `hold`: card: the capture into the customer's wallet and the pending hold for the order; wallet: the hold;
+ * - `settleDelivered`: the hold posted (cash: the courier's cash in hand), then commission per order line,
+ *   the courier's part of the delivery fee and the platform's cut, all from the store's payable;
+ * - `release`: the hold voided, and card money sent back to the card;
+ * - `refund`: every posted transfer of the order reversed, then the money back to the card or left in the wallet.
+ */
+export class OrderMoneyFlows {
+  constructor(private readonly deps: OrderFlowDeps) {}
+
+  async hold(order: SettlementOrder): Promise<TransferResult[]> {
+    if (order.method === 'cash') return [];
+    const currency = this.deps.liveSettings.get('currency');
+    const wallet = await this.account('customer_wallet', order.customerId);
+    const batch: TransferRequest[] = [];
+    if (order.method === 'card') batch.push(this.move(`${order.orderId}:capture`, await this.account('gateway_clearing', 'card'), wallet, order.totalMinor, 'card_capture', order.orderId, currency));
+    batch.push({ ...this.move(`${order.orderId}:hold`, wallet, await this.account('store_payable', order.storeId), order.totalMinor, 'order_hold', order.orderId, currency), kind: 'pending' });
+    return this.deps.transfers.execute(batch);
+  }
+
+  async settleDelivered(order: SettlementOrder, courierId: string): Promise<{ transfers: TransferResult[]; commission: CommissionLine[] }> {
+    const currency = this.deps.liveSettings.get('currency');
+    const store = await this.account('store_payable', order.storeId);
+    const revenue = await this.account('platform_revenue', PLATFORM);
+    const courier = await this.account('courier_earnings', courierId);
+    const batch: TransferRequest[] = [];
+    if (order.method === 'cash') {
+      batch.push(this.move(`${order.orderId}:cash`, await this.account('courier_cash_in_hand', courierId), store, order.totalMinor, 'cash_collected', order.orderId, currency));
+    } else {
+      if (order.method === 'card') await this.hold(order); // a no-op when the capture event already wrote it
+      batch.push({ id: `${order.orderId}:settle`, kind: 'post_pending', pendingId: `${order.orderId}:hold` });
+    }
+    const commission = commissionLines(this.deps.liveSettings.get('finance.commissionRules'), order.storeId, order.lines);
+    commission.forEach((c, i) => {
+      if (c.commissionMinor > 0) batch.push(this.move(`${order.orderId}:commission:${i}`, store, revenue, c.commissionMinor, 'order_commission', order.orderId, currency));
+    });
+    const cut = Math.floor((order.deliveryFeeMinor * this.deps.liveSettings.get('finance.deliveryFeeCutBps')) / 10_000);
+    if (order.deliveryFeeMinor - cut > 0) batch.push(this.move(`${order.orderId}:courier_fee`, store, courier, order.deliveryFeeMinor - cut, 'delivery_fee', order.orderId, currency));
+    if (cut > 0) batch.push(this.move(`${order.orderId}:fee_cut`, store, revenue, cut, 'delivery_fee_cut', order.orderId, currency));
+    return { transfers: await this.deps.transfers.execute(batch), commission };
+  }
+
+  async release(order: SettlementOrder): Promise<TransferResult[]> {
+    if (order.method === 'cash') return [];
+    const held = (await this.deps.ledger.findTransfers([`${order.orderId}:hold`]))[0];
+    if (!held) return [];
+    const batch: TransferRequest[] = [{ id: `${order.orderId}:release`, kind: 'void_pending', pendingId: held.id }];
+    if (order.method === 'card') batch.push(this.move(`${order.orderId}:card_refund`, held.debitAccountId, await this.account('gateway_clearing', 'card'), held.amountMinor, 'card_refund', order.orderId, held.currency));
+    return this.deps.transfers.execute(batch);
+  }
+
+  /** Reverses exactly what was posted for the order; card money then goes back to the card, wallet money stays in the wallet. */
+  async refund(order: SettlementOrder): Promise<TransferResult[]> {
+    // The money into the store's payable (settle, cash) is undone last, after the store got its commission and fee back.
+    const intoStore = (t: { kind: string; code: string }) => t.kind === 'post_pending' || t.code === 'cash_collected';
+    const posted = (await this.deps.ledger.transfersByReference(ref(order.orderId)))
+      .filter((t) => (t.kind === 'posted' || t.kind === 'post_pending') && !['card_capture', 'card_refund', 'reversal', 'refund_to_wallet'].includes(t.code))
+      .sort((a, b) => Number(intoStore(a)) - Number(intoStore(b)));
+    if (posted.length === 0) return [];
+    // Cash stays owed by the courier (their cash in hand is not undone): the customer is refunded to their wallet.
+    const batch: TransferRequest[] = posted
+      .filter((t) => t.code !== 'cash_collected')
+      .map((t) => this.move(`${t.id}:reversal`, t.creditAccountId, t.debitAccountId, t.amountMinor, 'reversal', order.orderId, t.currency));
+    const cash = posted.find((t) => t.code === 'cash_collected');
+    if (cash) batch.push(this.move(`${order.orderId}:refund_to_wallet`, cash.creditAccountId, await this.account('customer_wallet', order.customerId), cash.amountMinor, 'refund_to_wallet', order.orderId, cash.currency));
+    if (order.method === 'card') {
+      const wallet = accountIdFor('customer_wallet', order.customerId);
+      batch.push(this.move(`${order.orderId}:card_refund`, wallet, await this.account('gateway_clearing', 'card'), order.totalMinor, 'card_refund', order.orderId, posted[0]!.currency));
+    }
+    return this.deps.transfers.execute(batch);
+  }
+
+  private async account(kind: OwnerKind, ownerId: string): Promise<string> {
+    return (await this.deps.openAccount.execute({ ownerKind: kind, ownerId })).id;
+  }
+
+  private move(id: string, debitAccountId: string, creditAccountId: string, amountMinor: number, code: string, orderId: string, currency: string): MovementRequest {
+    return { id, debitAccountId, creditAccountId, amountMinor, currency, code, reference: ref(orderId) };
+  }
+}
