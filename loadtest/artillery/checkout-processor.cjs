@@ -27,15 +27,42 @@ async function timed(events, name, fn) {
   return r;
 }
 
+/** The customer's cart emptied first: a seeded customer comes back in several virtual users, and a refused run leaves lines behind. */
+async function emptyCart(target, token) {
+  const cart = await call(target, token, 'GET', '/api/v1/cart');
+  for (const g of cart.body?.data?.groups ?? []) for (const l of g.lines ?? []) await call(target, token, 'DELETE', `/api/v1/cart/lines/${l.variantId}`);
+}
+
+/**
+ * A line that meets the store's minimum order: the priciest variants first (the fewest units), and the next
+ * one when the shelf is empty. The cart's answer (201/200), or the last refusal.
+ */
+async function addLineOverMinimum(target, token, items, minimumOrder) {
+  const variants = items.flatMap((i) => i.product.variants).sort((a, b) => b.price - a.price);
+  let last = { status: 422, body: { error: { code: 'NO_PRODUCT' } } };
+  for (const v of variants.slice(0, 6)) {
+    const quantity = Math.max(1, Math.ceil(minimumOrder / v.price));
+    if (quantity > 99) continue; // MAX_LINE_QUANTITY
+    last = await call(target, token, 'POST', '/api/v1/cart/lines', { variantId: v.id, quantity });
+    if (last.status < 300 || last.body?.error?.code !== 'INSUFFICIENT_STOCK') return last;
+  }
+  return last;
+}
+
 async function browseCartCheckout(context, events) {
   const { target } = context.vars;
   const token = context.vars.token;
-  const found = await timed(events, 'browse_ms', () => call(target, token, 'GET', `/api/v1/products/search?lat=${LAT}&lng=${LNG}&inStock=true&limit=10${QUERY ? `&q=${encodeURIComponent(QUERY)}` : ''}`));
-  const item = found.body?.data?.items?.find((i) => i.product.variants.length > 0);
-  if (!item) return void events.emit('counter', 'checkout.refused.NO_PRODUCT', 1);
-  const variantId = item.product.variants[0].id;
+  // Browse as the app does: the stores that deliver here and are open now, then one store's products in stock.
+  const near = await timed(events, 'browse_ms', () => call(target, token, 'GET', `/api/v1/stores/near?lat=${LAT}&lng=${LNG}&limit=50`));
+  const open = (near.body?.data?.items ?? []).filter((s) => s.openNow);
+  if (open.length === 0) return void events.emit('counter', 'checkout.refused.NO_OPEN_STORE', 1);
+  const store = open[Math.floor(Math.random() * open.length)].store;
+  const found = await timed(events, 'browse_ms', () => call(target, token, 'GET', `/api/v1/products/search?storeId=${store.id}&lat=${LAT}&lng=${LNG}&inStock=true&limit=10${QUERY ? `&q=${encodeURIComponent(QUERY)}` : ''}`));
+  const items = (found.body?.data?.items ?? []).filter((i) => i.product.variants.length > 0);
+  if (items.length === 0) return void events.emit('counter', 'checkout.refused.NO_PRODUCT', 1);
+  await emptyCart(target, token);
   const carted = await timed(events, 'cart_ms', async () => {
-    const line = await call(target, token, 'POST', '/api/v1/cart/lines', { variantId, quantity: 1 });
+    const line = await addLineOverMinimum(target, token, items, store.minimumOrder);
     if (line.status >= 300) return line;
     const address = await call(target, token, 'POST', '/api/v1/addresses', { label: `Load ${randomUUID().slice(0, 6)}`, line: 'Load test street', point: { lat: LAT, lng: LNG } });
     if (address.status >= 300) return address;
