@@ -91,7 +91,8 @@ export class Queues {
   /**
    * Starts a worker with its own blocking connection (maxRetriesPerRequest: null).
    * `lockDurationMs` bounds how long the jobs of a killed worker stay active
-   * before another worker takes them again.
+   * before another worker takes them again. `limiter` caps the queue at `max`
+   * jobs per `duration` ms across every worker (a provider's send rate).
    */
   work(name: QueueName, processor: Processor, concurrency = 4, lockDurationMs = 30_000, limiter?: { max: number; duration: number }): Worker {
     const worker = new Worker(

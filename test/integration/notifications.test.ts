@@ -9,6 +9,10 @@ import { newPhone, PASSWORD, signUpAdmin, type Session } from '../helpers/identi
 import { deliveryKey } from '../../domain/notification/model.js';
 import { ORDER_EVENT_BY_STATUS } from '../../domain/ordering/order-events.js';
 import { QUEUES } from '../../workers/queues.js';
+import { queuePrefix } from '../../infra/queues.js';
+import { Queue } from 'bullmq';
+import { stockLow } from '../../domain/catalog/product-events.js';
+import { openStore } from '../helpers/stores.js';
 
 interface Mail { to: string; raw: string }
 
@@ -144,6 +148,20 @@ describe('notifications: events to email, SMS, push and the inbox', function () 
     }
   });
 
+  it('when a variant runs low, then the store\'s owner (found through the store) gets it in the inbox', async () => {
+    const owner = await person('store_owner');
+    const storeId = await openStore(app, owner.accessToken, { lat: 33.51, lng: 36.29 }, { approved: false });
+    const { unitOfWork, outbox } = app.system.composed.container.cradle;
+    const at = new Date().toISOString();
+    const variantId = randomUUID();
+    await unitOfWork.transaction(() => outbox.add([{ type: stockLow.type, aggregateId: variantId, aggregateVersion: 3, occurredAt: at, payload: { variantId, productId: randomUUID(), storeId, available: 2, threshold: 5, at } }]));
+    let inbox: any;
+    await waitUntil(async () => (inbox = (await http(`${app.url}/api/v1/notifications/inbox`, { token: owner.accessToken })).body.data).items.length === 1, 10_000);
+    expect(inbox.items[0]).to.deep.include({ eventType: 'catalog.stock.low', category: 'stock', title: 'مخزون منخفض' });
+    expect(inbox.items[0].body).to.include('2').and.include('5');
+    expect(inbox.items[0].data).to.deep.equal({ storeId, productId: inbox.items[0].data.productId, variantId });
+  });
+
   it('when an admin saves a template with an unknown variable, then it is refused at save; a valid English one is used for an English speaker', async () => {
     const bad = await http(`${app.url}/api/v1/admin/notification-templates/ordering.order.confirmed/push/en`, { method: 'PUT', token: admin.accessToken, json: { title: 'Hi {{customerName}}', body: 'Order {{orderNumber}}' } });
     expect(bad.status).to.equal(422);
@@ -180,9 +198,14 @@ describe('notifications: events to email, SMS, push and the inbox', function () 
     await waitUntil(async () => (await record(eventId, customer.accountId, 'in_app'))?.status === 'sent', 10_000);
     expect(await record(eventId, customer.accountId, 'sms')).to.include({ status: 'skipped', reason: 'muted' });
     expect(smsTo(customer.phone).length).to.equal(before);
-    const job = await app.system.composed.container.cradle.queues['queue'](QUEUES.notifyPush).getJob(deliveryKey(eventId, customer.accountId, 'push'));
-    expect(await job!.getState()).to.equal('delayed');
-    expect(job!.opts.delay).to.be.greaterThan(50 * 60_000).and.at.most(3_600_000);
+    const queue = new Queue(QUEUES.notifyPush, { connection: { url: app.redis.url }, prefix: queuePrefix(app.config.REDIS_KEY_PREFIX, QUEUES.notifyPush) });
+    try {
+      const job = await queue.getJob(deliveryKey(eventId, customer.accountId, 'push'));
+      expect(await job!.getState()).to.equal('delayed');
+      expect(job!.opts.delay).to.be.greaterThan(50 * 60_000).and.at.most(3_600_000);
+    } finally {
+      await queue.close();
+    }
     expect(pushesTo(`tok-${customer.accountId}`)).to.have.length(0);
   });
 
