@@ -57,6 +57,7 @@ import { registerAddresses, addressRoutesOf, type AddressesCradle } from './wiri
 import { registerStoreZones, startStoreZones, storeZoneRoutesOf, storesNearRoutesOf, type StoreZonesCradle } from './wiring/store-zones.js';
 import { registerSettings, settingsRoutesOf, startSettings, type SettingsCradle } from './wiring/settings.js';
 import { registerPayments, paymentRoutesOf, startPaymentWorkers, type PaymentsCradle } from './wiring/payments.js';
+import { registerFinance, type FinanceCradle } from './wiring/finance.js';
 import { cartRoutesOf, registerCarts, startCartWorkers, type CartsCradle } from './wiring/carts.js';
 import { registerOrders, orderRoutesOf, startOrderWorkers, type OrdersCradle } from './wiring/orders.js';
 import { registerCheckout, checkoutRoutesOf, type CheckoutCradle } from './wiring/checkout.js';
@@ -68,7 +69,7 @@ export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 export type ContainerRole = Exclude<ProcessRole, 'hub'>;
 
 /** Everything the container holds. Use cases take a slice of this as their `deps`; routes too (AuthRouteDeps: the auth use cases). */
-export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, CartsCradle, OrdersCradle, CheckoutCradle, PaymentsCradle, WebhooksCradle, NotificationsCradle {
+export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, CartsCradle, OrdersCradle, CheckoutCradle, PaymentsCradle, WebhooksCradle, NotificationsCradle, FinanceCradle {
   config: Config;
   role: ProcessRole;
   logger: Logger;
@@ -167,6 +168,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
   registerSettings(container);
   registerStoreZones(container);
   registerPayments(container);
+  registerFinance(container);
   registerCarts(container);
   registerOrders(container);
   registerCheckout(container);

@@ -153,6 +153,9 @@ export class TransferIdTaken extends Error {
   }
 }
 
+/** For adapters: the error to throw when a transfer's unique key was taken by a concurrent insert. */
+export const transferIdTaken = (ids: string): TransferIdTaken => new TransferIdTaken(ids);
+
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 const CODE = /^[a-z][a-z0-9_.]{0,63}$/;
 

@@ -70,7 +70,7 @@ interface WorkerParts extends WebhooksCradle {
  * that plus a margin: a killed worker's attempts are taken up again soon after.
  */
 export function startWebhookWorkers(c: WorkerParts): void {
-  c.queues.work(QUEUES.webhooks, webhooksProcessor(c), 4, 10_000);
+  c.queues.work(QUEUES.webhooks, webhooksProcessor(c), 8, 10_000);
   c.queues.work(QUEUES.webhookAttempts, webhookAttemptsProcessor(c), c.config.WEBHOOK_CONCURRENCY, c.config.WEBHOOK_TIMEOUT_MS + 5_000);
 }
 

@@ -75,7 +75,7 @@ forEachBackend('Ledger invariants', (ctx) => {
   it('when random sequences of transfers, posts, voids, retries and expiries run, then every invariant holds after each sequence and a refused step changes nothing', async function () {
     this.timeout(60_000);
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 14 }), async (ops) => {
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 12 }), async (ops) => {
         const accounts = await openAll();
         const ids = accounts.map((a) => a.id);
         const sent: TransferRequest[] = [];
@@ -111,7 +111,7 @@ forEachBackend('Ledger invariants', (ctx) => {
         }
         await assertInvariants(w, accounts, submitted);
       }),
-      { numRuns: ctx.backend === 'pglite' ? 25 : 10, seed: Number(process.env.FC_SEED ?? Date.now() % 2 ** 31), endOnFailure: true },
+      { numRuns: ctx.backend === 'pglite' ? 12 : ctx.backend === 'postgres' ? 8 : 5, seed: Number(process.env.FC_SEED ?? Date.now() % 2 ** 31), endOnFailure: true },
     );
   });
 

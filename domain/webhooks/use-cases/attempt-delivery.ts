@@ -2,7 +2,7 @@ import type { Outbox, UnitOfWork } from '../../shared/events.js';
 import { conflict } from '../../shared/errors.js';
 import type { Clock } from '../../shared/ids.js';
 import { endpointDisabledEvent } from '../events.js';
-import type { MessageStatus, SendResult, WebhookMessage } from '../model.js';
+import type { MessageStatus, SendResult, WebhookEndpoint, WebhookMessage } from '../model.js';
 import type { AttemptScheduler, WebhookEndpointRepository, WebhookMessageRepository, WebhookSender } from '../ports.js';
 
 export interface DeliverySettings {
@@ -47,7 +47,7 @@ export class AttemptDelivery {
     const sentAt = this.deps.clock.now();
     const result = await this.deps.webhookSender.send({ url: endpoint.url, messageId, timestamp: sentAt, body: message.body, secrets: endpoint.signingSecrets(sentAt) });
     const next = await this.logAttempt(message, n, result, sentAt);
-    await this.keepHealth(endpoint.id, result);
+    await this.keepHealth(endpoint, result);
     if (next !== null) await this.deps.attemptScheduler.schedule([{ messageId, attempt: n + 1, delayMs: next }]);
     const settled: MessageStatus = message.toProps().status;
     return next !== null ? 'retrying' : settled === 'delivered' ? 'delivered' : settled === 'aborted' ? 'aborted' : 'failed';
@@ -64,22 +64,27 @@ export class AttemptDelivery {
     return next;
   }
 
-  private async keepHealth(endpointId: string, result: SendResult): Promise<void> {
+  /**
+   * Judged on the endpoint as read before the attempt, so a healthy endpoint's success costs no
+   * extra read; only a lost race (another attempt changed it meanwhile) reads it again.
+   */
+  private async keepHealth(loaded: WebhookEndpoint, result: SendResult): Promise<void> {
     if (result.outcome === 'aborted') return; // the receiver chose to stop this message; it says nothing of its health
-    for (let i = 0; i < HEALTH_TRIES; i++) {
-      const endpoint = await this.deps.webhookEndpoints.findById(endpointId);
-      if (!endpoint) return;
+    let endpoint: WebhookEndpoint | null = loaded;
+    for (let i = 0; i < HEALTH_TRIES && endpoint; i++) {
       const now = this.deps.clock.now();
       const v = endpoint.version;
       const disabled = result.outcome === 'delivered' ? false : endpoint.recordFailure(now, this.deps.deliverySettings.disableAfterMs);
       const changed = result.outcome === 'delivered' ? endpoint.recordSuccess(now) : endpoint.version !== v;
       if (!changed) return;
+      const target = endpoint;
       const saved = await this.deps.unitOfWork.transaction(async () => {
-        if (!(await this.deps.webhookEndpoints.save(endpoint, v))) return false;
-        if (disabled) await this.deps.outbox.add([endpointDisabledEvent(endpoint, now)]);
+        if (!(await this.deps.webhookEndpoints.save(target, v))) return false;
+        if (disabled) await this.deps.outbox.add([endpointDisabledEvent(target, now)]);
         return true;
       });
       if (saved) return;
+      endpoint = await this.deps.webhookEndpoints.findById(loaded.id);
     }
   }
 

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { OWNER_KINDS, PENDING_STATUSES, TRANSFER_KINDS, TransferIdTaken, type Account, type OwnerKind, type PendingState, type Transfer } from '../../../domain/finance/model.js';
+import { OWNER_KINDS, PENDING_STATUSES, TRANSFER_KINDS, transferIdTaken, type Account, type OwnerKind, type PendingState, type Transfer } from '../../../domain/finance/model.js';
 import type { LedgerRepository, LedgerTotals } from '../../../domain/finance/ports.js';
 import { str } from './guard.js';
 
@@ -149,7 +149,7 @@ export class MongoLedgerRepository implements LedgerRepository {
     try {
       await this.transfers.insertMany(transfers.map(({ id, createdAt, ...rest }) => ({ ...rest, _id: id, createdAt: new Date(createdAt) })), { ordered: true });
     } catch (err) {
-      if (isDuplicate(err)) throw new TransferIdTaken(transfers.map((t) => t.id).join(','));
+      if (isDuplicate(err)) throw transferIdTaken(transfers.map((t) => t.id).join(','));
       throw err;
     }
   }

@@ -1,4 +1,4 @@
-import { TransferIdTaken, type Account, type OwnerKind, type PendingState, type PendingStatus, type Transfer, type TransferKind } from '../../../domain/finance/model.js';
+import { transferIdTaken, type Account, type OwnerKind, type PendingState, type PendingStatus, type Transfer, type TransferKind } from '../../../domain/finance/model.js';
 import type { LedgerRepository, LedgerTotals } from '../../../domain/finance/ports.js';
 import type { SqlExecutor } from './client.js';
 
@@ -122,7 +122,7 @@ export class SqlLedgerRepository implements LedgerRepository {
         [col('id'), col('debitAccountId'), col('creditAccountId'), col('amountMinor'), col('currency'), col('code'), col('reference'), col('kind'), col('pendingId'), col('timeoutSeconds'), col('createdAt')],
       );
     } catch (err) {
-      if (isUniqueViolation(err, 'ledger_transfers_pkey') || isUniqueViolation(err, 'ledger_transfers_pending_key')) throw new TransferIdTaken(transfers.map((t) => t.id).join(','));
+      if (isUniqueViolation(err, 'ledger_transfers_pkey') || isUniqueViolation(err, 'ledger_transfers_pending_key')) throw transferIdTaken(transfers.map((t) => t.id).join(','));
       throw err;
     }
   }
