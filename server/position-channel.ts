@@ -52,8 +52,8 @@ const isCluster = (c: Client): c is Cluster => (c as { isCluster?: boolean }).is
  * positions gets ONE sharded publish (SPUBLISH) carrying them all, encoded
  * once: `<hubId>\n[[room, payload], …]`. Every hub subscribes to every shard
  * channel, delivers a received batch to the rooms it holds, and skips its own
- * batches by the header without decoding them. Best effort, like the volatile
- * emits it replaces: a batch lost while Redis is down is superseded by the next
+ * batches by the header without decoding them. Best effort, like the adapter
+ * broadcasts it replaces: a batch lost while Redis is down is superseded by the next
  * position. A hub that no other hub listens to skips publishing for a while
  * (ALONE_RECHECK_MS).
  */

@@ -45,13 +45,20 @@ export interface PositionSink {
 export class CourierPositions {
   private readonly fanout: PositionFanout<Pending>;
   private readonly customers: Namespace;
-  /** Volatile: a newer position supersedes a dropped one. Built once (the hot path emits through it). */
+  /**
+   * Not volatile. Socket.IO drops a volatile packet whenever the socket's transport is still
+   * writing the previous one, which is always the case for a second packet in the same tick:
+   * a customer watching two orders (or a store owner watching many) lost every position that
+   * left in the same fan-out tick as another — one order got 0 of 8. Coalescing already bounds
+   * the rate per order (2/s), so a slow socket's buffer is bounded by that rate until the
+   * heartbeat drops a dead one. Built once (the hot path emits through it).
+   */
   private readonly local: ReturnType<Namespace['to']>;
   private sink: PositionSink | null = null;
 
   constructor(io: Server, deps: Pick<RealtimeDeps, 'eta' | 'logger' | 'metrics' | 'settings'>) {
     this.customers = io.of('/customer');
-    this.local = this.customers.local.volatile;
+    this.local = this.customers.local;
     const sent = deps.metrics.broadcasts.labels('courier:position');
     this.fanout = new PositionFanout<Pending>((orderId, { delivery, at, cell, vehicle }) => {
       const send = (eta: DoorEta | null) => {

@@ -281,7 +281,7 @@ export const PROTOCOL: Record<'/courier' | '/customer' | '/ops', NamespaceSpec> 
       'auth:refresh': refresh,
     },
     sends: {
-      'courier:position': { payload: courierPosition, summary: 'Live position and ETA; volatile, at most 2 per second per order.' },
+      'courier:position': { payload: courierPosition, summary: 'Live position and ETA; at most 2 per second per order (the newest, coalesced).' },
       'order:status': { payload: orderStatus, summary: 'The delivery changed status (including at_pickup / at_dropoff from geofences).' },
       'order:updated': { payload: orderUpdated, summary: 'The order changed status (the store confirmed, started preparing, marked it ready; picked up, delivered, completed; rejected or cancelled).' },
       'notification:new': notificationNewEvent,

@@ -84,6 +84,24 @@ describe('hub /customer: watching an order live', function () {
     expect(await emitAck(w, 'order:watch', { orderId: 'no-such-order' })).to.include({ ok: false, code: 'NOT_FOUND' });
   });
 
+  it('when one customer watches two orders whose couriers stream at once, then both orders keep arriving (positions sent in the same tick are not dropped)', async () => {
+    const [a, b] = [await onlineCourier(), await onlineCourier()];
+    const orders = [await deliveryFor(app, { owner, customer, courier: a.courier, pickup: PICKUP, dropoff: DROPOFF }), await deliveryFor(app, { owner, customer, courier: b.courier, pickup: PICKUP, dropoff: DROPOFF })];
+    const watcher = track(await connect(app.url, '/customer', customer.accessToken));
+    for (const o of orders) expect((await emitAck(watcher, 'order:watch', { orderId: o.orderId })).ok).to.equal(true);
+    const positions = record<{ orderId: string }>(watcher, 'courier:position');
+    // 10 fixes a second from each courier for 3 s: coalesced to 2 a second per order, and the
+    // windows of the two orders end in the same fan-out tick, so their positions leave together.
+    for (let i = 0; i < 30; i++) {
+      const here = destinationPoint(PICKUP.lat, PICKUP.lng, 3_000 - i * 50, 180);
+      await Promise.all([a.socket, b.socket].map((s) => emitAck(s, 'location', { ...here, ts: Date.now() })));
+      await sleep(100);
+    }
+    await sleep(600);
+    const per = orders.map((o) => positions.filter((p) => p.orderId === o.orderId).length);
+    expect(Math.min(...per), `positions per order: ${per.join(', ')}`).to.be.at.least(4);
+  });
+
   it('when a courier sends fixes faster than 2 per second, then watchers get at most 2 per second and always the newest', async () => {
     const { courier, socket } = await onlineCourier();
     const { orderId } = await deliveryFor(app, { owner, customer, courier });
