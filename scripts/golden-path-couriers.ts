@@ -4,6 +4,7 @@ import { io, type Socket } from 'socket.io-client';
 import { haversineM } from '../geo/distance.js';
 import { DEV_SMS_FILE, lastDevSmsCode } from '../infra/providers/sms-dev.js';
 import type { Role } from '../domain/shared/principal.js';
+import { ARRIVAL_STATUS, GEOFENCE_FOR, type DeliveryStatus } from '../domain/delivery/model.js';
 
 /**
  * The courier half of the golden path, over HTTP and the hub as the apps would
@@ -211,15 +212,15 @@ async function deliverOne(
   o.step(`${ord.storeName} assigned ${ord.number}'s delivery to courier ${courier.courierId}, online on /courier ${Math.round(START_BEYOND_PICKUP_M)} m from the store`);
 
   await drive(start, pickup);
-  await until(`${ord.number} at_pickup (geofence)`, async () => (await read()).status === 'at_pickup');
-  const swapped = next<{ deliveries: { deliveryId: string; status: string }[] }>(socket, 'courier:deliveries', (p) => p.deliveries.some((d) => d.deliveryId === ord.deliveryId && d.status === 'picked_up'), `${ord.number} picked_up on the courier's list`);
+  await until(`${ord.number} at_pickup (geofence)`, async () => (await read()).status === ARRIVAL_STATUS.pickup);
+  const swapped = next<{ deliveries: { deliveryId: string; status: string }[] }>(socket, 'courier:deliveries', (p) => p.deliveries.some((d) => d.deliveryId === ord.deliveryId && GEOFENCE_FOR[d.status as DeliveryStatus] === 'dropoff'), `${ord.number} picked_up on the courier's list`);
   await call(`${api}/deliveries/${ord.deliveryId}/status`, `courier: picked_up ${ord.number}`, [200], { method: 'POST', token: courier.token, json: { status: 'picked_up' } });
   await swapped; // the hub has moved the geofence from the store to the door
   o.step(`courier of ${ord.number} streamed ${fixesSent} fixes to ${ord.storeName}: at_pickup by the geofence, then picked up`);
 
   const before = fixesSent;
   await drive(pickup, dropoff);
-  await until(`${ord.number} at_dropoff (geofence)`, async () => (await read()).status === 'at_dropoff');
+  await until(`${ord.number} at_dropoff (geofence)`, async () => (await read()).status === ARRIVAL_STATUS.dropoff);
   let paymentStatus = '';
   if (o.paymentMethod === 'cash') {
     const paid = await call(`${api}/orders/${ord.orderId}/payment/cash-collected`, `courier: cash for ${ord.number}`, [200], { method: 'POST', token: courier.token, json: {} });

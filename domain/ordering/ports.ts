@@ -215,3 +215,15 @@ export interface CheckoutRepository {
   findById(id: string): Promise<Checkout | null>;
   findByKey(customerId: string, idempotencyKey: string): Promise<Checkout | null>;
 }
+
+/**
+ * Runs one change at a time per key in this process: checkouts of the same variant queue here
+ * instead of racing into the database. On MongoDB the second transaction to write a document
+ * gets a WriteConflict and the driver retries the whole transaction with backoff, so 200
+ * customers after the last units of one variant would otherwise spend their time retrying
+ * against each other (and, past the driver's 120 s, fail). Across processes the database
+ * still decides: this only keeps each process from competing with itself.
+ */
+export interface KeyedQueue {
+  run<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T>;
+}

@@ -1,6 +1,7 @@
 'use strict';
 // Spec output, then the slowest test files (npm test must stay under 15 minutes, so this is
 // where to look first), then the one plain closing line CI reads: "N passed, N failed, N skipped".
+const fs = require('node:fs');
 const path = require('node:path');
 const Mocha = require('mocha');
 const { EVENT_RUN_END, EVENT_SUITE_BEGIN, EVENT_SUITE_END } = Mocha.Runner.constants;
@@ -20,6 +21,8 @@ class ClosingLineReporter extends Mocha.reporters.Spec {
       perFile.set(file, (perFile.get(file) || 0) + Date.now() - t0);
     });
     runner.once(EVENT_RUN_END, () => {
+      // scripts/test.mjs deals files to lanes by these durations.
+      if (process.env.TEST_TIMINGS_OUT) fs.writeFileSync(process.env.TEST_TIMINGS_OUT, JSON.stringify(Object.fromEntries(perFile)));
       const slowest = [...perFile].sort((a, b) => b[1] - a[1]).slice(0, 12);
       if (slowest.length > 1) {
         process.stdout.write('\nslowest test files:\n');

@@ -9,7 +9,7 @@ import { Checkout, type CheckoutView } from '../checkout.js';
 import { checkoutPlacedEvent } from '../checkout-events.js';
 import { priceCheckout, type PricedCheckout } from '../checkout-pricing.js';
 import type { Payment, PaymentMethod } from '../payment.js';
-import type { CartForCheckout, CheckoutCart, CheckoutRepository, OrderRepository } from '../ports.js';
+import type { CartForCheckout, CheckoutCart, CheckoutRepository, KeyedQueue, OrderRepository } from '../ports.js';
 import type { PlaceOrders, PlaceOrdersInput } from './place-orders.js';
 import { assertExpectedTotal, assertSameLines, readCart, readDropoff, readStoreGroups, type CheckoutReadDeps, type CheckoutRequest } from './checkout-reads.js';
 
@@ -27,6 +27,8 @@ export interface PlaceCheckoutDeps extends CheckoutReadDeps {
   placeOrders: Pick<PlaceOrders, 'execute'>;
   /** Order numbers are drawn before the transaction, like a sequence (OrderRepository.nextNumber). */
   orders: Pick<OrderRepository, 'nextNumber'>;
+  /** Checkouts of the same variants run their transaction one at a time in this process. */
+  stockQueue: KeyedQueue;
   authorizePayment: PaymentSteps;
   /** placed → awaiting_payment for each order whose card hold is recorded, in the same transaction. */
   systemOrderTransitions: { paymentAuthorized(orderId: string): Promise<unknown> };
@@ -83,7 +85,8 @@ export class PlaceCheckout {
     for (let i = 0; i < orderIds.length; i++) numbers.push(await this.deps.orders.nextNumber(now)); // in turn: the stores' order is the numbers' order
     const holds = await this.holdPayments(principal.accountId, checkoutId, orderIds, priced, input);
     try {
-      const checkout = await this.deps.unitOfWork.transaction(() => this.commit({ cart, checkoutId, orderIds, numbers, priced, dropoff, holds, input }));
+      const variants = priced.orders.flatMap((o) => o.lines.map((l) => `variant:${l.variantId}`));
+      const checkout = await this.deps.stockQueue.run(variants, () => this.deps.unitOfWork.transaction(() => this.commit({ cart, checkoutId, orderIds, numbers, priced, dropoff, holds, input })));
       return { checkout: checkout.toView(), created: true };
     } catch (err) {
       await Promise.all(holds.map((h) => this.deps.authorizePayment.release(h)));

@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { startTestApp, http, type TestApp } from '../../helpers/app.js';
-import { signUp, type Session } from '../../helpers/identity.js';
 import { startWebhookReceiver, eventually, type WebhookReceiver, type Received } from '../../helpers/webhook-receiver.js';
 import { AttemptDelivery } from '../../../domain/webhooks/use-cases/attempt-delivery.js';
 import { WebhookMessage, RETRY_SCHEDULE_MS } from '../../../domain/webhooks/model.js';
@@ -20,8 +19,10 @@ describe('webhooks: delivery to real receivers', function () {
   this.timeout(60_000);
   let app: TestApp;
   let rx: WebhookReceiver;
-  let owner: Session;
-  let rival: Session;
+  /** Store owners by token (the app's own signing): creating a store needs no more of an account. */
+  type Owner = { accountId: string; accessToken: string };
+  let owner: Owner;
+  let rival: Owner;
   let storeId: string;
   let rivalStoreId: string;
   let adminToken: string;
@@ -50,9 +51,10 @@ describe('webhooks: delivery to real receivers', function () {
   before(async () => {
     rx = await startWebhookReceiver();
     app = await startTestApp({ env: { WEBHOOK_ALLOW_PRIVATE_DESTINATIONS: 'true', WEBHOOK_SCHEDULE_SCALE: String(SCALE), WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS) } });
-    owner = await signUp(app, 'store_owner');
-    rival = await signUp(app, 'store_owner');
-    const store = async (s: Session) => (await api('/api/v1/stores', { method: 'POST', token: s.accessToken, json: { name: 'Hook shop', address: '1 Straight St', location: { lat: 33.51, lng: 36.28 } } })).body.data.id as string;
+    const ownerOf = (accountId: string): Owner => ({ accountId, accessToken: app.token('store_owner', accountId) });
+    owner = ownerOf(randomUUID());
+    rival = ownerOf(randomUUID());
+    const store = async (s: Owner) => (await api('/api/v1/stores', { method: 'POST', token: s.accessToken, json: { name: 'Hook shop', address: '1 Straight St', location: { lat: 33.51, lng: 36.28 } } })).body.data.id as string;
     storeId = await store(owner);
     rivalStoreId = await store(rival);
     adminToken = app.token('admin', `admin-${randomUUID()}`);
