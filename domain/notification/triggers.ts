@@ -30,14 +30,22 @@ const order = (p: unknown) => p as OrderEventPayload;
 const toCustomer = (p: unknown): RecipientRef[] => [{ accountId: order(p).customerId }];
 const orderData = (p: unknown) => ({ orderId: order(p).orderId, storeId: order(p).storeId });
 
+const NEW_ORDER: Trigger['defaults'] = {
+  ar: { title: 'طلب جديد {{orderNumber}}', body: 'وصل طلب جديد رقم {{orderNumber}} بقيمة {{totalMinor}} {{currency}}. اقبله أو ارفضه الآن.' },
+  en: { title: 'New order {{orderNumber}}', body: 'New order {{orderNumber}} for {{totalMinor}} {{currency}} (minor units). Accept or reject it now.' },
+};
+
 export const TRIGGERS: readonly Trigger[] = [
+  // The store hears of a cash order when it is placed, of a card order once its payment is held: before that it cannot accept it.
   {
     event: ORDER_EVENT_BY_STATUS.placed, category: 'orders', critical: false, channels: ['push', 'in_app', 'sms'],
+    recipients: (p) => (order(p).paymentMethod === 'card' ? [] : [{ storeOwnerOf: order(p).storeId }]), data: orderData,
+    defaults: NEW_ORDER,
+  },
+  {
+    event: ORDER_EVENT_BY_STATUS.awaiting_payment, category: 'orders', critical: false, channels: ['push', 'in_app', 'sms'],
     recipients: (p) => [{ storeOwnerOf: order(p).storeId }], data: orderData,
-    defaults: {
-      ar: { title: 'طلب جديد {{orderNumber}}', body: 'وصل طلب جديد رقم {{orderNumber}} بقيمة {{totalMinor}} {{currency}}. اقبله أو ارفضه الآن.' },
-      en: { title: 'New order {{orderNumber}}', body: 'New order {{orderNumber}} for {{totalMinor}} {{currency}} (minor units). Accept or reject it now.' },
-    },
+    defaults: NEW_ORDER,
   },
   {
     event: ORDER_EVENT_BY_STATUS.confirmed, category: 'orders', critical: false, channels: ['push', 'in_app'],

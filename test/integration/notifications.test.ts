@@ -162,6 +162,28 @@ describe('notifications: events to email, SMS, push and the inbox', function () 
     expect(inbox.items[0].data).to.deep.equal({ storeId, productId: inbox.items[0].data.productId, variantId });
   });
 
+  it('when a card order is placed, then its store hears of it only once the payment is held', async () => {
+    const owner = await person('store_owner');
+    const storeId = await openStore(app, owner.accessToken, { lat: 33.51, lng: 36.29 }, { approved: false });
+    const { unitOfWork, outbox } = app.system.composed.container.cradle;
+    const orderId = randomUUID();
+    const at = new Date().toISOString();
+    const payload = (from: 'placed' | null, to: 'placed' | 'awaiting_payment') => ({ orderId, orderNumber: 'D-CARD', checkoutId: randomUUID(), storeId, customerId: randomUUID(), from, to, totalMinor: 9_000, currency: 'SYP', paymentMethod: 'card', reason: null, actor: null, at });
+    const [placed] = await unitOfWork.transaction(() => outbox.add([{ type: ORDER_EVENT_BY_STATUS.placed.type, aggregateId: orderId, aggregateVersion: 1, occurredAt: at, payload: payload(null, 'placed') }]));
+    const [held] = await unitOfWork.transaction(() => outbox.add([{ type: ORDER_EVENT_BY_STATUS.awaiting_payment.type, aggregateId: orderId, aggregateVersion: 2, occurredAt: at, payload: payload('placed', 'awaiting_payment') }]));
+    await waitUntil(async () => (await record(held!.id, owner.accountId, 'in_app'))?.status === 'sent', 10_000);
+    // The consumer's job for the placed event (job id = event id) has finished: it decided nobody hears of it.
+    const consumer = new Queue(QUEUES.notifications, { connection: { url: app.redis.url }, prefix: queuePrefix(app.config.REDIS_KEY_PREFIX, QUEUES.notifications) });
+    try {
+      await waitUntil(async () => (await (await consumer.getJob(placed!.id))?.getState()) === 'completed', 10_000);
+    } finally {
+      await consumer.close();
+    }
+    expect(await record(placed!.id, owner.accountId, 'in_app')).to.equal(null);
+    const inbox = (await http(`${app.url}/api/v1/notifications/inbox`, { token: owner.accessToken })).body.data;
+    expect(inbox.items.map((m: { title: string }) => m.title)).to.deep.equal(['طلب جديد D-CARD']);
+  });
+
   it('when an admin saves a template with an unknown variable, then it is refused at save; a valid English one is used for an English speaker', async () => {
     const bad = await http(`${app.url}/api/v1/admin/notification-templates/ordering.order.confirmed/push/en`, { method: 'PUT', token: admin.accessToken, json: { title: 'Hi {{customerName}}', body: 'Order {{orderNumber}}' } });
     expect(bad.status).to.equal(422);
