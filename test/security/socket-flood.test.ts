@@ -1,3 +1,5 @@
+// @solo: the p99 bound below is calibrated for a test process with the machine to itself, so
+// scripts/test.mjs runs this file after the parallel lanes, alone.
 import { expect } from 'chai';
 import type { Socket } from 'socket.io-client';
 import { startTestApp, type TestApp } from '../helpers/app.js';
