@@ -2,7 +2,7 @@ import type { RedisClient } from './redis.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { DELIVERY_STATUSES, type DeliveryEvent } from '../domain/delivery/model.js';
-import { RedisEventBus } from './redis-channels.js';
+import { channelMessageParser, RedisEventBus } from './redis-channels.js';
 
 /**
  * Redis pub/sub channel carrying every DeliveryEvent as JSON, one message per
@@ -22,14 +22,7 @@ const deliveryEventSchema = z.discriminatedUnion('type', [
 ]);
 
 /** Parses one channel message; null for anything that is not a DeliveryEvent. */
-export function parseDeliveryEvent(message: string): DeliveryEvent | null {
-  try {
-    const r = deliveryEventSchema.safeParse(JSON.parse(message));
-    return r.success ? (r.data as DeliveryEvent) : null;
-  } catch {
-    return null;
-  }
-}
+export const parseDeliveryEvent = channelMessageParser<DeliveryEvent>(deliveryEventSchema);
 
 /**
  * The hubs' side of delivery events on the channel `<REDIS_KEY_PREFIX>delivery:events`.

@@ -1,6 +1,6 @@
 import type { RedisClient } from './redis.js';
 import { z } from 'zod';
-import { RedisEventBus } from './redis-channels.js';
+import { channelMessageParser, RedisEventBus } from './redis-channels.js';
 import type { Logger } from 'pino';
 import type { IdentityEvent } from '../domain/identity/model.js';
 import type { IdentityEventPublisher } from '../domain/identity/ports.js';
@@ -18,14 +18,7 @@ const eventSchema = z.discriminatedUnion('type', [
 ]);
 
 /** Parses one channel message; null for anything that is not an IdentityEvent. */
-export function parseIdentityEvent(message: string): IdentityEvent | null {
-  try {
-    const r = eventSchema.safeParse(JSON.parse(message));
-    return r.success ? r.data : null;
-  } catch {
-    return null;
-  }
-}
+export const parseIdentityEvent = channelMessageParser<IdentityEvent>(eventSchema);
 
 /** Identity events: in-process handlers plus the Redis channel `<REDIS_KEY_PREFIX>identity:events`. */
 export class IdentityEventBus extends RedisEventBus<IdentityEvent> implements IdentityEventPublisher {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { InboxPublisher } from '../domain/notification/ports.js';
 import type { RedisClient } from './redis.js';
-import { RedisEventBus } from './redis-channels.js';
+import { channelMessageParser, RedisEventBus } from './redis-channels.js';
 
 /** Redis pub/sub channel carrying new inbox messages; notification workers publish, hubs push them to the account's sockets. */
 export const notificationEventsChannel = (keyPrefix: string): string => `${keyPrefix}notification:events`;
@@ -15,14 +15,7 @@ export const inboxMessageSchema = z.object({
 const schema = z.object({ type: z.literal('notification.created'), accountId: id, unread: z.number().int().min(0), message: inboxMessageSchema });
 export type NotificationCreated = z.infer<typeof schema>;
 
-function parse(message: string): NotificationCreated | null {
-  try {
-    const r = schema.safeParse(JSON.parse(message));
-    return r.success ? r.data : null;
-  } catch {
-    return null;
-  }
-}
+const parse = channelMessageParser<NotificationCreated>(schema);
 
 /** Inbox messages on `<REDIS_KEY_PREFIX>notification:events`: best effort (the inbox is stored; apps re-read the count on connect). */
 export class NotificationEventBus extends RedisEventBus<NotificationCreated> implements InboxPublisher {

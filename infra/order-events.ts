@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ORDER_STATUSES } from '../domain/ordering/order.js';
 import type { OrderStatusChanged } from '../domain/ordering/order-events.js';
 import type { RedisClient } from './redis.js';
-import { RedisEventBus } from './redis-channels.js';
+import { channelMessageParser, RedisEventBus } from './redis-channels.js';
 
 /** Redis pub/sub channel carrying every order status change as JSON; the relay publishes, hubs subscribe. */
 export const orderEventsChannel = (keyPrefix: string): string => `${keyPrefix}order:events`;
@@ -12,14 +12,7 @@ const id = z.string().min(1).max(128);
 const status = z.enum(ORDER_STATUSES);
 const schema = z.object({ type: z.literal('order.status_changed'), orderId: id, orderNumber: z.string().max(32), storeId: id, customerId: id, from: status.nullable(), to: status, reason: z.string().nullable(), at: z.iso.datetime() });
 
-export function parseOrderEvent(message: string): OrderStatusChanged | null {
-  try {
-    const r = schema.safeParse(JSON.parse(message));
-    return r.success ? (r.data as OrderStatusChanged) : null;
-  } catch {
-    return null;
-  }
-}
+export const parseOrderEvent = channelMessageParser<OrderStatusChanged>(schema);
 
 /** The hubs' side of order status changes on `<REDIS_KEY_PREFIX>order:events`. Only the outbox relay publishes. */
 export class OrderEventBus extends RedisEventBus<OrderStatusChanged> {

@@ -1,6 +1,17 @@
 import { EventEmitter } from 'node:events';
 import type { RedisClient } from './redis.js';
 import type { Logger } from 'pino';
+import type { ZodType } from 'zod';
+
+/** One channel message read with its schema: the event, or null for anything else (bad JSON, another shape). */
+export const channelMessageParser = <T>(schema: ZodType<unknown>) => (message: string): T | null => {
+  try {
+    const r = schema.safeParse(JSON.parse(message));
+    return r.success ? (r.data as T) : null;
+  } catch {
+    return null;
+  }
+};
 
 /** How many subscriptions share each connection's SUBSCRIBE, per channel. */
 const subscriptions = new WeakMap<RedisClient, Map<string, number>>();
