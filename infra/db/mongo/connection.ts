@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import mongoose, { type Connection } from 'mongoose';
+import mongoose, { type Connection, type Model, type Schema } from 'mongoose';
 import type { UnitOfWork } from '../../../domain/shared/events.js';
 
 // Model operations inside `connection.transaction(fn)` pick up its session without passing it.
@@ -28,3 +28,6 @@ export function mongoUnitOfWork(conn: Connection): UnitOfWork {
     transaction: <T>(fn: () => Promise<T>): Promise<T> => (inTransaction.getStore() ? fn() : conn.transaction(() => inTransaction.run(true, fn))),
   };
 }
+
+/** The connection's model of that name, compiled on first use (adapters built twice on one connection share it). */
+export const modelOf = <T>(conn: Connection, name: string, schema: Schema<T>): Model<T> => (conn.models[name] as Model<T> | undefined) ?? conn.model<T>(name, schema);

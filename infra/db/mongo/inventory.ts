@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { modelOf } from './connection.js';
 import type { InventoryRepository } from '../../../domain/catalog/ports.js';
 import type { Reservation, ReservationStatus, StockChange, StockLevel, StockMovement } from '../../../domain/catalog/inventory.js';
 import { conflict } from '../../../domain/shared/errors.js';
@@ -34,9 +35,6 @@ const reservationSchema = new Schema<ReservationDoc>(
   { collection: 'stock_reservations', versionKey: false },
 );
 
-function modelOf<T>(conn: Connection, name: string, schema: Schema<T>): Model<T> {
-  return (conn.models[name] as Model<T> | undefined) ?? conn.model<T>(name, schema);
-}
 
 const toLevel = (d: LevelDoc): StockLevel => ({
   variantId: d._id, productId: d.productId, storeId: d.storeId, onHand: d.onHand, reserved: d.reserved, available: d.onHand - d.reserved,

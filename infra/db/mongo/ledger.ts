@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { modelOf } from './connection.js';
 import { OWNER_KINDS, PENDING_STATUSES, TRANSFER_KINDS, transferIdTaken, type Account, type OwnerKind, type PendingState, type Transfer } from '../../../domain/finance/model.js';
 import type { LedgerRepository, LedgerTotals } from '../../../domain/finance/ports.js';
 import { str } from './guard.js';
@@ -60,7 +61,6 @@ const pendingSchema = new Schema<PendingDoc>(
   { collection: 'ledger_pending', versionKey: false },
 );
 
-const model = <D>(conn: Connection, name: string, schema: Schema<D>): Model<D> => (conn.models[name] as Model<D> | undefined) ?? conn.model<D>(name, schema);
 
 const toAccount = (d: AccountDoc): Account => ({
   id: d._id, currency: d.currency, ownerKind: d.ownerKind, ownerId: d.ownerId,
@@ -93,9 +93,9 @@ export class MongoLedgerRepository implements LedgerRepository {
   private readonly pending: Model<PendingDoc>;
 
   constructor(conn: Connection) {
-    this.accounts = model(conn, 'LedgerAccount', accountSchema);
-    this.transfers = model(conn, 'LedgerTransfer', transferSchema);
-    this.pending = model(conn, 'LedgerPending', pendingSchema);
+    this.accounts = modelOf(conn, 'LedgerAccount', accountSchema);
+    this.transfers = modelOf(conn, 'LedgerTransfer', transferSchema);
+    this.pending = modelOf(conn, 'LedgerPending', pendingSchema);
   }
 
   async openAccount(a: Account): Promise<{ account: Account; created: boolean }> {

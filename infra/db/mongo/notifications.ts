@@ -1,13 +1,11 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { modelOf } from './connection.js';
 import { toBulkReport, NotificationPreferences, NotificationTemplate, type BulkReport, type BulkSend, type BulkStatus, type Channel, type DeliveryRecord, type DeliveryStatus, type DeviceToken, type InboxMessage, type Locale, type PreferenceProps, type TemplateProps } from '../../../domain/notification/model.js';
 import type { BulkSendRepository, DeliveryLog, DeviceTokenRepository, InboxRepository, PreferenceRepository, TemplateRepository } from '../../../domain/notification/ports.js';
 import { str, when } from './guard.js';
 
 // Indexes come from the versioned migrations (migrations.ts, step 0300-notifications).
 const isDuplicate = (err: unknown) => (err as { code?: number }).code === 11000;
-function modelOf<T>(conn: Connection, name: string, schema: Schema<T>): Model<T> {
-  return (conn.models[name] as Model<T> | undefined) ?? conn.model<T>(name, schema);
-}
 const opts = (collection: string) => ({ collection, versionKey: false as const, minimize: false });
 
 type TemplateDoc = TemplateProps & { _id: string };

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { modelOf } from './connection.js';
 import { conflict } from '../../../domain/shared/errors.js';
 import { toPage, offsetOf, type Page, type PageRequest } from '../../../domain/shared/pagination.js';
 import { Order, ORDER_STATUSES, PAYMENT_METHODS, formatOrderNumber, orderNumberDay, orderNumberPrefix, type OrderProps } from '../../../domain/ordering/order.js';
@@ -36,7 +37,6 @@ interface CounterDoc {
 }
 const counterSchema = new Schema<CounterDoc>({ _id: { type: String, required: true }, value: { type: Number, required: true } }, { collection: 'counters', versionKey: false });
 
-const modelOf = <T>(conn: Connection, name: string, s: Schema<T>): Model<T> => (conn.models[name] as Model<T> | undefined) ?? conn.model<T>(name, s);
 
 const toOrder = (d: Doc): Order => {
   const { _id, createdAt, updatedAt, ...rest } = d;

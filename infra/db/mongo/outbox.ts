@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { modelOf } from './connection.js';
 import { ulid } from 'ulidx';
 import type { DomainEvent, EventCatalog, NewEvent, OutboxStore, ProcessedEvents, StoredEvent } from '../../../domain/shared/events.js';
 
@@ -57,7 +58,6 @@ const processedSchema = new Schema<ProcessedDoc>(
   { collection: 'processed_events', versionKey: false },
 );
 
-const modelOf = <T>(conn: Connection, name: string, schema: Schema<T>): Model<T> => (conn.models[name] as Model<T> | undefined) ?? conn.model<T>(name, schema);
 
 const toEvent = (d: OutboxDoc): StoredEvent => ({
   sequence: d.sequence,

@@ -1,4 +1,5 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { Schema, type Connection } from 'mongoose';
+import { modelOf } from './connection.js';
 import { toPage, offsetOf, type Page, type PageRequest } from '../../../domain/shared/pagination.js';
 import { ATTEMPT_OUTCOMES, MESSAGE_STATUSES, WebhookEndpoint, WebhookMessage, type MessageStatus, type WebhookAttempt, type WebhookEndpointProps, type WebhookMessageProps } from '../../../domain/webhooks/model.js';
 import type { EndpointFilter, WebhookEndpointRepository, WebhookMessageRepository } from '../../../domain/webhooks/ports.js';
@@ -64,7 +65,6 @@ const attemptSchema = new Schema<AttemptDoc>(
   { collection: 'webhook_attempts', versionKey: false, minimize: false },
 );
 
-const modelOf = <D>(conn: Connection, name: string, schema: Schema<D>): Model<D> => (conn.models[name] as Model<D> | undefined) ?? conn.model<D>(name, schema);
 export const webhookModels = (conn: Connection) => ({
   endpoints: modelOf(conn, 'WebhookEndpoint', endpointSchema),
   messages: modelOf(conn, 'WebhookMessage', messageSchema),
