@@ -15,3 +15,14 @@ export interface CourierLocator {
     stale: boolean;
   } | null>;
 }
+
+/**
+ * Cash a courier holds for the platform, as dispatch needs it: a courier whose
+ * cash in hand has reached their limit gets no cash-on-delivery offers until
+ * they remit. Implemented by Finance (the ledger's cash-in-hand accounts and
+ * the cash limit setting); registered in the container as `courierCashLimit`.
+ */
+export interface CourierCashLimit {
+  /** The couriers among `courierIds` whose cash in hand is at or over their limit. */
+  overLimit(courierIds: readonly string[]): Promise<Set<string>>;
+}
