@@ -130,6 +130,18 @@ export const SETTINGS = {
     public: false,
     description: 'Cash on delivery a courier may hold (minor units) before they must hand it over to receive more cash orders.',
   }),
+  'finance.courierCashLimits': define({
+    schema: z.record(z.string().min(1).max(128), minor).refine((r) => Object.keys(r).length <= 1_000, { message: 'at most 1000 couriers' }),
+    default: {},
+    public: false,
+    description: "Per-courier cash limits (courier id → minor units) that replace finance.cashLimitMinor for those couriers.",
+  }),
+  'finance.payoutMinimumMinor': define({
+    schema: minor,
+    default: 100_000,
+    public: false,
+    description: 'The smallest payout a store or courier may request (minor units).',
+  }),
   'finance.deliveryFeeCutBps': define({
     schema: bps,
     default: 2_000,

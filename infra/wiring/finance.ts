@@ -8,6 +8,8 @@ import type { ProcessedEvents } from '../../domain/shared/events.js';
 import { financeProcessor } from '../../workers/processors/finance.js';
 import { QUEUES } from '../../workers/queues.js';
 import type { Queues } from '../queues.js';
+import { LedgerCourierCashLimit } from '../../domain/finance/use-cases/courier-cash-limit.js';
+import type { CourierCashLimit } from '../../domain/dispatch/ports.js';
 import type { SettingsReader } from '../../domain/platform/ports.js';
 import type { UnitOfWork } from '../../domain/shared/events.js';
 import type { Clock } from '../../domain/shared/ids.js';
@@ -22,6 +24,8 @@ export interface FinanceCradle {
   orderMoneyFlows: OrderMoneyFlows;
   /** The finance consumer's use case: reads the order, its payment and courier, runs the flow. */
   followOrderMoney: FollowOrderMoney;
+  /** Dispatch's port: couriers whose cash in hand reached their limit. */
+  courierCashLimit: CourierCashLimit;
 }
 
 interface Needs {
@@ -41,6 +45,7 @@ export function registerFinance(container: AwilixContainer<FinanceCradle & Needs
     followOrderMoney: asFunction((c: FinanceCradle & Needs) => new FollowOrderMoney({
       orders: c.repositories.orders, payments: c.repositories.payments, deliveries: c.repositories.deliveries, products: c.repositories.products, orderMoneyFlows: c.orderMoneyFlows,
     })).singleton(),
+    courierCashLimit: asFunction((c: FinanceCradle & Needs) => new LedgerCourierCashLimit({ ledger: c.ledger, liveSettings: c.liveSettings })).singleton(),
   });
 }
 
