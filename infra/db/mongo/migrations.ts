@@ -278,6 +278,13 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
     },
   },
   {
+    // Webhooks: the enabled endpoints subscribed to an event type, looked up once per event (multikey on the array).
+    name: '0401-webhook-endpoint-event-types',
+    async up(db) {
+      await createIndexes(db, 'webhook_endpoints', [{ name: 'eventTypes_1', key: { eventTypes: 1 }, partialFilterExpression: { status: 'enabled' } }]);
+    },
+  },
+  {
     // Dispatch: a delivery's offers by round, a courier's pending offers, open dispatch states oldest first.
     name: '0500-dispatch',
     async up(db) {
