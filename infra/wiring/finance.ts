@@ -3,6 +3,8 @@ import type { LedgerRepository } from '../../domain/finance/ports.js';
 import { CreateTransfers, ExpirePendingTransfers } from '../../domain/finance/use-cases/create-transfers.js';
 import { OpenAccount } from '../../domain/finance/use-cases/open-account.js';
 import { OrderMoneyFlows } from '../../domain/finance/use-cases/order-flows.js';
+import { LedgerCourierCashLimit } from '../../domain/finance/use-cases/courier-cash-limit.js';
+import type { CourierCashLimit } from '../../domain/dispatch/ports.js';
 import type { SettingsReader } from '../../domain/platform/ports.js';
 import type { UnitOfWork } from '../../domain/shared/events.js';
 import type { Clock } from '../../domain/shared/ids.js';
@@ -15,6 +17,8 @@ export interface FinanceCradle {
   expirePendingTransfers: ExpirePendingTransfers;
   openLedgerAccount: OpenAccount;
   orderMoneyFlows: OrderMoneyFlows;
+  /** Dispatch's port: couriers whose cash in hand reached their limit. */
+  courierCashLimit: CourierCashLimit;
 }
 
 interface Needs {
@@ -31,5 +35,6 @@ export function registerFinance(container: AwilixContainer<FinanceCradle & Needs
     expirePendingTransfers: asFunction((c: FinanceCradle & Needs) => new ExpirePendingTransfers({ ledger: c.ledger, unitOfWork: c.unitOfWork, clock: c.clock })).singleton(),
     openLedgerAccount: asFunction((c: FinanceCradle & Needs) => new OpenAccount({ ledger: c.ledger, liveSettings: c.liveSettings, clock: c.clock })).singleton(),
     orderMoneyFlows: asFunction((c: FinanceCradle & Needs) => new OrderMoneyFlows({ transfers: c.createTransfers, openAccount: c.openLedgerAccount, ledger: c.ledger, liveSettings: c.liveSettings })).singleton(),
+    courierCashLimit: asFunction((c: FinanceCradle & Needs) => new LedgerCourierCashLimit({ ledger: c.ledger, liveSettings: c.liveSettings })).singleton(),
   });
 }
