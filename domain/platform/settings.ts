@@ -71,6 +71,18 @@ const dispatchWeights = z
   .strictObject({ eta: weight, idle: weight, acceptanceRate: weight })
   .refine((w) => Math.abs(w.eta + w.idle + w.acceptanceRate - 1) < 1e-6, { message: 'the weights must add up to 1', path: [] });
 
+const whole = (lo: number, hi: number, unit: string) => z.number().int(`must be whole ${unit}`).min(lo, `must be at least ${lo}`).max(hi, `must be at most ${hi}`);
+/** Batch rounds and stacking; maxStackedOrders stops at 4 because a stack's route is searched exhaustively. */
+const dispatchBatch = z.strictObject({
+  intervalSeconds: whole(1, 60, 'seconds'),
+  busyOpenDeliveries: whole(1, 10_000, 'deliveries'),
+  candidatesPerDelivery: whole(1, 50, 'couriers'),
+  maxStackedOrders: whole(1, 4, 'orders'),
+  sameStoreMeters: whole(0, 1_000, 'metres'),
+  onTheWaySeconds: whole(0, 1_800, 'seconds'),
+  stopSeconds: whole(0, 900, 'seconds'),
+});
+
 export const SETTINGS = {
   currency: define({
     schema: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like SYP'),
@@ -123,6 +135,12 @@ export const SETTINGS = {
     default: { eta: 0.7, idle: 0.2, acceptanceRate: 0.1 },
     public: false,
     description: 'Shares of the dispatch score: courier ETA to the store, time idle, and past acceptance rate (they add up to 1).',
+  }),
+  'dispatch.batch': define({
+    schema: dispatchBatch,
+    default: { intervalSeconds: 5, busyOpenDeliveries: 5, candidatesPerDelivery: 8, maxStackedOrders: 2, sameStoreMeters: 50, onTheWaySeconds: 180, stopSeconds: 60 },
+    public: false,
+    description: 'Batch matching in busy regions: the round interval, how many open deliveries make a region busy, candidates kept per delivery, and stacking (K orders per courier, same store within sameStoreMeters or a pickup on the way within onTheWaySeconds of detour, seconds per stop).',
   }),
   'finance.cashLimitMinor': define({
     schema: minor,
