@@ -2,6 +2,8 @@ import type { EventDefinition } from '../shared/events.js';
 import { ORDER_EVENT_BY_STATUS, type OrderEventPayload } from '../ordering/order-events.js';
 import { stockLow } from '../catalog/product-events.js';
 import { storeVerificationDecided } from '../catalog/store-events.js';
+import { accountVerificationDecided, securityAlerted } from '../identity/events.js';
+import { webhookEndpointDisabled } from '../webhooks/events.js';
 import { variablesOf, type Category, type Channel, type Locale } from './model.js';
 
 /** Who receives a message: an account directly, or the owner of a store (looked up when sending). */
@@ -103,6 +105,34 @@ export const TRIGGERS: readonly Trigger[] = [
     defaults: {
       ar: { title: 'قرار التحقق من متجرك', body: 'نتيجة التحقق من متجرك: {{decision}}. {{reason}}' },
       en: { title: 'Your store verification', body: 'Your store verification was {{decision}}. {{reason}}' },
+    },
+  },
+  {
+    event: accountVerificationDecided, category: 'account', critical: false, channels: ['in_app', 'sms', 'push', 'email'],
+    recipients: (p) => [{ accountId: (p as { accountId: string }).accountId }],
+    data: (p) => ({ accountId: (p as { accountId: string }).accountId }),
+    defaults: {
+      ar: { title: 'قرار التحقق من حسابك', body: 'نتيجة مراجعة مستنداتك: {{decision}}. {{reason}}' },
+      en: { title: 'Your account verification', body: 'Your documents were {{decision}}. {{reason}}' },
+    },
+  },
+  // Critical: a security alert reaches the owner through preferences and quiet hours.
+  {
+    event: securityAlerted, category: 'security', critical: true, channels: ['in_app', 'push', 'email', 'sms'],
+    recipients: (p) => [{ accountId: (p as { accountId: string }).accountId }],
+    data: (p) => ({ alert: (p as { alert: string }).alert }),
+    defaults: {
+      ar: { title: 'تنبيه أمني على حسابك', body: 'حدث أمني على حسابك: {{alert}} (من {{ip}}). إن لم تكن أنت، غيّر كلمة المرور فوراً.' },
+      en: { title: 'Security alert on your account', body: 'Security event on your account: {{alert}} (from {{ip}}). If this was not you, change your password now.' },
+    },
+  },
+  {
+    event: webhookEndpointDisabled, category: 'account', critical: false, channels: ['in_app', 'email'],
+    recipients: (p) => [{ accountId: (p as { ownerId: string }).ownerId }],
+    data: (p) => ({ endpointId: (p as { endpointId: string }).endpointId }),
+    defaults: {
+      ar: { title: 'تم إيقاف نقطة الويب هوك', body: 'أوقفنا إرسال الويب هوك إلى {{url}} بعد فشل متواصل منذ {{failingSince}}. أصلحه ثم أعد تفعيله.' },
+      en: { title: 'Webhook endpoint disabled', body: 'We stopped sending webhooks to {{url}} after continuous failures since {{failingSince}}. Fix it, then enable it again.' },
     },
   },
 ];

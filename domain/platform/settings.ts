@@ -66,10 +66,28 @@ const commissionRules = z
   });
 
 const weight = z.number().min(0, 'must not be negative').max(1, 'must be at most 1');
-/** How dispatch ranks candidate couriers; the weights are shares of one score, so they add up to 1. */
+/**
+ * How dispatch ranks candidate couriers (domain/dispatch/scoring.ts); the weights are shares of one
+ * score, so they add up to 1. `waitAtStore` came later: a value stored without it reads it as 0.
+ */
 const dispatchWeights = z
-  .strictObject({ eta: weight, idle: weight, acceptanceRate: weight })
-  .refine((w) => Math.abs(w.eta + w.idle + w.acceptanceRate - 1) < 1e-6, { message: 'the weights must add up to 1', path: [] });
+  .strictObject({ eta: weight, waitAtStore: weight.default(0), idle: weight, acceptanceRate: weight })
+  .refine((w) => Math.abs(w.eta + w.waitAtStore + w.idle + w.acceptanceRate - 1) < 1e-6, { message: 'the weights must add up to 1', path: [] });
+const seconds = (max: number) => z.number().int('must be whole seconds').min(1, 'must be at least 1').max(max, `must be at most ${max}`);
+/** The seconds at which each time feature of the score counts as one full unit (see candidateCost). */
+const dispatchScoreScales = z.strictObject({ etaS: seconds(7_200), waitAtStoreS: seconds(7_200), idleS: seconds(86_400) });
+const metres = z.number().int('must be whole metres').min(100, 'must be at least 100').max(100_000, 'must be at most 100000');
+/** One offer per round; the radius grows by `widenFactor` every `widenEveryRounds` rounds, up to `maxRadiusM`. */
+const dispatchRounds = z
+  .strictObject({
+    radiusM: metres,
+    maxRadiusM: metres,
+    widenEveryRounds: z.number().int().min(1).max(100),
+    widenFactor: z.number().min(1, 'must be at least 1').max(10, 'must be at most 10'),
+    alertAfterRounds: z.number().int().min(1).max(1_000),
+    candidateLimit: z.number().int().min(1).max(500),
+  })
+  .refine((r) => r.maxRadiusM >= r.radiusM, { message: 'maxRadiusM must be at least radiusM', path: ['maxRadiusM'] });
 
 const whole = (lo: number, hi: number, unit: string) => z.number().int(`must be whole ${unit}`).min(lo, `must be at least ${lo}`).max(hi, `must be at most ${hi}`);
 /** Batch rounds and stacking; maxStackedOrders stops at 4 because a stack's route is searched exhaustively. */
@@ -132,9 +150,39 @@ export const SETTINGS = {
   }),
   'dispatch.weights': define({
     schema: dispatchWeights,
-    default: { eta: 0.7, idle: 0.2, acceptanceRate: 0.1 },
+    default: { eta: 0.6, waitAtStore: 0.15, idle: 0.15, acceptanceRate: 0.1 },
     public: false,
-    description: 'Shares of the dispatch score: courier ETA to the store, time idle, and past acceptance rate (they add up to 1).',
+    description: 'Shares of the dispatch score: courier ETA to the store, time they would wait there for the food, time idle, and past acceptance rate (they add up to 1).',
+  }),
+  'dispatch.scoreScales': define({
+    schema: dispatchScoreScales,
+    default: { etaS: 1_200, waitAtStoreS: 900, idleS: 1_800 },
+    public: false,
+    description: 'Seconds that count as one unit of each time feature of the dispatch score (ETA, wait at the store, idle time, which stops counting past its scale).',
+  }),
+  'dispatch.offerTimeoutSeconds': define({
+    schema: z.number().int('must be whole seconds').min(5, 'must be at least 5').max(600, 'must be at most 600'),
+    default: 30,
+    public: false,
+    description: 'Seconds a courier has to accept an offer before it expires and the next candidate gets it.',
+  }),
+  'dispatch.rounds': define({
+    schema: dispatchRounds,
+    default: { radiusM: 3_000, maxRadiusM: 12_000, widenEveryRounds: 3, widenFactor: 2, alertAfterRounds: 8, candidateLimit: 50 },
+    public: false,
+    description: 'Dispatch search: one offer per round, the first radius, how it widens every N rounds, after how many rounds ops are alerted, and how many nearest couriers are considered.',
+  }),
+  'dispatch.openBeforeReadyMinutes': define({
+    schema: z.number().int('must be whole minutes').min(0, 'must not be negative').max(240, 'must be at most 240'),
+    default: 10,
+    public: false,
+    description: 'Dispatch starts offering a confirmed order this many minutes before its expected ready time.',
+  }),
+  'dispatch.storeOwnersAssign': define({
+    schema: z.boolean(),
+    default: true,
+    public: false,
+    description: 'Whether store owners may still assign couriers to their own deliveries by hand.',
   }),
   'dispatch.batch': define({
     schema: dispatchBatch,

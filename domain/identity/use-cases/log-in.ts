@@ -1,9 +1,11 @@
 import { AppError } from '../../shared/errors.js';
+import type { Outbox } from '../../shared/events.js';
 import type { Clock } from '../../shared/ids.js';
 import { normalizeEmail, normalizePhone, type Account } from '../model.js';
 import type { AccountRepository, PasswordHasher, Throttle } from '../ports.js';
 import { fingerprint } from '../secrets.js';
 import { securityEvent, type AuditWriter, type Origin } from '../security-log.js';
+import { securityAlertEvent } from '../events.js';
 import type { SessionTokens, TokenPair } from '../session-tokens.js';
 
 export interface LogInDeps {
@@ -12,6 +14,7 @@ export interface LogInDeps {
   throttle: Throttle;
   sessionTokens: SessionTokens;
   recordAuditEntry: AuditWriter;
+  outbox: Outbox;
   clock: Clock;
 }
 
@@ -60,7 +63,11 @@ export class LogIn {
     const subject = account ? { id: account.id, role: account.role } : { id: null, role: 'anonymous' };
     const meta = { identifier: fingerprint(identifier.trim().toLowerCase()), failures: r.failures };
     await securityEvent(this.deps.recordAuditEntry, 'auth.login_failed', subject, origin, meta);
-    if (r.lockedUntil) await securityEvent(this.deps.recordAuditEntry, 'auth.login_locked', subject, origin, { ...meta, lockedUntil: r.lockedUntil.toISOString() });
+    if (r.lockedUntil) {
+      await securityEvent(this.deps.recordAuditEntry, 'auth.login_locked', subject, origin, { ...meta, lockedUntil: r.lockedUntil.toISOString() });
+      // The lock lives in the throttle (Redis), so the alert is its own one-row transaction.
+      if (account) await this.deps.outbox.add([securityAlertEvent(account.id, 'login_locked', origin, this.deps.clock.now())]);
+    }
     throw invalidCredentials();
   }
 

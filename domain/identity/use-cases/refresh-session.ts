@@ -1,15 +1,19 @@
+import type { Outbox, UnitOfWork } from '../../shared/events.js';
 import type { Clock } from '../../shared/ids.js';
 import type { AccountRepository, SessionRepository } from '../ports.js';
 import { hashRefreshToken } from '../secrets.js';
 import { securityEvent, type AuditWriter, type Origin } from '../security-log.js';
 import { invalidRefreshToken, type SessionTokens, type TokenPair } from '../session-tokens.js';
 import type { RefreshTokenRecord } from '../model.js';
+import { securityAlertEvent } from '../events.js';
 
 export interface RefreshSessionDeps {
   accounts: AccountRepository;
   sessions: SessionRepository;
   sessionTokens: SessionTokens;
   recordAuditEntry: AuditWriter;
+  outbox: Outbox;
+  unitOfWork: UnitOfWork;
   clock: Clock;
 }
 
@@ -37,7 +41,10 @@ export class RefreshSession {
   }
 
   private async reused(record: RefreshTokenRecord, origin: Origin): Promise<never> {
-    await this.deps.sessionTokens.revokeOne(record.accountId, record.sessionId, 'refresh_reuse');
+    await this.deps.unitOfWork.transaction(async () => {
+      await this.deps.sessionTokens.revokeOne(record.accountId, record.sessionId, 'refresh_reuse');
+      await this.deps.outbox.add([securityAlertEvent(record.accountId, 'refresh_token_reused', origin, this.deps.clock.now())]);
+    });
     await securityEvent(this.deps.recordAuditEntry, 'auth.refresh_token_reused', { id: record.accountId, role: 'unknown' }, origin, { sessionId: record.sessionId });
     throw invalidRefreshToken();
   }

@@ -1,8 +1,10 @@
+import type { Outbox, UnitOfWork } from '../../shared/events.js';
 import type { Clock } from '../../shared/ids.js';
 import { normalizePhone } from '../model.js';
 import type { AccountRepository, PasswordHasher, Throttle } from '../ports.js';
 import type { OtpCodes } from '../otp-codes.js';
 import { securityEvent, type AuditWriter, type Origin } from '../security-log.js';
+import { securityAlertEvent } from '../events.js';
 import type { SessionTokens } from '../session-tokens.js';
 import { assertPasswordPolicy } from './register-account.js';
 
@@ -13,6 +15,8 @@ export interface ResetPasswordDeps {
   sessionTokens: SessionTokens;
   throttle: Throttle;
   recordAuditEntry: AuditWriter;
+  outbox: Outbox;
+  unitOfWork: UnitOfWork;
   clock: Clock;
 }
 
@@ -28,8 +32,12 @@ export class ResetPassword {
     const account = phone ? await this.deps.accounts.findByPhone(phone) : null;
     await this.deps.otpCodes.redeem(account?.status === 'active' ? account : null, 'reset_password', input.code);
     const target = account!;
-    target.changePassword(passwordHash, this.deps.clock.now());
-    await this.deps.accounts.save(target);
+    const now = this.deps.clock.now();
+    target.changePassword(passwordHash, now);
+    await this.deps.unitOfWork.transaction(async () => {
+      await this.deps.accounts.save(target);
+      await this.deps.outbox.add([securityAlertEvent(target.id, 'password_reset', origin, now, target.version)]);
+    });
     const revoked = await this.deps.sessionTokens.revokeAll(target.id, 'password_reset');
     await this.deps.throttle.clear(`login:acct:${target.id}`);
     await securityEvent(this.deps.recordAuditEntry, 'auth.password_reset', { id: target.id, role: target.role }, origin, { sessionsRevoked: revoked.length }, 'success');
