@@ -186,7 +186,7 @@ export const SETTINGS = {
   }),
   'dispatch.batch': define({
     schema: dispatchBatch,
-    default: { intervalSeconds: 5, busyOpenDeliveries: 5, candidatesPerDelivery: 8, maxStackedOrders: 2, sameStoreMeters: 50, onTheWaySeconds: 180, stopSeconds: 60 },
+    default: { intervalSeconds: 5, busyOpenDeliveries: 5, candidatesPerDelivery: 20, maxStackedOrders: 2, sameStoreMeters: 50, onTheWaySeconds: 180, stopSeconds: 60 },
     public: false,
     description: 'Batch matching in busy regions: the round interval, how many open deliveries make a region busy, candidates kept per delivery, and stacking (K orders per courier, same store within sameStoreMeters or a pickup on the way within onTheWaySeconds of detour, seconds per stop).',
   }),
