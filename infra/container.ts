@@ -57,7 +57,7 @@ import { registerAddresses, addressRoutesOf, type AddressesCradle } from './wiri
 import { registerStoreZones, startStoreZones, storeZoneRoutesOf, storesNearRoutesOf, type StoreZonesCradle } from './wiring/store-zones.js';
 import { registerSettings, settingsRoutesOf, startSettings, type SettingsCradle } from './wiring/settings.js';
 import { registerPayments, paymentRoutesOf, startPaymentWorkers, type PaymentsCradle } from './wiring/payments.js';
-import { registerFinance, type FinanceCradle } from './wiring/finance.js';
+import { registerFinance, startFinanceWorkers, type FinanceCradle } from './wiring/finance.js';
 import { cartRoutesOf, registerCarts, startCartWorkers, type CartsCradle } from './wiring/carts.js';
 import { registerOrders, orderRoutesOf, startOrderWorkers, type OrdersCradle } from './wiring/orders.js';
 import { registerCheckout, checkoutRoutesOf, type CheckoutCradle } from './wiring/checkout.js';
@@ -283,6 +283,7 @@ function compose(infra: Infrastructure, role: ContainerRole): Composed {
     startOrderWorkers(c);
     startWebhookWorkers(c);
     startNotificationWorkers(c);
+    startFinanceWorkers(c);
   }
 
   return {

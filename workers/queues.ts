@@ -6,6 +6,7 @@ import { ORDER_EVENT_BY_STATUS } from '../domain/ordering/order-events.js';
 import { WEBHOOK_EVENT_TYPES } from '../domain/webhooks/event-types.js';
 import { TRIGGER_EVENT_TYPES } from '../domain/notification/triggers.js';
 import { CATEGORIES, CHANNELS } from '../domain/notification/model.js';
+import { paymentCaptured, paymentRefunded } from '../domain/ordering/payment-events.js';
 
 /**
  * Every queue and its job payload schema, in one place. Producers validate
@@ -28,6 +29,7 @@ export const QUEUES = {
   notifyPush: 'notify-push',
   notifyInApp: 'notify-in-app',
   notifyBulk: 'notify-bulk',
+  finance: 'finance',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -60,6 +62,11 @@ export const CONSUMERS = {
     queue: QUEUES.notifications,
     events: TRIGGER_EVENT_TYPES,
     description: 'Decides who hears about the event on which channels (preferences, quiet hours) and queues one job per channel (notify-email, notify-sms, notify-push, notify-in-app), keyed by event, recipient and channel.',
+  },
+  finance: {
+    queue: QUEUES.finance,
+    events: [paymentCaptured.type, paymentRefunded.type, ORDER_EVENT_BY_STATUS.delivered.type, ORDER_EVENT_BY_STATUS.cancelled.type, ORDER_EVENT_BY_STATUS.rejected.type],
+    description: 'Moves the ledger with the order: a captured card payment is held for the order, delivery settles it (store, commission, courier fee, platform cut; cash: the courier\'s cash in hand), a rejection or cancellation releases it, a full refund reverses what was posted.',
   },
 } as const satisfies Record<string, { queue: QueueName; events: readonly string[]; description: string }>;
 export type ConsumerName = keyof typeof CONSUMERS;
@@ -124,6 +131,7 @@ export interface JobPayloads {
   'notify-push': ChannelJobPayload;
   'notify-in-app': ChannelJobPayload;
   'notify-bulk': BulkJob;
+  finance: EventJob;
 }
 export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   audit: domainEventSchema,
@@ -141,4 +149,5 @@ export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   'notify-push': channelJobSchema,
   'notify-in-app': channelJobSchema,
   'notify-bulk': bulkJobSchema,
+  finance: domainEventSchema,
 };

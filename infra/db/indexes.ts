@@ -370,6 +370,11 @@ export const INDEXES: IndexPair[] = [
     mongo: { collection: 'webhook_endpoints', name: 'storeId_1_createdAt_-1', key: { storeId: 1, createdAt: -1 } },
   },
   {
+    serves: 'the enabled endpoints subscribed to an event type (once per event)',
+    sql: { table: 'webhook_endpoints', name: 'webhook_endpoints_event_types_idx', columns: 'event_types jsonb_path_ops', using: 'gin', where: "status = 'enabled'::text" },
+    mongo: { collection: 'webhook_endpoints', name: 'eventTypes_1', key: { eventTypes: 1 }, partialFilterExpression: { status: 'enabled' } },
+  },
+  {
     serves: 'one webhook message per endpoint and event',
     sql: { table: 'webhook_messages', name: 'webhook_messages_endpoint_event_idx', columns: 'endpoint_id, event_id', unique: true },
     mongo: { collection: 'webhook_messages', name: 'endpointId_1_eventId_1', key: { endpointId: 1, eventId: 1 }, unique: true },

@@ -3,6 +3,11 @@ import type { LedgerRepository } from '../../domain/finance/ports.js';
 import { CreateTransfers, ExpirePendingTransfers } from '../../domain/finance/use-cases/create-transfers.js';
 import { OpenAccount } from '../../domain/finance/use-cases/open-account.js';
 import { OrderMoneyFlows } from '../../domain/finance/use-cases/order-flows.js';
+import { FollowOrderMoney } from '../../domain/finance/use-cases/follow-order-money.js';
+import type { ProcessedEvents } from '../../domain/shared/events.js';
+import { financeProcessor } from '../../workers/processors/finance.js';
+import { QUEUES } from '../../workers/queues.js';
+import type { Queues } from '../queues.js';
 import { LedgerCourierCashLimit } from '../../domain/finance/use-cases/courier-cash-limit.js';
 import type { CourierCashLimit } from '../../domain/dispatch/ports.js';
 import type { SettingsReader } from '../../domain/platform/ports.js';
@@ -17,6 +22,8 @@ export interface FinanceCradle {
   expirePendingTransfers: ExpirePendingTransfers;
   openLedgerAccount: OpenAccount;
   orderMoneyFlows: OrderMoneyFlows;
+  /** The finance consumer's use case: reads the order, its payment and courier, runs the flow. */
+  followOrderMoney: FollowOrderMoney;
   /** Dispatch's port: couriers whose cash in hand reached their limit. */
   courierCashLimit: CourierCashLimit;
 }
@@ -35,6 +42,17 @@ export function registerFinance(container: AwilixContainer<FinanceCradle & Needs
     expirePendingTransfers: asFunction((c: FinanceCradle & Needs) => new ExpirePendingTransfers({ ledger: c.ledger, unitOfWork: c.unitOfWork, clock: c.clock })).singleton(),
     openLedgerAccount: asFunction((c: FinanceCradle & Needs) => new OpenAccount({ ledger: c.ledger, liveSettings: c.liveSettings, clock: c.clock })).singleton(),
     orderMoneyFlows: asFunction((c: FinanceCradle & Needs) => new OrderMoneyFlows({ transfers: c.createTransfers, openAccount: c.openLedgerAccount, ledger: c.ledger, liveSettings: c.liveSettings })).singleton(),
+    followOrderMoney: asFunction((c: FinanceCradle & Needs) => new FollowOrderMoney({
+      orders: c.repositories.orders, payments: c.repositories.payments, deliveries: c.repositories.deliveries, products: c.repositories.products, orderMoneyFlows: c.orderMoneyFlows,
+    })).singleton(),
     courierCashLimit: asFunction((c: FinanceCradle & Needs) => new LedgerCourierCashLimit({ ledger: c.ledger, liveSettings: c.liveSettings })).singleton(),
   });
+}
+
+/** Ledger writes lock a handful of account rows: a short lock hands a crashed worker's jobs on within seconds. */
+const FINANCE_LOCK_MS = 10_000;
+
+/** The worker role: the finance consumer (the ledger follows payments and orders). */
+export function startFinanceWorkers(c: FinanceCradle & Needs & { queues: Queues; processedEvents: ProcessedEvents }): void {
+  c.queues.work(QUEUES.finance, financeProcessor(c), 4, FINANCE_LOCK_MS);
 }

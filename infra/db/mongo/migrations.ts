@@ -277,4 +277,11 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
       await createIndexes(db, 'webhook_attempts', [{ name: 'messageId_1_n_1', key: { messageId: 1, n: 1 }, unique: true }]);
     },
   },
+  {
+    // Webhooks: the enabled endpoints subscribed to an event type, looked up once per event (multikey on the array).
+    name: '0401-webhook-endpoint-event-types',
+    async up(db) {
+      await createIndexes(db, 'webhook_endpoints', [{ name: 'eventTypes_1', key: { eventTypes: 1 }, partialFilterExpression: { status: 'enabled' } }]);
+    },
+  },
 ];
