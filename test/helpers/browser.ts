@@ -41,7 +41,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
     });
     proc.once('exit', (code) => reject(new Error(`chromium exited ${code}: ${err}`)));
   });
-  const browser = await chromium.connectOverCDP(endpoint);
+  const browser = await chromium.connectOverCDP(endpoint, { timeout: 60_000 });
   return {
     browser,
     context: (size = 'desktop') => browser.newContext(size === 'phone' ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } : { viewport: { width: 1280, height: 800 } }),
