@@ -20,6 +20,8 @@ export const ADMIN_PERMISSIONS = [
   /** Platform webhook endpoints, and any store's endpoints and delivery log (support). */
   'webhooks:manage',
   'notifications:manage',
+  /** Remittances, payout decisions and batches, reconciliation, any owner's balances. */
+  'finance:manage',
 ] as const;
 export type Permission = (typeof ADMIN_PERMISSIONS)[number];
 
