@@ -70,12 +70,30 @@ export const ERROR_STATUS = {
   LEDGER_PENDING_EXPIRED: 409,
   /** Posting more than the pending transfer reserved. */
   LEDGER_POST_EXCEEDS_PENDING: 422,
+  /** A remittance larger than the cash the courier holds. */
+  REMITTANCE_EXCEEDS_CASH_IN_HAND: 422,
+  /** A payout request below the `finance.payoutMinimumMinor` setting. */
+  PAYOUT_BELOW_MINIMUM: 422,
+  /** A payout request larger than the owner's available balance (posted, less reserved, less cash not yet remitted). */
+  PAYOUT_EXCEEDS_AVAILABLE: 422,
+  /** A payout asked to move on from a status it cannot (approve a rejected one, reject a paid one). */
+  PAYOUT_STATUS_CONFLICT: 409,
+  /** A payout requested without a bank account on file. */
+  PAYOUT_NO_BANK_ACCOUNT: 422,
+  /** A bank account whose IBAN fails validation (country format or check digits). */
+  IBAN_INVALID: 400,
   /** A webhook whose signature does not verify: logged and ignored. */
   WEBHOOK_SIGNATURE_INVALID: 400,
   /** A webhook endpoint URL the platform will not call: not HTTPS, or resolving to a loopback, private or link-local address. */
   WEBHOOK_URL_REFUSED: 422,
   /** A notification template names a variable its event does not carry (details list each, with the allowed ones). */
   TEMPLATE_VARIABLE_UNKNOWN: 422,
+  /** Answering an offer whose time ran out (or that dispatch withdrew): it changes nothing. */
+  OFFER_EXPIRED: 409,
+  /** Accepting an offer that was already accepted (a double tap), or declining it afterwards. */
+  OFFER_ALREADY_ACCEPTED: 409,
+  /** Answering an offer that was already declined. */
+  OFFER_ALREADY_DECLINED: 409,
   PAYLOAD_TOO_LARGE: 413,
   /** The bytes are not of a type the route accepts (detected from the content, not the name). */
   UNSUPPORTED_MEDIA_TYPE: 415,

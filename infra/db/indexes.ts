@@ -370,6 +370,11 @@ export const INDEXES: IndexPair[] = [
     mongo: { collection: 'webhook_endpoints', name: 'storeId_1_createdAt_-1', key: { storeId: 1, createdAt: -1 } },
   },
   {
+    serves: 'the enabled endpoints subscribed to an event type (once per event)',
+    sql: { table: 'webhook_endpoints', name: 'webhook_endpoints_event_types_idx', columns: 'event_types jsonb_path_ops', using: 'gin', where: "status = 'enabled'::text" },
+    mongo: { collection: 'webhook_endpoints', name: 'eventTypes_1', key: { eventTypes: 1 }, partialFilterExpression: { status: 'enabled' } },
+  },
+  {
     serves: 'one webhook message per endpoint and event',
     sql: { table: 'webhook_messages', name: 'webhook_messages_endpoint_event_idx', columns: 'endpoint_id, event_id', unique: true },
     mongo: { collection: 'webhook_messages', name: 'endpointId_1_eventId_1', key: { endpointId: 1, eventId: 1 }, unique: true },
@@ -383,6 +388,21 @@ export const INDEXES: IndexPair[] = [
     serves: "an entity's pending messages at an endpoint (ordered delivery)",
     sql: { table: 'webhook_messages', name: 'webhook_messages_entity_idx', columns: 'endpoint_id, aggregate_id, status' },
     mongo: { collection: 'webhook_messages', name: 'endpointId_1_aggregateId_1_status_1', key: { endpointId: 1, aggregateId: 1, status: 1 } },
+  },
+  {
+    serves: "a delivery's offers, by round",
+    sql: { table: 'dispatch_offers', name: 'dispatch_offers_delivery_idx', columns: 'delivery_id, round' },
+    mongo: { collection: 'dispatch_offers', name: 'deliveryId_1_round_1', key: { deliveryId: 1, round: 1 } },
+  },
+  {
+    serves: "a courier's pending offers, and their acceptance record",
+    sql: { table: 'dispatch_offers', name: 'dispatch_offers_courier_idx', columns: 'courier_id, status' },
+    mongo: { collection: 'dispatch_offers', name: 'courierId_1_status_1', key: { courierId: 1, status: 1 } },
+  },
+  {
+    serves: 'open dispatches, oldest first (resumed after a restart)',
+    sql: { table: 'dispatch_states', name: 'dispatch_states_open_idx', columns: 'opened_at', where: "status = 'open'::text" },
+    mongo: { collection: 'dispatch_states', name: 'open_openedAt_1', key: { openedAt: 1 }, partialFilterExpression: { status: 'open' } },
   },
   {
     serves: "a message's attempts, in order",

@@ -1,15 +1,8 @@
 import type { CourierCashLimit } from '../../dispatch/ports.js';
 import type { SettingsReader } from '../../platform/ports.js';
-import type { Account } from '../model.js';
+import { cashInHandOf } from '../cash.js';
 import type { LedgerRepository } from '../ports.js';
 import { accountIdFor } from './open-account.js';
-
-/**
- * Cash a courier holds: the debit-normal balance of their `courier_cash_in_hand` account
- * (cash collected − remittances). A pending remittance does not count as handed over yet:
- * the cash is still in the courier's pocket until an admin confirms it.
- */
-export const cashInHandOf = (a: Account | null): number => (a ? a.debitsPosted - a.creditsPosted : 0);
 
 /**
  * Dispatch's `CourierCashLimit` on the ledger: a courier is over their limit when the cash
