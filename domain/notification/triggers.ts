@@ -4,6 +4,7 @@ import { stockLow } from '../catalog/product-events.js';
 import { storeVerificationDecided } from '../catalog/store-events.js';
 import { accountVerificationDecided, securityAlerted } from '../identity/events.js';
 import { webhookEndpointDisabled } from '../webhooks/events.js';
+import { offerMade } from '../dispatch/events.js';
 import { variablesOf, type Category, type Channel, type Locale } from './model.js';
 
 /** Who receives a message: an account directly, or the owner of a store (looked up when sending). */
@@ -114,6 +115,16 @@ export const TRIGGERS: readonly Trigger[] = [
     defaults: {
       ar: { title: 'قرار التحقق من حسابك', body: 'نتيجة مراجعة مستنداتك: {{decision}}. {{reason}}' },
       en: { title: 'Your account verification', body: 'Your documents were {{decision}}. {{reason}}' },
+    },
+  },
+  // Critical: the courier must hear of an offer within its 30 s whatever their preferences (the hub also pushes offer:new to their socket).
+  {
+    event: offerMade, category: 'offers', critical: true, channels: ['push', 'in_app'],
+    recipients: (p) => [{ accountId: (p as { courierId: string }).courierId }],
+    data: (p) => ({ offerId: (p as { offerId: string }).offerId, deliveryId: (p as { deliveryId: string }).deliveryId }),
+    defaults: {
+      ar: { title: 'عرض توصيل جديد', body: 'عرض توصيل جديد بأجر {{feeMinor}} (بأصغر وحدة). أجب قبل {{expiresAt}}.' },
+      en: { title: 'New delivery offer', body: 'New delivery offer paying {{feeMinor}} (minor units). Answer before {{expiresAt}}.' },
     },
   },
   // Critical: a security alert reaches the owner through preferences and quiet hours.

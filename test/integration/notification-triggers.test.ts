@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { startTestApp, http, type TestApp } from '../helpers/app.js';
 import { logIn, outbox, signUp, signUpAdmin, type Session } from '../helpers/identity.js';
 import { webhookEndpointDisabled } from '../../domain/webhooks/events.js';
+import { offerMade } from '../../domain/dispatch/events.js';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 
@@ -110,5 +111,23 @@ describe('notification triggers: verification decided, security alerts, webhook 
     expect(message, 'no message').to.not.equal(undefined);
     expect(message!.body).to.include('https://partner.example/hooks');
     expect(message!.data).to.deep.equal({ endpointId });
+  });
+
+  it('when dispatch offers a delivery to a courier who muted offers, then the courier still hears of it (critical), with the offer to open', async () => {
+    const courier = await signUp(app, 'courier');
+    expect((await http(api('/notifications/preferences'), { method: 'PATCH', token: courier.accessToken, json: { muted: { offers: ['in_app', 'push'] } } })).status).to.equal(200);
+    const { unitOfWork, outbox: events } = app.system.composed.container.cradle;
+    const deliveryId = randomUUID();
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + 30_000).toISOString();
+    await unitOfWork.transaction(() => events.add([{
+      type: offerMade.type, aggregateId: `${deliveryId}:1`, aggregateVersion: 1, occurredAt: now.toISOString(),
+      payload: { offerId: `${deliveryId}:1`, deliveryId, orderId: randomUUID(), courierId: courier.accountId, round: 1, pickup: { lat: 33.51, lng: 36.29 }, dropoff: { lat: 33.52, lng: 36.3 }, feeMinor: 1_500, cash: true, expiresAt, at: now.toISOString() },
+    }]));
+    const [message, ...more] = await inbox(courier, 'dispatch.offer.made');
+    expect(more).to.have.length(0);
+    expect(message!.category).to.equal('offers');
+    expect(message!.body).to.include('1500').and.to.include(expiresAt);
+    expect(message!.data).to.deep.equal({ offerId: `${deliveryId}:1`, deliveryId });
   });
 });
