@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'data/**', 'loadtest/results/**', 'web/vendor/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'data/**', 'loadtest/results/**', 'web/vendor/**', 'web/dist/**', 'web/vite.config.mts', 'test/artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

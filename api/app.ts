@@ -19,6 +19,7 @@ import { systemRouter, type SystemDeps } from './routes/system.js';
 import { idempotencyGuard, REPLAYED_HEADER } from './middleware/idempotency.js';
 import type { IdempotencyRepository } from '../domain/platform/ports.js';
 import type { Clock } from '../domain/shared/ids.js';
+import { webPages, WEB_BUILD_DIR } from './web.js';
 
 export interface ApiSettings extends RateLimitSettings {
   CORS_ORIGINS: string[];
@@ -26,6 +27,8 @@ export interface ApiSettings extends RateLimitSettings {
   TRUST_PROXY: boolean;
   PUBLIC_URL?: string | undefined;
   METRICS_TOKEN?: string | undefined;
+  /** MapLibre style of the web pages' maps; without one they draw an offline style. */
+  MAP_STYLE_URL?: string | undefined;
 }
 
 export interface ApiDeps {
@@ -68,6 +71,8 @@ export function createApp(deps: ApiDeps): { app: Koa; routes: RouteSpec[]; opena
   // Probes, metrics and docs answer before the rate limiter so load balancers are never throttled.
   const system = systemRouter({ metrics: deps.metrics, readiness: deps.readiness, openapi: () => openapi, metricsToken: deps.config.METRICS_TOKEN });
   app.use(system.routes());
+  // The browser pages (ops board, tracking, store console) are static files: never rate limited.
+  app.use(webPages({ dir: WEB_BUILD_DIR, mapStyleUrl: deps.config.MAP_STYLE_URL }));
   app.use(globalRateLimit(deps.redis, deps.config, deps.keyPrefix));
   app.use(rejectInvalidToken());
   app.use(api.routes());

@@ -21,6 +21,8 @@ const schema = z
     HOST: z.string().min(1).default('0.0.0.0'),
     PORT: int(0, 65535).default(3000),
     PUBLIC_URL: z.url().optional(),
+    /** MapLibre style URL of the web pages' maps (its origin is allowed by their CSP); unset: an offline style. */
+    MAP_STYLE_URL: z.url().optional(),
     DATA_DIR: z.string().min(1).default('./data'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),

@@ -12,8 +12,10 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
  * included) can load /docs and open sockets from the browser console. Only
  * that port: another local dev server's pages stay outside.
  */
-export function originPolicy(config: Pick<Config, 'CORS_ORIGINS' | 'NODE_ENV' | 'HOST'>): OriginPolicy {
+export function originPolicy(config: Pick<Config, 'CORS_ORIGINS' | 'NODE_ENV' | 'HOST' | 'PUBLIC_URL'>): OriginPolicy {
   const listed = new Set(config.CORS_ORIGINS);
+  // The app serves its own pages (/ops, /store, /track): their origin is the public URL's.
+  if (config.PUBLIC_URL) listed.add(new URL(config.PUBLIC_URL).origin);
   if (config.NODE_ENV !== 'development') return (origin) => listed.has(origin);
   return (origin, req) => listed.has(origin) || isOwnAddress(origin, req, config.HOST);
 }

@@ -25,16 +25,27 @@ if (needsInstall()) {
   execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit', env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' } });
 }
 
-const hasRedis = spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status === 0;
-const needRedis = !process.env.REDIS_URL || process.env.npm_lifecycle_event === 'pretest';
-if (!hasRedis && needRedis) {
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
+const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+let aptUpdated = false;
+/** Installs a Debian package as redis-server always was: root with apt-get, else a one-line hint and exit 1. */
+function aptInstall(pkg, why) {
   if (isRoot && hasApt) {
-    console.log('[daraa] installing redis-server with apt-get…');
-    execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server', { stdio: 'inherit' });
-  } else {
-    console.error('[daraa] redis-server is not installed. Install it with: sudo apt-get install -y redis-server (or set REDIS_URL to an existing Redis).');
-    process.exit(1);
+    console.log(`[daraa] installing ${pkg} with apt-get…`);
+    execSync(`${aptUpdated ? '' : 'apt-get update -qq && '}DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg}`, { stdio: 'inherit' });
+    aptUpdated = true;
+    return;
   }
+  console.error(`[daraa] ${pkg} is not installed. Install it with: sudo apt-get install -y ${pkg} ${why}`);
+  process.exit(1);
 }
+
+const needRedis = !process.env.REDIS_URL || process.env.npm_lifecycle_event === 'pretest';
+if (!has('redis-server') && needRedis) aptInstall('redis-server', '(or set REDIS_URL to an existing Redis).');
+
+// The browser tests drive Debian's chromium through playwright-core (no browser download).
+if (process.env.npm_lifecycle_event === 'pretest' && !existsSync('/usr/bin/chromium')) aptInstall('chromium', '(the browser tests need it).');
+
+// The web pages (web/) are built by Vite when their sources are newer than the last build.
+execSync(`node ${JSON.stringify(path.join(root, 'scripts', 'build-web.mjs'))}`, { stdio: 'inherit' });

@@ -1,4 +1,5 @@
 import type { CourierAvailability, Vehicle } from '../shared/vehicles.js';
+import type { DispatchState, Offer, OfferEnd } from './model.js';
 
 /**
  * The live fleet, as dispatch sees it: nearest couriers and what the index
@@ -25,4 +26,42 @@ export interface CourierLocator {
 export interface CourierCashLimit {
   /** The couriers among `courierIds` whose cash in hand is at or over their limit. */
   overLimit(courierIds: readonly string[]): Promise<Set<string>>;
+}
+
+/**
+ * Offers. Implementations: SqlOfferRepository and MongoOfferRepository, both
+ * judged by test/contract/dispatch-repositories.test.ts.
+ */
+export interface OfferRepository {
+  /** Inserts; false (nothing written) when an offer with this id exists already (a resumed round). */
+  create(offer: Offer): Promise<boolean>;
+  findById(id: string): Promise<Offer | null>;
+  /** The delivery's pending offer, if any (dispatch keeps at most one). */
+  findPendingByDelivery(deliveryId: string): Promise<Offer | null>;
+  /** The courier's pending offers (to expire them when the courier disconnects). */
+  listPendingByCourier(courierId: string): Promise<Offer[]>;
+  /** The delivery's offers, by round. */
+  listByDelivery(deliveryId: string): Promise<Offer[]>;
+  /**
+   * Ends a pending offer: pending → `to`, stamped `at`. Null, and nothing
+   * written, when the offer is missing or no longer pending, so an offer ends
+   * exactly once however many answers and timers race.
+   */
+  end(id: string, to: OfferEnd, at: Date, reason: string | null): Promise<Offer | null>;
+  /** Offers made to and accepted by each of `courierIds` (absent: none), for the acceptance rate. */
+  records(courierIds: readonly string[]): Promise<Map<string, { offered: number; accepted: number }>>;
+}
+
+/**
+ * Dispatch state, one per delivery. Implementations: SqlDispatchRepository and
+ * MongoDispatchRepository, judged by the same contract suite.
+ */
+export interface DispatchRepository {
+  /** Inserts the state unless the delivery has one; returns the stored one either way. */
+  open(state: DispatchState): Promise<{ state: DispatchState; created: boolean }>;
+  find(deliveryId: string): Promise<DispatchState | null>;
+  /** Writes `state` (with its version bumped by the caller) if the stored version is `expectedVersion`; false otherwise. */
+  save(state: DispatchState, expectedVersion: number): Promise<boolean>;
+  /** Open states, oldest first (the worker resumes these after a restart). */
+  listOpen(limit: number): Promise<DispatchState[]>;
 }

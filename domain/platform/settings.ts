@@ -89,6 +89,18 @@ const dispatchRounds = z
   })
   .refine((r) => r.maxRadiusM >= r.radiusM, { message: 'maxRadiusM must be at least radiusM', path: ['maxRadiusM'] });
 
+const whole = (lo: number, hi: number, unit: string) => z.number().int(`must be whole ${unit}`).min(lo, `must be at least ${lo}`).max(hi, `must be at most ${hi}`);
+/** Batch rounds and stacking; maxStackedOrders stops at 4 because a stack's route is searched exhaustively. */
+const dispatchBatch = z.strictObject({
+  intervalSeconds: whole(1, 60, 'seconds'),
+  busyOpenDeliveries: whole(1, 10_000, 'deliveries'),
+  candidatesPerDelivery: whole(1, 50, 'couriers'),
+  maxStackedOrders: whole(1, 4, 'orders'),
+  sameStoreMeters: whole(0, 1_000, 'metres'),
+  onTheWaySeconds: whole(0, 1_800, 'seconds'),
+  stopSeconds: whole(0, 900, 'seconds'),
+});
+
 export const SETTINGS = {
   currency: define({
     schema: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like SYP'),
@@ -171,6 +183,12 @@ export const SETTINGS = {
     default: true,
     public: false,
     description: 'Whether store owners may still assign couriers to their own deliveries by hand.',
+  }),
+  'dispatch.batch': define({
+    schema: dispatchBatch,
+    default: { intervalSeconds: 5, busyOpenDeliveries: 5, candidatesPerDelivery: 20, maxStackedOrders: 2, sameStoreMeters: 50, onTheWaySeconds: 180, stopSeconds: 60 },
+    public: false,
+    description: 'Batch matching in busy regions: the round interval, how many open deliveries make a region busy, candidates kept per delivery, and stacking (K orders per courier, same store within sameStoreMeters or a pickup on the way within onTheWaySeconds of detour, seconds per stop).',
   }),
   'finance.cashLimitMinor': define({
     schema: minor,

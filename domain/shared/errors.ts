@@ -88,6 +88,12 @@ export const ERROR_STATUS = {
   WEBHOOK_URL_REFUSED: 422,
   /** A notification template names a variable its event does not carry (details list each, with the allowed ones). */
   TEMPLATE_VARIABLE_UNKNOWN: 422,
+  /** Answering an offer whose time ran out (or that dispatch withdrew): it changes nothing. */
+  OFFER_EXPIRED: 409,
+  /** Accepting an offer that was already accepted (a double tap), or declining it afterwards. */
+  OFFER_ALREADY_ACCEPTED: 409,
+  /** Answering an offer that was already declined. */
+  OFFER_ALREADY_DECLINED: 409,
   PAYLOAD_TOO_LARGE: 413,
   /** The bytes are not of a type the route accepts (detected from the content, not the name). */
   UNSUPPORTED_MEDIA_TYPE: 415,

@@ -400,6 +400,21 @@ export const INDEXES: IndexPair[] = [
     mongo: { collection: 'webhook_messages', name: 'endpointId_1_aggregateId_1_status_1', key: { endpointId: 1, aggregateId: 1, status: 1 } },
   },
   {
+    serves: "a delivery's offers, by round",
+    sql: { table: 'dispatch_offers', name: 'dispatch_offers_delivery_idx', columns: 'delivery_id, round' },
+    mongo: { collection: 'dispatch_offers', name: 'deliveryId_1_round_1', key: { deliveryId: 1, round: 1 } },
+  },
+  {
+    serves: "a courier's pending offers, and their acceptance record",
+    sql: { table: 'dispatch_offers', name: 'dispatch_offers_courier_idx', columns: 'courier_id, status' },
+    mongo: { collection: 'dispatch_offers', name: 'courierId_1_status_1', key: { courierId: 1, status: 1 } },
+  },
+  {
+    serves: 'open dispatches, oldest first (resumed after a restart)',
+    sql: { table: 'dispatch_states', name: 'dispatch_states_open_idx', columns: 'opened_at', where: "status = 'open'::text" },
+    mongo: { collection: 'dispatch_states', name: 'open_openedAt_1', key: { openedAt: 1 }, partialFilterExpression: { status: 'open' } },
+  },
+  {
     serves: "a message's attempts, in order",
     mongo: { collection: 'webhook_attempts', name: 'messageId_1_n_1', key: { messageId: 1, n: 1 }, unique: true },
     otherwise: 'SQL: the primary key (message_id, n)',

@@ -13,8 +13,8 @@ const problems = (key: SettingKey, value: unknown): { field: string; message: st
 };
 
 describe('marketplace settings registry', () => {
-  it('when the registry is read, then it has its eighteen keys, each default passes its own schema, and the public ones are the client-facing five', () => {
-    expect(SETTING_KEYS).to.have.members(['currency', 'vat.rateBps', 'delivery.feeBands', 'order.minimumDefaultMinor', 'store.prepDefaultMinutes', 'order.autoRejectMinutes', 'finance.commissionRules', 'dispatch.weights', 'finance.cashLimitMinor', 'finance.courierCashLimits', 'finance.payoutMinimumMinor', 'finance.deliveryFeeCutBps', 'cart.idleExpiryMinutes', 'dispatch.scoreScales', 'dispatch.offerTimeoutSeconds', 'dispatch.rounds', 'dispatch.openBeforeReadyMinutes', 'dispatch.storeOwnersAssign']);
+  it('when the registry is read, then it has its nineteen keys, each default passes its own schema, and the public ones are the client-facing five', () => {
+    expect(SETTING_KEYS).to.have.members(['currency', 'vat.rateBps', 'delivery.feeBands', 'order.minimumDefaultMinor', 'store.prepDefaultMinutes', 'order.autoRejectMinutes', 'finance.commissionRules', 'dispatch.weights', 'finance.cashLimitMinor', 'finance.courierCashLimits', 'finance.payoutMinimumMinor', 'finance.deliveryFeeCutBps', 'cart.idleExpiryMinutes', 'dispatch.scoreScales', 'dispatch.offerTimeoutSeconds', 'dispatch.rounds', 'dispatch.openBeforeReadyMinutes', 'dispatch.storeOwnersAssign', 'dispatch.batch']);
     for (const k of SETTING_KEYS) expect(problems(k, SETTINGS[k].default), k).to.deep.equal([]);
     expect(PUBLIC_SETTING_KEYS).to.have.members(['currency', 'vat.rateBps', 'delivery.feeBands', 'order.minimumDefaultMinor', 'cart.idleExpiryMinutes']);
     expect(defaultSettings()['delivery.feeBands']).to.deep.equal([
@@ -67,6 +67,12 @@ describe('marketplace settings registry', () => {
   it('when dispatch weights do not add up to 1, then they are refused', () => {
     expect(problems('dispatch.weights', { eta: 0.5, idle: 0.5, acceptanceRate: 0.5 })[0]?.message).to.equal('the weights must add up to 1');
     expect(problems('dispatch.weights', { eta: 0.6, idle: 0.3, acceptanceRate: 0.1 })).to.deep.equal([]);
+  });
+
+  it('when batch stacking asks for more than four orders per courier, then it is refused', () => {
+    const batch = SETTINGS['dispatch.batch'].default;
+    expect(problems('dispatch.batch', { ...batch, maxStackedOrders: 5 })[0]?.message).to.equal('must be at most 4');
+    expect(problems('dispatch.batch', { ...batch, maxStackedOrders: 3 })).to.deep.equal([]);
   });
 
   it('when a key is unknown, then NOT_FOUND lists the known keys', () => {

@@ -294,4 +294,15 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
       await createIndexes(db, 'webhook_endpoints', [{ name: 'eventTypes_1', key: { eventTypes: 1 }, partialFilterExpression: { status: 'enabled' } }]);
     },
   },
+  {
+    // Dispatch: a delivery's offers by round, a courier's pending offers, open dispatch states oldest first.
+    name: '0500-dispatch',
+    async up(db) {
+      await createIndexes(db, 'dispatch_offers', [
+        { name: 'deliveryId_1_round_1', key: { deliveryId: 1, round: 1 } },
+        { name: 'courierId_1_status_1', key: { courierId: 1, status: 1 } },
+      ]);
+      await createIndexes(db, 'dispatch_states', [{ name: 'open_openedAt_1', key: { openedAt: 1 }, partialFilterExpression: { status: 'open' } }]);
+    },
+  },
 ];

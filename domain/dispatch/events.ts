@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { defineEvent, type NewEvent } from '../shared/events.js';
+import type { Offer } from './model.js';
+
+const id = z.string().min(1).max(128);
+const at = z.iso.datetime();
+const point = z.strictObject({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) });
+
+export const offerMade = defineEvent({
+  type: 'dispatch.offer.made',
+  version: 1,
+  aggregateType: 'offer',
+  description: 'Dispatch offered a delivery to one courier until expiresAt (the hubs push it as offer:new; the courier is also notified).',
+  payload: z.strictObject({ offerId: id, deliveryId: id, orderId: id, courierId: id, round: z.number().int().min(1), pickup: point, dropoff: point, feeMinor: z.number().int().min(0), cash: z.boolean(), expiresAt: at, at }),
+});
+
+export const offerEnded = defineEvent({
+  type: 'dispatch.offer.ended',
+  version: 1,
+  aggregateType: 'offer',
+  description: 'An offer ended, exactly once: accepted, declined or expired (by its timer, a disconnect or a withdrawal).',
+  payload: z.strictObject({ offerId: id, deliveryId: id, orderId: id, courierId: id, round: z.number().int().min(1), status: z.enum(['accepted', 'declined', 'expired']), reason: z.string().max(200).nullable(), at }),
+});
+
+export const dispatchAlertRaised = defineEvent({
+  type: 'dispatch.alert.raised',
+  version: 1,
+  aggregateType: 'delivery',
+  description: 'No courier took the delivery after the configured number of rounds: ops should step in.',
+  payload: z.strictObject({ deliveryId: id, orderId: id, round: z.number().int().min(1), radiusM: z.number().int().min(0), at }),
+});
+
+export const DISPATCH_EVENTS = [offerMade, offerEnded, dispatchAlertRaised] as const;
+
+export const offerMadeEvent = (o: Offer): NewEvent => ({
+  type: offerMade.type,
+  aggregateId: o.id,
+  aggregateVersion: 1,
+  occurredAt: o.offeredAt,
+  payload: { offerId: o.id, deliveryId: o.deliveryId, orderId: o.orderId, courierId: o.courierId, round: o.round, pickup: { ...o.pickup }, dropoff: { ...o.dropoff }, feeMinor: o.feeMinor, cash: o.cash, expiresAt: o.expiresAt, at: o.offeredAt },
+});
+
+export const offerEndedEvent = (o: Offer): NewEvent => ({
+  type: offerEnded.type,
+  aggregateId: o.id,
+  aggregateVersion: 2,
+  occurredAt: o.endedAt!,
+  payload: { offerId: o.id, deliveryId: o.deliveryId, orderId: o.orderId, courierId: o.courierId, round: o.round, status: o.status, reason: o.endReason, at: o.endedAt },
+});
