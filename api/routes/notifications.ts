@@ -1,3 +1,4 @@
+import { zoneShape } from './store-zones.js';
 import { id, queryNumber, text, z } from '../zod.js';
 import { CATEGORIES, CHANNELS, LOCALES, PLATFORMS } from '../../domain/notification/model.js';
 import type { AccountNotifications } from '../../domain/notification/use-cases/account-notifications.js';
@@ -55,19 +56,23 @@ const templateBody = z.strictObject({ title: text(200).nullable().optional(), bo
 
 const localized = z.strictObject({ title: text(200), body: text(2_000) });
 const bulkBody = z.strictObject({
-  segment: z.strictObject({ role: z.enum(['customer', 'store_owner', 'courier']), lastActiveSince: z.iso.datetime().optional().openapi({ description: 'Only accounts with a push device seen since then' }) }),
+  segment: z.strictObject({
+    role: z.enum(['customer', 'store_owner', 'courier']),
+    lastActiveSince: z.iso.datetime().optional().openapi({ description: 'Only accounts with a push device seen since then' }),
+    area: zoneShape.optional().openapi({ description: 'Only accounts in this area (a zone shape, same rules as delivery zones; 422 ZONE_* otherwise): customers with a saved address in it, owners of a store in it, couriers online in it now' }),
+  }),
   channels: z.array(channel).min(1).max(CHANNELS.length),
   category: category.default('announcements'),
   content: z.strictObject({ ar: localized.optional(), en: localized.optional() }),
 }).openapi('BulkSendRequest', { example: { segment: { role: 'courier', lastActiveSince: '2026-01-01T00:00:00.000Z' }, channels: ['push', 'in_app'], category: 'announcements', content: { ar: { title: 'تنبيه', body: 'يغلق المركز غداً الساعة ٦' }, en: { title: 'Heads up', body: 'The hub closes at 6 tomorrow' } } } });
 const counts = z.object({ sent: z.number().int(), failed: z.number().int(), skipped: z.number().int(), pending: z.number().int() });
 const bulkSchema = z.object({
-  id: z.string(), createdBy: z.string(), segment: z.object({ role: z.string(), lastActiveSince: z.string().nullable() }), channels: z.array(channel), category: z.string(),
+  id: z.string(), createdBy: z.string(), segment: z.object({ role: z.string(), lastActiveSince: z.string().nullable(), area: zoneShape.nullable() }), channels: z.array(channel), category: z.string(),
   content: z.record(z.string(), z.object({ title: z.string(), body: z.string() })), status: z.enum(['queued', 'running', 'done']), recipients: z.number().int(),
   createdAt: z.string(), finishedAt: z.string().nullable(), report: z.record(z.string(), counts),
 }).openapi('BulkSend', {
   example: {
-    id: '5d0c7f3a-2b1e-4c9d-8a7f-6e5d4c3b2a19', createdBy: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d', segment: { role: 'courier', lastActiveSince: '2026-01-01T00:00:00.000Z' },
+    id: '5d0c7f3a-2b1e-4c9d-8a7f-6e5d4c3b2a19', createdBy: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d', segment: { role: 'courier', lastActiveSince: '2026-01-01T00:00:00.000Z', area: null },
     channels: ['push', 'in_app'], category: 'announcements', content: { ar: { title: 'تنبيه', body: 'يغلق المركز غداً الساعة ٦' } }, status: 'done', recipients: 3,
     createdAt: '2026-01-02T09:00:00.000Z', finishedAt: '2026-01-02T09:00:02.000Z',
     report: { email: { sent: 0, failed: 0, skipped: 0, pending: 0 }, sms: { sent: 0, failed: 0, skipped: 0, pending: 0 }, push: { sent: 2, failed: 0, skipped: 1, pending: 0 }, in_app: { sent: 3, failed: 0, skipped: 0, pending: 0 } },
@@ -148,7 +153,7 @@ export function notificationRoutes(d: NotificationRouteDeps): RouteSpec[] {
       method: 'post', path: '/api/v1/admin/notifications/bulk', tags, access: manage, status: 202,
       summary: 'Send one message to a segment (role, last active) through the queues: per-channel rate limits, preferences apply',
       body: bulkBody, response: bulkSchema, errors: ['VALIDATION_ERROR', 'SERVICE_UNAVAILABLE'],
-      handler: ({ auth, body }) => d.createBulkSend.execute(auth, { ...body, segment: { role: body.segment.role, ...(body.segment.lastActiveSince ? { lastActiveSince: new Date(body.segment.lastActiveSince) } : {}) } }),
+      handler: ({ auth, body }) => d.createBulkSend.execute(auth, { ...body, segment: { role: body.segment.role, ...(body.segment.lastActiveSince ? { lastActiveSince: new Date(body.segment.lastActiveSince) } : {}), ...(body.segment.area ? { area: body.segment.area } : {}) } }),
     }),
     defineRoute({
       method: 'get', path: '/api/v1/admin/notifications/bulk/:id', tags, access: manage,

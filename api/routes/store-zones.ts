@@ -18,7 +18,7 @@ const POLYGON_EXAMPLE = {
 const RADIUS_EXAMPLE = { kind: 'radius' as const, center: { lat: 33.5138, lng: 36.2765 }, radiusM: 3000 };
 
 /** Only the shape is checked here; the geometry rules (self-intersection, size, poles) answer 422 with a reason. */
-const zoneShape = z
+export const zoneShape = z
   .discriminatedUnion('kind', [
     z.strictObject({
       kind: z.literal('polygon'),

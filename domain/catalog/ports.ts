@@ -16,6 +16,8 @@ export interface StoreRepository {
   findById(id: string): Promise<Store | null>;
   /** The known stores among `ids`, in no particular order (unknown ids left out): one read for many. */
   findByIds(ids: readonly string[]): Promise<Store[]>;
+  /** Stores whose location is inside `box` (any status), by id after `after`, at most `limit`. */
+  inBox(box: GeoBox, after: string | null, limit: number): Promise<PlaceInBox[]>;
   /** Writes the store if the stored version is still `expectedVersion`; false when someone else changed it first. */
   save(store: Store, expectedVersion: number): Promise<boolean>;
   /**
@@ -136,6 +138,23 @@ export interface ImageProcessor {
  * MongoAddressRepository, both judged by test/contract/address-repository.test.ts.
  * Deleted addresses stay stored (orders point at them) and read back with `deletedAt`.
  */
+/** A lat/lng box in degrees, with minLng ≤ maxLng (a box across the antimeridian is two boxes). */
+export interface GeoBox {
+  minLat: number;
+  maxLat: number;
+  minLng: number;
+  maxLng: number;
+}
+
+/** A place in a box, paged by id: who lives or trades inside an area (bulk sends by area). */
+export interface PlaceInBox {
+  id: string;
+  /** The customer (an address) or the owner (a store). */
+  accountId: string;
+  lat: number;
+  lng: number;
+}
+
 export interface AddressRepository {
   /**
    * Inserts a live address unless the customer already has `maxLive` of them:
@@ -160,6 +179,8 @@ export interface AddressRepository {
   listLive(customerId: string, page: PageRequest): Promise<Page<Address>>;
   /** The customer's newest live address, or null (who becomes default when the default is deleted). */
   newestLive(customerId: string): Promise<Address | null>;
+  /** Live addresses inside `box`, by id after `after`, at most `limit`. */
+  liveInBox(box: GeoBox, after: string | null, limit: number): Promise<PlaceInBox[]>;
 }
 
 /** A point read from a free-text address by a geocoding service. */

@@ -65,3 +65,20 @@ export interface DispatchRepository {
   /** Open states, oldest first (the worker resumes these after a restart). */
   listOpen(limit: number): Promise<DispatchState[]>;
 }
+
+/**
+ * The timer of an offer: a delayed job keyed by the offer id, so scheduling
+ * twice (a resumed round) leaves one job. Implemented with a BullMQ delayed job.
+ */
+export interface OfferTimer {
+  schedule(offerId: string, expiresAt: Date): Promise<void>;
+}
+
+/**
+ * What dispatch reads of the order behind a delivery: the courier's fee, whether
+ * the courier collects cash, and when the food is expected ready (ms since epoch,
+ * null when unknown). Null for a delivery with no marketplace order behind it.
+ */
+export interface DispatchOrders {
+  of(orderId: string): Promise<{ courierFeeMinor: number; cash: boolean; readyAt: number | null } | null>;
+}

@@ -1,3 +1,4 @@
+import type { ZoneShape } from '../catalog/store-zone.js';
 import { z } from 'zod';
 import { AppError, validationError } from '../shared/errors.js';
 
@@ -275,6 +276,11 @@ export interface Segment {
   role: 'customer' | 'store_owner' | 'courier';
   /** Only accounts with a device seen since then (the app's last sign of life). */
   lastActiveSince?: Date | undefined;
+  /**
+   * Only accounts located in this area (the zone geometry stores use): customers with a live
+   * saved address in it, owners of a store in it, couriers whose live position is in it.
+   */
+  area?: ZoneShape | undefined;
 }
 
 export interface BulkSend {

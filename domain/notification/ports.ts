@@ -1,4 +1,5 @@
-import type { BulkReport, BulkSend, BulkStatus, Channel, DeliveryRecord, DeliveryStatus, DeviceToken, InboxMessage, Locale, NotificationPreferences, NotificationTemplate } from './model.js';
+import type { BulkReport, BulkSend, BulkStatus, Channel, DeliveryRecord, DeliveryStatus, DeviceToken, InboxMessage, Locale, NotificationPreferences, NotificationTemplate, Segment } from './model.js';
+import type { ZoneShape } from '../catalog/store-zone.js';
 
 /** Saved templates (the built-in defaults live in triggers.ts and are used when none is saved). */
 export interface TemplateRepository {
@@ -84,6 +85,16 @@ export interface InboxMessageView {
 }
 
 /** Who a recipient is, as notifications need them: read from identity and catalog. */
+/**
+ * Accounts of a role located in an area, a page at a time: customers by a live saved address,
+ * store owners by a store, couriers by their live position (online now). The area is checked
+ * exactly (not by its bounding box). An account may come back on two pages (two addresses):
+ * the caller dedupes. Implemented in infra/area-audience.ts.
+ */
+export interface AreaAudience {
+  page(role: Segment['role'], area: ZoneShape, cursor: string | null, limit: number): Promise<{ accountIds: string[]; next: string | null }>;
+}
+
 export interface RecipientDirectory {
   account(accountId: string): Promise<{ id: string; role: string; phone: string; email: string | null } | null>;
   storeOwner(storeId: string): Promise<string | null>;

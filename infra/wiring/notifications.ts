@@ -10,6 +10,8 @@ import { NotifyEvent, type ChannelJobs } from '../../domain/notification/use-cas
 import { SendNotification } from '../../domain/notification/use-cases/send-notification.js';
 import { AccountNotifications } from '../../domain/notification/use-cases/account-notifications.js';
 import { ManageTemplates } from '../../domain/notification/use-cases/manage-templates.js';
+import { GeoAreaAudience } from '../area-audience.js';
+import type { AreaAudience } from '../../domain/notification/ports.js';
 import { BulkSendQueries, CreateBulkSend, RunBulkSend, type BulkJobs } from '../../domain/notification/use-cases/bulk-send.js';
 import type { Channel } from '../../domain/notification/model.js';
 import type { ProcessedEvents, UnitOfWork } from '../../domain/shared/events.js';
@@ -47,6 +49,7 @@ export interface NotificationsCradle extends NotificationRouteDeps {
   notifyEvent: NotifyEvent;
   sendNotification: SendNotification;
   runBulkSend: RunBulkSend;
+  areaAudience: AreaAudience;
 }
 
 interface Needs {
@@ -74,6 +77,7 @@ export function registerNotifications(container: AwilixContainer<NotificationsCr
     notificationLog: asFunction(({ notificationRepositories: r }: NotificationsCradle) => r.deliveryLog).singleton(),
     bulkSends: asFunction(({ notificationRepositories: r }: NotificationsCradle) => r.bulkSends).singleton(),
     recipientDirectory: asClass(AccountDirectory).singleton(),
+    areaAudience: asClass(GeoAreaAudience).singleton(),
     emailSender: asFunction(({ config, logger }: Needs) =>
       config.SMTP_URL ? new SmtpEmailSender({ url: config.SMTP_URL, from: config.EMAIL_FROM }, logger.child({ component: 'smtp' })) : new DevEmailSender(logger))
       .singleton()

@@ -36,6 +36,24 @@ forEachBackend('AddressRepository contract', (ctx) => {
     expect(await repo().findById(randomUUID())).to.equal(null);
   });
 
+  it('when addresses are read by box, then only live ones inside come back, by id, a page at a time', async () => {
+    // A spot no other test uses: the box holds only this test's addresses.
+    const lat = -40 - Math.random(), lng = 170 + Math.random();
+    const inside = [0, 1, 2].map((i) => make(customer(), i, { point: { lat: lat + i * 0.001, lng: lng + i * 0.001 } }));
+    const outside = make(customer(), 3, { point: { lat: lat + 0.5, lng } });
+    const removed = make(customer(), 4, { point: { lat, lng } });
+    for (const a of [...inside, outside, removed]) expect(await repo().insert(a, 20)).to.equal(true);
+    const v = removed.version;
+    removed.remove(at(9));
+    expect(await repo().save(removed, v)).to.equal(true);
+    const box = { minLat: lat - 0.01, maxLat: lat + 0.01, minLng: lng - 0.01, maxLng: lng + 0.01 };
+    const sorted = [...inside].sort((x, y) => (x.id < y.id ? -1 : 1));
+    const first = await repo().liveInBox(box, null, 2);
+    expect(first).to.deep.equal(sorted.slice(0, 2).map((a) => ({ id: a.id, accountId: a.toProps().customerId, lat: a.toProps().point.lat, lng: a.toProps().point.lng })));
+    const rest = await repo().liveInBox(box, first[1]!.id, 2);
+    expect(rest.map((p) => p.id)).to.deep.equal([sorted[2]!.id]);
+  });
+
   it('when a customer is at the cap, then insert answers false and stores nothing; a deleted address frees its slot', async () => {
     const c = customer();
     const live = [make(c, 0), make(c, 1), make(c, 2)];

@@ -38,6 +38,18 @@ forEachBackend('StoreRepository contract', (ctx) => {
     expect(await repo().findByIds([])).to.deep.equal([]);
   });
 
+  it('when stores are read by box, then only those located inside come back with their owner, by id, a page at a time', async () => {
+    const lat = 50 + Math.random(), lng = -170 - Math.random();
+    const place = (dLat: number) => Store.create({ id: randomUUID(), ownerId: `owner-${randomUUID().slice(0, 6)}`, name: 'Box Bakery', phone: null, address: 'Somewhere', location: { lat: lat + dLat, lng }, at: at(0) });
+    const inside = [place(0), place(0.001), place(0.002)];
+    for (const s of [...inside, place(0.3)]) await repo().create(s);
+    const box = { minLat: lat - 0.01, maxLat: lat + 0.01, minLng: lng - 0.01, maxLng: lng + 0.01 };
+    const sorted = [...inside].sort((x, y) => (x.id < y.id ? -1 : 1));
+    const first = await repo().inBox(box, null, 2);
+    expect(first).to.deep.equal(sorted.slice(0, 2).map((s) => ({ id: s.id, accountId: s.toProps().ownerId, lat: s.toProps().location.lat, lng: lng })));
+    expect((await repo().inBox(box, first[1]!.id, 2)).map((p) => p.id)).to.deep.equal([sorted[2]!.id]);
+  });
+
   it('when a store sets its preparation time, then it reads back; cleared, it reads as null (the marketplace default)', async () => {
     const s = make();
     expect(s.toProps().prepMinutes).to.equal(null);

@@ -1,8 +1,10 @@
+import type { ZoneShape } from '../../catalog/store-zone.js';
+import type { ZoneRules } from '../../catalog/ports.js';
 import { notFound, validationError } from '../../shared/errors.js';
 import type { Clock, IdGenerator } from '../../shared/ids.js';
 import type { Principal } from '../../shared/principal.js';
 import type { BulkReport, BulkSend, Category, Channel, Locale, Segment } from '../model.js';
-import type { BulkSendRepository, DeliveryLog, DeviceTokenRepository, RecipientDirectory } from '../ports.js';
+import type { AreaAudience, BulkSendRepository, DeliveryLog, DeviceTokenRepository, RecipientDirectory } from '../ports.js';
 import type { NotifyEvent } from './notify-event.js';
 
 /** The event type bulk messages are logged under (they come from an admin, not an outbox event). */
@@ -21,16 +23,18 @@ export interface BulkSendInput {
   content: Partial<Record<Locale, { title: string; body: string }>>;
 }
 
-export type BulkSendView = Omit<BulkSend, 'createdAt' | 'finishedAt' | 'segment'> & { segment: { role: string; lastActiveSince: string | null }; createdAt: string; finishedAt: string | null; report: BulkReport };
+export type BulkSendView = Omit<BulkSend, 'createdAt' | 'finishedAt' | 'segment'> & { segment: { role: string; lastActiveSince: string | null; area: ZoneShape | null }; createdAt: string; finishedAt: string | null; report: BulkReport };
 
 /** An admin sends one message to a segment; the worker fans it out, and the report counts sent, failed and skipped per channel. */
 export class CreateBulkSend {
-  constructor(private readonly deps: { bulkSends: BulkSendRepository; bulkJobs: BulkJobs; notificationLog: DeliveryLog; ids: IdGenerator; clock: Clock }) {}
+  constructor(private readonly deps: { bulkSends: BulkSendRepository; bulkJobs: BulkJobs; notificationLog: DeliveryLog; zoneRules: ZoneRules; ids: IdGenerator; clock: Clock }) {}
 
   async execute(admin: Principal, input: BulkSendInput): Promise<BulkSendView> {
     if (!input.content.ar && !input.content.en) throw validationError('Content is required', [{ field: 'content', message: 'give at least one locale (ar or en)' }]);
+    // The area obeys the zone rules (closed ring, no self-intersection, at most 5,000 km²), so a send can never scan a continent.
+    const segment = input.segment.area ? { ...input.segment, area: this.deps.zoneRules.check(input.segment.area) } : input.segment;
     const bulk: BulkSend = {
-      id: this.deps.ids.next(), createdBy: admin.accountId, segment: input.segment, channels: [...new Set(input.channels)], category: input.category,
+      id: this.deps.ids.next(), createdBy: admin.accountId, segment, channels: [...new Set(input.channels)], category: input.category,
       content: input.content, status: 'queued', recipients: 0, createdAt: this.deps.clock.now(), finishedAt: null,
     };
     await this.deps.bulkSends.create(bulk);
@@ -57,36 +61,54 @@ export class BulkSendQueries {
   }
 }
 
-/** The worker's side: pages through the segment and queues each recipient's channel jobs (preferences apply; bulk is never critical). */
+/**
+ * The worker's side: pages through the segment (a role, or a role in an area) and queues each
+ * recipient's channel jobs once (preferences apply; bulk is never critical). A rerun after a crash
+ * queues nothing twice: the channel jobs are keyed by bulk, recipient and channel.
+ */
 export class RunBulkSend {
-  constructor(private readonly deps: { bulkSends: BulkSendRepository; recipientDirectory: RecipientDirectory; pushDevices: DeviceTokenRepository; notifyEvent: NotifyEvent; clock: Clock }) {}
+  constructor(private readonly deps: { bulkSends: BulkSendRepository; recipientDirectory: RecipientDirectory; areaAudience: AreaAudience; pushDevices: DeviceTokenRepository; notifyEvent: NotifyEvent; clock: Clock }) {}
 
   async execute(bulkId: string, progress: (done: number) => Promise<unknown>): Promise<number> {
     const bulk = await this.deps.bulkSends.find(bulkId);
     if (!bulk) throw notFound('Bulk send');
     if (bulk.status === 'done') return bulk.recipients;
     await this.deps.bulkSends.update(bulkId, { status: 'running' });
-    let recipients = 0;
-    for (let page = 1; ; page++) {
-      const ids = await this.deps.recipientDirectory.accountsWithRole(bulk.segment.role, page, PAGE);
+    const seen = new Set<string>();
+    for await (const ids of this.pages(bulk.segment)) {
       const since = bulk.segment.lastActiveSince;
       const active = since ? await this.deps.pushDevices.activeSince(ids, since) : null;
       for (const accountId of ids) {
-        if (active && !active.has(accountId)) continue;
+        if (seen.has(accountId) || (active && !active.has(accountId))) continue;
+        seen.add(accountId);
         await this.deps.notifyEvent.fanOut({ sourceId: bulk.id, eventType: BULK_EVENT_TYPE, accountId, category: bulk.category, bulkId: bulk.id, vars: {}, data: { bulkId: bulk.id }, content: bulk.content }, bulk.channels, false);
-        recipients++;
       }
-      await progress(recipients);
-      if (ids.length < PAGE) break;
+      await progress(seen.size);
     }
-    await this.deps.bulkSends.update(bulkId, { status: 'done', recipients, finishedAt: this.deps.clock.now() });
-    return recipients;
+    await this.deps.bulkSends.update(bulkId, { status: 'done', recipients: seen.size, finishedAt: this.deps.clock.now() });
+    return seen.size;
+  }
+
+  private async *pages(segment: Segment): AsyncGenerator<string[]> {
+    if (segment.area) {
+      for (let cursor: string | null = null; ;) {
+        const page = await this.deps.areaAudience.page(segment.role, segment.area, cursor, PAGE);
+        yield page.accountIds;
+        if (!page.next) return;
+        cursor = page.next;
+      }
+    }
+    for (let page = 1; ; page++) {
+      const ids = await this.deps.recipientDirectory.accountsWithRole(segment.role, page, PAGE);
+      yield ids;
+      if (ids.length < PAGE) return;
+    }
   }
 }
 
 function viewOf(b: BulkSend, report: BulkReport): BulkSendView {
   return {
-    ...b, segment: { role: b.segment.role, lastActiveSince: b.segment.lastActiveSince?.toISOString() ?? null },
+    ...b, segment: { role: b.segment.role, lastActiveSince: b.segment.lastActiveSince?.toISOString() ?? null, area: b.segment.area ?? null },
     createdAt: b.createdAt.toISOString(), finishedAt: b.finishedAt?.toISOString() ?? null, report,
   };
 }

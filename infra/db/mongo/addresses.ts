@@ -2,7 +2,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { toPage, offsetOf, type Page, type PageRequest } from '../../../domain/shared/pagination.js';
 import type { UnitOfWork } from '../../../domain/shared/events.js';
 import { Address, type AddressProps, type PointSource } from '../../../domain/catalog/address.js';
-import type { AddressRepository } from '../../../domain/catalog/ports.js';
+import type { AddressRepository, GeoBox, PlaceInBox } from '../../../domain/catalog/ports.js';
 import { mongoUnitOfWork } from './connection.js';
 import { str } from './guard.js';
 
@@ -150,6 +150,13 @@ export class MongoAddressRepository implements AddressRepository {
       this.model.find(q).sort({ isDefault: -1, createdAt: -1, _id: -1 }).skip(offsetOf(page)).limit(page.limit).lean<Doc[]>().exec(),
     ]);
     return toPage(docs.map(toAddress), total, page);
+  }
+
+  async liveInBox(box: GeoBox, after: string | null, limit: number): Promise<PlaceInBox[]> {
+    const docs = await this.model.find({
+      deletedAt: null, 'point.lat': { $gte: box.minLat, $lte: box.maxLat }, 'point.lng': { $gte: box.minLng, $lte: box.maxLng }, _id: { $gt: after ?? '' },
+    }).sort({ _id: 1 }).limit(Math.trunc(limit)).select({ customerId: 1, point: 1 }).lean<Doc[]>().exec();
+    return docs.map((d) => ({ id: d._id, accountId: d.customerId, lat: d.point.lat, lng: d.point.lng }));
   }
 
   async newestLive(customerId: string): Promise<Address | null> {

@@ -3,7 +3,7 @@ import { toPage, offsetOf, type Page, type PageRequest } from '../../../domain/s
 import { LISTED_STORE_STATUS, LISTED_VERIFICATION_STATUS, Store, type StoreFilter, type StoreProps } from '../../../domain/catalog/model.js';
 import { AWAITING_VERIFICATION } from '../../../domain/catalog/store-verification.js';
 import { unverified } from '../../../domain/catalog/store-verification.js';
-import type { StoreRepository } from '../../../domain/catalog/ports.js';
+import type { GeoBox, PlaceInBox, StoreRepository } from '../../../domain/catalog/ports.js';
 import { str } from './guard.js';
 
 type Verification = Omit<StoreProps['verification'], 'submittedAt' | 'decidedAt'> & { submittedAt: Date | null; decidedAt: Date | null };
@@ -104,6 +104,13 @@ export class MongoStoreRepository implements StoreRepository {
   async findById(id: string): Promise<Store | null> {
     const d = await this.model.findById(str(id, 'id')).lean<Doc>().exec();
     return d ? toStore(d) : null;
+  }
+
+  async inBox(box: GeoBox, after: string | null, limit: number): Promise<PlaceInBox[]> {
+    const docs = await this.model.find({
+      'location.lat': { $gte: box.minLat, $lte: box.maxLat }, 'location.lng': { $gte: box.minLng, $lte: box.maxLng }, _id: { $gt: after ?? '' },
+    }).sort({ _id: 1 }).limit(Math.trunc(limit)).select({ ownerId: 1, location: 1 }).lean<Doc[]>().exec();
+    return docs.map((d) => ({ id: d._id, accountId: d.ownerId, lat: d.location.lat, lng: d.location.lng }));
   }
 
   async findByIds(ids: readonly string[]): Promise<Store[]> {

@@ -199,7 +199,7 @@ export class MongoBulkSendRepository implements BulkSendRepository {
 
   async create(b: BulkSend): Promise<void> {
     const { id, segment, ...rest } = b;
-    await this.model.create({ _id: str(id, 'id'), ...rest, segment: { role: segment.role, ...(segment.lastActiveSince ? { lastActiveSince: segment.lastActiveSince } : {}) } });
+    await this.model.create({ _id: str(id, 'id'), ...rest, segment: { role: segment.role, ...(segment.lastActiveSince ? { lastActiveSince: segment.lastActiveSince } : {}), ...(segment.area ? { area: segment.area } : {}) } });
   }
 
   async find(id: string): Promise<BulkSend | null> {
@@ -208,7 +208,7 @@ export class MongoBulkSendRepository implements BulkSendRepository {
     const { _id, segment, ...rest } = d;
     return {
       id: _id, ...rest, channels: [...rest.channels],
-      segment: { role: segment.role, ...(segment.lastActiveSince ? { lastActiveSince: new Date(segment.lastActiveSince) } : {}) },
+      segment: { role: segment.role, ...(segment.lastActiveSince ? { lastActiveSince: new Date(segment.lastActiveSince) } : {}), ...(segment.area ? { area: segment.area } : {}) },
       createdAt: new Date(rest.createdAt), finishedAt: rest.finishedAt ? new Date(rest.finishedAt) : null,
     };
   }

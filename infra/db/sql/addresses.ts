@@ -1,6 +1,6 @@
 import { toPage, offsetOf, type Page, type PageRequest } from '../../../domain/shared/pagination.js';
 import { Address, type PointSource } from '../../../domain/catalog/address.js';
-import type { AddressRepository } from '../../../domain/catalog/ports.js';
+import type { AddressRepository, GeoBox, PlaceInBox } from '../../../domain/catalog/ports.js';
 import type { SqlClient } from './client.js';
 
 interface Row {
@@ -127,6 +127,14 @@ export class SqlAddressRepository implements AddressRepository {
     const count = await this.db.query<{ n: string | number }>('select count(*) as n from addresses where customer_id = $1 and deleted_at is null', [customerId]);
     const rows = await this.db.query<Row>(`select * from addresses where customer_id = $1 and deleted_at is null ${LIVE_ORDER} limit ${page.limit} offset ${offsetOf(page)}`, [customerId]);
     return toPage(rows.rows.map(toAddress), Number(count.rows[0]?.n ?? 0), page);
+  }
+
+  async liveInBox(box: GeoBox, after: string | null, limit: number): Promise<PlaceInBox[]> {
+    const r = await this.db.query<{ id: string; customer_id: string; lat: number; lng: number }>(
+      `select id, customer_id, lat, lng from addresses where deleted_at is null and lat between $1 and $2 and lng between $3 and $4 and id > $5 order by id limit ${Math.trunc(limit)}`,
+      [box.minLat, box.maxLat, box.minLng, box.maxLng, after ?? ''],
+    );
+    return r.rows.map((x) => ({ id: x.id, accountId: x.customer_id, lat: Number(x.lat), lng: Number(x.lng) }));
   }
 
   async newestLive(customerId: string): Promise<Address | null> {

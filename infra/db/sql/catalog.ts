@@ -3,7 +3,7 @@ import { LISTED_STORE_STATUS, LISTED_VERIFICATION_STATUS, Store, type StoreFilte
 import { AWAITING_VERIFICATION } from '../../../domain/catalog/store-verification.js';
 import type { OpeningHours } from '../../../domain/catalog/opening-hours.js';
 import type { StoreDocument, StoreVerificationStatus } from '../../../domain/catalog/store-verification.js';
-import type { StoreRepository } from '../../../domain/catalog/ports.js';
+import type { GeoBox, PlaceInBox, StoreRepository } from '../../../domain/catalog/ports.js';
 import type { SqlExecutor } from './client.js';
 import { Where } from './where.js';
 
@@ -107,6 +107,14 @@ export class SqlStoreRepository implements StoreRepository {
     if (ids.length === 0) return [];
     const r = await this.db.query<Row>('select * from stores where id = any($1::text[])', [[...new Set(ids)]]);
     return r.rows.map(toStore);
+  }
+
+  async inBox(box: GeoBox, after: string | null, limit: number): Promise<PlaceInBox[]> {
+    const r = await this.db.query<{ id: string; owner_id: string; lat: number; lng: number }>(
+      `select id, owner_id, lat, lng from stores where lat between $1 and $2 and lng between $3 and $4 and id > $5 order by id limit ${Math.trunc(limit)}`,
+      [box.minLat, box.maxLat, box.minLng, box.maxLng, after ?? ''],
+    );
+    return r.rows.map((x) => ({ id: x.id, accountId: x.owner_id, lat: Number(x.lat), lng: Number(x.lng) }));
   }
 
   async save(store: Store, expectedVersion: number): Promise<boolean> {

@@ -193,10 +193,10 @@ export class SqlBulkSendRepository implements BulkSendRepository {
     const r = await this.db.query<Row>('select * from notification_bulk_sends where id = $1', [id]);
     const row = r.rows[0];
     if (!row) return null;
-    const segment = json<{ role: Segment['role']; lastActiveSince?: string }>(row.segment);
+    const segment = json<{ role: Segment['role']; lastActiveSince?: string; area?: Segment['area'] }>(row.segment);
     return {
       id: row.id as string, createdBy: row.created_by as string,
-      segment: { role: segment.role, ...(segment.lastActiveSince ? { lastActiveSince: new Date(segment.lastActiveSince) } : {}) },
+      segment: { role: segment.role, ...(segment.lastActiveSince ? { lastActiveSince: new Date(segment.lastActiveSince) } : {}), ...(segment.area ? { area: segment.area } : {}) },
       channels: json(row.channels), category: row.category as Category, content: json(row.content), status: row.status as BulkStatus,
       recipients: Number(row.recipients), createdAt: date(row.created_at), finishedAt: row.finished_at ? date(row.finished_at) : null,
     };
