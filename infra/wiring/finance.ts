@@ -4,6 +4,9 @@ import { CreateTransfers, ExpirePendingTransfers } from '../../domain/finance/us
 import { OpenAccount } from '../../domain/finance/use-cases/open-account.js';
 import { OrderMoneyFlows } from '../../domain/finance/use-cases/order-flows.js';
 import { FollowOrderMoney } from '../../domain/finance/use-cases/follow-order-money.js';
+import { FinanceQueries } from '../../domain/finance/use-cases/finance-queries.js';
+import { financeRoutes } from '../../api/routes/finance.js';
+import type { RouteSpec } from '../../api/route-kit.js';
 import type { ProcessedEvents } from '../../domain/shared/events.js';
 import { financeProcessor } from '../../workers/processors/finance.js';
 import { QUEUES } from '../../workers/queues.js';
@@ -24,6 +27,8 @@ export interface FinanceCradle {
   orderMoneyFlows: OrderMoneyFlows;
   /** The finance consumer's use case: reads the order, its payment and courier, runs the flow. */
   followOrderMoney: FollowOrderMoney;
+  /** Balances and statements for owners and admins (api/routes/finance.ts). */
+  financeQueries: FinanceQueries;
   /** Dispatch's port: couriers whose cash in hand reached their limit. */
   courierCashLimit: CourierCashLimit;
 }
@@ -46,8 +51,11 @@ export function registerFinance(container: AwilixContainer<FinanceCradle & Needs
       orders: c.repositories.orders, payments: c.repositories.payments, deliveries: c.repositories.deliveries, products: c.repositories.products, orderMoneyFlows: c.orderMoneyFlows,
     })).singleton(),
     courierCashLimit: asFunction((c: FinanceCradle & Needs) => new LedgerCourierCashLimit({ ledger: c.ledger, liveSettings: c.liveSettings })).singleton(),
+    financeQueries: asFunction((c: FinanceCradle & Needs) => new FinanceQueries({ ledger: c.ledger, stores: c.repositories.stores })).singleton(),
   });
 }
+
+export const financeRoutesOf = (c: FinanceCradle): RouteSpec[] => financeRoutes(c);
 
 /** Ledger writes lock a handful of account rows: a short lock hands a crashed worker's jobs on within seconds. */
 const FINANCE_LOCK_MS = 10_000;

@@ -10,6 +10,7 @@ import { AccessTokens } from '../../infra/jwt.js';
 import { freePort } from '../../infra/embedded-redis.js';
 import { walkGoldenPath, type GoldenPathResult } from '../../scripts/golden-path.js';
 import { devSmsCodes, type DeliveredOrder } from '../../scripts/golden-path-couriers.js';
+import { expectedFigures, lineTotals, platformFigures, readAccounts } from '../helpers/golden-path-ledger.js';
 
 /**
  * The golden path on the real entry point (what `npm start` runs: its own redis-server
@@ -30,6 +31,28 @@ function expectDeliveredLive(delivered: DeliveredOrder[], orderIds: string[]): v
     expect(d.watched.orderStatuses.indexOf('picked_up')).to.be.lessThan(d.watched.orderStatuses.indexOf('completed'));
   }
 }
+/**
+ * After the finance consumer settled the walk's orders: every account it touched holds exactly the figures
+ * worked out from the orders (golden-path-ledger.ts), and the platform's accounts moved by exactly the walk's share.
+ */
+async function expectLedger(url: string, adminToken: string, customerToken: string, walk: GoldenPathResult, method: 'card' | 'cash', before: { revenue: number; cardClearing: number }): Promise<void> {
+  const orderIds = walk.checkout.orders.map((o) => o.orderId);
+  const expected = expectedFigures(walk, await lineTotals(url, customerToken, orderIds), method);
+  const ids = Object.keys(expected.accounts);
+  let read = await readAccounts(url, adminToken, ids);
+  for (let waited = 0; JSON.stringify(read) !== JSON.stringify(expected.accounts) && waited < 20_000; waited += 200) {
+    await new Promise((r) => setTimeout(r, 200));
+    read = await readAccounts(url, adminToken, ids);
+  }
+  expect(read, 'store payables, courier earnings and cash in hand').to.deep.equal(expected.accounts);
+  const after = await platformFigures(url, adminToken);
+  expect({ revenue: after.revenue - before.revenue, cardClearing: after.cardClearing - before.cardClearing }).to.deep.equal({ revenue: expected.revenue, cardClearing: expected.cardClearing });
+  const mine = await http(`${url}/api/v1/finance/accounts`, { token: customerToken });
+  const wallet = (mine.body.data.items as { ownerKind: string; balance: { posted: number; pending: number } }[]).find((a) => a.ownerKind === 'customer_wallet');
+  // A cash-only customer never had money in the ledger: no wallet was opened.
+  if (method === 'card' || wallet) expect(wallet?.balance, 'the customer wallet after the captured money went on to the stores').to.deep.include({ posted: 0, pending: 0 });
+}
+
 describe('golden path against npm start (real process, Stripe stub)', function () {
   this.timeout(180_000);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'daraa-e2e-golden-'));
@@ -110,12 +133,15 @@ describe('golden path against npm start (real process, Stripe stub)', function (
     expect(lines.length).to.be.greaterThan(6);
     expectDeliveredLive(walked.delivered, co.orders.map((o) => o.orderId));
     expect(stripe.stats()).to.include({ authorizations: 2, charges: 2, doubleCharges: 0 });
+    await expectLedger(url, tokens.sign({ sub: 'e2e-finance', role: 'admin', perms: ['finance:manage'], sid: 'e2e-finance' }).token, customerToken, walked, 'card', { revenue: 0, cardClearing: 0 });
   });
 
   it('when a two-store cash checkout is made ready by both stores and each courier streams to the store and the door, collects the cash and delivers, then both orders are completed, stamped at every step, seen live, and nothing is charged at the stub', async () => {
     expect(customerToken, 'the registration step').to.not.equal('');
     const tokens = new AccessTokens(loadConfig({ DATA_DIR: dataDir }));
     const before = stripe.stats();
+    const financeAdmin = tokens.sign({ sub: 'e2e-finance', role: 'admin', perms: ['finance:manage'], sid: 'e2e-finance' }).token;
+    const platformBefore = await platformFigures(url, financeAdmin);
     const cash = await walkGoldenPath({
       url,
       customerToken,
@@ -135,5 +161,6 @@ describe('golden path against npm start (real process, Stripe stub)', function (
     expect(new Set(cash.prepared.map((p) => p.deliveryId)).size).to.equal(2);
     expectDeliveredLive(cash.delivered, co.orders.map((o) => o.orderId));
     expect(stripe.stats()).to.deep.equal(before);
+    await expectLedger(url, financeAdmin, customerToken, cash, 'cash', platformBefore);
   });
 });

@@ -57,6 +57,13 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
   /** Payments: a cash payment on the order of each fixture delivery (`own`: the customer, store owner and courier parties'). */
   const paymentOrders = {} as Record<'own' | 'foreign', string>;
   const paymentOrderOf = (t: Target) => (t.accountId === victim.session.accountId ? paymentOrders.foreign : paymentOrders.own);
+  /** Ledger accounts: `own` the caller's (admins: the own store's payable); `foreign` another customer's wallet, the rival store's payable, or the victim courier's earnings. */
+  const ledgerAccountOf = (t: Target, a: Actor): string => {
+    const own = t.accountId !== victim.session.accountId;
+    if (a === 'customer') return `customer_wallet:${own ? t.accountId : commerce.foreign.customerId}`;
+    if (a === 'store_owner' || (own && a !== 'courier')) return `store_payable:${own ? commerce.own.storeId : commerce.foreign.storeId}`;
+    return `courier_earnings:${t.accountId}`;
+  };
   /** Webhooks: endpoints on each commerce store (`own`: the store owner party's), each with a failed message. */
   const hooks = {} as Record<'own' | 'foreign', { endpointId: string; messageId: string }>;
   const hookOf = (t: Target) => (t.accountId === victim.session.accountId ? hooks.foreign : hooks.own);
@@ -272,6 +279,18 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
       scope: 'none', request: () => ({ method: 'PUT', path: '/api/v1/admin/settings/order.autoRejectMinutes', json: { value: 12, expectedVersion: 0 } }),
       expect: adminWith(['super_admin'], 200),
     },
+    // finance: a customer their wallet, a courier their earnings, a store owner their stores' payables; finance:manage admins (super_admin) any
+    'GET /api/v1/finance/accounts': { scope: 'none', request: () => ({ path: '/api/v1/finance/accounts' }), expect: (a) => (a === 'anonymous' ? 401 : a === 'super_admin' || a === 'ops_admin' ? 403 : 200) },
+    'GET /api/v1/finance/accounts/:accountId': {
+      scope: 'object', request: (t, a) => ({ path: `/api/v1/finance/accounts/${ledgerAccountOf(t, a)}` }),
+      expect: (a, own) => (a === 'anonymous' ? 401 : a === 'super_admin' || (own && a !== 'ops_admin') ? 200 : 404),
+    },
+    'GET /api/v1/finance/accounts/:accountId/statement': {
+      scope: 'object', request: (t, a) => ({ path: `/api/v1/finance/accounts/${ledgerAccountOf(t, a)}/statement` }),
+      expect: (a, own) => (a === 'anonymous' ? 401 : a === 'super_admin' || (own && a !== 'ops_admin') ? 200 : 404),
+    },
+    'GET /api/v1/admin/finance/accounts': { scope: 'none', request: () => ({ path: `/api/v1/admin/finance/accounts?ownerId=${victim.session.accountId}` }), expect: adminWith(['super_admin'], 200) },
+    'GET /api/v1/admin/finance/revenue': { scope: 'none', request: () => ({ path: '/api/v1/admin/finance/revenue' }), expect: adminWith(['super_admin'], 200) },
     // payments: the paying customer, the store's owner and the assigned courier read; payments:read / payments:refund admins (super_admin) any
     'GET /api/v1/orders/:orderId/payment': {
       scope: 'object', request: (t) => ({ path: `/api/v1/orders/${paymentOrderOf(t)}/payment` }),
@@ -534,6 +553,10 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     commerce.foreign = await storeWithDelivery(rival, otherCustomer.accountId, v.accountId);
     paymentOrders.own = await cashPaymentOn(commerce.own);
     paymentOrders.foreign = await cashPaymentOn(commerce.foreign);
+    const { openLedgerAccount } = app.system.composed.container.cradle;
+    for (const [ownerKind, ownerId] of [['customer_wallet', commerce.own.customerId], ['customer_wallet', commerce.foreign.customerId], ['store_payable', commerce.own.storeId], ['store_payable', commerce.foreign.storeId], ['courier_earnings', commerce.own.courierId], ['courier_earnings', v.accountId]] as const) {
+      await openLedgerAccount.execute({ ownerKind, ownerId });
+    }
     catalog.png = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#c0ffee' } }).png().toBuffer();
     commerce.own.documentId = await approve(commerce.own.storeId);
     commerce.foreign.documentId = await approve(commerce.foreign.storeId);

@@ -58,7 +58,8 @@ export class CreateTransfers {
     const pendingIds = [...new Set(requests.flatMap((r) => ('pendingId' in r ? [r.pendingId] : [])))];
     const pendingTransfers = new Map((await ledger.findTransfers(pendingIds)).map((t) => [t.id, t]));
     const planned = requests.map((r, i) => withIndex(i, () => {
-      const t = normalize(r, pendingTransfers.get('pendingId' in r ? r.pendingId : '') ?? batchPending(requests, r, pendingTransfers, now), now);
+      // A batch's transfers are stamped a millisecond apart: statements (ordered by time, then id) list them as they were applied.
+      const t = { ...normalize(r, pendingTransfers.get('pendingId' in r ? r.pendingId : '') ?? batchPending(requests, r, pendingTransfers, now), now), createdAt: new Date(now.getTime() + i).toISOString() };
       const before = existing.get(t.id);
       if (before && !sameTransfer(before, t)) throw ledgerError('LEDGER_TRANSFER_EXISTS', `transfer ${t.id} exists with other fields`, { transferId: t.id });
       return { transfer: before ?? t, created: !before };

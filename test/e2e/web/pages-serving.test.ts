@@ -61,4 +61,19 @@ describe('web pages: served by the app with their CSP and cache headers', functi
     expect(problems).to.deep.equal([]);
     await ctx.close();
   });
+
+  it('when the language is Arabic, then the page is laid out right to left with the catalogue\'s Arabic; English is left to right', async () => {
+    const ctx = await browser.context();
+    const page = await ctx.newPage();
+    await page.goto(`${app.url}/store`);
+    await page.waitForSelector('[data-testid=login]');
+    expect(await page.evaluate(() => [(globalThis as any).document.documentElement.dir, (globalThis as any).document.documentElement.lang])).to.deep.equal(['ltr', 'en']);
+    expect(await page.textContent('[data-testid=login] button[type=submit]')).to.equal('Sign in');
+    await page.click('[data-testid=lang]');
+    await page.waitForFunction(() => (globalThis as any).document.documentElement.dir === 'rtl');
+    await page.waitForSelector('[data-testid=login]');
+    expect(await page.evaluate(() => (globalThis as any).document.documentElement.lang)).to.equal('ar');
+    expect(await page.textContent('[data-testid=login] button[type=submit]')).to.equal('تسجيل الدخول');
+    await ctx.close();
+  });
 });
