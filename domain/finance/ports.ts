@@ -1,4 +1,5 @@
 import type { Account, OwnerKind, PendingState, Transfer } from './model.js';
+import type { BankAccount, Payout, PayoutOwnerKind, PayoutStatus } from './payout.js';
 
 /** Sums over every account: posted debits equal posted credits, always (and pending alike). */
 export interface LedgerTotals {
@@ -41,4 +42,44 @@ export interface LedgerRepository {
   /** Transfers carrying a business reference (e.g. `order:<id>`), oldest first. */
   transfersByReference(reference: string): Promise<Transfer[]>;
   totals(): Promise<LedgerTotals>;
+}
+
+/**
+ * Bank accounts and payouts. Implementations: SqlPayoutRepository and MongoPayoutRepository,
+ * both judged by test/contract/payout-repository. Calls join the caller's UnitOfWork transaction.
+ */
+export interface PayoutRepository {
+  /** Inserts or replaces the owner's one bank account. */
+  saveBankAccount(account: BankAccount): Promise<void>;
+  findBankAccount(ownerKind: PayoutOwnerKind, ownerId: string): Promise<BankAccount | null>;
+  /** Inserts a new payout; false (writing nothing) when its id exists. */
+  insertPayout(payout: Payout): Promise<boolean>;
+  findPayout(id: string): Promise<Payout | null>;
+  /** Writes the payout only if the stored version is still `expectedVersion`; false when another change won. */
+  updatePayout(payout: Payout, expectedVersion: number): Promise<boolean>;
+  /** Newest first. */
+  listPayouts(filter: { ownerKind?: PayoutOwnerKind; ownerId?: string; status?: PayoutStatus }, offset: number, limit: number): Promise<{ payouts: Payout[]; total: number }>;
+  /** Approved payouts, oldest first: the next batch. */
+  approvedPayouts(limit: number): Promise<Payout[]>;
+}
+
+/** One instruction to pay, as a provider receives it. */
+export interface PayoutInstruction {
+  payoutId: string;
+  amountMinor: number;
+  currency: string;
+  holderName: string;
+  iban: string;
+  bic: string | null;
+  reference: string;
+}
+
+/**
+ * Sends a batch of payouts to a bank. Implementations: BankCsvPayouts (writes the batch as a
+ * bank-transfer CSV file) and StripeConnectPayouts (one transfer per payout, keyed by payout id).
+ * Retrying a batch must not pay anyone twice: providers key each payment by its payout id.
+ */
+export interface PayoutProvider {
+  readonly name: string;
+  pay(batchId: string, instructions: readonly PayoutInstruction[]): Promise<{ payoutId: string; ok: boolean; providerRef: string | null; error?: string }[]>;
 }

@@ -350,6 +350,16 @@ export const INDEXES: IndexPair[] = [
     mongo: { collection: 'ledger_pending', name: 'status_1_expiresAt_1', key: { status: 1, expiresAt: 1 } },
   },
   {
+    serves: "an owner's payout history, newest first",
+    sql: { table: 'payouts', name: 'payouts_owner_idx', columns: 'owner_kind, owner_id, created_at' },
+    mongo: { collection: 'payouts', name: 'ownerKind_1_ownerId_1_createdAt_1', key: { ownerKind: 1, ownerId: 1, createdAt: 1 } },
+  },
+  {
+    serves: 'the next payout batch: approved payouts, oldest first',
+    sql: { table: 'payouts', name: 'payouts_status_idx', columns: 'status, created_at' },
+    mongo: { collection: 'payouts', name: 'status_1_createdAt_1', key: { status: 1, createdAt: 1 } },
+  },
+  {
     serves: "an account's push devices, and who was active since (bulk segments)",
     sql: { table: 'notification_devices', name: 'notification_devices_account_idx', columns: 'account_id, last_seen_at' },
     mongo: { collection: 'notification_devices', name: 'accountId_1_lastSeenAt_1', key: { accountId: 1, lastSeenAt: 1 } },

@@ -53,7 +53,7 @@ forEachBackend('Remittances (cash in hand cleared by an admin)', (ctx) => {
     expect(again).to.deep.include({ created: false, cashInHandMinor: 38_000 });
     await remit.execute(admin, { remittanceId: `r-${short()}`, courierId: courier, amountMinor: 8_000, method: 'bank_deposit' });
     expect(await held(courier)).to.equal(50_000 - 12_000 - 8_000);
-    const listed = await remit.listFor(courier);
+    const listed = await remit.listFor(admin, courier);
     expect(listed.cashInHandMinor).to.equal(30_000);
     expect(listed.remittances.map((r) => r.amountMinor)).to.deep.equal([12_000, 8_000]);
     const audits = (await repos.outbox.unpublished(10_000)).filter((e) => e.type === 'platform.audit_entry.requested' && (e.payload as { resource: { id: string } }).resource.id === courier);

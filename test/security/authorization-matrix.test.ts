@@ -70,6 +70,18 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
   /** Store owners their stores' endpoints (others' are not found), admins with webhooks:manage (super_admin) any; other roles and operations 403. */
   const hookable = (ok: number) => (a: Actor, own: boolean) => (a === 'anonymous' ? 401 : a === 'customer' || a === 'courier' || a === 'ops_admin' ? 403 : a === 'super_admin' || own ? ok : 404);
   const deliveryReadable = (a: Actor, own: boolean) => (a === 'anonymous' ? 401 : own || a === 'super_admin' || a === 'ops_admin' ? 200 : 404);
+  /** Finance: a store's payout routes (its owner; admins with finance:manage, i.e. super_admin; ops_admin is told it does not exist). */
+  const MATRIX_IBAN = 'DE89370400440532013000';
+  const storePayable = (ok: number) => (a: Actor, own: boolean) => (a === 'anonymous' ? 401 : a === 'customer' || a === 'courier' ? 403 : a === 'super_admin' || (a === 'store_owner' && own) ? ok : 404);
+  const courierPayable = (ok: number) => (a: Actor, own: boolean) => (a === 'anonymous' ? 401 : a === 'customer' || a === 'store_owner' ? 403 : a === 'super_admin' || (a === 'courier' && own) ? ok : 404);
+  async function bankAccountsForAll(): Promise<void> {
+    const { payoutRepository } = app.system.composed.container.cradle;
+    const at = new Date().toISOString();
+    for (const f of [commerce.own, commerce.foreign]) await payoutRepository.saveBankAccount({ ownerKind: 'store', ownerId: f.storeId, holderName: 'Matrix Shop', iban: MATRIX_IBAN, bic: null, updatedAt: at });
+    for (const id of [...Object.values(parties).map((p) => p.session.accountId), victim.session.accountId]) {
+      await payoutRepository.saveBankAccount({ ownerKind: 'courier', ownerId: id, holderName: 'Matrix Courier', iban: MATRIX_IBAN, bic: null, updatedAt: at });
+    }
+  }
 
   const matrix: Record<string, Entry> = {
     'POST /api/v1/auth/register': { scope: 'none', request: () => ({ path: '/api/v1/auth/register', json: { phone: newPhone(), password: 'Str0ng!pass', role: 'customer' } }), expect: () => 202 },
@@ -347,6 +359,34 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
         }
       },
     },
+    // finance: store payout routes for the store's owner and finance:manage admins (super_admin); couriers' for themselves and the same admins
+    'PUT /api/v1/stores/:storeId/bank-account': { scope: 'object', request: (t) => ({ method: 'PUT', path: `/api/v1/stores/${commerceOf(t).storeId}/bank-account`, json: { holderName: 'Matrix Shop', iban: MATRIX_IBAN } }), expect: storePayable(200) },
+    'GET /api/v1/stores/:storeId/bank-account': { scope: 'object', request: (t) => ({ path: `/api/v1/stores/${commerceOf(t).storeId}/bank-account` }), expect: storePayable(200), prepare: () => bankAccountsForAll() },
+    'GET /api/v1/stores/:storeId/payouts/balance': { scope: 'object', request: (t) => ({ path: `/api/v1/stores/${commerceOf(t).storeId}/payouts/balance` }), expect: storePayable(200) },
+    'GET /api/v1/stores/:storeId/payouts': { scope: 'object', request: (t) => ({ path: `/api/v1/stores/${commerceOf(t).storeId}/payouts` }), expect: storePayable(200) },
+    // the fixture stores have no money: an allowed request is refused for the balance (422), which proves it got past role and ownership
+    'POST /api/v1/stores/:storeId/payouts': {
+      scope: 'object', request: (t) => ({ path: `/api/v1/stores/${commerceOf(t).storeId}/payouts`, json: { payoutId: `matrix-${Math.random().toString(36).slice(2)}`, amountMinor: 100_000 } }),
+      expect: (a, own) => (a === 'anonymous' ? 401 : a !== 'store_owner' ? 403 : own ? 422 : 404), prepare: () => bankAccountsForAll(),
+    },
+    'PUT /api/v1/couriers/:courierId/bank-account': { scope: 'object', request: (t) => ({ method: 'PUT', path: `/api/v1/couriers/${t.accountId}/bank-account`, json: { holderName: 'Matrix Courier', iban: MATRIX_IBAN } }), expect: courierPayable(200) },
+    'GET /api/v1/couriers/:courierId/bank-account': { scope: 'object', request: (t) => ({ path: `/api/v1/couriers/${t.accountId}/bank-account` }), expect: courierPayable(200), prepare: () => bankAccountsForAll() },
+    'GET /api/v1/couriers/:courierId/payouts/balance': { scope: 'object', request: (t) => ({ path: `/api/v1/couriers/${t.accountId}/payouts/balance` }), expect: courierPayable(200) },
+    'GET /api/v1/couriers/:courierId/payouts': { scope: 'object', request: (t) => ({ path: `/api/v1/couriers/${t.accountId}/payouts` }), expect: courierPayable(200) },
+    'POST /api/v1/couriers/:courierId/payouts': {
+      scope: 'object', request: (t) => ({ path: `/api/v1/couriers/${t.accountId}/payouts`, json: { payoutId: `matrix-${Math.random().toString(36).slice(2)}`, amountMinor: 100_000 } }),
+      expect: (a, own) => (a === 'anonymous' ? 401 : a !== 'courier' ? 403 : own ? 422 : 404), prepare: () => bankAccountsForAll(),
+    },
+    'GET /api/v1/couriers/:courierId/remittances': { scope: 'object', request: (t) => ({ path: `/api/v1/couriers/${t.accountId}/remittances` }), expect: courierPayable(200) },
+    // no courier holds cash here: an allowed remittance is refused as more than held (422)
+    'POST /api/v1/admin/couriers/:courierId/remittances': {
+      scope: 'object', request: (t) => ({ path: `/api/v1/admin/couriers/${t.accountId}/remittances`, json: { remittanceId: `matrix-${Math.random().toString(36).slice(2)}`, amountMinor: 1_000, method: 'office' } }),
+      expect: adminWith(['super_admin'], 422),
+    },
+    'GET /api/v1/admin/payouts': { scope: 'none', request: () => ({ path: '/api/v1/admin/payouts?status=requested' }), expect: adminWith(['super_admin'], 200) },
+    'POST /api/v1/admin/payouts/:payoutId/approve': { scope: 'none', request: () => ({ path: '/api/v1/admin/payouts/matrix-none/approve', json: {} }), expect: adminWith(['super_admin'], 404) },
+    'POST /api/v1/admin/payouts/:payoutId/reject': { scope: 'none', request: () => ({ path: '/api/v1/admin/payouts/matrix-none/reject', json: { reason: 'matrix' } }), expect: adminWith(['super_admin'], 404) },
+    'POST /api/v1/admin/payouts/batches': { scope: 'none', request: () => ({ path: '/api/v1/admin/payouts/batches', json: { batchId: `matrix-${Math.random().toString(36).slice(2)}` } }), expect: adminWith(['super_admin'], 201) },
     'GET /api/v1/notifications/inbox': { scope: 'none', request: () => ({ path: '/api/v1/notifications/inbox?limit=5' }), expect: authed(200) },
     'POST /api/v1/notifications/inbox/read': { scope: 'none', request: () => ({ path: '/api/v1/notifications/inbox/read', json: {} }), expect: authed(200) },
     'GET /api/v1/admin/notification-templates': { scope: 'none', request: () => ({ path: '/api/v1/admin/notification-templates' }), expect: adminWith(['super_admin'], 200) },

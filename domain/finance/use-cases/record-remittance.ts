@@ -1,7 +1,7 @@
-import { AppError } from '../../shared/errors.js';
+import { AppError, notFound } from '../../shared/errors.js';
 import type { Outbox, UnitOfWork } from '../../shared/events.js';
 import type { Clock } from '../../shared/ids.js';
-import type { Principal } from '../../shared/principal.js';
+import { hasPermission, type Principal } from '../../shared/principal.js';
 import { auditEntryEvent } from '../../platform/events.js';
 import { cashInHandOf } from '../cash.js';
 import { assertAmount, assertTransferId, type Transfer } from '../model.js';
@@ -73,8 +73,9 @@ export class RecordRemittance {
   }
 
   /** The courier's remittances, oldest first, and what they hold now. */
-  async listFor(courierId: string): Promise<{ cashInHandMinor: number; remittances: Omit<RemittanceView, 'created' | 'cashInHandMinor'>[] }> {
+  async listFor(p: Principal, courierId: string): Promise<{ cashInHandMinor: number; remittances: Omit<RemittanceView, 'created' | 'cashInHandMinor'>[] }> {
     assertTransferId(courierId, 'courierId');
+    if (!(p.role === 'courier' && p.accountId === courierId) && !hasPermission(p, 'finance:manage')) throw notFound('Courier');
     const transfers = (await this.deps.ledger.transfersByReference(courierReference(courierId))).filter((t) => t.code === 'cash_remitted');
     return {
       cashInHandMinor: cashInHandOf(await this.deps.ledger.findAccount(accountIdFor('courier_cash_in_hand', courierId))),

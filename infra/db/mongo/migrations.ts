@@ -256,6 +256,16 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
     },
   },
   {
+    // Payouts: an owner's history, and the next batch (approved, oldest first). Bank accounts are keyed by owner (_id).
+    name: '0230-payouts',
+    async up(db) {
+      await createIndexes(db, 'payouts', [
+        { name: 'ownerKind_1_ownerId_1_createdAt_1', key: { ownerKind: 1, ownerId: 1, createdAt: 1 } },
+        { name: 'status_1_createdAt_1', key: { status: 1, createdAt: 1 } },
+      ]);
+    },
+  },
+  {
     // Notifications: push devices per account, the inbox newest first, a bulk send's deliveries.
     name: '0300-notifications',
     async up(db) {
