@@ -5,6 +5,7 @@ import { storeVerificationDecided } from '../catalog/store-events.js';
 import { accountVerificationDecided, securityAlerted } from '../identity/events.js';
 import { webhookEndpointDisabled } from '../webhooks/events.js';
 import { offerMade } from '../dispatch/events.js';
+import { payoutProcessed } from '../finance/payout-events.js';
 import { variablesOf, type Category, type Channel, type Locale } from './model.js';
 
 /** Who receives a message: an account directly, or the owner of a store (looked up when sending). */
@@ -125,6 +126,15 @@ export const TRIGGERS: readonly Trigger[] = [
     defaults: {
       ar: { title: 'عرض توصيل جديد', body: 'عرض توصيل جديد بأجر {{feeMinor}} (بأصغر وحدة). أجب قبل {{expiresAt}}.' },
       en: { title: 'New delivery offer', body: 'New delivery offer paying {{feeMinor}} (minor units). Answer before {{expiresAt}}.' },
+    },
+  },
+  {
+    event: payoutProcessed, category: 'payouts', critical: false, channels: ['in_app', 'email', 'push'],
+    recipients: (p) => [{ accountId: (p as { accountId: string }).accountId }],
+    data: (p) => ({ payoutId: (p as { payoutId: string }).payoutId }),
+    defaults: {
+      ar: { title: 'تم تحويل دفعتك', body: 'حوّلنا {{amountMinor}} {{currency}} (بأصغر وحدة) إلى حسابك المصرفي. المرجع: {{providerRef}}.' },
+      en: { title: 'Your payout was sent', body: 'We sent {{amountMinor}} {{currency}} (minor units) to your bank account. Reference: {{providerRef}}.' },
     },
   },
   // Critical: a security alert reaches the owner through preferences and quiet hours.

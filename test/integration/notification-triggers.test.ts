@@ -4,6 +4,7 @@ import { startTestApp, http, type TestApp } from '../helpers/app.js';
 import { logIn, outbox, signUp, signUpAdmin, type Session } from '../helpers/identity.js';
 import { webhookEndpointDisabled } from '../../domain/webhooks/events.js';
 import { offerMade } from '../../domain/dispatch/events.js';
+import { payoutProcessed } from '../../domain/finance/payout-events.js';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 
@@ -129,5 +130,21 @@ describe('notification triggers: verification decided, security alerts, webhook 
     expect(message!.category).to.equal('offers');
     expect(message!.body).to.include('1500').and.to.include(expiresAt);
     expect(message!.data).to.deep.equal({ offerId: `${deliveryId}:1`, deliveryId });
+  });
+
+  it('when a payout is paid, then its owner hears of it with the amount and the bank reference', async () => {
+    const courier = await signUp(app, 'courier');
+    const { unitOfWork, outbox: events } = app.system.composed.container.cradle;
+    const payoutId = randomUUID();
+    const at = new Date().toISOString();
+    await unitOfWork.transaction(() => events.add([{
+      type: payoutProcessed.type, aggregateId: payoutId, aggregateVersion: 3, occurredAt: at,
+      payload: { payoutId, ownerKind: 'courier', ownerId: courier.accountId, accountId: courier.accountId, amountMinor: 125_000, currency: 'SYP', providerRef: 'CSV-2026-12-07-0001', at },
+    }]));
+    const [message, ...more] = await inbox(courier, 'finance.payout.processed');
+    expect(more).to.have.length(0);
+    expect(message!.category).to.equal('payouts');
+    expect(message!.body).to.include('125000').and.to.include('CSV-2026-12-07-0001');
+    expect(message!.data).to.deep.equal({ payoutId });
   });
 });
