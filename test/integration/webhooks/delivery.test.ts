@@ -103,7 +103,9 @@ describe('webhooks: delivery to real receivers', function () {
       const attempts = await attemptsOf(owner.accessToken, eps[n]!.endpoint.id, results[n]!.id);
       expect(attempts.map((a) => a.n)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8]);
       for (const a of attempts) {
-        expect(a.latencyMs, `${n} latency`).to.be.below(TIMEOUT_MS + 400);
+        // Bounded: an unbounded attempt would hang (or read 50 MB) for the rest of the test. The margin over the
+        // timeout absorbs event-loop stalls beside the other lane: measured 1,555 ms at load 4.6.
+        expect(a.latencyMs, `${n} latency`).to.be.below(TIMEOUT_MS + 2_000);
         expect(Buffer.byteLength(a.response), `${n} snippet`).to.be.at.most(1_024);
       }
       // The gap before the last attempt is the schedule's last step (10 h, scaled), at least.
