@@ -74,6 +74,16 @@ export async function signInOnPage(page: Page, identifier: string, password: str
   await page.waitForSelector('[data-testid=login]', { state: 'detached' });
 }
 
+/** A fresh desktop context on `url`, signed in through the page's login form, watching for console errors and CSP violations. */
+export async function openSignedIn(b: TestBrowser, url: string, identifier: string, password: string): Promise<{ ctx: BrowserContext; page: Page; problems: string[] }> {
+  const ctx = await b.context();
+  const page = await ctx.newPage();
+  const problems = watchProblems(page);
+  await page.goto(url);
+  await signInOnPage(page, identifier, password);
+  return { ctx, page, problems };
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
-import { launchBrowser, screenshot, signInOnPage, watchProblems, type TestBrowser } from '../../helpers/browser.js';
+import { launchBrowser, openSignedIn, screenshot, type TestBrowser } from '../../helpers/browser.js';
 import { PASSWORD, signUp, signUpAdmin, type Session } from '../../helpers/identity.js';
 import { connect, deliveryFor, emitAck, nextEvent, verifiedCourier } from '../../helpers/hub.js';
 
@@ -59,11 +59,7 @@ describe('web: the ops board in chromium (markers from the hub, staleness, manua
   });
 
   it('when three couriers stream fixes, then their markers move on the map, a silent one turns grey, a manual assignment reaches the courier, and a dropped connection resyncs without ghosts', async () => {
-    const ctx = await browser.context();
-    const page = await ctx.newPage();
-    const problems = watchProblems(page);
-    await page.goto(`${app.url}/ops`);
-    await signInOnPage(page, admin.phone, PASSWORD);
+    const { ctx, page, problems } = await openSignedIn(browser, `${app.url}/ops`, admin.phone, PASSWORD);
     const ids = couriers.map((c) => c.session.accountId);
     await until(() => markers(page), (m) => ids.every((id) => m[id]), 'three markers');
 

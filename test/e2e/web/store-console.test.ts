@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { http, startTestApp, type TestApp } from '../../helpers/app.js';
-import { launchBrowser, screenshot, signInOnPage, watchProblems, type TestBrowser } from '../../helpers/browser.js';
+import { launchBrowser, openSignedIn, screenshot, type TestBrowser } from '../../helpers/browser.js';
 import { PASSWORD, signUp, type Session } from '../../helpers/identity.js';
 import { checkoutOf } from '../../helpers/orders.js';
 
@@ -25,11 +25,7 @@ describe('web: the store console in chromium (a new order is accepted, prepared 
   });
 
   it('when an order arrives, then it shows with an alert and a chime; accept, preparing and ready move it, and the customer reads each', async () => {
-    const ctx = await browser.context();
-    const page = await ctx.newPage();
-    const problems = watchProblems(page);
-    await page.goto(`${app.url}/store`);
-    await signInOnPage(page, owner.phone, PASSWORD);
+    const { ctx, page, problems } = await openSignedIn(browser, `${app.url}/store`, owner.phone, PASSWORD);
     await page.waitForSelector('[data-testid=live]:has-text("Live")');
     const [order] = await app.system.composed.container.cradle.placeOrders.execute(checkoutOf(customer.accountId, [storeId]));
     const card = `[data-testid="order-${order!.id}"]`;
@@ -55,10 +51,7 @@ describe('web: the store console in chromium (a new order is accepted, prepared 
   });
 
   it('when the store rejects an order, then it needs a reason, and the order is rejected with it', async () => {
-    const ctx = await browser.context();
-    const page = await ctx.newPage();
-    await page.goto(`${app.url}/store`);
-    await signInOnPage(page, owner.phone, PASSWORD);
+    const { ctx, page } = await openSignedIn(browser, `${app.url}/store`, owner.phone, PASSWORD);
     const [order] = await app.system.composed.container.cradle.placeOrders.execute(checkoutOf(customer.accountId, [storeId]));
     const card = `[data-testid="order-${order!.id}"]`;
     await page.waitForSelector(`${card}[data-status=placed]`, { timeout: 10_000 });

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
 import { http, startTestApp, type TestApp } from '../../helpers/app.js';
-import { launchBrowser, screenshot, signInOnPage, watchProblems, type TestBrowser } from '../../helpers/browser.js';
+import { launchBrowser, openSignedIn, screenshot, type TestBrowser } from '../../helpers/browser.js';
 import { PASSWORD, signUp, type Session } from '../../helpers/identity.js';
 import { checkoutOf } from '../../helpers/orders.js';
 import { connect, emitAck, verifiedCourier } from '../../helpers/hub.js';
@@ -47,11 +47,7 @@ describe('web: the tracking page in chromium (a customer watches the courier com
   });
 
   it('when the courier streams fixes toward the store, then the dot glides along them, the ETA falls and the status turns at_pickup', async () => {
-    const ctx = await browser.context();
-    const page = await ctx.newPage();
-    const problems = watchProblems(page);
-    await page.goto(`${app.url}/track/${orderId}`);
-    await signInOnPage(page, customer.phone, PASSWORD);
+    const { ctx, page, problems } = await openSignedIn(browser, `${app.url}/track/${orderId}`, customer.phone, PASSWORD);
     expect(page.url()).to.equal(`${app.url}/track/${orderId}`);
     await page.waitForSelector('[data-testid=status][data-status=assigned]');
     expect(await page.evaluate(() => Object.keys((globalThis as any).sessionStorage))).to.deep.equal(['daraa.session']);
@@ -90,10 +86,7 @@ describe('web: the tracking page in chromium (a customer watches the courier com
   });
 
   it('when the page reloads after the fixes, then order:trail brings back the courier\'s path without a new fix', async () => {
-    const ctx = await browser.context();
-    const page = await ctx.newPage();
-    await page.goto(`${app.url}/track/${orderId}`);
-    await signInOnPage(page, customer.phone, PASSWORD);
+    const { ctx, page } = await openSignedIn(browser, `${app.url}/track/${orderId}`, customer.phone, PASSWORD);
     await page.waitForFunction(() => ((globalThis as any).daraa?.trail?.() ?? []).length >= 10, undefined, { timeout: 10_000 });
     expect(await page.getAttribute('[data-testid=status]', 'data-status')).to.equal('at_pickup');
     await ctx.close();
