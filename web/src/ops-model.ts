@@ -10,7 +10,7 @@ export interface Delivery {
 }
 
 /** The header's figures, from what the board holds: the snapshot's couriers and the listed deliveries. */
-export function kpisOf(deliveries: Delivery[], couriers: { status: string }[], now: number): { online: number; available: number; busy: number; perHour: number; medianAssignS: number | null } {
+export function kpisOf(deliveries: Delivery[], fleet: { online: number; available: number; busy: number }, now: number): { online: number; available: number; busy: number; perHour: number; medianAssignS: number | null } {
   const hourAgo = now - 3_600_000;
   const perHour = deliveries.filter((d) => d.timestamps.delivered && Date.parse(d.timestamps.delivered) >= hourAgo).length;
   const waits = deliveries
@@ -20,9 +20,9 @@ export function kpisOf(deliveries: Delivery[], couriers: { status: string }[], n
   const mid = Math.floor(waits.length / 2);
   const medianAssignS = waits.length === 0 ? null : waits.length % 2 ? waits[mid]! : (waits[mid - 1]! + waits[mid]!) / 2;
   return {
-    online: couriers.length,
-    available: couriers.filter((c) => c.status === 'available').length,
-    busy: couriers.filter((c) => c.status === 'busy').length,
+    online: fleet.online,
+    available: fleet.available,
+    busy: fleet.busy,
     perHour,
     medianAssignS,
   };

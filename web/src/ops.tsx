@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { cellToBoundary, polygonToCells } from 'h3-js';
-import type { Feature, FeatureCollection } from 'geojson';
+import type { Feature } from 'geojson';
 import type { Socket } from 'socket.io-client';
 import { api, ask, liveSocket } from './api';
 import { createLiveMap, type LiveMap } from './map';
@@ -8,12 +8,8 @@ import { Header, SignedIn } from './shell';
 import { statusLabel, t, timeOf } from './i18n';
 import { exposeForTests } from './test-hook';
 import { kpisOf, type Delivery } from './ops-model';
+import { FleetLayer, type FleetSummary, type OpsSnapshot } from './ops-fleet';
 
-interface OpsCourier { courierId: string; lat: number; lng: number; status: 'available' | 'busy'; ts: number; stale: boolean }
-interface Snapshot { at: string; areas: { cell: string; couriers: OpsCourier[]; counts: { online: number; available: number; busy: number; stale: number } }[] }
-
-/** A courier not heard from for this long is drawn grey, whatever the last snapshot said. */
-const STALE_AFTER_MS = 30_000;
 const MAX_CELLS = 50;
 const ACTIVE = new Set(['assigned', 'at_pickup', 'picked_up', 'at_dropoff']);
 
@@ -39,7 +35,8 @@ function Board() {
   const mapEl = useRef<HTMLDivElement>(null);
   const [live, setLive] = useState(false);
   const [deliveries, setDeliveries] = useState<Delivery[]>([]);
-  const [couriers, setCouriers] = useState<OpsCourier[]>([]);
+  const [fleet, setFleet] = useState<FleetSummary>({ online: 0, available: 0, busy: 0, staleCount: 0, stale: [] });
+  const fleetRef = useRef<FleetLayer | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [courierId, setCourierId] = useState('');
   const [reason, setReason] = useState('');
@@ -64,6 +61,8 @@ function Board() {
       ],
     });
     mapRef.current = liveMap;
+    const fleetLayer = new FleetLayer(liveMap, setFleet);
+    fleetRef.current = fleetLayer;
     let cells: string[] = [];
     const subscribe = async (socket: Socket) => {
       const { bounds, zoom } = liveMap.view();
@@ -78,29 +77,29 @@ function Board() {
       '/ops',
       (s) => {
         // After any (re)connection the server is the truth: forget every marker until its snapshot arrives.
-        setCouriers([]);
+        fleetLayer.clear();
         cells = [];
         void subscribe(s).catch(() => undefined);
         void loadDeliveries().catch(() => undefined);
       },
       setLive,
     );
-    socket.on('disconnect', () => setCouriers([]));
-    socket.on('ops:snapshot', (snap: Snapshot) => {
-      const byId = new Map<string, OpsCourier>();
-      for (const area of snap.areas) if (cells.includes(area.cell)) for (const c of area.couriers) byId.set(c.courierId, c);
-      setCouriers([...byId.values()]);
-    });
+    socket.on('disconnect', () => fleetLayer.clear());
+    socket.on('ops:snapshot', (snap: OpsSnapshot) => fleetLayer.replace(snap, new Set(cells)));
     let pending: ReturnType<typeof setTimeout> | undefined;
     socket.on('delivery:event', () => {
       clearTimeout(pending);
       pending = setTimeout(() => void loadDeliveries().catch(() => undefined), 200);
     });
     liveMap.onViewChange(() => socket.connected && void subscribe(socket).catch(() => undefined));
-    const tick = setInterval(() => setNow(Date.now()), 1000);
-    exposeForTests({ liveMap, socket, cells: () => cells });
+    const tick = setInterval(() => {
+      setNow(Date.now());
+      fleetLayer.tick(Date.now());
+    }, 1000);
+    exposeForTests({ liveMap, socket, cells: () => cells, batches: () => fleetLayer.batches });
     return () => {
       clearInterval(tick);
+      fleetLayer.dispose();
       socket.close();
       liveMap.remove();
     };
@@ -109,17 +108,11 @@ function Board() {
   const selectedDeliveries = deliveries.filter((d) => selected.has(d.id));
   const focus = selectedDeliveries.length === 1 ? selectedDeliveries[0]! : null;
 
-  // The map follows the state: couriers coloured by status, the selected delivery's pickup, dropoff and courier.
+  // The selected delivery's pickup, dropoff and courier, together (the couriers layer redraws itself).
   useEffect(() => {
-    const liveMap = mapRef.current;
-    if (!liveMap) return;
-    const fc: FeatureCollection = {
-      type: 'FeatureCollection',
-      features: couriers.map((c) => pointFeature(c, { courierId: c.courierId, state: c.stale || now - c.ts > STALE_AFTER_MS ? 'stale' : c.status, selected: focus?.courierId === c.courierId })),
-    };
-    liveMap.setData('couriers', fc);
-    liveMap.setData('highlight', { type: 'FeatureCollection', features: focus ? [pointFeature(focus.pickup, { kind: 'pickup' }), pointFeature(focus.dropoff, { kind: 'dropoff' })] : [] });
-  }, [couriers, focus, now]);
+    fleetRef.current?.select(focus?.courierId ?? null);
+    mapRef.current?.setData('highlight', { type: 'FeatureCollection', features: focus ? [pointFeature(focus.pickup, { kind: 'pickup' }), pointFeature(focus.dropoff, { kind: 'dropoff' })] : [] });
+  }, [focus?.id, focus?.courierId]);
 
   const run = async (action: 'assign' | 'unassign') => {
     const label = t(action);
@@ -136,8 +129,7 @@ function Board() {
   const active = deliveries.filter((d) => ACTIVE.has(d.status));
   const byCourier = new Map<string, Delivery[]>();
   for (const d of active) byCourier.set(d.courierId ?? '?', [...(byCourier.get(d.courierId ?? '?') ?? []), d]);
-  const staleCouriers = couriers.filter((c) => c.stale || now - c.ts > STALE_AFTER_MS);
-  const kpis = kpisOf(deliveries, couriers, now);
+  const kpis = kpisOf(deliveries, fleet, now);
   const toggle = (id: string) => setSelected((s) => (s.has(id) ? new Set([...s].filter((x) => x !== id)) : new Set([...s, id])));
   const row = (d: Delivery) => (
     <li key={d.id} class={selected.has(d.id) ? 'selected' : ''} data-testid={`delivery-${d.id}`} data-status={d.status}>
@@ -176,8 +168,8 @@ function Board() {
           <section>
             <h2>{t('alerts')}</h2>
             <ul data-testid="alerts">
-              {staleCouriers.map((c) => (
-                <li key={c.courierId}>{t('alertStale', { id: c.courierId.slice(-6), seconds: Math.round((now - c.ts) / 1000) })}</li>
+              {fleet.stale.map((c) => (
+                <li key={c.courierId}>{t('alertStale', { id: c.courierId.slice(-6), seconds: c.silentS })}</li>
               ))}
             </ul>
           </section>
