@@ -70,8 +70,8 @@ export class FleetLayer {
     if (now - this.lastFlushAt > 900) this.schedule();
   }
 
-  ids(): string[] {
-    return [...this.couriers.keys()];
+  position(courierId: string): { lat: number; lng: number } | null {
+    return this.couriers.get(courierId) ?? null;
   }
 
   private schedule(): void {
