@@ -93,6 +93,10 @@ export interface DispatchState {
   excluded: string[];
   /** When ops were alerted that no courier took it (once per opening). */
   alertedAt: string | null;
+  /** Couriers assigned so far (an accepted offer or by hand): more than one means it was reassigned. */
+  assignments: number;
+  /** The first assignment, for the time to assign. */
+  firstAssignedAt: string | null;
   openedAt: string;
   updatedAt: string;
   /** Optimistic concurrency: bumped by every save. */
@@ -101,7 +105,7 @@ export interface DispatchState {
 
 export function newDispatchState(input: { deliveryId: string; orderId: string; radiusM: number; at: Date }): DispatchState {
   const at = input.at.toISOString();
-  return { deliveryId: input.deliveryId, orderId: input.orderId, status: 'open', round: 0, radiusM: input.radiusM, excluded: [], alertedAt: null, openedAt: at, updatedAt: at, version: 1 };
+  return { deliveryId: input.deliveryId, orderId: input.orderId, status: 'open', round: 0, radiusM: input.radiusM, excluded: [], alertedAt: null, assignments: 0, firstAssignedAt: null, openedAt: at, updatedAt: at, version: 1 };
 }
 
 /** The search radius of round `round` (1-based): `radiusM`, times `widenFactor` every `widenEveryRounds` rounds, capped. */
@@ -112,6 +116,14 @@ export function radiusForRound(rounds: SettingValue<'dispatch.rounds'>, round: n
 
 /** Ops hear of a delivery nobody took once, when it reaches `alertAfterRounds`. */
 export const needsOpsAlert = (rounds: SettingValue<'dispatch.rounds'>, state: DispatchState): boolean => state.alertedAt === null && state.round >= rounds.alertAfterRounds;
+
+/** The state once a courier was assigned at `at` (by accepting or by hand): dispatch stops looking. */
+export const assignedAt = (state: DispatchState, at: Date): DispatchState => ({
+  ...state,
+  status: 'assigned',
+  assignments: state.assignments + 1,
+  firstAssignedAt: state.firstAssignedAt ?? at.toISOString(),
+});
 
 /** The state with `courierId` excluded from later rounds (kept once). */
 export const excluding = (state: DispatchState, courierId: string): DispatchState =>
