@@ -56,6 +56,13 @@ export function newOffer(input: Omit<Offer, 'id' | 'status' | 'endedAt' | 'endRe
 }
 
 /**
+ * Why an offer ended when the delivery went elsewhere: a dispatcher assigned it
+ * by hand (`withdrawn`) or another courier took it (`taken`). Answering such an
+ * offer is a CONFLICT (someone else won), not an expiry.
+ */
+export const TAKEN_REASONS: readonly string[] = ['withdrawn', 'taken'];
+
+/**
  * Why answering `offer` with `answer` changes nothing, as the coded error the
  * courier's ack carries; null when the answer may proceed. A pending offer
  * past its expiry counts as expired even before the timer job has ended it.
@@ -67,6 +74,9 @@ export function answerRefusal(offer: Offer, answer: 'accept' | 'decline', now: D
     case 'declined':
       return new AppError('OFFER_ALREADY_DECLINED', 'You already declined this offer');
     case 'expired':
+      if (offer.endReason !== null && TAKEN_REASONS.includes(offer.endReason)) {
+        return new AppError('CONFLICT', 'This delivery went to another courier', { details: [{ reason: 'delivery_taken', message: `the offer was ${offer.endReason} at ${offer.endedAt}` }] });
+      }
       return new AppError('OFFER_EXPIRED', 'This offer has expired', { details: [{ reason: offer.endReason ?? 'timeout', message: `expired at ${offer.endedAt}` }] });
     case 'pending':
       return now.getTime() >= Date.parse(offer.expiresAt) ? new AppError('OFFER_EXPIRED', 'This offer has expired', { details: [{ reason: 'timeout', message: `expired at ${offer.expiresAt}` }] }) : null;

@@ -86,3 +86,12 @@ export interface OfferTimer {
 export interface DispatchOrders {
   of(orderId: string): Promise<{ courierFeeMinor: number; cash: boolean; readyAt: number | null } | null>;
 }
+
+/**
+ * When couriers came online, as far as anyone knows now: the ops figures'
+ * time online. Implemented by the hub's presence records (Redis); a courier
+ * who is offline now is absent.
+ */
+export interface CourierShifts {
+  onlineSince(courierIds: readonly string[]): Promise<Map<string, number>>;
+}
