@@ -6,6 +6,8 @@
  * server's records.
  */
 import os from 'node:os';
+import path from 'node:path';
+import { writeFileSync } from 'node:fs';
 import type { SettingValue } from '../../domain/platform/settings.js';
 import { SimClock, sleepWall } from './clock.js';
 import { SimCourier, newCounters, type CourierCounters } from './courier.js';
@@ -48,6 +50,8 @@ export interface SimOptions extends CityOptions {
   promiseMinutes: number;
   /** Wall seconds between progress lines. */
   reportEveryS: number;
+  /** A directory to write each run's server records to (<run>-records.json), for a closer look. */
+  dumpDir?: string;
   log: (line: string) => void;
 }
 
@@ -72,6 +76,8 @@ export interface RunResult {
   doubleAssignments: number;
   overCapacity: number;
   mostHeld: number;
+  /** Each assignment over capacity: the courier, the delivery, when (wall ms) and how many they then held. */
+  overCapacityCases: { courierId: string; deliveryId: string; at: number; held: number }[];
   planned: number;
   orders: OrderCounters;
   couriers: Omit<CourierCounters, 'errors'> & { errors: string[] };
@@ -162,6 +168,7 @@ export async function runDay(opts: SimOptions, spec: RunSpec): Promise<RunResult
     const { orders, offers, figures } = await figuresNow();
     const capacity = await records.capacities(couriers.map((c) => c.courierId));
     const over = overCapacity(orders, (id) => capacity.get(id) ?? 1, end);
+    if (opts.dumpDir) writeFileSync(path.join(opts.dumpDir, `${spec.name}-records.json`), `${JSON.stringify({ orders, offers, capacity: Object.fromEntries(capacity) }, null, 1)}\n`);
     log(progressLine(spec.name, clock.nowS() / 60, figures));
     return {
       name: spec.name,
@@ -169,6 +176,7 @@ export async function runDay(opts: SimOptions, spec: RunSpec): Promise<RunResult
       doubleAssignments: doubleAssignments(orders, offers),
       overCapacity: over.overCapacity,
       mostHeld: over.mostHeld,
+      overCapacityCases: over.cases,
       planned: plan.length,
       orders: flow.counters,
       couriers: counters,
