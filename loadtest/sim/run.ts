@@ -46,6 +46,8 @@ export interface SimOptions extends CityOptions {
   acceptProbability: number;
   /** Simulated seconds at each stop. */
   stopSeconds: number;
+  /** Couriers start within this many metres of a store. */
+  fleetSpreadM: number;
   /** The on-time promise, simulated minutes after placing. */
   promiseMinutes: number;
   /** Wall seconds between progress lines. */
@@ -66,6 +68,7 @@ export const DEFAULT_SIM: Omit<SimOptions, 'log'> = {
   drainMinutes: 60,
   acceptProbability: 0.85,
   stopSeconds: 60,
+  fleetSpreadM: 1_500,
   promiseMinutes: 45,
   reportEveryS: 5,
 };
@@ -122,7 +125,7 @@ export async function runDay(opts: SimOptions, spec: RunSpec): Promise<RunResult
   try {
     await applySettings(world, { ...sharedSettings(opts.compression), 'dispatch.batch': spec.batch });
     const plan = planDay({ stores: world.stores, addresses: world.addresses }, { ...opts.day, seed: opts.seed });
-    const fleet = planFleet(opts.seed, world.couriers.length, world.stores.map((s) => s.location));
+    const fleet = planFleet(opts.seed, world.couriers.length, world.stores.map((s) => s.location), opts.fleetSpreadM);
     log(`${spec.name}: ${plan.length} orders planned over ${opts.day.minutes} simulated minutes (λ ${opts.day.ordersPerMinute}/min), ${fleet.length} couriers of capacity ${spec.capacity}, time ×${opts.compression}`);
 
     const clock = new SimClock(opts.compression);
