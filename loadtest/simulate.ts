@@ -7,7 +7,7 @@
  * below greedy's, any double assignment, any courier over capacity).
  *
  * Knobs (environment): SIM_SEED (42), SIM_COMPRESSION (20: simulated seconds per wall second),
- * SIM_MINUTES (90: the ordering window), SIM_RATE (orders per simulated minute, 1), SIM_COURIERS (24),
+ * SIM_MINUTES (60: the ordering window), SIM_RATE (orders per simulated minute, 1), SIM_COURIERS (20),
  * SIM_ACCEPT (0.85), SIM_DRAIN (60: simulated minutes to wait after the last order), SIM_STORES (24), SIM_CUSTOMERS (120), SIM_RUNS (greedy,batch,batchStacked),
  * SIM_OUT (the JSON's path), SIM_DUMP (a directory for each run's server records).
  */

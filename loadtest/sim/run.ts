@@ -62,7 +62,7 @@ export const DEFAULT_SIM: Omit<SimOptions, 'log'> = {
   stores: 24,
   customers: 120,
   products: 4,
-  couriers: 24,
+  couriers: 20,
   compression: 20,
   day: DEFAULT_DAY,
   drainMinutes: 60,
