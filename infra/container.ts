@@ -64,13 +64,14 @@ import { registerCheckout, checkoutRoutesOf, type CheckoutCradle } from './wirin
 import { registerWebhooks, startWebhookWorkers, webhookRoutesOf, type WebhooksCradle } from './wiring/webhooks.js';
 import { registerNotifications, notificationRoutesOf, startNotificationWorkers, type NotificationsCradle } from './wiring/notifications.js';
 import { payoutRoutesOf, registerPayouts, type PayoutsCradle } from './wiring/payouts.js';
+import { registerDispatch, startDispatchWorkers, type DispatchCradle } from './wiring/dispatch.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 /** The roles composed here; `hub` has its own, smaller composition (container-hub.ts). */
 export type ContainerRole = Exclude<ProcessRole, 'hub'>;
 
 /** Everything the container holds. Use cases take a slice of this as their `deps`; routes too (AuthRouteDeps: the auth use cases). */
-export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, CartsCradle, OrdersCradle, CheckoutCradle, PaymentsCradle, WebhooksCradle, NotificationsCradle, FinanceCradle, PayoutsCradle {
+export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, CartsCradle, OrdersCradle, CheckoutCradle, PaymentsCradle, WebhooksCradle, NotificationsCradle, FinanceCradle, PayoutsCradle, DispatchCradle {
   config: Config;
   role: ProcessRole;
   logger: Logger;
@@ -176,6 +177,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
   registerCheckout(container);
   registerWebhooks(container);
   registerNotifications(container);
+  registerDispatch(container);
   return container;
 }
 
@@ -286,6 +288,7 @@ function compose(infra: Infrastructure, role: ContainerRole): Composed {
     startWebhookWorkers(c);
     startNotificationWorkers(c);
     startFinanceWorkers(c);
+    startDispatchWorkers(c);
   }
 
   return {
