@@ -34,6 +34,7 @@ export const QUEUES = {
   dispatch: 'dispatch',
   dispatchRounds: 'dispatch-rounds',
   offerExpiry: 'offer-expiry',
+  ledgerExpiry: 'ledger-expiry',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -94,6 +95,10 @@ export type EventJob = z.infer<typeof domainEventSchema>;
 export const stockReservationJobSchema = z.strictObject({ task: z.literal('expire') });
 export type StockReservationJob = z.infer<typeof stockReservationJobSchema>;
 
+/** The repeatable job that expires ledger pending transfers past their timeout (a wallet checkout's hold of an order that never ended). */
+export const ledgerExpiryJobSchema = z.strictObject({ task: z.literal('expire') });
+export type LedgerExpiryJob = z.infer<typeof ledgerExpiryJobSchema>;
+
 /** The repeatable jobs that close carts idle past `cart.idleExpiryMinutes` and purge long-closed ones. */
 export const cartExpiryJobSchema = z.strictObject({ task: z.enum(['expire', 'purge']) });
 export type CartExpiryJob = z.infer<typeof cartExpiryJobSchema>;
@@ -151,6 +156,7 @@ export interface JobPayloads {
   dispatch: EventJob;
   'dispatch-rounds': DispatchRoundJob;
   'offer-expiry': OfferExpiryJob;
+  'ledger-expiry': LedgerExpiryJob;
 }
 export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   audit: domainEventSchema,
@@ -172,4 +178,5 @@ export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   dispatch: domainEventSchema,
   'dispatch-rounds': dispatchRoundJobSchema,
   'offer-expiry': offerExpiryJobSchema,
+  'ledger-expiry': ledgerExpiryJobSchema,
 };
