@@ -89,8 +89,23 @@ export function startDispatchWorkers(c: DispatchCradle & Needs): void {
   c.queues.work(QUEUES.dispatch, dispatchProcessor(c), 4, DISPATCH_LOCK_MS);
   c.queues.work(QUEUES.dispatchRounds, dispatchRoundProcessor(c), 4, DISPATCH_LOCK_MS);
   c.queues.work(QUEUES.offerExpiry, offerExpiryProcessor(c), 4, DISPATCH_LOCK_MS);
-  void resumeOpenDispatches(c).catch((err: unknown) => c.logger.warn({ err }, 'could not resume open dispatches; they resume at the next start or event'));
+  void resumeWhenRedisAnswers(c);
 }
+
+/** At start Redis may still be connecting: the queue refuses at once then, so the resume tries again for a while. */
+async function resumeWhenRedisAnswers(c: DispatchCradle & Needs): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const n = await resumeOpenDispatches(c);
+      if (n > 0) c.logger.info({ open: n }, 'resumed open dispatches');
+      return;
+    } catch (err) {
+      if (attempt >= RESUME_ATTEMPTS) return void c.logger.warn({ err }, 'could not resume open dispatches; they resume at the next start or event');
+      await new Promise((r) => setTimeout(r, 500).unref());
+    }
+  }
+}
+const RESUME_ATTEMPTS = 40;
 
 /**
  * The crash test's seam: with NODE_ENV=test and DARAA_TEST_KILL_DISPATCH_BEFORE_TIMER=1
