@@ -64,7 +64,7 @@ import { registerCheckout, checkoutRoutesOf, type CheckoutCradle } from './wirin
 import { registerWebhooks, startWebhookWorkers, webhookRoutesOf, type WebhooksCradle } from './wiring/webhooks.js';
 import { registerNotifications, notificationRoutesOf, startNotificationWorkers, type NotificationsCradle } from './wiring/notifications.js';
 import { payoutRoutesOf, registerPayouts, type PayoutsCradle } from './wiring/payouts.js';
-import { dispatchControlRoutesOf, registerDispatchControl, type DispatchControlCradle } from './wiring/dispatch-control.js';
+import { dispatchControlRoutesOf, registerDispatchControl, startDispatchMetrics, type DispatchControlCradle } from './wiring/dispatch-control.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 /** The roles composed here; `hub` has its own, smaller composition (container-hub.ts). */
@@ -256,6 +256,7 @@ function compose(infra: Infrastructure, role: ContainerRole): Composed {
   const withWorkers = role === 'worker' || role === 'all';
 
   const routes = withApi ? apiRoutes(c) : [];
+  if (withApi) startDispatchMetrics(c);
   const { app, openapi } = createApp({
     config: c.config,
     logger: c.logger,
