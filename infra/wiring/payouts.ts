@@ -39,7 +39,7 @@ export function registerPayouts(container: AwilixContainer<PayoutsCradle & Needs
       payouts: c.payoutRepository, ledger: c.ledger, transfers: c.createTransfers, openAccount: c.openLedgerAccount, stores: c.repositories.stores, liveSettings: c.liveSettings, unitOfWork: c.unitOfWork, clock: c.clock,
     })).singleton(),
     runPayoutBatch: asFunction((c: PayoutsCradle & Needs) => new RunPayoutBatch({
-      payouts: c.payoutRepository, transfers: c.createTransfers, openAccount: c.openLedgerAccount, provider: c.payoutProvider, outbox: c.outbox, unitOfWork: c.unitOfWork, clock: c.clock,
+      payouts: c.payoutRepository, transfers: c.createTransfers, openAccount: c.openLedgerAccount, provider: c.payoutProvider, outbox: c.outbox, unitOfWork: c.unitOfWork, liveSettings: c.liveSettings, clock: c.clock,
     })).singleton(),
   });
 }

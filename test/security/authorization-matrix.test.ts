@@ -77,9 +77,9 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
   async function bankAccountsForAll(): Promise<void> {
     const { payoutRepository } = app.system.composed.container.cradle;
     const at = new Date().toISOString();
-    for (const f of [commerce.own, commerce.foreign]) await payoutRepository.saveBankAccount({ ownerKind: 'store', ownerId: f.storeId, holderName: 'Matrix Shop', iban: MATRIX_IBAN, bic: null, updatedAt: at });
+    for (const f of [commerce.own, commerce.foreign]) await payoutRepository.saveBankAccount({ ownerKind: 'store', ownerId: f.storeId, holderName: 'Matrix Shop', iban: MATRIX_IBAN, bic: null, connectedAccountId: null, updatedAt: at });
     for (const id of [...Object.values(parties).map((p) => p.session.accountId), victim.session.accountId]) {
-      await payoutRepository.saveBankAccount({ ownerKind: 'courier', ownerId: id, holderName: 'Matrix Courier', iban: MATRIX_IBAN, bic: null, updatedAt: at });
+      await payoutRepository.saveBankAccount({ ownerKind: 'courier', ownerId: id, holderName: 'Matrix Courier', iban: MATRIX_IBAN, bic: null, connectedAccountId: null, updatedAt: at });
     }
   }
 
