@@ -63,7 +63,7 @@ import { registerOrders, orderRoutesOf, startOrderWorkers, type OrdersCradle } f
 import { registerCheckout, checkoutRoutesOf, type CheckoutCradle } from './wiring/checkout.js';
 import { registerWebhooks, startWebhookWorkers, webhookRoutesOf, type WebhooksCradle } from './wiring/webhooks.js';
 import { registerNotifications, notificationRoutesOf, startNotificationWorkers, type NotificationsCradle } from './wiring/notifications.js';
-import { payoutRoutesOf, registerPayouts, type PayoutsCradle } from './wiring/payouts.js';
+import { payoutRoutesOf, registerPayouts, startPayoutWorkers, type PayoutsCradle } from './wiring/payouts.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 /** The roles composed here; `hub` has its own, smaller composition (container-hub.ts). */
@@ -286,6 +286,7 @@ function compose(infra: Infrastructure, role: ContainerRole): Composed {
     startWebhookWorkers(c);
     startNotificationWorkers(c);
     startFinanceWorkers(c);
+    startPayoutWorkers(c);
   }
 
   return {
