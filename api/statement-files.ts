@@ -31,31 +31,48 @@ function pdf(title: string, write: (doc: PDFKit.PDFDocument) => void): Promise<B
     doc.on('end', () => ok(Buffer.concat(chunks)));
     doc.on('error', fail);
   });
-  doc.font('Helvetica-Bold').fontSize(16).text(title);
-  doc.font('Helvetica').fontSize(9);
+  doc.font('Helvetica-Bold').fontSize(16).text(title.split(' ')[0]!);
+  doc.font('Helvetica').fontSize(9).text(title.split(' ').slice(1).join(' '));
   write(doc);
   doc.end();
   return done;
 }
 
-const row = (doc: PDFKit.PDFDocument, cells: (string | number)[]) => doc.text(cells.join('   '));
+/** A table: columns of fixed widths (points), each cell wrapping inside its column, a new page when the bottom is near. */
+function table(doc: PDFKit.PDFDocument, widths: number[], header: string[], rows: (string | number)[][]): void {
+  const left = doc.page.margins.left;
+  const draw = (cells: (string | number)[], bold: boolean) => {
+    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(7);
+    const texts = cells.map(String);
+    const height = Math.max(...texts.map((t, i) => doc.heightOfString(t, { width: widths[i]! - 4 })));
+    if (doc.y + height > doc.page.height - doc.page.margins.bottom) doc.addPage();
+    const y = doc.y;
+    let x = left;
+    texts.forEach((t, i) => {
+      doc.text(t, x, y, { width: widths[i]! - 4 });
+      x += widths[i]!;
+    });
+    doc.x = left;
+    doc.y = y + height + 2;
+  };
+  draw(header, true);
+  for (const r of rows) draw(r, false);
+}
 
 export function statementPdf(s: PeriodStatement): Promise<Buffer> {
-  return pdf(`Statement ${s.accountId}`, (doc) => {
+  return pdf(`Statement Account: ${s.accountId}`, (doc) => {
     doc.text(`Period: ${s.from} to ${s.to}`).text(`Currency: ${s.currency} (amounts in minor units)`).moveDown();
     doc.font('Helvetica-Bold').text(`Opening posted balance: ${s.opening.posted}`);
     doc.text(`Credits: ${s.totals.creditsMinor}`).text(`Debits: ${s.totals.debitsMinor}`).text(`Entries: ${s.totals.entries}`);
     doc.text(`Closing posted balance: ${s.closing.posted}`).text(`Closing available balance: ${s.closing.available}`).font('Helvetica').moveDown();
-    row(doc, ['at', 'transfer', 'code', 'side', 'amount', 'posted after']);
-    for (const e of s.entries) row(doc, [e.at, e.transferId, e.code, e.side, e.amountMinor, e.balanceAfter.posted]);
+    table(doc, [95, 170, 80, 35, 65, 70], ['at', 'transfer', 'code', 'side', 'amount', 'posted after'], s.entries.map((e) => [e.at, e.transferId, e.code, e.side, e.amountMinor, e.balanceAfter.posted]));
   });
 }
 
 export function payoutHistoryPdf(h: PayoutHistory): Promise<Buffer> {
-  return pdf(`Payouts ${h.ownerKind} ${h.ownerId}`, (doc) => {
+  return pdf(`Payouts ${h.ownerKind === 'store' ? 'Store' : 'Courier'}: ${h.ownerId}`, (doc) => {
     doc.text(`Period: ${h.from} to ${h.to}`).text('Amounts in minor units').moveDown();
     doc.font('Helvetica-Bold').text(`Paid: ${h.totals.paidMinor}`).text(`Open: ${h.totals.openMinor}`).text(`Payouts: ${h.totals.count}`).font('Helvetica').moveDown();
-    row(doc, ['payout', 'requested', 'status', 'amount', 'currency', 'reference']);
-    for (const p of h.payouts) row(doc, [p.id, p.createdAt, p.status, p.amountMinor, p.currency, p.providerRef ?? '']);
+    table(doc, [110, 95, 55, 65, 45, 145], ['payout', 'requested', 'status', 'amount', 'currency', 'reference'], h.payouts.map((p) => [p.id, p.createdAt, p.status, p.amountMinor, p.currency, p.providerRef ?? '']));
   });
 }

@@ -56,7 +56,8 @@ export function registerPayouts(container: AwilixContainer<PayoutsCradle & Needs
       payouts: c.payoutRepository, transfers: c.createTransfers, openAccount: c.openLedgerAccount, provider: c.payoutProvider, outbox: c.outbox, unitOfWork: c.unitOfWork, liveSettings: c.liveSettings, clock: c.clock,
     })).singleton(),
     payoutJobs: asFunction((c: { queues: Queues }) => ({
-      runBatch: (batchId: string) => c.queues.add(QUEUES.payoutBatches, { batchId }, { jobId: `payout-batch:${batchId}` }),
+      // BullMQ refuses ':' in a job id; '~' is not in a batch id's alphabet, so the mapping stays one to one.
+      runBatch: (batchId: string) => c.queues.add(QUEUES.payoutBatches, { batchId }, { jobId: `payout-batch-${batchId.replaceAll(':', '~')}` }),
     })).singleton(),
     statements: asFunction((c: PayoutsCradle & Needs) => new Statements({ payouts: c.payoutService, ledger: c.ledger, liveSettings: c.liveSettings })).singleton(),
     reconcileLedger: asFunction((c: Needs) => new ReconcileLedger({
