@@ -88,6 +88,10 @@ export type EventJob = z.infer<typeof domainEventSchema>;
 export const stockReservationJobSchema = z.strictObject({ task: z.literal('expire') });
 export type StockReservationJob = z.infer<typeof stockReservationJobSchema>;
 
+/** The repeatable job that expires ledger pending transfers past their timeout (a wallet checkout's hold of an order that never ended). */
+export const ledgerExpiryJobSchema = z.strictObject({ task: z.literal('expire') });
+export type LedgerExpiryJob = z.infer<typeof ledgerExpiryJobSchema>;
+
 /** The repeatable jobs that close carts idle past `cart.idleExpiryMinutes` and purge long-closed ones. */
 export const cartExpiryJobSchema = z.strictObject({ task: z.enum(['expire', 'purge']) });
 export type CartExpiryJob = z.infer<typeof cartExpiryJobSchema>;
@@ -121,9 +125,6 @@ export type BulkJob = z.infer<typeof bulkJobSchema>;
 /** One payout batch: the admin's trigger names it; the scheduled run's id comes from its job (null here). */
 export const payoutBatchJobSchema = z.strictObject({ batchId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/).nullable() });
 export type PayoutBatchJob = z.infer<typeof payoutBatchJobSchema>;
-/** The repeatable sweep that expires pending ledger transfers past their timeout. */
-export const ledgerExpiryJobSchema = z.strictObject({ task: z.literal('expire_pending') });
-export type LedgerExpiryJob = z.infer<typeof ledgerExpiryJobSchema>;
 /** The nightly reconciliation of the ledger against orders and payments (an admin may also run it). */
 export const reconciliationJobSchema = z.strictObject({ task: z.literal('reconcile') });
 export type ReconciliationJob = z.infer<typeof reconciliationJobSchema>;

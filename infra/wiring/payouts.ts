@@ -18,7 +18,7 @@ import type { Config } from '../config.js';
 import type { Repositories } from '../db/index.js';
 import type { Queues } from '../queues.js';
 import { QUEUES } from '../../workers/queues.js';
-import { LEDGER_EXPIRY_SWEEP_MS, RECONCILIATION_CRON, ledgerExpiryProcessor, payoutBatchProcessor, reconciliationProcessor } from '../../workers/processors/finance-jobs.js';
+import { RECONCILIATION_CRON, payoutBatchProcessor, reconciliationProcessor } from '../../workers/processors/finance-jobs.js';
 import type { FinanceCradle } from './finance.js';
 
 /** Remittances, payouts, statements and the finance jobs (docs/finance.md): built on the ledger's use cases from wiring/finance.ts. */
@@ -72,9 +72,9 @@ export const payoutRoutesOf = (c: PayoutRouteDeps): RouteSpec[] => payoutRoutes(
 export const PAYOUT_SCHEDULER = 'payout-batches:scheduled';
 
 /**
- * The worker role's finance jobs: payout batches (on the finance.payoutBatchEveryMinutes schedule,
- * re-read at every run, and on an admin's trigger), the expiry sweep of pending transfers, and the
- * nightly reconciliation. One payout batch at a time per worker: batches claim payouts one by one,
+ * The worker role's payout and reconciliation jobs: payout batches (on the finance.payoutBatchEveryMinutes
+ * schedule, re-read after every scheduled run, and on an admin's trigger) and the nightly reconciliation
+ * (the expiry sweep of pending transfers is startFinanceWorkers'). One payout batch at a time per worker: batches claim payouts one by one,
  * so two workers never pay one payout, but one at a time keeps the provider's load even.
  */
 export function startPayoutWorkers(c: PayoutsCradle & Needs & { queues: Queues; logger: Logger }): void {
@@ -88,11 +88,9 @@ export function startPayoutWorkers(c: PayoutsCradle & Needs & { queues: Queues; 
     if (job.repeatJobKey && every !== undefined && Number(every) !== everyMs()) await schedule(everyMs()).catch((err: unknown) => c.logger.warn({ err }, 'could not reschedule the payout job'));
     return result;
   }, 1, 60_000);
-  c.queues.work(QUEUES.ledgerExpiry, ledgerExpiryProcessor(c), 1);
   c.queues.work(QUEUES.reconciliation, reconciliationProcessor(c), 1, 120_000);
   const schedules: [string, () => Promise<void>][] = [
     [PAYOUT_SCHEDULER, () => schedule(everyMs())],
-    ['ledger-expiry:sweep', () => c.queues.repeat(QUEUES.ledgerExpiry, 'ledger-expiry:sweep', LEDGER_EXPIRY_SWEEP_MS, { task: 'expire_pending' })],
     ['reconciliation:nightly', () => c.queues.repeat(QUEUES.reconciliation, 'reconciliation:nightly', RECONCILIATION_CRON, { task: 'reconcile' })],
   ];
   for (const [id, start] of schedules) void start().catch((err: unknown) => c.logger.warn({ err, scheduler: id }, 'could not schedule a finance job; retried at next start'));

@@ -1,22 +1,14 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { RunPayoutBatch, BatchResult } from '../../domain/finance/use-cases/run-payout-batch.js';
-import type { ExpirePendingTransfers } from '../../domain/finance/use-cases/create-transfers.js';
 import type { ReconcileLedger } from '../../domain/finance/use-cases/reconcile-ledger.js';
-import { ledgerExpiryJobSchema, payoutBatchJobSchema, reconciliationJobSchema } from '../queues.js';
+import { payoutBatchJobSchema, reconciliationJobSchema } from '../queues.js';
 
-/**
- * Expired pending transfers are looked for every minute: a wallet hold's timeout is minutes
- * to hours, so one expires at most a minute late; a sweep with nothing due is one indexed read.
- */
-export const LEDGER_EXPIRY_SWEEP_MS = 60_000;
-/** Pending transfers expired per job; a sweep that fills it runs again at once (below). */
-export const LEDGER_EXPIRY_PAGE = 200;
 /** The nightly reconciliation: 02:30 UTC, after the day's last deliveries have settled. */
 export const RECONCILIATION_CRON = { pattern: '30 2 * * *', tz: 'UTC' };
 export const RECONCILIATION_OPTIONS = { lookbackDays: 3, graceMinutes: 60 };
 
 /**
- * A payout batch: the admin's trigger names its batch; a scheduled run takes its job's id, which
+ * A payout batch: the admin's trigger names its batch; a scheduled run's is made from its job's timestamp, which
  * BullMQ keeps across the job's own retries, so a retried run resumes the same batch.
  * Idempotent (RunPayoutBatch claims each payout once and keys every provider call by payout id).
  */
@@ -26,20 +18,6 @@ export function payoutBatchProcessor(deps: { runPayoutBatch: RunPayoutBatch }) {
     if (!parsed.success) throw new UnrecoverableError('invalid payout batch job');
     const batchId = parsed.data.batchId ?? `scheduled-${new Date(job.timestamp).toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`;
     return deps.runPayoutBatch.execute(batchId);
-  };
-}
-
-/** Voids pending transfers past their timeout; each resolves once even when two sweeps race (the ledger writes `<id>:expired`). */
-export function ledgerExpiryProcessor(deps: { expirePendingTransfers: ExpirePendingTransfers }) {
-  return async (job: Job): Promise<{ expired: number }> => {
-    if (!ledgerExpiryJobSchema.safeParse(job.data).success) throw new UnrecoverableError('invalid ledger expiry job');
-    let expired = 0;
-    for (let round = 0; round < 10; round++) {
-      const n = await deps.expirePendingTransfers.execute(LEDGER_EXPIRY_PAGE);
-      expired += n;
-      if (n < LEDGER_EXPIRY_PAGE) break;
-    }
-    return { expired };
   };
 }
 

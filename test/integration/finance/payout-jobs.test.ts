@@ -63,7 +63,7 @@ describe('finance jobs on a private redis-server: payout batches, the expiry swe
     const payout = await until(async () => (await schedulers('payout-batches'))[0], 15_000, 'the payout schedule');
     expect(payout.key).to.equal('payout-batches:scheduled');
     expect(Number(payout.every)).to.equal(cradle().liveSettings.get('finance.payoutBatchEveryMinutes') * 60_000);
-    expect((await until(async () => (await schedulers('ledger-expiry'))[0], 15_000, 'the expiry schedule')).key).to.equal('ledger-expiry:sweep');
+    expect((await until(async () => (await schedulers('ledger-expiry'))[0], 15_000, 'the expiry schedule')).key).to.equal('ledger-expiry:expire');
     const nightly = await until(async () => (await schedulers('reconciliation'))[0], 15_000, 'the reconciliation schedule');
     expect([nightly.key, nightly.pattern]).to.deep.equal(['reconciliation:nightly', '30 2 * * *']);
   });
@@ -135,7 +135,7 @@ describe('finance jobs on a private redis-server: payout batches, the expiry swe
     expect((await ledger.findAccount(wallet.id))!.debitsPending).to.equal(600);
     await new Promise((r) => setTimeout(r, 1_200));
     const sweep = queue('ledger-expiry');
-    await Promise.all([1, 2].map((n) => sweep.add('ledger-expiry', { task: 'expire_pending' }, { jobId: `sweep-now-${n}-${id}` })));
+    await Promise.all([1, 2].map((n) => sweep.add('ledger-expiry', { task: 'expire' }, { jobId: `sweep-now-${n}-${id}` })));
     await until(async () => (await ledger.findTransfers([`${id}:expired`])).length === 1, 15_000, 'the expiry');
     await until(async () => (await Promise.all([1, 2].map(async (n) => (await sweep.getJob(`sweep-now-${n}-${id}`))?.isCompleted()))).every(Boolean), 15_000, 'both sweeps');
     const expired = (await ledger.transfersByReference(`test:${id}`)).filter((t) => t.kind === 'expire_pending');
