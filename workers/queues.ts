@@ -35,7 +35,9 @@ export const QUEUES = {
   dispatch: 'dispatch',
   dispatchRounds: 'dispatch-rounds',
   offerExpiry: 'offer-expiry',
+  payoutBatches: 'payout-batches',
   ledgerExpiry: 'ledger-expiry',
+  reconciliation: 'reconciliation',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -136,6 +138,12 @@ export type DispatchRoundJob = z.infer<typeof dispatchRoundJobSchema>;
 /** An offer's timer: ends it as expired at its expiry (job id from the offer id). */
 export const offerExpiryJobSchema = z.strictObject({ offerId: z.string().min(1).max(200) });
 export type OfferExpiryJob = z.infer<typeof offerExpiryJobSchema>;
+/** One payout batch: the admin's trigger names it; the scheduled run's id comes from its job (null here). */
+export const payoutBatchJobSchema = z.strictObject({ batchId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/).nullable() });
+export type PayoutBatchJob = z.infer<typeof payoutBatchJobSchema>;
+/** The nightly reconciliation of the ledger against orders and payments (an admin may also run it). */
+export const reconciliationJobSchema = z.strictObject({ task: z.literal('reconcile') });
+export type ReconciliationJob = z.infer<typeof reconciliationJobSchema>;
 
 export interface JobPayloads {
   audit: EventJob;
@@ -157,7 +165,9 @@ export interface JobPayloads {
   dispatch: EventJob;
   'dispatch-rounds': DispatchRoundJob;
   'offer-expiry': OfferExpiryJob;
+  'payout-batches': PayoutBatchJob;
   'ledger-expiry': LedgerExpiryJob;
+  reconciliation: ReconciliationJob;
 }
 export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   audit: domainEventSchema,
@@ -179,5 +189,7 @@ export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   dispatch: domainEventSchema,
   'dispatch-rounds': dispatchRoundJobSchema,
   'offer-expiry': offerExpiryJobSchema,
+  'payout-batches': payoutBatchJobSchema,
   'ledger-expiry': ledgerExpiryJobSchema,
+  reconciliation: reconciliationJobSchema,
 };
