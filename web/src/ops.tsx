@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { cellToBoundary, polygonToCells } from 'h3-js';
+import { cellToBoundary, polygonToCellsExperimental, POLYGON_TO_CELLS_FLAGS } from 'h3-js';
 import type { Feature } from 'geojson';
 import type { Socket } from 'socket.io-client';
 import { api, ask, liveSocket } from './api';
@@ -20,16 +20,20 @@ const DEFAULT_PROMISE_MINUTES = 45;
 
 const pointFeature = (p: { lat: number; lng: number }, props: Record<string, unknown>): Feature => ({ type: 'Feature', properties: props, geometry: { type: 'Point', coordinates: [p.lng, p.lat] } });
 
-/** The H3 cells (res 5 zoomed out, 6 zoomed in) covering the view, at most MAX_CELLS. */
+/**
+ * The H3 cells (res 5 zoomed out, 6 zoomed in) that overlap the view, at most MAX_CELLS. Overlap, not
+ * centre-inside: a cell whose centre is off screen still has couriers in the visible corner.
+ */
 export function cellsForView(bounds: [number, number, number, number], zoom: number): string[] {
   const [w, s, e, n] = bounds;
   const ring = [[s, w], [s, e], [n, e], [n, w], [s, w]];
+  const cover = (res: number) => polygonToCellsExperimental(ring, res, POLYGON_TO_CELLS_FLAGS.containmentOverlapping);
   for (const res of zoom >= 11 ? [6, 5] : [5]) {
-    const cells = polygonToCells(ring, res);
+    const cells = cover(res);
     if (cells.length > 0 && cells.length <= MAX_CELLS) return cells;
   }
-  // A view larger than 50 res-5 cells: the centre's cells only.
-  return polygonToCells(ring, 5).slice(0, MAX_CELLS);
+  // A view larger than 50 res-5 cells: the first 50 only.
+  return cover(5).slice(0, MAX_CELLS);
 }
 
 export function OpsPage() {
@@ -43,7 +47,7 @@ function Board() {
   const mapEl = useRef<HTMLDivElement>(null);
   const [live, setLive] = useState(false);
   const [deliveries, setDeliveries] = useState<Delivery[]>([]);
-  const [fleet, setFleet] = useState<FleetSummary>({ online: 0, available: 0, busy: 0, staleCount: 0, stale: [] });
+  const [fleet, setFleet] = useState<FleetSummary>({ online: 0, available: 0, busy: 0, staleCount: 0, truncatedAreas: 0, stale: [] });
   const [offers, setOffers] = useState<Map<string, PendingOffer>>(new Map());
   const [overCash, setOverCash] = useState<Set<string>>(new Set());
   const [figures] = useState<DispatchFigures | null>(null);
@@ -126,7 +130,7 @@ function Board() {
       fleetLayer.tick(Date.now());
     }, 1000);
     const slow = setInterval(() => void loadSlow().catch(() => undefined), SLOW_READ_MS);
-    exposeForTests({ liveMap, socket, cells: () => cells, batches: () => fleetLayer.batches, reloadSlow: loadSlow });
+    exposeForTests({ liveMap, socket, cells: () => cells, batches: () => fleetLayer.batches, lastSnapshot: () => fleetLayer.last, reloadSlow: loadSlow });
     return () => {
       clearInterval(tick);
       clearInterval(slow);
@@ -188,7 +192,7 @@ function Board() {
         <div class="map" ref={mapEl} data-testid="map" />
         <div class="lists">
           <ActionBar selected={selectedDeliveries} onRun={run} outcome={outcome} />
-          <AlertList alerts={alerts} staleCount={fleet.staleCount} onSelect={(id) => setSelected(new Set([id]))} />
+          <AlertList alerts={alerts} staleCount={fleet.staleCount} truncatedAreas={fleet.truncatedAreas} onSelect={(id) => setSelected(new Set([id]))} />
           <DeliveryLists deliveries={deliveries} selected={selected} toggle={toggle} now={now} promiseMinutes={promiseMinutes} />
         </div>
       </main>
