@@ -184,6 +184,12 @@ export const SETTINGS = {
     public: false,
     description: 'Whether store owners may still assign couriers to their own deliveries by hand.',
   }),
+  'dispatch.promiseMinutes': define({
+    schema: z.number().int('must be whole minutes').min(5, 'must be at least 5').max(480, 'must be at most 480'),
+    default: 45,
+    public: false,
+    description: 'Minutes from the moment dispatch opens a delivery (or its order is expected ready, if later) by which it is promised delivered: the on-time figure, and what stacking must keep.',
+  }),
   'dispatch.batch': define({
     schema: dispatchBatch,
     default: { intervalSeconds: 5, busyOpenDeliveries: 5, candidatesPerDelivery: 20, maxStackedOrders: 2, sameStoreMeters: 50, onTheWaySeconds: 180, stopSeconds: 60 },
