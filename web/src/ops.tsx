@@ -13,7 +13,7 @@ import { ActionBar, AlertList, DeliveryLists, Kpi, type ActionOutcome } from './
 import { runBulk, type BulkAction } from './ops-actions';
 
 const MAX_CELLS = 50;
-/** Cash limits and dispatch figures change slowly: re-read this often (and after every action). */
+/** Cash limits and the dispatch figures change slowly: re-read this often (and after every action). */
 const SLOW_READ_MS = 30_000;
 /** `dispatch.promiseMinutes` when the setting cannot be read (its default). */
 const DEFAULT_PROMISE_MINUTES = 45;
@@ -50,8 +50,8 @@ function Board() {
   const [fleet, setFleet] = useState<FleetSummary>({ online: 0, available: 0, busy: 0, staleCount: 0, truncatedAreas: 0, stale: [] });
   const [offers, setOffers] = useState<Map<string, PendingOffer>>(new Map());
   const [overCash, setOverCash] = useState<Set<string>>(new Set());
-  const [figures] = useState<DispatchFigures | null>(null);
-  const [promiseMinutes] = useState(DEFAULT_PROMISE_MINUTES);
+  const [figures, setFigures] = useState<DispatchFigures | null>(null);
+  const [promiseMinutes, setPromiseMinutes] = useState(DEFAULT_PROMISE_MINUTES);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [outcome, setOutcome] = useState<ActionOutcome | null>(null);
   const [now, setNow] = useState(Date.now());
@@ -68,8 +68,12 @@ function Board() {
   /** Couriers carrying listed deliveries: the ones whose cash matters to the next assignment. */
   const loadSlow = async () => {
     const ids = [...new Set(deliveriesRef.current.flatMap((d) => (d.courierId && ACTIVE.has(d.status) ? [d.courierId] : [])))].slice(0, 200);
-    const cash = ids.length ? await api<{ items: { courierId: string }[] }>('GET', `/couriers/over-cash-limit?ids=${ids.map(encodeURIComponent).join(',')}`) : { items: [] };
-    setOverCash(new Set(cash.items.map((x) => x.courierId)));
+    const [cash, stats] = await Promise.allSettled([
+      ids.length ? api<{ items: { courierId: string }[] }>('GET', `/couriers/over-cash-limit?ids=${ids.map(encodeURIComponent).join(',')}`) : Promise.resolve({ items: [] }),
+      api<{ timeToAssign: { p90S: number | null }; onTimePct: number | null }>('GET', '/dispatch/stats?windowMinutes=60'),
+    ]);
+    if (cash.status === 'fulfilled') setOverCash(new Set(cash.value.items.map((x) => x.courierId)));
+    if (stats.status === 'fulfilled') setFigures({ assignP90S: stats.value.timeToAssign.p90S, onTimePct: stats.value.onTimePct });
   };
 
   useEffect(() => {
@@ -125,6 +129,7 @@ function Board() {
       }),
     );
     liveMap.onViewChange(() => socket.connected && void subscribe(socket).catch(() => undefined));
+    void api<{ value: number }>('GET', '/admin/settings/dispatch.promiseMinutes').then((s) => setPromiseMinutes(s.value), () => undefined);
     const tick = setInterval(() => {
       setNow(Date.now());
       fleetLayer.tick(Date.now());
@@ -173,8 +178,9 @@ function Board() {
   };
 
   const local = kpisOf(deliveries, fleet, now, promiseMinutes);
-  const medianAssignS = figures?.medianAssignS ?? local.medianAssignS;
+  // On time: dispatch's figure over the last hour; until it has one, the listed deliveries'.
   const onTimePct = figures?.onTimePct ?? local.onTimePct;
+  const medianAssignS = local.medianAssignS;
   const alerts = alertsOf({ deliveries, positionOf: (id) => fleetRef.current?.position(id) ?? null, offers: [...offers.values()], overCash, stale: fleet.stale, promiseMinutes, now });
   const toggle = (id: string) => setSelected((s) => (s.has(id) ? new Set([...s].filter((x) => x !== id)) : new Set([...s, id])));
 
@@ -186,6 +192,7 @@ function Board() {
         <Kpi label={t('kpiBusy')} value={local.busy} id="busy" />
         <Kpi label={t('kpiPerHour')} value={local.perHour} id="per-hour" />
         <Kpi label={t('kpiMedianAssign')} value={medianAssignS === null ? '—' : `${Math.round(medianAssignS)} s`} id="median-assign" />
+        <Kpi label={t('kpiAssignP90')} value={figures?.assignP90S == null ? '—' : `${Math.round(figures.assignP90S)} s`} id="assign-p90" />
         <Kpi label={t('kpiOnTime')} value={onTimePct === null ? '—' : `${onTimePct} %`} id="on-time" />
       </Header>
       <main class="ops">

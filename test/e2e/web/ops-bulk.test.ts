@@ -80,8 +80,12 @@ describe('web: bulk reassign and unassign from the ops board in chromium, with a
       const got = await http(`${app.url}/api/v1/deliveries/${id}`, { token: admin.accessToken });
       expect(got.body.data).to.deep.include({ status: 'pending', courierId: null, reason: 'customer asked to wait' });
     }
-    // The one refusal is a 409 the browser logs as a failed resource; nothing else may show.
-    expect(problems.filter((p) => !/WebGL|GPU stall/i.test(p) && !/status of 409/.test(p))).to.deep.equal([]);
+    // The reassignment's reason is in the audit log, with the dispatcher who gave it.
+    const audit = await http(`${app.url}/api/v1/admin/audit-log?limit=100`, { token: admin.accessToken });
+    const entries = (audit.body.data.items as { actor: { id: string }; resource: { id: string }; reason?: string; metadata?: Record<string, unknown> }[]).filter((e) => e.resource.id === d1);
+    const reassigned = entries.filter((e) => JSON.stringify(e).includes("first courier's bike broke down"));
+    expect(reassigned.map((e) => e.actor.id)).to.deep.equal([admin.accountId]);
+    expect(problems.filter((p) => !/WebGL|GPU stall/i.test(p))).to.deep.equal([]);
     await ctx.close();
   });
 });
