@@ -67,8 +67,9 @@ describe('dispatch worker: opening, repeated events, empty rounds', function () 
     const state = (await cradle().dispatches.find(deliveryId))!;
     expect(state.radiusM).to.equal(2_000);
     expect(state.alertedAt).to.be.a('string');
-    if (cradle().store.kind !== 'sql') throw new Error('runs on PGlite');
-    const alerts = await cradle().store.sql.query(`select id from outbox where type = $1 and aggregate_id = $2`, [dispatchAlertRaised.type, deliveryId]);
+    const store = cradle().store;
+    if (store.kind !== 'sql') throw new Error('runs on PGlite');
+    const alerts = await store.sql.query(`select id from outbox where type = $1 and aggregate_id = $2`, [dispatchAlertRaised.type, deliveryId]);
     expect(alerts.rows).to.have.length(1);
     expect(await cradle().offers.listByDelivery(deliveryId)).to.deep.equal([]);
   });
@@ -89,8 +90,9 @@ describe('dispatch worker: opening, repeated events, empty rounds', function () 
     expect(await cradle().dispatches.find(deliveryId)).to.equal(null);
 
     // The relay delivers at least once: the same event, processed again, is a duplicate and adds no job.
-    if (cradle().store.kind !== 'sql') throw new Error('runs on PGlite');
-    const row = (await cradle().store.sql.query<{ id: string; payload: unknown; aggregate_version: number; occurred_at: string; schema_version: number }>(
+    const store = cradle().store;
+    if (store.kind !== 'sql') throw new Error('runs on PGlite');
+    const row = (await store.sql.query<{ id: string; payload: unknown; aggregate_version: number; occurred_at: string; schema_version: number }>(
       `select id, payload, aggregate_version, occurred_at, schema_version from outbox where type = $1 and aggregate_id = $2`, [ORDER_EVENT_BY_STATUS.confirmed.type, orderId])).rows[0]!;
     const event = { id: row.id, type: ORDER_EVENT_BY_STATUS.confirmed.type, schemaVersion: row.schema_version, aggregateType: 'order', aggregateId: orderId, aggregateVersion: row.aggregate_version, occurredAt: new Date(row.occurred_at).toISOString(), payload: row.payload };
     const again = await dispatchProcessor(cradle())({ data: event } as Job);
