@@ -26,8 +26,6 @@ export interface PayoutsCradle extends PayoutRouteDeps {
   payoutRepository: PayoutRepository;
   /** PAYOUT_PROVIDER: bank-transfer CSV files under DATA_DIR/payouts, or Stripe Connect transfers. */
   payoutProvider: PayoutProvider;
-  /** The payout job's use case (claims, provider calls, outcomes). */
-  runPayoutBatch: RunPayoutBatch;
   /** The nightly check of the ledger against orders and payments. */
   reconcileLedger: ReconcileLedger;
 }
@@ -46,7 +44,7 @@ export function registerPayouts(container: AwilixContainer<PayoutsCradle & Needs
   container.register({
     payoutRepository: asFunction(({ repositories }: Needs) => repositories.payouts).singleton(),
     payoutProvider: asFunction(({ config }: Needs): PayoutProvider => (config.PAYOUT_PROVIDER === 'stripe_connect'
-      ? new StripeConnectPayouts({ secretKey: config.STRIPE_SECRET_KEY!, host: config.STRIPE_API_HOST, port: config.STRIPE_API_PORT, protocol: config.STRIPE_API_PROTOCOL, timeoutMs: config.STRIPE_TIMEOUT_MS })
+      ? new StripeConnectPayouts({ secretKey: config.STRIPE_SECRET_KEY!, webhookSecret: config.STRIPE_WEBHOOK_SECRET, host: config.STRIPE_API_HOST, port: config.STRIPE_API_PORT, protocol: config.STRIPE_API_PROTOCOL, timeoutMs: config.STRIPE_TIMEOUT_MS })
       : new BankCsvPayouts(path.join(path.resolve(config.DATA_DIR), 'payouts')))).singleton(),
     recordRemittance: asFunction((c: Needs) => new RecordRemittance({ transfers: c.createTransfers, openAccount: c.openLedgerAccount, ledger: c.ledger, outbox: c.outbox, unitOfWork: c.unitOfWork, clock: c.clock })).singleton(),
     payoutService: asFunction((c: PayoutsCradle & Needs) => new Payouts({
@@ -68,12 +66,12 @@ export function registerPayouts(container: AwilixContainer<PayoutsCradle & Needs
 
 export const payoutRoutesOf = (c: PayoutRouteDeps): RouteSpec[] => payoutRoutes(c);
 
-/** The payout scheduler's id; its interval follows finance.payoutBatchEveryMinutes. */
+/** The payout scheduler's id; its interval follows finance.payoutBatchEveryMinutes (set at start, checked after every batch). */
 export const PAYOUT_SCHEDULER = 'payout-batches:scheduled';
 
 /**
  * The worker role's payout and reconciliation jobs: payout batches (on the finance.payoutBatchEveryMinutes
- * schedule, re-read after every scheduled run, and on an admin's trigger) and the nightly reconciliation
+ * schedule, checked after every batch, and on an admin's trigger) and the nightly reconciliation
  * (the expiry sweep of pending transfers is startFinanceWorkers'). One payout batch at a time per worker: batches claim payouts one by one,
  * so two workers never pay one payout, but one at a time keeps the provider's load even.
  */
@@ -83,9 +81,10 @@ export function startPayoutWorkers(c: PayoutsCradle & Needs & { queues: Queues; 
   const runBatch = payoutBatchProcessor(c);
   c.queues.work(QUEUES.payoutBatches, async (job) => {
     const result = await runBatch(job);
-    // A changed schedule takes effect from the next run on.
-    const every = (job.opts as { repeat?: { every?: number | string } }).repeat?.every;
-    if (job.repeatJobKey && every !== undefined && Number(every) !== everyMs()) await schedule(everyMs()).catch((err: unknown) => c.logger.warn({ err }, 'could not reschedule the payout job'));
+    // A changed finance.payoutBatchEveryMinutes takes effect after the next run, scheduled or triggered.
+    const wanted = everyMs();
+    const current = await c.queues.scheduler(QUEUES.payoutBatches, PAYOUT_SCHEDULER).catch(() => null);
+    if (current && current.every !== wanted) await schedule(wanted).catch((err: unknown) => c.logger.warn({ err }, 'could not reschedule the payout job'));
     return result;
   }, 1, 60_000);
   c.queues.work(QUEUES.reconciliation, reconciliationProcessor(c), 1, 120_000);
