@@ -30,6 +30,7 @@ export const QUEUES = {
   notifyInApp: 'notify-in-app',
   notifyBulk: 'notify-bulk',
   finance: 'finance',
+  ledgerExpiry: 'ledger-expiry',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -85,6 +86,10 @@ export type EventJob = z.infer<typeof domainEventSchema>;
 export const stockReservationJobSchema = z.strictObject({ task: z.literal('expire') });
 export type StockReservationJob = z.infer<typeof stockReservationJobSchema>;
 
+/** The repeatable job that expires ledger pending transfers past their timeout (a wallet checkout's hold of an order that never ended). */
+export const ledgerExpiryJobSchema = z.strictObject({ task: z.literal('expire') });
+export type LedgerExpiryJob = z.infer<typeof ledgerExpiryJobSchema>;
+
 /** The repeatable jobs that close carts idle past `cart.idleExpiryMinutes` and purge long-closed ones. */
 export const cartExpiryJobSchema = z.strictObject({ task: z.enum(['expire', 'purge']) });
 export type CartExpiryJob = z.infer<typeof cartExpiryJobSchema>;
@@ -132,6 +137,7 @@ export interface JobPayloads {
   'notify-in-app': ChannelJobPayload;
   'notify-bulk': BulkJob;
   finance: EventJob;
+  'ledger-expiry': LedgerExpiryJob;
 }
 export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   audit: domainEventSchema,
@@ -150,4 +156,5 @@ export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   'notify-in-app': channelJobSchema,
   'notify-bulk': bulkJobSchema,
   finance: domainEventSchema,
+  'ledger-expiry': ledgerExpiryJobSchema,
 };

@@ -1,7 +1,7 @@
 import { queryNumber, z } from '../zod.js';
 import { toPage } from '../../domain/shared/pagination.js';
 import { COURIER_AVAILABILITY, VEHICLES, type Vehicle } from '../../domain/shared/vehicles.js';
-import type { CourierLocator } from '../../domain/dispatch/ports.js';
+import type { CourierCashLimit, CourierLocator } from '../../domain/dispatch/ports.js';
 import { admin, defineRoute, type RouteSpec } from '../route-kit.js';
 import { MAX_RADIUS_M } from '../../geo/index.js';
 import { pageSchema } from '../envelope.js';
@@ -24,9 +24,27 @@ const nearbyCourier = z
     },
   });
 
-/** Dispatcher routes on the live fleet, backed by the geo index (#3). */
-export function courierRoutes(d: { courierIndex: CourierLocator }): RouteSpec[] {
+const MAX_CASH_IDS = 200;
+const courierIds = z
+  .string()
+  .transform((s) => [...new Set(s.split(',').map((x) => x.trim()).filter(Boolean))])
+  .pipe(z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'a courier id')).min(1).max(MAX_CASH_IDS))
+  .openapi({ description: `Comma-separated courier ids, at most ${MAX_CASH_IDS}`, example: EXAMPLE_ID.courier });
+
+/** Dispatcher routes on the live fleet, backed by the geo index, and the couriers' cash limits (Finance). */
+export function courierRoutes(d: { courierIndex: CourierLocator; courierCashLimit: CourierCashLimit }): RouteSpec[] {
   return [
+    defineRoute({
+      method: 'get', path: '/api/v1/couriers/over-cash-limit', tags: ['couriers'], access: admin('couriers:read'),
+      summary: 'Which of these couriers hold cash at or over their cash limit (they get no cash-on-delivery offers until they remit): the ops board\'s alert. Unknown ids are simply not over',
+      query: z.strictObject({ ids: courierIds }),
+      response: pageSchema(z.object({ courierId: z.string() }).openapi('CourierOverCashLimit', { example: { courierId: EXAMPLE_ID.courier } })),
+      handler: async ({ query }) => {
+        const over = await d.courierCashLimit.overLimit(query.ids);
+        const items = query.ids.filter((id) => over.has(id)).map((courierId) => ({ courierId }));
+        return toPage(items, items.length, { page: 1, limit: Math.max(1, items.length) });
+      },
+    }),
     defineRoute({
       method: 'get', path: '/api/v1/couriers/nearby', tags: ['couriers'], access: admin('couriers:read'),
       summary: 'Couriers near a point, nearest first by great-circle distance; stale couriers (no recent fix) are never listed. One page: the `limit` nearest',

@@ -3,7 +3,7 @@ import { pageRequest } from '../../domain/shared/pagination.js';
 import { ROLES } from '../../domain/shared/principal.js';
 import { DELIVERY_STATUSES } from '../../domain/delivery/model.js';
 import type { CreateDelivery } from '../../domain/delivery/use-cases/create-delivery.js';
-import type { AssignCourier } from '../../domain/delivery/use-cases/assign-courier.js';
+import type { ControlDelivery } from '../../domain/dispatch/use-cases/control-delivery.js';
 import type { ChangeDeliveryStatus } from '../../domain/delivery/use-cases/change-delivery-status.js';
 import type { DeliveryQueries } from '../../domain/delivery/use-cases/queries.js';
 import { defineRoute, roles, type RouteSpec } from '../route-kit.js';
@@ -13,7 +13,8 @@ import { EXAMPLE_ID } from './example-ids.js';
 
 export interface DeliveryRouteDeps {
   createDelivery: CreateDelivery;
-  assignCourier: AssignCourier;
+  /** Dispatch's manual control: the same rules, and it also ends a pending offer and updates the dispatch state. */
+  controlDelivery: ControlDelivery;
   changeDeliveryStatus: ChangeDeliveryStatus;
   deliveryQueries: DeliveryQueries;
 }
@@ -88,9 +89,9 @@ export function deliveryRoutes(d: DeliveryRouteDeps): RouteSpec[] {
     }),
     defineRoute({
       method: 'post', path: '/api/v1/deliveries/:id/assign', tags, access: roles('store_owner', 'admin'), hidesForeign: true,
-      summary: "Assign an eligible courier (or another one before pickup); the same courier again changes nothing. The order behind the delivery must be ready_for_pickup (ORDER_NOT_READY with the order's status otherwise); a delivery made by hand, with no marketplace order, needs nothing more",
-      params, body: z.strictObject({ courierId: id }).openapi({ example: { courierId: EXAMPLE_ID.courier } }), response: deliverySchema, errors: ['NOT_FOUND', 'CONFLICT', 'ORDER_NOT_READY', 'UNPROCESSABLE_ENTITY'],
-      handler: ({ auth, params: p, body }) => d.assignCourier.execute(auth, p.id, body.courierId),
+      summary: "Assign an eligible courier (or another one before pickup); the same courier again changes nothing. Store owners only while dispatch.storeOwnersAssign allows (FORBIDDEN otherwise); a pending offer of the delivery ends. The order behind the delivery must be ready_for_pickup (ORDER_NOT_READY with the order's status otherwise); a delivery made by hand, with no marketplace order, needs nothing more",
+      params, body: z.strictObject({ courierId: id }).openapi({ example: { courierId: EXAMPLE_ID.courier } }), response: deliverySchema, errors: ['NOT_FOUND', 'FORBIDDEN', 'CONFLICT', 'ORDER_NOT_READY', 'UNPROCESSABLE_ENTITY'],
+      handler: ({ auth, params: p, body, origin }) => d.controlDelivery.reassign(auth, p.id, { courierId: body.courierId, reason: null }, { ...origin, via: 'rest' }),
     }),
     defineRoute({
       method: 'post', path: '/api/v1/deliveries/:id/status', tags, access: roles('store_owner', 'courier', 'admin'), hidesForeign: true,

@@ -1,8 +1,8 @@
 import { id, queryNumber, text, z } from '../zod.js';
-import { pageRequest } from '../../domain/shared/pagination.js';
+import { pageRequest, toPage } from '../../domain/shared/pagination.js';
 import type { ManageStoreZone } from '../../domain/catalog/use-cases/manage-store-zone.js';
 import { NEAR_SORTS, type FindStoresNear } from '../../domain/catalog/use-cases/find-stores-near.js';
-import { defineRoute, PUBLIC, roles, type RouteSpec } from '../route-kit.js';
+import { admin, defineRoute, PUBLIC, roles, type RouteSpec } from '../route-kit.js';
 import { pageQuery, pageSchema } from '../envelope.js';
 
 export interface StoreZoneRouteDeps {
@@ -105,6 +105,16 @@ export function storeZoneRoutes(d: StoreZoneRouteDeps): RouteSpec[] {
       summary: "Read a store's delivery zone",
       params, response: zoneView, errors: ['NOT_FOUND'],
       handler: ({ auth, params: p }) => d.manageStoreZone.get(auth, p.id),
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/admin/store-zones', tags, access: admin('deliveries:manage'),
+      summary: 'The delivery zones of these stores (comma-separated ids, at most 50); stores without a zone are left out. For the ops board',
+      query: z.strictObject({ storeIds: z.string().transform((s) => [...new Set(s.split(',').map((x) => x.trim()).filter(Boolean))]).pipe(z.array(id).min(1).max(50)).openapi({ example: 'f3b1c2d4-0000-4000-8000-000000000001' }) }),
+      response: pageSchema(zoneView),
+      handler: async ({ query }) => {
+        const items = await d.manageStoreZone.zonesOf(query.storeIds);
+        return toPage(items, items.length, pageRequest(1, Math.max(1, items.length)));
+      },
     }),
     defineRoute({
       method: 'delete', path: '/api/v1/stores/:id/zone', tags, access, hidesForeign: true,

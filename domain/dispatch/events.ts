@@ -30,7 +30,15 @@ export const dispatchAlertRaised = defineEvent({
   payload: z.strictObject({ deliveryId: id, orderId: id, round: z.number().int().min(1), radiusM: z.number().int().min(0), at }),
 });
 
-export const DISPATCH_EVENTS = [offerMade, offerEnded, dispatchAlertRaised] as const;
+export const dispatchReopened = defineEvent({
+  type: 'dispatch.delivery.reopened',
+  version: 1,
+  aggregateType: 'delivery',
+  description: 'A dispatcher unassigned the courier: dispatch looks for another one, never asking the courier who was taken off it.',
+  payload: z.strictObject({ deliveryId: id, orderId: id, previousCourierId: id, reason: z.string().max(500).nullable(), at }),
+});
+
+export const DISPATCH_EVENTS = [offerMade, offerEnded, dispatchAlertRaised, dispatchReopened] as const;
 
 export const offerMadeEvent = (o: Offer): NewEvent => ({
   type: offerMade.type,

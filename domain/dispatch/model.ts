@@ -56,6 +56,13 @@ export function newOffer(input: Omit<Offer, 'id' | 'status' | 'endedAt' | 'endRe
 }
 
 /**
+ * Why an offer ended when the delivery went elsewhere: a dispatcher assigned it
+ * by hand (`withdrawn`) or another courier took it (`taken`). Answering such an
+ * offer is a CONFLICT (someone else won), not an expiry.
+ */
+export const TAKEN_REASONS: readonly string[] = ['withdrawn', 'taken'];
+
+/**
  * Why answering `offer` with `answer` changes nothing, as the coded error the
  * courier's ack carries; null when the answer may proceed. A pending offer
  * past its expiry counts as expired even before the timer job has ended it.
@@ -67,6 +74,9 @@ export function answerRefusal(offer: Offer, answer: 'accept' | 'decline', now: D
     case 'declined':
       return new AppError('OFFER_ALREADY_DECLINED', 'You already declined this offer');
     case 'expired':
+      if (offer.endReason !== null && TAKEN_REASONS.includes(offer.endReason)) {
+        return new AppError('CONFLICT', 'This delivery went to another courier', { details: [{ reason: 'delivery_taken', message: `the offer was ${offer.endReason} at ${offer.endedAt}` }] });
+      }
       return new AppError('OFFER_EXPIRED', 'This offer has expired', { details: [{ reason: offer.endReason ?? 'timeout', message: `expired at ${offer.endedAt}` }] });
     case 'pending':
       return now.getTime() >= Date.parse(offer.expiresAt) ? new AppError('OFFER_EXPIRED', 'This offer has expired', { details: [{ reason: 'timeout', message: `expired at ${offer.expiresAt}` }] }) : null;
@@ -93,6 +103,10 @@ export interface DispatchState {
   excluded: string[];
   /** When ops were alerted that no courier took it (once per opening). */
   alertedAt: string | null;
+  /** Couriers assigned so far (an accepted offer or by hand): more than one means it was reassigned. */
+  assignments: number;
+  /** The first assignment, for the time to assign. */
+  firstAssignedAt: string | null;
   openedAt: string;
   updatedAt: string;
   /** Optimistic concurrency: bumped by every save. */
@@ -101,7 +115,7 @@ export interface DispatchState {
 
 export function newDispatchState(input: { deliveryId: string; orderId: string; radiusM: number; at: Date }): DispatchState {
   const at = input.at.toISOString();
-  return { deliveryId: input.deliveryId, orderId: input.orderId, status: 'open', round: 0, radiusM: input.radiusM, excluded: [], alertedAt: null, openedAt: at, updatedAt: at, version: 1 };
+  return { deliveryId: input.deliveryId, orderId: input.orderId, status: 'open', round: 0, radiusM: input.radiusM, excluded: [], alertedAt: null, assignments: 0, firstAssignedAt: null, openedAt: at, updatedAt: at, version: 1 };
 }
 
 /** The search radius of round `round` (1-based): `radiusM`, times `widenFactor` every `widenEveryRounds` rounds, capped. */
@@ -112,6 +126,14 @@ export function radiusForRound(rounds: SettingValue<'dispatch.rounds'>, round: n
 
 /** Ops hear of a delivery nobody took once, when it reaches `alertAfterRounds`. */
 export const needsOpsAlert = (rounds: SettingValue<'dispatch.rounds'>, state: DispatchState): boolean => state.alertedAt === null && state.round >= rounds.alertAfterRounds;
+
+/** The state once a courier was assigned at `at` (by accepting or by hand): dispatch stops looking. */
+export const assignedAt = (state: DispatchState, at: Date): DispatchState => ({
+  ...state,
+  status: 'assigned',
+  assignments: state.assignments + 1,
+  firstAssignedAt: state.firstAssignedAt ?? at.toISOString(),
+});
 
 /** The state with `courierId` excluded from later rounds (kept once). */
 export const excluding = (state: DispatchState, courierId: string): DispatchState =>

@@ -48,6 +48,8 @@ export interface OfferRepository {
    * exactly once however many answers and timers race.
    */
   end(id: string, to: OfferEnd, at: Date, reason: string | null): Promise<Offer | null>;
+  /** Offers made at or after `since`, oldest first, at most `limit` (the ops figures of a time window). */
+  listOfferedSince(since: Date, limit: number): Promise<Offer[]>;
   /** Offers made to and accepted by each of `courierIds` (absent: none), for the acceptance rate. */
   records(courierIds: readonly string[]): Promise<Map<string, { offered: number; accepted: number }>>;
 }
@@ -64,6 +66,8 @@ export interface DispatchRepository {
   save(state: DispatchState, expectedVersion: number): Promise<boolean>;
   /** Open states, oldest first (the worker resumes these after a restart). */
   listOpen(limit: number): Promise<DispatchState[]>;
+  /** States opened at or after `since`, whatever their status, oldest first, at most `limit` (the ops figures of a time window). */
+  listOpenedSince(since: Date, limit: number): Promise<DispatchState[]>;
 }
 
 /**
@@ -81,4 +85,13 @@ export interface OfferTimer {
  */
 export interface DispatchOrders {
   of(orderId: string): Promise<{ courierFeeMinor: number; cash: boolean; readyAt: number | null } | null>;
+}
+
+/**
+ * When couriers came online, as far as anyone knows now: the ops figures'
+ * time online. Implemented by the hub's presence records (Redis); a courier
+ * who is offline now is absent.
+ */
+export interface CourierShifts {
+  onlineSince(courierIds: readonly string[]): Promise<Map<string, number>>;
 }

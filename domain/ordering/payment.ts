@@ -1,6 +1,6 @@
 import { AppError, validationError } from '../shared/errors.js';
 
-/** How a customer pays. Wallet is accepted by the types and refused (PAYMENT_METHOD_UNAVAILABLE) until Finance adds it. */
+/** How a customer pays. Wallet: from the customer's ledger wallet (Finance's WalletFunds reserves it at checkout). */
 export const PAYMENT_METHODS = ['cash', 'card', 'wallet'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 

@@ -153,7 +153,7 @@ export interface AuthorizeResult {
 /**
  * The payment provider. Card: Stripe PaymentIntents with capture_method manual
  * (infra/providers/stripe-payments.ts); cash: no provider call (infra/providers/cash-payments.ts);
- * wallet: PAYMENT_METHOD_UNAVAILABLE until Finance adds it. Every call carries an
+ * wallet: no provider call, the money is reserved in the ledger (WalletFunds). Every call carries an
  * idempotency key, so a retry after a timeout never charges twice. Amounts are minor units.
  * Provider failures are AppError PAYMENT_PROVIDER_ERROR; an unoffered method PAYMENT_METHOD_UNAVAILABLE.
  */
@@ -162,6 +162,17 @@ export interface PaymentGateway {
   capture(providerRef: string, amountMinor: number, idempotencyKey: string): Promise<void>;
   void(providerRef: string, idempotencyKey: string): Promise<void>;
   refund(providerRef: string, amountMinor: number, reason: string, idempotencyKey: string): Promise<{ refundRef: string | null }>;
+}
+
+/**
+ * The wallet's side of a wallet checkout. Finance implements it (WalletPayments,
+ * domain/finance/use-cases/wallet-payments.ts): the order's total is reserved in the
+ * customer's wallet as a pending ledger transfer. Call `reserve` inside the checkout's
+ * transaction (it joins it), so the reservation and the order commit or roll back together.
+ * Throws WALLET_INSUFFICIENT_FUNDS, writing nothing, when the wallet's available balance is short.
+ */
+export interface WalletFunds {
+  reserve(req: { orderId: string; customerId: string; storeId: string; amountMinor: number; currency: string }): Promise<void>;
 }
 
 /** A provider's webhook after its signature verified, in our words. */

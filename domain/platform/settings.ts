@@ -184,6 +184,12 @@ export const SETTINGS = {
     public: false,
     description: 'Whether store owners may still assign couriers to their own deliveries by hand.',
   }),
+  'dispatch.promiseMinutes': define({
+    schema: z.number().int('must be whole minutes').min(5, 'must be at least 5').max(480, 'must be at most 480'),
+    default: 45,
+    public: false,
+    description: 'Minutes from the moment dispatch opens a delivery (or its order is expected ready, if later) by which it is promised delivered: the on-time figure, and what stacking must keep.',
+  }),
   'dispatch.batch': define({
     schema: dispatchBatch,
     default: { intervalSeconds: 5, busyOpenDeliveries: 5, candidatesPerDelivery: 20, maxStackedOrders: 2, sameStoreMeters: 50, onTheWaySeconds: 180, stopSeconds: 60 },
@@ -213,6 +219,30 @@ export const SETTINGS = {
     default: 2_000,
     public: false,
     description: "The platform's share of each delivery fee in basis points (2000 = 20 %); the courier earns the rest.",
+  }),
+  'finance.walletHoldSeconds': define({
+    schema: z.number().int('must be whole seconds').min(3_600, 'must be at least 3600 (an hour)').max(2_592_000, 'must be at most 2592000 (30 days)'),
+    default: 172_800,
+    public: false,
+    description: 'How long money a wallet checkout reserves stays reserved when its order never ends (the pending transfer\'s timeout); past it the reservation expires and the customer may spend it again.',
+  }),
+  'finance.walletTopUpMinMinor': define({
+    schema: minor,
+    default: 10_000,
+    public: true,
+    description: 'The smallest wallet top-up by card (minor units).',
+  }),
+  'finance.walletTopUpMaxMinor': define({
+    schema: minor,
+    default: 5_000_000,
+    public: true,
+    description: 'The largest single wallet top-up by card (minor units).',
+  }),
+  'finance.walletMaxBalanceMinor': define({
+    schema: minor,
+    default: 10_000_000,
+    public: true,
+    description: 'The most a wallet may hold after a top-up (minor units): a top-up that would take it past this is refused.',
   }),
   'cart.idleExpiryMinutes': define({
     schema: z.number().int('must be whole minutes').min(5, 'must be at least 5').max(43_200, 'must be at most 43200 (30 days)'),

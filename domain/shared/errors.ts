@@ -80,6 +80,12 @@ export const ERROR_STATUS = {
   PAYOUT_STATUS_CONFLICT: 409,
   /** A payout requested without a bank account on file. */
   PAYOUT_NO_BANK_ACCOUNT: 422,
+  /** A wallet checkout whose orders cost more than the wallet's available balance (posted, less what other orders reserve): nothing is placed. */
+  WALLET_INSUFFICIENT_FUNDS: 422,
+  /** A wallet top-up below `finance.walletTopUpMinMinor` or above `finance.walletTopUpMaxMinor`. */
+  WALLET_TOP_UP_OUT_OF_RANGE: 422,
+  /** A wallet top-up that would take the wallet past `finance.walletMaxBalanceMinor`. */
+  WALLET_BALANCE_LIMIT: 422,
   /** A bank account whose IBAN fails validation (country format or check digits). */
   IBAN_INVALID: 400,
   /** A webhook whose signature does not verify: logged and ignored. */

@@ -3,6 +3,8 @@ import type { AuthorizeRequest, AuthorizeResult, PaymentGateway } from '../../do
 
 /** Cash references start with this, so the routed gateway knows a cash payment by its reference. */
 export const CASH_REF_PREFIX = 'cash_';
+/** Wallet references start with this: the routed gateway sends their later calls to the wallet. */
+export const WALLET_REF_PREFIX = 'wallet_';
 
 /**
  * Cash on delivery: there is no provider. Authorising accepts the order with
@@ -20,7 +22,24 @@ export class CashPayments implements PaymentGateway {
   }
 }
 
-/** A method that is not offered here: card without a Stripe key, wallet until Finance adds it. */
+/**
+ * Paying from the wallet: no provider either. The money is reserved in the ledger by the
+ * checkout's transaction (WalletFunds), posted on delivery and voided on cancellation by the
+ * finance consumer from the order's events; so capturing, voiding and refunding here move
+ * nothing (a refund's money goes back into the wallet when the consumer reverses the order).
+ */
+export class WalletPaymentGateway implements PaymentGateway {
+  async authorize(req: AuthorizeRequest): Promise<AuthorizeResult> {
+    return { providerRef: `${WALLET_REF_PREFIX}${req.paymentId}`, status: 'authorized' };
+  }
+  async capture(): Promise<void> {}
+  async void(): Promise<void> {}
+  async refund(): Promise<{ refundRef: string | null }> {
+    return { refundRef: null };
+  }
+}
+
+/** A method that is not offered here: card without a Stripe key. */
 export class UnavailablePayments implements PaymentGateway {
   constructor(private readonly method: string, private readonly why: string) {}
   private refuse(): never {
@@ -34,7 +53,7 @@ export class UnavailablePayments implements PaymentGateway {
 
 /**
  * The one PaymentGateway the use cases see: authorise goes to the method's
- * gateway; later calls go by the reference (cash references are ours, the rest the card provider's).
+ * gateway; later calls go by the reference (cash and wallet references are ours, the rest the card provider's).
  */
 export class RoutedPaymentGateway implements PaymentGateway {
   constructor(private readonly by: { card: PaymentGateway; cash: PaymentGateway; wallet: PaymentGateway }) {}
@@ -52,6 +71,7 @@ export class RoutedPaymentGateway implements PaymentGateway {
     return this.of(ref).refund(ref, amountMinor, reason, key);
   }
   private of(ref: string): PaymentGateway {
-    return ref.startsWith(CASH_REF_PREFIX) ? this.by.cash : this.by.card;
+    if (ref.startsWith(CASH_REF_PREFIX)) return this.by.cash;
+    return ref.startsWith(WALLET_REF_PREFIX) ? this.by.wallet : this.by.card;
   }
 }

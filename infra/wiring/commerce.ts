@@ -33,6 +33,8 @@ export interface CommerceCradle extends StoreRouteDeps, DeliveryRouteDeps {
   recordArrival: RecordArrival;
   /** For the hub: who may watch an order. */
   deliveryAccess: DeliveryAccess;
+  /** Assignment without dispatch's side effects (seed script, test set-ups); the REST route uses `controlDelivery`. */
+  assignCourier: AssignCourier;
 }
 
 /**

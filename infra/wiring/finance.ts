@@ -5,10 +5,13 @@ import { OpenAccount } from '../../domain/finance/use-cases/open-account.js';
 import { OrderMoneyFlows } from '../../domain/finance/use-cases/order-flows.js';
 import { FollowOrderMoney } from '../../domain/finance/use-cases/follow-order-money.js';
 import { FinanceQueries } from '../../domain/finance/use-cases/finance-queries.js';
+import { WalletPayments } from '../../domain/finance/use-cases/wallet-payments.js';
+import type { WalletFunds } from '../../domain/ordering/ports.js';
 import { financeRoutes } from '../../api/routes/finance.js';
 import type { RouteSpec } from '../../api/route-kit.js';
 import type { ProcessedEvents } from '../../domain/shared/events.js';
 import { financeProcessor } from '../../workers/processors/finance.js';
+import { ledgerExpiryProcessor } from '../../workers/processors/ledger-expiry.js';
 import { QUEUES } from '../../workers/queues.js';
 import type { Queues } from '../queues.js';
 import { LedgerCourierCashLimit } from '../../domain/finance/use-cases/courier-cash-limit.js';
@@ -17,6 +20,7 @@ import type { SettingsReader } from '../../domain/platform/ports.js';
 import type { UnitOfWork } from '../../domain/shared/events.js';
 import type { Clock } from '../../domain/shared/ids.js';
 import type { Repositories } from '../db/index.js';
+import type { Logger } from 'pino';
 
 /** Finance: the ledger and its use cases (docs/finance.md). Consumers and routes build on these. */
 export interface FinanceCradle {
@@ -31,6 +35,8 @@ export interface FinanceCradle {
   financeQueries: FinanceQueries;
   /** Dispatch's port: couriers whose cash in hand reached their limit. */
   courierCashLimit: CourierCashLimit;
+  /** The checkout's port: a wallet checkout reserves the order's total in the customer's wallet. */
+  walletFunds: WalletFunds;
 }
 
 interface Needs {
@@ -52,6 +58,7 @@ export function registerFinance(container: AwilixContainer<FinanceCradle & Needs
     })).singleton(),
     courierCashLimit: asFunction((c: FinanceCradle & Needs) => new LedgerCourierCashLimit({ ledger: c.ledger, liveSettings: c.liveSettings })).singleton(),
     financeQueries: asFunction((c: FinanceCradle & Needs) => new FinanceQueries({ ledger: c.ledger, stores: c.repositories.stores })).singleton(),
+    walletFunds: asFunction((c: FinanceCradle & Needs) => new WalletPayments({ transfers: c.createTransfers, openAccount: c.openLedgerAccount, liveSettings: c.liveSettings })).singleton(),
   });
 }
 
@@ -60,7 +67,14 @@ export const financeRoutesOf = (c: FinanceCradle): RouteSpec[] => financeRoutes(
 /** Ledger writes lock a handful of account rows: a short lock hands a crashed worker's jobs on within seconds. */
 const FINANCE_LOCK_MS = 10_000;
 
-/** The worker role: the finance consumer (the ledger follows payments and orders). */
-export function startFinanceWorkers(c: FinanceCradle & Needs & { queues: Queues; processedEvents: ProcessedEvents }): void {
+/** How often the expiry sweep runs: a hold past its timeout is released within this (timeouts are hours to days). */
+const LEDGER_EXPIRY_SWEEP_MS = 60_000;
+
+/** The worker role: the finance consumer (the ledger follows payments and orders) and the pending-transfer expiry sweep. */
+export function startFinanceWorkers(c: FinanceCradle & Needs & { queues: Queues; processedEvents: ProcessedEvents; logger: Pick<Logger, 'warn'> }): void {
   c.queues.work(QUEUES.finance, financeProcessor(c), 4, FINANCE_LOCK_MS);
+  c.queues.work(QUEUES.ledgerExpiry, ledgerExpiryProcessor(c), 1);
+  void c.queues
+    .repeat(QUEUES.ledgerExpiry, 'ledger-expiry:expire', LEDGER_EXPIRY_SWEEP_MS, { task: 'expire' })
+    .catch((err: unknown) => c.logger.warn({ err }, 'could not schedule the ledger expiry sweep; retried at next start'));
 }

@@ -11,7 +11,7 @@ import { CollectCashPayment } from '../../domain/ordering/use-cases/collect-cash
 import { HandlePaymentWebhook } from '../../domain/ordering/use-cases/handle-payment-webhook.js';
 import { PaymentQueries } from '../../domain/ordering/use-cases/payment-queries.js';
 import { StripePayments, UNCONFIGURED_WEBHOOKS } from '../providers/stripe-payments.js';
-import { CashPayments, RoutedPaymentGateway, UnavailablePayments } from '../providers/cash-payments.js';
+import { CashPayments, RoutedPaymentGateway, UnavailablePayments, WalletPaymentGateway } from '../providers/cash-payments.js';
 import type { ProcessedEvents, UnitOfWork } from '../../domain/shared/events.js';
 import type { Clock } from '../../domain/shared/ids.js';
 import { paymentsProcessor } from '../../workers/processors/payments.js';
@@ -23,7 +23,7 @@ import type { Repositories } from '../db/index.js';
 /** Payments: the repository, the gateways (card, cash, wallet) and the use cases (checkout's AuthorizePayment, the consumers', the routes'). */
 export interface PaymentsCradle extends PaymentRouteDeps {
   payments: PaymentRepository;
-  /** Card through Stripe when STRIPE_SECRET_KEY is set (otherwise PAYMENT_METHOD_UNAVAILABLE), cash without a provider, wallet unavailable. */
+  /** Card through Stripe when STRIPE_SECRET_KEY is set (otherwise PAYMENT_METHOD_UNAVAILABLE), cash and wallet without a provider (the wallet's money is reserved in the ledger). */
   paymentGateway: PaymentGateway;
   paymentWebhooks: PaymentWebhooks;
   /** Null when STRIPE_SECRET_KEY or STRIPE_WEBHOOK_SECRET is missing. */
@@ -53,7 +53,7 @@ export function registerPayments(container: AwilixContainer<PaymentsCradle & Nee
     paymentGateway: asFunction(({ stripePayments }: PaymentsCradle) => new RoutedPaymentGateway({
       card: stripePayments ?? new UnavailablePayments('card', 'card payments are not configured (STRIPE_SECRET_KEY)'),
       cash: new CashPayments(),
-      wallet: new UnavailablePayments('wallet', 'the wallet is not offered yet'),
+      wallet: new WalletPaymentGateway(),
     })).singleton(),
     paymentWebhooks: asFunction(({ stripePayments }: PaymentsCradle) => stripePayments ?? UNCONFIGURED_WEBHOOKS).singleton(),
     authorizePayment: asClass(AuthorizePayment).singleton(),

@@ -83,6 +83,28 @@ forEachBackend('Dispatch repositories contract (offers, dispatch state, accept)'
     expect((await repos().dispatches.listOpen(1000)).map((x) => x.deliveryId)).to.not.include(d.id);
   });
 
+  it('when a state counts assignments and offers are listed by time, then both read back and the windows hold only what started in them', async () => {
+    const d = await delivery();
+    const s = (await repos().dispatches.find(d.id))!;
+    expect(s).to.deep.include({ assignments: 0, firstAssignedAt: null });
+    const next = { ...s, status: 'assigned' as const, assignments: 2, firstAssignedAt: at(40).toISOString(), version: s.version + 1 };
+    expect(await repos().dispatches.save(next, s.version)).to.equal(true);
+    expect(await repos().dispatches.find(d.id)).to.deep.equal(next);
+    const late = Delivery.create({ id: randomUUID(), orderId: randomUUID(), storeId: 'store-1', customerId: 'cust-1', pickup: { lat: 33.51, lng: 36.29 }, dropoff: { lat: 33.52, lng: 36.3 }, at: at(0) });
+    await repos().deliveries.create(late);
+    await repos().dispatches.open(newDispatchState({ deliveryId: late.id, orderId: late.orderId, radiusM: 3000, at: at(3_600) }));
+    const opened = (await repos().dispatches.listOpenedSince(at(3_600), 1000)).map((x) => x.deliveryId);
+    expect(opened).to.include(late.id);
+    expect(opened).to.not.include(d.id);
+    const k = `k-${randomUUID()}`;
+    const early = offer(d, k, 1);
+    const recent = { ...offer(late, k, 1), offeredAt: at(3_700).toISOString(), expiresAt: at(3_730).toISOString() };
+    await repos().offers.create(early);
+    await repos().offers.create(recent);
+    const listed = (await repos().offers.listOfferedSince(at(3_600), 1000)).filter((o) => o.courierId === k);
+    expect(listed).to.deep.equal([recent]);
+  });
+
   it('when a courier accepts a pending offer, then the delivery is theirs, the offer accepted and the dispatch assigned, all at once', async () => {
     const d = await delivery();
     const o = offer(d, 'k-acc', 1);

@@ -9,6 +9,7 @@ import type { ProcessRole } from '../../infra/container.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../infra/embedded-redis.js';
 import { AccessTokens } from '../../infra/jwt.js';
 import { ADMIN_PERMISSIONS, type Role } from '../../domain/shared/principal.js';
+import { seedAppDataDir } from './pglite-template.js';
 
 export interface TestApp<S extends RunningSystem | RunningHub = RunningSystem> {
   url: string;
@@ -42,6 +43,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp<R
   // With REDIS_CLUSTER_NODES in env the app talks to that cluster (`redis` is then one of its nodes).
   const redisEnv = opts.env?.REDIS_CLUSTER_NODES ? {} : { REDIS_URL: redis.url };
   const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...redisEnv, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SHUTDOWN_TIMEOUT_MS: '3000', ...opts.env });
+  // On the embedded database, start from the process's migrated template rather than initdb and every migration (3-4× faster boots).
+  if (!config.DATABASE_URL && !config.MONGODB_URI) await seedAppDataDir(dataDir);
   const logger = createLogger(config.LOG_LEVEL);
   const system = opts.role === 'hub' ? await startHubSystem(config, logger) : await startSystem(config, opts.role ?? 'all', logger);
   const tokens = new AccessTokens(config);

@@ -3,7 +3,8 @@ import { TaskCancelledError, TimeoutStrategy, timeout } from 'cockatiel';
 import mongoose from 'mongoose';
 import type { Store } from '../../infra/db/index.js';
 import { prepareStore, closeStore } from '../../infra/db/index.js';
-import { openPglite, openPostgres } from '../../infra/db/sql/client.js';
+import { openPostgres } from '../../infra/db/sql/client.js';
+import { openMigratedPglite } from './pglite-template.js';
 import { openMongo } from '../../infra/db/mongo/connection.js';
 import { withInfraNetwork } from './network-guard.js';
 import { startMongoStandin, type MongoStandin } from './mongo-standin/index.js';
@@ -45,7 +46,8 @@ export const backends: Backend[] = [
   {
     name: 'pglite',
     async open() {
-      const sql = await openPglite();
+      // From the process's migrated template (test/helpers/pglite-template.ts); prepareStore still runs, as on every backend.
+      const sql = await openMigratedPglite();
       const store: Store = { kind: 'sql', engine: 'pglite', sql };
       await prepareStore(store);
       return { store, close: () => closeStore(store) };

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import pino from 'pino';
-import { openPglite } from '../../infra/db/sql/client.js';
+import { openMigratedPglite } from '../helpers/pglite-template.js';
 import { prepareStore, closeStore, createRepositories, type Store } from '../../infra/db/index.js';
 import { LiveSettings } from '../../infra/live-settings.js';
 import { createRedisClient } from '../../infra/redis.js';
@@ -19,7 +19,7 @@ describe('LiveSettings reloads', function () {
     new LiveSettings({ settings, subscriber: createRedisClient({ url: 'redis://127.0.0.1:1' }, 'subscriber'), channel: 'test:settings:changed', refreshMs: 60_000, logger: pino({ level: 'silent' }) });
 
   before(async () => {
-    store = { kind: 'sql', engine: 'pglite', sql: await openPglite() };
+    store = { kind: 'sql', engine: 'pglite', sql: await openMigratedPglite() };
     await prepareStore(store);
     repo = createRepositories(store).settings;
   });

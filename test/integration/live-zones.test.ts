@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import pino from 'pino';
-import { openPglite } from '../../infra/db/sql/client.js';
+import { openMigratedPglite } from '../helpers/pglite-template.js';
 import { prepareStore, closeStore, createRepositories, type Store } from '../../infra/db/index.js';
 import { ZoneIndex } from '../../geo/index.js';
 import { LiveZones, RedisZoneNotifier, zonesChannel } from '../../infra/live-zones.js';
@@ -37,7 +37,7 @@ describe('LiveZones follow zone changes written elsewhere', function () {
 
   before(async () => {
     redis = await startTestRedis();
-    store = { kind: 'sql', engine: 'pglite', sql: await openPglite() };
+    store = { kind: 'sql', engine: 'pglite', sql: await openMigratedPglite() };
     await prepareStore(store);
     repo = createRepositories(store).storeZones;
   });

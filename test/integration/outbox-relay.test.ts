@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { startTestRedis } from '../helpers/redis.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../infra/embedded-redis.js';
-import { openPglite } from '../../infra/db/sql/client.js';
+import { openMigratedPglite } from '../helpers/pglite-template.js';
 import { closeStore, createRepositories, prepareStore, type Repositories, type Store } from '../../infra/db/index.js';
 import { Queues, queuePrefix } from '../../infra/queues.js';
 import { Metrics } from '../../infra/metrics.js';
@@ -45,7 +45,7 @@ describe('outbox relay: several relays, one publisher, commit order', function (
 
   before(async () => {
     redis = await startTestRedis();
-    store = { kind: 'sql', engine: 'pglite', sql: await openPglite() };
+    store = { kind: 'sql', engine: 'pglite', sql: await openMigratedPglite() };
     await prepareStore(store);
     repos = createRepositories(store);
   });

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { startTestRedis, uniquePrefix } from '../helpers/redis.js';
 import type { EmbeddedRedis } from '../../infra/embedded-redis.js';
 import { RedisLease } from '../../infra/redis-lease.js';
-import { openPglite } from '../../infra/db/sql/client.js';
+import { openMigratedPglite } from '../helpers/pglite-template.js';
 import { closeStore, createRepositories, prepareStore, type Store } from '../../infra/db/index.js';
 import { Queues } from '../../infra/queues.js';
 import { Metrics } from '../../infra/metrics.js';
@@ -48,7 +48,7 @@ describe('the relay lease in Redis', function () {
   });
 
   it('when the relay loses the lease while publishing, then it does not mark the batch, and the new holder publishes and marks it', async () => {
-    const store: Store = { kind: 'sql', engine: 'pglite', sql: await openPglite() };
+    const store: Store = { kind: 'sql', engine: 'pglite', sql: await openMigratedPglite() };
     await prepareStore(store);
     const repos = createRepositories(store);
     const silent = pino({ level: 'silent' });

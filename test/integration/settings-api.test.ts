@@ -28,7 +28,7 @@ describe('settings over HTTP', function () {
   it('when anyone reads the public settings, then only the public keys come back, with an ETag that answers 304 while nothing changed', async () => {
     const r = await http(`${app.url}/api/v1/settings`);
     expect(r.status).to.equal(200);
-    expect(Object.keys(r.body.data)).to.have.members(['currency', 'vat.rateBps', 'delivery.feeBands', 'order.minimumDefaultMinor', 'cart.idleExpiryMinutes']);
+    expect(Object.keys(r.body.data)).to.have.members(['currency', 'vat.rateBps', 'delivery.feeBands', 'order.minimumDefaultMinor', 'cart.idleExpiryMinutes', 'finance.walletTopUpMinMinor', 'finance.walletTopUpMaxMinor', 'finance.walletMaxBalanceMinor']);
     expect(r.body.data.currency).to.equal('SYP');
     expect(r.headers.get('cache-control')).to.equal('public, no-cache');
     const etag = r.headers.get('etag');

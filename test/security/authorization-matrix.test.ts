@@ -136,6 +136,8 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
       },
     },
     'GET /api/v1/admin/couriers/:id/eligibility': { scope: 'object', request: (t) => ({ path: `/api/v1/admin/couriers/${t.accountId}/eligibility` }), expect: (a) => adminWith(['super_admin', 'ops_admin'], 200)(a) },
+    'GET /api/v1/admin/store-zones': { scope: 'none', request: () => ({ path: `/api/v1/admin/store-zones?storeIds=${commerce.own.storeId},${commerce.foreign.storeId}` }), expect: adminWith(['super_admin', 'ops_admin'], 200) },
+    'GET /api/v1/couriers/over-cash-limit': { scope: 'object', request: (t) => ({ path: `/api/v1/couriers/over-cash-limit?ids=${t.accountId}` }), expect: adminWith(['super_admin', 'ops_admin'], 200) },
     'GET /api/v1/couriers/nearby': { scope: 'none', request: () => ({ path: '/api/v1/couriers/nearby?lat=33.51&lng=36.28&radiusM=2000' }), expect: adminWith(['super_admin', 'ops_admin'], 200) },
     'GET /api/v1/admin/audit-log': { scope: 'none', request: () => ({ path: '/api/v1/admin/audit-log' }), expect: adminWith(['super_admin'], 200) },
     'GET /api/v1/admin/audit-log/:id': { scope: 'none', request: () => ({ path: `/api/v1/admin/audit-log/${auditId}` }), expect: adminWith(['super_admin'], 200) },
@@ -226,6 +228,29 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
       expect: (a, own) => (a === 'customer' ? 403 : deliveryReadable(a, own)),
       prepare: () => resetDeliveries(),
     },
+    // dispatch manual control: dispatchers (deliveries:manage, both admins) any delivery; store owners assign on their own stores' (dispatch.storeOwnersAssign is on)
+    'POST /api/v1/dispatch/deliveries/:id/assign': {
+      // The own delivery already has this courier (an idempotent 200); the foreign one has the victim (CONFLICT already_assigned).
+      scope: 'object', request: (t) => ({ path: `/api/v1/dispatch/deliveries/${commerceOf(t).deliveryId}/assign`, json: { courierId: commerce.own.courierId, reason: 'matrix probe' } }),
+      expect: (a, own) => (a === 'customer' || a === 'courier' ? 403 : (a === 'super_admin' || a === 'ops_admin') && !own ? 409 : deliveryReadable(a, own)),
+      prepare: () => resetDeliveries(),
+    },
+    'POST /api/v1/dispatch/deliveries/:id/reassign': {
+      scope: 'object', request: (t) => ({ path: `/api/v1/dispatch/deliveries/${commerceOf(t).deliveryId}/reassign`, json: { courierId: commerce.own.courierId, reason: 'matrix probe' } }),
+      expect: (a, own) => (a === 'customer' || a === 'courier' ? 403 : deliveryReadable(a, own)),
+      prepare: () => resetDeliveries(),
+    },
+    'POST /api/v1/dispatch/deliveries/:id/unassign': {
+      scope: 'object', request: (t) => ({ path: `/api/v1/dispatch/deliveries/${commerceOf(t).deliveryId}/unassign`, json: { reason: 'matrix probe' } }),
+      expect: adminWith(['super_admin', 'ops_admin'], 200),
+      prepare: () => resetDeliveries(),
+    },
+    'POST /api/v1/dispatch/deliveries/bulk': {
+      scope: 'none', request: () => ({ path: '/api/v1/dispatch/deliveries/bulk', json: { reason: 'matrix probe', items: [{ deliveryId: commerce.own.deliveryId, action: 'reassign', courierId: commerce.own.courierId }] } }),
+      expect: adminWith(['super_admin', 'ops_admin'], 200),
+      prepare: () => resetDeliveries(),
+    },
+    'GET /api/v1/dispatch/stats': { scope: 'none', request: () => ({ path: '/api/v1/dispatch/stats?windowMinutes=30' }), expect: adminWith(['super_admin', 'ops_admin'], 200) },
     // store zones: the store's owner, or stores:manage (super_admin; operations lacks it)
     'PUT /api/v1/stores/:id/zone': { scope: 'object', request: (t) => ({ method: 'PUT', path: `/api/v1/stores/${commerceOf(t).storeId}/zone`, json: { kind: 'radius', center: { lat: 33.5, lng: 36.3 }, radiusM: 1_500 } }), expect: storeReadable },
     'GET /api/v1/stores/:id/zone': { scope: 'object', prepare: () => zonesOnBothStores(), request: (t) => ({ path: `/api/v1/stores/${commerceOf(t).storeId}/zone` }), expect: storeReadable },

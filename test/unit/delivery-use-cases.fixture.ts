@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { openPglite } from '../../infra/db/sql/client.js';
+import { openMigratedPglite } from '../helpers/pglite-template.js';
 import { closeStore, createRepositories, prepareStore, type Repositories, type Store as DbStore } from '../../infra/db/index.js';
 import { Account } from '../../domain/identity/model.js';
 import { OrderReadinessOfOrders } from '../../domain/ordering/use-cases/order-readiness.js';
@@ -50,7 +50,7 @@ const depsOf = (repos: Repositories, outbox: Outbox, clock: World['clock']) => (
 });
 
 export async function openWorld(): Promise<World> {
-  const db: DbStore = { kind: 'sql', engine: 'pglite', sql: await openPglite() };
+  const db: DbStore = { kind: 'sql', engine: 'pglite', sql: await openMigratedPglite() };
   await prepareStore(db);
   const repos = createRepositories(db);
   const events: DeliveryEvent[] = [];

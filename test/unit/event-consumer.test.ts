@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
-import { openPglite } from '../../infra/db/sql/client.js';
+import { openMigratedPglite } from '../helpers/pglite-template.js';
 import { closeStore, createRepositories, prepareStore, type Repositories, type Store } from '../../infra/db/index.js';
 import { RecordAuditEntry } from '../../domain/platform/use-cases/record-audit-entry.js';
 import { auditEntryEvent } from '../../domain/platform/events.js';
@@ -16,7 +16,7 @@ describe('event consumers (PGlite): idempotent by processed event id', function 
   let store: Store;
   let repos: Repositories;
   before(async () => {
-    store = { kind: 'sql', engine: 'pglite', sql: await openPglite() };
+    store = { kind: 'sql', engine: 'pglite', sql: await openMigratedPglite() };
     await prepareStore(store);
     repos = createRepositories(store);
   });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CashPayments, RoutedPaymentGateway, UnavailablePayments } from '../../infra/providers/cash-payments.js';
+import { CashPayments, RoutedPaymentGateway, UnavailablePayments, WalletPaymentGateway } from '../../infra/providers/cash-payments.js';
 import type { PaymentGateway } from '../../domain/ordering/ports.js';
 import { isAppError } from '../../domain/shared/errors.js';
 
@@ -13,7 +13,7 @@ describe('payment gateways: cash, unavailable methods and the routing between th
     void: async () => void calls.push('card.void'),
     refund: async () => (calls.push('card.refund'), { refundRef: 're_1' }),
   };
-  const gw = new RoutedPaymentGateway({ card, cash: new CashPayments(), wallet: new UnavailablePayments('wallet', 'not offered yet') });
+  const gw = new RoutedPaymentGateway({ card, cash: new CashPayments(), wallet: new WalletPaymentGateway() });
   const req = { paymentId: 'pay1', orderId: 'o1', amountMinor: 100, currency: 'SYP', idempotencyKey: 'k' };
 
   it('when cash is authorised, then no provider is called and the reference is cash_<paymentId>; capture and void of it never reach the card provider', async () => {
@@ -31,8 +31,16 @@ describe('payment gateways: cash, unavailable methods and the routing between th
     expect(calls).to.deep.equal(['card.authorize', 'card.capture', 'card.refund']);
   });
 
-  it('when the wallet (or card without a Stripe key) is asked, then PAYMENT_METHOD_UNAVAILABLE', async () => {
-    expect(await codeOf(gw.authorize({ ...req, method: 'wallet' }))).to.equal('PAYMENT_METHOD_UNAVAILABLE');
+  it('when the wallet is asked, then no provider is called: the reference is wallet_<paymentId> and its capture, void and refund never reach the card provider', async () => {
+    calls.length = 0;
+    expect(await gw.authorize({ ...req, method: 'wallet' })).to.deep.equal({ providerRef: 'wallet_pay1', status: 'authorized' });
+    await gw.capture('wallet_pay1', 100, 'k');
+    await gw.void('wallet_pay1', 'k');
+    expect(await gw.refund('wallet_pay1', 100, 'r', 'k')).to.deep.equal({ refundRef: null });
+    expect(calls).to.deep.equal([]);
+  });
+
+  it('when card is asked without a Stripe key, then PAYMENT_METHOD_UNAVAILABLE', async () => {
     const noCard = new UnavailablePayments('card', 'card payments are not configured (STRIPE_SECRET_KEY)');
     expect(await codeOf(noCard.authorize())).to.equal('PAYMENT_METHOD_UNAVAILABLE');
   });

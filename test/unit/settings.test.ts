@@ -13,10 +13,10 @@ const problems = (key: SettingKey, value: unknown): { field: string; message: st
 };
 
 describe('marketplace settings registry', () => {
-  it('when the registry is read, then it has its nineteen keys, each default passes its own schema, and the public ones are the client-facing five', () => {
-    expect(SETTING_KEYS).to.have.members(['currency', 'vat.rateBps', 'delivery.feeBands', 'order.minimumDefaultMinor', 'store.prepDefaultMinutes', 'order.autoRejectMinutes', 'finance.commissionRules', 'dispatch.weights', 'finance.cashLimitMinor', 'finance.courierCashLimits', 'finance.payoutMinimumMinor', 'finance.deliveryFeeCutBps', 'cart.idleExpiryMinutes', 'dispatch.scoreScales', 'dispatch.offerTimeoutSeconds', 'dispatch.rounds', 'dispatch.openBeforeReadyMinutes', 'dispatch.storeOwnersAssign', 'dispatch.batch']);
+  it('when the registry is read, then it has its twenty-four keys, each default passes its own schema, and the public ones are the client-facing eight', () => {
+    expect(SETTING_KEYS).to.have.members(['currency', 'vat.rateBps', 'delivery.feeBands', 'order.minimumDefaultMinor', 'store.prepDefaultMinutes', 'order.autoRejectMinutes', 'finance.commissionRules', 'dispatch.weights', 'finance.cashLimitMinor', 'finance.courierCashLimits', 'finance.payoutMinimumMinor', 'finance.deliveryFeeCutBps', 'finance.walletHoldSeconds', 'finance.walletTopUpMinMinor', 'finance.walletTopUpMaxMinor', 'finance.walletMaxBalanceMinor', 'cart.idleExpiryMinutes', 'dispatch.scoreScales', 'dispatch.offerTimeoutSeconds', 'dispatch.rounds', 'dispatch.openBeforeReadyMinutes', 'dispatch.storeOwnersAssign', 'dispatch.batch', 'dispatch.promiseMinutes']);
     for (const k of SETTING_KEYS) expect(problems(k, SETTINGS[k].default), k).to.deep.equal([]);
-    expect(PUBLIC_SETTING_KEYS).to.have.members(['currency', 'vat.rateBps', 'delivery.feeBands', 'order.minimumDefaultMinor', 'cart.idleExpiryMinutes']);
+    expect(PUBLIC_SETTING_KEYS).to.have.members(['currency', 'vat.rateBps', 'delivery.feeBands', 'order.minimumDefaultMinor', 'cart.idleExpiryMinutes', 'finance.walletTopUpMinMinor', 'finance.walletTopUpMaxMinor', 'finance.walletMaxBalanceMinor']);
     expect(defaultSettings()['delivery.feeBands']).to.deep.equal([
       { upToMeters: 2000, feeMinor: 50000 },
       { upToMeters: 5000, feeMinor: 100000 },

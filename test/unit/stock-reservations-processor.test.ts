@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { UnrecoverableError, type Job } from 'bullmq';
-import { openPglite } from '../../infra/db/sql/client.js';
+import { openMigratedPglite } from '../helpers/pglite-template.js';
 import { closeStore, createRepositories, prepareStore, type Store } from '../../infra/db/index.js';
 import { ReserveStock } from '../../domain/catalog/use-cases/reserve-stock.js';
 import { CloseReservation } from '../../domain/catalog/use-cases/close-reservation.js';
@@ -18,7 +18,7 @@ describe('stock-reservations processor (the reservation release job, on PGlite)'
   let deps: StockDeps;
   let process: (job: Job) => Promise<{ expired: number }>;
   before(async () => {
-    store = { kind: 'sql', engine: 'pglite', sql: await openPglite() };
+    store = { kind: 'sql', engine: 'pglite', sql: await openMigratedPglite() };
     await prepareStore(store);
     const repos = createRepositories(store);
     deps = { inventory: repos.inventory, outbox: repos.outbox, unitOfWork: repos.unitOfWork, clock, ids: uuidIds };

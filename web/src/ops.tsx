@@ -1,21 +1,22 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { cellToBoundary, polygonToCells } from 'h3-js';
-import type { Feature, FeatureCollection } from 'geojson';
+import type { Feature } from 'geojson';
 import type { Socket } from 'socket.io-client';
 import { api, ask, liveSocket } from './api';
 import { createLiveMap, type LiveMap } from './map';
 import { Header, SignedIn } from './shell';
-import { statusLabel, t, timeOf } from './i18n';
+import { t } from './i18n';
 import { exposeForTests } from './test-hook';
-import { kpisOf, type Delivery } from './ops-model';
+import { ACTIVE, alertsOf, kpisOf, zoneRing, type Delivery, type DispatchFigures, type PendingOffer } from './ops-model';
+import { FleetLayer, type FleetSummary, type OpsSnapshot } from './ops-fleet';
+import { ActionBar, AlertList, DeliveryLists, Kpi, type ActionOutcome } from './ops-lists';
+import { runBulk, type BulkAction } from './ops-actions';
 
-interface OpsCourier { courierId: string; lat: number; lng: number; status: 'available' | 'busy'; ts: number; stale: boolean }
-interface Snapshot { at: string; areas: { cell: string; couriers: OpsCourier[]; counts: { online: number; available: number; busy: number; stale: number } }[] }
-
-/** A courier not heard from for this long is drawn grey, whatever the last snapshot said. */
-const STALE_AFTER_MS = 30_000;
 const MAX_CELLS = 50;
-const ACTIVE = new Set(['assigned', 'at_pickup', 'picked_up', 'at_dropoff']);
+/** Cash limits and dispatch figures change slowly: re-read this often (and after every action). */
+const SLOW_READ_MS = 30_000;
+/** `dispatch.promiseMinutes` when the setting cannot be read (its default). */
+const DEFAULT_PROMISE_MINUTES = 45;
 
 const pointFeature = (p: { lat: number; lng: number }, props: Record<string, unknown>): Feature => ({ type: 'Feature', properties: props, geometry: { type: 'Point', coordinates: [p.lng, p.lat] } });
 
@@ -35,35 +36,53 @@ export function OpsPage() {
   return <SignedIn roles={['admin']} title={t('opsTitle')}>{() => <Board />}</SignedIn>;
 }
 
+/** An offer event on /ops (the dispatch context's `dispatch.offer.made` / `dispatch.offer.ended`). */
+interface OfferEvent { type: string; offerId: string; deliveryId: string; courierId: string; expiresAt?: string }
+
 function Board() {
   const mapEl = useRef<HTMLDivElement>(null);
   const [live, setLive] = useState(false);
   const [deliveries, setDeliveries] = useState<Delivery[]>([]);
-  const [couriers, setCouriers] = useState<OpsCourier[]>([]);
+  const [fleet, setFleet] = useState<FleetSummary>({ online: 0, available: 0, busy: 0, staleCount: 0, stale: [] });
+  const [offers, setOffers] = useState<Map<string, PendingOffer>>(new Map());
+  const [overCash, setOverCash] = useState<Set<string>>(new Set());
+  const [figures] = useState<DispatchFigures | null>(null);
+  const [promiseMinutes] = useState(DEFAULT_PROMISE_MINUTES);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [courierId, setCourierId] = useState('');
-  const [reason, setReason] = useState('');
-  const [message, setMessage] = useState('');
+  const [outcome, setOutcome] = useState<ActionOutcome | null>(null);
   const [now, setNow] = useState(Date.now());
   const mapRef = useRef<LiveMap | null>(null);
+  const fleetRef = useRef<FleetLayer | null>(null);
+  const deliveriesRef = useRef<Delivery[]>([]);
+  const zonesRead = useRef(new Set<string>());
 
   const loadDeliveries = async () => {
     const page = await api<{ items: Delivery[] }>('GET', '/deliveries?limit=100');
+    deliveriesRef.current = page.items;
     setDeliveries(page.items);
+  };
+  /** Couriers carrying listed deliveries: the ones whose cash matters to the next assignment. */
+  const loadSlow = async () => {
+    const ids = [...new Set(deliveriesRef.current.flatMap((d) => (d.courierId && ACTIVE.has(d.status) ? [d.courierId] : [])))].slice(0, 200);
+    const cash = ids.length ? await api<{ items: { courierId: string }[] }>('GET', `/couriers/over-cash-limit?ids=${ids.map(encodeURIComponent).join(',')}`) : { items: [] };
+    setOverCash(new Set(cash.items.map((x) => x.courierId)));
   };
 
   useEffect(() => {
     const liveMap = createLiveMap(mapEl.current!, {
       center: { lat: 33.5138, lng: 36.2765 },
       zoom: 12,
-      sources: ['cells', 'highlight', 'couriers'],
+      sources: ['zones', 'cells', 'highlight', 'couriers'],
       layers: [
+        { id: 'zones', type: 'fill', source: 'zones', paint: { 'fill-color': '#0b6e4f', 'fill-opacity': 0.08, 'fill-outline-color': '#0b6e4f' } },
         { id: 'cells', type: 'line', source: 'cells', paint: { 'line-color': '#9aa5b1', 'line-width': 1 } },
         { id: 'highlight', type: 'circle', source: 'highlight', paint: { 'circle-radius': 10, 'circle-color': ['match', ['get', 'kind'], 'pickup', '#dc6803', 'dropoff', '#0b6e4f', '#7a5af8'], 'circle-stroke-color': '#111', 'circle-stroke-width': 2 } },
         { id: 'couriers', type: 'circle', source: 'couriers', paint: { 'circle-radius': ['case', ['get', 'selected'], 9, 6], 'circle-color': ['match', ['get', 'state'], 'available', '#12b76a', 'busy', '#0b5cad', '#98a2b3'], 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 } },
       ],
     });
     mapRef.current = liveMap;
+    const fleetLayer = new FleetLayer(liveMap, setFleet);
+    fleetRef.current = fleetLayer;
     let cells: string[] = [];
     const subscribe = async (socket: Socket) => {
       const { bounds, zoom } = liveMap.view();
@@ -77,135 +96,102 @@ function Board() {
     const socket = liveSocket(
       '/ops',
       (s) => {
-        // After any (re)connection the server is the truth: forget every marker until its snapshot arrives.
-        setCouriers([]);
+        // After any (re)connection the server is the truth: forget every marker and offer until it says again.
+        fleetLayer.clear();
+        setOffers(new Map());
         cells = [];
         void subscribe(s).catch(() => undefined);
-        void loadDeliveries().catch(() => undefined);
+        void loadDeliveries().then(loadSlow).catch(() => undefined);
       },
       setLive,
     );
-    socket.on('disconnect', () => setCouriers([]));
-    socket.on('ops:snapshot', (snap: Snapshot) => {
-      const byId = new Map<string, OpsCourier>();
-      for (const area of snap.areas) if (cells.includes(area.cell)) for (const c of area.couriers) byId.set(c.courierId, c);
-      setCouriers([...byId.values()]);
-    });
+    socket.on('disconnect', () => fleetLayer.clear());
+    socket.on('ops:snapshot', (snap: OpsSnapshot) => fleetLayer.replace(snap, new Set(cells)));
     let pending: ReturnType<typeof setTimeout> | undefined;
     socket.on('delivery:event', () => {
       clearTimeout(pending);
       pending = setTimeout(() => void loadDeliveries().catch(() => undefined), 200);
     });
+    socket.on('offer:event', (e: OfferEvent) =>
+      setOffers((prev) => {
+        const next = new Map(prev);
+        if (e.type.endsWith('.made') && e.expiresAt) next.set(e.offerId, { offerId: e.offerId, deliveryId: e.deliveryId, courierId: e.courierId, expiresAt: Date.parse(e.expiresAt) });
+        else next.delete(e.offerId);
+        return next;
+      }),
+    );
     liveMap.onViewChange(() => socket.connected && void subscribe(socket).catch(() => undefined));
-    const tick = setInterval(() => setNow(Date.now()), 1000);
-    exposeForTests({ liveMap, socket, cells: () => cells });
+    const tick = setInterval(() => {
+      setNow(Date.now());
+      fleetLayer.tick(Date.now());
+    }, 1000);
+    const slow = setInterval(() => void loadSlow().catch(() => undefined), SLOW_READ_MS);
+    exposeForTests({ liveMap, socket, cells: () => cells, batches: () => fleetLayer.batches, reloadSlow: loadSlow });
     return () => {
       clearInterval(tick);
+      clearInterval(slow);
+      fleetLayer.dispose();
       socket.close();
       liveMap.remove();
     };
   }, []);
 
+  // The zones of the stores on the board, read once per store (drawn on the offline style as on a tiled one).
+  useEffect(() => {
+    const stores = [...new Set(deliveries.map((d) => d.storeId))].filter((id) => !zonesRead.current.has(id)).slice(0, 50);
+    if (!stores.length) return;
+    stores.forEach((id) => zonesRead.current.add(id));
+    void api<{ items: { storeId: string; zone: Parameters<typeof zoneRing>[0] }[] }>('GET', `/admin/store-zones?storeIds=${stores.map(encodeURIComponent).join(',')}`).then(
+      (page) => {
+        const liveMap = mapRef.current;
+        if (!liveMap || !page.items.length) return;
+        const added = page.items.map((z) => ({ type: 'Feature' as const, properties: { storeId: z.storeId }, geometry: { type: 'Polygon' as const, coordinates: zoneRing(z.zone) } }));
+        liveMap.setData('zones', { type: 'FeatureCollection', features: [...liveMap.data('zones').features, ...added] });
+      },
+      () => stores.forEach((id) => zonesRead.current.delete(id)),
+    );
+  }, [deliveries]);
+
   const selectedDeliveries = deliveries.filter((d) => selected.has(d.id));
   const focus = selectedDeliveries.length === 1 ? selectedDeliveries[0]! : null;
 
-  // The map follows the state: couriers coloured by status, the selected delivery's pickup, dropoff and courier.
+  // The selected delivery's pickup, dropoff and courier, together (the couriers layer redraws itself).
   useEffect(() => {
-    const liveMap = mapRef.current;
-    if (!liveMap) return;
-    const fc: FeatureCollection = {
-      type: 'FeatureCollection',
-      features: couriers.map((c) => pointFeature(c, { courierId: c.courierId, state: c.stale || now - c.ts > STALE_AFTER_MS ? 'stale' : c.status, selected: focus?.courierId === c.courierId })),
-    };
-    liveMap.setData('couriers', fc);
-    liveMap.setData('highlight', { type: 'FeatureCollection', features: focus ? [pointFeature(focus.pickup, { kind: 'pickup' }), pointFeature(focus.dropoff, { kind: 'dropoff' })] : [] });
-  }, [couriers, focus, now]);
+    fleetRef.current?.select(focus?.courierId ?? null);
+    mapRef.current?.setData('highlight', { type: 'FeatureCollection', features: focus ? [pointFeature(focus.pickup, { kind: 'pickup' }), pointFeature(focus.dropoff, { kind: 'dropoff' })] : [] });
+  }, [focus?.id, focus?.courierId]);
 
-  const run = async (action: 'assign' | 'unassign') => {
-    const label = t(action);
-    const results = await Promise.allSettled(
-      selectedDeliveries.map((d) => (action === 'assign' ? api('POST', `/deliveries/${d.id}/assign`, { courierId: courierId.trim() }) : api('POST', `/deliveries/${d.id}/status`, { status: 'pending', reason: reason.trim() }))),
-    );
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    setMessage(failed ? t('actionFailed', { action: label, message: (failed.reason as Error).message }) : t('actionDone', { action: label, count: results.length }));
+  const run = async (action: BulkAction, courierId: string, reason: string) => {
+    setOutcome(await runBulk(action, selectedDeliveries, courierId, reason));
     setSelected(new Set());
     await loadDeliveries();
+    await loadSlow().catch(() => undefined);
   };
 
-  const unassigned = deliveries.filter((d) => d.status === 'pending');
-  const active = deliveries.filter((d) => ACTIVE.has(d.status));
-  const byCourier = new Map<string, Delivery[]>();
-  for (const d of active) byCourier.set(d.courierId ?? '?', [...(byCourier.get(d.courierId ?? '?') ?? []), d]);
-  const staleCouriers = couriers.filter((c) => c.stale || now - c.ts > STALE_AFTER_MS);
-  const kpis = kpisOf(deliveries, couriers, now);
+  const local = kpisOf(deliveries, fleet, now, promiseMinutes);
+  const medianAssignS = figures?.medianAssignS ?? local.medianAssignS;
+  const onTimePct = figures?.onTimePct ?? local.onTimePct;
+  const alerts = alertsOf({ deliveries, positionOf: (id) => fleetRef.current?.position(id) ?? null, offers: [...offers.values()], overCash, stale: fleet.stale, promiseMinutes, now });
   const toggle = (id: string) => setSelected((s) => (s.has(id) ? new Set([...s].filter((x) => x !== id)) : new Set([...s, id])));
-  const row = (d: Delivery) => (
-    <li key={d.id} class={selected.has(d.id) ? 'selected' : ''} data-testid={`delivery-${d.id}`} data-status={d.status}>
-      <input type="checkbox" checked={selected.has(d.id)} onChange={() => toggle(d.id)} aria-label={d.id} />
-      <span class="who" onClick={() => toggle(d.id)}>
-        {d.orderId.slice(-10)} · {statusLabel(d.status)}
-      </span>
-      <span class="muted">{t('age', { minutes: Math.max(0, Math.round((now - Date.parse(d.createdAt)) / 60_000)) })}</span>
-    </li>
-  );
 
   return (
     <>
       <Header title={t('opsTitle')} live={live}>
-        <Kpi label={t('kpiOnline')} value={kpis.online} id="online" />
-        <Kpi label={t('kpiAvailable')} value={kpis.available} id="available" />
-        <Kpi label={t('kpiBusy')} value={kpis.busy} id="busy" />
-        <Kpi label={t('kpiPerHour')} value={kpis.perHour} id="per-hour" />
-        <Kpi label={t('kpiMedianAssign')} value={kpis.medianAssignS === null ? '—' : `${Math.round(kpis.medianAssignS)} s`} id="median-assign" />
+        <Kpi label={t('kpiOnline')} value={local.online} id="online" />
+        <Kpi label={t('kpiAvailable')} value={local.available} id="available" />
+        <Kpi label={t('kpiBusy')} value={local.busy} id="busy" />
+        <Kpi label={t('kpiPerHour')} value={local.perHour} id="per-hour" />
+        <Kpi label={t('kpiMedianAssign')} value={medianAssignS === null ? '—' : `${Math.round(medianAssignS)} s`} id="median-assign" />
+        <Kpi label={t('kpiOnTime')} value={onTimePct === null ? '—' : `${onTimePct} %`} id="on-time" />
       </Header>
       <main class="ops">
         <div class="map" ref={mapEl} data-testid="map" />
         <div class="lists">
-          <section class="actionbar">
-            <span>{t('selected', { count: selected.size })}</span>
-            <input placeholder={t('courierId')} value={courierId} onInput={(e) => setCourierId((e.target as HTMLInputElement).value)} data-field="courier" />
-            <input placeholder={t('reason')} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} data-field="reason" />
-            <button type="button" class="primary" data-action="assign" disabled={!selected.size || !courierId.trim() || reason.trim().length < 3} onClick={() => void run('assign')}>
-              {selectedDeliveries.some((d) => d.courierId) ? t('reassign') : t('assign')}
-            </button>
-            <button type="button" data-action="unassign" disabled={!selected.size || reason.trim().length < 3} onClick={() => void run('unassign')}>
-              {t('unassign')}
-            </button>
-            {message ? <span class="muted" data-testid="action-result">{message}</span> : null}
-          </section>
-          <section>
-            <h2>{t('alerts')}</h2>
-            <ul data-testid="alerts">
-              {staleCouriers.map((c) => (
-                <li key={c.courierId}>{t('alertStale', { id: c.courierId.slice(-6), seconds: Math.round((now - c.ts) / 1000) })}</li>
-              ))}
-            </ul>
-          </section>
-          <section>
-            <h2>{t('unassigned')}</h2>
-            <ul data-testid="unassigned">{unassigned.length ? unassigned.map(row) : <li class="muted">{t('noDeliveries')}</li>}</ul>
-          </section>
-          <section>
-            <h2>{t('active')}</h2>
-            {[...byCourier].map(([cid, list]) => (
-              <div key={cid}>
-                <b>{cid.slice(-8)}</b>
-                <ul>{list.map(row)}</ul>
-              </div>
-            ))}
-            {focus?.timestamps.assigned ? <p class="muted">{timeOf(focus.timestamps.assigned)}</p> : null}
-          </section>
+          <ActionBar selected={selectedDeliveries} onRun={run} outcome={outcome} />
+          <AlertList alerts={alerts} staleCount={fleet.staleCount} onSelect={(id) => setSelected(new Set([id]))} />
+          <DeliveryLists deliveries={deliveries} selected={selected} toggle={toggle} now={now} promiseMinutes={promiseMinutes} />
         </div>
       </main>
     </>
-  );
-}
-
-function Kpi(props: { label: string; value: string | number; id: string }) {
-  return (
-    <span class="kpi" data-testid={`kpi-${props.id}`}>
-      {props.label}
-      <b>{props.value}</b>
-    </span>
   );
 }

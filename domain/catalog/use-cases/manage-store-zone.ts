@@ -41,6 +41,15 @@ export class ManageStoreZone {
     return viewOf({ ...zone, shape: zone.shape });
   }
 
+  /**
+   * The zones of these stores that have one (the ops board draws them): for dispatchers, who read
+   * every store's zone but change none. The route admits only admins with `deliveries:manage`.
+   */
+  async zonesOf(storeIds: readonly string[]): Promise<StoreZoneView[]> {
+    const found = await Promise.all([...new Set(storeIds)].map((id) => this.deps.storeZones.find(id)));
+    return found.flatMap((z) => (z?.shape ? [viewOf({ ...z, shape: z.shape })] : []));
+  }
+
   async set(principal: Principal, storeId: string, shape: ZoneShape): Promise<StoreZoneView> {
     await this.storeYouManage(principal, storeId);
     const checked = this.deps.zoneRules.check(shape);

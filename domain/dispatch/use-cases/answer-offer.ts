@@ -4,7 +4,7 @@ import type { Outbox, UnitOfWork } from '../../shared/events.js';
 import type { Delivery } from '../../delivery/model.js';
 import type { DeliveryRepository } from '../../delivery/ports.js';
 import { toOutboxEvents } from '../../delivery/events.js';
-import { answerRefusal, excluding, type DispatchState, type Offer, type OfferEnd } from '../model.js';
+import { answerRefusal, assignedAt, excluding, type DispatchState, type Offer, type OfferEnd } from '../model.js';
 import type { DispatchRepository, OfferRepository } from '../ports.js';
 import { offerEndedEvent } from '../events.js';
 
@@ -53,7 +53,7 @@ export class AnswerOffer {
       return await this.deps.unitOfWork.transaction(async () => {
         const offer = await this.endOrRefuse(offerId, 'accepted', now, null, 'accept');
         const delivery = await this.assignIfFree(offer, now);
-        await changeDispatchState(this.deps, offer.deliveryId, (s) => ({ ...s, status: 'assigned' }), now);
+        await changeDispatchState(this.deps, offer.deliveryId, (s) => assignedAt(s, now), now);
         await this.deps.outbox.add([...toOutboxEvents(delivery.pullEvents(), delivery.version), offerEndedEvent(offer)]);
         return { offer, delivery };
       });

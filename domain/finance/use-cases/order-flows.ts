@@ -6,6 +6,7 @@ import { commissionLines, type CommissionableLine, type CommissionLine } from '.
 import type { MovementRequest, OwnerKind, TransferRequest } from '../model.js';
 import type { CreateTransfers, TransferResult } from './create-transfers.js';
 import { accountIdFor, type OpenAccount } from './open-account.js';
+import { executeRelease, executeSettlement } from './wallet-payments.js';
 import type { CommissionRepository, LedgerRepository } from '../ports.js';
 
 /** What the money flows need to know of an order (read from the order and its delivery by the caller). */
@@ -83,7 +84,7 @@ export class OrderMoneyFlows {
     const cut = Math.floor((order.deliveryFeeMinor * this.deps.liveSettings.get('finance.deliveryFeeCutBps')) / 10_000);
     if (order.deliveryFeeMinor - cut > 0) batch.push(this.move(`${order.orderId}:courier_fee`, store, courier, order.deliveryFeeMinor - cut, 'delivery_fee', order.orderId, currency));
     if (cut > 0) batch.push(this.move(`${order.orderId}:fee_cut`, store, revenue, cut, 'delivery_fee_cut', order.orderId, currency));
-    return { transfers: await this.deps.transfers.execute(batch), commission };
+    return { transfers: await executeSettlement(this.deps, batch, order.method), commission };
   }
 
   async release(order: SettlementOrder): Promise<TransferResult[]> {
@@ -92,13 +93,13 @@ export class OrderMoneyFlows {
     if (!held) return [];
     const batch: TransferRequest[] = [{ id: `${order.orderId}:release`, kind: 'void_pending', pendingId: held.id }];
     if (order.method === 'card') batch.push(this.move(`${order.orderId}:card_refund`, held.debitAccountId, await this.account('gateway_clearing', 'card'), held.amountMinor, 'card_refund', order.orderId, held.currency));
-    return this.deps.transfers.execute(batch);
+    return executeRelease(this.deps.transfers, batch, order.method);
   }
 
   /** Reverses exactly what was posted for the order; card money then goes back to the card, wallet money stays in the wallet. */
   async refund(order: SettlementOrder): Promise<TransferResult[]> {
     // The money into the store's payable (settle, cash) is undone last, after the store got its commission and fee back.
-    const intoStore = (t: { kind: string; code: string }) => t.kind === 'post_pending' || t.code === 'cash_collected';
+    const intoStore = (t: { kind: string; code: string }) => t.kind === 'post_pending' || t.code === 'cash_collected' || t.code === 'order_hold';
     const posted = (await this.deps.ledger.transfersByReference(ref(order.orderId)))
       .filter((t) => (t.kind === 'posted' || t.kind === 'post_pending') && !['card_capture', 'card_refund', 'reversal', 'refund_to_wallet'].includes(t.code))
       .sort((a, b) => Number(intoStore(a)) - Number(intoStore(b)));

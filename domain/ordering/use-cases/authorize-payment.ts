@@ -1,6 +1,7 @@
 import { AppError } from '../../shared/errors.js';
 import { Payment, type PaymentMethod } from '../payment.js';
 import { paymentEvent } from '../payment-events.js';
+import type { WalletFunds } from '../ports.js';
 import { stepKey, type PaymentIds, type PaymentLog, type PaymentProvider, type PaymentWriter } from './payment-support.js';
 
 export interface AuthorizePaymentInput {
@@ -25,7 +26,7 @@ export interface AuthorizePaymentInput {
  * `hold` throws PAYMENT_DECLINED and stores nothing. `execute` does all three for one order.
  */
 export class AuthorizePayment {
-  constructor(private readonly deps: PaymentWriter & PaymentProvider & PaymentIds & { logger: PaymentLog }) {}
+  constructor(private readonly deps: PaymentWriter & PaymentProvider & PaymentIds & { logger: PaymentLog; walletFunds: WalletFunds }) {}
 
   async hold(input: AuthorizePaymentInput): Promise<Payment> {
     const payment = Payment.create({ id: this.deps.ids.next(), ...input, at: this.deps.clock.now() });
@@ -40,14 +41,19 @@ export class AuthorizePayment {
     }
     if (r.status === 'declined') throw declined(r.declineCode ?? 'declined', 'The card was declined');
     const at = this.deps.clock.now();
-    if (input.method === 'card') payment.authorize(r.providerRef, at);
-    else payment.attachReference(r.providerRef, at);
+    // Card: the provider holds the funds; wallet: `record` reserves them in the ledger, in the checkout's transaction.
+    if (input.method === 'cash') payment.attachReference(r.providerRef, at);
+    else payment.authorize(r.providerRef, at);
     return payment;
   }
 
-  /** Inside the checkout's transaction: the payment row and (card) its authorized event. */
+  /** Inside the checkout's transaction: the payment row, (wallet) the money reserved in the wallet, and (card, wallet) its authorized event. */
   async record(held: Payment): Promise<Payment> {
     const { payment, created } = await this.deps.payments.create(held);
+    if (created && held.method === 'wallet') {
+      const p = held.toProps();
+      await this.deps.walletFunds.reserve({ orderId: p.orderId, customerId: p.customerId, storeId: p.storeId, amountMinor: p.amountMinor, currency: p.currency });
+    }
     if (created && held.status === 'authorized') await this.deps.outbox.add([paymentEvent('authorized', held, this.deps.clock.now())]);
     return payment;
   }

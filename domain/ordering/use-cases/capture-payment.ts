@@ -6,8 +6,9 @@ import { changePayment, stepKey, type PaymentProvider, type PaymentWriter } from
  * Takes the held money when the store confirms the order (ordering.order.confirmed).
  * The provider call runs before the database transaction (a slow provider must
  * not hold one open) under the payment's capture key, so a redelivered event
- * repeats the same call and the provider charges once. Anything but an authorised
- * card payment is left as it is: cash is captured when the courier collects it,
+ * repeats the same call and the provider charges once. A wallet payment is
+ * captured without moving money (the ledger posts its hold on delivery). Anything but an
+ * authorised card or wallet payment is left as it is: cash is captured when the courier collects it,
  * and a payment a webhook already moved on stays where it is.
  */
 export class CapturePayment {
@@ -15,7 +16,7 @@ export class CapturePayment {
 
   async execute(orderId: string): Promise<Payment | null> {
     const p = await this.deps.payments.findByOrderId(orderId);
-    if (!p || p.method !== 'card' || p.status !== 'authorized' || !p.providerRef) return p;
+    if (!p || p.method === 'cash' || p.status !== 'authorized' || !p.providerRef) return p;
     await this.deps.paymentGateway.capture(p.providerRef, p.amountMinor, stepKey(p, 'capture'));
     return changePayment(this.deps, () => this.deps.payments.findByOrderId(orderId), (fresh, at) =>
       fresh.status === 'authorized' && fresh.capture(fresh.amountMinor, at) ? [paymentEvent('captured', fresh, at)] : []);

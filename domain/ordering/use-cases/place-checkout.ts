@@ -30,7 +30,7 @@ export interface PlaceCheckoutDeps extends CheckoutReadDeps {
   /** Checkouts of the same variants run their transaction one at a time in this process. */
   stockQueue: KeyedQueue;
   authorizePayment: PaymentSteps;
-  /** placed → awaiting_payment for each order whose card hold is recorded, in the same transaction. */
+  /** placed → awaiting_payment for each order whose card or wallet hold is recorded, in the same transaction. */
   systemOrderTransitions: { paymentAuthorized(orderId: string): Promise<unknown> };
   outbox: Outbox;
   unitOfWork: UnitOfWork;
@@ -126,7 +126,7 @@ export class PlaceCheckout {
     });
     for (const held of c.holds) {
       const recorded = await this.deps.authorizePayment.record(held);
-      if (recorded.method === 'card' && recorded.status === 'authorized') await this.deps.systemOrderTransitions.paymentAuthorized(recorded.orderId);
+      if (recorded.method !== 'cash' && recorded.status === 'authorized') await this.deps.systemOrderTransitions.paymentAuthorized(recorded.orderId);
     }
     await this.deps.cartCheckout.markConverted(c.cart.cartId, c.checkoutId, c.cart.version);
     const checkout = Checkout.create({

@@ -5,7 +5,7 @@ import { modelOf } from './connection.js';
 import { str } from './guard.js';
 
 type OfferDoc = Omit<Offer, 'id' | 'offeredAt' | 'expiresAt' | 'endedAt'> & { _id: string; offeredAt: Date; expiresAt: Date; endedAt: Date | null };
-type StateDoc = Omit<DispatchState, 'deliveryId' | 'alertedAt' | 'openedAt' | 'updatedAt'> & { _id: string; alertedAt: Date | null; openedAt: Date; updatedAt: Date };
+type StateDoc = Omit<DispatchState, 'deliveryId' | 'alertedAt' | 'firstAssignedAt' | 'openedAt' | 'updatedAt'> & { _id: string; alertedAt: Date | null; firstAssignedAt: Date | null; openedAt: Date; updatedAt: Date };
 
 const point = { lat: { type: Number, required: true }, lng: { type: Number, required: true } };
 const offerSchema = new Schema<OfferDoc>(
@@ -37,6 +37,8 @@ const stateSchema = new Schema<StateDoc>(
     radiusM: { type: Number, required: true },
     excluded: { type: [String], required: true },
     alertedAt: { type: Date, default: null },
+    assignments: { type: Number, default: 0 },
+    firstAssignedAt: { type: Date, default: null },
     openedAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     version: { type: Number, required: true },
@@ -107,6 +109,11 @@ export class MongoOfferRepository implements OfferRepository {
     return d ? toOffer(d) : null;
   }
 
+  async listOfferedSince(since: Date, limit: number): Promise<Offer[]> {
+    const docs = await this.model.find({ offeredAt: { $gte: since } }).sort({ offeredAt: 1, _id: 1 }).limit(limit).lean<OfferDoc[]>().exec();
+    return docs.map(toOffer);
+  }
+
   async records(courierIds: readonly string[]): Promise<Map<string, { offered: number; accepted: number }>> {
     const out = new Map<string, { offered: number; accepted: number }>();
     if (courierIds.length === 0) return out;
@@ -129,14 +136,16 @@ const toState = (d: StateDoc): DispatchState => ({
   radiusM: d.radiusM,
   excluded: [...d.excluded],
   alertedAt: d.alertedAt ? new Date(d.alertedAt).toISOString() : null,
+  assignments: d.assignments ?? 0,
+  firstAssignedAt: d.firstAssignedAt ? new Date(d.firstAssignedAt).toISOString() : null,
   openedAt: new Date(d.openedAt).toISOString(),
   updatedAt: new Date(d.updatedAt).toISOString(),
   version: d.version,
 });
 
 const toStateDoc = (s: DispatchState): StateDoc => {
-  const { deliveryId, alertedAt, openedAt, updatedAt, ...rest } = s;
-  return { ...rest, _id: deliveryId, alertedAt: alertedAt ? new Date(alertedAt) : null, openedAt: new Date(openedAt), updatedAt: new Date(updatedAt) };
+  const { deliveryId, alertedAt, firstAssignedAt, openedAt, updatedAt, ...rest } = s;
+  return { ...rest, _id: deliveryId, alertedAt: alertedAt ? new Date(alertedAt) : null, firstAssignedAt: firstAssignedAt ? new Date(firstAssignedAt) : null, openedAt: new Date(openedAt), updatedAt: new Date(updatedAt) };
 };
 
 export class MongoDispatchRepository implements DispatchRepository {
@@ -170,6 +179,11 @@ export class MongoDispatchRepository implements DispatchRepository {
 
   async listOpen(limit: number): Promise<DispatchState[]> {
     const docs = await this.model.find({ status: 'open' }).sort({ openedAt: 1, _id: 1 }).limit(limit).lean<StateDoc[]>().exec();
+    return docs.map(toState);
+  }
+
+  async listOpenedSince(since: Date, limit: number): Promise<DispatchState[]> {
+    const docs = await this.model.find({ openedAt: { $gte: since } }).sort({ openedAt: 1, _id: 1 }).limit(limit).lean<StateDoc[]>().exec();
     return docs.map(toState);
   }
 }

@@ -1,11 +1,55 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { PGlite } from '@electric-sql/pglite';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 
 export type { SqlClient, SqlExecutor } from './types.js';
 import type { SqlClient, SqlExecutor } from './types.js';
 
-export async function openPglite(dataDir?: string): Promise<SqlClient> {
-  const db = await PGlite.create(dataDir ?? 'memory://');
+/**
+ * PGlite's two WebAssembly modules (the server and initdb), compiled once per
+ * process: a process that opens several embedded databases (the test suite,
+ * a tool) does not compile them again for each. Undefined when the files are
+ * not where the package keeps them; PGlite then loads them itself.
+ */
+type WasmModule = NonNullable<PGliteOptions['pgliteWasmModule']>;
+const { WebAssembly: Wasm } = globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => WasmModule } };
+let modules: { pgliteWasmModule: WasmModule; initdbWasmModule: WasmModule } | null | undefined;
+function compiledModules() {
+  if (modules !== undefined) return modules ?? undefined;
+  try {
+    const dist = path.dirname(require.resolve('@electric-sql/pglite'));
+    modules = {
+      pgliteWasmModule: new Wasm.Module(readFileSync(path.join(dist, 'pglite.wasm'))),
+      initdbWasmModule: new Wasm.Module(readFileSync(path.join(dist, 'initdb.wasm'))),
+    };
+  } catch {
+    modules = null;
+  }
+  return modules ?? undefined;
+}
+
+export interface PgliteOptions {
+  /**
+   * The data directory to start from when `dataDir` holds no database yet (or
+   * is memory): a tarball from `PgliteClient.dump()`, which skips initdb and
+   * whatever the dumped database had applied (its migrations). Ignored for a
+   * directory that already holds a database.
+   */
+  template?: Blob;
+}
+
+/** The embedded client, which can also dump its whole data directory (a template for `openPglite`). */
+export interface PgliteClient extends SqlClient {
+  dump(): Promise<Blob>;
+}
+
+export async function openPglite(dataDir?: string, opts: PgliteOptions = {}): Promise<PgliteClient> {
+  const fresh = !dataDir || dataDir.startsWith('memory://') || !existsSync(path.join(dataDir, 'PG_VERSION'));
+  const db = await PGlite.create(dataDir ?? 'memory://', {
+    ...compiledModules(),
+    ...(fresh && opts.template ? { loadDataDir: opts.template } : {}),
+  });
   const current = new AsyncLocalStorage<SqlExecutor>();
   // PGlite is single-connection: serialise transactions so statements of two
   // concurrent transactions never interleave on the one session.
@@ -46,6 +90,11 @@ export async function openPglite(dataDir?: string): Promise<SqlClient> {
       return next;
     },
     inTransaction: () => current.getStore() !== undefined,
+    async dump() {
+      await chain.catch(() => undefined);
+      const file = await db.dumpDataDir('none');
+      return file;
+    },
     async ping() {
       await db.query('select 1');
     },

@@ -79,6 +79,11 @@ export class SqlOfferRepository implements OfferRepository {
     return r.rows[0] ? toOffer(r.rows[0]) : null;
   }
 
+  async listOfferedSince(since: Date, limit: number): Promise<Offer[]> {
+    const r = await this.db.query<OfferRow>('select * from dispatch_offers where offered_at >= $1 order by offered_at, id limit $2', [since.toISOString(), limit]);
+    return r.rows.map(toOffer);
+  }
+
   async records(courierIds: readonly string[]): Promise<Map<string, { offered: number; accepted: number }>> {
     const out = new Map<string, { offered: number; accepted: number }>();
     if (courierIds.length === 0) return out;
@@ -100,6 +105,8 @@ interface StateRow {
   radius_m: number;
   excluded: string[] | string;
   alerted_at: Date | string | null;
+  assignments: number | null;
+  first_assigned_at: Date | string | null;
   opened_at: Date | string;
   updated_at: Date | string;
   version: number;
@@ -113,6 +120,8 @@ const toState = (r: StateRow): DispatchState => ({
   radiusM: Number(r.radius_m),
   excluded: typeof r.excluded === 'string' ? (JSON.parse(r.excluded) as string[]) : [...r.excluded],
   alertedAt: r.alerted_at === null ? null : iso(r.alerted_at),
+  assignments: Number(r.assignments ?? 0),
+  firstAssignedAt: r.first_assigned_at == null ? null : iso(r.first_assigned_at),
   openedAt: iso(r.opened_at),
   updatedAt: iso(r.updated_at),
   version: Number(r.version),
@@ -123,9 +132,9 @@ export class SqlDispatchRepository implements DispatchRepository {
 
   async open(s: DispatchState): Promise<{ state: DispatchState; created: boolean }> {
     const r = await this.db.query(
-      `insert into dispatch_states (delivery_id, order_id, status, round, radius_m, excluded, alerted_at, opened_at, updated_at, version)
-       values ($1,$2,$3,$4,$5,$6::jsonb,$7,$8,$9,$10) on conflict (delivery_id) do nothing`,
-      [s.deliveryId, s.orderId, s.status, s.round, s.radiusM, JSON.stringify(s.excluded), s.alertedAt, s.openedAt, s.updatedAt, s.version],
+      `insert into dispatch_states (delivery_id, order_id, status, round, radius_m, excluded, alerted_at, opened_at, updated_at, version, assignments, first_assigned_at)
+       values ($1,$2,$3,$4,$5,$6::jsonb,$7,$8,$9,$10,$11,$12) on conflict (delivery_id) do nothing`,
+      [s.deliveryId, s.orderId, s.status, s.round, s.radiusM, JSON.stringify(s.excluded), s.alertedAt, s.openedAt, s.updatedAt, s.version, s.assignments, s.firstAssignedAt],
     );
     if (r.rowCount === 1) return { state: s, created: true };
     const existing = await this.find(s.deliveryId);
@@ -140,15 +149,20 @@ export class SqlDispatchRepository implements DispatchRepository {
 
   async save(s: DispatchState, expectedVersion: number): Promise<boolean> {
     const r = await this.db.query(
-      `update dispatch_states set status = $2, round = $3, radius_m = $4, excluded = $5::jsonb, alerted_at = $6, opened_at = $7, updated_at = $8, version = $9
+      `update dispatch_states set status = $2, round = $3, radius_m = $4, excluded = $5::jsonb, alerted_at = $6, opened_at = $7, updated_at = $8, version = $9, assignments = $11, first_assigned_at = $12
        where delivery_id = $1 and version = $10`,
-      [s.deliveryId, s.status, s.round, s.radiusM, JSON.stringify(s.excluded), s.alertedAt, s.openedAt, s.updatedAt, s.version, expectedVersion],
+      [s.deliveryId, s.status, s.round, s.radiusM, JSON.stringify(s.excluded), s.alertedAt, s.openedAt, s.updatedAt, s.version, expectedVersion, s.assignments, s.firstAssignedAt],
     );
     return r.rowCount === 1;
   }
 
   async listOpen(limit: number): Promise<DispatchState[]> {
     const r = await this.db.query<StateRow>(`select * from dispatch_states where status = 'open' order by opened_at, delivery_id limit $1`, [limit]);
+    return r.rows.map(toState);
+  }
+
+  async listOpenedSince(since: Date, limit: number): Promise<DispatchState[]> {
+    const r = await this.db.query<StateRow>('select * from dispatch_states where opened_at >= $1 order by opened_at, delivery_id limit $2', [since.toISOString(), limit]);
     return r.rows.map(toState);
   }
 }

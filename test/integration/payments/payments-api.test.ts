@@ -205,12 +205,13 @@ describe(`payments over HTTP (${backend}; real app, private Redis, the Stripe st
       expect((await collect(app.token('courier', courier))).body.data.version).to.equal(done.body.data.version);
     });
 
-    it('when a wallet payment is asked, then PAYMENT_METHOD_UNAVAILABLE and nothing is stored', async () => {
+    it('when a wallet payment is asked of an empty wallet, then WALLET_INSUFFICIENT_FUNDS and nothing is stored', async () => {
       const orderId = randomUUID();
       let code: string | undefined;
       await c.authorizePayment.execute({ orderId, checkoutId: randomUUID(), customerId: customer, storeId, method: 'wallet', amountMinor: 100, currency: 'SYP', idempotencyKey: `k-${orderId}` }).catch((err: { code: string }) => (code = err.code));
-      expect(code).to.equal('PAYMENT_METHOD_UNAVAILABLE');
+      expect(code).to.equal('WALLET_INSUFFICIENT_FUNDS');
       expect(await c.payments.findByOrderId(orderId)).to.equal(null);
+      expect(await c.ledger.findTransfers([`${orderId}:hold`])).to.deep.equal([]);
     });
 
     it('when a card is declined, then PAYMENT_DECLINED with the decline code and nothing is stored', async () => {

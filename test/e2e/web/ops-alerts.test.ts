@@ -1,0 +1,110 @@
+import { expect } from 'chai';
+import type { Page } from 'playwright-core';
+import type { Socket } from 'socket.io-client';
+import { http, startTestApp, type TestApp } from '../../helpers/app.js';
+import { launchBrowser, openSignedIn, screenshot, type TestBrowser } from '../../helpers/browser.js';
+import { controlledClock, PASSWORD, signUp, signUpAdmin, type Session } from '../../helpers/identity.js';
+import { connect, deliveryFor, emitAck, verifiedCourier } from '../../helpers/hub.js';
+
+const CENTRE = { lat: 33.5138, lng: 36.2765 };
+const NEAR = { lat: 33.5178, lng: 36.2795 }; // ~500 m from the centre: a few minutes at the board's nominal speed
+
+/** The alerts list as the page shows it: kind → the ids (delivery or courier) it names. */
+const alerts = (page: Page) =>
+  page.$$eval('[data-testid=alerts] li[data-alert]', (lis) => lis.map((li) => ({ kind: li.getAttribute('data-alert')!, id: li.getAttribute('data-id')! })));
+
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`${what}: last ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('web: the ops board alerts in chromium (late, over the cash limit, stale) and zones', function () {
+  this.timeout(120_000);
+  let app: TestApp;
+  let browser: TestBrowser;
+  let admin: Session & { phone: string };
+  const sockets: Socket[] = [];
+
+  before(async () => {
+    browser = await launchBrowser();
+    app = await startTestApp({ env: { NODE_ENV: 'development', GEO_MAX_AGE_S: '5', RATE_LIMIT_STRICT_PER_15MIN: '1000' } });
+    admin = await signUpAdmin(app, 'super_admin');
+  });
+  after(async () => {
+    sockets.forEach((s) => s.close());
+    await app?.stop();
+    await browser?.close();
+  });
+
+  it('when a delivery cannot make its promised time, a courier holds cash at their limit and another falls silent, then each shows in the alerts (and only those), and the late one selects its delivery', async () => {
+    const owner = await signUp(app, 'store_owner');
+    const customer = await signUp(app, 'customer');
+    const cashy = await verifiedCourier(app, admin);
+    const silent = await verifiedCourier(app, admin);
+    const fine = await verifiedCourier(app, admin);
+
+    // Late: created 50 minutes ago (promised 45 minutes after), still unassigned. On time: created now, as near.
+    const clock = controlledClock(app);
+    clock.advance(-50 * 60_000);
+    const late = await deliveryFor(app, { owner, customer, pickup: CENTRE, dropoff: NEAR });
+    clock.restore();
+    const onTime = await deliveryFor(app, { owner, customer, pickup: CENTRE, dropoff: NEAR });
+    // Two couriers on active deliveries; only `cashy` has a cash limit (of zero: any cash in hand reaches it).
+    const cashJob = await deliveryFor(app, { owner, customer, courier: cashy, pickup: CENTRE, dropoff: NEAR });
+    await deliveryFor(app, { owner, customer, courier: fine, pickup: CENTRE, dropoff: NEAR });
+    const put = await http(`${app.url}/api/v1/admin/settings/finance.courierCashLimits`, { method: 'PUT', token: admin.accessToken, json: { value: { [cashy.accountId]: 0 }, expectedVersion: 0, reason: 'owes the platform' } });
+    expect(put.status, JSON.stringify(put.body)).to.equal(200);
+    await until(
+      () => http(`${app.url}/api/v1/couriers/over-cash-limit?ids=${cashy.accountId},${fine.accountId}`, { token: admin.accessToken }).then((r) => r.body?.data?.items),
+      (items) => JSON.stringify(items) === JSON.stringify([{ courierId: cashy.accountId }]),
+      'the cash read',
+    );
+    // A zone for the late delivery's store: drawn on the offline style.
+    const zone = await http(`${app.url}/api/v1/stores/${late.storeId}/zone`, { method: 'PUT', token: owner.accessToken, json: { kind: 'radius', center: CENTRE, radiusM: 2_000 } });
+    expect(zone.status, JSON.stringify(zone.body)).to.equal(200);
+
+    // Couriers online with a fix each; `silent` then says nothing more.
+    for (const [i, c] of [cashy, silent, fine].entries()) {
+      const s = await connect(app.url, '/courier', c.accessToken);
+      sockets.push(s);
+      expect(await emitAck(s, 'courier:online', { vehicle: 'motorbike', capacity: 2 })).to.deep.include({ ok: true });
+      expect(await emitAck(s, 'location', { lat: CENTRE.lat + 0.002 * i, lng: CENTRE.lng, ts: Date.now(), accuracy: 5 })).to.deep.include({ ok: true });
+    }
+    const keepAlive = setInterval(() => {
+      for (const i of [0, 2]) void emitAck(sockets[i]!, 'location', { lat: CENTRE.lat + 0.002 * i, lng: CENTRE.lng, ts: Date.now(), accuracy: 5 }).catch(() => undefined);
+    }, 1_000);
+
+    try {
+      const { ctx, page, problems } = await openSignedIn(browser, `${app.url}/ops`, admin.phone, PASSWORD);
+      const seen = await until(
+        () => alerts(page),
+        (a) => a.some((x) => x.kind === 'late') && a.some((x) => x.kind === 'cash') && a.some((x) => x.kind === 'stale'),
+        'late, cash and stale alerts',
+      );
+      expect(seen.filter((a) => a.kind === 'late').map((a) => a.id)).to.deep.equal([late.deliveryId]);
+      expect(seen.filter((a) => a.kind === 'cash').map((a) => a.id)).to.deep.equal([cashy.accountId]);
+      expect(seen.filter((a) => a.kind === 'stale').map((a) => a.id)).to.deep.equal([silent.accountId]);
+      expect(seen.map((a) => a.id)).not.to.include(onTime.deliveryId);
+      expect(seen.map((a) => a.id)).not.to.include(cashJob.deliveryId);
+
+      // The late alert selects its delivery: its pickup and dropoff are highlighted on the map.
+      await page.click(`[data-testid=alerts] li[data-alert=late] button`);
+      await page.waitForSelector(`[data-testid="delivery-${late.deliveryId}"].selected`);
+      const highlight = await page.evaluate(() => (globalThis as any).daraa.liveMap.data('highlight').features.map((f: any) => f.properties.kind));
+      expect(highlight).to.deep.equal(['pickup', 'dropoff']);
+      const zones = await until(() => page.evaluate(() => (globalThis as any).daraa.liveMap.data('zones').features.map((f: any) => f.properties.storeId) as string[]), (z) => z.length > 0, 'the zone drawn');
+      expect(zones).to.deep.equal([late.storeId]);
+
+      await screenshot(page, 'ops-alerts-desktop');
+      expect(problems.filter((p) => !/WebGL|GPU stall/i.test(p))).to.deep.equal([]);
+      await ctx.close();
+    } finally {
+      clearInterval(keepAlive);
+    }
+  });
+});

@@ -1,0 +1,128 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { startTestApp, http, type TestApp } from '../../helpers/app.js';
+import { checkout, fillCart, seedCustomer, seedStore, stockOf, DAMASCUS, type SeededCustomer, type SeededStore } from '../../helpers/checkout-world.js';
+import { COMMISSION_BPS, FEE_CUT_BPS } from '../../helpers/golden-path-ledger.js';
+import { changeDelivery } from '../../../domain/delivery/use-cases/support.js';
+import { pageRequest } from '../../../domain/shared/pagination.js';
+import type { Cradle } from '../../../infra/container.js';
+
+const NEAR = { lat: DAMASCUS.lat + 0.005, lng: DAMASCUS.lng };
+
+async function until<T>(read: () => Promise<T | undefined | false>, what: string, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await read();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Paying with the wallet over the real app (PGlite, private redis-server, relay, BullMQ, the
+ * finance consumer): the checkout reserves the order's total in the wallet in its own
+ * transaction, delivery posts it, a cancellation voids it, a short wallet refuses the checkout.
+ * Wallets are funded with a posted `wallet_top_up` transfer through the container's ledger
+ * (the card top-up itself is proven in wallet-top-up.test.ts).
+ */
+describe('wallet checkout over HTTP (real app, PGlite, private redis-server, finance consumer)', function () {
+  this.timeout(120_000);
+  let app: TestApp;
+  let store: SeededStore;
+  let admin: string;
+  const cradle = () => app.system.composed.container.cradle as Cradle;
+  const api = (path: string) => `${app.url}/api/v1${path}`;
+
+  before(async () => {
+    app = await startTestApp({ env: { RATE_LIMIT_AUTH_PER_MIN: '100000', RATE_LIMIT_STRICT_PER_15MIN: '100000' } });
+    store = await seedStore(app, { products: [{ price: 12_500, stock: 500 }, { price: 3_000, stock: 500 }] });
+    admin = app.token('admin', 'finance-admin', ['finance:manage']);
+  });
+  after(async () => {
+    await app?.stop();
+  });
+
+  async function fund(customerId: string, amountMinor: number): Promise<void> {
+    const c = cradle();
+    const wallet = await c.openLedgerAccount.execute({ ownerKind: 'customer_wallet', ownerId: customerId });
+    const card = await c.openLedgerAccount.execute({ ownerKind: 'gateway_clearing', ownerId: 'card' });
+    await c.createTransfers.one({ id: `seed:${randomUUID()}`, debitAccountId: card.id, creditAccountId: wallet.id, amountMinor, currency: wallet.currency, code: 'wallet_top_up', reference: `customer:${customerId}` });
+  }
+  const account = async (id: string) => {
+    const r = await http(api(`/finance/accounts/${id}`), { token: admin });
+    return r.status === 200 ? (r.body.data.balance as { posted: number; pending: number; available: number }) : null;
+  };
+  const wallet = (c: SeededCustomer) => account(`customer_wallet:${c.customerId}`);
+  const cart = (c: SeededCustomer) => fillCart(app, c, [{ variantId: store.variants[0]!.variantId, quantity: 2 }, { variantId: store.variants[1]!.variantId, quantity: 1 }]);
+  const orderStatus = async (c: SeededCustomer, id: string) => (await http(api(`/orders/${id}`), { token: c.token })).body.data.status as string;
+
+  it('when a customer pays by wallet and the order is delivered, then the hold is posted and the wallet, store, courier and platform end to the minor unit', async () => {
+    const c = await seedCustomer(app, NEAR);
+    await fund(c.customerId, 1_000_000);
+    await cart(c);
+    const r = await checkout(app, c, { paymentMethod: 'wallet' });
+    expect(r.status, JSON.stringify(r.body)).to.equal(201);
+    const o = r.body.data.orders[0] as { orderId: string; totalMinor: number; deliveryFeeMinor: number };
+    // Reserved in the checkout's own transaction: before any event is handled.
+    expect(await wallet(c)).to.deep.equal({ posted: 1_000_000, pending: -o.totalMinor, available: 1_000_000 - o.totalMinor });
+    expect(await orderStatus(c, o.orderId)).to.equal('awaiting_payment');
+
+    const revenue0 = (await account('platform_revenue:platform'))?.posted ?? 0;
+    for (const step of ['confirm', 'preparing', 'ready']) expect((await http(api(`/orders/${o.orderId}/${step}`), { method: 'POST', token: store.ownerToken, json: {} })).status).to.equal(200);
+    const c0 = cradle();
+    const delivery = (await c0.deliveries.findByOrderId(o.orderId))!;
+    const courierId = `courier-${randomUUID().slice(0, 8)}`;
+    await changeDelivery(c0, delivery.id, (d) => d.assign(courierId, c0.clock.now()));
+    for (const s of ['at_pickup', 'picked_up', 'at_dropoff', 'delivered'] as const) await changeDelivery(c0, delivery.id, (d) => void d.transition(s, c0.clock.now()));
+    await until(async () => (await wallet(c))?.pending === 0, 'the hold posted');
+
+    const commission = Math.floor((25_000 * COMMISSION_BPS) / 10_000) + Math.floor((3_000 * COMMISSION_BPS) / 10_000);
+    const cut = Math.floor((o.deliveryFeeMinor * FEE_CUT_BPS) / 10_000);
+    await until(async () => (await account(`courier_earnings:${courierId}`))?.posted === o.deliveryFeeMinor - cut, 'the courier paid');
+    expect(await wallet(c)).to.deep.equal({ posted: 1_000_000 - o.totalMinor, pending: 0, available: 1_000_000 - o.totalMinor });
+    expect(await account(`store_payable:${store.storeId}`)).to.deep.include({ pending: 0 });
+    expect((await account('platform_revenue:platform'))!.posted - revenue0).to.equal(commission + cut);
+    const payment = (await http(api(`/orders/${o.orderId}/payment`), { token: c.token })).body.data;
+    expect(payment).to.deep.include({ method: 'wallet', status: 'captured', capturedMinor: o.totalMinor });
+    const held = (await c0.ledger.findTransfers([`${o.orderId}:hold`, `${o.orderId}:settle`])).map((t) => [t.kind, t.amountMinor]);
+    expect(held).to.deep.equal([['pending', o.totalMinor], ['post_pending', o.totalMinor]]);
+  });
+
+  it('when a wallet order is cancelled, then the hold is voided and the whole balance is available again', async () => {
+    const c = await seedCustomer(app, NEAR);
+    await fund(c.customerId, 500_000);
+    await cart(c);
+    const r = await checkout(app, c, { paymentMethod: 'wallet' });
+    expect(r.status, JSON.stringify(r.body)).to.equal(201);
+    const o = r.body.data.orders[0] as { orderId: string; totalMinor: number };
+    expect((await wallet(c))?.available).to.equal(500_000 - o.totalMinor);
+    const cancel = await http(api(`/orders/${o.orderId}/cancel`), { method: 'POST', token: c.token, json: { reason: 'changed my mind' } });
+    expect(cancel.status, JSON.stringify(cancel.body)).to.equal(200);
+    await until(async () => (await wallet(c))?.pending === 0, 'the hold voided');
+    expect(await wallet(c)).to.deep.equal({ posted: 500_000, pending: 0, available: 500_000 });
+    const [release] = await cradle().ledger.findTransfers([`${o.orderId}:release`]);
+    expect(release).to.deep.include({ kind: 'void_pending', pendingId: `${o.orderId}:hold` });
+    await until(async () => (await http(api(`/orders/${o.orderId}/payment`), { token: c.token })).body.data.status === 'voided', 'the payment voided');
+  });
+
+  it('when the wallet holds less than the checkout, then WALLET_INSUFFICIENT_FUNDS and nothing changes: no order, no stock held, the wallet and cart as they were', async () => {
+    const c = await seedCustomer(app, NEAR);
+    await fund(c.customerId, 20_000);
+    await cart(c);
+    const before = await wallet(c);
+    const reserved = (await stockOf(app, store, store.variants[0]!.variantId)).reserved;
+    const key = randomUUID();
+    const r = await checkout(app, c, { paymentMethod: 'wallet' }, key);
+    expect([r.status, r.body.error?.code]).to.deep.equal([422, 'WALLET_INSUFFICIENT_FUNDS']);
+    expect(r.body.error.details[0]).to.deep.include({ reason: 'insufficient_funds' });
+    expect(await wallet(c)).to.deep.equal(before);
+    expect((await cradle().orders.list({ customerId: c.customerId }, pageRequest(1, 10))).items).to.have.length(0);
+    expect((await stockOf(app, store, store.variants[0]!.variantId)).reserved).to.equal(reserved);
+    expect((await http(api('/cart'), { token: c.token })).body.data.groups).to.have.length(1);
+    // Topped up, the same key checks out: the refusal stored nothing under it.
+    await fund(c.customerId, 1_000_000);
+    const again = await checkout(app, c, { paymentMethod: 'wallet' }, key);
+    expect(again.status, JSON.stringify(again.body)).to.equal(201);
+  });
+});

@@ -1,0 +1,120 @@
+import type { Feature, FeatureCollection } from 'geojson';
+import type { LiveMap } from './map';
+
+export interface OpsCourier { courierId: string; lat: number; lng: number; status: 'available' | 'busy'; ts: number; stale: boolean }
+export interface OpsSnapshot { at: string; areas: { cell: string; couriers: OpsCourier[]; counts: { online: number; available: number; busy: number; stale: number } }[] }
+export type DrawnState = 'available' | 'busy' | 'stale';
+
+/** What the page's header and alerts show of the fleet: counts, and the few stalest couriers by name. */
+export interface FleetSummary {
+  online: number;
+  available: number;
+  busy: number;
+  staleCount: number;
+  /** The stalest couriers first, at most STALE_LISTED. */
+  stale: { courierId: string; silentS: number }[];
+}
+
+/** A courier not heard from for this long is drawn grey, whatever the last snapshot said. */
+export const STALE_AFTER_MS = 30_000;
+const STALE_LISTED = 20;
+
+export const drawnState = (c: OpsCourier, now: number): DrawnState => (c.stale || now - c.ts > STALE_AFTER_MS ? 'stale' : c.status);
+
+/**
+ * The couriers layer, kept out of the page's component state. An `ops:snapshot` of 5,000 couriers
+ * would otherwise re-render every list of the board once a second; here a snapshot only replaces a
+ * Map, and the map source is rebuilt once per animation frame however many snapshots (or clock ticks,
+ * or selections) arrived since. The page hears a small summary, and only when it changed.
+ * Each snapshot's handling and each frame's update are `performance.measure`d as `ops:apply`
+ * (`npm run bench:board` reads them).
+ */
+export class FleetLayer {
+  private couriers = new Map<string, OpsCourier>();
+  private frame: number | null = null;
+  private selected: string | null = null;
+  private lastSummary = '';
+  private lastFlushAt = 0;
+  /** Snapshots applied since the page opened. */
+  batches = 0;
+
+  constructor(
+    private readonly liveMap: LiveMap,
+    private readonly onSummary: (s: FleetSummary) => void,
+  ) {}
+
+  /** A snapshot replaces every courier shown: a courier gone offline is absent from it, so its marker goes. */
+  replace(snap: OpsSnapshot, watched: ReadonlySet<string>): void {
+    const t0 = performance.now();
+    const next = new Map<string, OpsCourier>();
+    for (const area of snap.areas) if (watched.has(area.cell)) for (const c of area.couriers) next.set(c.courierId, c);
+    this.couriers = next;
+    this.batches += 1;
+    this.schedule();
+    performance.measure('ops:apply', { start: t0, end: performance.now() });
+  }
+
+  clear(): void {
+    this.couriers = new Map();
+    this.schedule();
+  }
+
+  select(courierId: string | null): void {
+    if (courierId === this.selected) return;
+    this.selected = courierId;
+    this.schedule();
+  }
+
+  /** The clock moved on: a silent courier may have turned stale. Snapshots redraw every second anyway. */
+  tick(now: number): void {
+    if (now - this.lastFlushAt > 900) this.schedule();
+  }
+
+  position(courierId: string): { lat: number; lng: number } | null {
+    return this.couriers.get(courierId) ?? null;
+  }
+
+  private schedule(): void {
+    if (this.frame !== null) return;
+    // requestAnimationFrame pauses in a hidden tab: the data is still applied (a timer), the drawing waits.
+    this.frame = document.hidden ? (setTimeout(() => this.flush(), 250) as unknown as number) : requestAnimationFrame(() => this.flush());
+  }
+
+  private flush(): void {
+    this.frame = null;
+    const t0 = performance.now();
+    const now = Date.now();
+    this.lastFlushAt = now;
+    const features: Feature[] = new Array(this.couriers.size);
+    const summary: FleetSummary = { online: 0, available: 0, busy: 0, staleCount: 0, stale: [] };
+    const stale: OpsCourier[] = [];
+    let i = 0;
+    for (const c of this.couriers.values()) {
+      const state = drawnState(c, now);
+      features[i++] = { type: 'Feature', properties: { courierId: c.courierId, state, selected: c.courierId === this.selected }, geometry: { type: 'Point', coordinates: [c.lng, c.lat] } };
+      summary.online += 1;
+      if (c.status === 'available') summary.available += 1;
+      else summary.busy += 1;
+      if (state === 'stale') stale.push(c);
+    }
+    summary.staleCount = stale.length;
+    summary.stale = stale
+      .sort((a, b) => a.ts - b.ts)
+      .slice(0, STALE_LISTED)
+      .map((c) => ({ courierId: c.courierId, silentS: Math.round((now - c.ts) / 1000) }));
+    this.liveMap.setData('couriers', { type: 'FeatureCollection', features } satisfies FeatureCollection);
+    const key = JSON.stringify(summary);
+    if (key !== this.lastSummary) {
+      this.lastSummary = key;
+      this.onSummary(summary);
+    }
+    performance.measure('ops:apply', { start: t0, end: performance.now() });
+  }
+
+  dispose(): void {
+    if (this.frame !== null) {
+      cancelAnimationFrame(this.frame);
+      clearTimeout(this.frame);
+    }
+  }
+}
