@@ -65,7 +65,7 @@ import { registerWebhooks, startWebhookWorkers, webhookRoutesOf, type WebhooksCr
 import { registerNotifications, notificationRoutesOf, startNotificationWorkers, type NotificationsCradle } from './wiring/notifications.js';
 import { payoutRoutesOf, registerPayouts, type PayoutsCradle } from './wiring/payouts.js';
 import { commissionRoutesOf, registerCommission, type CommissionCradle } from './wiring/commission.js';
-import { dispatchControlRoutesOf, registerDispatchControl, type DispatchControlCradle } from './wiring/dispatch-control.js';
+import { dispatchControlRoutesOf, registerDispatchControl, startDispatchMetrics, type DispatchControlCradle } from './wiring/dispatch-control.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 /** The roles composed here; `hub` has its own, smaller composition (container-hub.ts). */
@@ -258,6 +258,7 @@ function compose(infra: Infrastructure, role: ContainerRole): Composed {
   const withWorkers = role === 'worker' || role === 'all';
 
   const routes = withApi ? apiRoutes(c) : [];
+  if (withApi) startDispatchMetrics(c);
   const { app, openapi } = createApp({
     config: c.config,
     logger: c.logger,

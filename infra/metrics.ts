@@ -1,4 +1,5 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DispatchStats } from '../domain/dispatch/stats.js';
 
 /**
  * One registry per process. Route labels use the route template
@@ -25,5 +26,36 @@ export class Metrics {
       labelNames: ['queue', 'outcome'],
       registers: [this.registry],
     });
+  }
+
+  /**
+   * The ops board's dispatch figures as gauges, read at scrape time through
+   * `read` (the same dispatchStats the stats route answers, over a fixed
+   * window), so Prometheus and the board never disagree. A figure with
+   * nothing to measure in the window is absent, not 0.
+   */
+  dispatchFigures(read: () => Promise<DispatchStats>, windowMinutes: number): void {
+    const labels = { window: `${windowMinutes}m` };
+    let pending: Promise<DispatchStats | null> | null = null;
+    // One read per scrape, shared by every gauge's collect().
+    const once = () => (pending ??= read().catch(() => null).finally(() => setTimeout(() => (pending = null), 0)));
+    const gauge = (name: string, help: string, pick: (s: DispatchStats) => Record<string, number | null>) =>
+      new Gauge({
+        name, help, labelNames: ['window', 'stat'], registers: [this.registry],
+        async collect() {
+          this.reset();
+          const s = await once();
+          if (!s) return;
+          for (const [stat, v] of Object.entries(pick(s))) if (v !== null) this.set({ ...labels, stat }, v);
+        },
+      });
+    const spread = (x: DispatchStats['timeToAssign']) => ({ mean: x.meanS, p90: x.p90S });
+    gauge('dispatch_time_to_assign_seconds', 'Dispatch opened to first assignment', (s) => spread(s.timeToAssign));
+    gauge('dispatch_offer_to_accept_seconds', 'Offer sent to accepted', (s) => spread(s.offerToAccept));
+    gauge('dispatch_acceptance_ratio', 'Accepted / (accepted + declined + expired) offers', (s) => ({ value: s.acceptanceRate }));
+    gauge('dispatch_reassignments_per_order', 'Assignments after the first, per delivery', (s) => ({ value: s.reassignmentsPerOrder }));
+    gauge('dispatch_courier_utilisation_ratio', 'Courier time on a job / time online', (s) => ({ value: s.courierUtilisation }));
+    gauge('dispatch_wait_at_store_seconds', 'Entered the store geofence to picked up', (s) => spread(s.waitAtStore));
+    gauge('dispatch_on_time_ratio', 'Delivered by the promised time / delivered', (s) => ({ value: s.onTimePct === null ? null : s.onTimePct / 100 }));
   }
 }

@@ -7,6 +7,7 @@ import { WEBHOOK_EVENT_TYPES } from '../domain/webhooks/event-types.js';
 import { TRIGGER_EVENT_TYPES } from '../domain/notification/triggers.js';
 import { CATEGORIES, CHANNELS } from '../domain/notification/model.js';
 import { paymentCaptured, paymentRefunded } from '../domain/ordering/payment-events.js';
+import { topUpCaptured } from '../domain/finance/top-up.js';
 
 /**
  * Every queue and its job payload schema, in one place. Producers validate
@@ -66,8 +67,8 @@ export const CONSUMERS = {
   },
   finance: {
     queue: QUEUES.finance,
-    events: [paymentCaptured.type, paymentRefunded.type, ORDER_EVENT_BY_STATUS.delivered.type, ORDER_EVENT_BY_STATUS.cancelled.type, ORDER_EVENT_BY_STATUS.rejected.type],
-    description: 'Moves the ledger with the order: a captured card payment is held for the order, delivery settles it (store, commission, courier fee, platform cut; cash: the courier\'s cash in hand), a rejection or cancellation releases it, a full refund reverses what was posted.',
+    events: [paymentCaptured.type, paymentRefunded.type, ORDER_EVENT_BY_STATUS.delivered.type, ORDER_EVENT_BY_STATUS.cancelled.type, ORDER_EVENT_BY_STATUS.rejected.type, topUpCaptured.type],
+    description: 'Moves the ledger with the order: a captured card payment is held for the order, delivery settles it (store, commission, courier fee, platform cut; cash: the courier\'s cash in hand), a rejection or cancellation releases it, a full refund reverses what was posted; a captured wallet top-up credits the wallet.',
   },
 } as const satisfies Record<string, { queue: QueueName; events: readonly string[]; description: string }>;
 export type ConsumerName = keyof typeof CONSUMERS;

@@ -2,6 +2,7 @@ import type { Account, OwnerKind, PendingState, Transfer } from './model.js';
 import type { BankAccount, Payout, PayoutOwnerKind, PayoutStatus } from './payout.js';
 import type { CommissionRule, CommissionScopeType } from './commission-rule.js';
 import type { CommissionLine } from './commission.js';
+import type { WalletTopUp } from './top-up.js';
 
 /** Sums over every account: posted debits equal posted credits, always (and pending alike). */
 export interface LedgerTotals {
@@ -113,4 +114,21 @@ export interface CommissionRepository {
   saveOrderLines(orderId: string, lines: readonly CommissionLine[]): Promise<CommissionLine[]>;
   /** The order's stored commission lines, by line index (empty: not settled yet). */
   orderLines(orderId: string): Promise<CommissionLine[]>;
+}
+
+/**
+ * Wallet top-ups by card. Implementations: SqlWalletTopUpRepository and MongoWalletTopUpRepository,
+ * both judged by test/contract/wallet-top-ups.test.ts. Calls join the caller's UnitOfWork transaction.
+ */
+export interface WalletTopUpRepository {
+  /** Inserts a new top-up; when one exists with its id or its (customer, idempotency key), answers that one untouched (`created: false`). */
+  create(topUp: WalletTopUp): Promise<{ topUp: WalletTopUp; created: boolean }>;
+  findById(id: string): Promise<WalletTopUp | null>;
+  findByKey(customerId: string, idempotencyKey: string): Promise<WalletTopUp | null>;
+  /** The top-up paid by this provider payment (a webhook names only that). */
+  findByProviderRef(providerRef: string): Promise<WalletTopUp | null>;
+  /** Writes status, provider reference, decline code, version and time only if the stored version is still `expectedVersion`; false when another change won. */
+  save(topUp: WalletTopUp, expectedVersion: number): Promise<boolean>;
+  /** A customer's top-ups, newest first. */
+  listByCustomer(customerId: string, offset: number, limit: number): Promise<{ topUps: WalletTopUp[]; total: number }>;
 }

@@ -11,6 +11,7 @@ import type { Outbox, UnitOfWork } from '../../domain/shared/events.js';
 import type { Clock, IdGenerator } from '../../domain/shared/ids.js';
 import type { CourierPresence } from '../../server/presence.js';
 import type { Repositories } from '../db/index.js';
+import type { Metrics } from '../metrics.js';
 
 /** Dispatch's manual control and the ops figures (docs/dispatch.md, Manual control and Metrics). */
 export interface DispatchControlCradle extends DispatchControlRouteDeps {
@@ -46,6 +47,14 @@ export function registerDispatchControl(container: AwilixContainer<DispatchContr
       dispatches: c.repositories.dispatches, offers: c.repositories.offers, deliveries: c.repositories.deliveries, courierShifts: c.courierShifts, liveSettings: c.liveSettings, clock: c.clock,
     })).singleton(),
   });
+}
+
+/** The window of the Prometheus dispatch gauges (the stats route takes any window). */
+export const METRICS_WINDOW_MINUTES = 60;
+
+/** Prometheus reads the ops figures at scrape time (api and all-in-one roles: they hold the queries). */
+export function startDispatchMetrics(c: DispatchControlRouteDeps & { metrics: Metrics }): void {
+  c.metrics.dispatchFigures(() => c.dispatchQueries.stats(METRICS_WINDOW_MINUTES), METRICS_WINDOW_MINUTES);
 }
 
 export const dispatchControlRoutesOf = (c: DispatchControlRouteDeps): RouteSpec[] => dispatchControlRoutes(c);

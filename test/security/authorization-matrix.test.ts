@@ -316,6 +316,17 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     },
     'GET /api/v1/admin/finance/accounts': { scope: 'none', request: () => ({ path: `/api/v1/admin/finance/accounts?ownerId=${victim.session.accountId}` }), expect: adminWith(['super_admin'], 200) },
     'GET /api/v1/admin/finance/revenue': { scope: 'none', request: () => ({ path: '/api/v1/admin/finance/revenue' }), expect: adminWith(['super_admin'], 200) },
+    // wallet: a customer only their own (no route names another customer); finance:manage admins (super_admin) any customer's
+    'GET /api/v1/wallet': { scope: 'none', request: () => ({ path: '/api/v1/wallet' }), expect: cartOnly(200) },
+    'GET /api/v1/wallet/statement': { scope: 'none', request: () => ({ path: '/api/v1/wallet/statement' }), expect: cartOnly(200) },
+    'GET /api/v1/wallet/top-ups': { scope: 'none', request: () => ({ path: '/api/v1/wallet/top-ups' }), expect: cartOnly(200) },
+    'POST /api/v1/wallet/top-ups': {
+      // Below the minimum top-up: a customer gets past authorization to the coded refusal, and no card is charged.
+      scope: 'none', request: (_t, a) => ({ path: '/api/v1/wallet/top-ups', json: { amountMinor: 1, paymentMethodToken: 'pm_card_visa' }, headers: { 'Idempotency-Key': `matrix-${a}-${Date.now()}-${Math.random()}` } }),
+      expect: cartOnly(422),
+    },
+    'GET /api/v1/admin/customers/:customerId/wallet': { scope: 'none', request: () => ({ path: `/api/v1/admin/customers/${commerce.foreign.customerId}/wallet` }), expect: adminWith(['super_admin'], 200) },
+    'GET /api/v1/admin/customers/:customerId/wallet/statement': { scope: 'none', request: () => ({ path: `/api/v1/admin/customers/${commerce.foreign.customerId}/wallet/statement` }), expect: adminWith(['super_admin'], 200) },
     // payments: the paying customer, the store's owner and the assigned courier read; payments:read / payments:refund admins (super_admin) any
     'GET /api/v1/orders/:orderId/payment': {
       scope: 'object', request: (t) => ({ path: `/api/v1/orders/${paymentOrderOf(t)}/payment` }),
