@@ -31,7 +31,9 @@ export const QUEUES = {
   notifyInApp: 'notify-in-app',
   notifyBulk: 'notify-bulk',
   finance: 'finance',
+  payoutBatches: 'payout-batches',
   ledgerExpiry: 'ledger-expiry',
+  reconciliation: 'reconciliation',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -121,6 +123,13 @@ export type ChannelJobPayload = z.infer<typeof channelJobSchema>;
 export const bulkJobSchema = z.strictObject({ bulkId: text(128) });
 export type BulkJob = z.infer<typeof bulkJobSchema>;
 
+/** One payout batch: the admin's trigger names it; the scheduled run's id comes from its job (null here). */
+export const payoutBatchJobSchema = z.strictObject({ batchId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/).nullable() });
+export type PayoutBatchJob = z.infer<typeof payoutBatchJobSchema>;
+/** The nightly reconciliation of the ledger against orders and payments (an admin may also run it). */
+export const reconciliationJobSchema = z.strictObject({ task: z.literal('reconcile') });
+export type ReconciliationJob = z.infer<typeof reconciliationJobSchema>;
+
 export interface JobPayloads {
   audit: EventJob;
   housekeeping: HousekeepingJob;
@@ -138,7 +147,9 @@ export interface JobPayloads {
   'notify-in-app': ChannelJobPayload;
   'notify-bulk': BulkJob;
   finance: EventJob;
+  'payout-batches': PayoutBatchJob;
   'ledger-expiry': LedgerExpiryJob;
+  reconciliation: ReconciliationJob;
 }
 export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   audit: domainEventSchema,
@@ -157,5 +168,7 @@ export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   'notify-in-app': channelJobSchema,
   'notify-bulk': bulkJobSchema,
   finance: domainEventSchema,
+  'payout-batches': payoutBatchJobSchema,
   'ledger-expiry': ledgerExpiryJobSchema,
+  reconciliation: reconciliationJobSchema,
 };

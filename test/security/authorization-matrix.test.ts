@@ -77,9 +77,9 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
   async function bankAccountsForAll(): Promise<void> {
     const { payoutRepository } = app.system.composed.container.cradle;
     const at = new Date().toISOString();
-    for (const f of [commerce.own, commerce.foreign]) await payoutRepository.saveBankAccount({ ownerKind: 'store', ownerId: f.storeId, holderName: 'Matrix Shop', iban: MATRIX_IBAN, bic: null, updatedAt: at });
+    for (const f of [commerce.own, commerce.foreign]) await payoutRepository.saveBankAccount({ ownerKind: 'store', ownerId: f.storeId, holderName: 'Matrix Shop', iban: MATRIX_IBAN, bic: null, connectedAccountId: null, updatedAt: at });
     for (const id of [...Object.values(parties).map((p) => p.session.accountId), victim.session.accountId]) {
-      await payoutRepository.saveBankAccount({ ownerKind: 'courier', ownerId: id, holderName: 'Matrix Courier', iban: MATRIX_IBAN, bic: null, updatedAt: at });
+      await payoutRepository.saveBankAccount({ ownerKind: 'courier', ownerId: id, holderName: 'Matrix Courier', iban: MATRIX_IBAN, bic: null, connectedAccountId: null, updatedAt: at });
     }
   }
 
@@ -441,6 +441,11 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
         if (!orderFixtures.own) await freshOrders('placed');
       },
     },
+    // statements and payout histories (files): the store's owner or the courier, and finance:manage admins
+    'GET /api/v1/stores/:storeId/statements': { scope: 'object', request: (t) => ({ path: `/api/v1/stores/${commerceOf(t).storeId}/statements?format=csv` }), expect: storePayable(200) },
+    'GET /api/v1/stores/:storeId/payouts/history': { scope: 'object', request: (t) => ({ path: `/api/v1/stores/${commerceOf(t).storeId}/payouts/history?format=pdf` }), expect: storePayable(200) },
+    'GET /api/v1/couriers/:courierId/statements': { scope: 'object', request: (t) => ({ path: `/api/v1/couriers/${t.accountId}/statements?format=pdf` }), expect: courierPayable(200) },
+    'GET /api/v1/couriers/:courierId/payouts/history': { scope: 'object', request: (t) => ({ path: `/api/v1/couriers/${t.accountId}/payouts/history?format=csv` }), expect: courierPayable(200) },
     'GET /api/v1/notifications/inbox': { scope: 'none', request: () => ({ path: '/api/v1/notifications/inbox?limit=5' }), expect: authed(200) },
     'POST /api/v1/notifications/inbox/read': { scope: 'none', request: () => ({ path: '/api/v1/notifications/inbox/read', json: {} }), expect: authed(200) },
     'GET /api/v1/admin/notification-templates': { scope: 'none', request: () => ({ path: '/api/v1/admin/notification-templates' }), expect: adminWith(['super_admin'], 200) },
