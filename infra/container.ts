@@ -65,6 +65,7 @@ import { registerWebhooks, startWebhookWorkers, webhookRoutesOf, type WebhooksCr
 import { registerNotifications, notificationRoutesOf, startNotificationWorkers, type NotificationsCradle } from './wiring/notifications.js';
 import { payoutRoutesOf, registerPayouts, startPayoutWorkers, type PayoutsCradle } from './wiring/payouts.js';
 import { commissionRoutesOf, registerCommission, type CommissionCradle } from './wiring/commission.js';
+import { registerDispatch, startDispatchWorkers, type DispatchCradle } from './wiring/dispatch.js';
 import { dispatchControlRoutesOf, registerDispatchControl, startDispatchMetrics, type DispatchControlCradle } from './wiring/dispatch-control.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
@@ -72,7 +73,7 @@ export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 export type ContainerRole = Exclude<ProcessRole, 'hub'>;
 
 /** Everything the container holds. Use cases take a slice of this as their `deps`; routes too (AuthRouteDeps: the auth use cases). */
-export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, CartsCradle, OrdersCradle, CheckoutCradle, PaymentsCradle, WebhooksCradle, NotificationsCradle, FinanceCradle, PayoutsCradle, DispatchControlCradle, CommissionCradle {
+export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, CartsCradle, OrdersCradle, CheckoutCradle, PaymentsCradle, WebhooksCradle, NotificationsCradle, FinanceCradle, PayoutsCradle, DispatchCradle, DispatchControlCradle, CommissionCradle {
   config: Config;
   role: ProcessRole;
   logger: Logger;
@@ -179,6 +180,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
   registerCheckout(container);
   registerWebhooks(container);
   registerNotifications(container);
+  registerDispatch(container);
   registerDispatchControl(container);
   return container;
 }
@@ -291,6 +293,7 @@ function compose(infra: Infrastructure, role: ContainerRole): Composed {
     startWebhookWorkers(c);
     startNotificationWorkers(c);
     startFinanceWorkers(c);
+    startDispatchWorkers(c);
     startPayoutWorkers(c);
   }
 

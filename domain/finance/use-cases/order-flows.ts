@@ -8,6 +8,7 @@ import type { CreateTransfers, TransferResult } from './create-transfers.js';
 import { accountIdFor, type OpenAccount } from './open-account.js';
 import { executeRelease, executeSettlement } from './wallet-payments.js';
 import type { CommissionRepository, LedgerRepository } from '../ports.js';
+import { deliveryFeeCutMinor } from '../courier-fee.js';
 
 /** What the money flows need to know of an order (read from the order and its delivery by the caller). */
 export interface SettlementOrder {
@@ -45,7 +46,8 @@ const ref = (orderId: string) => `order:${orderId}`;
  *   (exactly the order's stored commission lines, written by the first settlement), the courier's part
  *   of the delivery fee and the platform's cut, all from the store's payable;
  * - `release`: the hold voided, and card money sent back to the card;
- * - `refund`: every posted transfer of the order reversed, then the money back to the card or left in the wallet.
+ * - `refund`: every posted transfer of the order reversed, then the money back to the card, or left in the wallet
+ *   (a wallet order, or a card order refunded to the wallet).
  */
 export class OrderMoneyFlows {
   constructor(private readonly deps: OrderFlowDeps) {}
@@ -81,7 +83,7 @@ export class OrderMoneyFlows {
     for (const c of commission) {
       if (c.commissionMinor > 0) batch.push(this.move(`${order.orderId}:commission:${c.lineIndex}`, store, revenue, c.commissionMinor, 'order_commission', order.orderId, currency));
     }
-    const cut = Math.floor((order.deliveryFeeMinor * this.deps.liveSettings.get('finance.deliveryFeeCutBps')) / 10_000);
+    const cut = deliveryFeeCutMinor(order.deliveryFeeMinor, this.deps.liveSettings.get('finance.deliveryFeeCutBps'));
     if (order.deliveryFeeMinor - cut > 0) batch.push(this.move(`${order.orderId}:courier_fee`, store, courier, order.deliveryFeeMinor - cut, 'delivery_fee', order.orderId, currency));
     if (cut > 0) batch.push(this.move(`${order.orderId}:fee_cut`, store, revenue, cut, 'delivery_fee_cut', order.orderId, currency));
     return { transfers: await executeSettlement(this.deps, batch, order.method), commission };
@@ -97,7 +99,7 @@ export class OrderMoneyFlows {
   }
 
   /** Reverses exactly what was posted for the order; card money then goes back to the card, wallet money stays in the wallet. */
-  async refund(order: SettlementOrder): Promise<TransferResult[]> {
+  async refund(order: SettlementOrder, opts: { toWallet?: boolean } = {}): Promise<TransferResult[]> {
     // The money into the store's payable (settle, cash) is undone last, after the store got its commission and fee back.
     const intoStore = (t: { kind: string; code: string }) => t.kind === 'post_pending' || t.code === 'cash_collected' || t.code === 'order_hold';
     const posted = (await this.deps.ledger.transfersByReference(ref(order.orderId)))
@@ -110,7 +112,8 @@ export class OrderMoneyFlows {
       .map((t) => this.move(`${t.id}:reversal`, t.creditAccountId, t.debitAccountId, t.amountMinor, 'reversal', order.orderId, t.currency));
     const cash = posted.find((t) => t.code === 'cash_collected');
     if (cash) batch.push(this.move(`${order.orderId}:refund_to_wallet`, cash.creditAccountId, await this.account('customer_wallet', order.customerId), cash.amountMinor, 'refund_to_wallet', order.orderId, cash.currency));
-    if (order.method === 'card') {
+    // Refunded to the wallet (the customer's or admin's choice): the settle's reversal already put the money there.
+    if (order.method === 'card' && !opts.toWallet) {
       const wallet = accountIdFor('customer_wallet', order.customerId);
       batch.push(this.move(`${order.orderId}:card_refund`, wallet, await this.account('gateway_clearing', 'card'), order.totalMinor, 'card_refund', order.orderId, posted[0]!.currency));
     }
