@@ -146,7 +146,7 @@ export const SETTINGS = {
     schema: commissionRules,
     default: [{ scope: { type: 'marketplace' }, kind: 'percentage', rateBps: 1_000 }],
     public: false,
-    description: 'Commission per order line: percentage or fixed, by marketplace, category or store; the most specific scope wins.',
+    description: 'Retired: migration 0211 imported these rules once as commission rules (/api/v1/admin/commission-rules, docs/finance.md); commissions no longer read this setting.',
   }),
   'dispatch.weights': define({
     schema: dispatchWeights,
@@ -218,7 +218,7 @@ export const SETTINGS = {
     schema: z.number().int('must be whole minutes').min(1, 'must be at least 1').max(10_080, 'must be at most 10080 (a week)'),
     default: 60,
     public: false,
-    description: 'How often the payout job pays approved payouts (and polls in-transit ones) through the payout provider; a change applies at once.',
+    description: 'How often the payout job pays approved payouts (and polls in-transit ones) through the payout provider; a change applies after the next batch.',
   }),
   'finance.payoutMaxAttempts': define({
     schema: z.number().int('must be a whole number').min(1, 'must be at least 1').max(50, 'must be at most 50'),
