@@ -120,6 +120,10 @@ export type ChannelJobPayload = z.infer<typeof channelJobSchema>;
 export const bulkJobSchema = z.strictObject({ bulkId: text(128) });
 export type BulkJob = z.infer<typeof bulkJobSchema>;
 
+/** The repeatable batch-matching round (every `dispatch.batch.intervalSeconds`). */
+export const dispatchBatchJobSchema = z.strictObject({ task: z.literal('round') });
+export type DispatchBatchJob = z.infer<typeof dispatchBatchJobSchema>;
+
 export interface JobPayloads {
   audit: EventJob;
   housekeeping: HousekeepingJob;
