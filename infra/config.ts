@@ -95,6 +95,8 @@ const schema = z
     STRIPE_API_PROTOCOL: z.enum(['http', 'https']).optional(),
     /** Per Stripe call; a timeout is retried by the caller with the same idempotency key. */
     STRIPE_TIMEOUT_MS: int(100, 120_000).default(10_000),
+    /** How the payout job pays: bank-transfer CSV files under DATA_DIR/payouts, or Stripe Connect transfers (needs STRIPE_SECRET_KEY; STRIPE_API_* apply). */
+    PAYOUT_PROVIDER: z.enum(['bank_csv', 'stripe_connect']).default('bank_csv'),
     /** Multiplies every delay of the webhook retry schedule (1: Svix's 5 s … 10 h); tests and the benchmark shrink it. */
     WEBHOOK_SCHEDULE_SCALE: z.coerce.number().positive().max(1).default(1),
     /** A webhook attempt succeeds with a 2xx within this; otherwise it is logged as a timeout and retried. */
@@ -135,6 +137,9 @@ const schema = z
       }
     } else if (c.NODE_ENV === 'production') {
       ctx.addIssue({ code: 'custom', path: ['SMS_PROVIDER'], message: 'the dev SMS adapter writes codes to the log: set SMS_PROVIDER_URL, SMS_PROVIDER_TOKEN and SMS_FROM in production' });
+    }
+    if (c.PAYOUT_PROVIDER === 'stripe_connect' && !c.STRIPE_SECRET_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['PAYOUT_PROVIDER'], message: 'stripe_connect needs STRIPE_SECRET_KEY' });
     }
     if (c.STRIPE_SECRET_KEY && !c.STRIPE_WEBHOOK_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRET'], message: 'is required with STRIPE_SECRET_KEY (webhooks are verified)' });

@@ -63,7 +63,7 @@ import { registerOrders, orderRoutesOf, startOrderWorkers, type OrdersCradle } f
 import { registerCheckout, checkoutRoutesOf, type CheckoutCradle } from './wiring/checkout.js';
 import { registerWebhooks, startWebhookWorkers, webhookRoutesOf, type WebhooksCradle } from './wiring/webhooks.js';
 import { registerNotifications, notificationRoutesOf, startNotificationWorkers, type NotificationsCradle } from './wiring/notifications.js';
-import { payoutRoutesOf, registerPayouts, type PayoutsCradle } from './wiring/payouts.js';
+import { payoutRoutesOf, registerPayouts, startPayoutWorkers, type PayoutsCradle } from './wiring/payouts.js';
 import { dispatchControlRoutesOf, registerDispatchControl, startDispatchMetrics, type DispatchControlCradle } from './wiring/dispatch-control.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
@@ -289,6 +289,7 @@ function compose(infra: Infrastructure, role: ContainerRole): Composed {
     startWebhookWorkers(c);
     startNotificationWorkers(c);
     startFinanceWorkers(c);
+    startPayoutWorkers(c);
   }
 
   return {

@@ -67,14 +67,16 @@ export class Queues {
 
   /**
    * Creates or updates a repeatable job (one scheduler per id, whatever the
-   * number of processes). Called at start-up, so it first waits a while for Redis.
+   * number of processes): every `everyMs`, or on a cron `pattern`. Called at
+   * start-up, so it first waits a while for Redis.
    */
-  async repeat<N extends QueueName>(name: N, schedulerId: string, everyMs: number, payload: JobPayloads[N]): Promise<void> {
+  async repeat<N extends QueueName>(name: N, schedulerId: string, everyMs: number | { pattern: string; tz?: string }, payload: JobPayloads[N]): Promise<void> {
     const data = JOB_SCHEMAS[name].parse(payload);
     const conn = this.producerConnection;
     if (conn.status === 'wait') await conn.connect().catch(() => undefined);
     for (let waited = 0; conn.status !== 'ready' && waited < STARTUP_WAIT_MS; waited += 100) await new Promise((r) => setTimeout(r, 100));
-    await this.guarded(name, () => this.queue(name).upsertJobScheduler(schedulerId, { every: everyMs }, { name, data }));
+    const repeat = typeof everyMs === 'number' ? { every: everyMs } : everyMs;
+    await this.guarded(name, () => this.queue(name).upsertJobScheduler(schedulerId, repeat, { name, data }));
   }
 
   private async guarded(name: QueueName, op: () => Promise<unknown>): Promise<void> {

@@ -7,6 +7,7 @@ import { WEBHOOK_EVENT_TYPES } from '../domain/webhooks/event-types.js';
 import { TRIGGER_EVENT_TYPES } from '../domain/notification/triggers.js';
 import { CATEGORIES, CHANNELS } from '../domain/notification/model.js';
 import { paymentCaptured, paymentRefunded } from '../domain/ordering/payment-events.js';
+import { topUpCaptured } from '../domain/finance/top-up.js';
 
 /**
  * Every queue and its job payload schema, in one place. Producers validate
@@ -30,7 +31,10 @@ export const QUEUES = {
   notifyInApp: 'notify-in-app',
   notifyBulk: 'notify-bulk',
   finance: 'finance',
+  payoutBatches: 'payout-batches',
   ledgerExpiry: 'ledger-expiry',
+  dispatchBatch: 'dispatch-batch',
+  reconciliation: 'reconciliation',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -66,8 +70,8 @@ export const CONSUMERS = {
   },
   finance: {
     queue: QUEUES.finance,
-    events: [paymentCaptured.type, paymentRefunded.type, ORDER_EVENT_BY_STATUS.delivered.type, ORDER_EVENT_BY_STATUS.cancelled.type, ORDER_EVENT_BY_STATUS.rejected.type],
-    description: 'Moves the ledger with the order: a captured card payment is held for the order, delivery settles it (store, commission, courier fee, platform cut; cash: the courier\'s cash in hand), a rejection or cancellation releases it, a full refund reverses what was posted.',
+    events: [paymentCaptured.type, paymentRefunded.type, ORDER_EVENT_BY_STATUS.delivered.type, ORDER_EVENT_BY_STATUS.cancelled.type, ORDER_EVENT_BY_STATUS.rejected.type, topUpCaptured.type],
+    description: 'Moves the ledger with the order: a captured card payment is held for the order, delivery settles it (store, commission, courier fee, platform cut; cash: the courier\'s cash in hand), a rejection or cancellation releases it, a full refund reverses what was posted; a captured wallet top-up credits the wallet.',
   },
 } as const satisfies Record<string, { queue: QueueName; events: readonly string[]; description: string }>;
 export type ConsumerName = keyof typeof CONSUMERS;
@@ -123,6 +127,12 @@ export type BulkJob = z.infer<typeof bulkJobSchema>;
 /** The repeatable batch-matching round (every `dispatch.batch.intervalSeconds`). */
 export const dispatchBatchJobSchema = z.strictObject({ task: z.literal('round') });
 export type DispatchBatchJob = z.infer<typeof dispatchBatchJobSchema>;
+/** One payout batch: the admin's trigger names it; the scheduled run's id comes from its job (null here). */
+export const payoutBatchJobSchema = z.strictObject({ batchId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/).nullable() });
+export type PayoutBatchJob = z.infer<typeof payoutBatchJobSchema>;
+/** The nightly reconciliation of the ledger against orders and payments (an admin may also run it). */
+export const reconciliationJobSchema = z.strictObject({ task: z.literal('reconcile') });
+export type ReconciliationJob = z.infer<typeof reconciliationJobSchema>;
 
 export interface JobPayloads {
   audit: EventJob;
@@ -141,7 +151,10 @@ export interface JobPayloads {
   'notify-in-app': ChannelJobPayload;
   'notify-bulk': BulkJob;
   finance: EventJob;
+  'payout-batches': PayoutBatchJob;
   'ledger-expiry': LedgerExpiryJob;
+  reconciliation: ReconciliationJob;
+  'dispatch-batch': DispatchBatchJob;
 }
 export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   audit: domainEventSchema,
@@ -160,5 +173,8 @@ export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   'notify-in-app': channelJobSchema,
   'notify-bulk': bulkJobSchema,
   finance: domainEventSchema,
+  'payout-batches': payoutBatchJobSchema,
   'ledger-expiry': ledgerExpiryJobSchema,
+  reconciliation: reconciliationJobSchema,
+  'dispatch-batch': dispatchBatchJobSchema,
 };

@@ -41,7 +41,7 @@ const entrySchema = z
       amountMinor: 45_000, postedChangeMinor: 45_000, balanceAfter: { posted: 45_000, available: 45_000 }, at: AT,
     },
   });
-const statementSchema = z.object({ account: ledgerAccountSchema, entries: pageSchema(entrySchema) }).openapi('Statement');
+export const statementSchema = z.object({ account: ledgerAccountSchema, entries: pageSchema(entrySchema) }).openapi('Statement');
 const accountParams = z.strictObject({ accountId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'an account id').openapi({ example: `customer_wallet:${EXAMPLE_ID.customer}` }) });
 const ownerQuery = z.strictObject({ ownerId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'an owner id'), ownerKind: z.enum(OWNER_KINDS).optional() });
 const listOf = <T>(items: T[]) => toPage(items, items.length, pageRequest(1, Math.max(1, items.length)));

@@ -2,15 +2,18 @@ import { text, z, id } from '../zod.js';
 import type { RecordRemittance } from '../../domain/finance/use-cases/record-remittance.js';
 import { REMITTANCE_METHODS } from '../../domain/finance/use-cases/record-remittance.js';
 import type { Payouts } from '../../domain/finance/use-cases/payouts.js';
-import type { RunPayoutBatch } from '../../domain/finance/use-cases/run-payout-batch.js';
+import type { Statements } from '../../domain/finance/use-cases/statements.js';
 import { PAYOUT_STATUSES, type PayoutOwnerKind } from '../../domain/finance/payout.js';
-import { admin, defineRoute, roles, type RouteSpec } from '../route-kit.js';
+import { admin, defineRoute, RawBody, roles, type RouteSpec } from '../route-kit.js';
+import { payoutHistoryCsv, payoutHistoryPdf, statementCsv, statementPdf } from '../statement-files.js';
 import { EXAMPLE_ID } from './example-ids.js';
 
 export interface PayoutRouteDeps {
   recordRemittance: RecordRemittance;
   payoutService: Payouts;
-  runPayoutBatch: RunPayoutBatch;
+  statements: Statements;
+  /** Queues a payout batch on the worker role (job id = batch id: a repeated trigger queues nothing more). */
+  payoutJobs: { runBatch(batchId: string): Promise<void> };
 }
 
 const tags = ['finance'];
@@ -30,26 +33,31 @@ const remittanceBody = z.strictObject({
 const remittanceList = z.object({ cashInHandMinor: z.number().int(), remittances: z.array(remittanceSchema.omit({ created: true, cashInHandMinor: true })) })
   .openapi({ example: { cashInHandMinor: 40_000, remittances: [{ remittanceId: 'rem-2026-12-01-0007', courierId: EXAMPLE_ID.courier, amountMinor: 250_000, currency: 'SYP', recordedAt: AT }] } });
 
-const bankSchema = z.object({ ownerKind: z.enum(['store', 'courier']), ownerId: z.string(), holderName: z.string(), iban: z.string(), bic: z.string().nullable(), updatedAt: z.string() })
-  .openapi('BankAccount', { example: { ownerKind: 'store', ownerId: EXAMPLE_ID.store, holderName: 'Al-Sham Bakery LLC', iban: 'DE89370400440532013000', bic: null, updatedAt: AT } });
-const bankBody = z.strictObject({ holderName: text(200), iban: z.string().max(64).openapi({ description: 'Validated by country format and check digits (IBAN_INVALID otherwise); spaces allowed.' }), bic: z.string().max(11).nullable().optional() })
+const bankSchema = z.object({ ownerKind: z.enum(['store', 'courier']), ownerId: z.string(), holderName: z.string(), iban: z.string(), bic: z.string().nullable(), connectedAccountId: z.string().nullable(), updatedAt: z.string() })
+  .openapi('BankAccount', { example: { ownerKind: 'store', ownerId: EXAMPLE_ID.store, holderName: 'Al-Sham Bakery LLC', iban: 'DE89370400440532013000', bic: null, connectedAccountId: null, updatedAt: AT } });
+const bankBody = z.strictObject({
+  holderName: text(200), iban: z.string().max(64).openapi({ description: 'Validated by country format and check digits (IBAN_INVALID otherwise); spaces allowed.' }), bic: z.string().max(11).nullable().optional(),
+  connectedAccountId: z.string().max(80).nullable().optional().openapi({ description: 'The Stripe Connect account (acct_…) payouts go to when PAYOUT_PROVIDER is stripe_connect.' }),
+})
   .openapi({ example: { holderName: 'Al-Sham Bakery LLC', iban: 'DE89 3704 0044 0532 0130 00' } });
 
 const payoutSchema = z.object({
   id: z.string(), ownerKind: z.enum(['store', 'courier']), ownerId: z.string(), recipientAccountId: z.string(), amountMinor: z.number().int(), currency: z.string(),
   status: z.enum(PAYOUT_STATUSES), holderName: z.string(), iban: z.string(), bic: z.string().nullable(), requestedBy: z.string(), decidedBy: z.string().nullable(),
-  reason: z.string().nullable(), batchId: z.string().nullable(), providerRef: z.string().nullable(), version: z.number().int(), createdAt: z.string(), updatedAt: z.string(),
+  reason: z.string().nullable(), batchId: z.string().nullable(), providerRef: z.string().nullable(), connectedAccountId: z.string().nullable(),
+  attempts: z.number().int().openapi({ description: 'Provider calls made so far.' }), nextAttemptAt: z.string().nullable().openapi({ description: 'A sending payout is not sent again before this.' }),
+  lastError: z.string().nullable(), version: z.number().int(), createdAt: z.string(), updatedAt: z.string(),
 }).openapi('Payout', {
   example: {
     id: 'po-2026-12-01-0001', ownerKind: 'store', ownerId: EXAMPLE_ID.store, recipientAccountId: EXAMPLE_ID.storeOwner, amountMinor: 1_500_000, currency: 'SYP', status: 'requested',
     holderName: 'Al-Sham Bakery LLC', iban: 'DE89370400440532013000', bic: null, requestedBy: EXAMPLE_ID.storeOwner, decidedBy: null, reason: null, batchId: null, providerRef: null,
-    version: 1, createdAt: AT, updatedAt: AT,
+    connectedAccountId: null, attempts: 0, nextAttemptAt: null, lastError: null, version: 1, createdAt: AT, updatedAt: AT,
   },
 });
 const PAYOUT_EXAMPLE = {
   id: 'po-2026-12-01-0001', ownerKind: 'store' as const, ownerId: EXAMPLE_ID.store, recipientAccountId: EXAMPLE_ID.storeOwner, amountMinor: 1_500_000, currency: 'SYP', status: 'requested' as const,
   holderName: 'Al-Sham Bakery LLC', iban: 'DE89370400440532013000', bic: null, requestedBy: EXAMPLE_ID.storeOwner, decidedBy: null, reason: null, batchId: null, providerRef: null,
-  version: 1, createdAt: AT, updatedAt: AT,
+  connectedAccountId: null, attempts: 0, nextAttemptAt: null, lastError: null, version: 1, createdAt: AT, updatedAt: AT,
 };
 const payoutPage = z.object({ payouts: z.array(payoutSchema), total: z.number().int() }).openapi({ example: { payouts: [PAYOUT_EXAMPLE], total: 1 } });
 const balanceSchema = z.object({
@@ -60,7 +68,45 @@ const balanceSchema = z.object({
 const payoutBody = z.strictObject({ payoutId: clientId, amountMinor: minor }).openapi({ example: { payoutId: 'po-2026-12-01-0001', amountMinor: 1_500_000 } });
 const decisionBody = z.strictObject({ reason: text(500).optional() }).openapi({ example: { reason: 'IBAN confirmed by phone' } });
 const pageQuery = z.strictObject({ offset: z.coerce.number().int().min(0).max(100_000).default(0), limit: z.coerce.number().int().min(1).max(100).default(20) });
-const batchSchema = z.object({ batchId: z.string(), paid: z.array(z.string()), failed: z.array(z.string()) }).openapi({ example: { batchId: 'batch-2026-12-01', paid: ['po-2026-12-01-0001'], failed: [] } });
+const batchSchema = z.object({ batchId: z.string(), status: z.literal('queued') }).openapi({ example: { batchId: 'batch-2026-12-01', status: 'queued' } });
+const DAY = 86_400_000;
+const rangeQuery = z.strictObject({
+  from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional().openapi({ description: 'Start, inclusive (ISO date or date-time); default 30 days before `to`.' }),
+  to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional().openapi({ description: 'End, exclusive; default now.' }),
+  format: z.enum(['json', 'csv', 'pdf']).default('json').openapi({ description: 'json: the envelope; csv: text/csv; pdf: application/pdf (an attachment).' }),
+});
+const rangeOf = (q: { from?: string | undefined; to?: string | undefined }) => {
+  const to = q.to ? new Date(q.to) : new Date();
+  return { from: q.from ? new Date(q.from) : new Date(to.getTime() - 30 * DAY), to };
+};
+const balanceAt = z.object({ posted: z.number().int(), available: z.number().int() });
+const statementSchema = z.object({
+  ownerKind: z.enum(['store', 'courier']), ownerId: z.string(), accountId: z.string(), currency: z.string(), from: z.string(), to: z.string(), opening: balanceAt, closing: balanceAt,
+  totals: z.object({ creditsMinor: z.number().int(), debitsMinor: z.number().int(), entries: z.number().int() }),
+  entries: z.array(z.object({
+    transferId: z.string(), kind: z.string(), code: z.string(), reference: z.string(), side: z.enum(['credit', 'debit']), amountMinor: z.number().int(), postedChangeMinor: z.number().int(), balanceAfter: balanceAt, at: z.string(),
+  })),
+}).openapi('PeriodStatement', {
+  description: 'As JSON; with format=csv or format=pdf the same statement is sent as a file (text/csv: one row per entry; application/pdf: header, totals, entries).',
+  example: {
+    ownerKind: 'store', ownerId: EXAMPLE_ID.store, accountId: `store_payable:${EXAMPLE_ID.store}`, currency: 'SYP', from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z',
+    opening: { posted: 0, available: 0 }, closing: { posted: 18_000, available: 18_000 }, totals: { creditsMinor: 20_000, debitsMinor: 2_000, entries: 2 },
+    entries: [{ transferId: 'ord-1:settle', kind: 'post_pending', code: 'order_hold', reference: 'order:ord-1', side: 'credit', amountMinor: 20_000, postedChangeMinor: 20_000, balanceAfter: { posted: 20_000, available: 20_000 }, at: AT }],
+  },
+});
+const historySchema = z.object({
+  ownerKind: z.enum(['store', 'courier']), ownerId: z.string(), from: z.string(), to: z.string(), payouts: z.array(payoutSchema),
+  totals: z.object({ paidMinor: z.number().int(), openMinor: z.number().int(), count: z.number().int() }),
+}).openapi('PayoutHistory', {
+  description: 'As JSON; with format=csv or format=pdf as a file.',
+  example: { ownerKind: 'store', ownerId: EXAMPLE_ID.store, from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z', payouts: [PAYOUT_EXAMPLE], totals: { paidMinor: 0, openMinor: 1_500_000, count: 1 } },
+});
+const fileName = (kind: string, id: string, from: Date, to: Date) => `${kind}-${id}-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+async function asFile<T>(format: 'json' | 'csv' | 'pdf', data: T, name: string, csv: (d: T) => Buffer, pdf: (d: T) => Promise<Buffer>): Promise<T | RawBody> {
+  if (format === 'json') return data;
+  const headers = { 'Content-Disposition': `attachment; filename="${name}.${format}"`, 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff' };
+  return format === 'csv' ? new RawBody('text/csv; charset=utf-8', csv(data), headers) : new RawBody('application/pdf', await pdf(data), headers);
+}
 const batchBody = z.strictObject({ batchId: clientId }).openapi({ example: { batchId: 'batch-2026-12-01' } });
 
 /** The payout routes of one owner kind: `/api/v1/stores/:storeId/…` (store owners) or `/api/v1/couriers/:courierId/…` (couriers). */
@@ -75,7 +121,7 @@ function ownerRoutes(d: PayoutRouteDeps, kind: PayoutOwnerKind): RouteSpec[] {
     defineRoute({
       method: 'put', path: `${base}/bank-account`, tags, access: roles(who, 'admin'), hidesForeign: true, params, body: bankBody, response: bankSchema, errors: ['NOT_FOUND', 'IBAN_INVALID'],
       summary: `Set the ${kind}'s bank account for payouts (${whose}, or an admin with finance:manage); a malformed IBAN is refused with IBAN_INVALID`,
-      handler: ({ auth, params: p, body }) => d.payoutService.setBankAccount(auth, ownerOf(p), { holderName: body.holderName, iban: body.iban, bic: body.bic ?? null }),
+      handler: ({ auth, params: p, body }) => d.payoutService.setBankAccount(auth, ownerOf(p), { holderName: body.holderName, iban: body.iban, bic: body.bic ?? null, connectedAccountId: body.connectedAccountId ?? null }),
     }),
     defineRoute({
       method: 'get', path: `${base}/bank-account`, tags, access: roles(who, 'admin'), hidesForeign: true, params, response: bankSchema, errors: ['NOT_FOUND'],
@@ -97,6 +143,24 @@ function ownerRoutes(d: PayoutRouteDeps, kind: PayoutOwnerKind): RouteSpec[] {
       method: 'get', path: `${base}/payouts`, tags, access: roles(who, 'admin'), hidesForeign: true, params, query: pageQuery, response: payoutPage, errors: ['NOT_FOUND'],
       summary: `The ${kind}'s payout history, newest first`,
       handler: ({ auth, params: p, query }) => d.payoutService.history(auth, ownerOf(p), query.offset, query.limit),
+    }),
+    defineRoute({
+      method: 'get', path: `${base}/statements`, tags, access: roles(who, 'admin'), hidesForeign: true, rateLimit: 'strict', params, query: rangeQuery, response: statementSchema, errors: ['NOT_FOUND'],
+      summary: `The ${kind}'s statement for a date range: opening and closing balances, posted credits and debits, and every ledger entry of its ${kind === 'store' ? 'payable' : 'earnings'} account, as JSON, CSV or PDF`,
+      handler: async ({ auth, params: p, query }) => {
+        const { from, to } = rangeOf(query);
+        const owner = ownerOf(p);
+        return asFile(query.format, await d.statements.period(auth, owner, from, to), fileName('statement', owner.id, from, to), statementCsv, statementPdf);
+      },
+    }),
+    defineRoute({
+      method: 'get', path: `${base}/payouts/history`, tags, access: roles(who, 'admin'), hidesForeign: true, rateLimit: 'strict', params, query: rangeQuery, response: historySchema, errors: ['NOT_FOUND'],
+      summary: `The ${kind}'s payouts requested in a date range, oldest first, with the paid and open totals, as JSON, CSV or PDF`,
+      handler: async ({ auth, params: p, query }) => {
+        const { from, to } = rangeOf(query);
+        const owner = ownerOf(p);
+        return asFile(query.format, await d.statements.payoutHistory(auth, owner, from, to), fileName('payouts', owner.id, from, to), payoutHistoryCsv, payoutHistoryPdf);
+      },
     }),
   ];
 }
@@ -135,9 +199,12 @@ export function payoutRoutes(d: PayoutRouteDeps): RouteSpec[] {
       handler: ({ auth, params: p, body }) => d.payoutService.decide(auth, p.payoutId, 'reject', body.reason ?? null),
     }),
     defineRoute({
-      method: 'post', path: '/api/v1/admin/payouts/batches', tags: ['admin', ...tags], access: admin('finance:manage'), status: 201, body: batchBody, response: batchSchema,
-      summary: 'Pay approved payouts now, in one batch through the payout provider (the payout job does the same on its schedule)',
-      handler: ({ body }) => d.runPayoutBatch.execute(body.batchId),
+      method: 'post', path: '/api/v1/admin/payouts/batches', tags: ['admin', ...tags], access: admin('finance:manage'), status: 202, body: batchBody, response: batchSchema, errors: ['SERVICE_UNAVAILABLE'],
+      summary: 'Queue a payout batch now (the payout job also runs on the finance.payoutBatchEveryMinutes schedule): approved payouts, retries whose backoff ended and in-transit ones to poll. The same batchId again queues nothing more; results show in GET /api/v1/admin/payouts (status paid, in_transit, sending, failed)',
+      handler: async ({ body }) => {
+        await d.payoutJobs.runBatch(body.batchId);
+        return { batchId: body.batchId, status: 'queued' as const };
+      },
     }),
   ];
 }

@@ -9,13 +9,19 @@ import { AppError } from '../shared/errors.js';
 export const PAYOUT_OWNERS = ['store', 'courier'] as const;
 export type PayoutOwnerKind = (typeof PAYOUT_OWNERS)[number];
 
-export const PAYOUT_STATUSES = ['requested', 'approved', 'rejected', 'paid', 'failed'] as const;
+/**
+ * `sending`: claimed by a payout batch; the provider call is in flight, or failed in a way worth
+ * retrying (`nextAttemptAt`). `in_transit`: the provider accepted it and will tell us paid or failed.
+ */
+export const PAYOUT_STATUSES = ['requested', 'approved', 'rejected', 'sending', 'in_transit', 'paid', 'failed'] as const;
 export type PayoutStatus = (typeof PAYOUT_STATUSES)[number];
 
-/** The one transition table: who may follow whom. */
+/** The one transition table: who may follow whom (a retry keeps a payout `sending`). */
 const NEXT: Record<PayoutStatus, readonly PayoutStatus[]> = {
   requested: ['approved', 'rejected'],
-  approved: ['paid', 'failed'],
+  approved: ['sending'],
+  sending: ['sending', 'in_transit', 'paid', 'failed'],
+  in_transit: ['paid', 'failed'],
   rejected: [],
   paid: [],
   failed: [],
@@ -29,6 +35,8 @@ export interface BankAccount {
   /** Electronic format: upper case, no spaces. */
   iban: string;
   bic: string | null;
+  /** The owner's connected account at a Stripe-Connect-style provider (`acct_…`); null: bank transfer only. */
+  connectedAccountId: string | null;
   updatedAt: string;
 }
 
@@ -49,6 +57,13 @@ export interface Payout {
   reason: string | null;
   batchId: string | null;
   providerRef: string | null;
+  /** Copied from the bank account at request time. */
+  connectedAccountId: string | null;
+  /** Provider calls made so far (a retry after a transient error counts again). */
+  attempts: number;
+  /** A `sending` payout is not sent again before this instant (the claim's lease, or the retry's backoff). */
+  nextAttemptAt: string | null;
+  lastError: string | null;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -73,3 +88,14 @@ export function normalizeBic(raw: unknown, field = 'bic'): string | null {
   if (typeof raw !== 'string' || !isValidBIC(raw.toUpperCase())) throw new AppError('VALIDATION_ERROR', 'bic must be a BIC/SWIFT code', { details: [{ field, message: 'invalid BIC' }] });
   return raw.toUpperCase();
 }
+
+export const CONNECTED_ACCOUNT = /^acct_[A-Za-z0-9]{1,64}$/;
+
+/** The provider's idempotency key for a payout: the same on every attempt, so it is paid at most once. */
+export const payoutIdempotencyKey = (payoutId: string) => `payout:${payoutId}`;
+
+/** How long a claimed payout is left to its batch before another run may resume it (a crashed worker's). */
+export const PAYOUT_CLAIM_LEASE_MS = 10 * 60_000;
+
+/** Backoff before retry `attempt + 1`: 1, 2, 4 … minutes, at most an hour. */
+export const payoutRetryDelayMs = (attempts: number) => Math.min(60 * 60_000, 60_000 * 2 ** Math.max(0, attempts - 1));

@@ -1,5 +1,6 @@
 import type { Account, OwnerKind, PendingState, Transfer } from './model.js';
 import type { BankAccount, Payout, PayoutOwnerKind, PayoutStatus } from './payout.js';
+import type { WalletTopUp } from './top-up.js';
 
 /** Sums over every account: posted debits equal posted credits, always (and pending alike). */
 export interface LedgerTotals {
@@ -59,13 +60,20 @@ export interface PayoutRepository {
   updatePayout(payout: Payout, expectedVersion: number): Promise<boolean>;
   /** Newest first. */
   listPayouts(filter: { ownerKind?: PayoutOwnerKind; ownerId?: string; status?: PayoutStatus }, offset: number, limit: number): Promise<{ payouts: Payout[]; total: number }>;
-  /** Approved payouts, oldest first: the next batch. */
-  approvedPayouts(limit: number): Promise<Payout[]>;
+  /**
+   * The next batch, oldest first: approved payouts, and `sending` ones whose `nextAttemptAt` is
+   * at or before `now` (a retry whose backoff ended, or a claim whose worker died).
+   */
+  duePayouts(now: Date, limit: number): Promise<Payout[]>;
 }
 
 /** One instruction to pay, as a provider receives it. */
 export interface PayoutInstruction {
   payoutId: string;
+  /** The same on every attempt (`payout:<id>`): the provider pays one key at most once. */
+  idempotencyKey: string;
+  /** Stripe-Connect-style providers pay this account; bank providers use the IBAN. */
+  connectedAccountId: string | null;
   amountMinor: number;
   currency: string;
   holderName: string;
@@ -75,11 +83,46 @@ export interface PayoutInstruction {
 }
 
 /**
+ * Where a payout stands at the provider. `paid`: the money left; `in_transit`: accepted, the
+ * outcome comes later (ask `status`); `failed`: refused for good (a closed account); `retry`:
+ * not accepted this time (the provider was down or answered 5xx/429), worth trying again.
+ */
+export type PayoutOutcome = 'paid' | 'in_transit' | 'failed' | 'retry';
+export interface PayoutAnswer {
+  payoutId: string;
+  outcome: PayoutOutcome;
+  providerRef: string | null;
+  error?: string;
+}
+
+/**
  * Sends a batch of payouts to a bank. Implementations: BankCsvPayouts (writes the batch as a
- * bank-transfer CSV file) and StripeConnectPayouts (one transfer per payout, keyed by payout id).
- * Retrying a batch must not pay anyone twice: providers key each payment by its payout id.
+ * bank-transfer CSV file) and StripeConnectPayouts (one transfer per payout to the owner's
+ * connected account). Retrying must not pay anyone twice: each payment carries the
+ * instruction's idempotency key, and a provider answers a key it has seen with the first payment.
+ * `pay` answers every instruction (an instruction it could not send is `retry`), and throws only
+ * when it cannot say what happened to any of them.
  */
 export interface PayoutProvider {
   readonly name: string;
-  pay(batchId: string, instructions: readonly PayoutInstruction[]): Promise<{ payoutId: string; ok: boolean; providerRef: string | null; error?: string }[]>;
+  pay(batchId: string, instructions: readonly PayoutInstruction[]): Promise<PayoutAnswer[]>;
+  /** An `in_transit` payout's state now. */
+  status(payoutId: string, providerRef: string): Promise<PayoutAnswer>;
+}
+
+/**
+ * Wallet top-ups by card. Implementations: SqlWalletTopUpRepository and MongoWalletTopUpRepository,
+ * both judged by test/contract/wallet-top-ups.test.ts. Calls join the caller's UnitOfWork transaction.
+ */
+export interface WalletTopUpRepository {
+  /** Inserts a new top-up; when one exists with its id or its (customer, idempotency key), answers that one untouched (`created: false`). */
+  create(topUp: WalletTopUp): Promise<{ topUp: WalletTopUp; created: boolean }>;
+  findById(id: string): Promise<WalletTopUp | null>;
+  findByKey(customerId: string, idempotencyKey: string): Promise<WalletTopUp | null>;
+  /** The top-up paid by this provider payment (a webhook names only that). */
+  findByProviderRef(providerRef: string): Promise<WalletTopUp | null>;
+  /** Writes status, provider reference, decline code, version and time only if the stored version is still `expectedVersion`; false when another change won. */
+  save(topUp: WalletTopUp, expectedVersion: number): Promise<boolean>;
+  /** A customer's top-ups, newest first. */
+  listByCustomer(customerId: string, offset: number, limit: number): Promise<{ topUps: WalletTopUp[]; total: number }>;
 }

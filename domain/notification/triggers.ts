@@ -5,11 +5,11 @@ import { storeVerificationDecided } from '../catalog/store-events.js';
 import { accountVerificationDecided, securityAlerted } from '../identity/events.js';
 import { webhookEndpointDisabled } from '../webhooks/events.js';
 import { offerMade } from '../dispatch/events.js';
-import { payoutProcessed } from '../finance/payout-events.js';
+import { payoutFailed, payoutProcessed, reconciliationMismatchFound } from '../finance/payout-events.js';
 import { variablesOf, type Category, type Channel, type Locale } from './model.js';
 
-/** Who receives a message: an account directly, or the owner of a store (looked up when sending). */
-export type RecipientRef = { accountId: string } | { storeOwnerOf: string };
+/** Who receives a message: an account directly, the owner of a store, or every active admin (admin alerts); looked up when sending. */
+export type RecipientRef = { accountId: string } | { storeOwnerOf: string } | { admins: true };
 
 type Text = { title: string; body: string };
 
@@ -135,6 +135,25 @@ export const TRIGGERS: readonly Trigger[] = [
     defaults: {
       ar: { title: 'تم تحويل دفعتك', body: 'حوّلنا {{amountMinor}} {{currency}} (بأصغر وحدة) إلى حسابك المصرفي. المرجع: {{providerRef}}.' },
       en: { title: 'Your payout was sent', body: 'We sent {{amountMinor}} {{currency}} (minor units) to your bank account. Reference: {{providerRef}}.' },
+    },
+  },
+  // Admin alerts: a payout the provider would not pay (the owner hears too: the money is back in their balance).
+  {
+    event: payoutFailed, category: 'payouts', critical: false, channels: ['in_app', 'email'],
+    recipients: (p) => [{ accountId: (p as { accountId: string }).accountId }, { admins: true }],
+    data: (p) => ({ payoutId: (p as { payoutId: string }).payoutId }),
+    defaults: {
+      ar: { title: 'تعذّر تحويل دفعة', body: 'تعذّر تحويل الدفعة {{payoutId}} بقيمة {{amountMinor}} {{currency}} (بأصغر وحدة) بعد {{attempts}} محاولات: {{error}}. أُعيد المبلغ إلى الرصيد.' },
+      en: { title: 'A payout failed', body: 'Payout {{payoutId}} of {{amountMinor}} {{currency}} (minor units) failed after {{attempts}} attempts: {{error}}. The amount is back in the balance.' },
+    },
+  },
+  {
+    event: reconciliationMismatchFound, category: 'account', critical: true, channels: ['in_app', 'email'],
+    recipients: () => [{ admins: true }],
+    data: (p) => ({ runId: (p as { runId: string }).runId }),
+    defaults: {
+      ar: { title: 'عدم تطابق في التسوية المالية', body: 'وجدت تسوية {{runId}} {{mismatches}} حالة عدم تطابق بين الدفتر والطلبات أو المدفوعات: {{sample}}' },
+      en: { title: 'Reconciliation found mismatches', body: 'Reconciliation {{runId}} found {{mismatches}} mismatches between the ledger and orders or payments: {{sample}}' },
     },
   },
   // Critical: a security alert reaches the owner through preferences and quiet hours.

@@ -189,6 +189,15 @@ export interface ProviderEvent {
   declineCode: string | null;
 }
 
+/**
+ * Card payments that are not an order's: a wallet top-up (Finance's WalletTopUps). The webhook
+ * handler hands it a verified event that names no order payment, inside the transaction in which
+ * it records the event id. True when something moved.
+ */
+export interface ProviderPaymentFollower {
+  followProviderEvent(ev: ProviderEvent): Promise<boolean>;
+}
+
 /** Verifies and reads a provider's webhook; a bad signature throws WEBHOOK_SIGNATURE_INVALID. */
 export interface PaymentWebhooks {
   verify(rawBody: string, signature: string | undefined): ProviderEvent;

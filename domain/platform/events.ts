@@ -11,6 +11,7 @@ import { PAYMENT_EVENTS } from '../ordering/payment-events.js';
 import { CHECKOUT_EVENTS } from '../ordering/checkout-events.js';
 import { WEBHOOK_EVENTS } from '../webhooks/events.js';
 import { FINANCE_EVENTS } from '../finance/payout-events.js';
+import { TOP_UP_EVENTS } from '../finance/top-up.js';
 import { IDENTITY_EVENTS } from '../identity/events.js';
 import { DISPATCH_EVENTS } from '../dispatch/events.js';
 import type { RecordAuditEntryInput } from './use-cases/record-audit-entry.js';
@@ -42,4 +43,4 @@ export function auditEntryEvent(input: RecordAuditEntryInput & { id: string }, a
 }
 
 /** Every event type of every context, the one list the outbox accepts and docs/events.md is generated from. */
-export const EVENTS = new EventCatalog([...DELIVERY_EVENTS, auditEntryRequested, settingChanged, ...CATALOG_PRODUCT_EVENTS, ...CATALOG_STORE_EVENTS, storeZoneChanged, ...PAYMENT_EVENTS, ...ORDER_EVENTS, ...CART_EVENTS, ...CHECKOUT_EVENTS, ...WEBHOOK_EVENTS, ...IDENTITY_EVENTS, ...DISPATCH_EVENTS, ...FINANCE_EVENTS]);
+export const EVENTS = new EventCatalog([...DELIVERY_EVENTS, auditEntryRequested, settingChanged, ...CATALOG_PRODUCT_EVENTS, ...CATALOG_STORE_EVENTS, storeZoneChanged, ...PAYMENT_EVENTS, ...ORDER_EVENTS, ...CART_EVENTS, ...CHECKOUT_EVENTS, ...WEBHOOK_EVENTS, ...IDENTITY_EVENTS, ...DISPATCH_EVENTS, ...FINANCE_EVENTS, ...TOP_UP_EVENTS]);

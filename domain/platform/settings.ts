@@ -214,6 +214,18 @@ export const SETTINGS = {
     public: false,
     description: 'The smallest payout a store or courier may request (minor units).',
   }),
+  'finance.payoutBatchEveryMinutes': define({
+    schema: z.number().int('must be whole minutes').min(1, 'must be at least 1').max(10_080, 'must be at most 10080 (a week)'),
+    default: 60,
+    public: false,
+    description: 'How often the payout job pays approved payouts (and polls in-transit ones) through the payout provider; a change applies at once.',
+  }),
+  'finance.payoutMaxAttempts': define({
+    schema: z.number().int('must be a whole number').min(1, 'must be at least 1').max(50, 'must be at most 50'),
+    default: 6,
+    public: false,
+    description: 'Provider calls a payout gets (retried with a growing backoff, 1 minute doubling up to an hour) before it is marked failed and admins are alerted.',
+  }),
   'finance.deliveryFeeCutBps': define({
     schema: bps,
     default: 2_000,

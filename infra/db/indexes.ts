@@ -350,6 +350,21 @@ export const INDEXES: IndexPair[] = [
     mongo: { collection: 'ledger_pending', name: 'status_1_expiresAt_1', key: { status: 1, expiresAt: 1 } },
   },
   {
+    serves: 'a retried wallet top-up finds its first attempt: one per customer and idempotency key',
+    sql: { table: 'wallet_top_ups', name: 'wallet_top_ups_key', columns: 'customer_id, idempotency_key', unique: true },
+    mongo: { collection: 'wallet_top_ups', name: 'customerId_1_idempotencyKey_1', key: { customerId: 1, idempotencyKey: 1 }, unique: true },
+  },
+  {
+    serves: "a card webhook finds the wallet top-up it paid",
+    sql: { table: 'wallet_top_ups', name: 'wallet_top_ups_provider_ref', columns: 'provider_ref', unique: true, where: 'provider_ref IS NOT NULL' },
+    mongo: { collection: 'wallet_top_ups', name: 'providerRef_1', key: { providerRef: 1 }, unique: true, partialFilterExpression: { providerRef: { $type: 'string' } } },
+  },
+  {
+    serves: "a customer's wallet top-ups, newest first",
+    sql: { table: 'wallet_top_ups', name: 'wallet_top_ups_customer_idx', columns: 'customer_id, created_at DESC, id DESC' },
+    mongo: { collection: 'wallet_top_ups', name: 'customerId_1_createdAt_-1__id_-1', key: { customerId: 1, createdAt: -1, _id: -1 } },
+  },
+  {
     serves: "an owner's payout history, newest first",
     sql: { table: 'payouts', name: 'payouts_owner_idx', columns: 'owner_kind, owner_id, created_at' },
     mongo: { collection: 'payouts', name: 'ownerKind_1_ownerId_1_createdAt_1', key: { ownerKind: 1, ownerId: 1, createdAt: 1 } },

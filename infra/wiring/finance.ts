@@ -6,8 +6,14 @@ import { OrderMoneyFlows } from '../../domain/finance/use-cases/order-flows.js';
 import { FollowOrderMoney } from '../../domain/finance/use-cases/follow-order-money.js';
 import { FinanceQueries } from '../../domain/finance/use-cases/finance-queries.js';
 import { WalletPayments } from '../../domain/finance/use-cases/wallet-payments.js';
+import { WalletTopUps } from '../../domain/finance/use-cases/wallet-top-ups.js';
+import { WalletQueries } from '../../domain/finance/use-cases/wallet-queries.js';
+import type { PaymentGateway } from '../../domain/ordering/ports.js';
+import type { Outbox } from '../../domain/shared/events.js';
+import type { IdGenerator } from '../../domain/shared/ids.js';
 import type { WalletFunds } from '../../domain/ordering/ports.js';
 import { financeRoutes } from '../../api/routes/finance.js';
+import { walletRoutes } from '../../api/routes/wallet.js';
 import type { RouteSpec } from '../../api/route-kit.js';
 import type { ProcessedEvents } from '../../domain/shared/events.js';
 import { financeProcessor } from '../../workers/processors/finance.js';
@@ -37,10 +43,17 @@ export interface FinanceCradle {
   courierCashLimit: CourierCashLimit;
   /** The checkout's port: a wallet checkout reserves the order's total in the customer's wallet. */
   walletFunds: WalletFunds;
+  /** Wallet top-ups by card (the routes), their credit (the finance consumer) and their webhooks (the payments' webhook handler). */
+  walletTopUps: WalletTopUps;
+  /** A customer's wallet and statement (the customer's and the admin's wallet routes). */
+  walletQueries: WalletQueries;
 }
 
 interface Needs {
   repositories: Repositories;
+  paymentGateway: PaymentGateway;
+  outbox: Outbox;
+  ids: IdGenerator;
   unitOfWork: UnitOfWork;
   liveSettings: SettingsReader;
   clock: Clock;
@@ -58,11 +71,16 @@ export function registerFinance(container: AwilixContainer<FinanceCradle & Needs
     })).singleton(),
     courierCashLimit: asFunction((c: FinanceCradle & Needs) => new LedgerCourierCashLimit({ ledger: c.ledger, liveSettings: c.liveSettings })).singleton(),
     financeQueries: asFunction((c: FinanceCradle & Needs) => new FinanceQueries({ ledger: c.ledger, stores: c.repositories.stores })).singleton(),
+    walletTopUps: asFunction((c: FinanceCradle & Needs) => new WalletTopUps({
+      topUps: c.repositories.walletTopUps, paymentGateway: c.paymentGateway, ledger: c.ledger, createTransfers: c.createTransfers, openLedgerAccount: c.openLedgerAccount,
+      unitOfWork: c.unitOfWork, outbox: c.outbox, liveSettings: c.liveSettings, clock: c.clock, ids: c.ids,
+    })).singleton(),
+    walletQueries: asFunction((c: FinanceCradle & Needs) => new WalletQueries({ ledger: c.ledger, openLedgerAccount: c.openLedgerAccount, financeQueries: c.financeQueries, liveSettings: c.liveSettings })).singleton(),
     walletFunds: asFunction((c: FinanceCradle & Needs) => new WalletPayments({ transfers: c.createTransfers, openAccount: c.openLedgerAccount, liveSettings: c.liveSettings })).singleton(),
   });
 }
 
-export const financeRoutesOf = (c: FinanceCradle): RouteSpec[] => financeRoutes(c);
+export const financeRoutesOf = (c: FinanceCradle): RouteSpec[] => [...financeRoutes(c), ...walletRoutes(c)];
 
 /** Ledger writes lock a handful of account rows: a short lock hands a crashed worker's jobs on within seconds. */
 const FINANCE_LOCK_MS = 10_000;

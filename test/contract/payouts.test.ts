@@ -43,7 +43,7 @@ forEachBackend('Payouts (bank accounts, requests, decisions, the batch)', (ctx) 
     const common = { transfers: w.transfers, openAccount: w.openAccount, ledger: w.ledger, unitOfWork: repos.unitOfWork, clock: w.clock };
     payouts = new Payouts({ ...common, payouts: repos.payouts, stores: repos.stores, liveSettings: w.settings });
     remit = new RecordRemittance({ ...common, outbox: repos.outbox });
-    batch = new RunPayoutBatch({ ...common, payouts: repos.payouts, provider: new BankCsvPayouts(dir), outbox: repos.outbox });
+    batch = new RunPayoutBatch({ ...common, payouts: repos.payouts, provider: new BankCsvPayouts(dir), outbox: repos.outbox, liveSettings: w.settings });
     w.settings.apply('finance.payoutMinimumMinor', 50, 1_000);
   });
   after(async () => {

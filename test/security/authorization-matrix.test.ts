@@ -77,9 +77,9 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
   async function bankAccountsForAll(): Promise<void> {
     const { payoutRepository } = app.system.composed.container.cradle;
     const at = new Date().toISOString();
-    for (const f of [commerce.own, commerce.foreign]) await payoutRepository.saveBankAccount({ ownerKind: 'store', ownerId: f.storeId, holderName: 'Matrix Shop', iban: MATRIX_IBAN, bic: null, updatedAt: at });
+    for (const f of [commerce.own, commerce.foreign]) await payoutRepository.saveBankAccount({ ownerKind: 'store', ownerId: f.storeId, holderName: 'Matrix Shop', iban: MATRIX_IBAN, bic: null, connectedAccountId: null, updatedAt: at });
     for (const id of [...Object.values(parties).map((p) => p.session.accountId), victim.session.accountId]) {
-      await payoutRepository.saveBankAccount({ ownerKind: 'courier', ownerId: id, holderName: 'Matrix Courier', iban: MATRIX_IBAN, bic: null, updatedAt: at });
+      await payoutRepository.saveBankAccount({ ownerKind: 'courier', ownerId: id, holderName: 'Matrix Courier', iban: MATRIX_IBAN, bic: null, connectedAccountId: null, updatedAt: at });
     }
   }
 
@@ -316,6 +316,17 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     },
     'GET /api/v1/admin/finance/accounts': { scope: 'none', request: () => ({ path: `/api/v1/admin/finance/accounts?ownerId=${victim.session.accountId}` }), expect: adminWith(['super_admin'], 200) },
     'GET /api/v1/admin/finance/revenue': { scope: 'none', request: () => ({ path: '/api/v1/admin/finance/revenue' }), expect: adminWith(['super_admin'], 200) },
+    // wallet: a customer only their own (no route names another customer); finance:manage admins (super_admin) any customer's
+    'GET /api/v1/wallet': { scope: 'none', request: () => ({ path: '/api/v1/wallet' }), expect: cartOnly(200) },
+    'GET /api/v1/wallet/statement': { scope: 'none', request: () => ({ path: '/api/v1/wallet/statement' }), expect: cartOnly(200) },
+    'GET /api/v1/wallet/top-ups': { scope: 'none', request: () => ({ path: '/api/v1/wallet/top-ups' }), expect: cartOnly(200) },
+    'POST /api/v1/wallet/top-ups': {
+      // Below the minimum top-up: a customer gets past authorization to the coded refusal, and no card is charged.
+      scope: 'none', request: (_t, a) => ({ path: '/api/v1/wallet/top-ups', json: { amountMinor: 1, paymentMethodToken: 'pm_card_visa' }, headers: { 'Idempotency-Key': `matrix-${a}-${Date.now()}-${Math.random()}` } }),
+      expect: cartOnly(422),
+    },
+    'GET /api/v1/admin/customers/:customerId/wallet': { scope: 'none', request: () => ({ path: `/api/v1/admin/customers/${commerce.foreign.customerId}/wallet` }), expect: adminWith(['super_admin'], 200) },
+    'GET /api/v1/admin/customers/:customerId/wallet/statement': { scope: 'none', request: () => ({ path: `/api/v1/admin/customers/${commerce.foreign.customerId}/wallet/statement` }), expect: adminWith(['super_admin'], 200) },
     // payments: the paying customer, the store's owner and the assigned courier read; payments:read / payments:refund admins (super_admin) any
     'GET /api/v1/orders/:orderId/payment': {
       scope: 'object', request: (t) => ({ path: `/api/v1/orders/${paymentOrderOf(t)}/payment` }),
@@ -411,7 +422,12 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     'GET /api/v1/admin/payouts': { scope: 'none', request: () => ({ path: '/api/v1/admin/payouts?status=requested' }), expect: adminWith(['super_admin'], 200) },
     'POST /api/v1/admin/payouts/:payoutId/approve': { scope: 'none', request: () => ({ path: '/api/v1/admin/payouts/matrix-none/approve', json: {} }), expect: adminWith(['super_admin'], 404) },
     'POST /api/v1/admin/payouts/:payoutId/reject': { scope: 'none', request: () => ({ path: '/api/v1/admin/payouts/matrix-none/reject', json: { reason: 'matrix' } }), expect: adminWith(['super_admin'], 404) },
-    'POST /api/v1/admin/payouts/batches': { scope: 'none', request: () => ({ path: '/api/v1/admin/payouts/batches', json: { batchId: `matrix-${Math.random().toString(36).slice(2)}` } }), expect: adminWith(['super_admin'], 201) },
+    'POST /api/v1/admin/payouts/batches': { scope: 'none', request: () => ({ path: '/api/v1/admin/payouts/batches', json: { batchId: `matrix-${Math.random().toString(36).slice(2)}` } }), expect: adminWith(['super_admin'], 202) },
+    // statements and payout histories (files): the store's owner or the courier, and finance:manage admins
+    'GET /api/v1/stores/:storeId/statements': { scope: 'object', request: (t) => ({ path: `/api/v1/stores/${commerceOf(t).storeId}/statements?format=csv` }), expect: storePayable(200) },
+    'GET /api/v1/stores/:storeId/payouts/history': { scope: 'object', request: (t) => ({ path: `/api/v1/stores/${commerceOf(t).storeId}/payouts/history?format=pdf` }), expect: storePayable(200) },
+    'GET /api/v1/couriers/:courierId/statements': { scope: 'object', request: (t) => ({ path: `/api/v1/couriers/${t.accountId}/statements?format=pdf` }), expect: courierPayable(200) },
+    'GET /api/v1/couriers/:courierId/payouts/history': { scope: 'object', request: (t) => ({ path: `/api/v1/couriers/${t.accountId}/payouts/history?format=csv` }), expect: courierPayable(200) },
     'GET /api/v1/notifications/inbox': { scope: 'none', request: () => ({ path: '/api/v1/notifications/inbox?limit=5' }), expect: authed(200) },
     'POST /api/v1/notifications/inbox/read': { scope: 'none', request: () => ({ path: '/api/v1/notifications/inbox/read', json: {} }), expect: authed(200) },
     'GET /api/v1/admin/notification-templates': { scope: 'none', request: () => ({ path: '/api/v1/admin/notification-templates' }), expect: adminWith(['super_admin'], 200) },

@@ -6,7 +6,7 @@ import type { SettingsReader } from '../../platform/ports.js';
 import type { StoreRepository } from '../../catalog/ports.js';
 import { unremittedCashOfStore } from '../cash.js';
 import { assertAmount, assertTransferId, balanceOf } from '../model.js';
-import { canMove, normalizeBic, normalizeIban, payableKindOf, payoutTransferIds, type BankAccount, type Payout, type PayoutOwnerKind, type PayoutStatus } from '../payout.js';
+import { canMove, CONNECTED_ACCOUNT, normalizeBic, normalizeIban, payableKindOf, payoutTransferIds, type BankAccount, type Payout, type PayoutOwnerKind, type PayoutStatus } from '../payout.js';
 import type { LedgerRepository, PayoutRepository } from '../ports.js';
 import type { CreateTransfers } from './create-transfers.js';
 import { accountIdFor, type OpenAccount } from './open-account.js';
@@ -61,11 +61,13 @@ export class Payouts {
     return store.ownerId;
   }
 
-  async setBankAccount(p: Principal, owner: PayoutOwner, input: { holderName: string; iban: string; bic?: string | null }): Promise<BankAccount> {
+  async setBankAccount(p: Principal, owner: PayoutOwner, input: { holderName: string; iban: string; bic?: string | null; connectedAccountId?: string | null }): Promise<BankAccount> {
     await this.recipientOf(p, owner);
+    const connected = input.connectedAccountId ?? null;
+    if (connected !== null && !CONNECTED_ACCOUNT.test(connected)) throw validationError('connectedAccountId must be a connected account id (acct_…)', [{ field: 'connectedAccountId', message: 'must look like acct_…' }]);
     const account: BankAccount = {
       ownerKind: owner.kind, ownerId: owner.id, holderName: input.holderName.trim(), iban: normalizeIban(input.iban), bic: normalizeBic(input.bic),
-      updatedAt: this.deps.clock.now().toISOString(),
+      connectedAccountId: connected, updatedAt: this.deps.clock.now().toISOString(),
     };
     if (!account.holderName) throw validationError('holderName is required', [{ field: 'holderName', message: 'is required' }]);
     await this.deps.payouts.saveBankAccount(account);
@@ -105,7 +107,7 @@ export class Payouts {
     const payout: Payout = {
       id: input.payoutId, ownerKind: owner.kind, ownerId: owner.id, recipientAccountId: recipient, amountMinor: input.amountMinor, currency: payable.currency,
       status: 'requested', holderName: bank.holderName, iban: bank.iban, bic: bank.bic, requestedBy: p.accountId, decidedBy: null, reason: null,
-      batchId: null, providerRef: null, version: 1, createdAt: now, updatedAt: now,
+      batchId: null, providerRef: null, connectedAccountId: bank.connectedAccountId, attempts: 0, nextAttemptAt: null, lastError: null, version: 1, createdAt: now, updatedAt: now,
     };
     return this.deps.unitOfWork.transaction(async () => {
       await this.deps.ledger.lockAccounts([payable.id]);

@@ -78,9 +78,24 @@ export class NotifyEvent {
   private async resolve(refs: RecipientRef[]): Promise<string[]> {
     const ids = new Set<string>();
     for (const ref of refs) {
+      if ('admins' in ref) {
+        for (const id of await this.admins()) ids.add(id);
+        continue;
+      }
       const id = 'accountId' in ref ? ref.accountId : await this.deps.recipientDirectory.storeOwner(ref.storeOwnerOf);
       if (id) ids.add(id);
     }
     return [...ids];
+  }
+
+  /** Every active admin, a page at a time (a handful in practice; bounded so a runaway list cannot stall the consumer). */
+  private async admins(): Promise<string[]> {
+    const all: string[] = [];
+    for (let page = 1; page <= 10; page++) {
+      const ids = await this.deps.recipientDirectory.accountsWithRole('admin', page, 100);
+      all.push(...ids);
+      if (ids.length < 100) break;
+    }
+    return all;
   }
 }

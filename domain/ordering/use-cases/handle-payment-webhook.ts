@@ -1,7 +1,7 @@
 import type { ProcessedEvents } from '../../shared/events.js';
 import { canMove, type Payment, type PaymentStatus } from '../payment.js';
 import { paymentEvent } from '../payment-events.js';
-import type { PaymentWebhooks, ProviderEvent } from '../ports.js';
+import type { PaymentWebhooks, ProviderEvent, ProviderPaymentFollower } from '../ports.js';
 import { changePayment, type PaymentLog, type PaymentWriter } from './payment-support.js';
 
 export interface WebhookOutcome {
@@ -24,10 +24,10 @@ const TARGET: Partial<Record<ProviderEvent['kind'], Target>> = { authorized: 'au
  * only moves a payment forward along its transition table: a late one (an
  * amount_capturable_updated after capture) is acknowledged and ignored.
  * Refunds are recorded by the request that made them, so a refund webhook only
- * leaves a log line.
+ * leaves a log line. A payment that is no order's goes to the wallet top-ups.
  */
 export class HandlePaymentWebhook {
-  constructor(private readonly deps: PaymentWriter & { paymentWebhooks: PaymentWebhooks; processedEvents: ProcessedEvents; logger: PaymentLog }) {}
+  constructor(private readonly deps: PaymentWriter & { paymentWebhooks: PaymentWebhooks; processedEvents: ProcessedEvents; logger: PaymentLog; walletTopUps: ProviderPaymentFollower }) {}
 
   async execute(rawBody: string, signature: string | undefined): Promise<WebhookOutcome> {
     let ev: ProviderEvent;
@@ -47,10 +47,12 @@ export class HandlePaymentWebhook {
       if (!target || !ev.providerRef) return;
       const ref = ev.providerRef;
       let applied = false;
-      await changePayment(this.deps, () => this.deps.payments.findByProviderRef(ref), (p, at) => {
+      const payment = await changePayment(this.deps, () => this.deps.payments.findByProviderRef(ref), (p, at) => {
         applied = apply(p, target, ev, at);
         return applied ? [paymentEvent(target, p, at, { reason: target === 'failed' ? ev.declineCode : null })] : [];
       });
+      // Not an order's payment: perhaps a wallet top-up's.
+      if (!payment) applied = await this.deps.walletTopUps.followProviderEvent(ev);
       if (applied) outcome = 'applied';
     });
     if (outcome === 'ignored' && ev.kind !== 'other') this.deps.logger.info({ eventId: ev.id, type: ev.type, providerRef: ev.providerRef }, 'payment webhook acknowledged without a change (late, repeated or not ours)');

@@ -256,6 +256,17 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
     },
   },
   {
+    // Wallet top-ups: one per customer and idempotency key, found by the provider's payment (webhooks), a customer's newest first.
+    name: '0220-wallet-top-ups',
+    async up(db) {
+      await createIndexes(db, 'wallet_top_ups', [
+        { name: 'customerId_1_idempotencyKey_1', key: { customerId: 1, idempotencyKey: 1 }, unique: true },
+        { name: 'providerRef_1', key: { providerRef: 1 }, unique: true, partialFilterExpression: { providerRef: { $type: 'string' } } },
+        { name: 'customerId_1_createdAt_-1__id_-1', key: { customerId: 1, createdAt: -1, _id: -1 } },
+      ]);
+    },
+  },
+  {
     // Payouts: an owner's history, and the next batch (approved, oldest first). Bank accounts are keyed by owner (_id).
     name: '0230-payouts',
     async up(db) {

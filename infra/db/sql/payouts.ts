@@ -2,19 +2,20 @@ import type { BankAccount, Payout, PayoutOwnerKind, PayoutStatus } from '../../.
 import type { PayoutRepository } from '../../../domain/finance/ports.js';
 import type { SqlClient } from './client.js';
 
-interface BankRow { owner_kind: string; owner_id: string; holder_name: string; iban: string; bic: string | null; updated_at: Date | string }
+interface BankRow { owner_kind: string; owner_id: string; holder_name: string; iban: string; bic: string | null; connected_account_id: string | null; updated_at: Date | string }
 interface PayoutRow {
   id: string; owner_kind: string; owner_id: string; recipient_account_id: string; amount_minor: string | number; currency: string; status: string;
   holder_name: string; iban: string; bic: string | null; requested_by: string; decided_by: string | null; reason: string | null;
-  batch_id: string | null; provider_ref: string | null; version: number; created_at: Date | string; updated_at: Date | string;
+  batch_id: string | null; provider_ref: string | null; connected_account_id: string | null; attempts: number; next_attempt_at: Date | string | null; last_error: string | null; version: number; created_at: Date | string; updated_at: Date | string;
 }
 
 const iso = (d: Date | string) => new Date(d).toISOString();
-const toBank = (r: BankRow): BankAccount => ({ ownerKind: r.owner_kind as PayoutOwnerKind, ownerId: r.owner_id, holderName: r.holder_name, iban: r.iban, bic: r.bic, updatedAt: iso(r.updated_at) });
+const toBank = (r: BankRow): BankAccount => ({ ownerKind: r.owner_kind as PayoutOwnerKind, ownerId: r.owner_id, holderName: r.holder_name, iban: r.iban, bic: r.bic, connectedAccountId: r.connected_account_id ?? null, updatedAt: iso(r.updated_at) });
 const toPayout = (r: PayoutRow): Payout => ({
   id: r.id, ownerKind: r.owner_kind as PayoutOwnerKind, ownerId: r.owner_id, recipientAccountId: r.recipient_account_id, amountMinor: Number(r.amount_minor), currency: r.currency,
   status: r.status as PayoutStatus, holderName: r.holder_name, iban: r.iban, bic: r.bic, requestedBy: r.requested_by, decidedBy: r.decided_by, reason: r.reason,
-  batchId: r.batch_id, providerRef: r.provider_ref, version: Number(r.version), createdAt: iso(r.created_at), updatedAt: iso(r.updated_at),
+  batchId: r.batch_id, providerRef: r.provider_ref, connectedAccountId: r.connected_account_id ?? null, attempts: Number(r.attempts ?? 0),
+  nextAttemptAt: r.next_attempt_at ? iso(r.next_attempt_at) : null, lastError: r.last_error ?? null, version: Number(r.version), createdAt: iso(r.created_at), updatedAt: iso(r.updated_at),
 });
 
 export class SqlPayoutRepository implements PayoutRepository {
@@ -22,9 +23,10 @@ export class SqlPayoutRepository implements PayoutRepository {
 
   async saveBankAccount(a: BankAccount): Promise<void> {
     await this.db.query(
-      `insert into payout_bank_accounts (owner_kind, owner_id, holder_name, iban, bic, updated_at) values ($1, $2, $3, $4, $5, $6)
-       on conflict (owner_kind, owner_id) do update set holder_name = excluded.holder_name, iban = excluded.iban, bic = excluded.bic, updated_at = excluded.updated_at`,
-      [a.ownerKind, a.ownerId, a.holderName, a.iban, a.bic, a.updatedAt],
+      `insert into payout_bank_accounts (owner_kind, owner_id, holder_name, iban, bic, connected_account_id, updated_at) values ($1, $2, $3, $4, $5, $6, $7)
+       on conflict (owner_kind, owner_id) do update set holder_name = excluded.holder_name, iban = excluded.iban, bic = excluded.bic,
+         connected_account_id = excluded.connected_account_id, updated_at = excluded.updated_at`,
+      [a.ownerKind, a.ownerId, a.holderName, a.iban, a.bic, a.connectedAccountId ?? null, a.updatedAt],
     );
   }
 
@@ -35,9 +37,11 @@ export class SqlPayoutRepository implements PayoutRepository {
 
   async insertPayout(p: Payout): Promise<boolean> {
     const r = await this.db.query(
-      `insert into payouts (id, owner_kind, owner_id, recipient_account_id, amount_minor, currency, status, holder_name, iban, bic, requested_by, decided_by, reason, batch_id, provider_ref, version, created_at, updated_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) on conflict (id) do nothing`,
-      [p.id, p.ownerKind, p.ownerId, p.recipientAccountId, p.amountMinor, p.currency, p.status, p.holderName, p.iban, p.bic, p.requestedBy, p.decidedBy, p.reason, p.batchId, p.providerRef, p.version, p.createdAt, p.updatedAt],
+      `insert into payouts (id, owner_kind, owner_id, recipient_account_id, amount_minor, currency, status, holder_name, iban, bic, requested_by, decided_by, reason, batch_id, provider_ref, version, created_at, updated_at,
+         connected_account_id, attempts, next_attempt_at, last_error)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) on conflict (id) do nothing`,
+      [p.id, p.ownerKind, p.ownerId, p.recipientAccountId, p.amountMinor, p.currency, p.status, p.holderName, p.iban, p.bic, p.requestedBy, p.decidedBy, p.reason, p.batchId, p.providerRef, p.version, p.createdAt, p.updatedAt,
+        p.connectedAccountId ?? null, p.attempts ?? 0, p.nextAttemptAt ?? null, p.lastError ?? null],
     );
     return (r.rowCount ?? 0) === 1;
   }
@@ -49,8 +53,9 @@ export class SqlPayoutRepository implements PayoutRepository {
 
   async updatePayout(p: Payout, expectedVersion: number): Promise<boolean> {
     const r = await this.db.query(
-      `update payouts set status = $2, decided_by = $3, reason = $4, batch_id = $5, provider_ref = $6, version = $7, updated_at = $8 where id = $1 and version = $9`,
-      [p.id, p.status, p.decidedBy, p.reason, p.batchId, p.providerRef, p.version, p.updatedAt, expectedVersion],
+      `update payouts set status = $2, decided_by = $3, reason = $4, batch_id = $5, provider_ref = $6, version = $7, updated_at = $8,
+         attempts = $10, next_attempt_at = $11, last_error = $12 where id = $1 and version = $9`,
+      [p.id, p.status, p.decidedBy, p.reason, p.batchId, p.providerRef, p.version, p.updatedAt, expectedVersion, p.attempts, p.nextAttemptAt, p.lastError],
     );
     return (r.rowCount ?? 0) === 1;
   }
@@ -67,8 +72,11 @@ export class SqlPayoutRepository implements PayoutRepository {
     return { payouts: r.rows.map(toPayout), total: Number(total.rows[0]!.n) };
   }
 
-  async approvedPayouts(limit: number): Promise<Payout[]> {
-    const r = await this.db.query<PayoutRow>(`select * from payouts where status = 'approved' order by created_at, id limit $1`, [limit]);
+  async duePayouts(now: Date, limit: number): Promise<Payout[]> {
+    const r = await this.db.query<PayoutRow>(
+      `select * from payouts where status = 'approved' or (status = 'sending' and next_attempt_at <= $1) order by created_at, id limit $2`,
+      [now.toISOString(), limit],
+    );
     return r.rows.map(toPayout);
   }
 }

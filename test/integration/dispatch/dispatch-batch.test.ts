@@ -9,6 +9,7 @@ import { createRepositories } from '../../../infra/db/index.js';
 import { CourierIndex } from '../../../geo/courier-index.js';
 import { destinationPoint, haversineEta, haversineM } from '../../../geo/index.js';
 import { Delivery } from '../../../domain/delivery/model.js';
+import type { Vehicle } from '../../../domain/shared/vehicles.js';
 import { newDispatchState } from '../../../domain/dispatch/model.js';
 import { defaultSettings, type SettingKey, type SettingValue } from '../../../domain/platform/settings.js';
 import { SendOffer } from '../../../domain/dispatch/use-cases/send-offer.js';
@@ -37,11 +38,11 @@ forEachBackend(
       const index = new CourierIndex({ redis, prefix: uniquePrefix('batch'), clock: () => now, resolution: 9, regionResolution: 7 });
       const timed: string[] = [];
       const sendOffer = new SendOffer({ ...repos, offerTimer: { schedule: async (offerId) => void timed.push(offerId) }, liveSettings, clock });
-      const etaS = (from: Pt, to: Pt, vehicle: 'motorbike' | 'bicycle' | 'car' | 'foot' = 'motorbike') => haversineEta(from, to, vehicle).durationS;
+      const etaS = (from: Pt, to: Pt, vehicle: Vehicle = 'motorbike') => haversineEta(from, to, vehicle).durationS;
       const round = new RunBatchRound({
         ...repos, courierLocator: index, courierCashLimit: { overLimit: async () => new Set() },
         dispatchOrders: { of: async () => ({ courierFeeMinor: 30_000, cash: false, readyAt: null }) },
-        sendOffer, liveSettings, clock, etaS: (f, t, v) => etaS(f, t, v as 'motorbike'),
+        sendOffer, liveSettings, clock, etaS,
         distanceM: (p, q) => haversineM(p.lat, p.lng, q.lat, q.lng),
         regionOf: (p) => latLngToCell(p.lat, p.lng, 5),
       });

@@ -1,0 +1,91 @@
+import Stripe from 'stripe';
+import type { PayoutAnswer, PayoutInstruction, PayoutProvider } from '../../domain/finance/ports.js';
+
+export interface StripeConnectSettings {
+  secretKey: string;
+  /** Where the SDK sends its calls; unset: api.stripe.com over https. */
+  host?: string | undefined;
+  port?: number | undefined;
+  protocol?: 'http' | 'https' | undefined;
+  timeoutMs: number;
+  /** The SDK's own retries of a dropped call, with the same Idempotency-Key (safe). */
+  maxNetworkRetries?: number;
+}
+
+/**
+ * Stripe's transfers settle at once; payout rails that settle later answer a `status`
+ * (`pending` → `paid` | `failed`), as Stripe's own payouts do. A transfer without one is read as paid.
+ */
+type Transfer = Stripe.Transfer & { status?: 'pending' | 'in_transit' | 'paid' | 'failed' | 'canceled'; failure_message?: string | null };
+
+/**
+ * The second payout provider, Stripe Connect style: one transfer per payout to the owner's
+ * connected account (`acct_…`, kept with their bank account), each POSTed with the payout's
+ * idempotency key as `Idempotency-Key`, so a resumed batch gets the first transfer back instead
+ * of a second one. A pending transfer is polled (`status`) until paid or failed; a reversed one failed.
+ * Built on the `stripe` SDK pointed at the configured host (its `host`/`port`/`protocol` options),
+ * as the card gateway is: one client library for every Stripe call, and the tests run it against
+ * a local stub.
+ */
+export class StripeConnectPayouts implements PayoutProvider {
+  readonly name = 'stripe_connect';
+  private readonly stripe: Stripe;
+
+  constructor(s: StripeConnectSettings) {
+    this.stripe = new Stripe(s.secretKey, {
+      ...(s.host ? { host: s.host } : {}),
+      ...(s.port ? { port: s.port } : {}),
+      ...(s.protocol ? { protocol: s.protocol } : {}),
+      timeout: s.timeoutMs,
+      maxNetworkRetries: s.maxNetworkRetries ?? 2,
+      telemetry: false,
+      appInfo: { name: 'daraa' },
+    });
+  }
+
+  async pay(batchId: string, instructions: readonly PayoutInstruction[]): Promise<PayoutAnswer[]> {
+    const answers: PayoutAnswer[] = [];
+    // One at a time: a batch is tens of payouts a day, and a provider outage then costs one timeout per payout at most.
+    for (const i of instructions) answers.push(await this.payOne(batchId, i));
+    return answers;
+  }
+
+  async status(payoutId: string, providerRef: string): Promise<PayoutAnswer> {
+    try {
+      return answerOf(payoutId, (await this.stripe.transfers.retrieve(providerRef)) as Transfer);
+    } catch (err) {
+      return { payoutId, outcome: 'retry', providerRef, error: describe(err) };
+    }
+  }
+
+  private async payOne(batchId: string, i: PayoutInstruction): Promise<PayoutAnswer> {
+    if (!i.connectedAccountId) return { payoutId: i.payoutId, outcome: 'failed', providerRef: null, error: 'no connected account on file for this owner' };
+    try {
+      const t = await this.stripe.transfers.create(
+        { amount: i.amountMinor, currency: i.currency.toLowerCase(), destination: i.connectedAccountId, transfer_group: batchId, description: i.reference, metadata: { payoutId: i.payoutId } },
+        { idempotencyKey: i.idempotencyKey },
+      );
+      return answerOf(i.payoutId, t as Transfer);
+    } catch (err) {
+      return { payoutId: i.payoutId, outcome: permanent(err) ? 'failed' : 'retry', providerRef: null, error: describe(err) };
+    }
+  }
+}
+
+function answerOf(payoutId: string, t: Transfer): PayoutAnswer {
+  if (t.reversed || t.status === 'failed' || t.status === 'canceled') return { payoutId, outcome: 'failed', providerRef: t.id, error: t.failure_message ?? 'the transfer failed or was reversed' };
+  if (t.status === 'pending' || t.status === 'in_transit') return { payoutId, outcome: 'in_transit', providerRef: t.id };
+  return { payoutId, outcome: 'paid', providerRef: t.id };
+}
+
+/** A refusal that will not change on retry: a 4xx other than 409 (a concurrent call with the key) and 429 (rate limit). */
+function permanent(err: unknown): boolean {
+  if (!(err instanceof Stripe.errors.StripeError)) return false;
+  const status = err.statusCode ?? 0;
+  return status >= 400 && status < 500 && status !== 409 && status !== 429;
+}
+
+const describe = (err: unknown) => {
+  const e = err as { code?: string; message?: string; statusCode?: number };
+  return [e.statusCode, e.code, e.message].filter((x) => x !== undefined && x !== null && x !== '').join(' ').slice(0, 500) || 'provider call failed';
+};
