@@ -10,6 +10,9 @@ import type { DeliveryRepository } from '../domain/delivery/ports.js';
 import type { StoreRepository } from '../domain/catalog/ports.js';
 import { DeliveryAccess } from '../domain/delivery/use-cases/delivery-access.js';
 import { RecordArrival } from '../domain/delivery/use-cases/record-arrival.js';
+import { AnswerOffer } from '../domain/dispatch/use-cases/answer-offer.js';
+import type { DispatchRepository, OfferRepository } from '../domain/dispatch/ports.js';
+import { DispatchEventBus } from './dispatch-events.js';
 import type { Config } from './config.js';
 import type { Store } from './db/store.js';
 import { hubRepositories, type HubRepositories } from './db/hub-store.js';
@@ -32,7 +35,7 @@ import type { Server as IoServer } from 'socket.io';
 /**
  * Everything a hub-only process holds: the courier index and the sockets'
  * needs (tokens and revocations, courier eligibility, who may watch an order,
- * geofence arrivals with their outbox events). No REST routes, no commerce
+ * geofence arrivals with their outbox events, answers to offers). No REST routes, no commerce
  * use cases, no queues: those run in the api and worker roles.
  */
 export interface HubCradle extends RealtimeCradle {
@@ -63,6 +66,10 @@ export interface HubCradle extends RealtimeCradle {
   deliveryAccess: DeliveryAccess;
   recordArrival: RecordArrival;
   courierEligibility: CheckCourierEligibility;
+  offers: OfferRepository;
+  dispatches: DispatchRepository;
+  answerOffer: AnswerOffer;
+  dispatchEvents: DispatchEventBus;
 }
 
 export function buildHubContainer(infra: ProcessInfrastructure<Store>): AwilixContainer<HubCradle> {
@@ -82,6 +89,8 @@ export function buildHubContainer(infra: ProcessInfrastructure<Store>): AwilixCo
     deliveries: asFunction(({ hubRepositories: r }: HubCradle) => r.deliveries).singleton(),
     stores: asFunction(({ hubRepositories: r }: HubCradle) => r.stores).singleton(),
     accounts: asFunction(({ hubRepositories: r }: HubCradle) => r.accounts).singleton(),
+    offers: asFunction(({ hubRepositories: r }: HubCradle) => r.offers).singleton(),
+    dispatches: asFunction(({ hubRepositories: r }: HubCradle) => r.dispatches).singleton(),
     // Arrivals commit with their events; the nudge wakes the relay (worker role) at once.
     outboxNudges: asFunction(({ hubRepositories: r, redis, keyPrefix }: HubCradle) => new OutboxNudges({ unitOfWork: r.unitOfWork, outbox: r.outbox, redis, channel: outboxNudgeChannel(keyPrefix) })).singleton(),
     outbox: asFunction(({ outboxNudges }: HubCradle) => outboxNudges.outbox).singleton(),
@@ -96,6 +105,8 @@ export function buildHubContainer(infra: ProcessInfrastructure<Store>): AwilixCo
     deliveryAccess: asClass(DeliveryAccess).singleton(),
     recordArrival: asClass(RecordArrival).singleton(),
     courierEligibility: asClass(CheckCourierEligibility).singleton(),
+    answerOffer: asClass(AnswerOffer).singleton(),
+    dispatchEvents: asFunction(({ redis, logger, keyPrefix }: HubCradle) => new DispatchEventBus({ redis, logger, keyPrefix })).singleton(),
   });
   registerRealtime(container);
   return container;

@@ -64,6 +64,7 @@ import { registerCheckout, checkoutRoutesOf, type CheckoutCradle } from './wirin
 import { registerWebhooks, startWebhookWorkers, webhookRoutesOf, type WebhooksCradle } from './wiring/webhooks.js';
 import { registerNotifications, notificationRoutesOf, startNotificationWorkers, type NotificationsCradle } from './wiring/notifications.js';
 import { payoutRoutesOf, registerPayouts, startPayoutWorkers, type PayoutsCradle } from './wiring/payouts.js';
+import { registerDispatch, startDispatchWorkers, type DispatchCradle } from './wiring/dispatch.js';
 import { dispatchControlRoutesOf, registerDispatchControl, startDispatchMetrics, type DispatchControlCradle } from './wiring/dispatch-control.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
@@ -71,7 +72,7 @@ export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 export type ContainerRole = Exclude<ProcessRole, 'hub'>;
 
 /** Everything the container holds. Use cases take a slice of this as their `deps`; routes too (AuthRouteDeps: the auth use cases). */
-export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, CartsCradle, OrdersCradle, CheckoutCradle, PaymentsCradle, WebhooksCradle, NotificationsCradle, FinanceCradle, PayoutsCradle, DispatchControlCradle {
+export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, CartsCradle, OrdersCradle, CheckoutCradle, PaymentsCradle, WebhooksCradle, NotificationsCradle, FinanceCradle, PayoutsCradle, DispatchCradle, DispatchControlCradle {
   config: Config;
   role: ProcessRole;
   logger: Logger;
@@ -177,6 +178,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
   registerCheckout(container);
   registerWebhooks(container);
   registerNotifications(container);
+  registerDispatch(container);
   registerDispatchControl(container);
   return container;
 }
@@ -289,6 +291,7 @@ function compose(infra: Infrastructure, role: ContainerRole): Composed {
     startWebhookWorkers(c);
     startNotificationWorkers(c);
     startFinanceWorkers(c);
+    startDispatchWorkers(c);
     startPayoutWorkers(c);
   }
 

@@ -8,6 +8,7 @@ import type { IdentityEvent } from '../domain/identity/model.js';
 import type { AccessTokenVerifier } from '../domain/identity/ports.js';
 import type { Principal } from '../domain/shared/principal.js';
 import type { CourierPresence } from './presence.js';
+import type { OfferNotice } from '../domain/dispatch/events.js';
 import type { HubMetrics } from './metrics.js';
 
 /** What the hub needs from the rest of the system, as small structural ports (wired in infra/wiring/realtime.ts). */
@@ -24,6 +25,17 @@ export interface RealtimeDeps {
   recordArrival: {
     execute(input: { deliveryId: string; courierId: string; status: ArrivalStatus; at: Date }): Promise<{ changed: boolean }>;
   };
+  /**
+   * The courier's answers to offers (domain/dispatch AnswerOffer: coded
+   * refusals that change nothing) and their pending offers, to expire them
+   * when the courier's last socket goes.
+   */
+  offers: {
+    accept(courierId: string, offerId: string): Promise<{ offer: { id: string; deliveryId: string; orderId: string } }>;
+    decline(courierId: string, offerId: string, reason: string | null): Promise<{ id: string }>;
+    expire(offerId: string, reason: string): Promise<unknown>;
+    listPendingByCourier(courierId: string): Promise<{ id: string }[]>;
+  };
   /** Every identity and delivery event of the system, from whichever process raised it. */
   events: {
     onIdentity(handler: (e: IdentityEvent) => void): void;
@@ -32,6 +44,8 @@ export interface RealtimeDeps {
     onOrder(handler: (e: OrderStatusChanged) => void): void;
     /** New in-app messages (best effort, from the notification workers). */
     onNotification(handler: (e: { accountId: string } & NotificationNew) => void): void;
+    /** Offers made and ended (best effort, from the relay; the offer is stored, and pushed as a notification too). */
+    onOffer(handler: (e: OfferNotice) => void): void;
   };
   settings: HubSettings;
   /**

@@ -188,6 +188,29 @@ export const deliveryEvent = z.object({
   at: z.string(),
 }).loose();
 
+/** A delivery offered to this courier until `expiresAt` (ISO time); answer with offer:accept or offer:decline. */
+export const offerNew = z.object({
+  offerId: id,
+  deliveryId: id,
+  orderId: id,
+  pickup: point,
+  dropoff: point,
+  /** What the courier earns for the delivery, integer minor units. */
+  feeMinor: z.number().int().min(0),
+  expiresAt: z.iso.datetime(),
+});
+export type OfferNew = z.infer<typeof offerNew>;
+/** An offer of this courier ended without their answer on this socket: expired (timer, disconnect, taken), or answered elsewhere. */
+export const offerEnded = z.object({
+  offerId: id,
+  deliveryId: id,
+  status: z.enum(['accepted', 'declined', 'expired']),
+  reason: z.string().nullable(),
+});
+export type OfferEnded = z.infer<typeof offerEnded>;
+export const offerAccept = z.strictObject({ offerId: id });
+export const offerDecline = z.strictObject({ offerId: id, reason: z.string().min(1).max(200).optional() });
+
 export const sessionEnded = z.object({ reason: z.enum(['token_expired', 'logged_out', 'suspended', 'revoked']) });
 
 // ---- the catalogue -------------------------------------------------------------
@@ -248,7 +271,7 @@ const sessionEndedEvent: ServerEvent = {
 export const PROTOCOL: Record<'/courier' | '/customer' | '/ops', NamespaceSpec> = {
   '/courier': {
     roles: ['courier'],
-    description: 'Couriers go online or offline and stream fixes. Only verified, unsuspended couriers may go online.',
+    description: 'Couriers go online or offline, stream fixes, and answer delivery offers. Only verified, unsuspended couriers may go online.',
     receives: {
       // Going online reads eligibility and active deliveries from the database: a few times a shift.
       'courier:online': { payload: courierOnline, ack: simpleAck(z.object({ status: availability }).extend(courierDeliveries.shape)), summary: 'Go online with a vehicle and capacity.', budget: { ratePerS: 1, burst: 5, heavy: true } },
@@ -258,9 +281,24 @@ export const PROTOCOL: Record<'/courier' | '/customer' | '/ops', NamespaceSpec> 
       location: { payload: fix, ack: locationAck, summary: 'One fix.', budget: { ratePerS: 50, burst: 100 } },
       // Each batch carries up to 500 fixes, which spend the fix and backlog buckets; a dead zone's trail is a few batches.
       locations: { payload: locationsBatch, ack: locationAck, summary: `Up to ${MAX_BATCH} buffered fixes, applied in timestamp order.`, budget: { ratePerS: 2, burst: 10 } },
+      // Each answer is one transaction (the offer, the delivery, the dispatch state): a few a minute at most.
+      'offer:accept': {
+        payload: offerAccept,
+        ack: simpleAck(z.object({ offerId: id, deliveryId: id, orderId: id, status: z.literal('accepted') })),
+        summary: 'Accept an offer: the delivery is assigned to you, unless it expired (OFFER_EXPIRED), you answered it already (OFFER_ALREADY_ACCEPTED, OFFER_ALREADY_DECLINED), it is not yours (NOT_FOUND) or another courier has the delivery (CONFLICT). A refusal changes nothing.',
+        budget: { ratePerS: 5, burst: 10, heavy: true },
+      },
+      'offer:decline': {
+        payload: offerDecline,
+        ack: simpleAck(z.object({ offerId: id, status: z.literal('declined') })),
+        summary: 'Decline an offer (the next courier gets it; you are not asked again for this delivery). Refusals as for offer:accept; declining after accepting is OFFER_ALREADY_ACCEPTED.',
+        budget: { ratePerS: 5, burst: 10, heavy: true },
+      },
       'auth:refresh': refresh,
     },
     sends: {
+      'offer:new': { payload: offerNew, summary: 'A delivery offered to you until expiresAt (dispatch.offerTimeoutSeconds, default 30 s); also sent as a push notification.' },
+      'offer:ended': { payload: offerEnded, summary: 'One of your offers ended: expired (its timer, your disconnect, or the delivery was taken) or answered from another socket.' },
       'courier:deliveries': { payload: courierDeliveries, summary: "The courier's active deliveries, whenever they change." },
       'notification:new': notificationNewEvent,
       'session:ended': sessionEndedEvent,

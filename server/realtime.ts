@@ -74,6 +74,9 @@ export function attachRealtime(io: Server, deps: RealtimeDeps): Realtime {
     deps.metrics.broadcasts.inc({ event: 'order:updated' });
   });
 
+  // Offers go to the courier's sockets wherever they are connected: every hub gets every offer event.
+  deps.events.onOffer((e) => courier.offers.deliver(e));
+
   // An account's sockets of this process, whatever the namespace: the inbox follows the person, not the screen.
   deps.events.onNotification((e) => {
     const payload: NotificationNew = { message: e.message, unread: e.unread };

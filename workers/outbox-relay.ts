@@ -4,6 +4,7 @@ import type { OutboxStore, StoredEvent } from '../domain/shared/events.js';
 import { fromOutboxEvent } from '../domain/delivery/events.js';
 import type { DeliveryEvent } from '../domain/delivery/model.js';
 import { orderStatusFromOutbox, type OrderStatusChanged } from '../domain/ordering/order-events.js';
+import { offerNoticeFromOutbox, type OfferNotice } from '../domain/dispatch/events.js';
 import { CONSUMERS, consumersOf, type ConsumerName, type EventJob } from './queues.js';
 
 /** What the relay needs of the queues (infra/queues.ts). */
@@ -17,6 +18,10 @@ export interface HubChannel {
 /** What the relay needs of the hubs' order channel (infra/order-events.ts); best effort, never rejects. */
 export interface OrderChannel {
   publish(events: OrderStatusChanged[]): Promise<void>;
+}
+/** What the relay needs of the hubs' offer channel (infra/dispatch-events.ts); best effort, never rejects. */
+export interface OfferChannel {
+  publish(events: OfferNotice[]): Promise<void>;
 }
 /** One relay at a time among every process (infra/redis-lease.ts). */
 export interface Lease {
@@ -54,7 +59,7 @@ export class OutboxRelay {
   private nudged = false;
   private unlisten: (() => void) | undefined;
 
-  constructor(private readonly deps: { outbox: OutboxStore; queues: EventQueues; hubChannel: HubChannel; orderChannel?: OrderChannel; lease: Lease; clock: Clock; logger: Logger; settings: RelaySettings; hooks?: RelayHooks; nudges?: NudgeListener }) {}
+  constructor(private readonly deps: { outbox: OutboxStore; queues: EventQueues; hubChannel: HubChannel; orderChannel?: OrderChannel; offerChannel?: OfferChannel; lease: Lease; clock: Clock; logger: Logger; settings: RelaySettings; hooks?: RelayHooks; nudges?: NudgeListener }) {}
 
   start(): void {
     if (!this.stopped) return;
@@ -98,6 +103,7 @@ export class OutboxRelay {
     const forHubs = events.map(fromOutboxEvent).filter((e): e is DeliveryEvent => e !== null);
     await this.deps.hubChannel.publish(forHubs);
     if (this.deps.orderChannel) await this.deps.orderChannel.publish(events.map(orderStatusFromOutbox).filter((e): e is OrderStatusChanged => e !== null));
+    if (this.deps.offerChannel) await this.deps.offerChannel.publish(events.map(offerNoticeFromOutbox).filter((e): e is OfferNotice => e !== null));
   }
 
   private async run(): Promise<void> {

@@ -7,6 +7,7 @@ import { WEBHOOK_EVENT_TYPES } from '../domain/webhooks/event-types.js';
 import { TRIGGER_EVENT_TYPES } from '../domain/notification/triggers.js';
 import { CATEGORIES, CHANNELS } from '../domain/notification/model.js';
 import { paymentCaptured, paymentRefunded } from '../domain/ordering/payment-events.js';
+import { offerEnded } from '../domain/dispatch/events.js';
 import { topUpCaptured } from '../domain/finance/top-up.js';
 
 /**
@@ -31,6 +32,9 @@ export const QUEUES = {
   notifyInApp: 'notify-in-app',
   notifyBulk: 'notify-bulk',
   finance: 'finance',
+  dispatch: 'dispatch',
+  dispatchRounds: 'dispatch-rounds',
+  offerExpiry: 'offer-expiry',
   payoutBatches: 'payout-batches',
   ledgerExpiry: 'ledger-expiry',
   dispatchBatch: 'dispatch-batch',
@@ -72,6 +76,11 @@ export const CONSUMERS = {
     queue: QUEUES.finance,
     events: [paymentCaptured.type, paymentRefunded.type, ORDER_EVENT_BY_STATUS.delivered.type, ORDER_EVENT_BY_STATUS.cancelled.type, ORDER_EVENT_BY_STATUS.rejected.type, topUpCaptured.type],
     description: 'Moves the ledger with the order: a captured card payment is held for the order, delivery settles it (store, commission, courier fee, platform cut; cash: the courier\'s cash in hand), a rejection or cancellation releases it, a full refund reverses what was posted; a captured wallet top-up credits the wallet.',
+  },
+  dispatch: {
+    queue: QUEUES.dispatch,
+    events: [ORDER_EVENT_BY_STATUS.confirmed.type, offerEnded.type],
+    description: 'Opens dispatch when the store confirms an order (a round at once when the food is ready within dispatch.openBeforeReadyMinutes, else a delayed one), and runs the next round when an offer ends (declined or expired); each round is a dispatch-rounds job keyed by delivery and round.',
   },
 } as const satisfies Record<string, { queue: QueueName; events: readonly string[]; description: string }>;
 export type ConsumerName = keyof typeof CONSUMERS;
@@ -127,6 +136,12 @@ export type BulkJob = z.infer<typeof bulkJobSchema>;
 /** The repeatable batch-matching round (every `dispatch.batch.intervalSeconds`). */
 export const dispatchBatchJobSchema = z.strictObject({ task: z.literal('round') });
 export type DispatchBatchJob = z.infer<typeof dispatchBatchJobSchema>;
+/** One step of a delivery's dispatch (RunDispatchRound; job id = delivery id and what it follows, so repeats add nothing). */
+export const dispatchRoundJobSchema = z.strictObject({ deliveryId: z.string().min(1).max(128) });
+export type DispatchRoundJob = z.infer<typeof dispatchRoundJobSchema>;
+/** An offer's timer: ends it as expired at its expiry (job id from the offer id). */
+export const offerExpiryJobSchema = z.strictObject({ offerId: z.string().min(1).max(200) });
+export type OfferExpiryJob = z.infer<typeof offerExpiryJobSchema>;
 /** One payout batch: the admin's trigger names it; the scheduled run's id comes from its job (null here). */
 export const payoutBatchJobSchema = z.strictObject({ batchId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/).nullable() });
 export type PayoutBatchJob = z.infer<typeof payoutBatchJobSchema>;
@@ -151,6 +166,9 @@ export interface JobPayloads {
   'notify-in-app': ChannelJobPayload;
   'notify-bulk': BulkJob;
   finance: EventJob;
+  dispatch: EventJob;
+  'dispatch-rounds': DispatchRoundJob;
+  'offer-expiry': OfferExpiryJob;
   'payout-batches': PayoutBatchJob;
   'ledger-expiry': LedgerExpiryJob;
   reconciliation: ReconciliationJob;
@@ -173,6 +191,9 @@ export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   'notify-in-app': channelJobSchema,
   'notify-bulk': bulkJobSchema,
   finance: domainEventSchema,
+  dispatch: domainEventSchema,
+  'dispatch-rounds': dispatchRoundJobSchema,
+  'offer-expiry': offerExpiryJobSchema,
   'payout-batches': payoutBatchJobSchema,
   'ledger-expiry': ledgerExpiryJobSchema,
   reconciliation: reconciliationJobSchema,

@@ -55,3 +55,25 @@ export const offerEndedEvent = (o: Offer): NewEvent => ({
   occurredAt: o.endedAt!,
   payload: { offerId: o.id, deliveryId: o.deliveryId, orderId: o.orderId, courierId: o.courierId, round: o.round, status: o.status, reason: o.endReason, at: o.endedAt },
 });
+
+type OfferMadePayload = z.infer<typeof offerMade.payload>;
+type OfferEndedPayload = z.infer<typeof offerEnded.payload>;
+
+/**
+ * An offer event as the hubs carry it (best effort, from the relay): the hub
+ * holding the courier's sockets pushes `offer:new` or `offer:ended` to them.
+ */
+export type OfferNotice = ({ type: typeof offerMade.type } & OfferMadePayload) | ({ type: typeof offerEnded.type } & OfferEndedPayload);
+
+/** The hubs' shape of an outbox offer event; null for any other type. */
+export function offerNoticeFromOutbox(event: { type: string; payload: unknown }): OfferNotice | null {
+  if (event.type === offerMade.type) return { type: offerMade.type, ...(event.payload as OfferMadePayload) };
+  if (event.type === offerEnded.type) return { type: offerEnded.type, ...(event.payload as OfferEndedPayload) };
+  return null;
+}
+
+/** The schema of an OfferNotice on the hubs' channel. */
+export const offerNoticeSchema = z.discriminatedUnion('type', [
+  offerMade.payload.extend({ type: z.literal(offerMade.type) }),
+  offerEnded.payload.extend({ type: z.literal(offerEnded.type) }),
+]);

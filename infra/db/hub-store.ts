@@ -4,6 +4,7 @@ import type { DeliveryRepository } from '../../domain/delivery/ports.js';
 import type { StoreRepository } from '../../domain/catalog/ports.js';
 import type { AccountRepository } from '../../domain/identity/ports.js';
 import type { OutboxStore, UnitOfWork } from '../../domain/shared/events.js';
+import type { DispatchRepository, OfferRepository } from '../../domain/dispatch/ports.js';
 import { EVENTS } from '../../domain/platform/events.js';
 import type { Store, StoreSettings } from './store.js';
 
@@ -11,10 +12,13 @@ import type { Store, StoreSettings } from './store.js';
  * What a hub-only process reads and writes in the database: deliveries (who may
  * watch an order, the arrival status changes of geofences, with their outbox
  * events), the stores' owners (an owner may watch its orders) and accounts
- * (whether a courier may go online). Nothing else of commerce is loaded.
+ * (whether a courier may go online), and offers with their dispatch state
+ * (couriers answer offers on the hub). Nothing else of commerce is loaded.
  */
 export interface HubRepositories {
   deliveries: DeliveryRepository;
+  offers: OfferRepository;
+  dispatches: DispatchRepository;
   stores: StoreRepository;
   accounts: AccountRepository;
   outbox: OutboxStore;
@@ -57,7 +61,8 @@ export function hubRepositories(store: Store): HubRepositories {
     const { SqlStoreRepository } = require('./sql/catalog.js') as typeof import('./sql/catalog.js');
     const { SqlAccountRepository } = require('./sql/identity.js') as typeof import('./sql/identity.js');
     const { SqlOutbox } = require('./sql/outbox.js') as typeof import('./sql/outbox.js');
-    return { deliveries: new SqlDeliveryRepository(db), stores: new SqlStoreRepository(db), accounts: new SqlAccountRepository(db), outbox: new SqlOutbox(db, EVENTS), unitOfWork: db };
+    const { SqlOfferRepository, SqlDispatchRepository } = require('./sql/dispatch.js') as typeof import('./sql/dispatch.js');
+    return { deliveries: new SqlDeliveryRepository(db), offers: new SqlOfferRepository(db), dispatches: new SqlDispatchRepository(db), stores: new SqlStoreRepository(db), accounts: new SqlAccountRepository(db), outbox: new SqlOutbox(db, EVENTS), unitOfWork: db };
   }
   const conn = store.mongo;
   const { MongoDeliveryRepository } = require('./mongo/delivery.js') as typeof import('./mongo/delivery.js');
@@ -65,5 +70,6 @@ export function hubRepositories(store: Store): HubRepositories {
   const { MongoAccountRepository } = require('./mongo/identity.js') as typeof import('./mongo/identity.js');
   const { MongoOutbox } = require('./mongo/outbox.js') as typeof import('./mongo/outbox.js');
   const { mongoUnitOfWork } = require('./mongo/connection.js') as typeof import('./mongo/connection.js');
-  return { deliveries: new MongoDeliveryRepository(conn), stores: new MongoStoreRepository(conn), accounts: new MongoAccountRepository(conn), outbox: new MongoOutbox(conn, EVENTS), unitOfWork: mongoUnitOfWork(conn) };
+  const { MongoOfferRepository, MongoDispatchRepository } = require('./mongo/dispatch.js') as typeof import('./mongo/dispatch.js');
+  return { deliveries: new MongoDeliveryRepository(conn), offers: new MongoOfferRepository(conn), dispatches: new MongoDispatchRepository(conn), stores: new MongoStoreRepository(conn), accounts: new MongoAccountRepository(conn), outbox: new MongoOutbox(conn, EVENTS), unitOfWork: mongoUnitOfWork(conn) };
 }

@@ -13,6 +13,7 @@ import { QUEUES } from '../../workers/queues.js';
 import type { Repositories } from '../db/index.js';
 import type { DeliveryEventBus } from '../delivery-events.js';
 import type { OrderEventBus } from '../order-events.js';
+import type { DispatchEventBus } from '../dispatch-events.js';
 import type { Queues } from '../queues.js';
 import { RedisLease } from '../redis-lease.js';
 import { OutboxNudges, outboxNudgeChannel as nudgeChannel } from '../outbox-nudge.js';
@@ -36,6 +37,7 @@ interface Needs {
   queues: Queues;
   deliveryEvents: DeliveryEventBus;
   orderEvents: OrderEventBus;
+  dispatchEvents: DispatchEventBus;
 }
 
 const CONSUMER_LOCK_MS = 5_000;
@@ -49,12 +51,13 @@ export function registerEvents(container: AwilixContainer<EventsCradle & Needs>)
     outbox: asFunction(({ outboxNudges }: EventsCradle) => outboxNudges.outbox).singleton(),
     processedEvents: asFunction(({ repositories }: Needs) => repositories.processedEvents).singleton(),
     unitOfWork: asFunction(({ outboxNudges }: EventsCradle) => outboxNudges.unitOfWork).singleton(),
-    outboxRelay: asFunction(({ outbox, queues, deliveryEvents, orderEvents, redis, redisTarget, keyPrefix, clock, logger }: EventsCradle & Needs) =>
+    outboxRelay: asFunction(({ outbox, queues, deliveryEvents, orderEvents, dispatchEvents, redis, redisTarget, keyPrefix, clock, logger }: EventsCradle & Needs) =>
       new OutboxRelay({
         outbox,
         queues,
         hubChannel: deliveryEvents,
         orderChannel: orderEvents,
+        offerChannel: dispatchEvents,
         lease: new RedisLease(redis, `${keyPrefix}outbox:relay`, RELAY_LEASE_MS),
         clock,
         logger: logger.child({ component: 'outbox-relay' }),

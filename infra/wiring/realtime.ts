@@ -21,6 +21,10 @@ import type { Metrics } from '../metrics.js';
 import type { IdentityEventBus } from '../identity-events.js';
 import { createRedisClient, type RedisClient, type RedisTarget } from '../redis.js';
 import type { CommerceCradle } from './commerce.js';
+import type { AnswerOffer } from '../../domain/dispatch/use-cases/answer-offer.js';
+import type { OfferRepository } from '../../domain/dispatch/ports.js';
+import type { OfferNotice } from '../../domain/dispatch/events.js';
+import type { DispatchEventBus } from '../dispatch-events.js';
 
 /** Geo keys of this deployment, under REDIS_KEY_PREFIX (one hash tag per H3 region, cluster-safe). */
 const geoPrefix = (keyPrefix: string) => `${keyPrefix}geo:`;
@@ -92,6 +96,10 @@ export interface HubParts extends RealtimeCradle, Pick<CommerceCradle, 'deliveri
   notificationEvents: NotificationEventBus;
   tokenVerifier: AccessTokenVerifier;
   courierEligibility: CheckCourierEligibility;
+  /** Couriers answer offers on the hub: the database decides which accept wins. */
+  answerOffer: Pick<AnswerOffer, 'accept' | 'decline' | 'expire'>;
+  offers: Pick<OfferRepository, 'listPendingByCourier'>;
+  dispatchEvents: DispatchEventBus;
 }
 
 /**
@@ -106,6 +114,7 @@ export async function startRealtime(io: Server, c: HubParts, positionClients: Po
   const deliveryHandlers: ((e: DeliveryEvent) => void)[] = [];
   const orderHandlers: ((e: OrderStatusChanged) => void)[] = [];
   const notificationHandlers: ((e: NotificationCreated) => void)[] = [];
+  const offerHandlers: ((e: OfferNotice) => void)[] = [];
   const realtime = attachRealtime(io, {
     logger: c.logger.child({ component: 'hub' }),
     tokens: c.tokenVerifier,
@@ -117,7 +126,13 @@ export async function startRealtime(io: Server, c: HubParts, positionClients: Po
     activeDeliveries: c.deliveries,
     deliveryAccess: c.deliveryAccess,
     recordArrival: c.recordArrival,
-    events: { onIdentity: (h) => identityHandlers.push(h), onDelivery: (h) => deliveryHandlers.push(h), onOrder: (h) => orderHandlers.push(h), onNotification: (h) => notificationHandlers.push(h) },
+    offers: {
+      accept: (courierId, offerId) => c.answerOffer.accept(courierId, offerId),
+      decline: (courierId, offerId, reason) => c.answerOffer.decline(courierId, offerId, reason),
+      expire: (offerId, reason) => c.answerOffer.expire(offerId, reason),
+      listPendingByCourier: (courierId) => c.offers.listPendingByCourier(courierId),
+    },
+    events: { onIdentity: (h) => identityHandlers.push(h), onDelivery: (h) => deliveryHandlers.push(h), onOrder: (h) => orderHandlers.push(h), onNotification: (h) => notificationHandlers.push(h), onOffer: (h) => offerHandlers.push(h) },
     settings: c.hubSettings,
     positionBus: { ...positionClients, hubId: c.hubId, prefix: c.keyPrefix },
   });
@@ -129,6 +144,7 @@ export async function startRealtime(io: Server, c: HubParts, positionClients: Po
     await c.deliveryEvents.subscribe(subscriber, (e) => deliveryHandlers.forEach((h) => h(e)));
     await c.orderEvents.subscribe(subscriber, (e) => orderHandlers.forEach((h) => h(e)));
     await c.notificationEvents.subscribe(subscriber, (e) => notificationHandlers.forEach((h) => h(e)));
+    await c.dispatchEvents.subscribe(subscriber, (e) => offerHandlers.forEach((h) => h(e)));
     await realtime.ready;
   } catch (err) {
     clearInterval(sweeper);

@@ -7,6 +7,7 @@ import { courierDataOf, stateOf, statusOf } from '../courier-state.js';
 import type { RealtimeDeps } from '../deps.js';
 import { guardEvents } from '../event-guard.js';
 import { CourierGeofences } from '../geofences.js';
+import { CourierOffers } from './courier-offers.js';
 import { FixIngestion } from '../ingestion.js';
 import type { CourierPositions } from '../positions.js';
 import { PROTOCOL, courierOffline, courierOnline } from '../protocol.js';
@@ -20,8 +21,9 @@ const BACKLOG_BURST = 500;
  * /courier: go online/offline and stream fixes. The hot path is
  * server/ingestion.ts (validate → token bucket → one Lua call in the geo index
  * → coalesced positions to each active order's watchers); geofences and
- * arrivals are server/geofences.ts. Nothing touches the database except the
- * rare geofence arrival.
+ * arrivals are server/geofences.ts; offers and their answers are
+ * courier-offers.ts. Nothing touches the database except the
+ * rare geofence arrival and the answer to an offer.
  */
 export class CourierNamespace {
   readonly nsp: Namespace;
@@ -29,6 +31,8 @@ export class CourierNamespace {
   private readonly local = new Map<string, Socket>();
   private readonly ingestion: FixIngestion;
   private readonly geofences: CourierGeofences;
+  /** Offers to this process's couriers and their answers (courier-offers.ts). */
+  readonly offers: CourierOffers;
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
@@ -41,6 +45,7 @@ export class CourierNamespace {
     sessions.guard(this.nsp, ['courier']);
     this.geofences = new CourierGeofences(deps);
     this.ingestion = new FixIngestion(deps, positions, this.geofences);
+    this.offers = new CourierOffers(deps);
     this.nsp.on('connection', (socket) => this.onConnection(socket));
     this.heartbeat = setInterval(() => void this.deps.presence.heartbeat(this.local.keys()).catch(() => undefined), 20_000);
     this.heartbeat.unref();
@@ -61,9 +66,13 @@ export class CourierNamespace {
     socket.on('courier:offline', handle(courierOffline, logger, () => this.goOffline(socket).then(() => ok({ status: 'offline' as const }))));
     socket.on('location', (...args: unknown[]) => this.ingestion.onLocation(socket, args));
     socket.on('locations', (...args: unknown[]) => this.ingestion.onLocations(socket, args));
+    this.offers.attach(socket);
     socket.once('disconnect', () => {
       metrics.sockets.dec({ namespace: '/courier' });
-      void this.goOffline(socket).catch((err: unknown) => logger.warn({ err }, 'courier offline on disconnect failed'));
+      void this.goOffline(socket)
+        .catch((err: unknown) => logger.warn({ err }, 'courier offline on disconnect failed'))
+        .then(() => this.offers.detach(socket))
+        .catch((err: unknown) => logger.warn({ err }, 'expiring offers on disconnect failed'));
     });
   }
 

@@ -51,7 +51,8 @@ export async function launchBrowser(): Promise<TestBrowser> {
         proc.kill('SIGKILL');
         await new Promise((r) => proc.once('exit', r));
       }
-      rmSync(profile, { recursive: true, force: true });
+      // Chromium's helper processes may still be writing the profile as the main one exits: retry.
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }

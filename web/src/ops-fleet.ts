@@ -2,7 +2,7 @@ import type { Feature, FeatureCollection } from 'geojson';
 import type { LiveMap } from './map';
 
 export interface OpsCourier { courierId: string; lat: number; lng: number; status: 'available' | 'busy'; ts: number; stale: boolean }
-export interface OpsSnapshot { at: string; areas: { cell: string; couriers: OpsCourier[]; counts: { online: number; available: number; busy: number; stale: number } }[] }
+export interface OpsSnapshot { at: string; areas: { cell: string; couriers: OpsCourier[]; counts: { online: number; available: number; busy: number; stale: number }; truncated: boolean }[] }
 export type DrawnState = 'available' | 'busy' | 'stale';
 
 /** What the page's header and alerts show of the fleet: counts, and the few stalest couriers by name. */
@@ -11,6 +11,8 @@ export interface FleetSummary {
   available: number;
   busy: number;
   staleCount: number;
+  /** Areas where the hub listed only its first couriers (per-area limit): zooming in shows the rest. */
+  truncatedAreas: number;
   /** The stalest couriers first, at most STALE_LISTED. */
   stale: { courierId: string; silentS: number }[];
 }
@@ -37,6 +39,8 @@ export class FleetLayer {
   private lastFlushAt = 0;
   /** Snapshots applied since the page opened. */
   batches = 0;
+  /** The last snapshot's areas, couriers in them (the hub's counts) and areas cut at the hub's per-area limit. */
+  last = { areas: 0, counted: 0, truncated: 0 };
 
   constructor(
     private readonly liveMap: LiveMap,
@@ -50,12 +54,14 @@ export class FleetLayer {
     for (const area of snap.areas) if (watched.has(area.cell)) for (const c of area.couriers) next.set(c.courierId, c);
     this.couriers = next;
     this.batches += 1;
+    this.last = { areas: snap.areas.length, counted: snap.areas.reduce((n, a) => n + a.counts.online + a.counts.stale, 0), truncated: snap.areas.filter((a) => a.truncated).length };
     this.schedule();
     performance.measure('ops:apply', { start: t0, end: performance.now() });
   }
 
   clear(): void {
     this.couriers = new Map();
+    this.last = { areas: 0, counted: 0, truncated: 0 };
     this.schedule();
   }
 
@@ -86,7 +92,7 @@ export class FleetLayer {
     const now = Date.now();
     this.lastFlushAt = now;
     const features: Feature[] = new Array(this.couriers.size);
-    const summary: FleetSummary = { online: 0, available: 0, busy: 0, staleCount: 0, stale: [] };
+    const summary: FleetSummary = { online: 0, available: 0, busy: 0, staleCount: 0, truncatedAreas: this.last.truncated, stale: [] };
     const stale: OpsCourier[] = [];
     let i = 0;
     for (const c of this.couriers.values()) {

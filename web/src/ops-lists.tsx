@@ -72,7 +72,7 @@ const alertText = (a: Alert): string => {
 };
 
 /** Late deliveries, expiring offers, couriers over their cash limit, stale couriers (the stalest few, and how many in all). */
-export function AlertList(props: { alerts: Alert[]; staleCount: number; onSelect: (deliveryId: string) => void }) {
+export function AlertList(props: { alerts: Alert[]; staleCount: number; truncatedAreas: number; onSelect: (deliveryId: string) => void }) {
   const listedStale = props.alerts.filter((a) => a.kind === 'stale').length;
   return (
     <section>
@@ -92,6 +92,7 @@ export function AlertList(props: { alerts: Alert[]; staleCount: number; onSelect
           </li>
         ))}
         {props.staleCount > listedStale ? <li class="muted">{t('alertStaleMore', { count: props.staleCount - listedStale })}</li> : null}
+        {props.truncatedAreas ? <li class="muted" data-testid="truncated">{t('truncatedAreas', { count: props.truncatedAreas })}</li> : null}
       </ul>
     </section>
   );

@@ -7,6 +7,8 @@ export interface Delivery {
   pickup: { lat: number; lng: number };
   dropoff: { lat: number; lng: number };
   timestamps: Record<string, string>;
+  reason: string | null;
+  version: number;
   createdAt: string;
 }
 
@@ -77,11 +79,11 @@ export function alertsOf(input: {
   return [...late, ...offers, ...cash, ...stale];
 }
 
-/** The dispatch figures of GET /dispatch/stats, as far as the board shows them. */
-export interface DispatchFigures { medianAssignS: number | null; onTimePct: number | null }
+/** GET /dispatch/stats over the last hour, as far as the board shows it. */
+export interface DispatchFigures { assignP90S: number | null; onTimePct: number | null }
 
 /** The header's figures, from what the board holds: the fleet's counts and the listed deliveries. */
-export function kpisOf(deliveries: Delivery[], fleet: { online: number; available: number; busy: number }, now: number, promiseMinutes: number): { online: number; available: number; busy: number; perHour: number } & DispatchFigures {
+export function kpisOf(deliveries: Delivery[], fleet: { online: number; available: number; busy: number }, now: number, promiseMinutes: number): { online: number; available: number; busy: number; perHour: number; medianAssignS: number | null; onTimePct: number | null } {
   const hourAgo = now - 3_600_000;
   const delivered = deliveries.filter((d) => d.timestamps.delivered);
   const perHour = delivered.filter((d) => Date.parse(d.timestamps.delivered!) >= hourAgo).length;

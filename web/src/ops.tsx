@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { cellToBoundary, polygonToCells } from 'h3-js';
+import { cellToBoundary, polygonToCellsExperimental, POLYGON_TO_CELLS_FLAGS } from 'h3-js';
 import type { Feature } from 'geojson';
 import type { Socket } from 'socket.io-client';
 import { api, ask, liveSocket } from './api';
@@ -13,23 +13,27 @@ import { ActionBar, AlertList, DeliveryLists, Kpi, type ActionOutcome } from './
 import { runBulk, type BulkAction } from './ops-actions';
 
 const MAX_CELLS = 50;
-/** Cash limits and dispatch figures change slowly: re-read this often (and after every action). */
+/** Cash limits and the dispatch figures change slowly: re-read this often (and after every action). */
 const SLOW_READ_MS = 30_000;
 /** `dispatch.promiseMinutes` when the setting cannot be read (its default). */
 const DEFAULT_PROMISE_MINUTES = 45;
 
 const pointFeature = (p: { lat: number; lng: number }, props: Record<string, unknown>): Feature => ({ type: 'Feature', properties: props, geometry: { type: 'Point', coordinates: [p.lng, p.lat] } });
 
-/** The H3 cells (res 5 zoomed out, 6 zoomed in) covering the view, at most MAX_CELLS. */
+/**
+ * The H3 cells (res 5 zoomed out, 6 zoomed in) that overlap the view, at most MAX_CELLS. Overlap, not
+ * centre-inside: a cell whose centre is off screen still has couriers in the visible corner.
+ */
 export function cellsForView(bounds: [number, number, number, number], zoom: number): string[] {
   const [w, s, e, n] = bounds;
   const ring = [[s, w], [s, e], [n, e], [n, w], [s, w]];
+  const cover = (res: number) => polygonToCellsExperimental(ring, res, POLYGON_TO_CELLS_FLAGS.containmentOverlapping);
   for (const res of zoom >= 11 ? [6, 5] : [5]) {
-    const cells = polygonToCells(ring, res);
+    const cells = cover(res);
     if (cells.length > 0 && cells.length <= MAX_CELLS) return cells;
   }
-  // A view larger than 50 res-5 cells: the centre's cells only.
-  return polygonToCells(ring, 5).slice(0, MAX_CELLS);
+  // A view larger than 50 res-5 cells: the first 50 only.
+  return cover(5).slice(0, MAX_CELLS);
 }
 
 export function OpsPage() {
@@ -43,11 +47,11 @@ function Board() {
   const mapEl = useRef<HTMLDivElement>(null);
   const [live, setLive] = useState(false);
   const [deliveries, setDeliveries] = useState<Delivery[]>([]);
-  const [fleet, setFleet] = useState<FleetSummary>({ online: 0, available: 0, busy: 0, staleCount: 0, stale: [] });
+  const [fleet, setFleet] = useState<FleetSummary>({ online: 0, available: 0, busy: 0, staleCount: 0, truncatedAreas: 0, stale: [] });
   const [offers, setOffers] = useState<Map<string, PendingOffer>>(new Map());
   const [overCash, setOverCash] = useState<Set<string>>(new Set());
-  const [figures] = useState<DispatchFigures | null>(null);
-  const [promiseMinutes] = useState(DEFAULT_PROMISE_MINUTES);
+  const [figures, setFigures] = useState<DispatchFigures | null>(null);
+  const [promiseMinutes, setPromiseMinutes] = useState(DEFAULT_PROMISE_MINUTES);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [outcome, setOutcome] = useState<ActionOutcome | null>(null);
   const [now, setNow] = useState(Date.now());
@@ -64,8 +68,12 @@ function Board() {
   /** Couriers carrying listed deliveries: the ones whose cash matters to the next assignment. */
   const loadSlow = async () => {
     const ids = [...new Set(deliveriesRef.current.flatMap((d) => (d.courierId && ACTIVE.has(d.status) ? [d.courierId] : [])))].slice(0, 200);
-    const cash = ids.length ? await api<{ items: { courierId: string }[] }>('GET', `/couriers/over-cash-limit?ids=${ids.map(encodeURIComponent).join(',')}`) : { items: [] };
-    setOverCash(new Set(cash.items.map((x) => x.courierId)));
+    const [cash, stats] = await Promise.allSettled([
+      ids.length ? api<{ items: { courierId: string }[] }>('GET', `/couriers/over-cash-limit?ids=${ids.map(encodeURIComponent).join(',')}`) : Promise.resolve({ items: [] }),
+      api<{ timeToAssign: { p90S: number | null }; onTimePct: number | null }>('GET', '/dispatch/stats?windowMinutes=60'),
+    ]);
+    if (cash.status === 'fulfilled') setOverCash(new Set(cash.value.items.map((x) => x.courierId)));
+    if (stats.status === 'fulfilled') setFigures({ assignP90S: stats.value.timeToAssign.p90S, onTimePct: stats.value.onTimePct });
   };
 
   useEffect(() => {
@@ -121,12 +129,13 @@ function Board() {
       }),
     );
     liveMap.onViewChange(() => socket.connected && void subscribe(socket).catch(() => undefined));
+    void api<{ value: number }>('GET', '/admin/settings/dispatch.promiseMinutes').then((s) => setPromiseMinutes(s.value), () => undefined);
     const tick = setInterval(() => {
       setNow(Date.now());
       fleetLayer.tick(Date.now());
     }, 1000);
     const slow = setInterval(() => void loadSlow().catch(() => undefined), SLOW_READ_MS);
-    exposeForTests({ liveMap, socket, cells: () => cells, batches: () => fleetLayer.batches, reloadSlow: loadSlow });
+    exposeForTests({ liveMap, socket, cells: () => cells, batches: () => fleetLayer.batches, lastSnapshot: () => fleetLayer.last, reloadSlow: loadSlow });
     return () => {
       clearInterval(tick);
       clearInterval(slow);
@@ -169,8 +178,9 @@ function Board() {
   };
 
   const local = kpisOf(deliveries, fleet, now, promiseMinutes);
-  const medianAssignS = figures?.medianAssignS ?? local.medianAssignS;
+  // On time: dispatch's figure over the last hour; until it has one, the listed deliveries'.
   const onTimePct = figures?.onTimePct ?? local.onTimePct;
+  const medianAssignS = local.medianAssignS;
   const alerts = alertsOf({ deliveries, positionOf: (id) => fleetRef.current?.position(id) ?? null, offers: [...offers.values()], overCash, stale: fleet.stale, promiseMinutes, now });
   const toggle = (id: string) => setSelected((s) => (s.has(id) ? new Set([...s].filter((x) => x !== id)) : new Set([...s, id])));
 
@@ -182,13 +192,14 @@ function Board() {
         <Kpi label={t('kpiBusy')} value={local.busy} id="busy" />
         <Kpi label={t('kpiPerHour')} value={local.perHour} id="per-hour" />
         <Kpi label={t('kpiMedianAssign')} value={medianAssignS === null ? '—' : `${Math.round(medianAssignS)} s`} id="median-assign" />
+        <Kpi label={t('kpiAssignP90')} value={figures?.assignP90S == null ? '—' : `${Math.round(figures.assignP90S)} s`} id="assign-p90" />
         <Kpi label={t('kpiOnTime')} value={onTimePct === null ? '—' : `${onTimePct} %`} id="on-time" />
       </Header>
       <main class="ops">
         <div class="map" ref={mapEl} data-testid="map" />
         <div class="lists">
           <ActionBar selected={selectedDeliveries} onRun={run} outcome={outcome} />
-          <AlertList alerts={alerts} staleCount={fleet.staleCount} onSelect={(id) => setSelected(new Set([id]))} />
+          <AlertList alerts={alerts} staleCount={fleet.staleCount} truncatedAreas={fleet.truncatedAreas} onSelect={(id) => setSelected(new Set([id]))} />
           <DeliveryLists deliveries={deliveries} selected={selected} toggle={toggle} now={now} promiseMinutes={promiseMinutes} />
         </div>
       </main>

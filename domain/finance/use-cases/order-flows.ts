@@ -6,6 +6,7 @@ import type { CreateTransfers, TransferResult } from './create-transfers.js';
 import { accountIdFor, type OpenAccount } from './open-account.js';
 import { executeRelease, executeSettlement } from './wallet-payments.js';
 import type { LedgerRepository } from '../ports.js';
+import { deliveryFeeCutMinor } from '../courier-fee.js';
 
 /** What the money flows need to know of an order (read from the order and its delivery by the caller). */
 export interface SettlementOrder {
@@ -68,7 +69,7 @@ export class OrderMoneyFlows {
     commission.forEach((c, i) => {
       if (c.commissionMinor > 0) batch.push(this.move(`${order.orderId}:commission:${i}`, store, revenue, c.commissionMinor, 'order_commission', order.orderId, currency));
     });
-    const cut = Math.floor((order.deliveryFeeMinor * this.deps.liveSettings.get('finance.deliveryFeeCutBps')) / 10_000);
+    const cut = deliveryFeeCutMinor(order.deliveryFeeMinor, this.deps.liveSettings.get('finance.deliveryFeeCutBps'));
     if (order.deliveryFeeMinor - cut > 0) batch.push(this.move(`${order.orderId}:courier_fee`, store, courier, order.deliveryFeeMinor - cut, 'delivery_fee', order.orderId, currency));
     if (cut > 0) batch.push(this.move(`${order.orderId}:fee_cut`, store, revenue, cut, 'delivery_fee_cut', order.orderId, currency));
     return { transfers: await executeSettlement(this.deps, batch, order.method), commission };

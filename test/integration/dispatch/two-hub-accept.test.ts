@@ -1,0 +1,115 @@
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'socket.io-client';
+import { startTestApp, type TestApp } from '../../helpers/app.js';
+import { signUp, signUpAdmin, type Session } from '../../helpers/identity.js';
+import { connect, deliveryFor, emitAck, nextEvent, verifiedCourier } from '../../helpers/hub.js';
+import { startEmbeddedRedis, type EmbeddedRedis } from '../../../infra/embedded-redis.js';
+import { openPostgres } from '../../../infra/db/sql/client.js';
+import { spawnMain, type Spawned } from '../../helpers/process.js';
+import { PG_URL } from '../../helpers/databases.js';
+import { newOffer } from '../../../domain/dispatch/model.js';
+import type { Cradle } from '../../../infra/container.js';
+
+const PICKUP = { lat: 33.5138, lng: 36.2765 };
+const JWT_SECRET = randomBytes(32).toString('hex');
+const RACES = 4;
+
+/**
+ * At most one courier per delivery, across hub processes: hub A runs in this
+ * process (with the API and the workers), hub B is a separate OS process
+ * (ROLE=hub) on the same private redis-server and PostgreSQL schema. For each
+ * delivery three accepts leave at the same instant: the courier's socket on
+ * A and their second socket on B answer the same offer, and a second pending
+ * offer of the same delivery (as a batch round racing a greedy one would
+ * leave) is accepted by another courier on B.
+ */
+describe('dispatch: accepts racing on two hub processes', function () {
+  this.timeout(30_000);
+  let redis: EmbeddedRedis;
+  let a: TestApp;
+  let b: Spawned;
+  let bUrl: string;
+  let schema: string;
+  let admin: Session;
+  const open: Socket[] = [];
+  const track = (s: Socket) => (open.push(s), s);
+
+  before(async function () {
+    this.timeout(120_000); // two app starts: a few seconds on a calm box, far more at load 17
+    schema = `dsp_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+    try {
+      const probe = await openPostgres({ url: PG_URL, schema, max: 1 });
+      await probe.close();
+    } catch (err) {
+      // PGlite cannot be shared by two processes; say so instead of passing quietly.
+      console.log(`      skipped: the two-hub dispatch test needs PostgreSQL at ${PG_URL} (${(err as Error).message})`);
+      this.skip();
+    }
+    redis = await startEmbeddedRedis();
+    const env = { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema, JWT_SECRET };
+    a = await startTestApp({ redis, env });
+    b = spawnMain({ ...env, ROLE: 'hub', PORT: '0', HOST: '127.0.0.1', REDIS_URL: redis.url, DATA_DIR: a.dataDir + '-b', LOG_LEVEL: 'info' });
+    bUrl = (await b.waitFor(/(http:\/\/127\.0\.0\.1:\d+)/, 110_000))[1]!;
+    admin = await signUpAdmin(a);
+  });
+  after(async () => {
+    open.splice(0).forEach((s) => s.close());
+    if (b) {
+      b.child.kill('SIGTERM');
+      await b.exited().catch(() => b.child.kill('SIGKILL'));
+    }
+    await a?.stop();
+    await redis?.stop();
+    const pg = await openPostgres({ url: PG_URL, max: 1 }).catch(() => null);
+    if (pg) {
+      await pg.query(`drop schema if exists ${schema} cascade`);
+      await pg.close();
+    }
+  });
+
+  it(`when accepts for the same delivery reach hub A and hub B at the same instant (${RACES} deliveries), then exactly one courier is assigned each time and the others are refused with a code`, async () => {
+    const c = a.system.composed.container.cradle as Cradle;
+    const owner = await signUp(a, 'store_owner');
+    // Courier one has room for every race's delivery (capacity 20), so they stay available throughout.
+    const customer = await signUp(a, 'customer');
+    const [one, two] = [await verifiedCourier(a, admin), await verifiedCourier(a, admin)];
+    const oneOnA = track(await connect(a.url, '/courier', one.accessToken));
+    expect((await emitAck(oneOnA, 'courier:online', { vehicle: 'motorbike', capacity: 20 })).ok).to.equal(true);
+    expect(await emitAck(oneOnA, 'location', { lat: PICKUP.lat + 0.001, lng: PICKUP.lng, ts: Date.now() })).to.include({ ok: true, accepted: 1 });
+    const oneOnB = track(await connect(bUrl, '/courier', one.accessToken)); // a second device: connected, not online
+    const twoOnB = track(await connect(bUrl, '/courier', two.accessToken));
+
+    for (let race = 0; race < RACES; race++) {
+      const { deliveryId, orderId } = await deliveryFor(a, { owner, customer, pickup: PICKUP });
+      const onA = nextEvent<any>(oneOnA, 'offer:new', (o) => o.deliveryId === deliveryId, 10_000);
+      const onB = nextEvent<any>(oneOnB, 'offer:new', (o) => o.deliveryId === deliveryId, 10_000);
+      const round = await c.runDispatchRound.execute(deliveryId);
+      expect(round.outcome, JSON.stringify(round)).to.equal('offered');
+      const [offerA, offerB] = await Promise.all([onA, onB]); // each hub pushed it to its own socket
+      expect(offerA).to.deep.equal(offerB);
+      // The second pending path: another offer of the same delivery, to courier two.
+      const view = (await c.deliveries.findById(deliveryId))!.toView();
+      const second = newOffer({ deliveryId, orderId, courierId: two.accountId, round: 99, pickup: view.pickup, dropoff: view.dropoff, feeMinor: 0, cash: false, cost: 0, at: new Date(), timeoutS: 30 });
+      expect(await c.offers.create(second)).to.equal(true);
+
+      const acks = await Promise.all([
+        emitAck(oneOnA, 'offer:accept', { offerId: offerA.offerId }),
+        emitAck(oneOnB, 'offer:accept', { offerId: offerA.offerId }),
+        emitAck(twoOnB, 'offer:accept', { offerId: second.id }),
+      ]);
+      const won = acks.filter((r) => r.ok);
+      expect(won, JSON.stringify(acks)).to.have.length(1);
+      for (const lost of acks.filter((r) => !r.ok)) expect(lost.code, JSON.stringify(acks)).to.be.oneOf(['OFFER_ALREADY_ACCEPTED', 'OFFER_EXPIRED', 'CONFLICT']);
+      const delivery = (await c.deliveries.findById(deliveryId))!;
+      const winner = acks[2]!.ok ? two.accountId : one.accountId;
+      expect(delivery.toView()).to.deep.include({ courierId: winner, status: 'assigned' });
+      const offers = await c.offers.listByDelivery(deliveryId);
+      expect(offers.filter((o) => o.status === 'accepted').map((o) => o.courierId)).to.deep.equal([winner]);
+      expect(offers.filter((o) => o.status === 'pending')).to.deep.equal([]);
+      if (c.store.kind !== 'sql') throw new Error('this suite runs on PostgreSQL');
+      const assigned = await c.store.sql.query<{ n: string }>(`select count(*) as n from outbox where type = 'delivery.courier.assigned' and aggregate_id = $1`, [deliveryId]);
+      expect(Number(assigned.rows[0]!.n)).to.equal(1);
+    }
+  });
+});
