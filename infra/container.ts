@@ -65,7 +65,7 @@ import { registerWebhooks, startWebhookWorkers, webhookRoutesOf, type WebhooksCr
 import { registerNotifications, notificationRoutesOf, startNotificationWorkers, type NotificationsCradle } from './wiring/notifications.js';
 import { payoutRoutesOf, registerPayouts, startPayoutWorkers, type PayoutsCradle } from './wiring/payouts.js';
 import { registerDispatch, startDispatchWorkers, type DispatchCradle } from './wiring/dispatch.js';
-import { dispatchControlRoutesOf, registerDispatchControl, startDispatchMetrics, type DispatchControlCradle } from './wiring/dispatch-control.js';
+import { dispatchControlRoutesOf, registerDispatchControl, startDispatchBatch, startDispatchMetrics, type DispatchControlCradle } from './wiring/dispatch-control.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 /** The roles composed here; `hub` has its own, smaller composition (container-hub.ts). */
@@ -292,6 +292,7 @@ function compose(infra: Infrastructure, role: ContainerRole): Composed {
     startNotificationWorkers(c);
     startFinanceWorkers(c);
     startDispatchWorkers(c);
+    startDispatchBatch(c);
     startPayoutWorkers(c);
   }
 
