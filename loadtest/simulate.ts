@@ -7,9 +7,9 @@
  * below greedy's, any double assignment, any courier over capacity).
  *
  * Knobs (environment): SIM_SEED (42), SIM_COMPRESSION (20: simulated seconds per wall second),
- * SIM_MINUTES (90: the ordering window), SIM_RATE (orders per simulated minute, 1), SIM_COURIERS (24),
+ * SIM_MINUTES (60: the ordering window), SIM_RATE (orders per simulated minute, 1), SIM_COURIERS (20),
  * SIM_ACCEPT (0.85), SIM_DRAIN (60: simulated minutes to wait after the last order), SIM_STORES (24), SIM_CUSTOMERS (120), SIM_RUNS (greedy,batch,batchStacked),
- * SIM_OUT (the JSON's path).
+ * SIM_OUT (the JSON's path), SIM_DUMP (a directory for each run's server records).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +30,7 @@ export function optionsFromEnv(): SimOptions {
     customers: num('SIM_CUSTOMERS', DEFAULT_SIM.customers),
     acceptProbability: num('SIM_ACCEPT', DEFAULT_SIM.acceptProbability),
     drainMinutes: num('SIM_DRAIN', DEFAULT_SIM.drainMinutes),
+    ...(process.env.SIM_DUMP ? { dumpDir: process.env.SIM_DUMP } : {}),
     day: { ...DEFAULT_SIM.day, minutes: num('SIM_MINUTES', DEFAULT_SIM.day.minutes), ordersPerMinute: num('SIM_RATE', DEFAULT_SIM.day.ordersPerMinute) },
     log,
   };
@@ -69,6 +70,7 @@ async function main(): Promise<number> {
       details: Object.fromEntries(results.map((r) => [r.name, {
         planned: r.planned, placed: r.figures.placed, delivered: r.figures.delivered, failedToPlace: r.orders.failed,
         stats: r.figures.stats, mostHeld: r.mostHeld, doubleAssignments: r.doubleAssignments, overCapacity: r.overCapacity,
+        overCapacityCases: r.overCapacityCases.slice(0, 20).map((c) => ({ ...c, at: new Date(c.at).toISOString() })),
         offers: r.couriers.offers, accepts: r.couriers.accepts, declines: r.couriers.declines, refused: r.couriers.refused,
         fixes: r.couriers.fixes, fixErrors: r.couriers.fixErrors, errors: [...r.orders.errors, ...r.couriers.errors].slice(0, 10),
         wallS: r.wallS, loadAverage: r.loadAverage,

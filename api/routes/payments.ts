@@ -1,5 +1,5 @@
 import { text, z } from '../zod.js';
-import { PAYMENT_METHODS, PAYMENT_STATUSES } from '../../domain/ordering/payment.js';
+import { PAYMENT_METHODS, PAYMENT_STATUSES, REFUND_DESTINATIONS } from '../../domain/ordering/payment.js';
 import type { PaymentQueries } from '../../domain/ordering/use-cases/payment-queries.js';
 import type { RefundPayment } from '../../domain/ordering/use-cases/refund-payment.js';
 import type { CollectCashPayment } from '../../domain/ordering/use-cases/collect-cash-payment.js';
@@ -23,6 +23,7 @@ const status = z.enum(PAYMENT_STATUSES);
 const refundSchema = z.object({
   id: z.string(), amountMinor: z.number().int(), reason: z.string(), providerRef: z.string().nullable(), key: z.string(),
   actor: z.object({ id: z.string(), role: z.string() }).nullable(), at: z.string(),
+  destination: z.enum(REFUND_DESTINATIONS).optional().openapi({ description: 'original: back the way it was paid; wallet: into the customer\'s wallet.' }),
 });
 export const paymentSchema = z
   .object({
@@ -49,6 +50,7 @@ const refundBody = z
   .strictObject({
     amountMinor: minor.optional().openapi({ description: 'Omitted: everything captured and not yet refunded.' }),
     reason: text(500, 3),
+    destination: z.enum(REFUND_DESTINATIONS).optional().openapi({ description: "original (default): back to the card (a wallet payment: to the wallet); wallet: into the customer's wallet instead, at their wish, with no card refund. Cash collected can only be refunded to the wallet." }),
   })
   .openapi({ example: { amountMinor: 5_000, reason: 'One bread bag was missing' } });
 const params = z.strictObject({ orderId: id });
@@ -81,7 +83,7 @@ export function paymentRoutes(d: PaymentRouteDeps): RouteSpec[] {
         const raw = ctx.get('idempotency-key');
         const key = raw ? idempotencyKey.safeParse(raw) : undefined;
         if (key && !key.success) throw refusedKey();
-        return d.refundPayment.execute(auth, p.orderId, { reason: body.reason, ...(body.amountMinor !== undefined ? { amountMinor: body.amountMinor } : {}), ...(key?.success ? { key: key.data } : {}) });
+        return d.refundPayment.execute(auth, p.orderId, { reason: body.reason, ...(body.amountMinor !== undefined ? { amountMinor: body.amountMinor } : {}), ...(key?.success ? { key: key.data } : {}), ...(body.destination ? { destination: body.destination } : {}) });
       },
     }),
     defineRoute({

@@ -3,8 +3,9 @@ import type { RecordRemittance } from '../../domain/finance/use-cases/record-rem
 import { REMITTANCE_METHODS } from '../../domain/finance/use-cases/record-remittance.js';
 import type { Payouts } from '../../domain/finance/use-cases/payouts.js';
 import type { Statements } from '../../domain/finance/use-cases/statements.js';
+import type { RunPayoutBatch } from '../../domain/finance/use-cases/run-payout-batch.js';
 import { PAYOUT_STATUSES, type PayoutOwnerKind } from '../../domain/finance/payout.js';
-import { admin, defineRoute, RawBody, roles, type RouteSpec } from '../route-kit.js';
+import { admin, defineRoute, PUBLIC, RawBody, roles, type RouteSpec } from '../route-kit.js';
 import { payoutHistoryCsv, payoutHistoryPdf, statementCsv, statementPdf } from '../statement-files.js';
 import { EXAMPLE_ID } from './example-ids.js';
 
@@ -12,6 +13,8 @@ export interface PayoutRouteDeps {
   recordRemittance: RecordRemittance;
   payoutService: Payouts;
   statements: Statements;
+  /** The payout job's use case; routes use its webhook side. */
+  runPayoutBatch: RunPayoutBatch;
   /** Queues a payout batch on the worker role (job id = batch id: a repeated trigger queues nothing more). */
   payoutJobs: { runBatch(batchId: string): Promise<void> };
 }
@@ -69,6 +72,7 @@ const payoutBody = z.strictObject({ payoutId: clientId, amountMinor: minor }).op
 const decisionBody = z.strictObject({ reason: text(500).optional() }).openapi({ example: { reason: 'IBAN confirmed by phone' } });
 const pageQuery = z.strictObject({ offset: z.coerce.number().int().min(0).max(100_000).default(0), limit: z.coerce.number().int().min(1).max(100).default(20) });
 const batchSchema = z.object({ batchId: z.string(), status: z.literal('queued') }).openapi({ example: { batchId: 'batch-2026-12-01', status: 'queued' } });
+const payoutWebhookAck = z.object({ payoutId: z.string().nullable(), outcome: z.enum(['applied', 'ignored']) }).openapi({ example: { payoutId: 'po-2026-12-01-0001', outcome: 'applied' } });
 const DAY = 86_400_000;
 const rangeQuery = z.strictObject({
   from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional().openapi({ description: 'Start, inclusive (ISO date or date-time); default 30 days before `to`.' }),
@@ -204,6 +208,15 @@ export function payoutRoutes(d: PayoutRouteDeps): RouteSpec[] {
       handler: async ({ body }) => {
         await d.payoutJobs.runBatch(body.batchId);
         return { batchId: body.batchId, status: 'queued' as const };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/v1/payouts/webhooks/stripe-connect', tags, access: PUBLIC, response: payoutWebhookAck, errors: ['WEBHOOK_SIGNATURE_INVALID'],
+      summary: "The payout provider's webhook (PAYOUT_PROVIDER stripe_connect): transfer.updated / transfer.reversed, the raw body verified against Stripe-Signature (bad: 400); settles an in-transit payout once, ignores anything else",
+      handler: ({ ctx }) => {
+        // The signature covers the exact bytes sent: the parser's raw text, never a re-serialised body.
+        const raw = (ctx.request as { rawBody?: string }).rawBody ?? '';
+        return d.runPayoutBatch.webhook(raw, ctx.get('stripe-signature') || undefined);
       },
     }),
   ];

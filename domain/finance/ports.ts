@@ -108,6 +108,12 @@ export interface PayoutProvider {
   pay(batchId: string, instructions: readonly PayoutInstruction[]): Promise<PayoutAnswer[]>;
   /** An `in_transit` payout's state now. */
   status(payoutId: string, providerRef: string): Promise<PayoutAnswer>;
+  /**
+   * A provider's signed notice about a payout (a webhook), verified and read: null when it is
+   * about something else. Throws WEBHOOK_SIGNATURE_INVALID when the signature does not verify,
+   * or when this provider sends no webhooks.
+   */
+  readWebhook(rawBody: string, signature: string | undefined): PayoutAnswer | null;
 }
 
 /**

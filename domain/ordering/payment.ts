@@ -31,6 +31,14 @@ export interface Actor {
   role: string;
 }
 
+/**
+ * Where a refund's money goes: `original` back the way it was paid (the card; a wallet payment to the
+ * wallet), or `wallet` into the customer's wallet instead (no provider call; the ledger's reversal leaves
+ * the money there). The admin chooses it per refund, at the customer's wish.
+ */
+export const REFUND_DESTINATIONS = ['original', 'wallet'] as const;
+export type RefundDestination = (typeof REFUND_DESTINATIONS)[number];
+
 export interface Refund {
   id: string;
   amountMinor: number;
@@ -41,6 +49,8 @@ export interface Refund {
   key: string;
   actor: Actor | null;
   at: string;
+  /** Absent on refunds recorded before destinations existed: `original`. */
+  destination?: RefundDestination;
 }
 
 export interface PaymentProps {
@@ -113,6 +123,10 @@ export class Payment {
   get providerRef(): string | null { return this.props.providerRef; }
   get amountMinor(): number { return this.props.amountMinor; }
   get refundableMinor(): number { return this.props.capturedMinor - this.props.refundedMinor; }
+  /** True when every refund so far went into the customer's wallet (a wallet payment's always do). */
+  get refundedToWallet(): boolean {
+    return this.props.refunds.length > 0 && this.props.refunds.every((r) => this.props.method === 'wallet' || r.destination === 'wallet');
+  }
 
   /** The provider took the card's hold. A repeat with the same reference changes nothing (false). */
   authorize(providerRef: string, at: Date): boolean {

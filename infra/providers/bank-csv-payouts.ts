@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { PayoutAnswer, PayoutInstruction, PayoutProvider } from '../../domain/finance/ports.js';
+import { AppError } from '../../domain/shared/errors.js';
 
 /**
  * The first payout provider: the batch becomes one bank-transfer CSV file
@@ -39,6 +40,11 @@ export class BankCsvPayouts implements PayoutProvider {
   /** A CSV payout is paid once it is in a file; nothing is ever left in transit. */
   async status(payoutId: string, providerRef: string): Promise<PayoutAnswer> {
     return { payoutId, outcome: 'paid', providerRef };
+  }
+
+  /** A bank file has no callbacks: every notice is refused. */
+  readWebhook(): PayoutAnswer | null {
+    throw new AppError('WEBHOOK_SIGNATURE_INVALID', 'the bank CSV payout provider sends no webhooks', { details: [{ field: 'headers.stripe-signature', reason: 'no_webhooks', message: 'PAYOUT_PROVIDER is bank_csv' }] });
   }
 
   private async alreadyWritten(target: string, file: string, instructions: readonly PayoutInstruction[]): Promise<PayoutAnswer[]> {

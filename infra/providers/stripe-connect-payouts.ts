@@ -1,8 +1,11 @@
 import Stripe from 'stripe';
 import type { PayoutAnswer, PayoutInstruction, PayoutProvider } from '../../domain/finance/ports.js';
+import { AppError } from '../../domain/shared/errors.js';
 
 export interface StripeConnectSettings {
   secretKey: string;
+  /** Signs the transfer webhooks (transfer.updated, transfer.reversed); unset: webhooks are refused and polling alone settles payouts. */
+  webhookSecret?: string | undefined;
   /** Where the SDK sends its calls; unset: api.stripe.com over https. */
   host?: string | undefined;
   port?: number | undefined;
@@ -31,7 +34,7 @@ export class StripeConnectPayouts implements PayoutProvider {
   readonly name = 'stripe_connect';
   private readonly stripe: Stripe;
 
-  constructor(s: StripeConnectSettings) {
+  constructor(private readonly s: StripeConnectSettings) {
     this.stripe = new Stripe(s.secretKey, {
       ...(s.host ? { host: s.host } : {}),
       ...(s.port ? { port: s.port } : {}),
@@ -56,6 +59,21 @@ export class StripeConnectPayouts implements PayoutProvider {
     } catch (err) {
       return { payoutId, outcome: 'retry', providerRef, error: describe(err) };
     }
+  }
+
+  /** `transfer.updated` / `transfer.reversed`, verified by the SDK (v1 HMAC, 300 s tolerance); the payout is the transfer's `metadata.payoutId`. */
+  readWebhook(rawBody: string, signature: string | undefined): PayoutAnswer | null {
+    let event: Stripe.Event;
+    try {
+      event = this.stripe.webhooks.constructEvent(rawBody, signature ?? '', this.s.webhookSecret ?? '');
+      if (!this.s.webhookSecret) throw new Error('no webhook secret configured');
+    } catch (err) {
+      throw new AppError('WEBHOOK_SIGNATURE_INVALID', 'The webhook signature does not verify', { cause: err, details: [{ field: 'headers.stripe-signature', reason: 'bad_signature', message: 'not signed with our webhook secret, or too old' }] });
+    }
+    if (!event.type.startsWith('transfer.')) return null;
+    const t = event.data.object as Transfer;
+    const payoutId = t.metadata?.payoutId;
+    return payoutId ? answerOf(payoutId, t) : null;
   }
 
   private async payOne(batchId: string, i: PayoutInstruction): Promise<PayoutAnswer> {

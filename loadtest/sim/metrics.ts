@@ -148,24 +148,24 @@ export function doubleAssignments(orders: readonly ServerOrder[], offers: readon
  * (the courier's state in the geo index); an interval ending at the same
  * instant another starts does not overlap it.
  */
-export function overCapacity(orders: readonly ServerOrder[], capacityOf: (courierId: string) => number, nowMs: number): { overCapacity: number; mostHeld: number } {
-  const byCourier = new Map<string, [number, number][]>();
+export function overCapacity(orders: readonly ServerOrder[], capacityOf: (courierId: string) => number, nowMs: number): { overCapacity: number; mostHeld: number; cases: { courierId: string; deliveryId: string; at: number; held: number }[] } {
+  const byCourier = new Map<string, { deliveryId: string; from: number; to: number }[]>();
   for (const o of orders) {
     if (!o.courierId || o.assignedAt === null) continue;
-    byCourier.set(o.courierId, [...(byCourier.get(o.courierId) ?? []), [o.assignedAt, o.endedAt ?? nowMs]]);
+    byCourier.set(o.courierId, [...(byCourier.get(o.courierId) ?? []), { deliveryId: o.deliveryId ?? o.orderId, from: o.assignedAt, to: o.endedAt ?? nowMs }]);
   }
-  let over = 0;
   let mostHeld = 0;
-  for (const [courierId, intervals] of byCourier) {
-    const events = intervals.flatMap(([a, b]) => [[a, 1], [b, -1]] as [number, number][]).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  const cases: { courierId: string; deliveryId: string; at: number; held: number }[] = [];
+  for (const [courierId, jobs] of byCourier) {
+    const events = jobs.flatMap((j) => [{ at: j.from, delta: 1, deliveryId: j.deliveryId }, { at: j.to, delta: -1, deliveryId: j.deliveryId }]).sort((x, y) => x.at - y.at || x.delta - y.delta);
     let held = 0;
-    for (const [, delta] of events) {
-      held += delta;
-      if (delta > 0 && held > capacityOf(courierId)) over++;
+    for (const e of events) {
+      held += e.delta;
+      if (e.delta > 0 && held > capacityOf(courierId)) cases.push({ courierId, deliveryId: e.deliveryId, at: e.at, held });
       mostHeld = Math.max(mostHeld, held);
     }
   }
-  return { overCapacity: over, mostHeld };
+  return { overCapacity: cases.length, mostHeld, cases };
 }
 
 const fmt = (x: number | null, unit = '', digits = 0) => (x === null ? '–' : `${x.toFixed(digits)}${unit}`);

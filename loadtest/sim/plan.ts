@@ -37,7 +37,7 @@ export interface DayOptions {
 }
 
 export const DEFAULT_DAY: Omit<DayOptions, 'seed'> = {
-  minutes: 90,
+  minutes: 60,
   ordersPerMinute: 1,
   prepMinutes: [6, 14],
   confirmSeconds: [20, 90],

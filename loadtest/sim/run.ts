@@ -6,6 +6,8 @@
  * server's records.
  */
 import os from 'node:os';
+import path from 'node:path';
+import { writeFileSync } from 'node:fs';
 import type { SettingValue } from '../../domain/platform/settings.js';
 import { SimClock, sleepWall } from './clock.js';
 import { SimCourier, newCounters, type CourierCounters } from './courier.js';
@@ -44,10 +46,14 @@ export interface SimOptions extends CityOptions {
   acceptProbability: number;
   /** Simulated seconds at each stop. */
   stopSeconds: number;
+  /** Couriers start within this many metres of a store. */
+  fleetSpreadM: number;
   /** The on-time promise, simulated minutes after placing. */
   promiseMinutes: number;
   /** Wall seconds between progress lines. */
   reportEveryS: number;
+  /** A directory to write each run's server records to (<run>-records.json), for a closer look. */
+  dumpDir?: string;
   log: (line: string) => void;
 }
 
@@ -56,12 +62,13 @@ export const DEFAULT_SIM: Omit<SimOptions, 'log'> = {
   stores: 24,
   customers: 120,
   products: 4,
-  couriers: 24,
+  couriers: 20,
   compression: 20,
   day: DEFAULT_DAY,
   drainMinutes: 60,
   acceptProbability: 0.85,
   stopSeconds: 60,
+  fleetSpreadM: 1_500,
   promiseMinutes: 45,
   reportEveryS: 5,
 };
@@ -72,6 +79,8 @@ export interface RunResult {
   doubleAssignments: number;
   overCapacity: number;
   mostHeld: number;
+  /** Each assignment over capacity: the courier, the delivery, when (wall ms) and how many they then held. */
+  overCapacityCases: { courierId: string; deliveryId: string; at: number; held: number }[];
   planned: number;
   orders: OrderCounters;
   couriers: Omit<CourierCounters, 'errors'> & { errors: string[] };
@@ -116,7 +125,7 @@ export async function runDay(opts: SimOptions, spec: RunSpec): Promise<RunResult
   try {
     await applySettings(world, { ...sharedSettings(opts.compression), 'dispatch.batch': spec.batch });
     const plan = planDay({ stores: world.stores, addresses: world.addresses }, { ...opts.day, seed: opts.seed });
-    const fleet = planFleet(opts.seed, world.couriers.length, world.stores.map((s) => s.location));
+    const fleet = planFleet(opts.seed, world.couriers.length, world.stores.map((s) => s.location), opts.fleetSpreadM);
     log(`${spec.name}: ${plan.length} orders planned over ${opts.day.minutes} simulated minutes (λ ${opts.day.ordersPerMinute}/min), ${fleet.length} couriers of capacity ${spec.capacity}, time ×${opts.compression}`);
 
     const clock = new SimClock(opts.compression);
@@ -162,6 +171,7 @@ export async function runDay(opts: SimOptions, spec: RunSpec): Promise<RunResult
     const { orders, offers, figures } = await figuresNow();
     const capacity = await records.capacities(couriers.map((c) => c.courierId));
     const over = overCapacity(orders, (id) => capacity.get(id) ?? 1, end);
+    if (opts.dumpDir) writeFileSync(path.join(opts.dumpDir, `${spec.name}-records.json`), `${JSON.stringify({ orders, offers, capacity: Object.fromEntries(capacity) }, null, 1)}\n`);
     log(progressLine(spec.name, clock.nowS() / 60, figures));
     return {
       name: spec.name,
@@ -169,6 +179,7 @@ export async function runDay(opts: SimOptions, spec: RunSpec): Promise<RunResult
       doubleAssignments: doubleAssignments(orders, offers),
       overCapacity: over.overCapacity,
       mostHeld: over.mostHeld,
+      overCapacityCases: over.cases,
       planned: plan.length,
       orders: flow.counters,
       couriers: counters,

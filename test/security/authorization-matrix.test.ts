@@ -424,6 +424,11 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     'POST /api/v1/admin/payouts/:payoutId/reject': { scope: 'none', request: () => ({ path: '/api/v1/admin/payouts/matrix-none/reject', json: { reason: 'matrix' } }), expect: adminWith(['super_admin'], 404) },
     'POST /api/v1/admin/payouts/batches': { scope: 'none', request: () => ({ path: '/api/v1/admin/payouts/batches', json: { batchId: `matrix-${Math.random().toString(36).slice(2)}` } }), expect: adminWith(['super_admin'], 202) },
     // statements and payout histories (files): the store's owner or the courier, and finance:manage admins
+    'POST /api/v1/payouts/webhooks/stripe-connect': {
+      // Public; this app pays by bank CSV, which takes no webhooks: nothing verifies.
+      scope: 'none', request: () => ({ path: '/api/v1/payouts/webhooks/stripe-connect', json: { id: 'evt_1', type: 'transfer.updated' }, headers: { 'stripe-signature': 't=1,v1=00' } }),
+      expect: () => 400,
+    },
     'GET /api/v1/stores/:storeId/statements': { scope: 'object', request: (t) => ({ path: `/api/v1/stores/${commerceOf(t).storeId}/statements?format=csv` }), expect: storePayable(200) },
     'GET /api/v1/stores/:storeId/payouts/history': { scope: 'object', request: (t) => ({ path: `/api/v1/stores/${commerceOf(t).storeId}/payouts/history?format=pdf` }), expect: storePayable(200) },
     'GET /api/v1/couriers/:courierId/statements': { scope: 'object', request: (t) => ({ path: `/api/v1/couriers/${t.accountId}/statements?format=pdf` }), expect: courierPayable(200) },

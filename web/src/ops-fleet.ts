@@ -36,7 +36,8 @@ export class FleetLayer {
   private frame: number | null = null;
   private selected: string | null = null;
   private lastSummary = '';
-  private lastFlushAt = 0;
+  /** When the next courier drawn live would turn stale by the clock alone (no new snapshot). */
+  private nextStaleAt = Number.POSITIVE_INFINITY;
   /** Snapshots applied since the page opened. */
   batches = 0;
   /** The last snapshot's areas, couriers in them (the hub's counts) and areas cut at the hub's per-area limit. */
@@ -71,9 +72,12 @@ export class FleetLayer {
     this.schedule();
   }
 
-  /** The clock moved on: a silent courier may have turned stale. Snapshots redraw every second anyway. */
+  /**
+   * The clock moved on: redraw only when a courier drawn live has now gone silent too long (between
+   * snapshots, or when the hub's snapshots stop coming), so 5,000 markers are not re-sent for nothing.
+   */
   tick(now: number): void {
-    if (now - this.lastFlushAt > 900) this.schedule();
+    if (now >= this.nextStaleAt) this.schedule();
   }
 
   position(courierId: string): { lat: number; lng: number } | null {
@@ -90,7 +94,7 @@ export class FleetLayer {
     this.frame = null;
     const t0 = performance.now();
     const now = Date.now();
-    this.lastFlushAt = now;
+    let nextStaleAt = Number.POSITIVE_INFINITY;
     const features: Feature[] = new Array(this.couriers.size);
     const summary: FleetSummary = { online: 0, available: 0, busy: 0, staleCount: 0, truncatedAreas: this.last.truncated, stale: [] };
     const stale: OpsCourier[] = [];
@@ -102,7 +106,9 @@ export class FleetLayer {
       if (c.status === 'available') summary.available += 1;
       else summary.busy += 1;
       if (state === 'stale') stale.push(c);
+      else nextStaleAt = Math.min(nextStaleAt, c.ts + STALE_AFTER_MS + 1);
     }
+    this.nextStaleAt = nextStaleAt;
     summary.staleCount = stale.length;
     summary.stale = stale
       .sort((a, b) => a.ts - b.ts)

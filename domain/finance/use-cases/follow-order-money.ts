@@ -58,7 +58,7 @@ export class FollowOrderMoney {
     const status = (await this.deps.orders.findById(orderId))?.status;
     if (status && DELIVERED.includes(status)) {
       await this.delivered(orderId);
-      await this.deps.orderMoneyFlows.refund(await this.order(orderId));
+      await this.deps.orderMoneyFlows.refund(await this.order(orderId), { toWallet: payment.refundedToWallet });
     } else if (status && ENDED.includes(status)) {
       await this.ended(orderId);
     }

@@ -38,7 +38,8 @@ const ref = (orderId: string) => `order:${orderId}`;
  * - `settleDelivered`: the hold posted (cash: the courier's cash in hand), then commission per order line,
  *   the courier's part of the delivery fee and the platform's cut, all from the store's payable;
  * - `release`: the hold voided, and card money sent back to the card;
- * - `refund`: every posted transfer of the order reversed, then the money back to the card or left in the wallet.
+ * - `refund`: every posted transfer of the order reversed, then the money back to the card, or left in the wallet
+ *   (a wallet order, or a card order refunded to the wallet).
  */
 export class OrderMoneyFlows {
   constructor(private readonly deps: OrderFlowDeps) {}
@@ -85,7 +86,7 @@ export class OrderMoneyFlows {
   }
 
   /** Reverses exactly what was posted for the order; card money then goes back to the card, wallet money stays in the wallet. */
-  async refund(order: SettlementOrder): Promise<TransferResult[]> {
+  async refund(order: SettlementOrder, opts: { toWallet?: boolean } = {}): Promise<TransferResult[]> {
     // The money into the store's payable (settle, cash) is undone last, after the store got its commission and fee back.
     const intoStore = (t: { kind: string; code: string }) => t.kind === 'post_pending' || t.code === 'cash_collected' || t.code === 'order_hold';
     const posted = (await this.deps.ledger.transfersByReference(ref(order.orderId)))
@@ -98,7 +99,8 @@ export class OrderMoneyFlows {
       .map((t) => this.move(`${t.id}:reversal`, t.creditAccountId, t.debitAccountId, t.amountMinor, 'reversal', order.orderId, t.currency));
     const cash = posted.find((t) => t.code === 'cash_collected');
     if (cash) batch.push(this.move(`${order.orderId}:refund_to_wallet`, cash.creditAccountId, await this.account('customer_wallet', order.customerId), cash.amountMinor, 'refund_to_wallet', order.orderId, cash.currency));
-    if (order.method === 'card') {
+    // Refunded to the wallet (the customer's or admin's choice): the settle's reversal already put the money there.
+    if (order.method === 'card' && !opts.toWallet) {
       const wallet = accountIdFor('customer_wallet', order.customerId);
       batch.push(this.move(`${order.orderId}:card_refund`, wallet, await this.account('gateway_clearing', 'card'), order.totalMinor, 'card_refund', order.orderId, posted[0]!.currency));
     }

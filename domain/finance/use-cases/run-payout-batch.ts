@@ -63,12 +63,20 @@ export class RunPayoutBatch {
     return result;
   }
 
-  /** A provider's later word on an in-transit payout (a poll, or a webhook): recorded once. */
-  async providerReported(payoutId: string, answer: PayoutAnswer): Promise<Payout | null> {
-    const payout = await this.deps.payouts.findPayout(payoutId);
-    if (!payout || payout.status !== 'in_transit' || (answer.outcome !== 'paid' && answer.outcome !== 'failed')) return payout;
-    await this.record(payout, answer, { batchId: payout.batchId ?? '', paid: [], inTransit: [], failed: [], retrying: [] });
-    return this.deps.payouts.findPayout(payoutId);
+  /**
+   * The provider's webhook: verified and read by the provider, then recorded like a poll's answer
+   * (an in-transit payout becomes paid or failed once; anything else is acknowledged and ignored,
+   * so a redelivered or out-of-date notice changes nothing).
+   */
+  async webhook(rawBody: string, signature: string | undefined): Promise<{ payoutId: string | null; outcome: 'applied' | 'ignored' }> {
+    const answer = this.deps.provider.readWebhook(rawBody, signature);
+    if (!answer || (answer.outcome !== 'paid' && answer.outcome !== 'failed')) return { payoutId: answer?.payoutId ?? null, outcome: 'ignored' };
+    const payout = await this.deps.payouts.findPayout(answer.payoutId);
+    // Only the transfer the payout is waiting on settles it.
+    if (!payout || payout.status !== 'in_transit' || payout.providerRef !== answer.providerRef) return { payoutId: answer.payoutId, outcome: 'ignored' };
+    const result: BatchResult = { batchId: payout.batchId ?? '', paid: [], inTransit: [], failed: [], retrying: [] };
+    await this.record(payout, answer, result);
+    return { payoutId: answer.payoutId, outcome: result.paid.length + result.failed.length > 0 ? 'applied' : 'ignored' };
   }
 
   private async claim(due: readonly Payout[], batchId: string): Promise<Payout[]> {

@@ -1,6 +1,6 @@
 import { notFound } from '../../shared/errors.js';
 import { hasPermission, type Principal } from '../../shared/principal.js';
-import type { Actor, Payment, PaymentView } from '../payment.js';
+import type { Actor, Payment, PaymentView, RefundDestination } from '../payment.js';
 import { paymentEvent } from '../payment-events.js';
 import { changePayment, stepKey, type PaymentIds, type PaymentProvider, type PaymentWriter } from './payment-support.js';
 
@@ -10,6 +10,8 @@ export interface RefundInput {
   reason: string;
   /** The request's Idempotency-Key: the same key again answers the first refund instead of making a second. */
   key?: string;
+  /** `wallet`: into the customer's wallet instead of the card (or the courier's cash); default `original`. */
+  destination?: RefundDestination;
 }
 
 /**
@@ -29,7 +31,7 @@ export class RefundPayment {
     const key = `refund:${input.key ?? `n${p.toProps().refunds.length + 1}`}`;
     if (p.refundByKey(key)) return p.toView();
     const amount = input.amountMinor ?? p.refundableMinor;
-    return (await this.refund(p, amount, input.reason, { id: principal.accountId, role: principal.role }, key)).toView();
+    return (await this.refund(p, amount, input.reason, { id: principal.accountId, role: principal.role }, key, input.destination ?? 'original')).toView();
   }
 
   /** Refunds everything still refundable (an order cancelled after capture). */
@@ -38,12 +40,14 @@ export class RefundPayment {
     return this.refund(p, p.refundableMinor, reason, actor, key);
   }
 
-  private async refund(p: Payment, amountMinor: number, reason: string, actor: Actor | null, key: string): Promise<Payment> {
+  private async refund(p: Payment, amountMinor: number, reason: string, actor: Actor | null, key: string, destination: RefundDestination = 'original'): Promise<Payment> {
     p.assertRefundable(amountMinor);
-    const { refundRef } = await this.deps.paymentGateway.refund(p.providerRef ?? '', amountMinor, reason, stepKey(p, key));
+    // Into the wallet: no provider call; the finance consumer's reversal leaves the money in the wallet.
+    const toWallet = destination === 'wallet' || p.method === 'wallet';
+    const { refundRef } = toWallet ? { refundRef: null } : await this.deps.paymentGateway.refund(p.providerRef ?? '', amountMinor, reason, stepKey(p, key));
     const refundId = this.deps.ids.next();
     const saved = await changePayment(this.deps, () => this.deps.payments.findById(p.id), (fresh, at) =>
-      fresh.refund({ id: refundId, amountMinor, reason, providerRef: refundRef, key, actor }, at) ? [paymentEvent('refunded', fresh, at, { refundId })] : []);
+      fresh.refund({ id: refundId, amountMinor, reason, providerRef: refundRef, key, actor, destination: toWallet ? 'wallet' : 'original' }, at) ? [paymentEvent('refunded', fresh, at, { refundId })] : []);
     return saved ?? p;
   }
 }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { startTestApp, http, type TestApp } from '../../helpers/app.js';
+import { startStripeStub, type StripeStub } from '../../helpers/stripe-stub.js';
 import { checkout, fillCart, seedCustomer, seedStore, stockOf, DAMASCUS, type SeededCustomer, type SeededStore } from '../../helpers/checkout-world.js';
 import { COMMISSION_BPS, FEE_CUT_BPS } from '../../helpers/golden-path-ledger.js';
 import { changeDelivery } from '../../../domain/delivery/use-cases/support.js';
@@ -31,16 +32,19 @@ describe('wallet checkout over HTTP (real app, PGlite, private redis-server, fin
   let app: TestApp;
   let store: SeededStore;
   let admin: string;
+  let stripe: StripeStub;
   const cradle = () => app.system.composed.container.cradle as Cradle;
   const api = (path: string) => `${app.url}/api/v1${path}`;
 
   before(async () => {
-    app = await startTestApp({ env: { RATE_LIMIT_AUTH_PER_MIN: '100000', RATE_LIMIT_STRICT_PER_15MIN: '100000' } });
+    stripe = await startStripeStub();
+    app = await startTestApp({ env: { ...stripe.env, RATE_LIMIT_AUTH_PER_MIN: '100000', RATE_LIMIT_STRICT_PER_15MIN: '100000' } });
     store = await seedStore(app, { products: [{ price: 12_500, stock: 500 }, { price: 3_000, stock: 500 }] });
     admin = app.token('admin', 'finance-admin', ['finance:manage']);
   });
   after(async () => {
     await app?.stop();
+    await stripe?.close();
   });
 
   async function fund(customerId: string, amountMinor: number): Promise<void> {
@@ -55,6 +59,21 @@ describe('wallet checkout over HTTP (real app, PGlite, private redis-server, fin
   };
   const wallet = (c: SeededCustomer) => account(`customer_wallet:${c.customerId}`);
   const cart = (c: SeededCustomer) => fillCart(app, c, [{ variantId: store.variants[0]!.variantId, quantity: 2 }, { variantId: store.variants[1]!.variantId, quantity: 1 }]);
+  /** The store prepares the order and a courier delivers it (the delivery moved as the courier app would); answers the courier. */
+  async function deliver(orderId: string): Promise<string> {
+    for (const step of ['confirm', 'preparing', 'ready']) {
+      const r = await http(api(`/orders/${orderId}/${step}`), { method: 'POST', token: store.ownerToken, json: {} });
+      expect(r.status, `${step}: ${JSON.stringify(r.body)}`).to.equal(200);
+    }
+    const c0 = cradle();
+    const delivery = (await c0.deliveries.findByOrderId(orderId))!;
+    const courierId = `courier-${randomUUID().slice(0, 8)}`;
+    await changeDelivery(c0, delivery.id, (d) => d.assign(courierId, c0.clock.now()));
+    for (const s of ['at_pickup', 'picked_up', 'at_dropoff', 'delivered'] as const) await changeDelivery(c0, delivery.id, (d) => void d.transition(s, c0.clock.now()));
+    return courierId;
+  }
+  const refund = (orderId: string, json: Record<string, unknown>) =>
+    http(api(`/orders/${orderId}/payment/refunds`), { method: 'POST', token: app.token('admin', 'refund-admin', ['payments:refund', 'finance:manage']), json, headers: { 'Idempotency-Key': randomUUID() } });
   const orderStatus = async (c: SeededCustomer, id: string) => (await http(api(`/orders/${id}`), { token: c.token })).body.data.status as string;
 
   it('when a customer pays by wallet and the order is delivered, then the hold is posted and the wallet, store, courier and platform end to the minor unit', async () => {
@@ -69,12 +88,8 @@ describe('wallet checkout over HTTP (real app, PGlite, private redis-server, fin
     expect(await orderStatus(c, o.orderId)).to.equal('awaiting_payment');
 
     const revenue0 = (await account('platform_revenue:platform'))?.posted ?? 0;
-    for (const step of ['confirm', 'preparing', 'ready']) expect((await http(api(`/orders/${o.orderId}/${step}`), { method: 'POST', token: store.ownerToken, json: {} })).status).to.equal(200);
+    const courierId = await deliver(o.orderId);
     const c0 = cradle();
-    const delivery = (await c0.deliveries.findByOrderId(o.orderId))!;
-    const courierId = `courier-${randomUUID().slice(0, 8)}`;
-    await changeDelivery(c0, delivery.id, (d) => d.assign(courierId, c0.clock.now()));
-    for (const s of ['at_pickup', 'picked_up', 'at_dropoff', 'delivered'] as const) await changeDelivery(c0, delivery.id, (d) => void d.transition(s, c0.clock.now()));
     await until(async () => (await wallet(c))?.pending === 0, 'the hold posted');
 
     const commission = Math.floor((25_000 * COMMISSION_BPS) / 10_000) + Math.floor((3_000 * COMMISSION_BPS) / 10_000);
@@ -124,5 +139,52 @@ describe('wallet checkout over HTTP (real app, PGlite, private redis-server, fin
     await fund(c.customerId, 1_000_000);
     const again = await checkout(app, c, { paymentMethod: 'wallet' }, key);
     expect(again.status, JSON.stringify(again.body)).to.equal(201);
+  });
+
+  it('when a delivered wallet order is refunded in full, then exactly what was posted is reversed: the wallet is whole again and the store, courier and platform give back their parts', async () => {
+    const c = await seedCustomer(app, NEAR);
+    await fund(c.customerId, 600_000);
+    await cart(c);
+    const r = await checkout(app, c, { paymentMethod: 'wallet' });
+    expect(r.status, JSON.stringify(r.body)).to.equal(201);
+    const o = r.body.data.orders[0] as { orderId: string; totalMinor: number };
+    const store0 = (await account(`store_payable:${store.storeId}`))?.posted ?? 0;
+    const revenue0 = (await account('platform_revenue:platform'))?.posted ?? 0;
+    await until(async () => (await orderStatus(c, o.orderId)) === 'awaiting_payment', 'awaiting_payment');
+    const courierId = await deliver(o.orderId);
+    await until(async () => (await wallet(c))?.posted === 600_000 - o.totalMinor && (await account(`courier_earnings:${courierId}`)) !== null, 'settled');
+    await until(async () => (await http(api(`/orders/${o.orderId}/payment`), { token: c.token })).body.data.status === 'captured', 'the wallet payment captured');
+    const back = await refund(o.orderId, { reason: 'The order arrived cold' });
+    expect(back.status, JSON.stringify(back.body)).to.equal(201);
+    expect(back.body.data.refunds[0]).to.deep.include({ amountMinor: o.totalMinor, destination: 'wallet', providerRef: null });
+    await until(async () => (await wallet(c))?.posted === 600_000, 'the wallet whole again');
+    expect(await wallet(c)).to.deep.equal({ posted: 600_000, pending: 0, available: 600_000 });
+    expect((await account(`courier_earnings:${courierId}`))?.posted).to.equal(0);
+    expect((await account(`store_payable:${store.storeId}`))?.posted).to.equal(store0);
+    expect((await account('platform_revenue:platform'))?.posted).to.equal(revenue0);
+  });
+
+  it('when a delivered card order is refunded to the wallet, then the card is not refunded and the wallet holds the order total', async () => {
+    const c = await seedCustomer(app, NEAR);
+    await cart(c);
+    const r = await checkout(app, c, { paymentMethod: 'card', paymentMethodToken: 'pm_card_visa' });
+    expect(r.status, JSON.stringify(r.body)).to.equal(201);
+    const o = r.body.data.orders[0] as { orderId: string; totalMinor: number };
+    const card0 = (await account('gateway_clearing:card'))?.posted ?? 0;
+    await until(async () => (await orderStatus(c, o.orderId)) === 'awaiting_payment', 'awaiting_payment');
+    const courierId = await deliver(o.orderId);
+    await until(async () => (await account(`courier_earnings:${courierId}`)) !== null && (await wallet(c))?.pending === 0, 'settled');
+    const refunds0 = stripe.stats().refunds;
+    const back = await refund(o.orderId, { reason: 'Missing items; the customer asked for store credit', destination: 'wallet' });
+    expect(back.status, JSON.stringify(back.body)).to.equal(201);
+    expect(back.body.data).to.deep.include({ status: 'refunded', refundedMinor: o.totalMinor });
+    await until(async () => (await wallet(c))?.posted === o.totalMinor, 'the wallet credited');
+    await new Promise((ok) => setTimeout(ok, 300));
+    expect(await wallet(c)).to.deep.equal({ posted: o.totalMinor, pending: 0, available: o.totalMinor });
+    expect(stripe.stats().refunds, 'no card refund').to.equal(refunds0);
+    // Captured once into the ledger and never sent back: the card clearing account is down by the total.
+    expect((await account('gateway_clearing:card'))!.posted - card0).to.equal(-o.totalMinor);
+    expect(await cradle().ledger.findTransfers([`${o.orderId}:card_refund`])).to.deep.equal([]);
+    expect((await account(`courier_earnings:${courierId}`))?.posted).to.equal(0);
   });
 });
