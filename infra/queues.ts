@@ -79,6 +79,12 @@ export class Queues {
     await this.guarded(name, () => this.queue(name).upsertJobScheduler(schedulerId, repeat, { name, data }));
   }
 
+  /** A repeatable job's schedule as stored (null: no such scheduler). */
+  async scheduler(name: QueueName, schedulerId: string): Promise<{ every: number | null; pattern: string | null } | null> {
+    const s = await this.queue(name).getJobScheduler(schedulerId);
+    return s ? { every: s.every ? Number(s.every) : null, pattern: s.pattern ?? null } : null;
+  }
+
   private async guarded(name: QueueName, op: () => Promise<unknown>): Promise<void> {
     const conn = this.producerConnection;
     if (conn.status === 'wait') await conn.connect().catch(() => undefined);

@@ -218,7 +218,7 @@ export const SETTINGS = {
     schema: z.number().int('must be whole minutes').min(1, 'must be at least 1').max(10_080, 'must be at most 10080 (a week)'),
     default: 60,
     public: false,
-    description: 'How often the payout job pays approved payouts (and polls in-transit ones) through the payout provider; a change applies at once.',
+    description: 'How often the payout job pays approved payouts (and polls in-transit ones) through the payout provider; a change applies after the next batch.',
   }),
   'finance.payoutMaxAttempts': define({
     schema: z.number().int('must be a whole number').min(1, 'must be at least 1').max(50, 'must be at most 50'),

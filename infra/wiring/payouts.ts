@@ -66,12 +66,12 @@ export function registerPayouts(container: AwilixContainer<PayoutsCradle & Needs
 
 export const payoutRoutesOf = (c: PayoutRouteDeps): RouteSpec[] => payoutRoutes(c);
 
-/** The payout scheduler's id; its interval follows finance.payoutBatchEveryMinutes. */
+/** The payout scheduler's id; its interval follows finance.payoutBatchEveryMinutes (set at start, checked after every batch). */
 export const PAYOUT_SCHEDULER = 'payout-batches:scheduled';
 
 /**
  * The worker role's payout and reconciliation jobs: payout batches (on the finance.payoutBatchEveryMinutes
- * schedule, re-read after every scheduled run, and on an admin's trigger) and the nightly reconciliation
+ * schedule, checked after every batch, and on an admin's trigger) and the nightly reconciliation
  * (the expiry sweep of pending transfers is startFinanceWorkers'). One payout batch at a time per worker: batches claim payouts one by one,
  * so two workers never pay one payout, but one at a time keeps the provider's load even.
  */
@@ -81,9 +81,10 @@ export function startPayoutWorkers(c: PayoutsCradle & Needs & { queues: Queues; 
   const runBatch = payoutBatchProcessor(c);
   c.queues.work(QUEUES.payoutBatches, async (job) => {
     const result = await runBatch(job);
-    // A changed schedule takes effect from the next run on.
-    const every = (job.opts as { repeat?: { every?: number | string } }).repeat?.every;
-    if (job.repeatJobKey && every !== undefined && Number(every) !== everyMs()) await schedule(everyMs()).catch((err: unknown) => c.logger.warn({ err }, 'could not reschedule the payout job'));
+    // A changed finance.payoutBatchEveryMinutes takes effect after the next run, scheduled or triggered.
+    const wanted = everyMs();
+    const current = await c.queues.scheduler(QUEUES.payoutBatches, PAYOUT_SCHEDULER).catch(() => null);
+    if (current && current.every !== wanted) await schedule(wanted).catch((err: unknown) => c.logger.warn({ err }, 'could not reschedule the payout job'));
     return result;
   }, 1, 60_000);
   c.queues.work(QUEUES.reconciliation, reconciliationProcessor(c), 1, 120_000);

@@ -1,5 +1,5 @@
 import * as maplibregl from 'maplibre-gl';
-import type { LayerSpecification, Map as MapLibreMap, StyleSpecification } from 'maplibre-gl';
+import type { GeoJSONSourceSpecification, LayerSpecification, Map as MapLibreMap, StyleSpecification } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { FeatureCollection } from 'geojson';
@@ -37,7 +37,10 @@ export interface LiveMap {
  * A MapLibre map whose GeoJSON sources are declared up front and fed with `setData` before or after the
  * style loads. Each source's latest data is also kept here, so the lists and the map never disagree.
  */
-export function createLiveMap(container: HTMLElement, opts: { center: { lat: number; lng: number }; zoom: number; sources: string[]; layers: LayerSpecification[] }): LiveMap {
+export function createLiveMap(
+  container: HTMLElement,
+  opts: { center: { lat: number; lng: number }; zoom: number; sources: string[]; layers: LayerSpecification[]; sourceOptions?: Record<string, Omit<GeoJSONSourceSpecification, 'type' | 'data'>> },
+): LiveMap {
   const data = new Map<string, FeatureCollection>(opts.sources.map((s) => [s, emptyCollection()]));
   let map: MapLibreMap | null = null;
   let loaded = false;
@@ -46,7 +49,7 @@ export function createLiveMap(container: HTMLElement, opts: { center: { lat: num
     const m = new maplibregl.Map({ container, style: mapStyleUrl() || offlineStyle(), center: [opts.center.lng, opts.center.lat], zoom: opts.zoom, attributionControl: { compact: true } });
     m.addControl(new maplibregl.NavigationControl({ showCompass: false }));
     m.on('load', () => {
-      for (const [id, fc] of data) m.addSource(id, { type: 'geojson', data: fc });
+      for (const [id, fc] of data) m.addSource(id, { ...opts.sourceOptions?.[id], type: 'geojson', data: fc });
       for (const layer of opts.layers) m.addLayer(layer);
       loaded = true;
     });

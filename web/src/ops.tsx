@@ -81,6 +81,10 @@ function Board() {
       center: { lat: 33.5138, lng: 36.2765 },
       zoom: 12,
       sources: ['zones', 'cells', 'highlight', 'couriers'],
+      // Tiled no deeper than z10 (~5 m precision, plenty for a marker): each update re-tiles 5,000 points
+      // into a few tiles instead of one per visible z11-z15 tile, and each tile arriving from the worker
+      // costs a repaint of the whole map (software WebGL on a box without a GPU).
+      sourceOptions: { couriers: { maxzoom: 10 } },
       layers: [
         { id: 'zones', type: 'fill', source: 'zones', paint: { 'fill-color': '#0b6e4f', 'fill-opacity': 0.08, 'fill-outline-color': '#0b6e4f' } },
         { id: 'cells', type: 'line', source: 'cells', paint: { 'line-color': '#9aa5b1', 'line-width': 1 } },

@@ -88,6 +88,12 @@ describe('finance jobs on a private redis-server: payout batches, the expiry swe
     }
     const paid = await until(async () => (await http(`${app.url}/api/v1/admin/payouts?status=paid`, { token: admin.accessToken })).body.data.payouts.find((p: { id: string }) => p.id === payoutId), 15_000, 'the payout to be paid');
     expect(paid).to.deep.include({ batchId, status: 'paid', attempts: 1, providerRef: `payouts-${batchId.replace(':', '_')}.csv` });
+    // The schedule follows finance.payoutBatchEveryMinutes: a change applies after the next batch.
+    expect((await http(`${app.url}/api/v1/admin/settings/finance.payoutBatchEveryMinutes`, { method: 'PUT', token: admin.accessToken, json: { value: 15, expectedVersion: 0 } })).status).to.equal(200);
+    await until(async () => cradle().liveSettings.get('finance.payoutBatchEveryMinutes') === 15, 10_000, 'the setting');
+    expect((await http(`${app.url}/api/v1/admin/payouts/batches`, { method: 'POST', token: admin.accessToken, json: { batchId: `resched-${randomUUID().slice(0, 8)}` } })).status).to.equal(202);
+    await until(async () => Number((await queue('payout-batches').getJobSchedulers())[0]?.every) === 15 * 60_000, 15_000, 'the payout schedule to follow the setting');
+
     const file = path.join(cradle().config.dataDir, 'payouts', `payouts-${batchId.replace(':', '_')}.csv`);
     expect(existsSync(file), file).to.equal(true);
     expect(readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith(`${payoutId},`))).to.have.length(1);
