@@ -64,6 +64,7 @@ import { registerCheckout, checkoutRoutesOf, type CheckoutCradle } from './wirin
 import { registerWebhooks, startWebhookWorkers, webhookRoutesOf, type WebhooksCradle } from './wiring/webhooks.js';
 import { registerNotifications, notificationRoutesOf, startNotificationWorkers, type NotificationsCradle } from './wiring/notifications.js';
 import { payoutRoutesOf, registerPayouts, startPayoutWorkers, type PayoutsCradle } from './wiring/payouts.js';
+import { commissionRoutesOf, registerCommission, type CommissionCradle } from './wiring/commission.js';
 import { registerDispatch, startDispatchWorkers, type DispatchCradle } from './wiring/dispatch.js';
 import { dispatchControlRoutesOf, registerDispatchControl, startDispatchBatch, startDispatchMetrics, type DispatchControlCradle } from './wiring/dispatch-control.js';
 
@@ -72,7 +73,7 @@ export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 export type ContainerRole = Exclude<ProcessRole, 'hub'>;
 
 /** Everything the container holds. Use cases take a slice of this as their `deps`; routes too (AuthRouteDeps: the auth use cases). */
-export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, CartsCradle, OrdersCradle, CheckoutCradle, PaymentsCradle, WebhooksCradle, NotificationsCradle, FinanceCradle, PayoutsCradle, DispatchCradle, DispatchControlCradle {
+export interface Cradle extends CommerceCradle, RealtimeCradle, AuthRouteDeps, EventsCradle, CatalogProductsCradle, AddressesCradle, SettingsCradle, StoreZonesCradle, CartsCradle, OrdersCradle, CheckoutCradle, PaymentsCradle, WebhooksCradle, NotificationsCradle, FinanceCradle, PayoutsCradle, DispatchCradle, DispatchControlCradle, CommissionCradle {
   config: Config;
   role: ProcessRole;
   logger: Logger;
@@ -173,6 +174,7 @@ export function buildContainer(infra: Infrastructure, role: ProcessRole): Awilix
   registerPayments(container);
   registerFinance(container);
   registerPayouts(container);
+  registerCommission(container);
   registerCarts(container);
   registerOrders(container);
   registerCheckout(container);
@@ -229,7 +231,7 @@ function registerIdentity(container: AwilixContainer<Cradle>): void {
 
 /** Every REST route of the product, from each bounded context. */
 export function apiRoutes(c: Cradle): RouteSpec[] {
-  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...storesNearRoutesOf(c), ...commerceRoutes(c), ...storeZoneRoutesOf(c), ...catalogProductRoutes(c), ...courierRoutes(c), ...platformRoutes(c), ...addressRoutesOf(c), ...settingsRoutesOf(c), ...cartRoutesOf(c), ...paymentRoutesOf(c), ...checkoutRoutesOf(c), ...orderRoutesOf(c), ...webhookRoutesOf(c), ...notificationRoutesOf(c), ...financeRoutesOf(c), ...payoutRoutesOf(c), ...dispatchControlRoutesOf(c)];
+  return [...authRoutes(c), ...accountRoutes(c), ...adminAccountRoutes(c), ...storesNearRoutesOf(c), ...commerceRoutes(c), ...storeZoneRoutesOf(c), ...catalogProductRoutes(c), ...courierRoutes(c), ...platformRoutes(c), ...addressRoutesOf(c), ...settingsRoutesOf(c), ...cartRoutesOf(c), ...paymentRoutesOf(c), ...checkoutRoutesOf(c), ...orderRoutesOf(c), ...webhookRoutesOf(c), ...notificationRoutesOf(c), ...financeRoutesOf(c), ...payoutRoutesOf(c), ...dispatchControlRoutesOf(c), ...commissionRoutesOf(c)];
 }
 
 export interface Composed {

@@ -1,5 +1,7 @@
 import type { Account, OwnerKind, PendingState, Transfer } from './model.js';
 import type { BankAccount, Payout, PayoutOwnerKind, PayoutStatus } from './payout.js';
+import type { CommissionRule, CommissionScopeType } from './commission-rule.js';
+import type { CommissionLine } from './commission.js';
 import type { WalletTopUp } from './top-up.js';
 
 /** Sums over every account: posted debits equal posted credits, always (and pending alike). */
@@ -114,6 +116,35 @@ export interface PayoutProvider {
    * or when this provider sends no webhooks.
    */
   readWebhook(rawBody: string, signature: string | undefined): PayoutAnswer | null;
+}
+
+/**
+ * Commission rules and the commission lines stored per order. Implementations:
+ * SqlCommissionRepository and MongoCommissionRepository, both judged by test/contract/commission.
+ * Calls join the caller's UnitOfWork transaction.
+ */
+export interface CommissionRepository {
+  /** Inserts a new rule; false (writing nothing) when its id exists. */
+  insertRule(rule: CommissionRule): Promise<boolean>;
+  findRule(id: string): Promise<CommissionRule | null>;
+  /** Writes the rule only if the stored version is still `expectedVersion`; false when another change won. */
+  updateRule(rule: CommissionRule, expectedVersion: number): Promise<boolean>;
+  /** Deletes the rule if the stored version is still `expectedVersion`; false otherwise. */
+  deleteRule(id: string, expectedVersion: number): Promise<boolean>;
+  /** Rules by scope, the newest effectiveFrom first (then id, descending). */
+  listRules(filter: { scopeType?: CommissionScopeType; scopeId?: string }, offset: number, limit: number): Promise<{ rules: CommissionRule[]; total: number }>;
+  /**
+   * The rules that may apply to lines of `storeId` with these categories at `at`: in force then,
+   * scoped to the store, one of the categories, or default.
+   */
+  candidateRules(storeId: string, categoryIds: readonly string[], at: Date): Promise<CommissionRule[]>;
+  /**
+   * Stores an order's commission lines unless the order already has lines (the first writer wins,
+   * a racing second write changes nothing), and answers the lines stored, by line index.
+   */
+  saveOrderLines(orderId: string, lines: readonly CommissionLine[]): Promise<CommissionLine[]>;
+  /** The order's stored commission lines, by line index (empty: not settled yet). */
+  orderLines(orderId: string): Promise<CommissionLine[]>;
 }
 
 /**

@@ -146,7 +146,7 @@ export const SETTINGS = {
     schema: commissionRules,
     default: [{ scope: { type: 'marketplace' }, kind: 'percentage', rateBps: 1_000 }],
     public: false,
-    description: 'Commission per order line: percentage or fixed, by marketplace, category or store; the most specific scope wins.',
+    description: 'Retired: migration 0211 imported these rules once as commission rules (/api/v1/admin/commission-rules, docs/finance.md); commissions no longer read this setting.',
   }),
   'dispatch.weights': define({
     schema: dispatchWeights,

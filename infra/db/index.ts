@@ -15,6 +15,8 @@ import type { Store, StoreSettings } from './store.js';
 export { pingStore, closeStore, type Store, type StoreSettings } from './store.js';
 import { SqlOutbox, SqlProcessedEvents } from './sql/outbox.js';
 import { SqlPayoutRepository } from './sql/payouts.js';
+import { SqlCommissionRepository } from './sql/commission.js';
+import { MongoCommissionRepository } from './mongo/commission.js';
 import { MongoPayoutRepository } from './mongo/payouts.js';
 import { SqlWalletTopUpRepository } from './sql/wallet-top-ups.js';
 import { MongoWalletTopUpRepository } from './mongo/wallet-top-ups.js';
@@ -60,7 +62,7 @@ import { MongoOrderRepository } from './mongo/orders.js';
 import type { WebhookEndpointRepository, WebhookMessageRepository } from '../../domain/webhooks/ports.js';
 import { SqlWebhookEndpointRepository, SqlWebhookMessageRepository } from './sql/webhooks.js';
 import { MongoWebhookEndpointRepository, MongoWebhookMessageRepository } from './mongo/webhooks.js';
-import type { LedgerRepository, PayoutRepository, WalletTopUpRepository } from '../../domain/finance/ports.js';
+import type { CommissionRepository, LedgerRepository, PayoutRepository, WalletTopUpRepository } from '../../domain/finance/ports.js';
 import { SqlLedgerRepository } from './sql/ledger.js';
 import { MongoLedgerRepository } from './mongo/ledger.js';
 import type { DispatchRepository, OfferRepository } from '../../domain/dispatch/ports.js';
@@ -94,6 +96,7 @@ export interface Repositories {
   offers: OfferRepository;
   dispatches: DispatchRepository;
   payouts: PayoutRepository;
+  commissions: CommissionRepository;
   walletTopUps: WalletTopUpRepository;
   outbox: OutboxStore;
   processedEvents: ProcessedEvents;
@@ -129,9 +132,9 @@ export async function prepareStore(store: Store): Promise<void> {
 export function createRepositories(store: Store): Repositories {
   if (store.kind === 'sql') {
     const db = store.sql;
-    return { auditLog: new SqlAuditLogRepository(db), settings: new SqlSettingsRepository(db), accounts: new SqlAccountRepository(db), sessions: new SqlSessionRepository(db), otps: new SqlOtpRepository(db), documents: new SqlDocumentRepository(db), deliveries: new SqlDeliveryRepository(db), stores: new SqlStoreRepository(db), categories: new SqlCategoryRepository(db), products: new SqlProductRepository(db), productSearch: new SqlProductSearch(db), inventory: new SqlInventoryRepository(db), addresses: new SqlAddressRepository(db), storeZones: new SqlStoreZoneRepository(db), carts: new SqlCartRepository(db), orders: new SqlOrderRepository(db), idempotencyKeys: new SqlIdempotencyRepository(db), checkouts: new SqlCheckoutRepository(db), payments: new SqlPaymentRepository(db), webhookEndpoints: new SqlWebhookEndpointRepository(db), webhookMessages: new SqlWebhookMessageRepository(db), ledger: new SqlLedgerRepository(db), payouts: new SqlPayoutRepository(db), walletTopUps: new SqlWalletTopUpRepository(db), offers: new SqlOfferRepository(db), dispatches: new SqlDispatchRepository(db), outbox: new SqlOutbox(db, EVENTS), processedEvents: new SqlProcessedEvents(db), unitOfWork: db };
+    return { auditLog: new SqlAuditLogRepository(db), settings: new SqlSettingsRepository(db), accounts: new SqlAccountRepository(db), sessions: new SqlSessionRepository(db), otps: new SqlOtpRepository(db), documents: new SqlDocumentRepository(db), deliveries: new SqlDeliveryRepository(db), stores: new SqlStoreRepository(db), categories: new SqlCategoryRepository(db), products: new SqlProductRepository(db), productSearch: new SqlProductSearch(db), inventory: new SqlInventoryRepository(db), addresses: new SqlAddressRepository(db), storeZones: new SqlStoreZoneRepository(db), carts: new SqlCartRepository(db), orders: new SqlOrderRepository(db), idempotencyKeys: new SqlIdempotencyRepository(db), checkouts: new SqlCheckoutRepository(db), payments: new SqlPaymentRepository(db), webhookEndpoints: new SqlWebhookEndpointRepository(db), webhookMessages: new SqlWebhookMessageRepository(db), ledger: new SqlLedgerRepository(db), payouts: new SqlPayoutRepository(db), commissions: new SqlCommissionRepository(db), walletTopUps: new SqlWalletTopUpRepository(db), offers: new SqlOfferRepository(db), dispatches: new SqlDispatchRepository(db), outbox: new SqlOutbox(db, EVENTS), processedEvents: new SqlProcessedEvents(db), unitOfWork: db };
   }
   const conn = store.mongo;
-  return { auditLog: new MongoAuditLogRepository(conn), settings: new MongoSettingsRepository(conn), accounts: new MongoAccountRepository(conn), sessions: new MongoSessionRepository(conn), otps: new MongoOtpRepository(conn), documents: new MongoDocumentRepository(conn), deliveries: new MongoDeliveryRepository(conn), stores: new MongoStoreRepository(conn), categories: new MongoCategoryRepository(conn), products: new MongoProductRepository(conn), productSearch: new MongoProductSearch(conn), inventory: new MongoInventoryRepository(conn), addresses: new MongoAddressRepository(conn), storeZones: new MongoStoreZoneRepository(conn), carts: new MongoCartRepository(conn), orders: new MongoOrderRepository(conn), idempotencyKeys: new MongoIdempotencyRepository(conn), checkouts: new MongoCheckoutRepository(conn), payments: new MongoPaymentRepository(conn), webhookEndpoints: new MongoWebhookEndpointRepository(conn), webhookMessages: new MongoWebhookMessageRepository(conn), ledger: new MongoLedgerRepository(conn), payouts: new MongoPayoutRepository(conn), walletTopUps: new MongoWalletTopUpRepository(conn), offers: new MongoOfferRepository(conn), dispatches: new MongoDispatchRepository(conn), outbox: new MongoOutbox(conn, EVENTS), processedEvents: new MongoProcessedEvents(conn), unitOfWork: mongoUnitOfWork(conn) };
+  return { auditLog: new MongoAuditLogRepository(conn), settings: new MongoSettingsRepository(conn), accounts: new MongoAccountRepository(conn), sessions: new MongoSessionRepository(conn), otps: new MongoOtpRepository(conn), documents: new MongoDocumentRepository(conn), deliveries: new MongoDeliveryRepository(conn), stores: new MongoStoreRepository(conn), categories: new MongoCategoryRepository(conn), products: new MongoProductRepository(conn), productSearch: new MongoProductSearch(conn), inventory: new MongoInventoryRepository(conn), addresses: new MongoAddressRepository(conn), storeZones: new MongoStoreZoneRepository(conn), carts: new MongoCartRepository(conn), orders: new MongoOrderRepository(conn), idempotencyKeys: new MongoIdempotencyRepository(conn), checkouts: new MongoCheckoutRepository(conn), payments: new MongoPaymentRepository(conn), webhookEndpoints: new MongoWebhookEndpointRepository(conn), webhookMessages: new MongoWebhookMessageRepository(conn), ledger: new MongoLedgerRepository(conn), payouts: new MongoPayoutRepository(conn), commissions: new MongoCommissionRepository(conn), walletTopUps: new MongoWalletTopUpRepository(conn), offers: new MongoOfferRepository(conn), dispatches: new MongoDispatchRepository(conn), outbox: new MongoOutbox(conn, EVENTS), processedEvents: new MongoProcessedEvents(conn), unitOfWork: mongoUnitOfWork(conn) };
 }
 

@@ -375,6 +375,11 @@ export const INDEXES: IndexPair[] = [
     mongo: { collection: 'payouts', name: 'status_1_createdAt_1', key: { status: 1, createdAt: 1 } },
   },
   {
+    serves: 'the commission rules of a scope by start (settlement: a store, its categories, the default)',
+    sql: { table: 'commission_rules', name: 'commission_rules_scope_idx', columns: 'scope_type, scope_id, effective_from' },
+    mongo: { collection: 'commission_rules', name: 'scope.type_1_scope.id_1_effectiveFrom_1', key: { 'scope.type': 1, 'scope.id': 1, effectiveFrom: 1 } },
+  },
+  {
     serves: "an account's push devices, and who was active since (bulk segments)",
     sql: { table: 'notification_devices', name: 'notification_devices_account_idx', columns: 'account_id, last_seen_at' },
     mongo: { collection: 'notification_devices', name: 'accountId_1_lastSeenAt_1', key: { accountId: 1, lastSeenAt: 1 } },

@@ -65,7 +65,7 @@ export function registerFinance(container: AwilixContainer<FinanceCradle & Needs
     createTransfers: asFunction((c: FinanceCradle & Needs) => new CreateTransfers({ ledger: c.ledger, unitOfWork: c.unitOfWork, clock: c.clock })).singleton(),
     expirePendingTransfers: asFunction((c: FinanceCradle & Needs) => new ExpirePendingTransfers({ ledger: c.ledger, unitOfWork: c.unitOfWork, clock: c.clock })).singleton(),
     openLedgerAccount: asFunction((c: FinanceCradle & Needs) => new OpenAccount({ ledger: c.ledger, liveSettings: c.liveSettings, clock: c.clock })).singleton(),
-    orderMoneyFlows: asFunction((c: FinanceCradle & Needs) => new OrderMoneyFlows({ transfers: c.createTransfers, openAccount: c.openLedgerAccount, ledger: c.ledger, liveSettings: c.liveSettings })).singleton(),
+    orderMoneyFlows: asFunction((c: FinanceCradle & Needs) => new OrderMoneyFlows({ transfers: c.createTransfers, openAccount: c.openLedgerAccount, ledger: c.ledger, liveSettings: c.liveSettings, commissions: c.repositories.commissions, unitOfWork: c.unitOfWork, clock: c.clock })).singleton(),
     followOrderMoney: asFunction((c: FinanceCradle & Needs) => new FollowOrderMoney({
       orders: c.repositories.orders, payments: c.repositories.payments, deliveries: c.repositories.deliveries, products: c.repositories.products, orderMoneyFlows: c.orderMoneyFlows,
     })).singleton(),

@@ -5,27 +5,30 @@ import { ledgerWorld, type LedgerWorld } from '../helpers/ledger.js';
 import { OrderMoneyFlows, type SettlementOrder } from '../../domain/finance/use-cases/order-flows.js';
 import { accountIdFor } from '../../domain/finance/use-cases/open-account.js';
 import { balanceOf } from '../../domain/finance/model.js';
-import { commissionLines } from '../../domain/finance/commission.js';
+import { CommissionRule, type CommissionScope } from '../../domain/finance/commission-rule.js';
+import { createRepositories, type Repositories } from '../../infra/db/index.js';
 
 /**
  * The order money flows on the real ledger, every backend: balances asserted to the minor unit.
  * An order: lines of 60,000 (category food) and 40,000 (no category), delivery fee 10,000, VAT 0:
- * total 110,000. Rules: marketplace 10 %, food 5 %: commission 3,000 + 4,000 = 7,000. The platform's
- * cut of the fee is 20 % (the default): 2,000; the courier earns 8,000. The store is owed
- * 110,000 − 7,000 − 10,000 = 93,000; the platform earns 9,000.
+ * total 110,000. Rules: default 10 % (the one migration 0211 imported from the setting's default),
+ * food 5 %: commission 3,000 + 4,000 = 7,000. The platform's cut of the fee is 20 % (the default):
+ * 2,000; the courier earns 8,000. The store is owed 110,000 − 7,000 − 10,000 = 93,000; the platform
+ * earns 9,000.
  */
 forEachBackend('Order money flows', (ctx) => {
   let w: LedgerWorld;
   let flows: OrderMoneyFlows;
-  let version = 10;
+  let repos: Repositories;
+  const rule = (id: string, scope: CommissionScope, amounts: { rateBps?: number; fixedMinor?: number }, effectiveFrom = '2025-01-01T00:00:00.000Z') =>
+    CommissionRule.create({ id, scope, ...amounts, effectiveFrom, changedBy: 'test-admin' }, new Date('2025-01-01T00:00:00.000Z'));
   before(async () => {
     w = await ledgerWorld(ctx.store);
-    flows = new OrderMoneyFlows({ transfers: w.transfers, openAccount: w.openAccount, ledger: w.ledger, liveSettings: w.settings });
-    w.settings.apply('finance.commissionRules', ++version, [
-      { scope: { type: 'marketplace' }, kind: 'percentage', rateBps: 1_000 },
-      { scope: { type: 'category', id: 'food' }, kind: 'percentage', rateBps: 500 },
-      { scope: { type: 'store', id: 'store-fixed' }, kind: 'fixed', amountMinor: 750 },
-    ]);
+    repos = createRepositories(ctx.store);
+    flows = new OrderMoneyFlows(w.flowDeps);
+    await repos.commissions.insertRule(rule('r-food', { type: 'category', id: 'food' }, { rateBps: 500 }));
+    await repos.commissions.insertRule(rule('r-store-fixed', { type: 'store', id: 'store-fixed' }, { fixedMinor: 750 }));
+    await repos.commissions.insertRule(rule('r-store-fixed-b', { type: 'store', id: 'store-fixed-b' }, { fixedMinor: 750 }));
   });
   after(async () => {
     await w?.close();
@@ -37,6 +40,7 @@ forEachBackend('Order money flows', (ctx) => {
       { variantId: 'v1', productId: 'p1', categoryId: 'food', lineTotalMinor: 60_000 },
       { variantId: 'v2', productId: 'p2', categoryId: null, lineTotalMinor: 40_000 },
     ],
+    placedAt: w.clock.now().toISOString(),
   });
   const posted = async (kind: Parameters<typeof accountIdFor>[0], owner: string) => {
     const a = await w.ledger.findAccount(accountIdFor(kind, owner));
@@ -51,13 +55,47 @@ forEachBackend('Order money flows', (ctx) => {
   const revenue = () => posted('platform_revenue', 'platform');
   const card = () => posted('gateway_clearing', 'card');
 
-  it('when commission lines are worked out, then the most specific rule wins per line and each line says which and how much', () => {
-    const rules = w.settings.get('finance.commissionRules');
-    const lines = order('card').lines;
-    expect(commissionLines(rules, 'store-any', lines).map((l) => [l.scope, l.commissionMinor])).to.deep.equal([['category:food', 3_000], ['marketplace', 4_000]]);
-    expect(commissionLines(rules, 'store-fixed', lines).map((l) => [l.scope, l.kind, l.fixedMinor, l.commissionMinor])).to.deep.equal([['store:store-fixed', 'fixed', 750, 750], ['store:store-fixed', 'fixed', 750, 750]]);
-    expect(commissionLines(rules, 's', [{ variantId: 'v', productId: 'p', categoryId: null, lineTotalMinor: 33_333 }])[0]!.commissionMinor, 'rounded down').to.equal(3_333);
-    expect(commissionLines(rules, 'store-fixed', [{ variantId: 'v', productId: 'p', categoryId: null, lineTotalMinor: 500 }])[0]!.commissionMinor, 'never above the line').to.equal(500);
+  it('when a card order is settled, then each line keeps its commission line (rule, rate, base, amount) and the settlement posts exactly their sum', async () => {
+    const o = order('card');
+    const rev0 = await revenue();
+    const settled = await flows.settleDelivered(o, `courier-${randomUUID().slice(0, 8)}`);
+    const stored = await repos.commissions.orderLines(o.orderId);
+    expect(stored.map((l) => [l.lineIndex, l.ruleId, l.scope, l.rateBps, l.fixedMinor, l.baseMinor, l.commissionMinor])).to.deep.equal([
+      [0, 'r-food', 'category:food', 500, null, 60_000, 3_000],
+      [1, 'setting:default', 'default', 1_000, null, 40_000, 4_000],
+    ]);
+    expect(settled.commission).to.deep.equal(stored);
+    const posted = (await w.ledger.transfersByReference(`order:${o.orderId}`)).filter((t) => t.code === 'order_commission');
+    expect(posted.reduce((n, t) => n + t.amountMinor, 0)).to.equal(7_000);
+    expect(await revenue() - rev0).to.equal(7_000 + 2_000);
+  });
+
+  it('when the rules change after an order was settled, then its stored lines and postings stay as they were; a later order gets the new rule', async () => {
+    const o = order('card', `store-${randomUUID().slice(0, 8)}`);
+    await flows.settleDelivered(o, 'courier-x');
+    const before = await repos.commissions.orderLines(o.orderId);
+    const food = (await repos.commissions.findRule('r-food'))!;
+    const v = food.version;
+    food.change({ rateBps: 2_500 }, 'test-admin', new Date());
+    expect(await repos.commissions.updateRule(food, v)).to.equal(true);
+    try {
+      const again = await flows.settleDelivered(o, 'courier-x');
+      expect(again.transfers.every((t) => !t.created), 'a redelivered settlement writes nothing').to.equal(true);
+      expect(await repos.commissions.orderLines(o.orderId)).to.deep.equal(before);
+      const later = order('card', o.storeId);
+      expect((await flows.settleDelivered(later, 'courier-x')).commission.map((l) => l.commissionMinor)).to.deep.equal([15_000, 4_000]);
+    } finally {
+      const now = (await repos.commissions.findRule('r-food'))!;
+      const nv = now.version;
+      now.change({ rateBps: 500 }, 'test-admin', new Date());
+      await repos.commissions.updateRule(now, nv);
+    }
+  });
+
+  it('when a store rule is fixed, then it wins over category and default, is per line and never more than the line', async () => {
+    const o = { ...order('card', 'store-fixed-b'), lines: [{ variantId: 'v', productId: 'p', categoryId: 'food', lineTotalMinor: 60_000 }, { variantId: 'w', productId: 'q', categoryId: null, lineTotalMinor: 500 }] };
+    const { commission } = await flows.settleDelivered({ ...o, subtotalMinor: 60_500, totalMinor: 70_500 }, 'courier-y');
+    expect(commission.map((l) => [l.scope, l.fixedMinor, l.commissionMinor])).to.deep.equal([['store:store-fixed-b', 750, 750], ['store:store-fixed-b', 750, 500]]);
   });
 
   it('when a card order is captured and delivered, then store, courier, platform and wallet end to the minor unit, and a redelivered event changes nothing', async () => {

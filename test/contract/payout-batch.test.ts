@@ -37,7 +37,7 @@ forEachBackend('Payout batch (claims, provider idempotency, retries, polling)', 
     w = await ledgerWorld(ctx.store);
     repos = createRepositories(ctx.store);
     stub = await startConnectStub();
-    flows = new OrderMoneyFlows({ transfers: w.transfers, openAccount: w.openAccount, ledger: w.ledger, liveSettings: w.settings });
+    flows = new OrderMoneyFlows(w.flowDeps);
     const common = { transfers: w.transfers, openAccount: w.openAccount, ledger: w.ledger, unitOfWork: repos.unitOfWork, clock: w.clock };
     payouts = new Payouts({ ...common, payouts: repos.payouts, stores: repos.stores, liveSettings: w.settings });
     batch = new RunPayoutBatch({ ...common, payouts: repos.payouts, provider: new StripeConnectPayouts(stub.settings), outbox: repos.outbox, liveSettings: w.settings });
@@ -56,7 +56,7 @@ forEachBackend('Payout batch (claims, provider idempotency, retries, polling)', 
     for (let i = 0; i < 2; i++) {
       await flows.settleDelivered({
         orderId: randomUUID(), storeId: `store-${short()}`, customerId: `cust-${short()}`, method: 'card', subtotalMinor: 20_000, deliveryFeeMinor: 5_000, vatMinor: 0, totalMinor: 25_000,
-        lines: [{ variantId: 'v', productId: 'p', categoryId: null, lineTotalMinor: 20_000 }],
+        lines: [{ variantId: 'v', productId: 'p', categoryId: null, lineTotalMinor: 20_000 }], placedAt: new Date().toISOString(),
       }, courier);
     }
     const me = who(courier, 'courier');

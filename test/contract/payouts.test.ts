@@ -39,7 +39,7 @@ forEachBackend('Payouts (bank accounts, requests, decisions, the batch)', (ctx) 
     w.clock.now = () => new Date((w.clock.ms += 1_000));
     repos = createRepositories(ctx.store);
     dir = mkdtempSync(path.join(os.tmpdir(), 'payouts-'));
-    flows = new OrderMoneyFlows({ transfers: w.transfers, openAccount: w.openAccount, ledger: w.ledger, liveSettings: w.settings });
+    flows = new OrderMoneyFlows(w.flowDeps);
     const common = { transfers: w.transfers, openAccount: w.openAccount, ledger: w.ledger, unitOfWork: repos.unitOfWork, clock: w.clock };
     payouts = new Payouts({ ...common, payouts: repos.payouts, stores: repos.stores, liveSettings: w.settings });
     remit = new RecordRemittance({ ...common, outbox: repos.outbox });
@@ -59,6 +59,7 @@ forEachBackend('Payouts (bank accounts, requests, decisions, the batch)', (ctx) 
   const cardOrder = (storeId: string, method: SettlementOrder['method'] = 'card'): SettlementOrder => ({
     orderId: randomUUID(), storeId, customerId: `cust-${short()}`, method, subtotalMinor: 20_000, deliveryFeeMinor: 0, vatMinor: 0, totalMinor: 20_000,
     lines: [{ variantId: 'v', productId: 'p', categoryId: null, lineTotalMinor: 20_000 }],
+    placedAt: w.clock.now().toISOString(),
   });
   const payable = async (storeId: string) => balanceOf((await w.ledger.findAccount(accountIdFor('store_payable', storeId)))!);
 

@@ -23,7 +23,7 @@ forEachBackend('Reconciliation (ledger against orders and payments)', (ctx) => {
   before(async () => {
     w = await ledgerWorld(ctx.store);
     repos = createRepositories(ctx.store);
-    flows = new OrderMoneyFlows({ transfers: w.transfers, openAccount: w.openAccount, ledger: w.ledger, liveSettings: w.settings });
+    flows = new OrderMoneyFlows(w.flowDeps);
     reconcile = new ReconcileLedger({ orders: repos.orders, payments: repos.payments, ledger: w.ledger, outbox: repos.outbox, unitOfWork: repos.unitOfWork, clock: w.clock });
   });
   after(() => w?.close());
@@ -46,7 +46,7 @@ forEachBackend('Reconciliation (ledger against orders and payments)', (ctx) => {
     }
     return {
       orderId: id, storeId: props.storeId, customerId: props.customerId, method, subtotalMinor: totalMinor - 5_000, deliveryFeeMinor: 5_000, vatMinor: 0, totalMinor,
-      lines: [{ variantId: 'v', productId: 'p', categoryId: null, lineTotalMinor: totalMinor - 5_000 }],
+      lines: [{ variantId: 'v', productId: 'p', categoryId: null, lineTotalMinor: totalMinor - 5_000 }], placedAt: at,
     };
   }
   const alerts = async (runId: string) => (await repos.outbox.unpublished(100_000)).filter((e) => e.aggregateId === runId || (e.payload as { metadata?: { runId?: string } }).metadata?.runId === runId);

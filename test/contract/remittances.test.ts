@@ -26,7 +26,7 @@ forEachBackend('Remittances (cash in hand cleared by an admin)', (ctx) => {
     // Every reading of the clock moves it on a second: remittances clear the oldest cash first, by time.
     w.clock.now = () => new Date((w.clock.ms += 1_000));
     repos = createRepositories(ctx.store);
-    flows = new OrderMoneyFlows({ transfers: w.transfers, openAccount: w.openAccount, ledger: w.ledger, liveSettings: w.settings });
+    flows = new OrderMoneyFlows(w.flowDeps);
     remit = new RecordRemittance({ transfers: w.transfers, openAccount: w.openAccount, ledger: w.ledger, outbox: repos.outbox, unitOfWork: repos.unitOfWork, clock: w.clock });
   });
   after(async () => {
@@ -36,6 +36,7 @@ forEachBackend('Remittances (cash in hand cleared by an admin)', (ctx) => {
   const cashOrder = (storeId: string, totalMinor: number): SettlementOrder => ({
     orderId: randomUUID(), storeId, customerId: `cust-${short()}`, method: 'cash', subtotalMinor: totalMinor - 1_000, deliveryFeeMinor: 1_000, vatMinor: 0, totalMinor,
     lines: [{ variantId: 'v', productId: 'p', categoryId: null, lineTotalMinor: totalMinor - 1_000 }],
+    placedAt: w.clock.now().toISOString(),
   });
   const held = async (courierId: string) => cashInHandOf(await w.ledger.findAccount(accountIdFor('courier_cash_in_hand', courierId)));
   const unremitted = (storeId: string) => unremittedCashOfStore(w.ledger, accountIdFor('store_payable', storeId));

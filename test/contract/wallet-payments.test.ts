@@ -33,7 +33,7 @@ forEachBackend('Wallet payments (checkout reservation, expiry)', (ctx) => {
     const paymentGateway = new RoutedPaymentGateway({ card: new UnavailablePayments('card', 'not in this test'), cash: new CashPayments(), wallet: new WalletPaymentGateway() });
     authorize = new AuthorizePayment({ payments: repos.payments, unitOfWork: repos.unitOfWork, outbox: repos.outbox, clock: w.clock, ids: uuidIds, paymentGateway, walletFunds, logger: pino({ level: 'silent' }) });
     placeOrders = new PlaceOrders({ orders: repos.orders, outbox: repos.outbox, unitOfWork: repos.unitOfWork, ids: uuidIds, clock: w.clock });
-    flows = new OrderMoneyFlows({ transfers: w.transfers, openAccount: w.openAccount, ledger: w.ledger, liveSettings: w.settings });
+    flows = new OrderMoneyFlows(w.flowDeps);
   });
   after(async () => {
     await w?.close();
@@ -91,7 +91,7 @@ forEachBackend('Wallet payments (checkout reservation, expiry)', (ctx) => {
     w.clock.advance(w.settings.get('finance.walletHoldSeconds') + 1);
     expect(await w.expire.execute()).to.be.at.least(2);
     expect(balanceOf(await walletOf(customerId))).to.deep.equal({ posted: 100_000, pending: 0, available: 100_000 });
-    const order = (id: string, total: number) => ({ orderId: id, storeId, customerId, method: 'wallet' as const, subtotalMinor: total, deliveryFeeMinor: 0, vatMinor: 0, totalMinor: total, lines: [] });
+    const order = (id: string, total: number) => ({ orderId: id, storeId, customerId, method: 'wallet' as const, subtotalMinor: total, deliveryFeeMinor: 0, vatMinor: 0, totalMinor: total, lines: [], placedAt: w.clock.now().toISOString() });
     expect(await flows.release(order((first as { orderId: string }).orderId, 60_000)), 'nothing left to release').to.deep.equal([]);
     const settled = await flows.settleDelivered(order((second as { orderId: string }).orderId, 30_000), `courier-${randomUUID().slice(0, 8)}`);
     expect(settled.transfers[0]!.transfer).to.deep.include({ id: `${(second as { orderId: string }).orderId}:settle`, kind: 'posted', amountMinor: 30_000 });

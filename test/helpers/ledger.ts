@@ -6,6 +6,7 @@ import { CreateTransfers, ExpirePendingTransfers } from '../../domain/finance/us
 import { OpenAccount } from '../../domain/finance/use-cases/open-account.js';
 import type { Account, OwnerKind } from '../../domain/finance/model.js';
 import type { LedgerRepository } from '../../domain/finance/ports.js';
+import type { OrderFlowDeps } from '../../domain/finance/use-cases/order-flows.js';
 
 /** A clock the test moves by hand (pending timeouts), starting at a fixed instant. */
 export class TestClock {
@@ -24,6 +25,8 @@ export interface LedgerWorld {
   openAccount: OpenAccount;
   settings: LiveSettings;
   clock: TestClock;
+  /** Everything OrderMoneyFlows needs, over the same store. */
+  flowDeps: OrderFlowDeps;
   /** Every account's balances, by id, to compare before and after a refused transfer. */
   snapshot: (ids: readonly string[]) => Promise<Record<string, Account | null>>;
   close: () => Promise<void>;
@@ -43,14 +46,16 @@ export async function ledgerWorld(store: Store): Promise<LedgerWorld> {
   const clock = new TestClock();
   const deps = { ledger: repos.ledger, unitOfWork: repos.unitOfWork, clock };
   const openAccount = new OpenAccount({ ledger: repos.ledger, liveSettings: settings, clock });
+  const transfers = new CreateTransfers(deps);
   return {
     ledger: repos.ledger,
-    transfers: new CreateTransfers(deps),
+    transfers,
     expire: new ExpirePendingTransfers(deps),
     openAccount,
     open: (ownerKind, ownerId) => openAccount.execute({ ownerKind, ownerId }),
     settings,
     clock,
+    flowDeps: { transfers, openAccount, ledger: repos.ledger, liveSettings: settings, commissions: repos.commissions, unitOfWork: repos.unitOfWork, clock },
     snapshot: async (ids) => Object.fromEntries(await Promise.all(ids.map(async (id) => [id, await repos.ledger.findAccount(id)] as const))),
     close: () => settings.stop(),
   };

@@ -422,7 +422,25 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     'GET /api/v1/admin/payouts': { scope: 'none', request: () => ({ path: '/api/v1/admin/payouts?status=requested' }), expect: adminWith(['super_admin'], 200) },
     'POST /api/v1/admin/payouts/:payoutId/approve': { scope: 'none', request: () => ({ path: '/api/v1/admin/payouts/matrix-none/approve', json: {} }), expect: adminWith(['super_admin'], 404) },
     'POST /api/v1/admin/payouts/:payoutId/reject': { scope: 'none', request: () => ({ path: '/api/v1/admin/payouts/matrix-none/reject', json: { reason: 'matrix' } }), expect: adminWith(['super_admin'], 404) },
-    'POST /api/v1/admin/payouts/batches': { scope: 'none', request: () => ({ path: '/api/v1/admin/payouts/batches', json: { batchId: `matrix-${Math.random().toString(36).slice(2)}` } }), expect: adminWith(['super_admin'], 202) },
+    'POST /api/v1/admin/payouts/batches': { scope: 'none', request: () => ({ path: '/api/v1/admin/payouts/batches', json: { batchId: `matrix-${Math.random().toString(36).slice(2)}` } }), expect: adminWith(['super_admin'], 201) },
+    // commission rules: finance:manage admins (super_admin) only; an order's commission lines also its store's owner (others: 404)
+    'GET /api/v1/admin/commission-rules': { scope: 'none', request: () => ({ path: '/api/v1/admin/commission-rules?scopeType=default' }), expect: adminWith(['super_admin'], 200) },
+    'POST /api/v1/admin/commission-rules': { scope: 'none', request: () => ({ path: '/api/v1/admin/commission-rules', json: { scope: { type: 'store', id: 'matrix-store' }, rateBps: 100 } }), expect: adminWith(['super_admin'], 201) },
+    'GET /api/v1/admin/commission-rules/:ruleId': { scope: 'none', request: () => ({ path: '/api/v1/admin/commission-rules/setting%3Adefault' }), expect: adminWith(['super_admin'], 200) },
+    'PATCH /api/v1/admin/commission-rules/:ruleId': {
+      scope: 'none', request: () => ({ method: 'PATCH', path: `/api/v1/admin/commission-rules/${matrixRuleId}`, json: { expectedVersion: 1, rateBps: 200 } }), expect: adminWith(['super_admin'], 200),
+      prepare: freshCommissionRule,
+    },
+    'DELETE /api/v1/admin/commission-rules/:ruleId': {
+      scope: 'none', request: () => ({ method: 'DELETE', path: `/api/v1/admin/commission-rules/${matrixRuleId}?expectedVersion=1` }), expect: adminWith(['super_admin'], 200),
+      prepare: freshCommissionRule,
+    },
+    'GET /api/v1/orders/:id/commission': {
+      scope: 'object', request: (t) => ({ path: `/api/v1/orders/${orderOf(t)}/commission` }), expect: storePayable(200),
+      prepare: async () => {
+        if (!orderFixtures.own) await freshOrders('placed');
+      },
+    },
     // statements and payout histories (files): the store's owner or the courier, and finance:manage admins
     'POST /api/v1/payouts/webhooks/stripe-connect': {
       // Public; this app pays by bank CSV, which takes no webhooks: nothing verifies.
@@ -457,6 +475,12 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     },
   };
   let bulkId = '';
+  /** A new commission rule (version 1) for the route that changes or deletes one. */
+  let matrixRuleId = '';
+  async function freshCommissionRule(): Promise<void> {
+    const finance = { ...superPrincipal(), permissions: ['finance:manage'] };
+    matrixRuleId = (await app.system.composed.container.cradle.commissionRules.create(finance, { scope: { type: 'category', id: 'matrix-category' }, rateBps: 300 })).id;
+  }
 
   /** Orders: `own` in the store owner party's store for the customer party, `foreign` in the rival's store for another customer. */
   const orderFixtures = {} as Record<'own' | 'foreign', string>;

@@ -79,6 +79,7 @@ export class FollowOrderMoney {
       orderId: p.id, storeId: p.storeId, customerId: p.customerId, method: p.paymentMethod,
       subtotalMinor: p.totals.subtotalMinor, deliveryFeeMinor: p.totals.deliveryFeeMinor, vatMinor: p.totals.vatMinor, totalMinor: p.totals.totalMinor,
       lines: p.lines.map((l) => ({ variantId: l.variantId, productId: l.productId, categoryId: categoryOf.get(l.productId) ?? null, lineTotalMinor: l.lineTotalMinor })),
+      placedAt: p.createdAt,
     };
   }
 

@@ -1,11 +1,13 @@
 import type { SettingsReader } from '../../platform/ports.js';
 import type { PaymentMethod } from '../../ordering/payment.js';
+import type { UnitOfWork } from '../../shared/events.js';
+import type { Clock } from '../../shared/ids.js';
 import { commissionLines, type CommissionableLine, type CommissionLine } from '../commission.js';
 import type { MovementRequest, OwnerKind, TransferRequest } from '../model.js';
 import type { CreateTransfers, TransferResult } from './create-transfers.js';
 import { accountIdFor, type OpenAccount } from './open-account.js';
 import { executeRelease, executeSettlement } from './wallet-payments.js';
-import type { LedgerRepository } from '../ports.js';
+import type { CommissionRepository, LedgerRepository } from '../ports.js';
 import { deliveryFeeCutMinor } from '../courier-fee.js';
 
 /** What the money flows need to know of an order (read from the order and its delivery by the caller). */
@@ -19,6 +21,8 @@ export interface SettlementOrder {
   vatMinor: number;
   totalMinor: number;
   lines: CommissionableLine[];
+  /** When the order was placed (ISO-8601): the commission rules in force then apply. */
+  placedAt: string;
 }
 
 export interface OrderFlowDeps {
@@ -26,6 +30,9 @@ export interface OrderFlowDeps {
   openAccount: OpenAccount;
   ledger: LedgerRepository;
   liveSettings: SettingsReader;
+  commissions: CommissionRepository;
+  unitOfWork: UnitOfWork;
+  clock: Clock;
 }
 
 const PLATFORM = 'platform';
@@ -35,8 +42,9 @@ const ref = (orderId: string) => `order:${orderId}`;
  * The order's money flows (docs/finance.md, "Money flows"), each one linked batch whose transfer ids
  * derive from the order id, so a redelivered event writes nothing twice:
  * - `hold`: card: the capture into the customer's wallet and the pending hold for the order; wallet: the hold;
- * - `settleDelivered`: the hold posted (cash: the courier's cash in hand), then commission per order line,
- *   the courier's part of the delivery fee and the platform's cut, all from the store's payable;
+ * - `settleDelivered`: the hold posted (cash: the courier's cash in hand), then commission per order line
+ *   (exactly the order's stored commission lines, written by the first settlement), the courier's part
+ *   of the delivery fee and the platform's cut, all from the store's payable;
  * - `release`: the hold voided, and card money sent back to the card;
  * - `refund`: every posted transfer of the order reversed, then the money back to the card, or left in the wallet
  *   (a wallet order, or a card order refunded to the wallet).
@@ -55,6 +63,11 @@ export class OrderMoneyFlows {
   }
 
   async settleDelivered(order: SettlementOrder, courierId: string): Promise<{ transfers: TransferResult[]; commission: CommissionLine[] }> {
+    // The commission lines and the transfers that post them commit together.
+    return this.deps.unitOfWork.transaction(() => this.settle(order, courierId));
+  }
+
+  private async settle(order: SettlementOrder, courierId: string): Promise<{ transfers: TransferResult[]; commission: CommissionLine[] }> {
     const currency = this.deps.liveSettings.get('currency');
     const store = await this.account('store_payable', order.storeId);
     const revenue = await this.account('platform_revenue', PLATFORM);
@@ -66,10 +79,10 @@ export class OrderMoneyFlows {
       if (order.method === 'card') await this.hold(order); // a no-op when the capture event already wrote it
       batch.push({ id: `${order.orderId}:settle`, kind: 'post_pending', pendingId: `${order.orderId}:hold` });
     }
-    const commission = commissionLines(this.deps.liveSettings.get('finance.commissionRules'), order.storeId, order.lines);
-    commission.forEach((c, i) => {
-      if (c.commissionMinor > 0) batch.push(this.move(`${order.orderId}:commission:${i}`, store, revenue, c.commissionMinor, 'order_commission', order.orderId, currency));
-    });
+    const commission = await this.commissionLinesOf(order);
+    for (const c of commission) {
+      if (c.commissionMinor > 0) batch.push(this.move(`${order.orderId}:commission:${c.lineIndex}`, store, revenue, c.commissionMinor, 'order_commission', order.orderId, currency));
+    }
     const cut = deliveryFeeCutMinor(order.deliveryFeeMinor, this.deps.liveSettings.get('finance.deliveryFeeCutBps'));
     if (order.deliveryFeeMinor - cut > 0) batch.push(this.move(`${order.orderId}:courier_fee`, store, courier, order.deliveryFeeMinor - cut, 'delivery_fee', order.orderId, currency));
     if (cut > 0) batch.push(this.move(`${order.orderId}:fee_cut`, store, revenue, cut, 'delivery_fee_cut', order.orderId, currency));
@@ -105,6 +118,19 @@ export class OrderMoneyFlows {
       batch.push(this.move(`${order.orderId}:card_refund`, wallet, await this.account('gateway_clearing', 'card'), order.totalMinor, 'card_refund', order.orderId, posted[0]!.currency));
     }
     return this.deps.transfers.execute(batch);
+  }
+
+  /**
+   * The order's commission lines: the stored ones, or (first settlement) worked out from the rules in
+   * force when the order was placed and stored. Stored lines never change, whatever happens to the rules.
+   */
+  private async commissionLinesOf(order: SettlementOrder): Promise<CommissionLine[]> {
+    const stored = await this.deps.commissions.orderLines(order.orderId);
+    if (stored.length > 0 || order.lines.length === 0) return stored;
+    const placedAt = new Date(order.placedAt);
+    const categories = [...new Set(order.lines.flatMap((l) => (l.categoryId ? [l.categoryId] : [])))];
+    const rules = await this.deps.commissions.candidateRules(order.storeId, categories, placedAt);
+    return this.deps.commissions.saveOrderLines(order.orderId, commissionLines(rules, order, placedAt, this.deps.clock.now()));
   }
 
   private async account(kind: OwnerKind, ownerId: string): Promise<string> {

@@ -256,6 +256,36 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
     },
   },
   {
+    // Commission rules by scope and start; an order's commission lines are one document keyed by the order (_id).
+    name: '0210-commission',
+    async up(db) {
+      await createIndexes(db, 'commission_rules', [{ name: 'scope.type_1_scope.id_1_effectiveFrom_1', key: { 'scope.type': 1, 'scope.id': 1, effectiveFrom: 1 } }]);
+    },
+  },
+  {
+    // The setting finance.commissionRules becomes data, once (as 0211-commission-rules-from-setting.sql does):
+    // each stored rule is in force since the epoch under the id `setting:<scope>`; without a stored
+    // setting, its default as it was when this step was written (10 % of each line).
+    name: '0211-commission-rules-from-setting',
+    async up(db) {
+      const stored = await db.collection<{ _id: string; value: unknown }>('settings').findOne({ _id: 'finance.commissionRules' });
+      type Old = { scope: { type: string; id?: string }; kind: string; rateBps?: number; amountMinor?: number };
+      const old: Old[] = stored ? (stored.value as Old[]) : [{ scope: { type: 'marketplace' }, kind: 'percentage', rateBps: 1_000 }];
+      const now = new Date();
+      for (const r of old) {
+        const scope = r.scope.type === 'marketplace' ? { type: 'default' } : { type: r.scope.type, id: r.scope.id };
+        const id = `setting:${scope.type === 'default' ? 'default' : `${scope.type}:${scope.id}`}`;
+        await db.collection<{ _id: string }>('commission_rules').updateOne({ _id: id }, {
+          $setOnInsert: {
+            scope, rateBps: r.kind === 'percentage' ? r.rateBps : null, fixedMinor: r.kind === 'fixed' ? r.amountMinor : null, effectiveFrom: new Date(0), effectiveTo: null,
+            note: stored ? 'imported from the setting finance.commissionRules' : 'the default of the setting finance.commissionRules',
+            changedBy: 'setting:finance.commissionRules', version: 1, createdAt: now, updatedAt: now,
+          },
+        }, { upsert: true });
+      }
+    },
+  },
+  {
     // Wallet top-ups: one per customer and idempotency key, found by the provider's payment (webhooks), a customer's newest first.
     name: '0220-wallet-top-ups',
     async up(db) {

@@ -34,7 +34,7 @@ forEachBackend('Finance consumer', (ctx) => {
   before(async () => {
     w = await ledgerWorld(ctx.store);
     repos = createRepositories(ctx.store);
-    const orderMoneyFlows = new OrderMoneyFlows({ transfers: w.transfers, openAccount: w.openAccount, ledger: w.ledger, liveSettings: w.settings });
+    const orderMoneyFlows = new OrderMoneyFlows(w.flowDeps);
     const followOrderMoney = new FollowOrderMoney({ orders: repos.orders, payments: repos.payments, deliveries: repos.deliveries, products: repos.products, orderMoneyFlows });
     const processor = financeProcessor({ unitOfWork: repos.unitOfWork, processedEvents: repos.processedEvents, clock: w.clock, followOrderMoney });
     handle = (event) => {

@@ -73,7 +73,7 @@ describe('finance jobs on a private redis-server: payout batches, the expiry swe
     for (let i = 0; i < 2; i++) {
       await cradle().orderMoneyFlows.settleDelivered({
         orderId: randomUUID(), storeId: `store-${i}`, customerId: `cust-${i}`, method: 'card', subtotalMinor: 100_000, deliveryFeeMinor: 150_000, vatMinor: 0, totalMinor: 250_000,
-        lines: [{ variantId: 'v', productId: 'p', categoryId: null, lineTotalMinor: 100_000 }],
+        lines: [{ variantId: 'v', productId: 'p', categoryId: null, lineTotalMinor: 100_000 }], placedAt: new Date().toISOString(),
       }, me); // the courier earns 150,000 − 20 % = 120,000 each
     }
     const base = `${app.url}/api/v1/couriers/${me}`;

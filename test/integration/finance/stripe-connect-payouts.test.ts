@@ -46,7 +46,7 @@ describe('payouts through Stripe Connect (PAYOUT_PROVIDER=stripe_connect, a loca
     const me = courier.accountId;
     await orderMoneyFlows.settleDelivered({
       orderId: randomUUID(), storeId: 'store-w', customerId: 'cust-w', method: 'card', subtotalMinor: 100_000, deliveryFeeMinor: 250_000, vatMinor: 0, totalMinor: 350_000,
-      lines: [{ variantId: 'v', productId: 'p', categoryId: null, lineTotalMinor: 100_000 }],
+      lines: [{ variantId: 'v', productId: 'p', categoryId: null, lineTotalMinor: 100_000 }], placedAt: new Date().toISOString(),
     }, me); // earns 200,000
     const acct = `acct_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
     stub.accounts.add(acct);
