@@ -211,6 +211,19 @@ export type OfferEnded = z.infer<typeof offerEnded>;
 export const offerAccept = z.strictObject({ offerId: id });
 export const offerDecline = z.strictObject({ offerId: id, reason: z.string().min(1).max(200).optional() });
 
+/** An offer made or ended, as the ops board hears it (every offer, every /ops socket): `expiresAt` while pending. */
+export const opsOfferEvent = z.object({
+  type: z.enum(['dispatch.offer.made', 'dispatch.offer.ended']),
+  offerId: id,
+  deliveryId: id,
+  orderId: id,
+  courierId: id,
+  status: z.enum(['pending', 'accepted', 'declined', 'expired']),
+  expiresAt: z.string().nullable(),
+  at: z.string(),
+});
+export type OpsOfferEvent = z.infer<typeof opsOfferEvent>;
+
 export const sessionEnded = z.object({ reason: z.enum(['token_expired', 'logged_out', 'suspended', 'revoked']) });
 
 // ---- the catalogue -------------------------------------------------------------
@@ -338,6 +351,7 @@ export const PROTOCOL: Record<'/courier' | '/customer' | '/ops', NamespaceSpec> 
     sends: {
       'ops:snapshot': { payload: opsSnapshot, summary: 'At most once a second: couriers and counts per watched area.' },
       'delivery:event': { payload: deliveryEvent, summary: 'Every delivery event (created, courier assigned, status changed).' },
+      'offer:event': { payload: opsOfferEvent, summary: 'Every dispatch offer made (pending until expiresAt) and ended (accepted, declined, expired): the board lists offers about to expire.' },
       'notification:new': notificationNewEvent,
       'session:ended': sessionEndedEvent,
     },

@@ -8,7 +8,7 @@ import { OpsNamespace } from './namespaces/ops.js';
 import { PositionChannel } from './position-channel.js';
 import { CourierPositions, orderRoom } from './positions.js';
 import { SocketSessions } from './sessions.js';
-import type { CourierPosition, NotificationNew, OrderStatus, OrderUpdated } from './protocol.js';
+import type { CourierPosition, NotificationNew, OpsOfferEvent, OrderStatus, OrderUpdated } from './protocol.js';
 import type { OrderStatusChanged } from '../domain/ordering/order-events.js';
 
 export interface Realtime {
@@ -75,7 +75,14 @@ export function attachRealtime(io: Server, deps: RealtimeDeps): Realtime {
   });
 
   // Offers go to the courier's sockets wherever they are connected: every hub gets every offer event.
-  deps.events.onOffer((e) => courier.offers.deliver(e));
+  deps.events.onOffer((e) => {
+    courier.offers.deliver(e);
+    const offer: OpsOfferEvent =
+      e.type === 'dispatch.offer.made'
+        ? { type: e.type, offerId: e.offerId, deliveryId: e.deliveryId, orderId: e.orderId, courierId: e.courierId, status: 'pending', expiresAt: e.expiresAt, at: e.at }
+        : { type: e.type, offerId: e.offerId, deliveryId: e.deliveryId, orderId: e.orderId, courierId: e.courierId, status: e.status, expiresAt: null, at: e.at };
+    ops.nsp.local.emit('offer:event', offer);
+  });
 
   // An account's sockets of this process, whatever the namespace: the inbox follows the person, not the screen.
   deps.events.onNotification((e) => {

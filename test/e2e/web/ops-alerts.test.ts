@@ -23,7 +23,7 @@ async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: str
   }
 }
 
-describe('web: the ops board alerts in chromium (late, over the cash limit, stale) and zones', function () {
+describe('web: the ops board alerts in chromium (late, offer expiring, over the cash limit, stale) and zones', function () {
   this.timeout(120_000);
   let app: TestApp;
   let browser: TestBrowser;
@@ -41,7 +41,7 @@ describe('web: the ops board alerts in chromium (late, over the cash limit, stal
     await browser?.close();
   });
 
-  it('when a delivery cannot make its promised time, a courier holds cash at their limit and another falls silent, then each shows in the alerts (and only those), and the late one selects its delivery', async () => {
+  it('when a delivery cannot make its promised time, a courier holds cash at their limit and another falls silent, then each shows in the alerts (and only those), the late one selects its delivery, and an offer about to expire shows until it ends', async () => {
     const owner = await signUp(app, 'store_owner');
     const customer = await signUp(app, 'customer');
     const cashy = await verifiedCourier(app, admin);
@@ -100,7 +100,14 @@ describe('web: the ops board alerts in chromium (late, over the cash limit, stal
       const zones = await until(() => page.evaluate(() => (globalThis as any).daraa.liveMap.data('zones').features.map((f: any) => f.properties.storeId) as string[]), (z) => z.length > 0, 'the zone drawn');
       expect(zones).to.deep.equal([late.storeId]);
 
+      // An offer about to expire, as the relay publishes it to the hubs: the board lists it; its end clears it.
+      const bus = app.system.composed.container.cradle.dispatchEvents;
+      const offer = { offerId: `${late.deliveryId}:1`, deliveryId: late.deliveryId, orderId: late.orderId, courierId: fine.accountId, round: 1 };
+      await bus.publish([{ type: 'dispatch.offer.made', ...offer, pickup: CENTRE, dropoff: NEAR, feeMinor: 500, cash: false, expiresAt: new Date(Date.now() + 12_000).toISOString(), at: new Date().toISOString() }]);
+      await page.waitForSelector(`[data-testid=alerts] li[data-alert=offer][data-id="${late.deliveryId}"]`);
       await screenshot(page, 'ops-alerts-desktop');
+      await bus.publish([{ type: 'dispatch.offer.ended', ...offer, status: 'declined', reason: null, at: new Date().toISOString() }]);
+      await page.waitForSelector('[data-testid=alerts] li[data-alert=offer]', { state: 'detached' });
       expect(problems.filter((p) => !/WebGL|GPU stall/i.test(p))).to.deep.equal([]);
       await ctx.close();
     } finally {
