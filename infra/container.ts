@@ -66,7 +66,7 @@ import { registerNotifications, notificationRoutesOf, startNotificationWorkers, 
 import { payoutRoutesOf, registerPayouts, startPayoutWorkers, type PayoutsCradle } from './wiring/payouts.js';
 import { commissionRoutesOf, registerCommission, type CommissionCradle } from './wiring/commission.js';
 import { registerDispatch, startDispatchWorkers, type DispatchCradle } from './wiring/dispatch.js';
-import { dispatchControlRoutesOf, registerDispatchControl, startDispatchMetrics, type DispatchControlCradle } from './wiring/dispatch-control.js';
+import { dispatchControlRoutesOf, registerDispatchControl, startDispatchBatch, startDispatchMetrics, type DispatchControlCradle } from './wiring/dispatch-control.js';
 
 export type ProcessRole = 'api' | 'hub' | 'worker' | 'all';
 /** The roles composed here; `hub` has its own, smaller composition (container-hub.ts). */
@@ -294,6 +294,7 @@ function compose(infra: Infrastructure, role: ContainerRole): Composed {
     startNotificationWorkers(c);
     startFinanceWorkers(c);
     startDispatchWorkers(c);
+    startDispatchBatch(c);
     startPayoutWorkers(c);
   }
 

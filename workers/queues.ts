@@ -37,6 +37,7 @@ export const QUEUES = {
   offerExpiry: 'offer-expiry',
   payoutBatches: 'payout-batches',
   ledgerExpiry: 'ledger-expiry',
+  dispatchBatch: 'dispatch-batch',
   reconciliation: 'reconciliation',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -132,6 +133,9 @@ export type ChannelJobPayload = z.infer<typeof channelJobSchema>;
 export const bulkJobSchema = z.strictObject({ bulkId: text(128) });
 export type BulkJob = z.infer<typeof bulkJobSchema>;
 
+/** The repeatable batch-matching round (every `dispatch.batch.intervalSeconds`). */
+export const dispatchBatchJobSchema = z.strictObject({ task: z.literal('round') });
+export type DispatchBatchJob = z.infer<typeof dispatchBatchJobSchema>;
 /** One step of a delivery's dispatch (RunDispatchRound; job id = delivery id and what it follows, so repeats add nothing). */
 export const dispatchRoundJobSchema = z.strictObject({ deliveryId: z.string().min(1).max(128) });
 export type DispatchRoundJob = z.infer<typeof dispatchRoundJobSchema>;
@@ -168,6 +172,7 @@ export interface JobPayloads {
   'payout-batches': PayoutBatchJob;
   'ledger-expiry': LedgerExpiryJob;
   reconciliation: ReconciliationJob;
+  'dispatch-batch': DispatchBatchJob;
 }
 export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   audit: domainEventSchema,
@@ -192,4 +197,5 @@ export const JOB_SCHEMAS: { [K in QueueName]: z.ZodType<JobPayloads[K]> } = {
   'payout-batches': payoutBatchJobSchema,
   'ledger-expiry': ledgerExpiryJobSchema,
   reconciliation: reconciliationJobSchema,
+  'dispatch-batch': dispatchBatchJobSchema,
 };

@@ -79,7 +79,7 @@ export function registerDispatch(container: AwilixContainer<DispatchCradle & Nee
  * The ETA layers, synchronously as ranking needs them: a cached road answer or
  * learned pace when there is one (`peek`), else the haversine model.
  */
-const etaSecondsOf = (eta: EtaService) => (from: Coordinate, to: Coordinate, vehicle: Vehicle): number => (eta.peek(from, to, vehicle) ?? haversineEta(from, to, vehicle)).durationS;
+export const etaSecondsOf = (eta: EtaService) => (from: Coordinate, to: Coordinate, vehicle: Vehicle): number => (eta.peek(from, to, vehicle) ?? haversineEta(from, to, vehicle)).durationS;
 
 /** Rounds write a few rows and read the index: a short lock hands a killed worker's round on within seconds. */
 const DISPATCH_LOCK_MS = 5_000;

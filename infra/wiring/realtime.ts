@@ -28,7 +28,7 @@ import type { DispatchEventBus } from '../dispatch-events.js';
 
 /** Geo keys of this deployment, under REDIS_KEY_PREFIX (one hash tag per H3 region, cluster-safe). */
 const geoPrefix = (keyPrefix: string) => `${keyPrefix}geo:`;
-const REGION_RESOLUTION = 3;
+export const REGION_RESOLUTION = 3;
 
 /** The real-time hub: courier index, learned speeds, ETA, presence. */
 export interface RealtimeCradle {

@@ -88,4 +88,14 @@ describe('dispatch stats (GET /api/v1/dispatch/stats and the Prometheus gauges) 
     expect(text).to.match(/dispatch_on_time_ratio\{window="60m",stat="value"(,role="all")?\} 0\.5/);
     expect(text).to.match(/dispatch_wait_at_store_seconds\{window="60m",stat="mean"(,role="all")?\} 90/);
   });
+
+  it('when the worker role runs, then the batch-matching round runs as its repeatable job', async () => {
+    const end = Date.now() + 12_000;
+    let text = '';
+    while (Date.now() < end && !/queue_jobs_total\{queue="dispatch-batch",outcome="completed"[^}]*\} [1-9]/.test(text)) {
+      await new Promise((r) => setTimeout(r, 250));
+      text = String((await http(`${app.url}/metrics`)).body);
+    }
+    expect(text).to.match(/queue_jobs_total\{queue="dispatch-batch",outcome="completed"[^}]*\} [1-9]/);
+  });
 });
