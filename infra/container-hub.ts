@@ -105,7 +105,8 @@ export function buildHubContainer(infra: ProcessInfrastructure<Store>): AwilixCo
     deliveryAccess: asClass(DeliveryAccess).singleton(),
     recordArrival: asClass(RecordArrival).singleton(),
     courierEligibility: asClass(CheckCourierEligibility).singleton(),
-    answerOffer: asClass(AnswerOffer).singleton(),
+    // The courier index gives each courier's declared capacity, which an accept respects.
+    answerOffer: asFunction((c: HubCradle) => new AnswerOffer({ offers: c.offers, dispatches: c.dispatches, deliveries: c.deliveries, outbox: c.outbox, unitOfWork: c.unitOfWork, clock: c.clock, courierLocator: c.courierIndex })).singleton(),
     dispatchEvents: asFunction(({ redis, logger, keyPrefix }: HubCradle) => new DispatchEventBus({ redis, logger, keyPrefix })).singleton(),
   });
   registerRealtime(container);

@@ -70,7 +70,7 @@ export function registerDispatch(container: AwilixContainer<DispatchCradle & Nee
       sendOffer: c.sendOffer, outbox: c.outbox, unitOfWork: c.unitOfWork, liveSettings: c.liveSettings, clock: c.clock,
       etaS: etaSecondsOf(c.eta),
     })).singleton(),
-    answerOffer: asFunction((c: DispatchCradle & Needs) => new AnswerOffer({ offers: c.offers, dispatches: c.dispatches, deliveries: c.deliveries, outbox: c.outbox, unitOfWork: c.unitOfWork, clock: c.clock })).singleton(),
+    answerOffer: asFunction((c: DispatchCradle & Needs) => new AnswerOffer({ offers: c.offers, dispatches: c.dispatches, deliveries: c.deliveries, outbox: c.outbox, unitOfWork: c.unitOfWork, clock: c.clock, courierLocator: c.courierLocator })).singleton(),
     dispatchEvents: asFunction(({ redis, logger, keyPrefix }: Needs) => new DispatchEventBus({ redis, logger, keyPrefix })).singleton(),
   });
 }

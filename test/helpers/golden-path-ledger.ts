@@ -1,9 +1,10 @@
 import { http } from './app.js';
 import type { GoldenPathResult } from '../../scripts/golden-path.js';
+import { percentOf } from '../../domain/finance/commission.js';
 
 /**
  * What the ledger must hold after a golden-path walk, worked out from the orders as placed and the
- * default rules (settings `finance.commissionRules`: 10 % of each line, rounded down;
+ * default rules (the default commission rule migration 0211 imported: 10 % of each line, rounded half to even;
  * `finance.deliveryFeeCutBps`: the platform keeps 20 % of each delivery fee):
  * - each store's payable: its order total − commission − delivery fee;
  * - each courier's earnings: the fee − the cut; card: nothing in cash; cash: their cash in hand is −total;
@@ -26,7 +27,7 @@ export function expectedFigures(walk: GoldenPathResult, lines: Record<string, nu
   const accounts: LedgerFigures['accounts'] = {};
   let revenue = 0;
   for (const o of walk.checkout.orders as Order[]) {
-    const commission = lines[o.orderId]!.reduce((s, l) => s + Math.floor((l * COMMISSION_BPS) / 10_000), 0);
+    const commission = lines[o.orderId]!.reduce((s, l) => s + percentOf(l, COMMISSION_BPS), 0);
     const cut = Math.floor((o.deliveryFeeMinor * FEE_CUT_BPS) / 10_000);
     const courierId = walk.delivered.find((d) => d.orderId === o.orderId)!.courierId;
     accounts[`store_payable:${o.storeId}`] = { posted: o.totalMinor - commission - o.deliveryFeeMinor, pending: 0 };

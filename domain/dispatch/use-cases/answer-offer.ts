@@ -5,7 +5,7 @@ import type { Delivery } from '../../delivery/model.js';
 import type { DeliveryRepository } from '../../delivery/ports.js';
 import { toOutboxEvents } from '../../delivery/events.js';
 import { answerRefusal, assignedAt, excluding, type DispatchState, type Offer, type OfferEnd } from '../model.js';
-import type { DispatchRepository, OfferRepository } from '../ports.js';
+import type { CourierLocator, DispatchRepository, OfferRepository } from '../ports.js';
 import { offerEndedEvent } from '../events.js';
 
 export interface AnswerOfferDeps {
@@ -15,6 +15,12 @@ export interface AnswerOfferDeps {
   outbox: Outbox;
   unitOfWork: UnitOfWork;
   clock: Clock;
+  /**
+   * The courier's declared capacity (the live index). The container always
+   * gives it; without it (tests of the offer lifecycle alone) an accept is not
+   * checked against capacity.
+   */
+  courierLocator?: Pick<CourierLocator, 'getCourier'>;
 }
 
 const STATE_ATTEMPTS = 3;
@@ -52,6 +58,7 @@ export class AnswerOffer {
     try {
       return await this.deps.unitOfWork.transaction(async () => {
         const offer = await this.endOrRefuse(offerId, 'accepted', now, null, 'accept');
+        await this.underCapacity(offer.courierId);
         const delivery = await this.assignIfFree(offer, now);
         await changeDispatchState(this.deps, offer.deliveryId, (s) => assignedAt(s, now), now);
         await this.deps.outbox.add([...toOutboxEvents(delivery.pullEvents(), delivery.version), offerEndedEvent(offer)]);
@@ -106,6 +113,23 @@ export class AnswerOffer {
     if (ended) return ended;
     const current = await this.deps.offers.findById(offerId);
     throw (current && answerRefusal(current, answer, now)) ?? conflict('The offer changed meanwhile; try again');
+  }
+
+  /**
+   * A courier holds at most their declared capacity of active deliveries: two
+   * offers made to a free courier at once (two deliveries opening together)
+   * cannot both be accepted. Read in the accept's transaction; on PGlite and on
+   * the Mongo stand-in transactions run one at a time, on PostgreSQL two accepts
+   * by one courier at the same instant could still both read the old count (a
+   * courier holds one pending offer at a time in practice: rounds skip couriers
+   * with a pending offer).
+   */
+  private async underCapacity(courierId: string): Promise<void> {
+    if (!this.deps.courierLocator) return;
+    const view = await this.deps.courierLocator.getCourier(courierId);
+    const capacity = view?.state.capacity ?? 1;
+    const active = await this.deps.deliveries.listActiveByCourier(courierId);
+    if (active.length >= capacity) throw conflict('You are at your capacity of deliveries', [{ reason: 'courier_at_capacity', message: `you hold ${active.length} of ${capacity}` }]);
   }
 
   private async assignIfFree(offer: Offer, now: Date): Promise<Delivery> {

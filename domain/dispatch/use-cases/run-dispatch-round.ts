@@ -76,8 +76,12 @@ export class RunDispatchRound {
     const fit = ids
       .map((courierId, i) => ({ courierId, view: views[i] }))
       .filter((c): c is { courierId: string; view: NonNullable<typeof c.view> } => !!c.view && !c.view.stale && !!c.view.lastFix && c.view.state.load < c.view.state.capacity);
-    const over = cash && fit.length ? await this.deps.courierCashLimit.overLimit(fit.map((c) => c.courierId)) : new Set<string>();
-    const eligible = fit.filter((c) => !over.has(c.courierId));
+    // An offer still open counts against the courier's free capacity: two deliveries opening together are not
+    // both offered to one free courier (AnswerOffer refuses the accept past capacity either way).
+    const pending = await Promise.all(fit.map((c) => this.deps.offers.listPendingByCourier(c.courierId)));
+    const free = fit.filter((c, i) => c.view.state.load + pending[i]!.length < c.view.state.capacity);
+    const over = cash && free.length ? await this.deps.courierCashLimit.overLimit(free.map((c) => c.courierId)) : new Set<string>();
+    const eligible = free.filter((c) => !over.has(c.courierId));
     const records = await this.deps.offers.records(eligible.map((c) => c.courierId));
     const weights = { ...liveSettings.get('dispatch.weights'), scales: liveSettings.get('dispatch.scoreScales') };
     return rankCandidates(

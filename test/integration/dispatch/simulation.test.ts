@@ -42,11 +42,12 @@ describe('city simulation (npm run simulate), a tiny day through the real app', 
     expect(run.couriers.fixes).to.be.greaterThan(10);
   });
 
-  // Couriers over capacity are counted (run.overCapacity) but not asserted here: today two deliveries opening
-  // together can both be offered to the same free courier, and both accepts succeed (this tiny day does it every
-  // time). `npm run simulate` reports each case and exits 1 on it.
-  it('when the server records are read, then the figures are in simulated time and no delivery went to two couriers', () => {
+  // This tiny day opens two deliveries together with one free courier near: both used to be offered to that
+  // courier and both accepts succeeded. Rounds now count open offers against capacity and an accept past
+  // capacity is refused.
+  it('when the server records are read, then the figures are in simulated time and nothing was assigned twice or over capacity', () => {
     expect(run.doubleAssignments).to.equal(0);
+    expect(run.overCapacity).to.equal(0);
     expect(run.mostHeld).to.be.at.least(1);
     expect(run.figures.meanDeliveryMin).to.be.within(1, 120);
     expect(run.figures.meanTimeToAssignS).to.be.at.least(0);
