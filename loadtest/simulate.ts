@@ -13,7 +13,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { DEFAULT_SIM, RUNS, runDay, type RunName, type RunResult, type SimOptions } from './sim/run.js';
 
 const num = (name: string, fallback: number) => (process.env[name] === undefined ? fallback : Number(process.env[name]));
@@ -36,6 +36,32 @@ export function optionsFromEnv(): SimOptions {
   };
 }
 
+type Details = ReturnType<typeof detailsOf>;
+interface Written { seed: number; runs: Record<string, unknown>; meta: { details: Record<string, Details> } & Record<string, unknown> }
+
+function detailsOf(r: RunResult) {
+  return {
+    planned: r.planned, placed: r.figures.placed, delivered: r.figures.delivered, failedToPlace: r.orders.failed,
+    stats: r.figures.stats, mostHeld: r.mostHeld, doubleAssignments: r.doubleAssignments, overCapacity: r.overCapacity,
+    overCapacityCases: r.overCapacityCases.slice(0, 20).map((c) => ({ ...c, at: new Date(c.at).toISOString() })),
+    offers: r.couriers.offers, accepts: r.couriers.accepts, declines: r.couriers.declines, refused: r.couriers.refused,
+    fixes: r.couriers.fixes, fixErrors: r.couriers.fixErrors, errors: [...r.orders.errors, ...r.couriers.errors].slice(0, 10),
+    wallS: r.wallS, loadAverage: r.loadAverage,
+  };
+}
+
+/** The file's earlier runs when they played the same day (seed, city, fleet, demand, compression). */
+function sameDay(file: string, seed: number, day: Record<string, unknown>): Written | null {
+  if (!existsSync(file)) return null;
+  try {
+    const w = JSON.parse(readFileSync(file, 'utf8')) as Written;
+    const same = w.seed === seed && Object.entries(day).every(([k, v]) => JSON.stringify(w.meta[k]) === JSON.stringify(v));
+    return same ? w : null;
+  } catch {
+    return null;
+  }
+}
+
 async function main(): Promise<number> {
   const opts = optionsFromEnv();
   const names = (process.env.SIM_RUNS ?? RUNS.map((r) => r.name).join(',')).split(',') as RunName[];
@@ -50,39 +76,32 @@ async function main(): Promise<number> {
     if (r.orders.errors.length || r.couriers.errors.length) log(`  errors: ${[...r.orders.errors, ...r.couriers.errors].slice(0, 5).join(' | ')}`);
     results.push(r);
   }
-  const runs = Object.fromEntries(results.map((r) => [r.name, { meanDeliveryMin: r.figures.meanDeliveryMin, meanTimeToAssignS: r.figures.meanTimeToAssignS, utilisation: r.figures.utilisation }]));
+  const file = process.env.SIM_OUT ?? path.resolve(__dirname, 'results/dispatch-sim.json');
+  const day = { compression: opts.compression, day: opts.day, couriers: opts.couriers, city: { stores: opts.stores, customers: opts.customers, products: opts.products }, acceptProbability: opts.acceptProbability };
+  // SIM_RUNS a subset: the other runs of the same seeded day are kept from the file.
+  const earlier = sameDay(file, opts.seed, day);
+  const runs = { ...earlier?.runs, ...Object.fromEntries(results.map((r) => [r.name, { meanDeliveryMin: r.figures.meanDeliveryMin, meanTimeToAssignS: r.figures.meanTimeToAssignS, utilisation: r.figures.utilisation }])) };
+  const details = { ...earlier?.meta.details, ...Object.fromEntries(results.map((r) => [r.name, detailsOf(r)])) };
   const out = {
     seed: opts.seed,
     runs,
-    doubleAssignments: results.reduce((s, r) => s + r.doubleAssignments, 0),
-    overCapacity: results.reduce((s, r) => s + r.overCapacity, 0),
+    doubleAssignments: Object.values(details).reduce((s, d) => s + d.doubleAssignments, 0),
+    overCapacity: Object.values(details).reduce((s, d) => s + d.overCapacity, 0),
     meta: {
       at: new Date().toISOString(),
       loadAverage: { before, after: load() },
       cpus: os.cpus().length,
-      compression: opts.compression,
-      day: opts.day,
-      couriers: opts.couriers,
-      city: { stores: opts.stores, customers: opts.customers, products: opts.products },
-      acceptProbability: opts.acceptProbability,
+      ...day,
       stopSeconds: opts.stopSeconds,
       promiseMinutes: opts.promiseMinutes,
-      details: Object.fromEntries(results.map((r) => [r.name, {
-        planned: r.planned, placed: r.figures.placed, delivered: r.figures.delivered, failedToPlace: r.orders.failed,
-        stats: r.figures.stats, mostHeld: r.mostHeld, doubleAssignments: r.doubleAssignments, overCapacity: r.overCapacity,
-        overCapacityCases: r.overCapacityCases.slice(0, 20).map((c) => ({ ...c, at: new Date(c.at).toISOString() })),
-        offers: r.couriers.offers, accepts: r.couriers.accepts, declines: r.couriers.declines, refused: r.couriers.refused,
-        fixes: r.couriers.fixes, fixErrors: r.couriers.fixErrors, errors: [...r.orders.errors, ...r.couriers.errors].slice(0, 10),
-        wallS: r.wallS, loadAverage: r.loadAverage,
-      }])),
+      details,
     },
   };
-  const file = process.env.SIM_OUT ?? path.resolve(__dirname, 'results/dispatch-sim.json');
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
   log(`wrote ${file}`);
-  const g = runs.greedy?.meanDeliveryMin;
-  const b = runs.batch?.meanDeliveryMin;
+  const g = (runs.greedy as { meanDeliveryMin?: number | null } | undefined)?.meanDeliveryMin;
+  const b = (runs.batch as { meanDeliveryMin?: number | null } | undefined)?.meanDeliveryMin;
   const misses = [
     ...(g != null && b != null && !(b < g) ? [`batch's mean delivery ${b} min is not below greedy's ${g} min`] : []),
     ...(out.doubleAssignments ? [`${out.doubleAssignments} double assignments`] : []),
