@@ -29,7 +29,7 @@ const bulkResult = z
       }),
     ),
   })
-  .openapi('DispatchBulkResult');
+  .openapi('DispatchBulkResult', { example: { results: [{ deliveryId: EXAMPLE_ID.delivery, ok: false, error: { code: 'CONFLICT', message: 'The delivery changed since you saw it' } }] } });
 
 const spread = z.object({ count: z.number().int(), meanS: z.number().nullable(), p90S: z.number().nullable() });
 export const dispatchStatsSchema = z
@@ -47,7 +47,17 @@ export const dispatchStatsSchema = z
     waitAtStore: spread,
     onTimePct: z.number().nullable(),
   })
-  .openapi('DispatchStats');
+  .openapi('DispatchStats', {
+    example: {
+      window: { from: '2026-12-07T09:00:00.000Z', to: '2026-12-07T10:00:00.000Z', minutes: 60 },
+      deliveries: 42, offers: 57, couriers: 18, truncated: false,
+      timeToAssign: { count: 40, meanS: 48.5, p90S: 95 },
+      offerToAccept: { count: 40, meanS: 9.2, p90S: 21 },
+      acceptanceRate: 0.7, reassignmentsPerOrder: 0.05, courierUtilisation: 0.62,
+      waitAtStore: { count: 35, meanS: 180, p90S: 420 },
+      onTimePct: 91.4,
+    },
+  });
 
 /**
  * /api/v1/dispatch: manual control of dispatch (dispatchers: admins with

@@ -422,7 +422,7 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
     'GET /api/v1/admin/payouts': { scope: 'none', request: () => ({ path: '/api/v1/admin/payouts?status=requested' }), expect: adminWith(['super_admin'], 200) },
     'POST /api/v1/admin/payouts/:payoutId/approve': { scope: 'none', request: () => ({ path: '/api/v1/admin/payouts/matrix-none/approve', json: {} }), expect: adminWith(['super_admin'], 404) },
     'POST /api/v1/admin/payouts/:payoutId/reject': { scope: 'none', request: () => ({ path: '/api/v1/admin/payouts/matrix-none/reject', json: { reason: 'matrix' } }), expect: adminWith(['super_admin'], 404) },
-    'POST /api/v1/admin/payouts/batches': { scope: 'none', request: () => ({ path: '/api/v1/admin/payouts/batches', json: { batchId: `matrix-${Math.random().toString(36).slice(2)}` } }), expect: adminWith(['super_admin'], 201) },
+    'POST /api/v1/admin/payouts/batches': { scope: 'none', request: () => ({ path: '/api/v1/admin/payouts/batches', json: { batchId: `matrix-${Math.random().toString(36).slice(2)}` } }), expect: adminWith(['super_admin'], 202) },
     // commission rules: finance:manage admins (super_admin) only; an order's commission lines also its store's owner (others: 404)
     'GET /api/v1/admin/commission-rules': { scope: 'none', request: () => ({ path: '/api/v1/admin/commission-rules?scopeType=default' }), expect: adminWith(['super_admin'], 200) },
     'POST /api/v1/admin/commission-rules': { scope: 'none', request: () => ({ path: '/api/v1/admin/commission-rules', json: { scope: { type: 'store', id: 'matrix-store' }, rateBps: 100 } }), expect: adminWith(['super_admin'], 201) },
