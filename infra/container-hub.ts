@@ -11,7 +11,7 @@ import type { StoreRepository } from '../domain/catalog/ports.js';
 import { DeliveryAccess } from '../domain/delivery/use-cases/delivery-access.js';
 import { RecordArrival } from '../domain/delivery/use-cases/record-arrival.js';
 import { AnswerOffer } from '../domain/dispatch/use-cases/answer-offer.js';
-import type { DispatchRepository, OfferRepository } from '../domain/dispatch/ports.js';
+import type { CourierLocator, DispatchRepository, OfferRepository } from '../domain/dispatch/ports.js';
 import { DispatchEventBus } from './dispatch-events.js';
 import type { Config } from './config.js';
 import type { Store } from './db/store.js';
@@ -69,6 +69,7 @@ export interface HubCradle extends RealtimeCradle {
   offers: OfferRepository;
   dispatches: DispatchRepository;
   answerOffer: AnswerOffer;
+  courierLocator: CourierLocator;
   dispatchEvents: DispatchEventBus;
 }
 
@@ -105,8 +106,9 @@ export function buildHubContainer(infra: ProcessInfrastructure<Store>): AwilixCo
     deliveryAccess: asClass(DeliveryAccess).singleton(),
     recordArrival: asClass(RecordArrival).singleton(),
     courierEligibility: asClass(CheckCourierEligibility).singleton(),
-    // The courier index gives each courier's declared capacity, which an accept respects.
-    answerOffer: asFunction((c: HubCradle) => new AnswerOffer({ offers: c.offers, dispatches: c.dispatches, deliveries: c.deliveries, outbox: c.outbox, unitOfWork: c.unitOfWork, clock: c.clock, courierLocator: c.courierIndex })).singleton(),
+    answerOffer: asClass(AnswerOffer).singleton(),
+    // The courier index, as dispatch reads it: an accept respects the courier's declared capacity.
+    courierLocator: asFunction(({ courierIndex }: HubCradle) => courierIndex).singleton(),
     dispatchEvents: asFunction(({ redis, logger, keyPrefix }: HubCradle) => new DispatchEventBus({ redis, logger, keyPrefix })).singleton(),
   });
   registerRealtime(container);

@@ -19,7 +19,10 @@ export interface StripeConnectSettings {
  * Stripe's transfers settle at once; payout rails that settle later answer a `status`
  * (`pending` → `paid` | `failed`), as Stripe's own payouts do. A transfer without one is read as paid.
  */
-type Transfer = Stripe.Transfer & { status?: 'pending' | 'in_transit' | 'paid' | 'failed' | 'canceled'; failure_message?: string | null };
+type Transfer = Stripe.Transfer & { status?: string; failure_message?: string | null };
+/** A transfer's rail statuses (Stripe's words, not a delivery's): ended without paying, and not settled yet. */
+const TRANSFER_FAILED = new Set(['failed', 'canceled']);
+const TRANSFER_WAITING = new Set(['pending', 'in_transit']);
 
 /**
  * The second payout provider, Stripe Connect style: one transfer per payout to the owner's
@@ -91,8 +94,8 @@ export class StripeConnectPayouts implements PayoutProvider {
 }
 
 function answerOf(payoutId: string, t: Transfer): PayoutAnswer {
-  if (t.reversed || t.status === 'failed' || t.status === 'canceled') return { payoutId, outcome: 'failed', providerRef: t.id, error: t.failure_message ?? 'the transfer failed or was reversed' };
-  if (t.status === 'pending' || t.status === 'in_transit') return { payoutId, outcome: 'in_transit', providerRef: t.id };
+  if (t.reversed || TRANSFER_FAILED.has(t.status ?? '')) return { payoutId, outcome: 'failed', providerRef: t.id, error: t.failure_message ?? 'the transfer failed or was reversed' };
+  if (TRANSFER_WAITING.has(t.status ?? '')) return { payoutId, outcome: 'in_transit', providerRef: t.id };
   return { payoutId, outcome: 'paid', providerRef: t.id };
 }
 
