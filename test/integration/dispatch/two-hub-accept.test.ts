@@ -1,18 +1,13 @@
 import { expect } from 'chai';
-import { randomBytes } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
-import { startTestApp, type TestApp } from '../../helpers/app.js';
-import { signUp, signUpAdmin, type Session } from '../../helpers/identity.js';
+import type { TestApp } from '../../helpers/app.js';
+import { signUp, type Session } from '../../helpers/identity.js';
 import { connect, deliveryFor, emitAck, nextEvent, verifiedCourier } from '../../helpers/hub.js';
-import { startEmbeddedRedis, type EmbeddedRedis } from '../../../infra/embedded-redis.js';
-import { openPostgres } from '../../../infra/db/sql/client.js';
-import { spawnMain, type Spawned } from '../../helpers/process.js';
-import { PG_URL } from '../../helpers/databases.js';
+import { startTwoHubs, type TwoHubs } from '../../helpers/two-hubs.js';
 import { newOffer } from '../../../domain/dispatch/model.js';
 import type { Cradle } from '../../../infra/container.js';
 
 const PICKUP = { lat: 33.5138, lng: 36.2765 };
-const JWT_SECRET = randomBytes(32).toString('hex');
 const RACES = 4;
 
 /**
@@ -26,46 +21,21 @@ const RACES = 4;
  */
 describe('dispatch: accepts racing on two hub processes', function () {
   this.timeout(30_000);
-  let redis: EmbeddedRedis;
   let a: TestApp;
-  let b: Spawned;
   let bUrl: string;
-  let schema: string;
   let admin: Session;
   const open: Socket[] = [];
   const track = (s: Socket) => (open.push(s), s);
 
+  let hubs: TwoHubs | undefined;
   before(async function () {
     this.timeout(120_000); // two app starts: a few seconds on a calm box, far more at load 17
-    schema = `dsp_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-    try {
-      const probe = await openPostgres({ url: PG_URL, schema, max: 1 });
-      await probe.close();
-    } catch (err) {
-      // PGlite cannot be shared by two processes; say so instead of passing quietly.
-      console.log(`      skipped: the two-hub dispatch test needs PostgreSQL at ${PG_URL} (${(err as Error).message})`);
-      this.skip();
-    }
-    redis = await startEmbeddedRedis();
-    const env = { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema, JWT_SECRET };
-    a = await startTestApp({ redis, env });
-    b = spawnMain({ ...env, ROLE: 'hub', PORT: '0', HOST: '127.0.0.1', REDIS_URL: redis.url, DATA_DIR: a.dataDir + '-b', LOG_LEVEL: 'info' });
-    bUrl = (await b.waitFor(/(http:\/\/127\.0\.0\.1:\d+)/, 110_000))[1]!;
-    admin = await signUpAdmin(a);
+    hubs = await startTwoHubs(this, 'the two-hub dispatch test', 'dsp');
+    ({ a, bUrl, admin } = hubs);
   });
   after(async () => {
     open.splice(0).forEach((s) => s.close());
-    if (b) {
-      b.child.kill('SIGTERM');
-      await b.exited().catch(() => b.child.kill('SIGKILL'));
-    }
-    await a?.stop();
-    await redis?.stop();
-    const pg = await openPostgres({ url: PG_URL, max: 1 }).catch(() => null);
-    if (pg) {
-      await pg.query(`drop schema if exists ${schema} cascade`);
-      await pg.close();
-    }
+    await hubs?.stop();
   });
 
   it(`when accepts for the same delivery reach hub A and hub B at the same instant (${RACES} deliveries), then exactly one courier is assigned each time and the others are refused with a code`, async () => {
