@@ -9,16 +9,7 @@ import { signUp, signUpAdmin, type Session } from '../../helpers/identity.js';
 import { queuePrefix } from '../../../infra/queues.js';
 import { Order } from '../../../domain/ordering/order.js';
 import type { QueueName } from '../../../workers/queues.js';
-
-async function until<T>(probe: () => Promise<T | null | undefined | false>, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { eventually } from '../../helpers/webhook-receiver.js';
 
 /** The text a PDF shows, read from its uncompressed content streams: each text-showing operator's hex strings, decoded (Helvetica is WinAnsi, Latin text is one byte a character). */
 function pdfText(pdf: Buffer): string {
@@ -60,11 +51,11 @@ describe('finance jobs on a private redis-server: payout batches, the expiry swe
 
   it('when the worker starts, then the payout batch (from finance.payoutBatchEveryMinutes), the expiry sweep and the nightly reconciliation each have one schedule', async () => {
     const schedulers = async (name: QueueName) => queue(name).getJobSchedulers();
-    const payout = await until(async () => (await schedulers('payout-batches'))[0], 15_000, 'the payout schedule');
+    const payout = await eventually(async () => (await schedulers('payout-batches'))[0], 15_000, 'the payout schedule');
     expect(payout.key).to.equal('payout-batches:scheduled');
     expect(Number(payout.every)).to.equal(cradle().liveSettings.get('finance.payoutBatchEveryMinutes') * 60_000);
-    expect((await until(async () => (await schedulers('ledger-expiry'))[0], 15_000, 'the expiry schedule')).key).to.equal('ledger-expiry:expire');
-    const nightly = await until(async () => (await schedulers('reconciliation'))[0], 15_000, 'the reconciliation schedule');
+    expect((await eventually(async () => (await schedulers('ledger-expiry'))[0], 15_000, 'the expiry schedule')).key).to.equal('ledger-expiry:expire');
+    const nightly = await eventually(async () => (await schedulers('reconciliation'))[0], 15_000, 'the reconciliation schedule');
     expect([nightly.key, nightly.pattern]).to.deep.equal(['reconciliation:nightly', '30 2 * * *']);
   });
 
@@ -86,13 +77,13 @@ describe('finance jobs on a private redis-server: payout batches, the expiry swe
       const queued = await http(`${app.url}/api/v1/admin/payouts/batches`, { method: 'POST', token: admin.accessToken, json: { batchId } });
       expect([queued.status, queued.body.data]).to.deep.equal([202, { batchId, status: 'queued' }]);
     }
-    const paid = await until(async () => (await http(`${app.url}/api/v1/admin/payouts?status=paid`, { token: admin.accessToken })).body.data.payouts.find((p: { id: string }) => p.id === payoutId), 15_000, 'the payout to be paid');
+    const paid = await eventually(async () => (await http(`${app.url}/api/v1/admin/payouts?status=paid`, { token: admin.accessToken })).body.data.payouts.find((p: { id: string }) => p.id === payoutId), 15_000, 'the payout to be paid');
     expect(paid).to.deep.include({ batchId, status: 'paid', attempts: 1, providerRef: `payouts-${batchId.replace(':', '_')}.csv` });
     // The schedule follows finance.payoutBatchEveryMinutes: a change applies after the next batch.
     expect((await http(`${app.url}/api/v1/admin/settings/finance.payoutBatchEveryMinutes`, { method: 'PUT', token: admin.accessToken, json: { value: 15, expectedVersion: 0 } })).status).to.equal(200);
-    await until(async () => cradle().liveSettings.get('finance.payoutBatchEveryMinutes') === 15, 10_000, 'the setting');
+    await eventually(async () => cradle().liveSettings.get('finance.payoutBatchEveryMinutes') === 15, 10_000, 'the setting');
     expect((await http(`${app.url}/api/v1/admin/payouts/batches`, { method: 'POST', token: admin.accessToken, json: { batchId: `resched-${randomUUID().slice(0, 8)}` } })).status).to.equal(202);
-    await until(async () => Number((await queue('payout-batches').getJobSchedulers())[0]?.every) === 15 * 60_000, 15_000, 'the payout schedule to follow the setting');
+    await eventually(async () => Number((await queue('payout-batches').getJobSchedulers())[0]?.every) === 15 * 60_000, 15_000, 'the payout schedule to follow the setting');
 
     const file = path.join(cradle().config.dataDir, 'payouts', `payouts-${batchId.replace(':', '_')}.csv`);
     expect(existsSync(file), file).to.equal(true);
@@ -142,8 +133,8 @@ describe('finance jobs on a private redis-server: payout batches, the expiry swe
     await new Promise((r) => setTimeout(r, 1_200));
     const sweep = queue('ledger-expiry');
     await Promise.all([1, 2].map((n) => sweep.add('ledger-expiry', { task: 'expire' }, { jobId: `sweep-now-${n}-${id}` })));
-    await until(async () => (await ledger.findTransfers([`${id}:expired`])).length === 1, 15_000, 'the expiry');
-    await until(async () => (await Promise.all([1, 2].map(async (n) => (await sweep.getJob(`sweep-now-${n}-${id}`))?.isCompleted()))).every(Boolean), 15_000, 'both sweeps');
+    await eventually(async () => (await ledger.findTransfers([`${id}:expired`])).length === 1, 15_000, 'the expiry');
+    await eventually(async () => (await Promise.all([1, 2].map(async (n) => (await sweep.getJob(`sweep-now-${n}-${id}`))?.isCompleted()))).every(Boolean), 15_000, 'both sweeps');
     const expired = (await ledger.transfersByReference(`test:${id}`)).filter((t) => t.kind === 'expire_pending');
     expect(expired.map((t) => t.id)).to.deep.equal([`${id}:expired`]);
     expect((await ledger.findAccount(wallet.id))!).to.deep.include({ debitsPending: 0, creditsPosted: 1_000, debitsPosted: 0 });
@@ -154,7 +145,7 @@ describe('finance jobs on a private redis-server: payout batches, the expiry swe
     const runs = queue('reconciliation');
     const run = async () => {
       const job = await runs.add('reconciliation', { task: 'reconcile' }, { jobId: `recon-now-${randomUUID()}` });
-      return until(async () => ((await job.isCompleted()) ? (await runs.getJob(job.id!))!.returnvalue as { mismatches: number; checkedOrders: number } : null), 20_000, 'the reconciliation');
+      return eventually(async () => ((await job.isCompleted()) ? (await runs.getJob(job.id!))!.returnvalue as { mismatches: number; checkedOrders: number } : null), 20_000, 'the reconciliation');
     };
     const alertEvents = async () => {
       const { sql } = cradle().store as Extract<ReturnType<typeof cradle>['store'], { kind: 'sql' }>;
@@ -175,12 +166,12 @@ describe('finance jobs on a private redis-server: payout batches, the expiry swe
     expect((await run()).mismatches).to.equal(1);
     const [event] = await alertEvents();
     expect((event as { payload: { kinds: unknown } }).payload.kinds).to.deep.equal({ delivered_order_not_settled: 1 });
-    const inbox = await until(async () => {
+    const inbox = await eventually(async () => {
       const items = (await http(`${app.url}/api/v1/notifications/inbox`, { token: admin.accessToken })).body.data.items as { eventType: string; body: string }[];
       return items.find((m) => m.eventType === 'finance.reconciliation.mismatch_found');
     }, 20_000, "the admin's alert");
     expect(inbox.body).to.contain(`order:${orderId}`);
-    const audit = await until(async () => (await cradle().auditLog.search({ action: 'finance.reconciliation_mismatch', resourceId: orderId }, { page: 1, limit: 10 })).items[0]?.toProps(), 20_000, 'the audit entry');
+    const audit = await eventually(async () => (await cradle().auditLog.search({ action: 'finance.reconciliation_mismatch', resourceId: orderId }, { page: 1, limit: 10 })).items[0]?.toProps(), 20_000, 'the audit entry');
     expect(audit.metadata).to.deep.include({ kind: 'delivered_order_not_settled', expectedMinor: 50_000, actualMinor: null });
   });
 });

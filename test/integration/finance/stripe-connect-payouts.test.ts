@@ -4,16 +4,7 @@ import Stripe from 'stripe';
 import { startTestApp, http, type TestApp } from '../../helpers/app.js';
 import { signUp, signUpAdmin, type Session } from '../../helpers/identity.js';
 import { startConnectStub, type ConnectStub } from '../../helpers/connect-stub.js';
-
-async function until<T>(probe: () => Promise<T | null | undefined | false>, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { eventually } from '../../helpers/webhook-receiver.js';
 
 const WEBHOOK_SECRET = `whsec_${randomUUID().replaceAll('-', '')}`;
 
@@ -57,7 +48,7 @@ describe('payouts through Stripe Connect (PAYOUT_PROVIDER=stripe_connect, a loca
     expect((await http(`${base}/payouts`, { method: 'POST', token: courier.accessToken, json: { payoutId, amountMinor: 120_000 } })).status).to.equal(201);
     expect((await http(`${app.url}/api/v1/admin/payouts/${payoutId}/approve`, { method: 'POST', token: admin.accessToken, json: {} })).status).to.equal(200);
     expect((await http(`${app.url}/api/v1/admin/payouts/batches`, { method: 'POST', token: admin.accessToken, json: { batchId: `b-${randomUUID().slice(0, 8)}` } })).status).to.equal(202);
-    const inTransit = await until(async () => (await http(`${app.url}/api/v1/admin/payouts?status=in_transit`, { token: admin.accessToken })).body.data.payouts.find((p: { id: string }) => p.id === payoutId), 15_000, 'the payout in transit');
+    const inTransit = await eventually(async () => (await http(`${app.url}/api/v1/admin/payouts?status=in_transit`, { token: admin.accessToken })).body.data.payouts.find((p: { id: string }) => p.id === payoutId), 15_000, 'the payout in transit');
     const transfer = stub.transfers.get(inTransit.providerRef)!;
     expect(transfer).to.deep.include({ amount: 120_000, destination: acct, status: 'pending' });
     expect(stub.requests.filter((r) => r.method === 'POST').map((r) => r.idempotencyKey)).to.deep.equal([`payout:${payoutId}`]);
