@@ -27,7 +27,8 @@ export async function launchBrowser(): Promise<TestBrowser> {
   if (build.status !== 0) throw new Error('the web build failed (node scripts/build-web.mjs)');
   const profile = mkdtempSync(path.join(os.tmpdir(), 'daraa-chromium-'));
   // Started by hand and joined over CDP, so the flags (and the fresh profile) are exactly these.
-  const proc = spawn(CHROMIUM, [...FLAGS, `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group, so close() can end chromium's helper processes too (they write the profile).
+  const proc = spawn(CHROMIUM, [...FLAGS, `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   const endpoint = await new Promise<string>((resolve, reject) => {
     let err = '';
     const timer = setTimeout(() => reject(new Error(`chromium did not start: ${err}`)), 15_000);
@@ -51,7 +52,23 @@ export async function launchBrowser(): Promise<TestBrowser> {
         proc.kill('SIGKILL');
         await new Promise((r) => proc.once('exit', r));
       }
-      // Chromium's helper processes may still be writing the profile as the main one exits: retry.
+      // Chromium's helper processes may outlive the main one and still write the profile: end the whole
+      // group and wait until none is left (signal 0 to the group fails once it is empty), then remove it.
+      const group = -proc.pid!;
+      const groupAlive = () => {
+        try {
+          process.kill(group, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      try {
+        process.kill(group, 'SIGKILL');
+      } catch {
+        /* the group is gone already */
+      }
+      for (const end = Date.now() + 10_000; groupAlive() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
       rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
