@@ -7,18 +7,9 @@ import { COMMISSION_BPS, FEE_CUT_BPS } from '../../helpers/golden-path-ledger.js
 import { changeDelivery } from '../../../domain/delivery/use-cases/support.js';
 import { pageRequest } from '../../../domain/shared/pagination.js';
 import type { Cradle } from '../../../infra/container.js';
+import { eventually } from '../../helpers/webhook-receiver.js';
 
 const NEAR = { lat: DAMASCUS.lat + 0.005, lng: DAMASCUS.lng };
-
-async function until<T>(read: () => Promise<T | undefined | false>, what: string, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /**
  * Paying with the wallet over the real app (PGlite, private redis-server, relay, BullMQ, the
@@ -90,11 +81,11 @@ describe('wallet checkout over HTTP (real app, PGlite, private redis-server, fin
     const revenue0 = (await account('platform_revenue:platform'))?.posted ?? 0;
     const courierId = await deliver(o.orderId);
     const c0 = cradle();
-    await until(async () => (await wallet(c))?.pending === 0, 'the hold posted');
+    await eventually(async () => (await wallet(c))?.pending === 0, 15_000, 'the hold posted');
 
     const commission = Math.floor((25_000 * COMMISSION_BPS) / 10_000) + Math.floor((3_000 * COMMISSION_BPS) / 10_000);
     const cut = Math.floor((o.deliveryFeeMinor * FEE_CUT_BPS) / 10_000);
-    await until(async () => (await account(`courier_earnings:${courierId}`))?.posted === o.deliveryFeeMinor - cut, 'the courier paid');
+    await eventually(async () => (await account(`courier_earnings:${courierId}`))?.posted === o.deliveryFeeMinor - cut, 15_000, 'the courier paid');
     expect(await wallet(c)).to.deep.equal({ posted: 1_000_000 - o.totalMinor, pending: 0, available: 1_000_000 - o.totalMinor });
     expect(await account(`store_payable:${store.storeId}`)).to.deep.include({ pending: 0 });
     expect((await account('platform_revenue:platform'))!.posted - revenue0).to.equal(commission + cut);
@@ -114,11 +105,11 @@ describe('wallet checkout over HTTP (real app, PGlite, private redis-server, fin
     expect((await wallet(c))?.available).to.equal(500_000 - o.totalMinor);
     const cancel = await http(api(`/orders/${o.orderId}/cancel`), { method: 'POST', token: c.token, json: { reason: 'changed my mind' } });
     expect(cancel.status, JSON.stringify(cancel.body)).to.equal(200);
-    await until(async () => (await wallet(c))?.pending === 0, 'the hold voided');
+    await eventually(async () => (await wallet(c))?.pending === 0, 15_000, 'the hold voided');
     expect(await wallet(c)).to.deep.equal({ posted: 500_000, pending: 0, available: 500_000 });
     const [release] = await cradle().ledger.findTransfers([`${o.orderId}:release`]);
     expect(release).to.deep.include({ kind: 'void_pending', pendingId: `${o.orderId}:hold` });
-    await until(async () => (await http(api(`/orders/${o.orderId}/payment`), { token: c.token })).body.data.status === 'voided', 'the payment voided');
+    await eventually(async () => (await http(api(`/orders/${o.orderId}/payment`), { token: c.token })).body.data.status === 'voided', 15_000, 'the payment voided');
   });
 
   it('when the wallet holds less than the checkout, then WALLET_INSUFFICIENT_FUNDS and nothing changes: no order, no stock held, the wallet and cart as they were', async () => {
@@ -150,14 +141,14 @@ describe('wallet checkout over HTTP (real app, PGlite, private redis-server, fin
     const o = r.body.data.orders[0] as { orderId: string; totalMinor: number };
     const store0 = (await account(`store_payable:${store.storeId}`))?.posted ?? 0;
     const revenue0 = (await account('platform_revenue:platform'))?.posted ?? 0;
-    await until(async () => (await orderStatus(c, o.orderId)) === 'awaiting_payment', 'awaiting_payment');
+    await eventually(async () => (await orderStatus(c, o.orderId)) === 'awaiting_payment', 15_000, 'awaiting_payment');
     const courierId = await deliver(o.orderId);
-    await until(async () => (await wallet(c))?.posted === 600_000 - o.totalMinor && (await account(`courier_earnings:${courierId}`)) !== null, 'settled');
-    await until(async () => (await http(api(`/orders/${o.orderId}/payment`), { token: c.token })).body.data.status === 'captured', 'the wallet payment captured');
+    await eventually(async () => (await wallet(c))?.posted === 600_000 - o.totalMinor && (await account(`courier_earnings:${courierId}`)) !== null, 15_000, 'settled');
+    await eventually(async () => (await http(api(`/orders/${o.orderId}/payment`), { token: c.token })).body.data.status === 'captured', 15_000, 'the wallet payment captured');
     const back = await refund(o.orderId, { reason: 'The order arrived cold' });
     expect(back.status, JSON.stringify(back.body)).to.equal(201);
     expect(back.body.data.refunds[0]).to.deep.include({ amountMinor: o.totalMinor, destination: 'wallet', providerRef: null });
-    await until(async () => (await wallet(c))?.posted === 600_000, 'the wallet whole again');
+    await eventually(async () => (await wallet(c))?.posted === 600_000, 15_000, 'the wallet whole again');
     expect(await wallet(c)).to.deep.equal({ posted: 600_000, pending: 0, available: 600_000 });
     expect((await account(`courier_earnings:${courierId}`))?.posted).to.equal(0);
     expect((await account(`store_payable:${store.storeId}`))?.posted).to.equal(store0);
@@ -171,14 +162,14 @@ describe('wallet checkout over HTTP (real app, PGlite, private redis-server, fin
     expect(r.status, JSON.stringify(r.body)).to.equal(201);
     const o = r.body.data.orders[0] as { orderId: string; totalMinor: number };
     const card0 = (await account('gateway_clearing:card'))?.posted ?? 0;
-    await until(async () => (await orderStatus(c, o.orderId)) === 'awaiting_payment', 'awaiting_payment');
+    await eventually(async () => (await orderStatus(c, o.orderId)) === 'awaiting_payment', 15_000, 'awaiting_payment');
     const courierId = await deliver(o.orderId);
-    await until(async () => (await account(`courier_earnings:${courierId}`)) !== null && (await wallet(c))?.pending === 0, 'settled');
+    await eventually(async () => (await account(`courier_earnings:${courierId}`)) !== null && (await wallet(c))?.pending === 0, 15_000, 'settled');
     const refunds0 = stripe.stats().refunds;
     const back = await refund(o.orderId, { reason: 'Missing items; the customer asked for store credit', destination: 'wallet' });
     expect(back.status, JSON.stringify(back.body)).to.equal(201);
     expect(back.body.data).to.deep.include({ status: 'refunded', refundedMinor: o.totalMinor });
-    await until(async () => (await wallet(c))?.posted === o.totalMinor, 'the wallet credited');
+    await eventually(async () => (await wallet(c))?.posted === o.totalMinor, 15_000, 'the wallet credited');
     await new Promise((ok) => setTimeout(ok, 300));
     expect(await wallet(c)).to.deep.equal({ posted: o.totalMinor, pending: 0, available: o.totalMinor });
     expect(stripe.stats().refunds, 'no card refund').to.equal(refunds0);

@@ -3,16 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { startTestApp, http, type TestApp } from '../../helpers/app.js';
 import { startStripeStub, type StripeStub } from '../../helpers/stripe-stub.js';
 import type { Cradle } from '../../../infra/container.js';
-
-async function until<T>(read: () => Promise<T | undefined | false>, what: string, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { eventually } from '../../helpers/webhook-receiver.js';
 
 /**
  * Wallet top-ups over the real app (PGlite, private redis-server, relay, BullMQ, the finance
@@ -53,7 +44,7 @@ describe('wallet top-ups over HTTP (real app, PGlite, private redis-server, Stri
     expect(r.status, JSON.stringify(r.body)).to.equal(201);
     expect(r.body.data).to.deep.include({ customerId: c.id, amountMinor: 250_000, currency: 'SYP', status: 'captured' });
     const id = r.body.data.id as string;
-    await until(async () => (await wallet(c.token)).balance.posted === 250_000, 'the wallet credited');
+    await eventually(async () => (await wallet(c.token)).balance.posted === 250_000, 15_000, 'the wallet credited');
     await stripe.flushWebhooks();
 
     const replay = await topUp(c.token, { amountMinor: 250_000, paymentMethodToken: 'pm_card_visa' }, key);
@@ -65,7 +56,7 @@ describe('wallet top-ups over HTTP (real app, PGlite, private redis-server, Stri
 
     const second = await topUp(c.token, { amountMinor: 40_000, paymentMethodToken: 'pm_card_visa' });
     expect(second.status, JSON.stringify(second.body)).to.equal(201);
-    await until(async () => (await wallet(c.token)).balance.posted === 290_000, 'the second credit');
+    await eventually(async () => (await wallet(c.token)).balance.posted === 290_000, 15_000, 'the second credit');
     await new Promise((ok) => setTimeout(ok, 300)); // room for a wrongly repeated credit to land
     expect(await wallet(c.token)).to.deep.include({ balance: { posted: 290_000, pending: 0, available: 290_000 } });
     expect(await creditsOf(id)).to.deep.equal([['wallet_top_up', 250_000, 'gateway_clearing:card']]);
@@ -91,7 +82,7 @@ describe('wallet top-ups over HTTP (real app, PGlite, private redis-server, Stri
     expect((await wallet(c.token)).balance.posted).to.equal(0);
     const retry = await topUp(c.token, { amountMinor: 60_000, paymentMethodToken: 'pm_card_visa' }, key);
     expect(retry.status, JSON.stringify(retry.body)).to.equal(201);
-    await until(async () => (await wallet(c.token)).balance.posted === 60_000, 'the credit');
+    await eventually(async () => (await wallet(c.token)).balance.posted === 60_000, 15_000, 'the credit');
     expect(chargesFor(retry.body.data.id)).to.equal(1);
     expect((await http(api('/wallet/top-ups'), { token: c.token })).body.data.items).to.have.length(1);
   });
@@ -108,7 +99,7 @@ describe('wallet top-ups over HTTP (real app, PGlite, private redis-server, Stri
     const succeeded = stripe.event('payment_intent.succeeded', { id: providerRef, object: 'payment_intent', amount: 70_000, amount_received: 70_000, status: 'succeeded', metadata: {} });
     expect((await stripe.sendWebhook(hook, succeeded)).body).to.deep.nested.include({ 'data.outcome': 'applied' });
     expect((await stripe.sendWebhook(hook, succeeded)).body).to.deep.nested.include({ 'data.outcome': 'duplicate' });
-    await until(async () => (await wallet(c.token)).balance.posted === 70_000, 'the credit from the webhook');
+    await eventually(async () => (await wallet(c.token)).balance.posted === 70_000, 15_000, 'the credit from the webhook');
     const retry = await topUp(c.token, { amountMinor: 70_000, paymentMethodToken: 'pm_card_visa' }, key);
     expect([retry.status, retry.body.data?.status, retry.body.data?.id]).to.deep.equal([201, 'captured', t.id]);
     expect(stripe.paymentIntents().filter((pi) => pi.metadata.orderId === `top_up:${t.id}`), 'no second charge').to.have.length(0);
@@ -143,9 +134,9 @@ describe('wallet top-ups over HTTP (real app, PGlite, private redis-server, Stri
     const set = await http(api('/admin/settings/finance.walletMaxBalanceMinor'), { method: 'PUT', token: settingsAdmin, json: { value: 100_000, expectedVersion: 0, reason: 'test a small cap' } });
     expect(set.status, JSON.stringify(set.body)).to.equal(200);
     try {
-      await until(async () => cradle().liveSettings.get('finance.walletMaxBalanceMinor') === 100_000, 'the new cap');
+      await eventually(async () => cradle().liveSettings.get('finance.walletMaxBalanceMinor') === 100_000, 15_000, 'the new cap');
       expect((await topUp(c.token, { amountMinor: 80_000, paymentMethodToken: 'pm_card_visa' })).status).to.equal(201);
-      await until(async () => (await wallet(c.token)).balance.posted === 80_000, 'the credit');
+      await eventually(async () => (await wallet(c.token)).balance.posted === 80_000, 15_000, 'the credit');
       const over = await topUp(c.token, { amountMinor: 30_000, paymentMethodToken: 'pm_card_visa' });
       expect([over.status, over.body.error?.code, over.body.error?.details[0]?.balanceMinor]).to.deep.equal([422, 'WALLET_BALANCE_LIMIT', 80_000]);
     } finally {
