@@ -121,7 +121,7 @@ describe('dispatch manual control on /ops (ops:assign, ops:reassign, ops:unassig
     ]) {
       const r = await emitAck(ops, 'ops:assign', bad);
       expect(r, JSON.stringify(bad)).to.deep.include({ ok: false, code: 'VALIDATION_ERROR' });
-      expect(r.details).to.be.an('array').that.is.not.empty;
+      expect(r.details).to.be.an('array').with.length.greaterThan(0);
     }
     expect(await emitAck(ops, 'ops:bulk', { reason: 'empty', items: [] })).to.include({ ok: false, code: 'VALIDATION_ERROR' });
     expect(await emitAck(ops, 'ops:bulk', { reason: 'bad action', items: [{ deliveryId, action: 'steal' }] })).to.include({ ok: false, code: 'VALIDATION_ERROR' });
