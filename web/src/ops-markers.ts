@@ -100,6 +100,11 @@ export class CourierMarkers implements CustomLayerInterface {
     this.map?.triggerRepaint();
   }
 
+  /** How many markers are drawn. */
+  size(): number {
+    return this.count;
+  }
+
   /** What the GPU draws, as GeoJSON: position, drawn state and selection per courier. */
   drawn(): FeatureCollection {
     const features: FeatureCollection['features'] = [];
