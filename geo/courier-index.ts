@@ -37,6 +37,8 @@ export interface CourierIndexOptions {
   commandTimeoutMs?: number;
   gps?: Partial<GpsPolicy>;
   observer?: MoveObserver;
+  /** The nearest-search planner (default: the process's shared one for these resolutions; tests pass one with small cache budgets). */
+  planner?: NearestPlanner;
 }
 
 /** Outcome of one fix. `rejected` only appears in `applyFixes` results (`applyFix` throws instead). */
@@ -106,7 +108,8 @@ export class CourierIndex {
     this.gps = { ...DEFAULT_GPS_POLICY, ...opts.gps };
     this.observer = opts.observer;
     defineGeoScripts(this.redis);
-    const planner = NearestPlanner.shared(this.resolution, this.keys.regionResolution);
+    const planner = opts.planner ?? NearestPlanner.shared(this.resolution, this.keys.regionResolution);
+    if (planner.resolution !== this.resolution || planner.regionResolution !== this.keys.regionResolution) throw new GeoError('INVALID_INPUT', 'the planner must have the index resolutions');
     this.search = new NearestSearch({ redis: this.redis, keys: this.keys, planner, now: this.now, defaultMaxAgeS: this.maxAgeS, timeoutMs: this.timeoutMs });
     this.directory = new CourierDirectory({ redis: this.redis, keys: this.keys, now: this.now, maxAgeS: this.maxAgeS, timeoutMs: this.timeoutMs, trailMaxLen: this.trailMaxLen });
     this.areas = new AreaReader({ redis: this.redis, keys: this.keys, resolution: this.resolution, now: this.now, defaultMaxAgeS: this.maxAgeS, timeoutMs: this.timeoutMs });

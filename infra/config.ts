@@ -95,6 +95,11 @@ const schema = z
     STRIPE_API_PROTOCOL: z.enum(['http', 'https']).optional(),
     /** Per Stripe call; a timeout is retried by the caller with the same idempotency key. */
     STRIPE_TIMEOUT_MS: int(100, 120_000).default(10_000),
+    /**
+     * Signs the Stripe Connect transfer webhooks sent to POST /api/v1/payouts/webhooks/stripe-connect (whsec_…): that
+     * endpoint's own secret, never the payments one. Unset: those webhooks are refused and polling alone settles payouts.
+     */
+    STRIPE_CONNECT_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, 'a Stripe webhook signing secret, whsec_…').optional(),
     /** How the payout job pays: bank-transfer CSV files under DATA_DIR/payouts, or Stripe Connect transfers (needs STRIPE_SECRET_KEY; STRIPE_API_* apply). */
     PAYOUT_PROVIDER: z.enum(['bank_csv', 'stripe_connect']).default('bank_csv'),
     /** Multiplies every delay of the webhook retry schedule (1: Svix's 5 s … 10 h); tests and the benchmark shrink it. */
@@ -143,6 +148,9 @@ const schema = z
     }
     if (c.STRIPE_SECRET_KEY && !c.STRIPE_WEBHOOK_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRET'], message: 'is required with STRIPE_SECRET_KEY (webhooks are verified)' });
+    }
+    if (c.STRIPE_CONNECT_WEBHOOK_SECRET && c.STRIPE_CONNECT_WEBHOOK_SECRET === c.STRIPE_WEBHOOK_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['STRIPE_CONNECT_WEBHOOK_SECRET'], message: 'must differ from STRIPE_WEBHOOK_SECRET (each webhook endpoint has its own signing secret)' });
     }
     if (c.NODE_ENV === 'production' && c.STRIPE_API_PROTOCOL === 'http') {
       ctx.addIssue({ code: 'custom', path: ['STRIPE_API_PROTOCOL'], message: 'http sends the secret key in the clear: only outside production' });

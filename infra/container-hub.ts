@@ -11,6 +11,12 @@ import type { StoreRepository } from '../domain/catalog/ports.js';
 import { DeliveryAccess } from '../domain/delivery/use-cases/delivery-access.js';
 import { RecordArrival } from '../domain/delivery/use-cases/record-arrival.js';
 import { AnswerOffer } from '../domain/dispatch/use-cases/answer-offer.js';
+import { ControlDelivery } from '../domain/dispatch/use-cases/control-delivery.js';
+import type { OrderReadiness } from '../domain/delivery/ports.js';
+import type { OrderRepository } from '../domain/ordering/ports.js';
+import { OrderReadinessOfOrders } from '../domain/ordering/use-cases/order-readiness.js';
+import { LiveSettings, settingsMetrics } from './live-settings.js';
+import { liveCopyDeps } from './live-copy.js';
 import type { CourierLocator, DispatchRepository, OfferRepository } from '../domain/dispatch/ports.js';
 import { DispatchEventBus } from './dispatch-events.js';
 import type { Config } from './config.js';
@@ -35,8 +41,10 @@ import type { Server as IoServer } from 'socket.io';
 /**
  * Everything a hub-only process holds: the courier index and the sockets'
  * needs (tokens and revocations, courier eligibility, who may watch an order,
- * geofence arrivals with their outbox events, answers to offers). No REST routes, no commerce
- * use cases, no queues: those run in the api and worker roles.
+ * geofence arrivals with their outbox events, answers to offers, and
+ * dispatchers' manual control on /ops with the settings and order readiness
+ * it reads). No REST routes, no other commerce use cases, no queues: those run
+ * in the api and worker roles.
  */
 export interface HubCradle extends RealtimeCradle {
   config: Config;
@@ -69,6 +77,11 @@ export interface HubCradle extends RealtimeCradle {
   offers: OfferRepository;
   dispatches: DispatchRepository;
   answerOffer: AnswerOffer;
+  /** Marketplace settings, followed live (manual control reads dispatch.* settings). */
+  liveSettings: LiveSettings;
+  orders: OrderRepository;
+  orderReadiness: OrderReadiness;
+  controlDelivery: ControlDelivery;
   courierLocator: CourierLocator;
   dispatchEvents: DispatchEventBus;
 }
@@ -107,6 +120,17 @@ export function buildHubContainer(infra: ProcessInfrastructure<Store>): AwilixCo
     recordArrival: asClass(RecordArrival).singleton(),
     courierEligibility: asClass(CheckCourierEligibility).singleton(),
     answerOffer: asClass(AnswerOffer).singleton(),
+    liveSettings: asFunction((c: HubCradle) => {
+      const live = new LiveSettings({ settings: c.hubRepositories.settings, ...liveCopyDeps(c, 'settings', c.config.SETTINGS_REFRESH_MS) });
+      settingsMetrics(live, c.metrics.registry);
+      return live;
+    })
+      .singleton()
+      .disposer((l) => l.stop()),
+    orders: asFunction(({ hubRepositories: r }: HubCradle) => r.orders).singleton(),
+    orderReadiness: asClass(OrderReadinessOfOrders).singleton(),
+    // The same use case as the REST routes of manual control (infra/wiring/dispatch-control.ts), so /ops on a hub-only process keeps every rule.
+    controlDelivery: asClass(ControlDelivery).singleton(),
     // The courier index, as dispatch reads it: an accept respects the courier's declared capacity.
     courierLocator: asFunction(({ courierIndex }: HubCradle) => courierIndex).singleton(),
     dispatchEvents: asFunction(({ redis, logger, keyPrefix }: HubCradle) => new DispatchEventBus({ redis, logger, keyPrefix })).singleton(),
@@ -135,11 +159,14 @@ export function composeHubOnly(infra: ProcessInfrastructure<Store>): HubComposed
   });
   const drain = drainableServer(server);
   const sockets = attachHubSockets(server, c);
+  // Manual control reads settings: loaded before the hub is ready, then followed like every role does.
+  const settingsReady = c.liveSettings.start();
+  settingsReady.catch(() => undefined);
   return {
     container,
     server,
     io: sockets.io,
-    ready: sockets.ready,
+    ready: Promise.all([sockets.ready, settingsReady]).then(() => undefined),
     async stop(timeoutMs: number) {
       const { deadline } = await drain(timeoutMs);
       await sockets.close();

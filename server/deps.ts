@@ -10,6 +10,7 @@ import type { Principal } from '../domain/shared/principal.js';
 import type { CourierPresence } from './presence.js';
 import type { OfferNotice } from '../domain/dispatch/events.js';
 import type { HubMetrics } from './metrics.js';
+import type { ControlDelivery } from '../domain/dispatch/use-cases/control-delivery.js';
 
 /** What the hub needs from the rest of the system, as small structural ports (wired in infra/wiring/realtime.ts). */
 export interface RealtimeDeps {
@@ -36,6 +37,8 @@ export interface RealtimeDeps {
     expire(offerId: string, reason: string): Promise<unknown>;
     listPendingByCourier(courierId: string): Promise<{ id: string }[]>;
   };
+  /** Dispatchers' manual control on /ops: the same use case as the REST routes (domain/dispatch ControlDelivery). */
+  control: Pick<ControlDelivery, 'assign' | 'reassign' | 'unassign' | 'bulk'>;
   /** Every identity and delivery event of the system, from whichever process raised it. */
   events: {
     onIdentity(handler: (e: IdentityEvent) => void): void;

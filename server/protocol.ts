@@ -3,6 +3,7 @@ import { DELIVERY_STATUSES } from '../domain/delivery/model.js';
 import { ORDER_STATUSES } from '../domain/ordering/order.js';
 import { COURIER_AVAILABILITY, VEHICLES } from '../domain/shared/vehicles.js';
 import { ERROR_STATUS, type ErrorCode } from '../domain/shared/errors.js';
+import { MANUAL_ACTIONS } from '../domain/dispatch/use-cases/control-delivery.js';
 
 /**
  * The socket protocol, in one place: every event each namespace accepts or
@@ -224,6 +225,26 @@ export const opsOfferEvent = z.object({
 });
 export type OpsOfferEvent = z.infer<typeof opsOfferEvent>;
 
+/**
+ * Manual control on /ops (dispatchers: admins with `deliveries:manage`), the same commands as
+ * `/api/v1/dispatch/deliveries/...` and through the same use case (domain/dispatch ControlDelivery).
+ */
+const controlReason = z.string().trim().min(3, 'must be at least 3 characters').max(500).describe('Why: kept in the audit log.');
+const expectedVersion = z.number().int().min(1).optional().describe('The delivery version you saw; CONFLICT (version_changed) when it changed since.');
+export const opsAssign = z.strictObject({ deliveryId: id, courierId: id, reason: controlReason, expectedVersion });
+export const opsUnassign = z.strictObject({ deliveryId: id, reason: controlReason, expectedVersion });
+export const opsBulk = z.strictObject({
+  reason: controlReason,
+  items: z.array(z.strictObject({ deliveryId: id, action: z.enum(MANUAL_ACTIONS), courierId: id.optional(), expectedVersion })).min(1).max(100),
+});
+/** The delivery after the command, as REST answers it. */
+export const opsDelivery = z
+  .object({ id, orderId: id, storeId: id, customerId: id, courierId: id.nullable(), status: deliveryStatus, pickup: point, dropoff: point, reason: z.string().nullable(), version: z.number().int() })
+  .loose();
+export const opsBulkResult = z.object({
+  results: z.array(z.object({ deliveryId: z.string(), ok: z.boolean(), delivery: opsDelivery.optional(), error: z.object({ code: z.string(), message: z.string() }).optional() })),
+});
+
 export const sessionEnded = z.object({ reason: z.enum(['token_expired', 'logged_out', 'suspended', 'revoked']) });
 
 // ---- the catalogue -------------------------------------------------------------
@@ -341,11 +362,36 @@ export const PROTOCOL: Record<'/courier' | '/customer' | '/ops', NamespaceSpec> 
   },
   '/ops': {
     roles: ['admin'],
-    description: 'Admins watch areas of the live fleet and every delivery event.',
+    description: 'Admins watch areas of the live fleet and every delivery event; dispatchers (admins with deliveries:manage) assign, reassign and unassign deliveries with a reason.',
     receives: {
       // In memory only (the snapshot round reads each area once a second, whoever watches it): a board panning the map.
       'ops:subscribe': { payload: opsSubscribe, ack: simpleAck(z.object({ cells: z.array(h3Area) })), summary: 'Watch areas (H3 cells, res 4-7).', budget: { ratePerS: 5, burst: 20 } },
       'ops:unsubscribe': { payload: opsSubscribe, ack: simpleAck(z.object({ cells: z.array(h3Area) })), summary: 'Stop watching areas.', budget: { ratePerS: 5, burst: 20 } },
+      // Each command is one transaction (the delivery, its offer, the dispatch state, the audit entry): a dispatcher's clicks, not a stream.
+      'ops:assign': {
+        payload: opsAssign,
+        ack: simpleAck(opsDelivery),
+        summary: 'Assign a courier to a delivery nobody holds, with a reason (admins with deliveries:manage, else FORBIDDEN). Its pending offer ends (withdrawn), dispatch stops, the audit entry keeps the reason. CONFLICT with details[0].reason already_assigned (someone holds it), delivery_taken (it changed hands meanwhile) or version_changed (expectedVersion is stale); NOT_FOUND, ORDER_NOT_READY, UNPROCESSABLE_ENTITY (courier not eligible), VALIDATION_ERROR. The same command again changes nothing.',
+        budget: { ratePerS: 2, burst: 10, heavy: true },
+      },
+      'ops:reassign': {
+        payload: opsAssign,
+        ack: simpleAck(opsDelivery),
+        summary: 'Give a delivery to another courier before pickup, whoever holds it (or its offer), with a reason; the previous courier is not asked again by dispatch. A courier accepting at the same moment: exactly one wins, the other gets CONFLICT. Refusals as for ops:assign.',
+        budget: { ratePerS: 2, burst: 10, heavy: true },
+      },
+      'ops:unassign': {
+        payload: opsUnassign,
+        ack: simpleAck(opsDelivery),
+        summary: 'Take the courier off a delivery before pickup, with a reason: it goes back to pending and dispatch looks again, never asking that courier. Unassigning an unassigned delivery changes nothing. Refusals as for ops:assign.',
+        budget: { ratePerS: 2, burst: 10, heavy: true },
+      },
+      'ops:bulk': {
+        payload: opsBulk,
+        ack: simpleAck(opsBulkResult),
+        summary: 'Up to 100 assign / reassign / unassign commands with one reason. Not all-or-nothing: each result is ok with the delivery, or the error code it met.',
+        budget: { ratePerS: 1, burst: 3, heavy: true },
+      },
       'auth:refresh': refresh,
     },
     sends: {

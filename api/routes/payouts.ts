@@ -212,7 +212,7 @@ export function payoutRoutes(d: PayoutRouteDeps): RouteSpec[] {
     }),
     defineRoute({
       method: 'post', path: '/api/v1/payouts/webhooks/stripe-connect', tags, access: PUBLIC, response: payoutWebhookAck, errors: ['WEBHOOK_SIGNATURE_INVALID'],
-      summary: "The payout provider's webhook (PAYOUT_PROVIDER stripe_connect): transfer.updated / transfer.reversed, the raw body verified against Stripe-Signature (bad: 400); settles an in-transit payout once, ignores anything else",
+      summary: "The payout provider's webhook (PAYOUT_PROVIDER stripe_connect): transfer.updated / transfer.reversed, the raw body verified against Stripe-Signature with STRIPE_CONNECT_WEBHOOK_SECRET (bad or unset: 400); settles an in-transit payout once, ignores anything else",
       handler: ({ ctx }) => {
         // The signature covers the exact bytes sent: the parser's raw text, never a re-serialised body.
         const raw = (ctx.request as { rawBody?: string }).rawBody ?? '';

@@ -68,6 +68,14 @@ export interface DispatchRepository {
   listOpen(limit: number): Promise<DispatchState[]>;
   /** States opened at or after `since`, whatever their status, oldest first, at most `limit` (the ops figures of a time window). */
   listOpenedSince(since: Date, limit: number): Promise<DispatchState[]>;
+  /**
+   * Serialises a courier's accepts. Called first in an accept's transaction:
+   * a concurrent transaction of the same courier waits for this one to end
+   * (SQL: the courier's row lock) or conflicts and re-runs (Mongo: both write
+   * the courier's document), so the capacity check after it reads every
+   * assignment committed before.
+   */
+  lockCourier(courierId: string, at: Date): Promise<void>;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { AccountRepository } from '../identity/ports.js';
 import type { StoreRepository } from '../catalog/ports.js';
+import type { Permission } from '../shared/principal.js';
 import type { RecipientDirectory } from './ports.js';
 
 /** Recipients as identity and catalog know them: an account's contacts, a store's owner, a role's active accounts. */
@@ -19,5 +20,10 @@ export class AccountDirectory implements RecipientDirectory {
   async accountsWithRole(role: string, page: number, limit: number): Promise<string[]> {
     const r = await this.deps.accounts.search({ role: role as never, status: 'active' }, { page, limit });
     return r.items.map((a) => a.id);
+  }
+
+  async adminsHolding(permission: Permission, page: number, limit: number): Promise<{ accountIds: string[]; more: boolean }> {
+    const r = await this.deps.accounts.search({ role: 'admin', status: 'active' }, { page, limit });
+    return { accountIds: r.items.filter((a) => a.permissions.includes(permission)).map((a) => a.id), more: r.items.length === limit };
   }
 }

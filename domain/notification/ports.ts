@@ -1,5 +1,6 @@
 import type { BulkReport, BulkSend, BulkStatus, Channel, DeliveryRecord, DeliveryStatus, DeviceToken, InboxMessage, Locale, NotificationPreferences, NotificationTemplate, Segment } from './model.js';
 import type { ZoneShape } from '../catalog/store-zone.js';
+import type { Permission } from '../shared/principal.js';
 
 /** Saved templates (the built-in defaults live in triggers.ts and are used when none is saved). */
 export interface TemplateRepository {
@@ -100,4 +101,6 @@ export interface RecipientDirectory {
   storeOwner(storeId: string): Promise<string | null>;
   /** Account ids of a role, a page at a time (bulk sends). */
   accountsWithRole(role: string, page: number, limit: number): Promise<string[]>;
+  /** Active admins holding `permission`, a page of admins at a time; `more` while the page of admins was full. */
+  adminsHolding(permission: Permission, page: number, limit: number): Promise<{ accountIds: string[]; more: boolean }>;
 }

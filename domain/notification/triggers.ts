@@ -6,10 +6,14 @@ import { accountVerificationDecided, securityAlerted } from '../identity/events.
 import { webhookEndpointDisabled } from '../webhooks/events.js';
 import { offerMade } from '../dispatch/events.js';
 import { payoutFailed, payoutProcessed, reconciliationMismatchFound } from '../finance/payout-events.js';
+import type { Permission } from '../shared/principal.js';
 import { variablesOf, type Category, type Channel, type Locale } from './model.js';
 
-/** Who receives a message: an account directly, the owner of a store, or every active admin (admin alerts); looked up when sending. */
-export type RecipientRef = { accountId: string } | { storeOwnerOf: string } | { admins: true };
+/**
+ * Who receives a message: an account directly, the owner of a store, or the active admins who hold a
+ * permission (admin alerts go to those who can act on them); looked up when sending.
+ */
+export type RecipientRef = { accountId: string } | { storeOwnerOf: string } | { adminsHolding: Permission };
 
 type Text = { title: string; body: string };
 
@@ -137,10 +141,10 @@ export const TRIGGERS: readonly Trigger[] = [
       en: { title: 'Your payout was sent', body: 'We sent {{amountMinor}} {{currency}} (minor units) to your bank account. Reference: {{providerRef}}.' },
     },
   },
-  // Admin alerts: a payout the provider would not pay (the owner hears too: the money is back in their balance).
+  // Finance alerts, to the admins with finance:manage: a payout the provider would not pay (the owner hears too: the money is back in their balance).
   {
     event: payoutFailed, category: 'payouts', critical: false, channels: ['in_app', 'email'],
-    recipients: (p) => [{ accountId: (p as { accountId: string }).accountId }, { admins: true }],
+    recipients: (p) => [{ accountId: (p as { accountId: string }).accountId }, { adminsHolding: 'finance:manage' }],
     data: (p) => ({ payoutId: (p as { payoutId: string }).payoutId }),
     defaults: {
       ar: { title: 'تعذّر تحويل دفعة', body: 'تعذّر تحويل الدفعة {{payoutId}} بقيمة {{amountMinor}} {{currency}} (بأصغر وحدة) بعد {{attempts}} محاولات: {{error}}. أُعيد المبلغ إلى الرصيد.' },
@@ -149,7 +153,7 @@ export const TRIGGERS: readonly Trigger[] = [
   },
   {
     event: reconciliationMismatchFound, category: 'account', critical: true, channels: ['in_app', 'email'],
-    recipients: () => [{ admins: true }],
+    recipients: () => [{ adminsHolding: 'finance:manage' }],
     data: (p) => ({ runId: (p as { runId: string }).runId }),
     defaults: {
       ar: { title: 'عدم تطابق في التسوية المالية', body: 'وجدت تسوية {{runId}} {{mismatches}} حالة عدم تطابق بين الدفتر والطلبات أو المدفوعات: {{sample}}' },

@@ -123,10 +123,6 @@ export class Payment {
   get providerRef(): string | null { return this.props.providerRef; }
   get amountMinor(): number { return this.props.amountMinor; }
   get refundableMinor(): number { return this.props.capturedMinor - this.props.refundedMinor; }
-  /** True when every refund so far went into the customer's wallet (a wallet payment's always do). */
-  get refundedToWallet(): boolean {
-    return this.props.refunds.length > 0 && this.props.refunds.every((r) => this.props.method === 'wallet' || r.destination === 'wallet');
-  }
 
   /** The provider took the card's hold. A repeat with the same reference changes nothing (false). */
   authorize(providerRef: string, at: Date): boolean {

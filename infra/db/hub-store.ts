@@ -5,6 +5,8 @@ import type { StoreRepository } from '../../domain/catalog/ports.js';
 import type { AccountRepository } from '../../domain/identity/ports.js';
 import type { OutboxStore, UnitOfWork } from '../../domain/shared/events.js';
 import type { DispatchRepository, OfferRepository } from '../../domain/dispatch/ports.js';
+import type { OrderRepository } from '../../domain/ordering/ports.js';
+import type { SettingsRepository } from '../../domain/platform/ports.js';
 import { EVENTS } from '../../domain/platform/events.js';
 import type { Store, StoreSettings } from './store.js';
 
@@ -12,8 +14,10 @@ import type { Store, StoreSettings } from './store.js';
  * What a hub-only process reads and writes in the database: deliveries (who may
  * watch an order, the arrival status changes of geofences, with their outbox
  * events), the stores' owners (an owner may watch its orders) and accounts
- * (whether a courier may go online), and offers with their dispatch state
- * (couriers answer offers on the hub). Nothing else of commerce is loaded.
+ * (whether a courier may go online), offers with their dispatch state
+ * (couriers answer offers on the hub), and for dispatchers' manual control on
+ * /ops the orders (is the order ready for a courier) and the settings.
+ * Nothing else of commerce is loaded.
  */
 export interface HubRepositories {
   deliveries: DeliveryRepository;
@@ -21,6 +25,8 @@ export interface HubRepositories {
   dispatches: DispatchRepository;
   stores: StoreRepository;
   accounts: AccountRepository;
+  orders: OrderRepository;
+  settings: SettingsRepository;
   outbox: OutboxStore;
   unitOfWork: UnitOfWork;
 }
@@ -62,7 +68,9 @@ export function hubRepositories(store: Store): HubRepositories {
     const { SqlAccountRepository } = require('./sql/identity.js') as typeof import('./sql/identity.js');
     const { SqlOutbox } = require('./sql/outbox.js') as typeof import('./sql/outbox.js');
     const { SqlOfferRepository, SqlDispatchRepository } = require('./sql/dispatch.js') as typeof import('./sql/dispatch.js');
-    return { deliveries: new SqlDeliveryRepository(db), offers: new SqlOfferRepository(db), dispatches: new SqlDispatchRepository(db), stores: new SqlStoreRepository(db), accounts: new SqlAccountRepository(db), outbox: new SqlOutbox(db, EVENTS), unitOfWork: db };
+    const { SqlOrderRepository } = require('./sql/orders.js') as typeof import('./sql/orders.js');
+    const { SqlSettingsRepository } = require('./sql/settings.js') as typeof import('./sql/settings.js');
+    return { deliveries: new SqlDeliveryRepository(db), offers: new SqlOfferRepository(db), dispatches: new SqlDispatchRepository(db), stores: new SqlStoreRepository(db), accounts: new SqlAccountRepository(db), orders: new SqlOrderRepository(db), settings: new SqlSettingsRepository(db), outbox: new SqlOutbox(db, EVENTS), unitOfWork: db };
   }
   const conn = store.mongo;
   const { MongoDeliveryRepository } = require('./mongo/delivery.js') as typeof import('./mongo/delivery.js');
@@ -71,5 +79,7 @@ export function hubRepositories(store: Store): HubRepositories {
   const { MongoOutbox } = require('./mongo/outbox.js') as typeof import('./mongo/outbox.js');
   const { mongoUnitOfWork } = require('./mongo/connection.js') as typeof import('./mongo/connection.js');
   const { MongoOfferRepository, MongoDispatchRepository } = require('./mongo/dispatch.js') as typeof import('./mongo/dispatch.js');
-  return { deliveries: new MongoDeliveryRepository(conn), offers: new MongoOfferRepository(conn), dispatches: new MongoDispatchRepository(conn), stores: new MongoStoreRepository(conn), accounts: new MongoAccountRepository(conn), outbox: new MongoOutbox(conn, EVENTS), unitOfWork: mongoUnitOfWork(conn) };
+  const { MongoOrderRepository } = require('./mongo/orders.js') as typeof import('./mongo/orders.js');
+  const { MongoSettingsRepository } = require('./mongo/settings.js') as typeof import('./mongo/settings.js');
+  return { deliveries: new MongoDeliveryRepository(conn), offers: new MongoOfferRepository(conn), dispatches: new MongoDispatchRepository(conn), stores: new MongoStoreRepository(conn), accounts: new MongoAccountRepository(conn), orders: new MongoOrderRepository(conn), settings: new MongoSettingsRepository(conn), outbox: new MongoOutbox(conn, EVENTS), unitOfWork: mongoUnitOfWork(conn) };
 }

@@ -4,7 +4,7 @@ import { AppError } from '../../domain/shared/errors.js';
 
 export interface StripeConnectSettings {
   secretKey: string;
-  /** Signs the transfer webhooks (transfer.updated, transfer.reversed); unset: webhooks are refused and polling alone settles payouts. */
+  /** Signs the transfer webhooks (transfer.updated, transfer.reversed): STRIPE_CONNECT_WEBHOOK_SECRET; unset: webhooks are refused and polling alone settles payouts. */
   webhookSecret?: string | undefined;
   /** Where the SDK sends its calls; unset: api.stripe.com over https. */
   host?: string | undefined;
@@ -66,10 +66,12 @@ export class StripeConnectPayouts implements PayoutProvider {
 
   /** `transfer.updated` / `transfer.reversed`, verified by the SDK (v1 HMAC, 300 s tolerance); the payout is the transfer's `metadata.payoutId`. */
   readWebhook(rawBody: string, signature: string | undefined): PayoutAnswer | null {
+    if (!this.s.webhookSecret) {
+      throw new AppError('WEBHOOK_SIGNATURE_INVALID', 'Payout webhooks are not configured here (no STRIPE_CONNECT_WEBHOOK_SECRET)', { details: [{ field: 'headers.stripe-signature', reason: 'not_configured', message: 'no webhook secret' }] });
+    }
     let event: Stripe.Event;
     try {
-      event = this.stripe.webhooks.constructEvent(rawBody, signature ?? '', this.s.webhookSecret ?? '');
-      if (!this.s.webhookSecret) throw new Error('no webhook secret configured');
+      event = this.stripe.webhooks.constructEvent(rawBody, signature ?? '', this.s.webhookSecret);
     } catch (err) {
       throw new AppError('WEBHOOK_SIGNATURE_INVALID', 'The webhook signature does not verify', { cause: err, details: [{ field: 'headers.stripe-signature', reason: 'bad_signature', message: 'not signed with our webhook secret, or too old' }] });
     }

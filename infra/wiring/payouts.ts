@@ -44,7 +44,7 @@ export function registerPayouts(container: AwilixContainer<PayoutsCradle & Needs
   container.register({
     payoutRepository: asFunction(({ repositories }: Needs) => repositories.payouts).singleton(),
     payoutProvider: asFunction(({ config }: Needs): PayoutProvider => (config.PAYOUT_PROVIDER === 'stripe_connect'
-      ? new StripeConnectPayouts({ secretKey: config.STRIPE_SECRET_KEY!, webhookSecret: config.STRIPE_WEBHOOK_SECRET, host: config.STRIPE_API_HOST, port: config.STRIPE_API_PORT, protocol: config.STRIPE_API_PROTOCOL, timeoutMs: config.STRIPE_TIMEOUT_MS })
+      ? new StripeConnectPayouts({ secretKey: config.STRIPE_SECRET_KEY!, webhookSecret: config.STRIPE_CONNECT_WEBHOOK_SECRET, host: config.STRIPE_API_HOST, port: config.STRIPE_API_PORT, protocol: config.STRIPE_API_PROTOCOL, timeoutMs: config.STRIPE_TIMEOUT_MS })
       : new BankCsvPayouts(path.join(path.resolve(config.DATA_DIR), 'payouts')))).singleton(),
     recordRemittance: asFunction((c: Needs) => new RecordRemittance({ transfers: c.createTransfers, openAccount: c.openLedgerAccount, ledger: c.ledger, outbox: c.outbox, unitOfWork: c.unitOfWork, clock: c.clock })).singleton(),
     payoutService: asFunction((c: PayoutsCradle & Needs) => new Payouts({

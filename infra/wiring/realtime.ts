@@ -22,6 +22,7 @@ import type { IdentityEventBus } from '../identity-events.js';
 import { createRedisClient, type RedisClient, type RedisTarget } from '../redis.js';
 import type { CommerceCradle } from './commerce.js';
 import type { AnswerOffer } from '../../domain/dispatch/use-cases/answer-offer.js';
+import type { ControlDelivery } from '../../domain/dispatch/use-cases/control-delivery.js';
 import type { OfferRepository } from '../../domain/dispatch/ports.js';
 import type { OfferNotice } from '../../domain/dispatch/events.js';
 import type { DispatchEventBus } from '../dispatch-events.js';
@@ -99,6 +100,8 @@ export interface HubParts extends RealtimeCradle, Pick<CommerceCradle, 'deliveri
   /** Couriers answer offers on the hub: the database decides which accept wins. */
   answerOffer: Pick<AnswerOffer, 'accept' | 'decline' | 'expire'>;
   offers: Pick<OfferRepository, 'listPendingByCourier'>;
+  /** Dispatchers assign, reassign and unassign on /ops through the REST routes' use case. */
+  controlDelivery: Pick<ControlDelivery, 'assign' | 'reassign' | 'unassign' | 'bulk'>;
   dispatchEvents: DispatchEventBus;
 }
 
@@ -132,6 +135,7 @@ export async function startRealtime(io: Server, c: HubParts, positionClients: Po
       expire: (offerId, reason) => c.answerOffer.expire(offerId, reason),
       listPendingByCourier: (courierId) => c.offers.listPendingByCourier(courierId),
     },
+    control: c.controlDelivery,
     events: { onIdentity: (h) => identityHandlers.push(h), onDelivery: (h) => deliveryHandlers.push(h), onOrder: (h) => orderHandlers.push(h), onNotification: (h) => notificationHandlers.push(h), onOffer: (h) => offerHandlers.push(h) },
     settings: c.hubSettings,
     positionBus: { ...positionClients, hubId: c.hubId, prefix: c.keyPrefix },

@@ -6,6 +6,7 @@ import type { RealtimeDeps } from '../deps.js';
 import { guardEvents } from '../event-guard.js';
 import { PROTOCOL, opsSubscribe, type OpsSnapshot } from '../protocol.js';
 import type { SocketSessions } from '../sessions.js';
+import { OpsControl } from './ops-control.js';
 
 const MAX_AREAS = 50;
 const MIN_AREA_RES = 4;
@@ -18,12 +19,14 @@ const areasOf = (socket: Socket) => (socket.data as { areas?: Set<string> }).are
  * /ops: admins watch areas (H3 cells, res 4-7). Once per interval this process
  * reads each area its own ops sockets watch (each area once, however many
  * watch it) and sends every socket one batched snapshot of its areas.
- * Delivery events reach every ops socket as they happen.
+ * Delivery events reach every ops socket as they happen. Dispatchers assign,
+ * reassign and unassign from here too (ops-control.ts).
  */
 export class OpsNamespace {
   readonly nsp: Namespace;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
+  private readonly control: OpsControl;
 
   constructor(
     io: Server,
@@ -31,6 +34,7 @@ export class OpsNamespace {
     private readonly deps: RealtimeDeps,
   ) {
     this.nsp = io.of('/ops');
+    this.control = new OpsControl(deps);
     sessions.guard(this.nsp, ['admin']);
     this.nsp.on('connection', (socket) => this.onConnection(socket));
     this.timer = setInterval(() => void this.tick(), deps.settings.opsIntervalMs);
@@ -58,6 +62,7 @@ export class OpsNamespace {
         return ok({ cells: [...areas] });
       }),
     );
+    this.control.attach(socket);
     socket.on(
       'ops:unsubscribe',
       handle(opsSubscribe, logger, ({ cells }) => {

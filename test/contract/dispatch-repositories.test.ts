@@ -134,6 +134,26 @@ forEachBackend('Dispatch repositories contract (offers, dispatch state, accept)'
     expect(statuses).to.deep.equal(['accepted', 'expired']);
   });
 
+  it('when one courier of capacity 1 accepts 6 offers of different deliveries at the same instant, then exactly one is assigned and the others get CONFLICT courier_at_capacity', async () => {
+    const courierId = `k-${randomUUID()}`;
+    // The courier index's answer (Redis in the app): the declared capacity is all the accept reads of it.
+    const capacityOne = { getCourier: async () => ({ state: { capacity: 1 } }) } as unknown as NonNullable<ConstructorParameters<typeof AnswerOffer>[0]['courierLocator']>;
+    const guarded = new AnswerOffer({ ...repos(), clock: { now: () => now }, courierLocator: capacityOne });
+    const offers: Offer[] = [];
+    for (let i = 0; i < 6; i++) {
+      const o = offer(await delivery(), courierId, 1);
+      await repos().offers.create(o);
+      offers.push(o);
+    }
+    const results = await Promise.allSettled(offers.map((o) => guarded.accept(courierId, o.id)));
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(results.filter((r) => r.status === 'fulfilled'), JSON.stringify(lost.map((r) => String(r.reason)))).to.have.length(1);
+    expect(lost.map((r) => [(r.reason as AppError).code, ((r.reason as AppError).details as { reason?: string }[] | undefined)?.[0]?.reason])).to.deep.equal(Array(5).fill(['CONFLICT', 'courier_at_capacity']));
+    expect(await repos().deliveries.listActiveByCourier(courierId)).to.have.length(1);
+    const statuses = await Promise.all(offers.map(async (o) => (await repos().offers.findById(o.id))?.status));
+    expect(statuses.sort()).to.deep.equal(['accepted', 'expired', 'expired', 'expired', 'expired', 'expired']);
+  });
+
   it('when an offer is answered wrongly (foreign, twice, declined after accepting, expired), then each gets its code and nothing changes', async () => {
     const d = await delivery();
     const o = offer(d, 'k-1', 1);

@@ -121,8 +121,9 @@ forEachBackend('Order money flows', (ctx) => {
     const courier = `courier-${randomUUID().slice(0, 8)}`;
     const [rev0, card0] = [await revenue(), await card()];
     await flows.settleDelivered(o, courier);
-    await flows.refund(o);
-    await flows.refund(o);
+    const whole = [{ id: randomUUID(), amountMinor: 110_000, destination: 'original' as const }];
+    expect((await flows.refund(o, whole)).length).to.be.greaterThan(0);
+    expect(await flows.refund(o, whole), 'the same refund again writes nothing').to.deep.equal([]);
     expect(await balances(o, courier)).to.deep.equal({ store: 0, courier: 0, wallet: 0, cash: 0 });
     expect([await revenue() - rev0, await card() - card0]).to.deep.equal([0, 0]);
     const t = await w.ledger.totals();
@@ -154,8 +155,76 @@ forEachBackend('Order money flows', (ctx) => {
     // The store's fixed rule: 750 per line.
     expect(await balances(o, courier)).to.deep.equal({ store: 110_000 - 1_500 - 10_000, courier: 8_000, wallet: 0, cash: -110_000 });
     expect(await revenue() - rev0).to.equal(1_500 + 2_000);
-    await flows.refund(o);
+    await flows.refund(o, [{ id: randomUUID(), amountMinor: 110_000, destination: 'wallet' }]);
     expect(await balances(o, courier)).to.deep.equal({ store: 0, courier: 0, wallet: 110_000, cash: -110_000 });
     expect(await revenue() - rev0).to.equal(0);
+  });
+
+  describe('partial refunds', () => {
+    const refund = (amountMinor: number, destination: 'original' | 'wallet' = 'original') => ({ id: randomUUID(), amountMinor, destination });
+
+    it('when a delivered card order is refunded in three parts (card, wallet, card), then each reverses its share of goods first, commission by cumulative round-down, and the last lands every account exactly', async () => {
+      const o = order('card');
+      const courier = `courier-${randomUUID().slice(0, 8)}`;
+      const [rev0, card0] = [await revenue(), await card()];
+      await flows.settleDelivered(o, courier);
+      const [r1, r2, r3] = [refund(25_000), refund(33_333, 'wallet'), refund(51_667)];
+      await flows.refund(o, [r1]);
+      // Goods 100,000: 25 % of the lines' commission (3,000 and 4,000) comes back: 750 + 1,000; the fee is untouched.
+      expect(await balances(o, courier)).to.deep.equal({ store: 93_000 - 25_000 + 1_750, courier: 8_000, wallet: 0, cash: 0 });
+      expect([await revenue() - rev0, await card() - card0]).to.deep.equal([9_000 - 1_750, -110_000 + 25_000]);
+      await flows.refund(o, [r1, r2]);
+      // Cumulative 58,333: floor(3,000 × 0.58333) = 1,749 and floor(4,000 × 0.58333) = 2,333, so this refund reverses 999 + 1,333.
+      expect(await balances(o, courier)).to.deep.equal({ store: 69_750 - 33_333 + 2_332, courier: 8_000, wallet: 33_333, cash: 0 });
+      expect([await revenue() - rev0, await card() - card0]).to.deep.equal([7_250 - 2_332, -85_000]);
+      await flows.refund(o, [r1, r2, r3]);
+      // The rest: goods 41,667 and the whole fee; commission 1,251 + 1,667, the courier's 8,000 and the cut 2,000.
+      expect(await balances(o, courier)).to.deep.equal({ store: 0, courier: 0, wallet: 33_333, cash: 0 });
+      expect([await revenue() - rev0, await card() - card0]).to.deep.equal([0, -33_333]);
+      const ofOrder = await w.ledger.transfersByReference(`order:${o.orderId}`);
+      expect(ofOrder.filter((t) => t.id.startsWith(`refund:${r3.id}:`)).map((t) => [t.id.slice(r3.id.length + 8), t.amountMinor]).sort()).to.deep.equal([
+        ['card_refund', 51_667], ['commission:0', 1_251], ['commission:1', 1_667], ['courier_fee', 8_000], ['fee_cut', 2_000], ['to_customer', 51_667],
+      ]);
+      expect(await flows.refund(o, [r1, r2, r3]), 'redelivered: nothing twice').to.deep.equal([]);
+      const t = await w.ledger.totals();
+      expect(t.debitsPosted).to.equal(t.creditsPosted);
+    });
+
+    it('when a refund is made before delivery, then nothing is written until the settlement, and then it is mirrored once', async () => {
+      const o = order('card');
+      const courier = `courier-${randomUUID().slice(0, 8)}`;
+      const r = refund(10_000);
+      await flows.hold(o);
+      expect(await flows.refund(o, [r])).to.deep.equal([]);
+      await flows.settleDelivered(o, courier);
+      await flows.refund(o, [r]);
+      expect(await balances(o, courier)).to.deep.equal({ store: 93_000 - 10_000 + 300 + 400, courier: 8_000, wallet: 0, cash: 0 });
+    });
+
+    it('when a cash order is refunded in part, then the wallet gets the part, the store gives it back less its commission share, and the courier still owes all the cash', async () => {
+      const o = order('cash', 'store-fixed');
+      const courier = `courier-${randomUUID().slice(0, 8)}`;
+      await flows.settleDelivered(o, courier);
+      await flows.refund(o, [refund(10_000, 'wallet')]);
+      // Commission 750 per line: 10 % of the goods back is 75 each.
+      expect(await balances(o, courier)).to.deep.equal({ store: 98_500 - 10_000 + 150, courier: 8_000, wallet: 10_000, cash: -110_000 });
+    });
+
+    it('when the store and the courier were paid out before a full refund, then the platform absorbs what their accounts no longer hold and neither goes below zero', async () => {
+      const o = order('card');
+      const courier = `courier-${randomUUID().slice(0, 8)}`;
+      const [rev0, card0] = [await revenue(), await card()];
+      await flows.settleDelivered(o, courier);
+      const clearing = await w.open('payouts_clearing', 'platform');
+      await w.transfers.execute([
+        { id: `payout-s-${o.orderId}`, debitAccountId: accountIdFor('store_payable', o.storeId), creditAccountId: clearing.id, amountMinor: 90_000, currency: 'SYP', code: 'payout', reference: 'payout:s' },
+        { id: `payout-c-${o.orderId}`, debitAccountId: accountIdFor('courier_earnings', courier), creditAccountId: clearing.id, amountMinor: 8_000, currency: 'SYP', code: 'payout', reference: 'payout:c' },
+      ]);
+      await flows.refund(o, [refund(50_000), refund(60_000)]);
+      expect(await balances(o, courier)).to.deep.equal({ store: 0, courier: 0, wallet: 0, cash: 0 });
+      const shortfalls = (await w.ledger.transfersByReference(`order:${o.orderId}`)).filter((t) => t.code === 'refund_shortfall');
+      expect(shortfalls.reduce((n, t) => n + t.amountMinor, 0)).to.equal(90_000 + 8_000);
+      expect([await revenue() - rev0, await card() - card0]).to.deep.equal([-98_000, 0]);
+    });
   });
 });

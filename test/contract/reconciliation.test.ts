@@ -97,4 +97,22 @@ forEachBackend('Reconciliation (ledger against orders and payments)', (ctx) => {
     const after = await reconcile.execute(`after-${randomUUID().slice(0, 8)}`, OPTS);
     expect(after.mismatches.filter((m) => m.reference === `order:${unsettled.orderId}`)).to.deep.equal([]);
   });
+
+  it('when a delivered order\'s payment recorded refunds the ledger has not mirrored, then the run reports refunds_not_booked; once mirrored, the order is clean', async () => {
+    const o = await storedOrder('card', 'delivered', 40_000);
+    await flows.hold(o);
+    await flows.settleDelivered(o, 'courier-r');
+    const payment = (await repos.payments.findByOrderId(o.orderId))!;
+    const refunds = [{ id: `r1-${o.orderId}`, amountMinor: 10_000 }, { id: `r2-${o.orderId}`, amountMinor: 5_000 }];
+    const at = new Date(w.clock.ms - 2 * HOUR).toISOString();
+    await repos.payments.save(Payment.restore({
+      ...payment.toProps(), status: 'partially_refunded', refundedMinor: 15_000, updatedAt: at, version: payment.version + 1,
+      refunds: refunds.map((r) => ({ ...r, reason: 'test', providerRef: null, key: r.id, actor: null, at, destination: 'original' as const })),
+    }), payment.version);
+    await flows.refund(o, [{ ...refunds[0]!, destination: 'original' }]);
+    const mine = async () => (await reconcile.execute(`refunds-${randomUUID().slice(0, 8)}`, OPTS)).mismatches.filter((m) => m.reference === `order:${o.orderId}`).map((m) => [m.kind, m.expectedMinor, m.actualMinor]);
+    expect(await mine(), 'the second refund is missing').to.deep.equal([['refunds_not_booked', 15_000, 10_000]]);
+    await flows.refund(o, refunds.map((r) => ({ ...r, destination: 'original' as const })));
+    expect(await mine()).to.deep.equal([]);
+  });
 });

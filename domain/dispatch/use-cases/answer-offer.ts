@@ -57,6 +57,7 @@ export class AnswerOffer {
     await this.yourAnswerableOffer(courierId, offerId, 'accept', now);
     try {
       return await this.deps.unitOfWork.transaction(async () => {
+        await this.deps.dispatches.lockCourier(courierId, now);
         const offer = await this.endOrRefuse(offerId, 'accepted', now, null, 'accept');
         await this.underCapacity(offer.courierId);
         const delivery = await this.assignIfFree(offer, now);
@@ -118,11 +119,9 @@ export class AnswerOffer {
   /**
    * A courier holds at most their declared capacity of active deliveries: two
    * offers made to a free courier at once (two deliveries opening together)
-   * cannot both be accepted. Read in the accept's transaction; on PGlite and on
-   * the Mongo stand-in transactions run one at a time, on PostgreSQL two accepts
-   * by one courier at the same instant could still both read the old count (a
-   * courier holds one pending offer at a time in practice: rounds skip couriers
-   * with a pending offer).
+   * cannot both be accepted. Read in the accept's transaction after
+   * `lockCourier`, so two accepts by one courier at the same instant are
+   * checked one after the other on every backend.
    */
   private async underCapacity(courierId: string): Promise<void> {
     if (!this.deps.courierLocator) return;

@@ -3,7 +3,7 @@ import type { DeliveryRepository } from '../../delivery/ports.js';
 import type { Order, OrderStatus } from '../../ordering/order.js';
 import type { OrderRepository, PaymentRepository } from '../../ordering/ports.js';
 import { AppError, notFound } from '../../shared/errors.js';
-import type { OrderMoneyFlows, SettlementOrder } from './order-flows.js';
+import type { OrderMoneyFlows, OrderRefund, SettlementOrder } from './order-flows.js';
 
 export interface FollowOrderMoneyDeps {
   orders: Pick<OrderRepository, 'findById'>;
@@ -39,6 +39,8 @@ export class FollowOrderMoney {
   async delivered(orderId: string): Promise<void> {
     const order = await this.order(orderId);
     await this.deps.orderMoneyFlows.settleDelivered(order, await this.courierOf(orderId));
+    // Refunds made before this event was handled (or before the delivery) are mirrored now.
+    await this.deps.orderMoneyFlows.refund(order, await this.refundsOf(orderId));
   }
 
   /** Rejected or cancelled: the hold is voided and card money goes back to the card. */
@@ -49,19 +51,23 @@ export class FollowOrderMoney {
   }
 
   /**
-   * The payment was refunded in full: after delivery every posted transfer is reversed; before it,
-   * the order ended, and its release is what returns the money. A partial refund is not mirrored.
+   * The payment was refunded, in full or in part: after delivery, each refund reverses its share of what
+   * was posted; before it, an ended order's release returns the money, and an order still under way has
+   * its refunds mirrored when it is delivered.
    */
   async refunded(orderId: string): Promise<void> {
     const payment = await this.deps.payments.findByOrderId(orderId);
-    if (payment?.status !== 'refunded') return;
+    if (payment?.status !== 'refunded' && payment?.status !== 'partially_refunded') return;
     const status = (await this.deps.orders.findById(orderId))?.status;
-    if (status && DELIVERED.includes(status)) {
-      await this.delivered(orderId);
-      await this.deps.orderMoneyFlows.refund(await this.order(orderId), { toWallet: payment.refundedToWallet });
-    } else if (status && ENDED.includes(status)) {
-      await this.ended(orderId);
-    }
+    if (status && DELIVERED.includes(status)) await this.delivered(orderId);
+    else if (status && ENDED.includes(status)) await this.ended(orderId);
+  }
+
+  private async refundsOf(orderId: string): Promise<OrderRefund[]> {
+    const p = (await this.deps.payments.findByOrderId(orderId))?.toProps();
+    if (!p) return [];
+    // A wallet payment's refunds always return to the wallet; refunds recorded before destinations existed went back the way they came.
+    return p.refunds.map((r) => ({ id: r.id, amountMinor: r.amountMinor, destination: p.method === 'wallet' ? 'wallet' : r.destination ?? 'original' }));
   }
 
   private async order(orderId: string): Promise<SettlementOrder> {

@@ -3,9 +3,10 @@ import type { PaymentMethod } from '../../ordering/payment.js';
 import type { UnitOfWork } from '../../shared/events.js';
 import type { Clock } from '../../shared/ids.js';
 import { commissionLines, type CommissionableLine, type CommissionLine } from '../commission.js';
-import type { MovementRequest, OwnerKind, TransferRequest } from '../model.js';
+import { balanceOf, type MovementRequest, type OwnerKind, type Transfer, type TransferRequest } from '../model.js';
+import { refundShares, type OrderPostings } from '../refund-shares.js';
 import type { CreateTransfers, TransferResult } from './create-transfers.js';
-import { accountIdFor, type OpenAccount } from './open-account.js';
+import type { OpenAccount } from './open-account.js';
 import { executeRelease, executeSettlement } from './wallet-payments.js';
 import type { CommissionRepository, LedgerRepository } from '../ports.js';
 import { deliveryFeeCutMinor } from '../courier-fee.js';
@@ -36,6 +37,34 @@ export interface OrderFlowDeps {
 }
 
 const PLATFORM = 'platform';
+
+/** One of the payment's refunds, as the ledger mirrors it. */
+export interface OrderRefund {
+  id: string;
+  amountMinor: number;
+  /** `original`: a card refund's money leaves the wallet for the card; `wallet`: it stays in the wallet. */
+  destination: 'original' | 'wallet';
+}
+
+interface SettledPostings extends OrderPostings {
+  currency: string;
+  store: string;
+  courierAccountId: string | null;
+}
+
+/** What the settlement posted for the order (null: not settled yet). */
+function settledPostings(order: SettlementOrder, ofOrder: readonly Transfer[]): SettledPostings | null {
+  const posted = (id: string) => ofOrder.find((t) => t.id === id && (t.kind === 'posted' || t.kind === 'post_pending'));
+  const settle = posted(`${order.orderId}:settle`) ?? posted(`${order.orderId}:cash`);
+  if (!settle) return null;
+  const courierFee = posted(`${order.orderId}:courier_fee`);
+  const cut = posted(`${order.orderId}:fee_cut`);
+  return {
+    totalMinor: settle.amountMinor, currency: settle.currency, store: settle.creditAccountId,
+    commission: ofOrder.filter((t) => t.code === 'order_commission' && t.id.startsWith(`${order.orderId}:commission:`)).sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true })),
+    courierFeeMinor: courierFee?.amountMinor ?? 0, feeCutMinor: cut?.amountMinor ?? 0, courierAccountId: courierFee?.creditAccountId ?? null,
+  };
+}
 const ref = (orderId: string) => `order:${orderId}`;
 
 /**
@@ -46,8 +75,8 @@ const ref = (orderId: string) => `order:${orderId}`;
  *   (exactly the order's stored commission lines, written by the first settlement), the courier's part
  *   of the delivery fee and the platform's cut, all from the store's payable;
  * - `release`: the hold voided, and card money sent back to the card;
- * - `refund`: every posted transfer of the order reversed, then the money back to the card, or left in the wallet
- *   (a wallet order, or a card order refunded to the wallet).
+ * - `refund`: each of the payment's refunds, in full or in part, reverses its share of the settlement; the money
+ *   then goes back to the card, or stays in the wallet (a wallet or cash order, or a refund to the wallet).
  */
 export class OrderMoneyFlows {
   constructor(private readonly deps: OrderFlowDeps) {}
@@ -98,26 +127,57 @@ export class OrderMoneyFlows {
     return executeRelease(this.deps.transfers, batch, order.method);
   }
 
-  /** Reverses exactly what was posted for the order; card money then goes back to the card, wallet money stays in the wallet. */
-  async refund(order: SettlementOrder, opts: { toWallet?: boolean } = {}): Promise<TransferResult[]> {
-    // The money into the store's payable (settle, cash) is undone last, after the store got its commission and fee back.
-    const intoStore = (t: { kind: string; code: string }) => t.kind === 'post_pending' || t.code === 'cash_collected' || t.code === 'order_hold';
-    const posted = (await this.deps.ledger.transfersByReference(ref(order.orderId)))
-      .filter((t) => (t.kind === 'posted' || t.kind === 'post_pending') && !['card_capture', 'card_refund', 'reversal', 'refund_to_wallet'].includes(t.code))
-      .sort((a, b) => Number(intoStore(a)) - Number(intoStore(b)));
-    if (posted.length === 0) return [];
-    // Cash stays owed by the courier (their cash in hand is not undone): the customer is refunded to their wallet.
-    const batch: TransferRequest[] = posted
-      .filter((t) => t.code !== 'cash_collected')
-      .map((t) => this.move(`${t.id}:reversal`, t.creditAccountId, t.debitAccountId, t.amountMinor, 'reversal', order.orderId, t.currency));
-    const cash = posted.find((t) => t.code === 'cash_collected');
-    if (cash) batch.push(this.move(`${order.orderId}:refund_to_wallet`, cash.creditAccountId, await this.account('customer_wallet', order.customerId), cash.amountMinor, 'refund_to_wallet', order.orderId, cash.currency));
-    // Refunded to the wallet (the customer's or admin's choice): the settle's reversal already put the money there.
-    if (order.method === 'card' && !opts.toWallet) {
-      const wallet = accountIdFor('customer_wallet', order.customerId);
-      batch.push(this.move(`${order.orderId}:card_refund`, wallet, await this.account('gateway_clearing', 'card'), order.totalMinor, 'card_refund', order.orderId, posted[0]!.currency));
+  /**
+   * Mirrors the payment's refunds, each once (transfer ids `refund:<refundId>:…`, so a redelivered
+   * event writes nothing twice), in the order the payment recorded them: each reverses its share of
+   * what the settlement posted (`refundShares`), so the refunds of a whole order reverse it exactly.
+   * Nothing is written before the order is settled: its delivery applies the refunds made earlier.
+   */
+  async refund(order: SettlementOrder, refunds: readonly OrderRefund[]): Promise<TransferResult[]> {
+    const ofOrder = await this.deps.ledger.transfersByReference(ref(order.orderId));
+    // Refunded in full before refunds were mirrored one by one (`<transfer id>:reversal`): nothing is left to reverse.
+    if (ofOrder.some((t) => t.code === 'reversal' && t.id.endsWith(':reversal'))) return [];
+    const postings = settledPostings(order, ofOrder);
+    if (!postings) return [];
+    const results: TransferResult[] = [];
+    let before = 0;
+    for (const r of refunds) {
+      if (!ofOrder.some((t) => t.id === `refund:${r.id}:to_customer`)) results.push(...await this.refundOne(order, postings, r, before));
+      before += r.amountMinor;
     }
+    return results;
+  }
+
+  private async refundOne(order: SettlementOrder, p: SettledPostings, r: OrderRefund, beforeMinor: number): Promise<TransferResult[]> {
+    const s = refundShares(p, beforeMinor, r.amountMinor);
+    const id = (part: string) => `refund:${r.id}:${part}`;
+    const { currency, store } = p;
+    const revenue = await this.account('platform_revenue', PLATFORM);
+    const wallet = await this.account('customer_wallet', order.customerId);
+    const batch: MovementRequest[] = [];
+    // The store gets its commission and fee back first, then pays the customer: its payable never dips on the way.
+    for (const c of s.commission) batch.push(this.move(id(`commission:${c.id.slice(c.id.lastIndexOf(':') + 1)}`), revenue, store, c.amountMinor, 'reversal', order.orderId, currency));
+    if (s.courierFeeMinor > 0) {
+      const courier = p.courierAccountId!;
+      const short = s.courierFeeMinor - await this.available(courier);
+      // A courier already paid out: the platform makes up what their earnings no longer hold.
+      if (short > 0) batch.push(this.move(id('courier_shortfall'), revenue, courier, short, 'refund_shortfall', order.orderId, currency));
+      batch.push(this.move(id('courier_fee'), courier, store, s.courierFeeMinor, 'reversal', order.orderId, currency));
+    }
+    if (s.feeCutMinor > 0) batch.push(this.move(id('fee_cut'), revenue, store, s.feeCutMinor, 'reversal', order.orderId, currency));
+    const owed = s.toCustomerMinor - s.commission.reduce((n, c) => n + c.amountMinor, 0) - s.courierFeeMinor - s.feeCutMinor;
+    const short = owed - await this.available(store);
+    // A store already paid out: the platform absorbs what its payable no longer holds (docs/finance.md, "Refunds").
+    if (short > 0) batch.push(this.move(id('store_shortfall'), revenue, store, short, 'refund_shortfall', order.orderId, currency));
+    // Card and wallet: the settle reversed, into the wallet; cash: the courier still owes it, the wallet gets it.
+    batch.push(this.move(id('to_customer'), store, wallet, s.toCustomerMinor, order.method === 'cash' ? 'refund_to_wallet' : 'reversal', order.orderId, currency));
+    if (order.method === 'card' && r.destination === 'original') batch.push(this.move(id('card_refund'), wallet, await this.account('gateway_clearing', 'card'), s.toCustomerMinor, 'card_refund', order.orderId, currency));
     return this.deps.transfers.execute(batch);
+  }
+
+  private async available(accountId: string): Promise<number> {
+    const a = await this.deps.ledger.findAccount(accountId);
+    return a ? balanceOf(a).available : 0;
   }
 
   /**

@@ -5,8 +5,9 @@ import type { Clock } from '../../shared/ids.js';
 import { auditEntryEvent } from '../../platform/events.js';
 import { reconciliationMismatchFound } from '../payout-events.js';
 import type { LedgerRepository } from '../ports.js';
+import type { Transfer } from '../model.js';
 
-export const MISMATCH_KINDS = ['delivered_order_not_settled', 'settled_amount_differs', 'captured_payment_not_booked', 'captured_amount_differs', 'ledger_unbalanced'] as const;
+export const MISMATCH_KINDS = ['delivered_order_not_settled', 'settled_amount_differs', 'captured_payment_not_booked', 'captured_amount_differs', 'refunds_not_booked', 'ledger_unbalanced'] as const;
 export type MismatchKind = (typeof MISMATCH_KINDS)[number];
 
 export interface Mismatch {
@@ -40,6 +41,13 @@ export interface ReconcileOptions {
 }
 
 const DELIVERED = new Set(['delivered', 'completed']);
+
+/** What the ledger returned to the customer for these refunds; an order refunded in full before refunds were mirrored one by one counts whole. */
+function refundsBooked(orderId: string, refundIds: readonly string[], transfers: ReadonlyMap<string, Transfer>): number {
+  const legacy = transfers.get(`${orderId}:settle:reversal`) ?? transfers.get(`${orderId}:refund_to_wallet`);
+  if (legacy) return legacy.amountMinor;
+  return refundIds.reduce((n, id) => n + (transfers.get(`refund:${id}:to_customer`)?.amountMinor ?? 0), 0);
+}
 const PAGE = 100;
 
 /**
@@ -47,6 +55,8 @@ const PAGE = 100;
  * - every delivered order has its flow posted: `<order>:settle` (card, wallet) or `<order>:cash`
  *   for the order's total;
  * - every captured card payment is in the ledger: `<order>:capture` for the captured amount;
+ * - a delivered order's refunds are in the ledger: `refund:<refundId>:to_customer` for each refund the payment
+ *   recorded, adding up to what it refunded;
  * - across all accounts, posted debits = posted credits (and pending alike).
  * Each mismatch becomes an audit entry; a run that finds any writes one
  * `finance.reconciliation.mismatch_found` (the admin alert), all in one transaction.
@@ -81,13 +91,17 @@ export class ReconcileLedger {
     const reference = `order:${o.id}`;
     const transfers = new Map((await this.deps.ledger.transfersByReference(reference)).map((t) => [t.id, t]));
     const found: Mismatch[] = [];
+    const payment = (await this.deps.payments.findByOrderId(o.id))?.toProps();
     if (DELIVERED.has(o.status)) {
       const settled = transfers.get(o.paymentMethod === 'cash' ? `${o.id}:cash` : `${o.id}:settle`);
       if (!settled) found.push({ kind: 'delivered_order_not_settled', reference, expectedMinor: o.totals.totalMinor, actualMinor: null });
       else if (settled.amountMinor !== o.totals.totalMinor) found.push({ kind: 'settled_amount_differs', reference, expectedMinor: o.totals.totalMinor, actualMinor: settled.amountMinor });
+      if (settled && payment && payment.refundedMinor > 0 && Date.parse(payment.updatedAt) <= settledBefore) {
+        const booked = refundsBooked(o.id, payment.refunds.map((r) => r.id), transfers);
+        if (booked !== payment.refundedMinor) found.push({ kind: 'refunds_not_booked', reference, expectedMinor: payment.refundedMinor, actualMinor: booked });
+      }
     }
     if (o.paymentMethod === 'card') {
-      const payment = (await this.deps.payments.findByOrderId(o.id))?.toProps();
       if (payment && payment.capturedMinor > 0 && Date.parse(payment.updatedAt) <= settledBefore) {
         const capture = transfers.get(`${o.id}:capture`);
         if (!capture) found.push({ kind: 'captured_payment_not_booked', reference, expectedMinor: payment.capturedMinor, actualMinor: null });

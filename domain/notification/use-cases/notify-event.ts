@@ -1,5 +1,6 @@
 import type { DomainEvent } from '../../shared/events.js';
 import type { Clock } from '../../shared/ids.js';
+import type { Permission } from '../../shared/principal.js';
 import { deliveryKey, INTRUSIVE_CHANNELS, NotificationPreferences, type Category, type Channel } from '../model.js';
 import type { DeliveryLog, PreferenceRepository, RecipientDirectory } from '../ports.js';
 import { triggerOf, type RecipientRef } from '../triggers.js';
@@ -78,8 +79,8 @@ export class NotifyEvent {
   private async resolve(refs: RecipientRef[]): Promise<string[]> {
     const ids = new Set<string>();
     for (const ref of refs) {
-      if ('admins' in ref) {
-        for (const id of await this.admins()) ids.add(id);
+      if ('adminsHolding' in ref) {
+        for (const id of await this.admins(ref.adminsHolding)) ids.add(id);
         continue;
       }
       const id = 'accountId' in ref ? ref.accountId : await this.deps.recipientDirectory.storeOwner(ref.storeOwnerOf);
@@ -88,13 +89,13 @@ export class NotifyEvent {
     return [...ids];
   }
 
-  /** Every active admin, a page at a time (a handful in practice; bounded so a runaway list cannot stall the consumer). */
-  private async admins(): Promise<string[]> {
+  /** The active admins holding `permission`, a page at a time (a handful in practice; bounded so a runaway list cannot stall the consumer). */
+  private async admins(permission: Permission): Promise<string[]> {
     const all: string[] = [];
     for (let page = 1; page <= 10; page++) {
-      const ids = await this.deps.recipientDirectory.accountsWithRole('admin', page, 100);
-      all.push(...ids);
-      if (ids.length < 100) break;
+      const { accountIds, more } = await this.deps.recipientDirectory.adminsHolding(permission, page, 100);
+      all.push(...accountIds);
+      if (!more) break;
     }
     return all;
   }

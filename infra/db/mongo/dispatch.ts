@@ -46,6 +46,18 @@ const stateSchema = new Schema<StateDoc>(
   { collection: 'dispatch_states', versionKey: false, minimize: false },
 );
 
+/** One document per courier who ever accepted: the accept's transaction writes it, so two of one courier's accepts conflict. */
+type CourierDoc = { _id: string; since: Date; lockedAt: Date; accepts: number };
+const courierSchema = new Schema<CourierDoc>(
+  {
+    _id: { type: String, required: true },
+    since: { type: Date, required: true },
+    lockedAt: { type: Date, required: true },
+    accepts: { type: Number, default: 0 },
+  },
+  { collection: 'dispatch_couriers', versionKey: false },
+);
+
 const toOffer = (d: OfferDoc): Offer => ({
   id: d._id,
   deliveryId: d.deliveryId,
@@ -150,8 +162,21 @@ const toStateDoc = (s: DispatchState): StateDoc => {
 
 export class MongoDispatchRepository implements DispatchRepository {
   private readonly model: Model<StateDoc>;
+  private readonly couriers: Model<CourierDoc>;
   constructor(conn: Connection) {
     this.model = modelOf(conn, 'DispatchState', stateSchema);
+    this.couriers = modelOf(conn, 'DispatchCourier', courierSchema);
+  }
+
+  async lockCourier(courierId: string, at: Date): Promise<void> {
+    const _id = str(courierId, 'courierId');
+    // The document is made outside the transaction (the raw driver does not join mongoose's session), so concurrent
+    // transactions meet on one existing document: the second writer gets a WriteConflict, and the unit of work re-runs
+    // it on a snapshot that holds the first one's assignment. (Two inserts of a new document would not conflict that way.)
+    await this.couriers.collection.updateOne({ _id } as Record<string, unknown>, { $setOnInsert: { since: at, lockedAt: at, accepts: 0 } }, { upsert: true }).catch((err: { code?: number }) => {
+      if (err.code !== 11000) throw err; // made by a concurrent call: it exists now
+    });
+    await this.couriers.updateOne({ _id }, { $set: { lockedAt: at }, $inc: { accepts: 1 } }).exec();
   }
 
   async open(s: DispatchState): Promise<{ state: DispatchState; created: boolean }> {

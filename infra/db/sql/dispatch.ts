@@ -165,4 +165,9 @@ export class SqlDispatchRepository implements DispatchRepository {
     const r = await this.db.query<StateRow>('select * from dispatch_states where opened_at >= $1 order by opened_at, delivery_id limit $2', [since.toISOString(), limit]);
     return r.rows.map(toState);
   }
+
+  async lockCourier(courierId: string, at: Date): Promise<void> {
+    // The upsert takes the row lock (waiting for another holder to commit); under read committed, the statements after it see that holder's writes.
+    await this.db.query('insert into dispatch_couriers (courier_id, locked_at) values ($1, $2) on conflict (courier_id) do update set locked_at = excluded.locked_at', [courierId, at.toISOString()]);
+  }
 }

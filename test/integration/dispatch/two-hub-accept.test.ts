@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import type { Socket } from 'socket.io-client';
 import type { TestApp } from '../../helpers/app.js';
 import { signUp, type Session } from '../../helpers/identity.js';
-import { connect, deliveryFor, emitAck, nextEvent, verifiedCourier } from '../../helpers/hub.js';
+import { connect, deliveryFor, emitAck, nextEvent, verifiedCourier, waitUntil } from '../../helpers/hub.js';
 import { startTwoHubs, type TwoHubs } from '../../helpers/two-hubs.js';
-import { newOffer } from '../../../domain/dispatch/model.js';
+import { newDispatchState, newOffer } from '../../../domain/dispatch/model.js';
 import type { Cradle } from '../../../infra/container.js';
 
 const PICKUP = { lat: 33.5138, lng: 36.2765 };
@@ -80,6 +80,40 @@ describe('dispatch: accepts racing on two hub processes', function () {
       if (c.store.kind !== 'sql') throw new Error('this suite runs on PostgreSQL');
       const assigned = await c.store.sql.query<{ n: string }>(`select count(*) as n from outbox where type = 'delivery.courier.assigned' and aggregate_id = $1`, [deliveryId]);
       expect(Number(assigned.rows[0]!.n)).to.equal(1);
+    }
+  });
+
+  it('when a dispatcher on the hub-only process (B) reassigns while the courier accepts on hub A (4 deliveries), then /ops works there with the same rules: one winner, the other CONFLICT, and the audit entry says via ops', async () => {
+    const c = a.system.composed.container.cradle as Cradle;
+    const owner = await signUp(a, 'store_owner');
+    const customer = await signUp(a, 'customer');
+    const [one, two] = [await verifiedCourier(a, admin), await verifiedCourier(a, admin)];
+    const oneOnA = track(await connect(a.url, '/courier', one.accessToken));
+    expect((await emitAck(oneOnA, 'courier:online', { vehicle: 'motorbike', capacity: 20 })).ok).to.equal(true);
+    const opsOnB = track(await connect(bUrl, '/ops', a.token('admin', 'dispatcher-on-b', ['deliveries:manage'])));
+    const first = await deliveryFor(a, { owner, customer, pickup: PICKUP });
+    const assigned = await emitAck(opsOnB, 'ops:assign', { deliveryId: first.deliveryId, courierId: two.accountId, reason: 'assigned from the hub-only process' });
+    expect(assigned.ok, JSON.stringify(assigned)).to.equal(true);
+    expect(assigned.data).to.include({ courierId: two.accountId, status: 'assigned' });
+    expect(await emitAck(opsOnB, 'ops:assign', { deliveryId: first.deliveryId, courierId: one.accountId, reason: 'someone holds it' })).to.deep.include({ ok: false, code: 'CONFLICT' });
+    let audit: any;
+    await waitUntil(async () => !!(audit = (await c.auditLog.search({ action: 'dispatch.delivery_assigned', resourceId: first.deliveryId }, { page: 1, limit: 5 })).items[0]), 10_000);
+    expect(audit.toView().metadata).to.deep.include({ reason: 'assigned from the hub-only process', via: 'ops' });
+
+    for (let race = 0; race < RACES; race++) {
+      const { deliveryId, orderId } = await deliveryFor(a, { owner, customer, pickup: PICKUP });
+      const view = (await c.deliveries.findById(deliveryId))!.toView();
+      await c.dispatches.open(newDispatchState({ deliveryId, orderId, radiusM: 3000, at: new Date() }));
+      const offer = newOffer({ deliveryId, orderId, courierId: one.accountId, round: 1, pickup: view.pickup, dropoff: view.dropoff, feeMinor: 0, cash: false, cost: 0, at: new Date(), timeoutS: 30 });
+      expect(await c.offers.create(offer)).to.equal(true);
+      const acks = await Promise.all([
+        emitAck(oneOnA, 'offer:accept', { offerId: offer.id }),
+        emitAck(opsOnB, 'ops:reassign', { deliveryId, courierId: two.accountId, reason: 'race from hub B', expectedVersion: view.version }),
+      ]);
+      expect(acks.filter((r) => r.ok), JSON.stringify(acks)).to.have.length(1);
+      const lost = acks.find((r) => !r.ok);
+      expect(lost.code, JSON.stringify(acks)).to.equal('CONFLICT');
+      expect((await c.deliveries.findById(deliveryId))!.courierId).to.equal(acks[0]!.ok ? one.accountId : two.accountId);
     }
   });
 });

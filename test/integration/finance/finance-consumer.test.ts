@@ -76,10 +76,10 @@ forEachBackend('Finance consumer', (ctx) => {
     expect(await repos.payments.save(p, version)).to.equal(true);
     return asEvent(paymentEvent('captured', p, at));
   }
-  async function refund(p: Payment): Promise<DomainEvent> {
+  async function refund(p: Payment, amountMinor = p.refundableMinor, destination: 'original' | 'wallet' = 'original'): Promise<DomainEvent> {
     const version = p.version;
     const id = randomUUID();
-    p.refund({ id, amountMinor: 38_000, reason: 'test', providerRef: null, key: id, actor: null }, at);
+    p.refund({ id, amountMinor, reason: 'test', providerRef: null, key: id, actor: null, destination }, at);
     expect(await repos.payments.save(p, version)).to.equal(true);
     return asEvent(paymentEvent('refunded', p, at, { refundId: id }));
   }
@@ -164,6 +164,40 @@ forEachBackend('Finance consumer', (ctx) => {
     expect(delta(p0, await platform())).to.deep.equal({ revenue: 0, card: 0 });
     const totals = await w.ledger.totals();
     expect(totals.debitsPosted).to.equal(totals.creditsPosted);
+  });
+
+  it('when a card order is refunded in parts (one before delivery, one to the wallet, the rest), with events out of order, then each part reverses its share once and the last lands every account exactly', async () => {
+    const world = await placed('card');
+    const p0 = await platform();
+    await handle(await capture(world.payment));
+    await deliveredBy(world.order, world.courierId);
+    await move(world.order, 'confirmed', 'preparing', 'ready_for_pickup', 'picked_up');
+    await handle(await refund(world.payment, 7_000));
+    expect(await balances(world), 'not delivered yet: nothing is reversed').to.deep.equal({ store: 0, wallet: 38_000, courier: 0, cash: 0 });
+    await handle(await move(world.order, 'delivered'));
+    // Goods 28,000: a quarter of the commission (2,500 + 300) comes back to the store, 625 + 75.
+    expect(await balances(world)).to.deep.equal({ store: 25_200 - 7_000 + 700, wallet: 0, courier: 8_000, cash: 0 });
+    expect(delta(p0, await platform())).to.deep.equal({ revenue: 4_800 - 700, card: -31_000 });
+    const toWallet = await refund(world.payment, 14_000, 'wallet');
+    const rest = await refund(world.payment);
+    expect(world.payment.status).to.equal('refunded');
+    await handle(rest);
+    expect(await balances(world), 'the last event applies the earlier refund too').to.deep.equal({ store: 0, wallet: 14_000, courier: 0, cash: 0 });
+    await handle(toWallet);
+    expect(await balances(world)).to.deep.equal({ store: 0, wallet: 14_000, courier: 0, cash: 0 });
+    expect(delta(p0, await platform())).to.deep.equal({ revenue: 0, card: -14_000 });
+    const totals = await w.ledger.totals();
+    expect(totals.debitsPosted).to.equal(totals.creditsPosted);
+  });
+
+  it('when a delivered cash order is refunded in part, then the wallet gets the part and the courier still owes all the cash', async () => {
+    const world = await placed('cash');
+    await deliveredBy(world.order, world.courierId);
+    await handle(await capture(world.payment));
+    await handle(await move(world.order, 'confirmed', 'preparing', 'ready_for_pickup', 'picked_up', 'delivered'));
+    await handle(await refund(world.payment, 14_000, 'wallet'));
+    // Half the goods: half the commission (1,250 + 150) back to the store.
+    expect(await balances(world)).to.deep.equal({ store: 25_200 - 14_000 + 1_400, wallet: 14_000, courier: 8_000, cash: -38_000 });
   });
 
   it('when a settled card order is read as statements, then each entry carries the posted and available balance after it, page by page', async () => {

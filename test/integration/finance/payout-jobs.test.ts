@@ -28,6 +28,8 @@ describe('finance jobs on a private redis-server: payout batches, the expiry swe
   let connection: Redis;
   const queues: Queue[] = [];
   let admin: Session;
+  /** An admin without finance:manage: finance alerts are not theirs. */
+  let operations: Session;
   let courier: Session;
   const cradle = () => app.system.composed.container.cradle;
   const queue = (name: QueueName) => {
@@ -41,6 +43,7 @@ describe('finance jobs on a private redis-server: payout batches, the expiry swe
     // BullMQ does not close a connection it was handed: the test closes its own.
     connection = new Redis(app.redis.url, { maxRetriesPerRequest: null });
     admin = await signUpAdmin(app);
+    operations = await signUpAdmin(app, 'operations');
     courier = await signUp(app, 'courier');
   });
   after(async () => {
@@ -141,7 +144,7 @@ describe('finance jobs on a private redis-server: payout batches, the expiry swe
     expect((await ledger.findAccount(store.id))!.creditsPending).to.equal(0);
   });
 
-  it('when the reconciliation runs on a clean ledger, then it raises nothing; when a delivered order with no flows is inserted into the database, then admins get an alert in their inbox and an audit entry is written', async () => {
+  it('when the reconciliation runs on a clean ledger, then it raises nothing; when a delivered order with no flows is inserted into the database, then the admins with finance:manage (and no other admin) get an alert in their inbox and an audit entry is written', async () => {
     const runs = queue('reconciliation');
     const run = async () => {
       const job = await runs.add('reconciliation', { task: 'reconcile' }, { jobId: `recon-now-${randomUUID()}` });
@@ -171,6 +174,16 @@ describe('finance jobs on a private redis-server: payout batches, the expiry swe
       return items.find((m) => m.eventType === 'finance.reconciliation.mismatch_found');
     }, 20_000, "the admin's alert");
     expect(inbox.body).to.contain(`order:${orderId}`);
+    // Finance alerts go to the admins who hold finance:manage: the super admin, not the operations admin.
+    const finance = await cradle().recipientDirectory.adminsHolding('finance:manage', 1, 100);
+    expect(finance.accountIds).to.include(admin.accountId).and.not.include(operations.accountId);
+    const again = { ...(event as { payload: Record<string, unknown> }), id: `recon-again-${randomUUID()}`, type: 'finance.reconciliation.mismatch_found' };
+    expect(await cradle().notifyEvent.execute(again as never), 'one finance admin, in the inbox and by email').to.deep.equal({ queued: 2, skipped: 0 });
+    const payoutFailed = { id: `payout-failed-${randomUUID()}`, type: 'finance.payout.failed', payload: { accountId: courier.accountId, payoutId: 'p-1', amountMinor: 1, currency: 'SYP', attempts: 1, error: 'x' } };
+    expect(await cradle().notifyEvent.execute(payoutFailed as never), 'the owner and one finance admin, two channels each').to.deep.equal({ queued: 4, skipped: 0 });
+    const inboxOf = async (s: Session) => ((await http(`${app.url}/api/v1/notifications/inbox`, { token: s.accessToken })).body.data.items as { eventType: string }[]).map((m) => m.eventType);
+    await eventually(async () => (await inboxOf(admin)).filter((t) => t.startsWith('finance.')).length >= 3, 20_000, 'the finance admin has all three alerts');
+    expect((await inboxOf(operations)).filter((t) => t.startsWith('finance.')), 'the operations admin has none').to.deep.equal([]);
     const audit = await eventually(async () => (await cradle().auditLog.search({ action: 'finance.reconciliation_mismatch', resourceId: orderId }, { page: 1, limit: 10 })).items[0]?.toProps(), 20_000, 'the audit entry');
     expect(audit.metadata).to.deep.include({ kind: 'delivered_order_not_settled', expectedMinor: 50_000, actualMinor: null });
   });

@@ -7,6 +7,8 @@ import { startConnectStub, type ConnectStub } from '../../helpers/connect-stub.j
 import { eventually } from '../../helpers/webhook-receiver.js';
 
 const WEBHOOK_SECRET = `whsec_${randomUUID().replaceAll('-', '')}`;
+/** The card payments' webhook secret: a different endpoint, whose signature must not open this one. */
+const PAYMENTS_WEBHOOK_SECRET = `whsec_${randomUUID().replaceAll('-', '')}`;
 
 describe('payouts through Stripe Connect (PAYOUT_PROVIDER=stripe_connect, a local transfer stub): the job sends, the signed webhook settles', function () {
   this.timeout(120_000);
@@ -23,7 +25,7 @@ describe('payouts through Stripe Connect (PAYOUT_PROVIDER=stripe_connect, a loca
   before(async () => {
     stub = await startConnectStub();
     const { host, port, protocol, secretKey } = stub.settings;
-    app = await startTestApp({ role: 'all', env: { PAYOUT_PROVIDER: 'stripe_connect', STRIPE_SECRET_KEY: secretKey, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_HOST: host, STRIPE_API_PORT: String(port), STRIPE_API_PROTOCOL: protocol } });
+    app = await startTestApp({ role: 'all', env: { PAYOUT_PROVIDER: 'stripe_connect', STRIPE_SECRET_KEY: secretKey, STRIPE_WEBHOOK_SECRET: PAYMENTS_WEBHOOK_SECRET, STRIPE_CONNECT_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_HOST: host, STRIPE_API_PORT: String(port), STRIPE_API_PROTOCOL: protocol } });
     admin = await signUpAdmin(app);
     courier = await signUp(app, 'courier');
   });
@@ -32,7 +34,7 @@ describe('payouts through Stripe Connect (PAYOUT_PROVIDER=stripe_connect, a loca
     await stub?.close();
   });
 
-  it('when a batch sends a payout that settles later, then it waits in transit, a signed transfer.updated pays it once, a replay or a forged one changes nothing', async () => {
+  it('when a batch sends a payout that settles later, then it waits in transit, a signed transfer.updated pays it once, a replay, a forged one or one signed with the payments webhook secret changes nothing', async () => {
     const { orderMoneyFlows, ledger } = app.system.composed.container.cradle;
     const me = courier.accountId;
     await orderMoneyFlows.settleDelivered({
@@ -55,6 +57,8 @@ describe('payouts through Stripe Connect (PAYOUT_PROVIDER=stripe_connect, a loca
 
     const forged = await post(signed({ id: 'evt_forged', object: 'event', type: 'transfer.updated', data: { object: { ...transfer, status: 'paid' } } }, 'whsec_notours'));
     expect([forged.status, ((await forged.json()) as { error: { code: string } }).error.code]).to.deep.equal([400, 'WEBHOOK_SIGNATURE_INVALID']);
+    const withPaymentsSecret = await post(signed({ id: 'evt_payments', object: 'event', type: 'transfer.updated', data: { object: { ...transfer, status: 'paid' } } }, PAYMENTS_WEBHOOK_SECRET));
+    expect([withPaymentsSecret.status, ((await withPaymentsSecret.json()) as { error: { code: string } }).error.code], 'signed with the payments webhook secret').to.deep.equal([400, 'WEBHOOK_SIGNATURE_INVALID']);
     expect((await http(`${app.url}/api/v1/admin/payouts?status=in_transit`, { token: admin.accessToken })).body.data.payouts.map((p: { id: string }) => p.id)).to.include(payoutId);
 
     stub.settle(transfer.id, 'paid');

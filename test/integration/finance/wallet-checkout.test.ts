@@ -178,4 +178,46 @@ describe('wallet checkout over HTTP (real app, PGlite, private redis-server, fin
     expect(await cradle().ledger.findTransfers([`${o.orderId}:card_refund`])).to.deep.equal([]);
     expect((await account(`courier_earnings:${courierId}`))?.posted).to.equal(0);
   });
+
+  it('when a delivered card order is refunded in three parts over the API (card, wallet, the rest to the card), then the card gets two refunds, the wallet one, and store, courier and platform follow each part to the minor unit', async () => {
+    const c = await seedCustomer(app, NEAR);
+    await cart(c);
+    const r = await checkout(app, c, { paymentMethod: 'card', paymentMethodToken: 'pm_card_visa' });
+    expect(r.status, JSON.stringify(r.body)).to.equal(201);
+    const o = r.body.data.orders[0] as { orderId: string; totalMinor: number; deliveryFeeMinor: number };
+    await eventually(async () => (await orderStatus(c, o.orderId)) === 'awaiting_payment', 15_000, 'awaiting_payment');
+    const storeAccount = `store_payable:${store.storeId}`;
+    const courierId = await deliver(o.orderId);
+    await eventually(async () => (await account(`courier_earnings:${courierId}`)) !== null && (await wallet(c))?.pending === 0, 15_000, 'settled');
+    const snapshot = async () => ({
+      store: (await account(storeAccount))!.posted, courier: (await account(`courier_earnings:${courierId}`))!.posted, wallet: (await wallet(c))!.posted,
+      revenue: (await account('platform_revenue:platform'))!.posted, card: (await account('gateway_clearing:card'))!.posted,
+    });
+    const settled = await snapshot();
+    const commission = (await cradle().ledger.transfersByReference(`order:${o.orderId}`)).filter((t) => t.code === 'order_commission').map((t) => t.amountMinor);
+    const goods = o.totalMinor - o.deliveryFeeMinor;
+    const reversed = (refunded: number) => commission.reduce((n, x) => n + Math.floor((x * Math.min(refunded, goods)) / goods), 0);
+    const [a, b] = [Math.floor(goods / 3), Math.floor(goods / 4)];
+    const refunds0 = stripe.stats().refunds;
+
+    expect((await refund(o.orderId, { amountMinor: a, reason: 'A missing item' })).body.data).to.deep.include({ status: 'partially_refunded', refundedMinor: a });
+    await eventually(async () => (await account(storeAccount))!.posted !== settled.store, 15_000, 'the first part mirrored');
+    expect(await snapshot()).to.deep.equal({
+      store: settled.store - a + reversed(a), courier: settled.courier, wallet: 0, revenue: settled.revenue - reversed(a), card: settled.card + a,
+    });
+    expect((await refund(o.orderId, { amountMinor: b, reason: 'Cold food; store credit', destination: 'wallet' })).body.data).to.deep.include({ status: 'partially_refunded', refundedMinor: a + b });
+    await eventually(async () => (await wallet(c))!.posted === b, 15_000, 'the second part in the wallet');
+    expect(await snapshot()).to.deep.equal({
+      store: settled.store - a - b + reversed(a + b), courier: settled.courier, wallet: b, revenue: settled.revenue - reversed(a + b), card: settled.card + a,
+    });
+    expect((await refund(o.orderId, { reason: 'The rest' })).body.data).to.deep.include({ status: 'refunded', refundedMinor: o.totalMinor });
+    await eventually(async () => (await account(`courier_earnings:${courierId}`))!.posted === 0, 15_000, 'the rest mirrored');
+    // Everything this order posted is reversed; the wallet keeps the part refunded there, which never went back to the card.
+    const fee = settled.courier;
+    expect(await snapshot()).to.deep.equal({
+      store: settled.store - (goods - commission.reduce((n, x) => n + x, 0)), courier: 0, wallet: b,
+      revenue: settled.revenue - commission.reduce((n, x) => n + x, 0) - (o.deliveryFeeMinor - fee), card: settled.card + o.totalMinor - b,
+    });
+    expect(stripe.stats().refunds - refunds0, 'two card refunds').to.equal(2);
+  });
 });

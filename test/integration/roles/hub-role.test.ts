@@ -29,9 +29,11 @@ function summarise(files: string[]): { ours: string[]; packages: Set<string> } {
 /**
  * What the hub must never load: the REST layer, commerce use cases, queues, images, password hashing, tracing.
  * (Here it runs on PGlite, so PGlite loads; on DATABASE_URL it does not.) Of dispatch, only the couriers'
- * answers (answer-offer.ts) run on the hub; rounds, matching and offers being made stay in the worker.
+ * answers (answer-offer.ts) and dispatchers' manual control on /ops (control-delivery.ts, which reads whether
+ * the order is ready: ordering's order-readiness.ts) run on the hub; rounds, matching and offers being made
+ * stay in the worker.
  */
-const NOT_IN_HUB_SOURCES = [/^api\//, /^workers\//, /^infra\/images\//, /^infra\/wiring\/(commerce|catalog-products|addresses|events|settings|dispatch)\.ts$/, /^infra\/container\.ts$/, /^infra\/queues\.ts$/, /^domain\/(catalog|ordering|finance|loyalty|notification|webhooks|engagement)\/use-cases\//, /^domain\/dispatch\/use-cases\/(?!answer-offer\.ts$)/];
+const NOT_IN_HUB_SOURCES = [/^api\//, /^workers\//, /^infra\/images\//, /^infra\/wiring\/(commerce|catalog-products|addresses|events|settings|dispatch)\.ts$/, /^infra\/container\.ts$/, /^infra\/queues\.ts$/, /^domain\/(catalog|ordering|finance|loyalty|notification|webhooks|engagement)\/use-cases\/(?!order-readiness\.ts$)/, /^domain\/dispatch\/use-cases\/(?!(answer-offer|control-delivery)\.ts$)/];
 const NOT_IN_HUB_PACKAGES = ['@turf/turf', '@googlemaps/google-maps-services-js', 'koa', '@koa/router', 'koa-ratelimit', 'bullmq', 'sharp', 'argon2', '@opentelemetry/sdk-trace-node', 'swagger-ui-dist', '@asteasolutions/zod-to-openapi'];
 
 describe('process roles: what each one loads', function () {
@@ -92,7 +94,7 @@ describe('process roles: what each one loads', function () {
     socket.close();
 
     const { ours, packages } = await hub.stop();
-    expect(ours).to.include.members(['infra/hub-system.ts', 'infra/container-hub.ts', 'server/hub.ts', 'server/namespaces/courier.ts', 'server/namespaces/courier-offers.ts', 'domain/dispatch/use-cases/answer-offer.ts', 'geo/courier-index.ts']);
+    expect(ours).to.include.members(['infra/hub-system.ts', 'infra/container-hub.ts', 'server/hub.ts', 'server/namespaces/courier.ts', 'server/namespaces/courier-offers.ts', 'domain/dispatch/use-cases/answer-offer.ts', 'domain/dispatch/use-cases/control-delivery.ts', 'server/namespaces/ops-control.ts', 'geo/courier-index.ts']);
     const forbidden = ours.filter((f) => NOT_IN_HUB_SOURCES.some((re) => re.test(f)));
     expect(forbidden, 'sources the hub must not load').to.deep.equal([]);
     expect(NOT_IN_HUB_PACKAGES.filter((p) => packages.has(p)), 'packages the hub must not load').to.deep.equal([]);
