@@ -16,6 +16,9 @@ export interface BatchCourier {
   courierId: string;
   at: Point;
   vehicle: Vehicle;
+  /** Declared capacity and load as the courier index holds them; `freeCapacity` is what the round may still offer. */
+  capacity: number;
+  load: number;
   freeCapacity: number;
 }
 
@@ -74,7 +77,7 @@ export async function buildBatchCandidates(deps: BatchCandidateDeps, deliveries:
     if (!v || v.stale || !v.lastFix) return;
     const freeCapacity = v.state.capacity - v.state.load;
     if (freeCapacity <= 0) return;
-    couriers.set(id, { courierId: id, at: { lat: v.lastFix.lat, lng: v.lastFix.lng }, vehicle: v.state.vehicle as Vehicle, freeCapacity });
+    couriers.set(id, { courierId: id, at: { lat: v.lastFix.lat, lng: v.lastFix.lng }, vehicle: v.state.vehicle as Vehicle, capacity: v.state.capacity, load: v.state.load, freeCapacity });
   });
   const pairs: CandidatePair[] = [];
   searches.forEach((g, i) => {

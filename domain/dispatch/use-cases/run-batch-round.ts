@@ -10,6 +10,7 @@ import { isBusyRegion, planBatchRound } from '../batch-round.js';
 import { candidateCost, candidateFeatures } from '../scoring.js';
 import type { Point } from '../stacking.js';
 import type { SendOffer } from './send-offer.js';
+import { freeCapacities } from '../free-capacity.js';
 
 export interface RunBatchRoundDeps {
   dispatches: DispatchRepository;
@@ -128,6 +129,15 @@ export class RunBatchRound {
    * again with the courier's acceptance record (one read for the round).
    */
   private async dropIneligible(candidates: Awaited<ReturnType<typeof buildBatchCandidates>>, byId: Map<string, Waiting>, weights: Parameters<typeof candidateCost>[1], now: number): Promise<void> {
+    // The index's load lags an assignment, and offers out (a greedy round's) hold room too: the database says what is free.
+    const views = [...candidates.couriers.values()];
+    const room = await freeCapacities(this.deps, views);
+    for (const c of views) {
+      const free = room.get(c.courierId)!;
+      if (free <= 0) candidates.couriers.delete(c.courierId);
+      else c.freeCapacity = Math.min(c.freeCapacity, free);
+    }
+    candidates.pairs = candidates.pairs.filter((p) => candidates.couriers.has(p.courierId));
     const ids = [...candidates.couriers.keys()];
     const cashOrders = candidates.pairs.some((p) => byId.get(p.deliveryId)?.order?.cash);
     const [over, records] = await Promise.all([cashOrders ? this.deps.courierCashLimit.overLimit(ids) : Promise.resolve(new Set<string>()), this.deps.offers.records(ids)]);

@@ -9,6 +9,7 @@ import type { CourierCashLimit, CourierLocator, DispatchOrders, DispatchReposito
 import { candidateFeatures, rankCandidates } from '../scoring.js';
 import { dispatchAlertRaised } from '../events.js';
 import type { SendOffer } from './send-offer.js';
+import { freeCapacities } from '../free-capacity.js';
 
 export interface RunDispatchRoundDeps {
   deliveries: DeliveryRepository;
@@ -77,9 +78,10 @@ export class RunDispatchRound {
       .map((courierId, i) => ({ courierId, view: views[i] }))
       .filter((c): c is { courierId: string; view: NonNullable<typeof c.view> } => !!c.view && !c.view.stale && !!c.view.lastFix && c.view.state.load < c.view.state.capacity);
     // An offer still open counts against the courier's free capacity: two deliveries opening together are not
-    // both offered to one free courier (AnswerOffer refuses the accept past capacity either way).
-    const pending = await Promise.all(fit.map((c) => this.deps.offers.listPendingByCourier(c.courierId)));
-    const free = fit.filter((c, i) => c.view.state.load + pending[i]!.length < c.view.state.capacity);
+    // both offered to one free courier; and a courier just assigned counts as loaded before the index hears of it
+    // (AnswerOffer refuses the accept past capacity either way).
+    const room = await freeCapacities(this.deps, fit.map((c) => ({ courierId: c.courierId, capacity: c.view.state.capacity, load: c.view.state.load })));
+    const free = fit.filter((c) => room.get(c.courierId)! > 0);
     const over = cash && free.length ? await this.deps.courierCashLimit.overLimit(free.map((c) => c.courierId)) : new Set<string>();
     const eligible = free.filter((c) => !over.has(c.courierId));
     const records = await this.deps.offers.records(eligible.map((c) => c.courierId));

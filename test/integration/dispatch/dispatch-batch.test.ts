@@ -10,7 +10,7 @@ import { CourierIndex } from '../../../geo/courier-index.js';
 import { destinationPoint, haversineEta, haversineM } from '../../../geo/index.js';
 import { Delivery } from '../../../domain/delivery/model.js';
 import type { Vehicle } from '../../../domain/shared/vehicles.js';
-import { newDispatchState } from '../../../domain/dispatch/model.js';
+import { newDispatchState, newOffer } from '../../../domain/dispatch/model.js';
 import { defaultSettings, type SettingKey, type SettingValue } from '../../../domain/platform/settings.js';
 import { SendOffer } from '../../../domain/dispatch/use-cases/send-offer.js';
 import { RunBatchRound } from '../../../domain/dispatch/use-cases/run-batch-round.js';
@@ -75,6 +75,28 @@ forEachBackend(
       const again = await w.round.execute();
       expect(again).to.deep.include({ planned: 0, offered: 0 });
       expect(await w.repos.offers.listByDelivery(first)).to.have.length(1);
+    });
+
+    it('when the nearest courier was just assigned or holds an offer (the database knows, the index not yet), then the round matches the others only', async () => {
+      const w = world();
+      const [assigned, offered, free1, free2] = [`k-${randomUUID()}`, `k-${randomUUID()}`, `k-${randomUUID()}`, `k-${randomUUID()}`];
+      for (const k of [assigned, offered]) await w.courier(k, move(w.base, 100, 90)); // nearest, capacity 3 in the index
+      await w.courier(free1, move(w.base, 1500, 270));
+      await w.courier(free2, move(w.base, 1600, 180));
+      const ago = 300;
+      // The index says capacity 3, load 0; the database holds 3 of theirs (assigned) and 3 offers out (offered).
+      for (let i = 0; i < 3; i++) {
+        const held = Delivery.create({ id: randomUUID(), orderId: randomUUID(), storeId: 's-held', customerId: 'c1', pickup: w.base, dropoff: move(w.base, 900, 0), at: new Date() });
+        held.assign(assigned, new Date());
+        await w.repos.deliveries.create(held);
+        const out = Delivery.create({ id: randomUUID(), orderId: randomUUID(), storeId: 's-held', customerId: 'c1', pickup: move(w.base, 50_000, 0), dropoff: move(w.base, 50_900, 0), at: new Date() });
+        await w.repos.deliveries.create(out);
+        expect(await w.repos.offers.create(newOffer({ deliveryId: out.id, orderId: out.orderId, courierId: offered, round: 1, pickup: w.base, dropoff: w.base, feeMinor: 0, cash: false, cost: 0, at: new Date(), timeoutS: 30 }))).to.equal(true);
+      }
+      const [d1, d2] = [await w.delivery(w.base, ago), await w.delivery(w.base, ago - 10)];
+      await w.round.execute();
+      const got = await w.offersOf([d1, d2]);
+      expect(Object.values(got).sort()).to.deep.equal([free1, free2].sort());
     });
 
     it('when a region has fewer open deliveries than the busy threshold, then the batch round leaves it to the one-at-a-time rounds', async () => {

@@ -79,6 +79,19 @@ forEachBackend(
       expect(events).to.have.length(1);
     });
 
+    it('when the nearest courier was just assigned (the database knows, the index not yet), then the round offers the next courier', async () => {
+      const w = world();
+      const [busy, next] = [`k-${randomUUID()}`, `k-${randomUUID()}`];
+      await w.courier(busy, 50, { capacity: 1, load: 0 });
+      await w.courier(next, 600, { capacity: 1 });
+      const held = await w.delivery();
+      held.assign(busy, new Date(now));
+      expect(await w.repos.deliveries.save(held, 1)).to.equal(true);
+      const d = await w.delivery();
+      const r = await w.round.execute(d.id);
+      expect(r.outcome === 'offered' ? r.offer.courierId : r.outcome).to.equal(next);
+    });
+
     it('when the courier declines and the next lets it expire, then each later round goes to the next candidate, never back to them', async () => {
       const w = world();
       const [a, b, c] = [`k-${randomUUID()}`, `k-${randomUUID()}`, `k-${randomUUID()}`];

@@ -14,7 +14,7 @@ const etaS = (p: { lat: number; lng: number }, q: { lat: number; lng: number }) 
 /** Three orders of one store going east, one courier beside the store. */
 const deliveries: BatchDelivery[] = ['a', 'b', 'c'].map((id, i) => ({ deliveryId: id, storeId: 's1', pickup: STORE, dropoff: east(2_000 + i * 200), readyAtMs: NOW, promisedByMs: NOW + 40 * 60_000 }));
 const candidates: BatchCandidates = {
-  couriers: new Map([['k1', { courierId: 'k1', at: east(100), vehicle: 'motorbike', freeCapacity: 3 }]]),
+  couriers: new Map([['k1', { courierId: 'k1', at: east(100), vehicle: 'motorbike', capacity: 3, load: 0, freeCapacity: 3 }]]),
   pairs: deliveries.map((d) => ({ deliveryId: d.deliveryId, courierId: 'k1', cost: 0.1 })),
 };
 
