@@ -1,3 +1,4 @@
+import { stat } from 'node:fs';
 import { expect } from 'chai';
 import type { Fix, FixResult } from '../../../geo/index.js';
 import { FixBatcher } from '../../../server/fix-batcher.js';
@@ -113,6 +114,41 @@ describe('hub FixBatcher: one index call per batch (a turn, or a linger)', () =>
       expect(performance.now() - started).to.be.at.least(25);
       expect(calls.map((c) => c.map((f) => f.courierId))).to.deep.equal([['a', 'b']]);
       expect([ra[0]!.courierId, rb[0]!.courierId]).to.deep.equal(['a', 'b']);
+    });
+
+    it('when a long turn outlasts the linger, then the batch leaves at the end of that turn, not at the timer on the loop\'s next pass', async () => {
+      const calls: Fix[][] = [];
+      const batcher = new FixBatcher(async (fixes) => {
+        calls.push(fixes);
+        return fixes.map(applied);
+      }, { lingerMs: 5 });
+      // Inside an I/O callback, as a socket's read is: the loop's check phase (immediates) comes before its next timers.
+      const { a, b, sentBy } = await new Promise<{ a: Promise<FixResult[]>; b: Promise<FixResult[]>; sentBy: string[][] }>((resolve) =>
+        stat(__filename, () => {
+          const a = batcher.submit([fix('a', 1)]);
+          const until = performance.now() + 8;
+          while (performance.now() < until); // a turn longer than the linger (a GC pause, a backlog read)
+          const b = batcher.submit([fix('b', 1)]);
+          setImmediate(() => queueMicrotask(() => resolve({ a, b, sentBy: calls.map((c) => c.map((f) => f.courierId)) })));
+        }),
+      );
+      expect(sentBy).to.deep.equal([['a', 'b']]); // sent at the end of the turn, before the timer's next pass
+      await Promise.all([a, b]);
+      expect(batcher.pending).to.equal(0);
+    });
+
+    it('when messages keep coming within the linger, then they wait for it (no early send)', async () => {
+      const calls: Fix[][] = [];
+      const batcher = new FixBatcher(async (fixes) => {
+        calls.push(fixes);
+        return fixes.map(applied);
+      }, { lingerMs: 40 });
+      const a = batcher.submit([fix('a', 1)]);
+      const b = batcher.submit([fix('b', 1)]);
+      await turn();
+      expect(calls).to.have.length(0);
+      await Promise.all([a, b]);
+      expect(calls.map((c) => c.length)).to.deep.equal([2]);
     });
 
     it('when a batch fills up before the linger ends, then it leaves at once and the next one lingers afresh', async () => {
