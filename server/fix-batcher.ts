@@ -3,6 +3,9 @@ import type { Fix, FixResult } from '../geo/index.js';
 /** Called once with the message's results (in input order), or without results and with the batch's failure. */
 export type FixesDone = (err: unknown, results?: FixResult[]) => void;
 
+/** A settled batch: its fixes, how long its first fix waited for the batch to leave, how long the index took, and the batches in flight when it left. */
+export type BatchObserver = (size: number, lingerMs: number, applyMs: number, inFlightBatches: number) => void;
+
 interface Waiting {
   fixes: Fix[];
   done: FixesDone;
@@ -27,10 +30,14 @@ export class FixBatcher {
   private size = 0;
   private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private inFlight = 0;
+  private inFlightBatches = 0;
+  /** When the waiting batch's first message arrived (performance.now()). */
+  private openedAt = 0;
 
   private readonly maxBatch: number;
   private readonly lingerMs: number;
   private readonly onCallbackError: (err: unknown) => void;
+  private readonly observe: BatchObserver | undefined;
 
   constructor(
     private readonly apply: (fixes: Fix[]) => Promise<FixResult[]>,
@@ -46,10 +53,13 @@ export class FixBatcher {
       lingerMs?: number;
       /** A message's callback threw (a bug): reported here, the batch's other messages still settle. */
       onCallbackError?: (err: unknown) => void;
+      /** Told of each batch once it settles (a diagnostic: server/fix-probe.ts). */
+      observe?: BatchObserver;
     } = {},
   ) {
     this.maxBatch = opts.maxBatch ?? 1_000;
     this.lingerMs = opts.lingerMs ?? 0;
+    this.observe = opts.observe;
     this.onCallbackError = opts.onCallbackError ?? ((err) => queueMicrotask(() => {
       throw err;
     }));
@@ -63,6 +73,7 @@ export class FixBatcher {
   /** Queues a message's fixes; `done` gets its results once its batch is applied. No promise per message. */
   add(fixes: Fix[], done: FixesDone): void {
     if (fixes.length === 0) return done(null, []);
+    if (this.observe && this.waiting.length === 0) this.openedAt = performance.now();
     this.waiting.push({ fixes, done });
     this.size += fixes.length;
     if (this.size >= this.maxBatch) this.flush();
@@ -87,11 +98,15 @@ export class FixBatcher {
     this.waiting = [];
     this.size = 0;
     this.inFlight += size;
+    this.inFlightBatches += 1;
+    const observed = this.observe ? this.observer(size) : null;
     const all = batch.length === 1 ? batch[0]!.fixes : batch.flatMap((w) => w.fixes);
     // Through a promise, so an apply that throws synchronously fails the batch the same way.
     Promise.resolve(all).then(this.apply).then(
       (results) => {
         this.inFlight -= size;
+        this.inFlightBatches -= 1;
+        observed?.();
         if (batch.length === 1) return this.settle(batch[0]!, null, results);
         let at = 0;
         for (const w of batch) {
@@ -101,10 +116,20 @@ export class FixBatcher {
       },
       (err: unknown) => {
         this.inFlight -= size;
+        this.inFlightBatches -= 1;
+        observed?.();
         for (const w of batch) this.settle(w, err);
       },
     );
   };
+
+  /** The batch being sent: reports its linger, its index call's time and the batches in flight with it once called back. */
+  private observer(size: number): () => void {
+    const sentAt = performance.now();
+    const lingered = sentAt - this.openedAt;
+    const inFlight = this.inFlightBatches;
+    return () => this.observe?.(size, lingered, performance.now() - sentAt, inFlight);
+  }
 
   /** One message's callback; a callback that throws must not keep the others of its batch from settling. */
   private settle(w: Waiting, err: unknown, results?: FixResult[]): void {

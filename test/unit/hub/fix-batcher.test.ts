@@ -133,4 +133,25 @@ describe('hub FixBatcher: one index call per batch (a turn, or a linger)', () =>
       expect(batcher.pending).to.equal(0);
     });
   });
+
+  it('when an observer is given, then it hears of each batch once settled: its size, its linger, its index time and the batches in flight with it', async () => {
+    const seen: { size: number; lingerMs: number; applyMs: number; inFlight: number }[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const batcher = new FixBatcher(async (fixes) => {
+      if (fixes[0]!.courierId === 'a') await gate; // the first batch stays in the index while the second leaves
+      else await new Promise((r) => setTimeout(r, 20));
+      return fixes.map(applied);
+    }, { lingerMs: 15, observe: (size, lingerMs, applyMs, inFlight) => seen.push({ size, lingerMs, applyMs, inFlight }) });
+    const first = batcher.submit([fix('a', 1), fix('a', 2)]);
+    await new Promise((r) => setTimeout(r, 30));
+    const second = batcher.submit([fix('b', 1)]);
+    await second;
+    release();
+    await first;
+    expect(seen.map((s) => [s.size, s.inFlight])).to.deep.equal([[1, 2], [2, 1]]); // the second left with the first in flight
+    expect(seen[0]!.lingerMs).to.be.at.least(12);
+    expect(seen[0]!.applyMs).to.be.at.least(15);
+    expect(seen[1]!.applyMs).to.be.at.least(seen[0]!.applyMs);
+  });
 });
