@@ -70,6 +70,10 @@ const schema = z
     HUB_MAX_PENDING_FIXES: int(1, 1_000_000).default(2_000),
     /** How long a fix waits for others to share one Redis call (0: the same event-loop turn only). */
     HUB_FIX_LINGER_MS: int(0, 100).default(5),
+    /** Fixes per index call at most (server/fix-batcher.ts); a batch this full leaves before its linger ends. */
+    HUB_FIX_MAX_BATCH: int(1, 10_000).default(1_000),
+    /** A diagnostic for benchmarks: where fixes spend their time, one JSON line per 5 s to this file (server/fix-probe.ts). */
+    HUB_FIX_PROBE_FILE: z.string().min(1).optional(),
     /** Largest socket frame accepted; a larger one disconnects that socket only. */
     SOCKET_MAX_FRAME_KB: int(1, 10_240).default(64),
     /** A courier whose last fix is older than this is stale (never offered as available). */

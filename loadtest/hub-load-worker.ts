@@ -104,15 +104,47 @@ async function connectWatcher(side: string, url: string, x: FleetWatcher): Promi
 }
 
 async function connectCourier(side: string, url: string, c: FleetCourier): Promise<void> {
+  const socket = await onlineSocket(url, c);
+  const mine = sideOf(side).couriers;
+  const l: LiveCourier = { c, socket, phase: (mine.length * 2.399963) % (2 * Math.PI), lastTs: 0 };
+  watchCourier(url, l);
+  mine.push(l);
+}
+
+async function onlineSocket(url: string, c: FleetCourier): Promise<Socket> {
   const socket = await open(url, '/courier', { token: c.token, orderId: c.orderId });
   const r = await ackOf<{ ok: boolean; code?: string }>(socket, 'courier:online', { vehicle: 'motorbike', capacity: 20 });
   if (!r.ok) {
     socket.close();
     throw new Error(r.code ?? 'ONLINE_FAILED');
   }
-  socket.on('disconnect', (reason) => reason !== 'io client disconnect' && (w.disconnects += 1));
-  const mine = sideOf(side).couriers;
-  mine.push({ c, socket, phase: (mine.length * 2.399963) % (2 * Math.PI), lastTs: 0 });
+  return socket;
+}
+
+/** Why courier sockets dropped since the start (socket.io's reason), and reconnections that failed. */
+const dropReasons: Record<string, number> = {};
+
+/**
+ * As a courier app does: a dropped socket (a stall of the box outlasting the ping timeout) connects again
+ * and says it is online (the hub took the courier offline on the disconnect), after a pause of 1–3 s.
+ */
+function watchCourier(url: string, l: LiveCourier): void {
+  l.socket.on('disconnect', (reason) => {
+    if (reason === 'io client disconnect') return;
+    w.disconnects += 1;
+    bump(dropReasons, reason);
+    const retry = (attempt: number) =>
+      setTimeout(() => {
+        onlineSocket(url, l.c).then(
+          (socket) => {
+            l.socket = socket;
+            watchCourier(url, l);
+          },
+          (err: Error) => (attempt < 5 ? retry(attempt + 1) : bump(dropReasons, `reconnect failed: ${err.message}`)),
+        );
+      }, 1_000 + Math.random() * 2_000 * attempt);
+    retry(1);
+  });
 }
 
 /** A socket the server refused (e.g. SERVICE_UNAVAILABLE while it is busy connecting thousands) is tried again, as an app would. */
@@ -230,6 +262,7 @@ function collect() {
     cpuUs: cpu.user + cpu.system,
     loopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e5) / 10,
     loopDelayMaxMs: Math.round(loopDelay.max / 1e5) / 10,
+    dropReasons: { ...dropReasons },
   };
   closed = w;
   w = fresh();

@@ -49,7 +49,9 @@ async function main(): Promise<number> {
   if (login.status !== 200) throw new Error(`customer: log in answered ${login.status}: ${await login.text()}`);
   const customerToken = ((await login.json()) as { data: { accessToken: string } }).data.accessToken;
   step(`customer ${phone} registered with the SMS code and logged in against ${url}`);
-  await walkGoldenPath({ url, mint, customerToken, paymentMethod, smsCode, step });
+  const walked = await walkGoldenPath({ url, mint, customerToken, paymentMethod, smsCode, step });
+  // The customer's tracking page of each order, with the login the page asks for (a development account).
+  for (const ord of walked.checkout.orders) console.log(`tracking page: ${url}/track/${ord.orderId} (sign in as ${phone}, password ${password})`);
   console.log('done');
   return 0;
 }

@@ -21,6 +21,9 @@ export interface FixJob {
   reply: (ack: LocationAck) => void;
   live: boolean;
   started: number;
+  /** Diagnostics only (server/fix-probe.ts): when the job got its turn, and when the index answered. */
+  began?: number;
+  applied?: number;
 }
 
 /** What this process knows of an online courier: its vehicle, its active deliveries and the fences placed for them. */

@@ -77,6 +77,10 @@ export interface HubSettings {
   maxPendingFixes: number;
   /** How long a fix may wait for others to share its Redis call (server/fix-batcher.ts); 0 = the same event-loop turn only. */
   fixLingerMs: number;
+  /** A batch of fixes leaves for the index once it holds this many (server/fix-batcher.ts). */
+  maxFixBatch: number;
+  /** A diagnostic: where fixes spend their time, appended to this file every 5 s (server/fix-probe.ts); unset = off. */
+  fixProbeFile?: string;
 }
 
 export const DEFAULT_HUB_SETTINGS: HubSettings = {
@@ -87,4 +91,5 @@ export const DEFAULT_HUB_SETTINGS: HubSettings = {
   arrivalRadiusM: 100,
   maxPendingFixes: 2_000,
   fixLingerMs: 5,
+  maxFixBatch: 1_000,
 };

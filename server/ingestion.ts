@@ -5,6 +5,7 @@ import { messageOf, toAckError, validationAck } from './ack.js';
 import { courierDataOf, stateOf, type CourierSocketData, type FixIn, type FixJob, type Online, type Rejected } from './courier-state.js';
 import type { RealtimeDeps } from './deps.js';
 import { FixBatcher } from './fix-batcher.js';
+import { FixProbe } from './fix-probe.js';
 import type { CourierGeofences } from './geofences.js';
 import type { CourierPositions } from './positions.js';
 import { fix as fixSchema, locationsBatch, type FixPayload, type LocationAck } from './protocol.js';
@@ -38,6 +39,7 @@ const HUB_BUSY: LocationAck = Object.freeze({
 export class FixIngestion {
   private readonly batcher: FixBatcher;
   /** Fix counters with their label bound once (the hot path increments them per message). */
+  private readonly probe: FixProbe | null;
   private readonly counted: Record<'accepted' | 'ignored' | 'dropped' | 'rejected' | 'shed', { inc(n?: number): void }>;
 
   constructor(
@@ -45,9 +47,12 @@ export class FixIngestion {
     private readonly positions: CourierPositions,
     private readonly geofences: CourierGeofences,
   ) {
+    const probe = (this.probe = deps.settings.fixProbeFile ? new FixProbe(deps.settings.fixProbeFile) : null);
     this.batcher = new FixBatcher((fixes) => deps.courierIndex.applyFixes(fixes), {
       lingerMs: deps.settings.fixLingerMs,
+      maxBatch: deps.settings.maxFixBatch,
       onCallbackError: (err) => deps.logger.error({ err }, 'fix callback failed'),
+      ...(probe ? { observe: (size: number, lingerMs: number, applyMs: number, inFlight: number) => probe.batch(size, lingerMs, applyMs, inFlight) } : {}),
     });
     const fixes = deps.metrics.fixes;
     this.counted = {
@@ -161,7 +166,9 @@ export class FixIngestion {
   }
 
   private answer(job: FixJob, ack: LocationAck): void {
-    this.deps.metrics.ingestSeconds.observe((performance.now() - job.started) / 1e3);
+    const now = performance.now();
+    this.deps.metrics.ingestSeconds.observe((now - job.started) / 1e3);
+    if (this.probe && job.began !== undefined && job.applied !== undefined) this.probe.message(job.started, job.began, job.applied, now);
     try {
       job.reply(ack);
     } catch (err) {
@@ -181,7 +188,9 @@ export class FixIngestion {
     const courierId = principalOf(socket).accountId;
     const kept = job.fixes.map((f) => toFix(courierId, f));
     if (kept.length === 0) return this.settle(courierId, online, job, kept, [], done);
+    if (this.probe) job.began = performance.now();
     this.batcher.add(kept, (err, results) => {
+      if (this.probe) job.applied = performance.now();
       if (!results) return done(this.unindexed(online, job, kept, err));
       if (!results.some(unknownCourier)) return this.settle(courierId, online, job, kept, results, done);
       // The index lost the courier (Redis restarted empty): re-register its state once and retry.

@@ -2,12 +2,16 @@ import { id, queryNumber, text, z } from '../zod.js';
 import { admin, defineRoute, roles, type RouteSpec } from '../route-kit.js';
 import { MANUAL_ACTIONS, type ControlDelivery } from '../../domain/dispatch/use-cases/control-delivery.js';
 import type { DispatchQueries } from '../../domain/dispatch/use-cases/queries.js';
+import type { ListPendingOffers } from '../../domain/dispatch/use-cases/list-pending-offers.js';
+import { offsetOf, toPage } from '../../domain/shared/pagination.js';
+import { pageQuery, pageSchema } from '../envelope.js';
 import { deliverySchema } from './deliveries.js';
 import { EXAMPLE_ID } from './example-ids.js';
 
 export interface DispatchControlRouteDeps {
   controlDelivery: ControlDelivery;
   dispatchQueries: DispatchQueries;
+  listPendingOffers: ListPendingOffers;
 }
 
 const reason = text(500, 3).openapi({ description: 'Why: kept in the audit log.', example: 'courier reported a flat tyre' });
@@ -30,6 +34,10 @@ const bulkResult = z
     ),
   })
   .openapi('DispatchBulkResult', { example: { results: [{ deliveryId: EXAMPLE_ID.delivery, ok: false, error: { code: 'CONFLICT', message: 'The delivery changed since you saw it' } }] } });
+
+const pendingOffer = z
+  .object({ offerId: z.string(), deliveryId: z.string(), orderId: z.string(), courierId: z.string(), round: z.number().int(), offeredAt: z.string(), expiresAt: z.string() })
+  .openapi('PendingOffer', { example: { offerId: `${EXAMPLE_ID.delivery}:1`, deliveryId: EXAMPLE_ID.delivery, orderId: EXAMPLE_ID.order, courierId: EXAMPLE_ID.courier, round: 1, offeredAt: '2026-12-07T10:00:00.000Z', expiresAt: '2026-12-07T10:00:30.000Z' } });
 
 const spread = z.object({ count: z.number().int(), meanS: z.number().nullable(), p90S: z.number().nullable() });
 export const dispatchStatsSchema = z
@@ -100,6 +108,17 @@ export function dispatchControlRoutes(d: DispatchControlRouteDeps): RouteSpec[] 
       query: z.strictObject({ windowMinutes: queryNumber(z.number().int().min(1).max(7 * 24 * 60)).default(60) }),
       response: dispatchStatsSchema,
       handler: ({ query }) => d.dispatchQueries.stats(query.windowMinutes),
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/dispatch/offers', tags, access: admin('deliveries:manage'),
+      summary: 'The offers waiting for a courier\'s answer now, soonest to expire first: the ops board reads them when it (re)connects, then follows offer:event on /ops',
+      query: z.strictObject({ status: z.enum(['pending']).default('pending').openapi({ description: 'Only pending offers can be listed.' }), ...pageQuery }),
+      response: pageSchema(pendingOffer),
+      handler: async ({ query }) => {
+        const items = await d.listPendingOffers.execute();
+        const req = { page: query.page, limit: query.limit };
+        return toPage(items.slice(offsetOf(req), offsetOf(req) + req.limit), items.length, req);
+      },
     }),
   ];
 }

@@ -4,6 +4,7 @@ import { dispatchControlRoutes, type DispatchControlRouteDeps } from '../../api/
 import type { CourierShifts } from '../../domain/dispatch/ports.js';
 import { ControlDelivery } from '../../domain/dispatch/use-cases/control-delivery.js';
 import { DispatchQueries } from '../../domain/dispatch/use-cases/queries.js';
+import { ListPendingOffers } from '../../domain/dispatch/use-cases/list-pending-offers.js';
 import type { OrderReadiness } from '../../domain/delivery/ports.js';
 import type { CheckCourierEligibility } from '../../domain/identity/use-cases/check-courier-eligibility.js';
 import type { SettingsReader } from '../../domain/platform/ports.js';
@@ -70,6 +71,7 @@ export function registerDispatchControl(container: AwilixContainer<DispatchContr
     dispatchQueries: asFunction((c: DispatchControlCradle & Needs) => new DispatchQueries({
       dispatches: c.repositories.dispatches, offers: c.repositories.offers, deliveries: c.repositories.deliveries, courierShifts: c.courierShifts, liveSettings: c.liveSettings, clock: c.clock,
     })).singleton(),
+    listPendingOffers: asFunction((c: Needs) => new ListPendingOffers({ offers: c.repositories.offers, liveSettings: c.liveSettings, clock: c.clock })).singleton(),
   });
 }
 

@@ -74,6 +74,8 @@ export function registerRealtime(container: AwilixContainer<RealtimeCradle & Nee
       fixBurst: config.COURIER_FIX_BURST,
       maxPendingFixes: config.HUB_MAX_PENDING_FIXES,
       fixLingerMs: config.HUB_FIX_LINGER_MS,
+      maxFixBatch: config.HUB_FIX_MAX_BATCH,
+      ...(config.HUB_FIX_PROBE_FILE ? { fixProbeFile: config.HUB_FIX_PROBE_FILE } : {}),
     })).singleton(),
     hubId: asFunction(() => `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`).singleton(),
     presence: asFunction(({ redis, keyPrefix, hubId }: Needs & { hubId: string }) => new CourierPresence(redis, { prefix: keyPrefix, hubId })).singleton(),

@@ -1,5 +1,5 @@
 import * as maplibregl from 'maplibre-gl';
-import type { GeoJSONSourceSpecification, LayerSpecification, Map as MapLibreMap, StyleSpecification } from 'maplibre-gl';
+import type { CustomLayerInterface, LayerSpecification, Map as MapLibreMap, StyleSpecification } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { FeatureCollection } from 'geojson';
@@ -39,7 +39,7 @@ export interface LiveMap {
  */
 export function createLiveMap(
   container: HTMLElement,
-  opts: { center: { lat: number; lng: number }; zoom: number; sources: string[]; layers: LayerSpecification[]; sourceOptions?: Record<string, Omit<GeoJSONSourceSpecification, 'type' | 'data'>> },
+  opts: { center: { lat: number; lng: number }; zoom: number; sources: string[]; layers: (LayerSpecification | CustomLayerInterface)[] },
 ): LiveMap {
   const data = new Map<string, FeatureCollection>(opts.sources.map((s) => [s, emptyCollection()]));
   let map: MapLibreMap | null = null;
@@ -49,7 +49,7 @@ export function createLiveMap(
     const m = new maplibregl.Map({ container, style: mapStyleUrl() || offlineStyle(), center: [opts.center.lng, opts.center.lat], zoom: opts.zoom, attributionControl: { compact: true } });
     m.addControl(new maplibregl.NavigationControl({ showCompass: false }));
     m.on('load', () => {
-      for (const [id, fc] of data) m.addSource(id, { ...opts.sourceOptions?.[id], type: 'geojson', data: fc });
+      for (const [id, fc] of data) m.addSource(id, { type: 'geojson', data: fc });
       for (const layer of opts.layers) m.addLayer(layer);
       loaded = true;
     });

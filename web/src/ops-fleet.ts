@@ -1,9 +1,7 @@
-import type { Feature, FeatureCollection } from 'geojson';
-import type { LiveMap } from './map';
+import type { CourierMarkers, DrawnState } from './ops-markers';
 
 export interface OpsCourier { courierId: string; lat: number; lng: number; status: 'available' | 'busy'; ts: number; stale: boolean }
 export interface OpsSnapshot { at: string; areas: { cell: string; couriers: OpsCourier[]; counts: { online: number; available: number; busy: number; stale: number }; truncated: boolean }[] }
-export type DrawnState = 'available' | 'busy' | 'stale';
 
 /** What the page's header and alerts show of the fleet: counts, and the few stalest couriers by name. */
 export interface FleetSummary {
@@ -26,8 +24,8 @@ export const drawnState = (c: OpsCourier, now: number): DrawnState => (c.stale |
 /**
  * The couriers layer, kept out of the page's component state. An `ops:snapshot` of 5,000 couriers
  * would otherwise re-render every list of the board once a second; here a snapshot only replaces a
- * Map, and the map source is rebuilt once per animation frame however many snapshots (or clock ticks,
- * or selections) arrived since. The page hears a small summary, and only when it changed.
+ * Map, and the markers' array (`CourierMarkers`) is refilled once per animation frame however many
+ * snapshots (or clock ticks, or selections) arrived since. The page hears a small summary, and only when it changed.
  * Each snapshot's handling and each frame's update are `performance.measure`d as `ops:apply`
  * (`npm run bench:board` reads them).
  */
@@ -44,7 +42,7 @@ export class FleetLayer {
   last = { areas: 0, counted: 0, truncated: 0 };
 
   constructor(
-    private readonly liveMap: LiveMap,
+    private readonly markers: CourierMarkers,
     private readonly onSummary: (s: FleetSummary) => void,
   ) {}
 
@@ -95,13 +93,12 @@ export class FleetLayer {
     const t0 = performance.now();
     const now = Date.now();
     let nextStaleAt = Number.POSITIVE_INFINITY;
-    const features: Feature[] = new Array(this.couriers.size);
+    this.markers.reset(this.couriers.size);
     const summary: FleetSummary = { online: 0, available: 0, busy: 0, staleCount: 0, truncatedAreas: this.last.truncated, stale: [] };
     const stale: OpsCourier[] = [];
-    let i = 0;
     for (const c of this.couriers.values()) {
       const state = drawnState(c, now);
-      features[i++] = { type: 'Feature', properties: { courierId: c.courierId, state, selected: c.courierId === this.selected }, geometry: { type: 'Point', coordinates: [c.lng, c.lat] } };
+      this.markers.add(c.courierId, c.lng, c.lat, state, c.courierId === this.selected);
       summary.online += 1;
       if (c.status === 'available') summary.available += 1;
       else summary.busy += 1;
@@ -114,7 +111,7 @@ export class FleetLayer {
       .sort((a, b) => a.ts - b.ts)
       .slice(0, STALE_LISTED)
       .map((c) => ({ courierId: c.courierId, silentS: Math.round((now - c.ts) / 1000) }));
-    this.liveMap.setData('couriers', { type: 'FeatureCollection', features } satisfies FeatureCollection);
+    this.markers.commit();
     const key = JSON.stringify(summary);
     if (key !== this.lastSummary) {
       this.lastSummary = key;

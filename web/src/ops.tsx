@@ -9,6 +9,7 @@ import { t } from './i18n';
 import { exposeForTests } from './test-hook';
 import { ACTIVE, alertsOf, kpisOf, zoneRing, type Delivery, type DispatchFigures, type PendingOffer } from './ops-model';
 import { FleetLayer, type FleetSummary, type OpsSnapshot } from './ops-fleet';
+import { CourierMarkers } from './ops-markers';
 import { ActionBar, AlertList, DeliveryLists, Kpi, type ActionOutcome } from './ops-lists';
 import { runBulk, type BulkAction } from './ops-actions';
 
@@ -77,25 +78,34 @@ function Board() {
   };
 
   useEffect(() => {
+    // The couriers are a custom layer drawn from one typed array, not a GeoJSON source (see CourierMarkers).
+    const markers = new CourierMarkers('couriers');
     const liveMap = createLiveMap(mapEl.current!, {
       center: { lat: 33.5138, lng: 36.2765 },
       zoom: 12,
-      sources: ['zones', 'cells', 'highlight', 'couriers'],
-      // Tiled no deeper than z10 (~5 m precision, plenty for a marker): each update re-tiles 5,000 points
-      // into a few tiles instead of one per visible z11-z15 tile, and each tile arriving from the worker
-      // costs a repaint of the whole map (software WebGL on a box without a GPU).
-      sourceOptions: { couriers: { maxzoom: 10 } },
+      sources: ['zones', 'cells', 'highlight'],
       layers: [
         { id: 'zones', type: 'fill', source: 'zones', paint: { 'fill-color': '#0b6e4f', 'fill-opacity': 0.08, 'fill-outline-color': '#0b6e4f' } },
         { id: 'cells', type: 'line', source: 'cells', paint: { 'line-color': '#9aa5b1', 'line-width': 1 } },
         { id: 'highlight', type: 'circle', source: 'highlight', paint: { 'circle-radius': 10, 'circle-color': ['match', ['get', 'kind'], 'pickup', '#dc6803', 'dropoff', '#0b6e4f', '#7a5af8'], 'circle-stroke-color': '#111', 'circle-stroke-width': 2 } },
-        { id: 'couriers', type: 'circle', source: 'couriers', paint: { 'circle-radius': ['case', ['get', 'selected'], 9, 6], 'circle-color': ['match', ['get', 'state'], 'available', '#12b76a', 'busy', '#0b5cad', '#98a2b3'], 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 } },
+        markers,
       ],
     });
     mapRef.current = liveMap;
-    const fleetLayer = new FleetLayer(liveMap, setFleet);
+    const fleetLayer = new FleetLayer(markers, setFleet);
     fleetRef.current = fleetLayer;
     let cells: string[] = [];
+    /** Offers whose end was heard since the connection: a read answered after the end must not bring them back. */
+    const endedSinceConnect = new Set<string>();
+    /** The offers pending when the board (re)connects; `offer:event` keeps the list from then on. */
+    const loadPendingOffers = async () => {
+      const page = await api<{ items: (Omit<PendingOffer, 'expiresAt'> & { expiresAt: string })[] }>('GET', '/dispatch/offers?status=pending&limit=100');
+      setOffers((prev) => {
+        const next = new Map(prev);
+        for (const o of page.items) if (!endedSinceConnect.has(o.offerId) && !next.has(o.offerId)) next.set(o.offerId, { offerId: o.offerId, deliveryId: o.deliveryId, courierId: o.courierId, expiresAt: Date.parse(o.expiresAt) });
+        return next;
+      });
+    };
     const subscribe = async (socket: Socket) => {
       const { bounds, zoom } = liveMap.view();
       const next = cellsForView(bounds, zoom);
@@ -111,9 +121,11 @@ function Board() {
         // After any (re)connection the server is the truth: forget every marker and offer until it says again.
         fleetLayer.clear();
         setOffers(new Map());
+        endedSinceConnect.clear();
         cells = [];
         void subscribe(s).catch(() => undefined);
         void loadDeliveries().then(loadSlow).catch(() => undefined);
+        void loadPendingOffers().catch(() => undefined);
       },
       setLive,
     );
@@ -124,14 +136,15 @@ function Board() {
       clearTimeout(pending);
       pending = setTimeout(() => void loadDeliveries().catch(() => undefined), 200);
     });
-    socket.on('offer:event', (e: OfferEvent) =>
+    socket.on('offer:event', (e: OfferEvent) => {
+      if (!e.type.endsWith('.made')) endedSinceConnect.add(e.offerId);
       setOffers((prev) => {
         const next = new Map(prev);
         if (e.type.endsWith('.made') && e.expiresAt) next.set(e.offerId, { offerId: e.offerId, deliveryId: e.deliveryId, courierId: e.courierId, expiresAt: Date.parse(e.expiresAt) });
         else next.delete(e.offerId);
         return next;
-      }),
-    );
+      });
+    });
     liveMap.onViewChange(() => socket.connected && void subscribe(socket).catch(() => undefined));
     void api<{ value: number }>('GET', '/admin/settings/dispatch.promiseMinutes').then((s) => setPromiseMinutes(s.value), () => undefined);
     const tick = setInterval(() => {
@@ -139,7 +152,7 @@ function Board() {
       fleetLayer.tick(Date.now());
     }, 1000);
     const slow = setInterval(() => void loadSlow().catch(() => undefined), SLOW_READ_MS);
-    exposeForTests({ liveMap, socket, cells: () => cells, batches: () => fleetLayer.batches, lastSnapshot: () => fleetLayer.last, reloadSlow: loadSlow });
+    exposeForTests({ liveMap, markers, socket, cells: () => cells, batches: () => fleetLayer.batches, lastSnapshot: () => fleetLayer.last, reloadSlow: loadSlow });
     return () => {
       clearInterval(tick);
       clearInterval(slow);

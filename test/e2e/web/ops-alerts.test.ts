@@ -1,10 +1,12 @@
 import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
 import { http, startTestApp, type TestApp } from '../../helpers/app.js';
 import { launchBrowser, openSignedIn, screenshot, type TestBrowser } from '../../helpers/browser.js';
 import { controlledClock, PASSWORD, signUp, signUpAdmin, type Session } from '../../helpers/identity.js';
 import { connect, deliveryFor, emitAck, verifiedCourier } from '../../helpers/hub.js';
+import { newOffer } from '../../../domain/dispatch/model.js';
 
 const CENTRE = { lat: 33.5138, lng: 36.2765 };
 const NEAR = { lat: 33.5178, lng: 36.2795 }; // ~500 m from the centre: a few minutes at the board's nominal speed
@@ -108,6 +110,13 @@ describe('web: the ops board alerts in chromium (late, offer expiring, over the 
       await screenshot(page, 'ops-alerts-desktop');
       await bus.publish([{ type: 'dispatch.offer.ended', ...offer, status: 'declined', reason: null, at: new Date().toISOString() }]);
       await page.waitForSelector('[data-testid=alerts] li[data-alert=offer]', { state: 'detached' });
+
+      // An offer already pending when the board (re)connects, never announced on /ops since: the board reads it at connect.
+      const quiet = newOffer({ deliveryId: randomUUID(), orderId: randomUUID(), courierId: fine.accountId, round: 1, pickup: CENTRE, dropoff: NEAR, feeMinor: 500, cash: false, cost: 0.1, at: new Date(Date.now() - 18_000), timeoutS: 30 });
+      await app.system.composed.container.cradle.repositories.offers.create(quiet);
+      expect(await alerts(page)).not.to.deep.include({ kind: 'offer', id: quiet.deliveryId });
+      await page.evaluate(() => (globalThis as any).daraa.socket.io.engine.close());
+      await page.waitForSelector(`[data-testid=alerts] li[data-alert=offer][data-id="${quiet.deliveryId}"]`, { timeout: 10_000 });
       expect(problems.filter((p) => !/WebGL|GPU stall/i.test(p))).to.deep.equal([]);
       await ctx.close();
     } finally {

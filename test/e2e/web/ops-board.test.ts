@@ -8,11 +8,14 @@ import { connect, deliveryFor, emitAck, nextEvent, verifiedCourier } from '../..
 
 const CENTRE = { lat: 33.5138, lng: 36.2765 };
 
-/** The couriers layer as the map's own GeoJSON source holds it: id → position and drawn state. */
+/**
+ * The couriers as the map's own couriers layer draws them: id → position, drawn state and selection,
+ * decoded from the array the layer hands to WebGL (a custom layer, not a GeoJSON source).
+ */
 const markers = (page: Page) =>
-  page.evaluate(async () => {
-    const fc = (await (globalThis as any).daraa.liveMap.map.getSource('couriers').getData()) as { features: { properties: { courierId: string; state: string }; geometry: { coordinates: [number, number] } }[] };
-    return Object.fromEntries(fc.features.map((f) => [f.properties.courierId, { lng: f.geometry.coordinates[0], lat: f.geometry.coordinates[1], state: f.properties.state }])) as Record<string, { lng: number; lat: number; state: string }>;
+  page.evaluate(() => {
+    const fc = (globalThis as any).daraa.liveMap.map.getLayer('couriers').implementation.drawn() as { features: { properties: { courierId: string; state: string; selected: boolean }; geometry: { coordinates: [number, number] } }[] };
+    return Object.fromEntries(fc.features.map((f) => [f.properties.courierId, { lng: f.geometry.coordinates[0], lat: f.geometry.coordinates[1], state: f.properties.state, selected: f.properties.selected }])) as Record<string, { lng: number; lat: number; state: string; selected: boolean }>;
   });
 
 async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 12_000): Promise<T> {
@@ -92,7 +95,12 @@ describe('web: the ops board in chromium (markers from the hub, staleness, manua
     await page.click('[data-action=assign]');
     await heard;
     await page.waitForSelector(`[data-testid="delivery-${deliveryId}"][data-status=assigned]`);
+    // Selecting the delivery highlights its courier's marker (and only that one).
+    await page.click(`[data-testid="delivery-${deliveryId}"] input[type=checkbox]`);
+    const highlighted = await until(() => markers(page), (m) => m[ids[1]!]?.selected === true, 'the assigned courier highlighted');
+    expect(ids.filter((id) => highlighted[id]?.selected)).to.deep.equal([ids[1]]);
     await screenshot(page, 'ops-desktop');
+    await page.click(`[data-testid="delivery-${deliveryId}"] input[type=checkbox]`);
 
     // Resync: the board's connection drops; meanwhile courier 1 goes offline. Back, the board shows what the server holds.
     await page.evaluate(() => (globalThis as any).daraa.socket.io.engine.close());

@@ -8,7 +8,7 @@ describe('web: the store console in chromium (a new order is accepted, prepared 
   this.timeout(90_000);
   let app: TestApp;
   let browser: TestBrowser;
-  let owner: Session & { phone: string }, customer: Session;
+  let owner: Session & { phone: string }, customer: Session & { phone: string };
   let storeId: string;
   const api = (path: string) => `${app.url}/api/v1${path}`;
 
@@ -24,7 +24,7 @@ describe('web: the store console in chromium (a new order is accepted, prepared 
     await browser?.close();
   });
 
-  it('when an order arrives, then it shows with an alert and a chime; accept, preparing and ready move it, and the customer reads each', async () => {
+  it('when an order arrives, then it shows with an alert and a chime; accept, preparing and ready move it, and the customer reads each, on their own tracking page too', async () => {
     const { ctx, page, problems } = await openSignedIn(browser, `${app.url}/store`, owner.phone, PASSWORD);
     await page.waitForSelector('[data-testid=live]:has-text("Live")');
     const [order] = await app.system.composed.container.cradle.placeOrders.execute(checkoutOf(customer.accountId, [storeId]));
@@ -34,15 +34,23 @@ describe('web: the store console in chromium (a new order is accepted, prepared 
     expect(await page.evaluate(() => (globalThis as any).daraa.chimes as number)).to.be.at.least(1);
     await screenshot(page, 'store-desktop');
     const customerSees = async () => (await http(api(`/orders/${order!.id}`), { token: customer.accessToken })).body.data.status;
+    // The customer's own page, open meanwhile: it follows the store's moves live.
+    const tracking = await openSignedIn(browser, `${app.url}/track/${order!.id}`, customer.phone, PASSWORD);
+    const customerPage = (status: string) => tracking.page.waitForSelector(`[data-testid=status][data-status=${status}]`, { timeout: 10_000 });
+    await customerPage('placed');
 
     await page.click(`${card} [data-action=confirm]`);
     await page.waitForSelector(`${card}[data-status=confirmed]`);
     expect(await customerSees()).to.equal('confirmed');
+    await customerPage('confirmed');
     await page.click(`${card} [data-action=preparing]`);
     await page.waitForSelector(`${card}[data-status=preparing]`);
     await page.click(`${card} [data-action=ready]`);
     await page.waitForSelector(`${card}[data-status=ready_for_pickup]`);
     expect(await customerSees()).to.equal('ready_for_pickup');
+    await customerPage('ready_for_pickup');
+    expect(tracking.problems).to.deep.equal([]);
+    await tracking.ctx.close();
 
     await page.setViewportSize({ width: 390, height: 844 });
     await screenshot(page, 'store-phone');

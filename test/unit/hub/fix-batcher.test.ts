@@ -1,3 +1,4 @@
+import { stat } from 'node:fs';
 import { expect } from 'chai';
 import type { Fix, FixResult } from '../../../geo/index.js';
 import { FixBatcher } from '../../../server/fix-batcher.js';
@@ -115,6 +116,41 @@ describe('hub FixBatcher: one index call per batch (a turn, or a linger)', () =>
       expect([ra[0]!.courierId, rb[0]!.courierId]).to.deep.equal(['a', 'b']);
     });
 
+    it('when a long turn outlasts the linger, then the batch leaves at the end of that turn, not at the timer on the loop\'s next pass', async () => {
+      const calls: Fix[][] = [];
+      const batcher = new FixBatcher(async (fixes) => {
+        calls.push(fixes);
+        return fixes.map(applied);
+      }, { lingerMs: 5 });
+      // Inside an I/O callback, as a socket's read is: the loop's check phase (immediates) comes before its next timers.
+      const { a, b, sentBy } = await new Promise<{ a: Promise<FixResult[]>; b: Promise<FixResult[]>; sentBy: string[][] }>((resolve) =>
+        stat(__filename, () => {
+          const a = batcher.submit([fix('a', 1)]);
+          const until = performance.now() + 8;
+          while (performance.now() < until); // a turn longer than the linger (a GC pause, a backlog read)
+          const b = batcher.submit([fix('b', 1)]);
+          setImmediate(() => queueMicrotask(() => resolve({ a, b, sentBy: calls.map((c) => c.map((f) => f.courierId)) })));
+        }),
+      );
+      expect(sentBy).to.deep.equal([['a', 'b']]); // sent at the end of the turn, before the timer's next pass
+      await Promise.all([a, b]);
+      expect(batcher.pending).to.equal(0);
+    });
+
+    it('when messages keep coming within the linger, then they wait for it (no early send)', async () => {
+      const calls: Fix[][] = [];
+      const batcher = new FixBatcher(async (fixes) => {
+        calls.push(fixes);
+        return fixes.map(applied);
+      }, { lingerMs: 40 });
+      const a = batcher.submit([fix('a', 1)]);
+      const b = batcher.submit([fix('b', 1)]);
+      await turn();
+      expect(calls).to.have.length(0);
+      await Promise.all([a, b]);
+      expect(calls.map((c) => c.length)).to.deep.equal([2]);
+    });
+
     it('when a batch fills up before the linger ends, then it leaves at once and the next one lingers afresh', async () => {
       const calls: Fix[][] = [];
       const batcher = new FixBatcher(async (fixes) => {
@@ -132,5 +168,26 @@ describe('hub FixBatcher: one index call per batch (a turn, or a linger)', () =>
       expect(calls.map((c) => c.map((f) => `${f.courierId}${f.ts}`))).to.deep.equal([['a1', 'b1', 'c1'], ['a2', 'b2', 'c2']]);
       expect(batcher.pending).to.equal(0);
     });
+  });
+
+  it('when an observer is given, then it hears of each batch once settled: its size, its linger, its index time and the batches in flight with it', async () => {
+    const seen: { size: number; lingerMs: number; applyMs: number; inFlight: number }[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const batcher = new FixBatcher(async (fixes) => {
+      if (fixes[0]!.courierId === 'a') await gate; // the first batch stays in the index while the second leaves
+      else await new Promise((r) => setTimeout(r, 20));
+      return fixes.map(applied);
+    }, { lingerMs: 15, observe: (size, lingerMs, applyMs, inFlight) => seen.push({ size, lingerMs, applyMs, inFlight }) });
+    const first = batcher.submit([fix('a', 1), fix('a', 2)]);
+    await new Promise((r) => setTimeout(r, 30));
+    const second = batcher.submit([fix('b', 1)]);
+    await second;
+    release();
+    await first;
+    expect(seen.map((s) => [s.size, s.inFlight])).to.deep.equal([[1, 2], [2, 1]]); // the second left with the first in flight
+    expect(seen[0]!.lingerMs).to.be.at.least(12);
+    expect(seen[0]!.applyMs).to.be.at.least(15);
+    expect(seen[1]!.applyMs).to.be.at.least(seen[0]!.applyMs);
   });
 });
