@@ -9,7 +9,8 @@ const D = { lat: 33.5201, lng: 36.2912 };
 describe('pending offers (GET /api/v1/dispatch/offers?status=pending), read by the ops board at connect', function () {
   this.timeout(60_000);
   let app: TestApp;
-  const now = Date.now();
+  /** Taken once the app is up, not when mocha loads the file: in a lane the test runs minutes after loading. */
+  let now: number;
   const repos = () => app.system.composed.container.cradle.repositories;
   async function offer(secondsAgo: number, timeoutS: number): Promise<Offer> {
     const o = newOffer({ deliveryId: randomUUID(), orderId: randomUUID(), courierId: `k-${randomUUID()}`, round: 1, pickup: P, dropoff: D, feeMinor: 500, cash: false, cost: 0.1, at: new Date(now - secondsAgo * 1000), timeoutS });
@@ -21,6 +22,7 @@ describe('pending offers (GET /api/v1/dispatch/offers?status=pending), read by t
 
   before(async () => {
     app = await startTestApp();
+    now = Date.now();
     later = await offer(2, 30); // 28 s left
     soon = await offer(20, 30); // 10 s left
     const answered = await offer(5, 30);
