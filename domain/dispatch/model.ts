@@ -107,15 +107,22 @@ export interface DispatchState {
   assignments: number;
   /** The first assignment, for the time to assign. */
   firstAssignedAt: string | null;
+  /**
+   * The region of the pickup (the courier index's region cell), set when a
+   * round opens the dispatch: how busy a region is (`countOpenInRegion`)
+   * decides whether its new deliveries wait for the batch round. Null for a
+   * dispatch opened another way (by hand).
+   */
+  region: string | null;
   openedAt: string;
   updatedAt: string;
   /** Optimistic concurrency: bumped by every save. */
   version: number;
 }
 
-export function newDispatchState(input: { deliveryId: string; orderId: string; radiusM: number; at: Date }): DispatchState {
+export function newDispatchState(input: { deliveryId: string; orderId: string; radiusM: number; at: Date; region?: string | null }): DispatchState {
   const at = input.at.toISOString();
-  return { deliveryId: input.deliveryId, orderId: input.orderId, status: 'open', round: 0, radiusM: input.radiusM, excluded: [], alertedAt: null, assignments: 0, firstAssignedAt: null, openedAt: at, updatedAt: at, version: 1 };
+  return { deliveryId: input.deliveryId, orderId: input.orderId, status: 'open', round: 0, radiusM: input.radiusM, excluded: [], alertedAt: null, assignments: 0, firstAssignedAt: null, region: input.region ?? null, openedAt: at, updatedAt: at, version: 1 };
 }
 
 /** The search radius of round `round` (1-based): `radiusM`, times `widenFactor` every `widenEveryRounds` rounds, capped. */

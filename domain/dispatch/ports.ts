@@ -66,6 +66,8 @@ export interface DispatchRepository {
   save(state: DispatchState, expectedVersion: number): Promise<boolean>;
   /** Open states, oldest first (the worker resumes these after a restart). */
   listOpen(limit: number): Promise<DispatchState[]>;
+  /** How many dispatches are open in `region` (with an offer out or not): whether the region is busy enough to batch. */
+  countOpenInRegion(region: string): Promise<number>;
   /** States opened at or after `since`, whatever their status, oldest first, at most `limit` (the ops figures of a time window). */
   listOpenedSince(since: Date, limit: number): Promise<DispatchState[]>;
   /**

@@ -435,6 +435,11 @@ export const INDEXES: IndexPair[] = [
     mongo: { collection: 'dispatch_states', name: 'open_openedAt_1', key: { openedAt: 1 }, partialFilterExpression: { status: 'open' } },
   },
   {
+    serves: "the open dispatches of a region (is it busy enough to batch)",
+    sql: { table: 'dispatch_states', name: 'dispatch_states_open_region_idx', columns: 'region', where: "status = 'open'::text" },
+    mongo: { collection: 'dispatch_states', name: 'open_region_1', key: { region: 1 }, partialFilterExpression: { status: 'open' } },
+  },
+  {
     serves: "a message's attempts, in order",
     mongo: { collection: 'webhook_attempts', name: 'messageId_1_n_1', key: { messageId: 1, n: 1 }, unique: true },
     otherwise: 'SQL: the primary key (message_id, n)',

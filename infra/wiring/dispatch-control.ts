@@ -14,7 +14,6 @@ import type { CourierPresence } from '../../server/presence.js';
 import type { Repositories } from '../db/index.js';
 import type { Metrics } from '../metrics.js';
 import type { Logger } from 'pino';
-import { latLngToCell } from 'h3-js';
 import { haversineM, type CourierIndex, type EtaService } from '../../geo/index.js';
 import type { CourierCashLimit, DispatchOrders } from '../../domain/dispatch/ports.js';
 import type { SendOffer } from '../../domain/dispatch/use-cases/send-offer.js';
@@ -22,8 +21,7 @@ import { RunBatchRound } from '../../domain/dispatch/use-cases/run-batch-round.j
 import { DISPATCH_BATCH_SCHEDULER, dispatchBatchProcessor } from '../../workers/processors/dispatch-batch.js';
 import { QUEUES } from '../../workers/queues.js';
 import type { Queues } from '../queues.js';
-import { REGION_RESOLUTION } from './realtime.js';
-import { etaSecondsOf } from './dispatch.js';
+import { dispatchRegionOf, etaSecondsOf } from './dispatch.js';
 
 /** Dispatch's manual control and the ops figures (docs/dispatch.md, Manual control and Metrics). */
 export interface DispatchControlCradle extends DispatchControlRouteDeps {
@@ -66,7 +64,7 @@ export function registerDispatchControl(container: AwilixContainer<DispatchContr
       dispatches: c.repositories.dispatches, offers: c.repositories.offers, deliveries: c.repositories.deliveries, courierLocator: c.courierIndex, courierCashLimit: c.courierCashLimit,
       dispatchOrders: c.dispatchOrders, sendOffer: c.sendOffer, liveSettings: c.liveSettings, clock: c.clock, etaS: etaSecondsOf(c.eta),
       distanceM: (p, q) => haversineM(p.lat, p.lng, q.lat, q.lng),
-      regionOf: (p) => latLngToCell(p.lat, p.lng, REGION_RESOLUTION),
+      regionOf: dispatchRegionOf,
     })).singleton(),
     dispatchQueries: asFunction((c: DispatchControlCradle & Needs) => new DispatchQueries({
       dispatches: c.repositories.dispatches, offers: c.repositories.offers, deliveries: c.repositories.deliveries, courierShifts: c.courierShifts, liveSettings: c.liveSettings, clock: c.clock,

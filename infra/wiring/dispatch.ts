@@ -5,7 +5,9 @@ import { SendOffer } from '../../domain/dispatch/use-cases/send-offer.js';
 import { RunDispatchRound } from '../../domain/dispatch/use-cases/run-dispatch-round.js';
 import { AnswerOffer } from '../../domain/dispatch/use-cases/answer-offer.js';
 import { DispatchOrdersOfOrders } from '../../domain/ordering/use-cases/dispatch-orders.js';
+import { latLngToCell } from 'h3-js';
 import type { Coordinate } from '../../domain/shared/coordinate.js';
+import { REGION_RESOLUTION } from './realtime.js';
 import type { Vehicle } from '../../domain/shared/vehicles.js';
 import type { Outbox, ProcessedEvents, UnitOfWork } from '../../domain/shared/events.js';
 import type { Clock } from '../../domain/shared/ids.js';
@@ -68,7 +70,7 @@ export function registerDispatch(container: AwilixContainer<DispatchCradle & Nee
     runDispatchRound: asFunction((c: DispatchCradle & Needs) => new RunDispatchRound({
       deliveries: c.deliveries, dispatches: c.dispatches, offers: c.offers, courierLocator: c.courierLocator, courierCashLimit: c.courierCashLimit, dispatchOrders: c.dispatchOrders,
       sendOffer: c.sendOffer, outbox: c.outbox, unitOfWork: c.unitOfWork, liveSettings: c.liveSettings, clock: c.clock,
-      etaS: etaSecondsOf(c.eta),
+      etaS: etaSecondsOf(c.eta), regionOf: dispatchRegionOf,
     })).singleton(),
     answerOffer: asFunction((c: DispatchCradle & Needs) => new AnswerOffer({ offers: c.offers, dispatches: c.dispatches, deliveries: c.deliveries, outbox: c.outbox, unitOfWork: c.unitOfWork, clock: c.clock, courierLocator: c.courierLocator })).singleton(),
     dispatchEvents: asFunction(({ redis, logger, keyPrefix }: Needs) => new DispatchEventBus({ redis, logger, keyPrefix })).singleton(),
@@ -80,6 +82,9 @@ export function registerDispatch(container: AwilixContainer<DispatchCradle & Nee
  * learned pace when there is one (`peek`), else the haversine model.
  */
 export const etaSecondsOf = (eta: EtaService) => (from: Coordinate, to: Coordinate, vehicle: Vehicle): number => (eta.peek(from, to, vehicle) ?? haversineEta(from, to, vehicle)).durationS;
+
+/** The region of a pickup, as the courier index keys it: the batch round groups deliveries by it, and a busy one holds greedy rounds. */
+export const dispatchRegionOf = (p: Coordinate): string => latLngToCell(p.lat, p.lng, REGION_RESOLUTION);
 
 /** Rounds write a few rows and read the index: a short lock hands a killed worker's round on within seconds. */
 const DISPATCH_LOCK_MS = 5_000;

@@ -83,6 +83,23 @@ forEachBackend('Dispatch repositories contract (offers, dispatch state, accept)'
     expect((await repos().dispatches.listOpen(1000)).map((x) => x.deliveryId)).to.not.include(d.id);
   });
 
+  it('when dispatches are opened with a region, then it reads back and countOpenInRegion counts the open ones of that region only', async () => {
+    const region = `r-${randomUUID()}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const d = Delivery.create({ id: randomUUID(), orderId: randomUUID(), storeId: 'store-1', customerId: 'cust-1', pickup: { lat: 33.51, lng: 36.29 }, dropoff: { lat: 33.52, lng: 36.3 }, at: at(0) });
+      await repos().deliveries.create(d);
+      await repos().dispatches.open(newDispatchState({ deliveryId: d.id, orderId: d.orderId, radiusM: 3000, at: at(i), region: i < 2 ? region : `${region}-other` }));
+      ids.push(d.id);
+    }
+    expect((await repos().dispatches.find(ids[0]!))?.region).to.equal(region);
+    expect(await repos().dispatches.countOpenInRegion(region)).to.equal(2);
+    const s = (await repos().dispatches.find(ids[1]!))!;
+    expect(await repos().dispatches.save({ ...s, status: 'assigned', version: s.version + 1 }, s.version)).to.equal(true);
+    expect(await repos().dispatches.countOpenInRegion(region)).to.equal(1);
+    expect(await repos().dispatches.countOpenInRegion(`${region}-nowhere`)).to.equal(0);
+  });
+
   it('when a state counts assignments and offers are listed by time, then both read back and the windows hold only what started in them', async () => {
     const d = await delivery();
     const s = (await repos().dispatches.find(d.id))!;

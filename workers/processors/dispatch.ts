@@ -1,5 +1,6 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { DomainEvent } from '../../domain/shared/events.js';
+import type { Clock } from '../../domain/shared/ids.js';
 import type { SettingsReader } from '../../domain/platform/ports.js';
 import type { DeliveryRepository } from '../../domain/delivery/ports.js';
 import type { DispatchOrders, DispatchRepository } from '../../domain/dispatch/ports.js';
@@ -55,10 +56,14 @@ export function dispatchProcessor(deps: DispatchConsumerDeps) {
   });
 }
 
+/** A held round re-runs this long after its hold ends, so it never lands just before the end and is held again. */
+const HELD_SLACK_MS = 100;
+
 export interface DispatchRoundDeps {
   runDispatchRound: { execute(deliveryId: string): Promise<RoundOutcome> };
   queues: DispatchJobs;
   liveSettings: SettingsReader;
+  clock: Clock;
 }
 
 /**
@@ -66,6 +71,8 @@ export interface DispatchRoundDeps {
  * found nobody tries again after `dispatch.offerTimeoutSeconds` (the radius
  * widens and ops are alerted as the rounds add up); an offered round waits
  * for its offer to end (the dispatch consumer follows dispatch.offer.ended).
+ * A round held for the batch round (a busy region) runs again when the hold
+ * ends, in case the batch round did not place it.
  */
 export function dispatchRoundProcessor(deps: DispatchRoundDeps) {
   return async (job: Job): Promise<RoundOutcome> => {
@@ -76,6 +83,9 @@ export function dispatchRoundProcessor(deps: DispatchRoundDeps) {
     if (outcome.outcome === 'no_candidate') {
       const delay = deps.liveSettings.get('dispatch.offerTimeoutSeconds') * 1_000;
       await deps.queues.add(QUEUES.dispatchRounds, { deliveryId }, { jobId: jobIdOf(deliveryId, 'after', outcome.round), delay });
+    } else if (outcome.outcome === 'deferred') {
+      // Held for the batch round: one check at the hold's end (the hold ends once per dispatch version, so the id is unique to it).
+      await deps.queues.add(QUEUES.dispatchRounds, { deliveryId }, { jobId: jobIdOf(deliveryId, 'held', outcome.retryAt), delay: Math.max(0, outcome.retryAt - deps.clock.now().getTime()) + HELD_SLACK_MS });
     }
     return outcome;
   };

@@ -51,7 +51,8 @@ interface Waiting {
 /**
  * One batch round over every region: the open deliveries with no offer out
  * are grouped by region; a busy region (`dispatch.batch.busyOpenDeliveries`
- * or more) is matched jointly (`planBatchRound`: the exact minimum-cost
+ * or more dispatches open there, the count RunDispatchRound holds its greedy
+ * offers by) is matched jointly (`planBatchRound`: the exact minimum-cost
  * matching, stacking up to K orders per courier), and each planned offer goes
  * out through SendOffer, which starts the delivery's round and its timer. A
  * quieter region is left to the one-at-a-time rounds. Safe to run again: a
@@ -63,10 +64,11 @@ export class RunBatchRound {
 
   async execute(): Promise<BatchRoundReport> {
     const settings = this.deps.liveSettings.get('dispatch.batch');
-    const regions = await this.waitingByRegion();
+    const { regions, openIn } = await this.waitingByRegion();
     const report: BatchRoundReport = { regions: regions.size, busyRegions: 0, planned: 0, offered: 0, unmatched: 0 };
-    for (const waiting of regions.values()) {
-      if (!isBusyRegion(waiting.length, settings)) continue;
+    for (const [region, waiting] of regions) {
+      // Busy by the open dispatches there (offers out included), as the greedy round reckons when it holds a delivery for this round.
+      if (!isBusyRegion(openIn.get(region) ?? 0, settings)) continue;
       report.busyRegions++;
       const r = await this.matchRegion(waiting);
       report.planned += r.planned;
@@ -76,8 +78,11 @@ export class RunBatchRound {
     return report;
   }
 
-  private async waitingByRegion(): Promise<Map<string, Waiting[]>> {
+  /** The waiting deliveries by region, and how many dispatches are open in each region. */
+  private async waitingByRegion(): Promise<{ regions: Map<string, Waiting[]>; openIn: Map<string, number> }> {
     const open = await this.deps.dispatches.listOpen(BATCH_SCAN_LIMIT);
+    const openIn = new Map<string, number>();
+    for (const s of open) if (s.region !== null) openIn.set(s.region, (openIn.get(s.region) ?? 0) + 1);
     const found = await Promise.all(
       open.map(async (state): Promise<Waiting | null> => {
         if (await this.deps.offers.findPendingByDelivery(state.deliveryId)) return null;
@@ -89,10 +94,11 @@ export class RunBatchRound {
     const regions = new Map<string, Waiting[]>();
     for (const w of found) {
       if (!w) continue;
-      const key = this.deps.regionOf(w.delivery.pickup);
+      const key = w.state.region ?? this.deps.regionOf(w.delivery.pickup);
+      if (w.state.region === null) openIn.set(key, (openIn.get(key) ?? 0) + 1); // opened by hand: counted where its pickup is
       regions.set(key, [...(regions.get(key) ?? []), w]);
     }
-    return regions;
+    return { regions, openIn };
   }
 
   private async matchRegion(waiting: Waiting[]): Promise<{ planned: number; offered: number; unmatched: number }> {

@@ -25,11 +25,18 @@ export interface RunDispatchRoundDeps {
   clock: Clock;
   /** Seconds to drive from one point to another (the geo ETA layers). */
   etaS: (from: Coordinate, to: Coordinate, vehicle: Vehicle) => number;
+  /** The region a pickup belongs to (the courier index's region cell, as the batch round groups them). */
+  regionOf: (p: Coordinate) => string;
 }
+
+/** How many batch intervals a waiting delivery in a busy region is held for the batch round: the next tick, with one to spare. */
+export const BATCH_HOLD_INTERVALS = 2;
 
 export type RoundOutcome =
   | { outcome: 'offered'; offer: Offer }
   | { outcome: 'waiting'; offer: Offer }
+  /** The region is busy: the batch round offers it; if none has by `retryAt` (ms since epoch), the greedy round runs then. */
+  | { outcome: 'deferred'; retryAt: number }
   | { outcome: 'no_candidate'; round: number; radiusM: number; alerted: boolean }
   | { outcome: 'done'; reason: 'assigned' | 'closed' | 'not_found' };
 
@@ -42,6 +49,14 @@ export type RoundOutcome =
  * cash limit for a cash order, and not excluded. A round that finds nobody
  * still counts (so the radius widens) and raises the ops alert once it
  * reaches `alertAfterRounds`.
+ *
+ * In a busy region (`dispatch.batch.busyOpenDeliveries` or more dispatches
+ * open there) a delivery that just became waiting is left to the batch round,
+ * which matches the region's deliveries jointly: a greedy offer made first
+ * would take the courier the joint matching wanted elsewhere. The hold lasts
+ * two batch intervals since the dispatch last changed; after it, the greedy
+ * round runs as in a quiet region, so a delivery the batch could not place
+ * (or a region that quietened meanwhile) is never stranded.
  */
 export class RunDispatchRound {
   constructor(private readonly deps: RunDispatchRoundDeps) {}
@@ -50,11 +65,14 @@ export class RunDispatchRound {
     const now = this.deps.clock.now();
     const delivery = await this.deps.deliveries.findById(deliveryId);
     if (!delivery) return { outcome: 'done', reason: 'not_found' };
-    const state = await this.openState(deliveryId, delivery.orderId, now);
+    const state = await this.openState(deliveryId, delivery.orderId, this.deps.regionOf(delivery.toView().pickup), now);
     if (delivery.courierId !== null || delivery.status !== 'pending') return this.close(state, delivery.courierId !== null ? 'assigned' : 'closed', now);
     if (state.status !== 'open') return { outcome: 'done', reason: state.status === 'assigned' ? 'assigned' : 'closed' };
     const pending = await this.deps.offers.findPendingByDelivery(deliveryId);
     if (pending) return { outcome: 'waiting', offer: (await this.deps.sendOffer.execute({ delivery: delivery.toView(), courierId: pending.courierId, feeMinor: pending.feeMinor, cash: pending.cash, cost: pending.cost })) ?? pending };
+
+    const retryAt = this.batchHold(state, now);
+    if (retryAt !== null && (await this.deps.dispatches.countOpenInRegion(state.region!)) >= this.deps.liveSettings.get('dispatch.batch').busyOpenDeliveries) return { outcome: 'deferred', retryAt };
 
     const order = await this.deps.dispatchOrders.of(delivery.orderId);
     const cash = order?.cash ?? false;
@@ -102,9 +120,16 @@ export class RunDispatchRound {
     );
   }
 
-  private async openState(deliveryId: string, orderId: string, now: Date): Promise<DispatchState> {
+  private async openState(deliveryId: string, orderId: string, region: string, now: Date): Promise<DispatchState> {
     const radiusM = this.deps.liveSettings.get('dispatch.rounds').radiusM;
-    return (await this.deps.dispatches.open(newDispatchState({ deliveryId, orderId, radiusM, at: now }))).state;
+    return (await this.deps.dispatches.open(newDispatchState({ deliveryId, orderId, radiusM, at: now, region }))).state;
+  }
+
+  /** When the batch hold of a waiting delivery ends (ms), or null once it has (or for a dispatch with no region). */
+  private batchHold(state: DispatchState, now: Date): number | null {
+    if (state.region === null) return null;
+    const until = Date.parse(state.updatedAt) + BATCH_HOLD_INTERVALS * this.deps.liveSettings.get('dispatch.batch').intervalSeconds * 1000;
+    return now.getTime() < until ? until : null;
   }
 
   private async close(state: DispatchState, to: 'assigned' | 'closed', now: Date): Promise<RoundOutcome> {

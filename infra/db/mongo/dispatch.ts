@@ -39,6 +39,7 @@ const stateSchema = new Schema<StateDoc>(
     alertedAt: { type: Date, default: null },
     assignments: { type: Number, default: 0 },
     firstAssignedAt: { type: Date, default: null },
+    region: { type: String, default: null },
     openedAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     version: { type: Number, required: true },
@@ -150,6 +151,7 @@ const toState = (d: StateDoc): DispatchState => ({
   alertedAt: d.alertedAt ? new Date(d.alertedAt).toISOString() : null,
   assignments: d.assignments ?? 0,
   firstAssignedAt: d.firstAssignedAt ? new Date(d.firstAssignedAt).toISOString() : null,
+  region: d.region ?? null,
   openedAt: new Date(d.openedAt).toISOString(),
   updatedAt: new Date(d.updatedAt).toISOString(),
   version: d.version,
@@ -205,6 +207,10 @@ export class MongoDispatchRepository implements DispatchRepository {
   async listOpen(limit: number): Promise<DispatchState[]> {
     const docs = await this.model.find({ status: 'open' }).sort({ openedAt: 1, _id: 1 }).limit(limit).lean<StateDoc[]>().exec();
     return docs.map(toState);
+  }
+
+  async countOpenInRegion(region: string): Promise<number> {
+    return this.model.countDocuments({ status: 'open', region: str(region, 'region') }).exec();
   }
 
   async listOpenedSince(since: Date, limit: number): Promise<DispatchState[]> {

@@ -346,4 +346,11 @@ export const MONGO_MIGRATIONS: MongoMigration[] = [
       await createIndexes(db, 'dispatch_states', [{ name: 'open_openedAt_1', key: { openedAt: 1 }, partialFilterExpression: { status: 'open' } }]);
     },
   },
+  {
+    // Dispatch: the open dispatches of a region, counted to decide whether its new deliveries wait for the batch round.
+    name: '0512-dispatch-region',
+    async up(db) {
+      await createIndexes(db, 'dispatch_states', [{ name: 'open_region_1', key: { region: 1 }, partialFilterExpression: { status: 'open' } }]);
+    },
+  },
 ];

@@ -107,6 +107,7 @@ interface StateRow {
   alerted_at: Date | string | null;
   assignments: number | null;
   first_assigned_at: Date | string | null;
+  region: string | null;
   opened_at: Date | string;
   updated_at: Date | string;
   version: number;
@@ -122,6 +123,7 @@ const toState = (r: StateRow): DispatchState => ({
   alertedAt: r.alerted_at === null ? null : iso(r.alerted_at),
   assignments: Number(r.assignments ?? 0),
   firstAssignedAt: r.first_assigned_at == null ? null : iso(r.first_assigned_at),
+  region: r.region ?? null,
   openedAt: iso(r.opened_at),
   updatedAt: iso(r.updated_at),
   version: Number(r.version),
@@ -132,9 +134,9 @@ export class SqlDispatchRepository implements DispatchRepository {
 
   async open(s: DispatchState): Promise<{ state: DispatchState; created: boolean }> {
     const r = await this.db.query(
-      `insert into dispatch_states (delivery_id, order_id, status, round, radius_m, excluded, alerted_at, opened_at, updated_at, version, assignments, first_assigned_at)
-       values ($1,$2,$3,$4,$5,$6::jsonb,$7,$8,$9,$10,$11,$12) on conflict (delivery_id) do nothing`,
-      [s.deliveryId, s.orderId, s.status, s.round, s.radiusM, JSON.stringify(s.excluded), s.alertedAt, s.openedAt, s.updatedAt, s.version, s.assignments, s.firstAssignedAt],
+      `insert into dispatch_states (delivery_id, order_id, status, round, radius_m, excluded, alerted_at, opened_at, updated_at, version, assignments, first_assigned_at, region)
+       values ($1,$2,$3,$4,$5,$6::jsonb,$7,$8,$9,$10,$11,$12,$13) on conflict (delivery_id) do nothing`,
+      [s.deliveryId, s.orderId, s.status, s.round, s.radiusM, JSON.stringify(s.excluded), s.alertedAt, s.openedAt, s.updatedAt, s.version, s.assignments, s.firstAssignedAt, s.region],
     );
     if (r.rowCount === 1) return { state: s, created: true };
     const existing = await this.find(s.deliveryId);
@@ -149,9 +151,9 @@ export class SqlDispatchRepository implements DispatchRepository {
 
   async save(s: DispatchState, expectedVersion: number): Promise<boolean> {
     const r = await this.db.query(
-      `update dispatch_states set status = $2, round = $3, radius_m = $4, excluded = $5::jsonb, alerted_at = $6, opened_at = $7, updated_at = $8, version = $9, assignments = $11, first_assigned_at = $12
+      `update dispatch_states set status = $2, round = $3, radius_m = $4, excluded = $5::jsonb, alerted_at = $6, opened_at = $7, updated_at = $8, version = $9, assignments = $11, first_assigned_at = $12, region = $13
        where delivery_id = $1 and version = $10`,
-      [s.deliveryId, s.status, s.round, s.radiusM, JSON.stringify(s.excluded), s.alertedAt, s.openedAt, s.updatedAt, s.version, expectedVersion, s.assignments, s.firstAssignedAt],
+      [s.deliveryId, s.status, s.round, s.radiusM, JSON.stringify(s.excluded), s.alertedAt, s.openedAt, s.updatedAt, s.version, expectedVersion, s.assignments, s.firstAssignedAt, s.region],
     );
     return r.rowCount === 1;
   }
@@ -159,6 +161,11 @@ export class SqlDispatchRepository implements DispatchRepository {
   async listOpen(limit: number): Promise<DispatchState[]> {
     const r = await this.db.query<StateRow>(`select * from dispatch_states where status = 'open' order by opened_at, delivery_id limit $1`, [limit]);
     return r.rows.map(toState);
+  }
+
+  async countOpenInRegion(region: string): Promise<number> {
+    const r = await this.db.query<{ n: string | number }>(`select count(*) as n from dispatch_states where status = 'open' and region = $1`, [region]);
+    return Number(r.rows[0]?.n ?? 0);
   }
 
   async listOpenedSince(since: Date, limit: number): Promise<DispatchState[]> {

@@ -108,6 +108,24 @@ forEachBackend(
       expect(await w.offersOf([only])).to.deep.equal({ [only]: null });
     });
 
+    it('when a region holds an offer out and one waiting delivery, then it is busy (open dispatches count, as the greedy round reckons) and the waiting one is offered', async () => {
+      const w = world();
+      const k = `k-${randomUUID()}`;
+      await w.courier(k, move(w.base, 300, 90));
+      const region = latLngToCell(w.base.lat, w.base.lng, 5);
+      const out = Delivery.create({ id: randomUUID(), orderId: randomUUID(), storeId: 's-out', customerId: 'c1', pickup: w.base, dropoff: move(w.base, 900, 0), at: new Date() });
+      await w.repos.deliveries.create(out);
+      await w.repos.dispatches.open(newDispatchState({ deliveryId: out.id, orderId: out.orderId, radiusM: 3000, at: new Date(), region }));
+      expect(await w.repos.offers.create(newOffer({ deliveryId: out.id, orderId: out.orderId, courierId: `k-${randomUUID()}`, round: 1, pickup: w.base, dropoff: w.base, feeMinor: 0, cash: false, cost: 0, at: new Date(), timeoutS: 30 }))).to.equal(true);
+      const waiting = Delivery.create({ id: randomUUID(), orderId: randomUUID(), storeId: 's-wait', customerId: 'c1', pickup: w.base, dropoff: move(w.base, 900, 0), at: new Date() });
+      await w.repos.deliveries.create(waiting);
+      await w.repos.dispatches.open(newDispatchState({ deliveryId: waiting.id, orderId: waiting.orderId, radiusM: 3000, at: new Date(), region }));
+      expect(await w.repos.dispatches.countOpenInRegion(region)).to.equal(2);
+      const report = await w.round.execute();
+      expect(report).to.deep.include({ busyRegions: 1, planned: 1, offered: 1 });
+      expect(await w.offersOf([waiting.id])).to.deep.equal({ [waiting.id]: k });
+    });
+
     it('when stacking allows two orders and one courier waits beside a store with two orders, then both go to that courier', async () => {
       const w = world();
       settings['dispatch.batch'] = { ...settings['dispatch.batch'], maxStackedOrders: 2 };

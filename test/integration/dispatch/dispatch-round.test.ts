@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { latLngToCell } from 'h3-js';
 import { forEachBackend } from '../../helpers/databases.js';
 import { uniquePrefix, usePrivateRedis } from '../../helpers/redis.js';
 import { createRepositories } from '../../../infra/db/index.js';
@@ -23,7 +24,9 @@ forEachBackend(
     usePrivateRedis((c) => (redis = c));
     let now = Date.now();
     const clock = { now: () => new Date(now) };
-    const settings = { ...defaultSettings(), 'dispatch.rounds': { radiusM: 1000, maxRadiusM: 8000, widenEveryRounds: 2, widenFactor: 2, alertAfterRounds: 3, candidateLimit: 20 } };
+    // Greedy alone unless a test says otherwise (open dispatches of earlier tests stay in the region: it must not turn busy).
+    const greedyOnly = { ...defaultSettings()['dispatch.batch'], busyOpenDeliveries: 10_000 };
+    const settings = { ...defaultSettings(), 'dispatch.rounds': { radiusM: 1000, maxRadiusM: 8000, widenEveryRounds: 2, widenFactor: 2, alertAfterRounds: 3, candidateLimit: 20 }, 'dispatch.batch': greedyOnly };
     const liveSettings = { get: <K extends SettingKey>(k: K) => settings[k] as SettingValue<K>, version: () => 0 };
 
     const world = () => {
@@ -41,6 +44,7 @@ forEachBackend(
         liveSettings,
         clock,
         etaS: (from, to, vehicle) => haversineEta(from, to, vehicle).durationS,
+        regionOf: (p) => latLngToCell(p.lat, p.lng, 3),
       });
       const answer = new AnswerOffer({ ...repos, clock });
       const courier = async (id: string, metresNorth: number, state: Partial<{ capacity: number; load: number; status: 'available' | 'busy' }> = {}) => {
@@ -77,6 +81,32 @@ forEachBackend(
       expect(await w.repos.offers.listByDelivery(d.id)).to.have.length(1);
       const events = (await w.repos.outbox.unpublished(10_000)).filter((e) => e.type === offerMade.type && (e.payload as { deliveryId: string }).deliveryId === d.id);
       expect(events).to.have.length(1);
+    });
+
+    it('when the region turns busy, then a delivery that just became waiting is held for the batch round (no offer) until two batch intervals pass, then offered greedily; a quiet region is offered at once', async () => {
+      const w = world();
+      const region = latLngToCell(PICKUP.lat, PICKUP.lng, 3);
+      const already = await w.repos.dispatches.countOpenInRegion(region);
+      settings['dispatch.batch'] = { ...greedyOnly, busyOpenDeliveries: already + 2, intervalSeconds: 5 };
+      try {
+        await w.courier(`k-${randomUUID()}`, 200);
+        await w.courier(`k-${randomUUID()}`, 300);
+        const quiet = await w.delivery();
+        expect((await w.round.execute(quiet.id)).outcome).to.equal('offered'); // one open more than before: still quiet
+        expect((await w.repos.dispatches.find(quiet.id))?.region).to.equal(region);
+        const held = await w.delivery();
+        const r = await w.round.execute(held.id); // two more: busy
+        expect(r).to.deep.equal({ outcome: 'deferred', retryAt: now + 10_000 });
+        expect(await w.repos.offers.listByDelivery(held.id)).to.have.length(0);
+        now += 9_999;
+        expect((await w.round.execute(held.id)).outcome).to.equal('deferred');
+        now += 1;
+        const after = await w.round.execute(held.id);
+        expect(after.outcome).to.equal('offered');
+        expect(await w.repos.offers.listByDelivery(held.id)).to.have.length(1);
+      } finally {
+        settings['dispatch.batch'] = greedyOnly;
+      }
     });
 
     it('when the nearest courier was just assigned (the database knows, the index not yet), then the round offers the next courier', async () => {
