@@ -3,6 +3,7 @@ import { admin, defineRoute, roles, type RouteSpec } from '../route-kit.js';
 import { MANUAL_ACTIONS, type ControlDelivery } from '../../domain/dispatch/use-cases/control-delivery.js';
 import type { DispatchQueries } from '../../domain/dispatch/use-cases/queries.js';
 import type { ListPendingOffers } from '../../domain/dispatch/use-cases/list-pending-offers.js';
+import { ETAS_MAX_IDS, type DeliveryEtas } from '../../domain/dispatch/use-cases/delivery-etas.js';
 import { offsetOf, toPage } from '../../domain/shared/pagination.js';
 import { pageQuery, pageSchema } from '../envelope.js';
 import { deliverySchema } from './deliveries.js';
@@ -12,6 +13,7 @@ export interface DispatchControlRouteDeps {
   controlDelivery: ControlDelivery;
   dispatchQueries: DispatchQueries;
   listPendingOffers: ListPendingOffers;
+  deliveryEtas: DeliveryEtas;
 }
 
 const reason = text(500, 3).openapi({ description: 'Why: kept in the audit log.', example: 'courier reported a flat tyre' });
@@ -38,6 +40,23 @@ const bulkResult = z
 const pendingOffer = z
   .object({ offerId: z.string(), deliveryId: z.string(), orderId: z.string(), courierId: z.string(), round: z.number().int(), offeredAt: z.string(), expiresAt: z.string() })
   .openapi('PendingOffer', { example: { offerId: `${EXAMPLE_ID.delivery}:1`, deliveryId: EXAMPLE_ID.delivery, orderId: EXAMPLE_ID.order, courierId: EXAMPLE_ID.courier, round: 1, offeredAt: '2026-12-07T10:00:00.000Z', expiresAt: '2026-12-07T10:00:30.000Z' } });
+
+const deliveryEta = z
+  .object({
+    deliveryId: z.string(),
+    status: z.string(),
+    etaS: z.number().int().openapi({ description: 'Seconds from `at` to the customer\'s door, through the pickup while it is still ahead.' }),
+    source: z.enum(['google', 'learned', 'haversine']).openapi({ description: 'The weakest source among the legs.' }),
+    from: z.enum(['courier', 'pickup']).openapi({ description: 'Where the ETA starts: the courier\'s last fix, or the pickup when nobody carries it (or their position is unknown).' }),
+    fixTs: z.number().int().nullable(),
+    at: z.string(),
+  })
+  .openapi('DeliveryEta', { example: { deliveryId: EXAMPLE_ID.delivery, status: 'assigned', etaS: 840, source: 'learned', from: 'courier', fixTs: 1796637600000, at: '2026-12-07T10:00:00.000Z' } });
+const etaIds = z
+  .string()
+  .transform((s) => [...new Set(s.split(',').map((x) => x.trim()).filter(Boolean))])
+  .pipe(z.array(id).min(1).max(ETAS_MAX_IDS))
+  .openapi({ description: `Up to ${ETAS_MAX_IDS} delivery ids separated by commas.`, example: EXAMPLE_ID.delivery });
 
 const spread = z.object({ count: z.number().int(), meanS: z.number().nullable(), p90S: z.number().nullable() });
 export const dispatchStatsSchema = z
@@ -108,6 +127,13 @@ export function dispatchControlRoutes(d: DispatchControlRouteDeps): RouteSpec[] 
       query: z.strictObject({ windowMinutes: queryNumber(z.number().int().min(1).max(7 * 24 * 60)).default(60) }),
       response: dispatchStatsSchema,
       handler: ({ query }) => d.dispatchQueries.stats(query.windowMinutes),
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/dispatch/etas', tags, access: admin('deliveries:manage'),
+      summary: 'The ETA to the door of each open delivery asked for, from the same ETA layers as the tracking page: from the courier\'s last fix through the stops ahead, or from the pickup when nobody carries it. The ops board\'s late alert reads it. Final deliveries and unknown ids are left out',
+      query: z.strictObject({ deliveryIds: etaIds }),
+      response: z.object({ items: z.array(deliveryEta) }),
+      handler: async ({ query }) => ({ items: await d.deliveryEtas.execute(query.deliveryIds) }),
     }),
     defineRoute({
       method: 'get', path: '/api/v1/dispatch/offers', tags, access: admin('deliveries:manage'),

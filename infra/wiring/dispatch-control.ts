@@ -5,6 +5,7 @@ import type { CourierShifts } from '../../domain/dispatch/ports.js';
 import { ControlDelivery } from '../../domain/dispatch/use-cases/control-delivery.js';
 import { DispatchQueries } from '../../domain/dispatch/use-cases/queries.js';
 import { ListPendingOffers } from '../../domain/dispatch/use-cases/list-pending-offers.js';
+import { DeliveryEtas } from '../../domain/dispatch/use-cases/delivery-etas.js';
 import type { OrderReadiness } from '../../domain/delivery/ports.js';
 import type { CheckCourierEligibility } from '../../domain/identity/use-cases/check-courier-eligibility.js';
 import type { SettingsReader } from '../../domain/platform/ports.js';
@@ -14,7 +15,7 @@ import type { CourierPresence } from '../../server/presence.js';
 import type { Repositories } from '../db/index.js';
 import type { Metrics } from '../metrics.js';
 import type { Logger } from 'pino';
-import { haversineM, type CourierIndex, type EtaService } from '../../geo/index.js';
+import { etaThrough, haversineM, type CourierIndex, type EtaService } from '../../geo/index.js';
 import type { CourierCashLimit, DispatchOrders } from '../../domain/dispatch/ports.js';
 import type { SendOffer } from '../../domain/dispatch/use-cases/send-offer.js';
 import { RunBatchRound } from '../../domain/dispatch/use-cases/run-batch-round.js';
@@ -70,6 +71,10 @@ export function registerDispatchControl(container: AwilixContainer<DispatchContr
       dispatches: c.repositories.dispatches, offers: c.repositories.offers, deliveries: c.repositories.deliveries, courierShifts: c.courierShifts, liveSettings: c.liveSettings, clock: c.clock,
     })).singleton(),
     listPendingOffers: asFunction((c: Needs) => new ListPendingOffers({ offers: c.repositories.offers, liveSettings: c.liveSettings, clock: c.clock })).singleton(),
+    deliveryEtas: asFunction((c: Needs) => new DeliveryEtas({
+      deliveries: c.repositories.deliveries, courierLocator: c.courierIndex, clock: c.clock,
+      etaThrough: (at, stops, vehicle) => etaThrough(c.eta, at, stops, vehicle),
+    })).singleton(),
   });
 }
 

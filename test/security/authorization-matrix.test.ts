@@ -251,6 +251,7 @@ describe('security: authorization matrix (every route × role × own/foreign)', 
       prepare: () => resetDeliveries(),
     },
     'GET /api/v1/dispatch/stats': { scope: 'none', request: () => ({ path: '/api/v1/dispatch/stats?windowMinutes=30' }), expect: adminWith(['super_admin', 'ops_admin'], 200) },
+    'GET /api/v1/dispatch/etas': { scope: 'none', request: () => ({ path: `/api/v1/dispatch/etas?deliveryIds=${commerce.own.deliveryId}` }), expect: adminWith(['super_admin', 'ops_admin'], 200) },
     'GET /api/v1/dispatch/offers': { scope: 'none', request: () => ({ path: '/api/v1/dispatch/offers?status=pending' }), expect: adminWith(['super_admin', 'ops_admin'], 200) },
     // store zones: the store's owner, or stores:manage (super_admin; operations lacks it)
     'PUT /api/v1/stores/:id/zone': { scope: 'object', request: (t) => ({ method: 'PUT', path: `/api/v1/stores/${commerceOf(t).storeId}/zone`, json: { kind: 'radius', center: { lat: 33.5, lng: 36.3 }, radiusM: 1_500 } }), expect: storeReadable },

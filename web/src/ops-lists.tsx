@@ -81,7 +81,7 @@ export function AlertList(props: { alerts: Alert[]; staleCount: number; truncate
       </h2>
       <ul data-testid="alerts">
         {props.alerts.map((a) => (
-          <li key={a.key} class={`alert-${a.kind}`} data-alert={a.kind} data-id={'deliveryId' in a ? a.deliveryId : a.courierId}>
+          <li key={a.key} class={`alert-${a.kind}`} data-alert={a.kind} data-id={'deliveryId' in a ? a.deliveryId : a.courierId} data-eta={a.kind === 'late' ? a.eta : undefined}>
             {'deliveryId' in a ? (
               <button type="button" class="link" onClick={() => props.onSelect(a.deliveryId)}>
                 {alertText(a)}

@@ -14,11 +14,23 @@ export interface Delivery {
 
 export const ACTIVE = new Set(['assigned', 'at_pickup', 'picked_up', 'at_dropoff']);
 
+/** The server's ETA of a delivery (`GET /dispatch/etas`): seconds to the door from `at`. */
+export interface ServerEta { deliveryId: string; status: string; etaS: number; source: string; from: 'courier' | 'pickup'; at: string }
+
+/**
+ * When each delivery reaches the door by the server's ETAs, kept while the delivery's status is the one
+ * the ETA was computed for (a status change makes it stale until the next read).
+ */
+export function arrivalsOf(etas: readonly ServerEta[]): Map<string, { status: string; arriveAt: number }> {
+  return new Map(etas.map((e) => [e.deliveryId, { status: e.status, arriveAt: Date.parse(e.at) + e.etaS * 1000 }]));
+}
+
 /** A pending offer as the board heard it on /ops (`offer:event`). */
 export interface PendingOffer { offerId: string; deliveryId: string; courierId: string; expiresAt: number }
 
 export type Alert =
-  | { kind: 'late'; key: string; deliveryId: string; orderId: string; lateS: number }
+  /** `eta`: whose ETA decided it, the server's (the ETA layers) or, until that is read, the board's straight line. */
+  | { kind: 'late'; key: string; deliveryId: string; orderId: string; lateS: number; eta: 'server' | 'board' }
   | { kind: 'offer'; key: string; deliveryId: string; orderId: string | null; courierId: string; leftS: number }
   | { kind: 'stale'; key: string; courierId: string; silentS: number }
   | { kind: 'cash'; key: string; courierId: string };
@@ -26,9 +38,9 @@ export type Alert =
 /** An offer with this little time left is listed as expiring (offers last `dispatch.offerTimeoutSeconds`, 30 s by default). */
 export const OFFER_EXPIRING_S = 15;
 /**
- * The board's own ETA for a delivery: the straight-line path still to go (courier → pickup → dropoff,
- * or courier → dropoff once picked up; pickup → dropoff with no courier in sight) at this speed. It
- * only decides the late alert; the customer's tracking page shows the hub's ETA.
+ * The board's fallback ETA for a delivery, until the server's (`GET /dispatch/etas`, the ETA layers the
+ * tracking page uses) has been read for it: the straight-line path still to go (courier → pickup →
+ * dropoff, or courier → dropoff once picked up; pickup → dropoff with no courier in sight) at this speed.
  */
 export const NOMINAL_SPEED_MPS = 6;
 
@@ -60,15 +72,24 @@ export function alertsOf(input: {
   stale: { courierId: string; silentS: number }[];
   promiseMinutes: number;
   now: number;
+  /** When the server's ETA says the delivery reaches the door (ms), for those it has answered. */
+  arrivalOf?: (deliveryId: string) => number | null;
 }): Alert[] {
   const { now } = input;
   const byId = new Map(input.deliveries.map((d) => [d.id, d]));
+  const arrival = (d: Delivery) => {
+    const server = input.arrivalOf?.(d.id) ?? null;
+    return server !== null ? { at: server, eta: 'server' as const } : { at: now + etaSecondsOf(d, d.courierId ? input.positionOf(d.courierId) : null) * 1000, eta: 'board' as const };
+  };
   const late: Alert[] = input.deliveries
     .filter((d) => d.status === 'pending' || ACTIVE.has(d.status))
-    .map((d) => ({ d, lateS: Math.round((now + etaSecondsOf(d, d.courierId ? input.positionOf(d.courierId) : null) * 1000 - promisedBy(d, input.promiseMinutes)) / 1000) }))
+    .map((d) => {
+      const a = arrival(d);
+      return { d, eta: a.eta, lateS: Math.round((a.at - promisedBy(d, input.promiseMinutes)) / 1000) };
+    })
     .filter((x) => x.lateS > 0)
     .sort((a, b) => b.lateS - a.lateS)
-    .map(({ d, lateS }) => ({ kind: 'late', key: `late:${d.id}`, deliveryId: d.id, orderId: d.orderId, lateS }));
+    .map(({ d, lateS, eta }) => ({ kind: 'late', key: `late:${d.id}`, deliveryId: d.id, orderId: d.orderId, lateS, eta }));
   const offers: Alert[] = input.offers
     .map((o) => ({ o, leftS: Math.round((o.expiresAt - now) / 1000) }))
     .filter((x) => x.leftS >= 0 && x.leftS <= OFFER_EXPIRING_S)

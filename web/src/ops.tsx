@@ -7,7 +7,7 @@ import { createLiveMap, type LiveMap } from './map';
 import { Header, SignedIn } from './shell';
 import { t } from './i18n';
 import { exposeForTests } from './test-hook';
-import { ACTIVE, alertsOf, kpisOf, zoneRing, type Delivery, type DispatchFigures, type PendingOffer } from './ops-model';
+import { ACTIVE, alertsOf, arrivalsOf, kpisOf, zoneRing, type Delivery, type DispatchFigures, type PendingOffer, type ServerEta } from './ops-model';
 import { FleetLayer, type FleetSummary, type OpsSnapshot } from './ops-fleet';
 import { CourierMarkers } from './ops-markers';
 import { ActionBar, AlertList, DeliveryLists, Kpi, type ActionOutcome } from './ops-lists';
@@ -16,6 +16,8 @@ import { runBulk, type BulkAction } from './ops-actions';
 const MAX_CELLS = 50;
 /** Cash limits and the dispatch figures change slowly: re-read this often (and after every action). */
 const SLOW_READ_MS = 30_000;
+/** Delivery ids per ETA read (the route's limit). */
+const ETAS_PER_READ = 100;
 /** `dispatch.promiseMinutes` when the setting cannot be read (its default). */
 const DEFAULT_PROMISE_MINUTES = 45;
 
@@ -52,6 +54,7 @@ function Board() {
   const [offers, setOffers] = useState<Map<string, PendingOffer>>(new Map());
   const [overCash, setOverCash] = useState<Set<string>>(new Set());
   const [figures, setFigures] = useState<DispatchFigures | null>(null);
+  const [arrivals, setArrivals] = useState<Map<string, { status: string; arriveAt: number }>>(new Map());
   const [promiseMinutes, setPromiseMinutes] = useState(DEFAULT_PROMISE_MINUTES);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [outcome, setOutcome] = useState<ActionOutcome | null>(null);
@@ -75,6 +78,17 @@ function Board() {
     ]);
     if (cash.status === 'fulfilled') setOverCash(new Set(cash.value.items.map((x) => x.courierId)));
     if (stats.status === 'fulfilled') setFigures({ assignP90S: stats.value.timeToAssign.p90S, onTimePct: stats.value.onTimePct });
+    await loadEtas();
+  };
+  /** The server's ETAs of the open deliveries listed (the late alert), ETAS_PER_READ at a time. */
+  const loadEtas = async () => {
+    const open = deliveriesRef.current.filter((d) => d.status === 'pending' || ACTIVE.has(d.status)).map((d) => d.id);
+    const read: ServerEta[] = [];
+    for (let i = 0; i < open.length; i += ETAS_PER_READ) {
+      const page = await api<{ items: ServerEta[] }>('GET', `/dispatch/etas?deliveryIds=${open.slice(i, i + ETAS_PER_READ).map(encodeURIComponent).join(',')}`).catch(() => null);
+      if (page) read.push(...page.items);
+    }
+    setArrivals(arrivalsOf(read));
   };
 
   useEffect(() => {
@@ -198,7 +212,12 @@ function Board() {
   // On time: dispatch's figure over the last hour; until it has one, the listed deliveries'.
   const onTimePct = figures?.onTimePct ?? local.onTimePct;
   const medianAssignS = local.medianAssignS;
-  const alerts = alertsOf({ deliveries, positionOf: (id) => fleetRef.current?.position(id) ?? null, offers: [...offers.values()], overCash, stale: fleet.stale, promiseMinutes, now });
+  const statusOf = new Map(deliveries.map((d) => [d.id, d.status]));
+  const arrivalOf = (id: string) => {
+    const a = arrivals.get(id);
+    return a && a.status === statusOf.get(id) ? a.arriveAt : null; // computed for another leg: the board's own until the next read
+  };
+  const alerts = alertsOf({ deliveries, positionOf: (id) => fleetRef.current?.position(id) ?? null, offers: [...offers.values()], overCash, stale: fleet.stale, promiseMinutes, now, arrivalOf });
   const toggle = (id: string) => setSelected((s) => (s.has(id) ? new Set([...s].filter((x) => x !== id)) : new Set([...s, id])));
 
   return (

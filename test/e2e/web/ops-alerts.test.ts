@@ -89,6 +89,8 @@ describe('web: the ops board alerts in chromium (late, offer expiring, over the 
         'late, cash and stale alerts',
       );
       expect(seen.filter((a) => a.kind === 'late').map((a) => a.id)).to.deep.equal([late.deliveryId]);
+      // Decided by the server's ETA (GET /dispatch/etas, the tracking page's ETA layers) once read, not the board's straight line.
+      await page.waitForSelector(`[data-testid=alerts] li[data-alert=late][data-id="${late.deliveryId}"][data-eta=server]`, { timeout: 10_000 });
       expect(seen.filter((a) => a.kind === 'cash').map((a) => a.id)).to.deep.equal([cashy.accountId]);
       expect(seen.filter((a) => a.kind === 'stale').map((a) => a.id)).to.deep.equal([silent.accountId]);
       expect(seen.map((a) => a.id)).not.to.include(onTime.deliveryId);
