@@ -48,6 +48,11 @@ export class LiveZones implements ZoneLookup {
     return this.deps.index.lookup(point.lat, point.lng);
   }
 
+  storesInView(view: readonly [number, number, number, number], limit: number): { storeIds: string[]; total: number } {
+    const { ids, total } = this.deps.index.inBox(view, limit);
+    return { storeIds: ids, total };
+  }
+
   revision(storeId: string): number {
     return this.revisions.get(storeId) ?? 0;
   }

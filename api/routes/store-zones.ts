@@ -74,6 +74,17 @@ const nearQuery = z
   .refine((q) => (q.lat !== undefined) !== (q.addressId !== undefined), { message: 'give lat and lng, or addressId (one of them)', path: ['addressId'] });
 
 /** GET /api/v1/stores/near: mounted before /stores/:id. */
+/** Most zones one view read answers (a board zoomed out over a big city sees the first ones and the total). */
+export const ZONES_IN_VIEW_LIMIT = 500;
+
+const degrees = (min: number, max: number) => z.number().min(min).max(max);
+const viewBox = z
+  .string()
+  .transform((s) => s.split(',').map((x) => (x.trim() === '' ? Number.NaN : Number(x))))
+  .pipe(z.tuple([degrees(-180, 180), degrees(-90, 90), degrees(-180, 180), degrees(-90, 90)]))
+  .refine(([, south, , north]) => south <= north, { message: 'south must not be above north' })
+  .openapi({ description: 'west,south,east,north in degrees (west > east: a view across the antimeridian)', example: '36.2,33.45,36.35,33.55' });
+
 export function storesNearRoutes(d: StoreZoneRouteDeps): RouteSpec[] {
   return [
     defineRoute({
@@ -108,11 +119,20 @@ export function storeZoneRoutes(d: StoreZoneRouteDeps): RouteSpec[] {
     }),
     defineRoute({
       method: 'get', path: '/api/v1/admin/store-zones', tags, access: admin('deliveries:manage'),
-      summary: 'The delivery zones of these stores (comma-separated ids, at most 50); stores without a zone are left out. For the ops board',
-      query: z.strictObject({ storeIds: z.string().transform((s) => [...new Set(s.split(',').map((x) => x.trim()).filter(Boolean))]).pipe(z.array(id).min(1).max(50)).openapi({ example: 'f3b1c2d4-0000-4000-8000-000000000001' }) }),
+      summary: `The delivery zones of these stores (storeIds: comma-separated, at most 50; stores without a zone are left out), or of the stores whose zone meets a map view (bbox: west,south,east,north in degrees, west > east across the antimeridian; at most ${ZONES_IN_VIEW_LIMIT}, total says how many in all). One of the two. For the ops board`,
+      query: z
+        .strictObject({
+          storeIds: z.string().transform((s) => [...new Set(s.split(',').map((x) => x.trim()).filter(Boolean))]).pipe(z.array(id).min(1).max(50)).optional().openapi({ example: 'f3b1c2d4-0000-4000-8000-000000000001' }),
+          bbox: viewBox.optional(),
+        })
+        .refine((q) => (q.storeIds === undefined) !== (q.bbox === undefined), { message: 'give storeIds or bbox, one of the two', path: ['storeIds'] }),
       response: pageSchema(zoneView),
       handler: async ({ query }) => {
-        const items = await d.manageStoreZone.zonesOf(query.storeIds);
+        if (query.bbox) {
+          const { items, total } = await d.manageStoreZone.zonesInView(query.bbox, ZONES_IN_VIEW_LIMIT);
+          return toPage(items, total, pageRequest(1, ZONES_IN_VIEW_LIMIT));
+        }
+        const items = await d.manageStoreZone.zonesOf(query.storeIds ?? []);
         return toPage(items, items.length, pageRequest(1, Math.max(1, items.length)));
       },
     }),

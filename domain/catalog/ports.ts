@@ -242,6 +242,12 @@ export interface ZoneRules {
 /** Which stores' zones contain a point, answered from memory (infra/live-zones.ts keeps it fresh). */
 export interface ZoneLookup {
   storesCovering(point: { lat: number; lng: number }): string[];
+  /**
+   * The stores whose zone's bounding box meets the view [west, south, east,
+   * north] (degrees; west > east across the antimeridian), at most `limit`,
+   * and how many in all: what a map draws.
+   */
+  storesInView(view: readonly [number, number, number, number], limit: number): { storeIds: string[]; total: number };
 }
 
 /** Told after a zone change commits, so every process refreshes its zone index within moments instead of at its next poll. */

@@ -16,6 +16,19 @@ import { runBulk, type BulkAction } from './ops-actions';
 const MAX_CELLS = 50;
 /** Cash limits and the dispatch figures change slowly: re-read this often (and after every action). */
 const SLOW_READ_MS = 30_000;
+/** Below this zoom the board draws no zones in view (a country's worth of stores); the listed deliveries' stores still show. */
+const ZONES_MIN_ZOOM = 9;
+
+type ZoneItem = { storeId: string; zone: Parameters<typeof zoneRing>[0] };
+/** Draws zones on the map, one feature per store (a zone read again replaces its old shape). */
+function drawZones(liveMap: LiveMap, items: ZoneItem[]): void {
+  if (!items.length) return;
+  const fresh = new Set(items.map((z) => z.storeId));
+  const kept = liveMap.data('zones').features.filter((f) => !fresh.has(String(f.properties?.storeId)));
+  const added = items.map((z) => ({ type: 'Feature' as const, properties: { storeId: z.storeId }, geometry: { type: 'Polygon' as const, coordinates: zoneRing(z.zone) } }));
+  liveMap.setData('zones', { type: 'FeatureCollection', features: [...kept, ...added] });
+}
+
 /** Delivery ids per ETA read (the route's limit). */
 const ETAS_PER_READ = 100;
 /** `dispatch.promiseMinutes` when the setting cannot be read (its default). */
@@ -160,6 +173,18 @@ function Board() {
       });
     });
     liveMap.onViewChange(() => socket.connected && void subscribe(socket).catch(() => undefined));
+    // Every store's zone in view, read again as the view moves (zoomed in enough to be a city, not a country).
+    let zonesTimer: ReturnType<typeof setTimeout> | undefined;
+    const zonesInView = () => {
+      clearTimeout(zonesTimer);
+      zonesTimer = setTimeout(() => {
+        const { bounds, zoom } = liveMap.view();
+        if (zoom < ZONES_MIN_ZOOM) return;
+        void api<{ items: ZoneItem[] }>('GET', `/admin/store-zones?bbox=${bounds.map((x) => x.toFixed(5)).join(',')}`).then((page) => drawZones(liveMap, page.items), () => undefined);
+      }, 300);
+    };
+    liveMap.onViewChange(zonesInView);
+    zonesInView();
     void api<{ value: number }>('GET', '/admin/settings/dispatch.promiseMinutes').then((s) => setPromiseMinutes(s.value), () => undefined);
     const tick = setInterval(() => {
       setNow(Date.now());
@@ -170,24 +195,21 @@ function Board() {
     return () => {
       clearInterval(tick);
       clearInterval(slow);
+      clearTimeout(zonesTimer);
       fleetLayer.dispose();
       socket.close();
       liveMap.remove();
     };
   }, []);
 
-  // The zones of the stores on the board, read once per store (drawn on the offline style as on a tiled one).
+  // The zones of the stores on the board, read once per store (drawn on the offline style as on a tiled one);
+  // the zones in view are read as the view moves (drawZones).
   useEffect(() => {
     const stores = [...new Set(deliveries.map((d) => d.storeId))].filter((id) => !zonesRead.current.has(id)).slice(0, 50);
     if (!stores.length) return;
     stores.forEach((id) => zonesRead.current.add(id));
-    void api<{ items: { storeId: string; zone: Parameters<typeof zoneRing>[0] }[] }>('GET', `/admin/store-zones?storeIds=${stores.map(encodeURIComponent).join(',')}`).then(
-      (page) => {
-        const liveMap = mapRef.current;
-        if (!liveMap || !page.items.length) return;
-        const added = page.items.map((z) => ({ type: 'Feature' as const, properties: { storeId: z.storeId }, geometry: { type: 'Polygon' as const, coordinates: zoneRing(z.zone) } }));
-        liveMap.setData('zones', { type: 'FeatureCollection', features: [...liveMap.data('zones').features, ...added] });
-      },
+    void api<{ items: ZoneItem[] }>('GET', `/admin/store-zones?storeIds=${stores.map(encodeURIComponent).join(',')}`).then(
+      (page) => mapRef.current && drawZones(mapRef.current, page.items),
       () => stores.forEach((id) => zonesRead.current.delete(id)),
     );
   }, [deliveries]);

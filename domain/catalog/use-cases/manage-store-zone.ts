@@ -3,7 +3,7 @@ import type { Outbox, UnitOfWork } from '../../shared/events.js';
 import type { Clock } from '../../shared/ids.js';
 import { canAccess, type Principal } from '../../shared/principal.js';
 import { sameShape, storeZoneChangedEvent, type StoreZone, type ZoneShape } from '../store-zone.js';
-import type { StoreRepository, StoreZoneRepository, ZoneChangeNotifier, ZoneRules } from '../ports.js';
+import type { StoreRepository, StoreZoneRepository, ZoneChangeNotifier, ZoneLookup, ZoneRules } from '../ports.js';
 
 export interface StoreZoneView {
   storeId: string;
@@ -20,6 +20,7 @@ export interface StoreZoneDeps {
   unitOfWork: UnitOfWork;
   clock: Clock;
   zoneNotifier: ZoneChangeNotifier;
+  zoneLookup: ZoneLookup;
 }
 
 const ATTEMPTS = 5;
@@ -48,6 +49,15 @@ export class ManageStoreZone {
   async zonesOf(storeIds: readonly string[]): Promise<StoreZoneView[]> {
     const found = await Promise.all([...new Set(storeIds)].map((id) => this.deps.storeZones.find(id)));
     return found.flatMap((z) => (z?.shape ? [viewOf({ ...z, shape: z.shape })] : []));
+  }
+
+  /**
+   * The zones in a map's view (the ops board): those whose bounding box meets it, from the live zone
+   * index, read fresh from the store; at most `limit`, and how many met the view in all.
+   */
+  async zonesInView(view: readonly [number, number, number, number], limit: number): Promise<{ items: StoreZoneView[]; total: number }> {
+    const { storeIds, total } = this.deps.zoneLookup.storesInView(view, limit);
+    return { items: await this.zonesOf(storeIds), total };
   }
 
   async set(principal: Principal, storeId: string, shape: ZoneShape): Promise<StoreZoneView> {

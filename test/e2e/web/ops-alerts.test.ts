@@ -7,6 +7,7 @@ import { launchBrowser, openSignedIn, screenshot, type TestBrowser } from '../..
 import { controlledClock, PASSWORD, signUp, signUpAdmin, type Session } from '../../helpers/identity.js';
 import { connect, deliveryFor, emitAck, verifiedCourier } from '../../helpers/hub.js';
 import { newOffer } from '../../../domain/dispatch/model.js';
+import { giveZone, openStore } from '../../helpers/stores.js';
 
 const CENTRE = { lat: 33.5138, lng: 36.2765 };
 const NEAR = { lat: 33.5178, lng: 36.2795 }; // ~500 m from the centre: a few minutes at the board's nominal speed
@@ -103,6 +104,23 @@ describe('web: the ops board alerts in chromium (late, offer expiring, over the 
       expect(highlight).to.deep.equal(['pickup', 'dropoff']);
       const zones = await until(() => page.evaluate(() => (globalThis as any).daraa.liveMap.data('zones').features.map((f: any) => f.properties.storeId) as string[]), (z) => z.length > 0, 'the zone drawn');
       expect(zones).to.deep.equal([late.storeId]);
+      // A store in view with no delivery listed: its zone is drawn once the view moves (read by the view's box).
+      const quietStore = await openStore(app, owner.accessToken, { lat: CENTRE.lat + 0.004, lng: CENTRE.lng - 0.004 });
+      await giveZone(app, owner.accessToken, quietStore, { lat: CENTRE.lat + 0.004, lng: CENTRE.lng - 0.004 }, 800);
+      let pannedAt = 0;
+      const both = await until(
+        async () => {
+          // A move every second (the board reads the view's zones 300 ms after the view settles).
+          if (Date.now() - pannedAt > 1_000) {
+            pannedAt = Date.now();
+            await page.evaluate(() => (globalThis as any).daraa.liveMap.map.panBy([3, 3], { duration: 0 }));
+          }
+          return page.evaluate(() => (globalThis as any).daraa.liveMap.data('zones').features.map((f: any) => f.properties.storeId) as string[]);
+        },
+        (z) => z.includes(quietStore),
+        'the zone of a store in view with no delivery',
+      );
+      expect([...both].sort()).to.deep.equal([late.storeId, quietStore].sort());
 
       // An offer about to expire, as the relay publishes it to the hubs: the board lists it; its end clears it.
       const bus = app.system.composed.container.cradle.dispatchEvents;

@@ -106,6 +106,36 @@ describe('store zones over HTTP: set, read, remove, and who delivers to me', fun
     expect((await near(`lat=${spot.lat - 1}&lng=${spot.lng}`)).body.data.items).to.deep.equal([]);
   });
 
+  it('when a dispatcher asks for the zones in a map view, then every store whose zone meets it comes back (a zone reaching in from outside too), and nothing else; a bad box or both query forms are 400', async () => {
+    // A spot of its own, 60 km north, so other tests' zones are not in the view.
+    const spot = { lat: damascus.lat + 0.54, lng: damascus.lng };
+    const at = (km: number) => ({ lat: spot.lat, lng: spot.lng + lngPerKm(spot.lat) * km });
+    const inside = await openStore(app, owner, at(0));
+    const reaching = await openStore(app, owner, at(7)); // its store is out of view, its 5 km zone reaches in
+    const away = await openStore(app, owner, at(20));
+    await giveZone(app, owner, inside, at(0), 2_000);
+    await giveZone(app, owner, reaching, at(7), 5_000);
+    await giveZone(app, owner, away, at(20), 2_000);
+    const admin = app.token('admin', `ops-${randomUUID().slice(0, 8)}`, ['deliveries:manage']);
+    const box = [at(-3).lng, spot.lat - 0.03, at(3).lng, spot.lat + 0.03].map((x) => x.toFixed(5)).join(',');
+    const view = async () => {
+      const r = await http(`${app.url}/api/v1/admin/store-zones?bbox=${box}`, { token: admin });
+      expect(r.status, JSON.stringify(r.body)).to.equal(200);
+      return r.body.data as { items: { storeId: string }[]; pagination: { total: number } };
+    };
+    let seen = await view();
+    for (let i = 0; i < 50 && seen.items.length < 2; i++) seen = await new Promise((res) => setTimeout(res, 100)).then(view); // the live index follows the change within moments
+    expect(seen.items.map((z) => z.storeId).sort()).to.deep.equal([inside, reaching].sort());
+    expect(seen.pagination.total).to.equal(2);
+    for (const bad of ['1,2,3', 'a,b,c,d', '36,34,37,33', '36,-91,37,33', '200,33,201,34']) {
+      const r = await http(`${app.url}/api/v1/admin/store-zones?bbox=${bad}`, { token: admin });
+      expect(r.status, bad).to.equal(400);
+      expect(r.body.error.code).to.equal('VALIDATION_ERROR');
+    }
+    expect((await http(`${app.url}/api/v1/admin/store-zones?bbox=${box}&storeIds=${inside}`, { token: admin })).status).to.equal(400);
+    expect((await http(`${app.url}/api/v1/admin/store-zones`, { token: admin })).status).to.equal(400);
+  });
+
   it('when a store sets its own preparation time, then its ETA starts with it; a store without one uses the marketplace default, which an admin may change; bad minutes are refused and change nothing', async () => {
     const spot = { lat: damascus.lat - 0.3, lng: damascus.lng };
     const own = await openStore(app, owner, spot, { name: 'Slow kitchen' });

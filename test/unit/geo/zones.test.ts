@@ -252,4 +252,23 @@ describe('geo zones: the H3 index agrees with a brute-force scan of the exact te
     expect(index.lookup(34.73, 36.71)).to.deep.equal([]);
     expect(index.size).to.equal(0);
   });
+
+  it('when a map asks for the zones in its view, then it gets those whose box meets the view, across the antimeridian too, at most the limit with the full count', () => {
+    const index = new ZoneIndex();
+    index.set('damascus', prepareZone({ kind: 'radius', center: { lat: 33.5138, lng: 36.2765 }, radiusM: 2_000 }));
+    index.set('homs', prepareZone({ kind: 'radius', center: { lat: 34.73, lng: 36.71 }, radiusM: 2_000 }));
+    index.set('fiji', prepareZone({ kind: 'polygon', polygon: { type: 'Polygon', coordinates: [[[179.75, -17], [-179.75, -17], [-179.75, -16.5], [179.75, -16.5], [179.75, -17]]] } }));
+    const sorted = (r: { ids: string[]; total: number }) => ({ ids: [...r.ids].sort(), total: r.total });
+    expect(sorted(index.inBox([36.2, 33.45, 36.35, 33.55], 10))).to.deep.equal({ ids: ['damascus'], total: 1 }); // a city view
+    expect(sorted(index.inBox([36.29, 33.52, 36.3, 33.53], 10))).to.deep.equal({ ids: ['damascus'], total: 1 }); // a view inside the zone
+    expect(sorted(index.inBox([36, 33, 37, 35], 10))).to.deep.equal({ ids: ['damascus', 'homs'], total: 2 });
+    expect(index.inBox([36, 33, 37, 35], 1)).to.deep.include({ total: 2 }).and.satisfy((r: { ids: string[] }) => r.ids.length === 1);
+    expect(sorted(index.inBox([36.4, 33.45, 36.6, 33.55], 10))).to.deep.equal({ ids: [], total: 0 }); // east of Damascus
+    expect(sorted(index.inBox([179.5, -17.5, -179.5, -16], 10))).to.deep.equal({ ids: ['fiji'], total: 1 }); // a view across the antimeridian
+    expect(sorted(index.inBox([-179.9, -17.5, -179.5, -16], 10))).to.deep.equal({ ids: ['fiji'], total: 1 }); // its western half only
+    expect(sorted(index.inBox([179.8, -17.5, 179.95, -16], 10))).to.deep.equal({ ids: ['fiji'], total: 1 }); // its eastern half only
+    expect(sorted(index.inBox([-10, -17.5, 10, -16], 10))).to.deep.equal({ ids: [], total: 0 }); // not the long way round
+    index.delete('homs');
+    expect(sorted(index.inBox([36, 33, 37, 35], 10))).to.deep.equal({ ids: ['damascus'], total: 1 });
+  });
 });
