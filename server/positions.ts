@@ -1,5 +1,5 @@
 import type { Namespace, Server } from 'socket.io';
-import { STOP_AHEAD, type DeliveryView } from '../domain/delivery/model.js';
+import { stopsToDoor, type DeliveryView } from '../domain/delivery/model.js';
 import { etaThrough, etaThroughNow, type DoorEta, type Fix, type LatLng, type Vehicle } from '../geo/index.js';
 import type { RealtimeDeps } from './deps.js';
 import { PositionFanout } from './position-fanout.js';
@@ -8,14 +8,6 @@ import type { CourierPosition } from './protocol.js';
 export const orderRoom = (orderId: string) => `order:${orderId}`;
 
 type Route = Pick<DeliveryView, 'status' | 'pickup' | 'dropoff'>;
-
-/** The stops still ahead on the way to the customer's door: via the pickup until the order is picked up; none once it is over. */
-export function stopsToDoor(d: Route): LatLng[] {
-  const stop = STOP_AHEAD[d.status];
-  if (stop === 'dropoff') return [d.dropoff];
-  if (stop === 'pickup') return [d.pickup, d.dropoff];
-  return [];
-}
 
 /** ETA from `at` to the customer's door. */
 export const etaToDoor = (eta: RealtimeDeps['eta'], d: Route, at: LatLng, vehicle: Vehicle): Promise<DoorEta | null> => etaThrough(eta, at, stopsToDoor(d), vehicle);

@@ -44,6 +44,14 @@ export const STOP_AHEAD: Readonly<Record<DeliveryStatus, Stop | null>> = {
   failed: null,
 };
 
+/** The stops still ahead on the way to the customer's door: via the pickup until the order is picked up; none once it is over (or before a courier is on the way). */
+export function stopsToDoor<P>(d: { status: DeliveryStatus; pickup: P; dropoff: P }): P[] {
+  const stop = STOP_AHEAD[d.status];
+  if (stop === 'dropoff') return [d.dropoff];
+  if (stop === 'pickup') return [d.pickup, d.dropoff];
+  return [];
+}
+
 /** A courier carries the delivery: assigned and not yet final. */
 export const ACTIVE_STATUSES: readonly DeliveryStatus[] = DELIVERY_STATUSES.filter((s) => STOP_AHEAD[s] !== null);
 export const isActive = (s: DeliveryStatus): boolean => STOP_AHEAD[s] !== null;

@@ -1,7 +1,7 @@
 import type { Clock } from '../../shared/ids.js';
 import type { Coordinate } from '../../shared/coordinate.js';
 import { VEHICLES, type Vehicle } from '../../shared/vehicles.js';
-import { STOP_AHEAD, type DeliveryStatus } from '../../delivery/model.js';
+import { STOP_AHEAD, stopsToDoor, type DeliveryStatus } from '../../delivery/model.js';
 import type { DeliveryRepository } from '../../delivery/ports.js';
 import type { CourierLocator } from '../ports.js';
 
@@ -64,7 +64,7 @@ export class DeliveryEtas {
     const vehicle = courier && (VEHICLES as readonly string[]).includes(courier.state.vehicle) ? (courier.state.vehicle as Vehicle) : UNASSIGNED_VEHICLE;
     const start: Coordinate = fix ? { lat: fix.lat, lng: fix.lng } : v.pickup;
     // From the courier: the stops ahead. From the pickup: the dropoff (a picked-up order whose courier is unseen is at best there).
-    const stops = fix ? (stop === 'dropoff' ? [v.dropoff] : [v.pickup, v.dropoff]) : [v.dropoff];
+    const stops = fix ? stopsToDoor(v) : [v.dropoff];
     const eta = await this.deps.etaThrough(start, stops, vehicle);
     if (!eta) return null;
     return { deliveryId: v.id, status: v.status, etaS: eta.seconds, source: eta.source, from: fix ? 'courier' : 'pickup', fixTs: fix?.ts ?? null, at };
