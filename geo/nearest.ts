@@ -4,7 +4,7 @@ import { CELL_REC, REC } from './cells.js';
 import { EARTH_RADIUS_M, RADIUS_EPSILON_M } from './distance.js';
 import { GeoError } from './errors.js';
 import { assertLatLng } from './gps.js';
-import type { KeySpace } from './keys.js';
+import { growingLru, type KeySpace } from './keys.js';
 import type { NearestPlanner, PlannedCell } from './plan.js';
 import { guarded } from './redis-call.js';
 import { VEHICLE_CODE, isVehicle, type IndexedStatus, type Vehicle } from './types.js';
@@ -282,7 +282,7 @@ export class NearestSearch {
  * tier's thousands of one-off keys bypass the memo.
  */
 class CellKeys {
-  private readonly keys = new LRUCache<string, string>({ max: KEY_MEMO_MAX });
+  private readonly keys = growingLru<string, string>(KEY_MEMO_MAX);
 
   constructor(
     private readonly space: KeySpace,

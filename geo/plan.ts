@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { cellToBoundary, cellToChildren, cellToLatLng, cellToParent, getHexagonEdgeLengthAvg, getRes0Cells, getResolution, gridDiskDistances, latLngToCell } from 'h3-js';
 import { EARTH_RADIUS_M, haversineM } from './distance.js';
+import { growingLru } from './keys.js';
 
 /**
  * Candidate-cell planning for nearest searches, in two tiers.
@@ -134,7 +135,7 @@ export class NearestPlanner {
   private readonly geoms: LRUCache<string, CellGeom>;
   private readonly plans: LRUCache<string, OriginPlan>;
   /** lat/lng bucket -> origin cell (see originOf) */
-  private readonly buckets = new LRUCache<number, string>({ max: BUCKETS_MAX });
+  private readonly buckets = growingLru<number, string>(BUCKETS_MAX);
   private readonly regions = new LRUCache<string, string>({ max: 4096 });
   private readonly bucketDeg: number;
   /** Average edge length at the index resolution: the natural unit of search radii. */

@@ -1,7 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { MoveObserver } from './courier-index.js';
-import { parentMemo, type KeySpace } from './keys.js';
+import { growingLru, parentMemo, type KeySpace } from './keys.js';
 import { guarded } from './redis-call.js';
 import { defineGeoScripts, geo } from './scripts.js';
 import { VEHICLE_PROFILE, type Vehicle } from './types.js';
@@ -69,7 +69,7 @@ export class SpeedLearner implements MoveObserver {
     this.flushEvery = deps.flushEvery ?? 1000;
     this.utcOffsetMin = deps.utcOffsetMin ?? 0;
     this.cacheTtlMs = deps.cacheTtlMs ?? 30_000;
-    this.cache = new LRUCache({ max: deps.cacheSize ?? 100_000 });
+    this.cache = growingLru(deps.cacheSize ?? 100_000);
     defineGeoScripts(deps.redis);
   }
 

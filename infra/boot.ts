@@ -67,7 +67,7 @@ export async function bootProcess<S, C extends ProcessParts, R extends string>(c
     if (config.REDIS_CLUSTER_NODES) return { nodes: parseClusterNodes(config.REDIS_CLUSTER_NODES) };
     if (config.REDIS_URL) return { url: config.REDIS_URL };
     try {
-      embeddedRedis = await startSupervisedRedis({ dataDir: path.join(config.dataDir, 'redis'), logger, attempts: config.EMBEDDED_REDIS_RESTART_ATTEMPTS, onGiveUp: (err) => fail(err) });
+      embeddedRedis = await startSupervisedRedis({ dataDir: path.join(config.dataDir, 'redis'), logger, attempts: config.EMBEDDED_REDIS_RESTART_ATTEMPTS, restartDelayMs: config.EMBEDDED_REDIS_RESTART_DELAY_MS, onGiveUp: (err) => fail(err) });
     } catch (err) {
       const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
       throw new StartupError(

@@ -52,6 +52,8 @@ const schema = z
     SHUTDOWN_TIMEOUT_MS: int(100, 120_000).default(10_000),
     /** The embedded redis-server (no REDIS_URL) is restarted when it dies; after this many failed attempts the process exits 1. */
     EMBEDDED_REDIS_RESTART_ATTEMPTS: int(1, 100).default(5),
+    /** A pause before restarting the embedded redis-server after a death (systemd's RestartSec); 0 restarts at once, since its clients fail meanwhile. */
+    EMBEDDED_REDIS_RESTART_DELAY_MS: int(0, 60_000).default(0),
     OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
     OTEL_SERVICE_NAME: z.string().default('daraa'),
     GOOGLE_MAPS_API_KEY: z.string().min(1).optional(),

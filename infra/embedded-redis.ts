@@ -139,6 +139,8 @@ export interface SupervisorOptions extends EmbeddedRedisOptions {
   logger: { warn(o: object, msg: string): void; error(o: object, msg: string): void };
   /** Start attempts after a death before giving up (default 5). */
   attempts?: number;
+  /** A pause before each attempt after a death, ms (default 0: at once; a crash loop pauses at least initialDelayMs). */
+  restartDelayMs?: number;
   /** Backoff between attempts (exponential with jitter), ms. */
   initialDelayMs?: number;
   maxDelayMs?: number;
@@ -181,7 +183,8 @@ export async function startSupervisedRedis(opts: SupervisorOptions): Promise<Sup
       void policy
         .execute(async () => {
           // A short pause even on the first attempt: a crash loop must not spin.
-          if (crashLoop) await new Promise((r) => setTimeout(r, opts.initialDelayMs ?? 200));
+          const pause = crashLoop ? Math.max(opts.restartDelayMs ?? 0, opts.initialDelayMs ?? 200) : (opts.restartDelayMs ?? 0);
+          if (pause > 0) await new Promise((r) => setTimeout(r, pause));
           if (stopping) throw new Error('stopping');
           return startEmbeddedRedis({ ...opts, port });
         })

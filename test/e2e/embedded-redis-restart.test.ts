@@ -62,7 +62,7 @@ describe('npm start: the embedded redis-server is supervised (real process)', fu
 
   it('when the redis-server cannot come back (its port is taken), then the process says so and exits non-zero so pm2 or systemd can act', async () => {
     const dataDir = tempDir();
-    const app = spawnMain({ DATA_DIR: dataDir, PORT: String(await freePort()), EMBEDDED_REDIS_RESTART_ATTEMPTS: '2' });
+    const app = spawnMain({ DATA_DIR: dataDir, PORT: String(await freePort()), EMBEDDED_REDIS_RESTART_ATTEMPTS: '2', EMBEDDED_REDIS_RESTART_DELAY_MS: '3000' });
     const squatter = net.createServer();
     try {
       await app.waitFor(/API\s+(http:\/\/\S+)\/api\/v1/, 60_000);
@@ -77,6 +77,7 @@ describe('npm start: the embedded redis-server is supervised (real process)', fu
           squatter.listen(port, '127.0.0.1', () => res(true));
         });
         if (bound) break;
+        // The supervisor pauses 3 s before its restart (EMBEDDED_REDIS_RESTART_DELAY_MS), so the port is free for the taking.
         if (i > 100) throw new Error(`could not take port ${port}`);
         await sleep(5);
       }

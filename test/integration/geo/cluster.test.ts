@@ -3,6 +3,7 @@ import type { Cluster } from 'ioredis';
 import { CourierIndex, destinationPoint, haversineM } from '../../../geo/index.js';
 import { startTestRedisCluster, type TestRedisCluster } from '../../helpers/redis-cluster.js';
 import { uniquePrefix } from '../../helpers/redis.js';
+import { setStates } from '../../helpers/fleet.js';
 
 describe('geo CourierIndex on a local 3-node Redis Cluster', function () {
   this.timeout(60_000);
@@ -22,7 +23,7 @@ describe('geo CourierIndex on a local 3-node Redis Cluster', function () {
     const index = new CourierIndex({ redis: client, prefix: uniquePrefix('cl'), regionResolution: 6, resolution: 9 });
     const centre = { lat: 33.5138, lng: 36.2765 };
     const couriers = Array.from({ length: 120 }, (_, i) => ({ id: `k${i}`, ...destinationPoint(centre.lat, centre.lng, (i * 53) % 6000, (i * 137) % 360) }));
-    await Promise.all(couriers.map((c) => index.setState(c.id, { status: 'available', vehicle: 'car', capacity: 2, load: 0 })));
+    await setStates(index, couriers.map((c) => [c.id, { status: 'available', vehicle: 'car', capacity: 2, load: 0 }] as const));
     const res = await index.applyFixes(couriers.map((c) => ({ courierId: c.id, lat: c.lat, lng: c.lng, ts: now - 1000 })));
     expect(res.every((r) => r.outcome === 'applied')).to.equal(true);
 

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { cellToParent, getResolution, latLngToCell } from 'h3-js';
 import { CourierIndex, GeoError, VEHICLES, destinationPoint, type AreaSnapshot, type CourierState, type Vehicle } from '../../../geo/index.js';
 import { uniquePrefix, usePrivateRedis } from '../../helpers/redis.js';
+import { setStates } from '../../helpers/fleet.js';
 
 const CITY = { lat: 33.5138, lng: 36.2765 };
 const NOW = 1_700_000_000_000;
@@ -44,7 +45,7 @@ describe('geo couriersInArea (integration, private redis)', function () {
       return c;
     });
     const index = new CourierIndex({ redis, prefix: uniquePrefix('area'), clock: () => NOW, resolution: opts.resolution, regionResolution: opts.regionResolution });
-    await Promise.all(couriers.map((c) => index.setState(c.id, c.state)));
+    await setStates(index, couriers.map((c) => [c.id, c.state] as const));
     const applied = await index.applyFixes(couriers.map((c) => ({ courierId: c.id, lat: c.lat, lng: c.lng, ts: c.ts, speed: c.speed, heading: c.heading })));
     expect(applied.every((r) => r.outcome === 'applied')).to.equal(true);
     return { index, couriers };

@@ -6,6 +6,7 @@ import { CourierIndex, VEHICLES, destinationPoint, haversineM, type CourierState
 import { NearestPlanner } from '../../../geo/plan.js';
 import { MAX_RADIUS_M } from '../../../geo/nearest.js';
 import { uniquePrefix, usePrivateRedis } from '../../helpers/redis.js';
+import { setStates } from '../../helpers/fleet.js';
 
 /** Centres the property test draws from: real cities, the antimeridian, H3 pentagons and base-cell vertices. */
 const [pentLat, pentLng] = cellToLatLng(getPentagons(0)[3] as string);
@@ -87,7 +88,7 @@ describe('geo nearestCouriers recall (property, private redis)', function () {
           });
         }
         const index = new CourierIndex({ redis, prefix: uniquePrefix('recall'), clock: () => NOW, resolution: s.resolution, regionResolution: s.regionResolution });
-        await Promise.all(couriers.map((c) => index.setState(c.id, c.state)));
+        await setStates(index, couriers.map((c) => [c.id, c.state] as const));
         const applied = await index.applyFixes(couriers.map((c) => ({ courierId: c.id, lat: c.lat, lng: c.lng, ts: c.ts })));
         expect(applied.every((r) => r.outcome === 'applied')).to.equal(true);
 
@@ -140,7 +141,7 @@ describe('geo nearestCouriers recall on the whole sphere (property, private redi
         const q = destinationPoint(s.centre.lat, s.centre.lng, s.offsetM * rnd(), rnd() * 360);
         const couriers = Array.from({ length: s.size }, (_, i) => ({ id: `c${i}`, ...destinationPoint(q.lat, q.lng, Math.sqrt(rnd()) * s.spreadM, rnd() * 360) }));
         const index = new CourierIndex({ redis, prefix: uniquePrefix('sphere'), clock: () => NOW, resolution: s.layout.res, regionResolution: s.layout.region });
-        await Promise.all(couriers.map((c) => index.setState(c.id, { status: 'available', vehicle: 'bike', capacity: 1, load: 0 })));
+        await setStates(index, couriers.map((c) => [c.id, { status: 'available', vehicle: 'bike', capacity: 1, load: 0 }] as const));
         const applied = await index.applyFixes(couriers.map((c) => ({ courierId: c.id, lat: c.lat, lng: c.lng, ts: NOW - 1000 })));
         expect(applied.every((r) => r.outcome === 'applied')).to.equal(true);
         const truth = couriers
@@ -189,7 +190,7 @@ describe('geo nearestCouriers across regions (private redis)', () => {
     const q = { lat: 33.5138, lng: 36.2765 };
     const ids = ['a', 'b', 'c', 'd', 'x'];
     const spots = ids.map((id, i) => ({ id, ...destinationPoint(q.lat, q.lng, 400 + i * 350, i * 75) }));
-    await Promise.all(ids.map((id) => index.setState(id, { status: 'available', vehicle: 'bike', capacity: 2, load: 0 })));
+    await setStates(index, ids.map((id) => [id, { status: 'available', vehicle: 'bike', capacity: 2, load: 0 }] as const));
     await index.applyFixes(spots.map((s) => ({ courierId: s.id, lat: s.lat, lng: s.lng, ts: NOW - 1000 })));
     const x = spots.at(-1) as { lat: number; lng: number };
     // the stale copy of x: 50 m from q, in another region than x's real entry
@@ -217,7 +218,7 @@ describe('geo nearestCouriers across regions (private redis)', () => {
       { id: 'a', ...destinationPoint(q.lat, q.lng, 2200, 100) },
       { id: 'b', ...destinationPoint(q.lat, q.lng, 2600, 190) },
     ];
-    await Promise.all(spots.map((s) => index.setState(s.id, { status: 'available', vehicle: 'bike', capacity: 2, load: 0 })));
+    await setStates(index, spots.map((s) => [s.id, { status: 'available', vehicle: 'bike', capacity: 2, load: 0 }] as const));
     await index.applyFixes(spots.map((s) => ({ courierId: s.id, lat: s.lat, lng: s.lng, ts: NOW - 1000 })));
     const ghost = destinationPoint(q.lat, q.lng, 1900, 280);
     const ghostCell = latLngToCell(ghost.lat, ghost.lng, 9);

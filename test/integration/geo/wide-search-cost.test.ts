@@ -8,6 +8,7 @@ import { CourierIndex, destinationPoint } from '../../../geo/index.js';
 import { MAX_RADIUS_M } from '../../../geo/nearest.js';
 import { GEOM_CACHE_BYTES, HierarchyWalk, NearestPlanner, PLAN_CACHE_BYTES } from '../../../geo/plan.js';
 import { uniquePrefix, usePrivateRedis } from '../../helpers/redis.js';
+import { setStates } from '../../helpers/fleet.js';
 
 /**
  * Two measures of how long one query holds the event loop. Before the
@@ -79,7 +80,7 @@ describe('geo nearest search cost anywhere on Earth (private redis)', function (
       // a few couriers beside some pentagons, so searches both stop early and run to the radius
       const pentagons = getPentagons(0).map((p) => cellToLatLng(p));
       const near = pentagons.slice(0, 6).flatMap(([lat, lng], i) => [1, 2].map((j) => ({ courierId: `p${i}-${j}`, ...destinationPoint(lat, lng, 4_000 * j, 70 * j) })));
-      await Promise.all(near.map((f) => index.setState(f.courierId, { status: 'available', vehicle: 'car', capacity: 1, load: 0 })));
+      await setStates(index, near.map((f) => [f.courierId, { status: 'available', vehicle: 'car', capacity: 1, load: 0 }] as const));
       await index.applyFixes(near.map((f) => ({ ...f, ts: NOW - 1000 })));
       const starts = [{ lat: 64.7, lng: 10.5362 }, ...pentagons.flatMap(([lat, lng]) => [0, 2_000, 15_000].map((d, k) => destinationPoint(lat, lng, d, 45 + k * 120)))];
       // a first query elsewhere compiles the code paths (JIT, H3's wasm): steady state is what is measured
