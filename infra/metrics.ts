@@ -2,17 +2,33 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { DispatchStats } from '../domain/dispatch/stats.js';
 
 /**
- * One registry per process. Route labels use the route template
+ * The process's own figures (CPU, memory, GC, event loop lag), collected once per
+ * process however many systems it starts (a test process starts hundreds): prom-client's
+ * GC observer can never be stopped, and one per system kept every stopped system's
+ * registry, and all its gauges' closures reached, alive.
+ */
+let processRegistry: Registry | undefined;
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+/**
+ * One registry per system, scraped together with the process's figures. Route labels use the route template
  * (`/api/v1/admin/audit-log/:id`), never the raw URL, so cardinality stays bounded.
  */
 export class Metrics {
   readonly registry = new Registry();
+  readonly contentType = this.registry.contentType;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   readonly jobs: Counter<'queue' | 'outcome'>;
 
   constructor(role: string) {
     this.registry.setDefaultLabels({ role });
-    collectDefaultMetrics({ register: this.registry });
+    processMetrics();
     this.httpDuration = new Histogram({
       name: 'http_request_duration_seconds',
       help: 'HTTP request latency by route template and status',
@@ -26,6 +42,12 @@ export class Metrics {
       labelNames: ['queue', 'outcome'],
       registers: [this.registry],
     });
+  }
+
+  /** The scrape: the process's figures, then this system's (labelled with its role). */
+  async text(): Promise<string> {
+    const [own, proc] = await Promise.all([this.registry.metrics(), processMetrics().metrics()]);
+    return `${proc.trimEnd()}\n${own}`;
   }
 
   /**

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import type { Registry } from 'prom-client';
 import { pingRedis, type RedisClient } from './redis.js';
 import { pingStore, type Store } from './db/store.js';
 
@@ -18,7 +17,7 @@ export function readinessOf(redis: RedisClient, store: Store): Readiness {
 }
 
 export interface ProbeDeps {
-  metrics: { registry: Pick<Registry, 'contentType' | 'metrics'> };
+  metrics: { contentType: string; text(): Promise<string> };
   readiness: Readiness;
   metricsToken?: string | undefined;
 }
@@ -57,8 +56,8 @@ export function probeHandler(deps: ProbeDeps): (req: IncomingMessage, res: Serve
             return true;
           }
         }
-        void deps.metrics.registry.metrics().then((text) => {
-          res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
+        void deps.metrics.text().then((text) => {
+          res.writeHead(200, { 'content-type': deps.metrics.contentType });
           res.end(text);
         });
         return true;

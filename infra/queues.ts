@@ -26,6 +26,8 @@ const DEFAULT_JOB: JobsOptions = {
 export class Queues {
   private readonly producers = new Map<QueueName, Queue>();
   private readonly workers: Worker[] = [];
+  /** BullMQ does not close a connection it was handed (it closes only the blocking duplicate it made), so these are ours to close. */
+  private readonly workerConnections: RedisClient[] = [];
   private readonly producerConnection: RedisClient;
 
   /** `redis`: a standalone server or a Redis Cluster; on a Cluster each queue's keys share its hash tag (queuePrefix). */
@@ -103,6 +105,8 @@ export class Queues {
    * jobs per `duration` ms across every worker (a provider's send rate).
    */
   work(name: QueueName, processor: Processor, concurrency = 4, lockDurationMs = 30_000, limiter?: { max: number; duration: number }): Worker {
+    const connection = createRedisClient(this.deps.redis, 'worker', `bullmq-worker-${name}`);
+    this.workerConnections.push(connection);
     const worker = new Worker(
       name,
       async (job: Job) => {
@@ -116,7 +120,7 @@ export class Queues {
           throw err;
         }
       },
-      { connection: createRedisClient(this.deps.redis, 'worker', `bullmq-worker-${name}`), prefix: queuePrefix(this.deps.keyPrefix, name), concurrency, autorun: true, lockDuration: lockDurationMs, stalledInterval: Math.min(30_000, lockDurationMs), ...(limiter ? { limiter } : {}) },
+      { connection, prefix: queuePrefix(this.deps.keyPrefix, name), concurrency, autorun: true, lockDuration: lockDurationMs, stalledInterval: Math.min(30_000, lockDurationMs), ...(limiter ? { limiter } : {}) },
     );
     worker.on('error', (err) => this.deps.logger.warn({ err, queue: name }, 'worker error'));
     this.workers.push(worker);
@@ -128,5 +132,6 @@ export class Queues {
     await Promise.allSettled(this.workers.map((w) => w.close()));
     await Promise.allSettled([...this.producers.values()].map((q) => q.close()));
     this.producerConnection.disconnect();
+    for (const c of this.workerConnections) c.disconnect();
   }
 }

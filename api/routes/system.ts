@@ -5,10 +5,9 @@ import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import { timingSafeEqual } from 'node:crypto';
 import { AppError } from '../../domain/shared/errors.js';
 import { success } from '../envelope.js';
-import type { Registry } from 'prom-client';
 
 export interface SystemDeps {
-  metrics: { registry: Pick<Registry, 'contentType' | 'metrics'> };
+  metrics: { contentType: string; text(): Promise<string> };
   /** Each dependency's state; any 'down' makes /ready answer 503. */
   readiness(): Promise<Record<string, 'up' | 'down'>>;
   openapi(): object;
@@ -55,8 +54,8 @@ export function systemRouter(deps: SystemDeps): Router {
       const want = Buffer.from(deps.metricsToken);
       if (given.length !== want.length || !timingSafeEqual(given, want)) throw new AppError('UNAUTHORIZED', 'Metrics token required');
     }
-    ctx.type = deps.metrics.registry.contentType;
-    ctx.body = await deps.metrics.registry.metrics();
+    ctx.type = deps.metrics.contentType;
+    ctx.body = await deps.metrics.text();
   });
 
   router.get('/openapi.json', (ctx) => {
