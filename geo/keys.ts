@@ -8,7 +8,7 @@ import { LRUCache } from 'lru-cache';
  * Bounded by `maxSize` at one unit per entry instead, an idle process pays nothing;
  * a get costs the same to within noise.
  */
-export function growingLru<K extends {}, V extends {}>(entries: number): LRUCache<K, V> {
+export function growingLru<K extends NonNullable<unknown>, V extends NonNullable<unknown>>(entries: number): LRUCache<K, V> {
   return new LRUCache<K, V>({ maxSize: entries, sizeCalculation: () => 1 });
 }
 

@@ -1,5 +1,4 @@
 import type { Cluster, Redis } from 'ioredis';
-import { LRUCache } from 'lru-cache';
 import { CELL_REC, REC } from './cells.js';
 import { EARTH_RADIUS_M, RADIUS_EPSILON_M } from './distance.js';
 import { GeoError } from './errors.js';
