@@ -109,8 +109,12 @@ forEachBackend('Partial refunds (property)', (ctx) => {
         storePayouts += store;
         courierPayouts += earned;
       };
-      const absorbedBy = async (kind: OwnerKind, owner: string) =>
-        sumOf((await Promise.all(state.map((s) => w.ledger.transfersByReference(`order:${s.o.orderId}`)))).flat().filter((t) => t.code === 'refund_shortfall' && t.creditAccountId === accountIdFor(kind, owner)));
+      // What the platform absorbed for the account and has not taken back (a later refund that gives the store more than it pays repays it first).
+      const absorbedBy = async (kind: OwnerKind, owner: string) => {
+        const ofOrders = (await Promise.all(state.map((s) => w.ledger.transfersByReference(`order:${s.o.orderId}`)))).flat();
+        const account = accountIdFor(kind, owner);
+        return sumOf(ofOrders.filter((t) => t.code === 'refund_shortfall' && t.creditAccountId === account)) - sumOf(ofOrders.filter((t) => t.code === 'refund_shortfall_recovered' && t.debitAccountId === account));
+      };
       const check = async () => {
         const totals = await w.ledger.totals();
         expect(totals.debitsPosted, 'Σ posted debits = Σ posted credits').to.equal(totals.creditsPosted);
@@ -166,6 +170,11 @@ forEachBackend('Partial refunds (property)', (ctx) => {
         revenue: 0 - storePayouts - courierPayouts, card: 0 - topUp - toWalletOfCard,
         absorbed: storePayouts + courierPayouts,
       });
-    }), { numRuns: 10 });
+    }), {
+      numRuns: 10,
+      // Found by a random run: a first part charges the store a unit of goods whose commission only the last part
+      // reverses (rounded down before), the platform absorbs that unit, and the store must give it back at the end.
+      examples: [[[{ method: 'card', lines: [{ amount: 1, food: true }, { amount: 1, food: true }], feeMinor: 0, vatMinor: 0, parts: [{ permille: 1, toWallet: false, payoutPermille: 1 }] }]]],
+    });
   });
 });

@@ -141,14 +141,21 @@ export class OrderMoneyFlows {
     if (!postings) return [];
     const results: TransferResult[] = [];
     let before = 0;
+    // What the platform has absorbed for the store on this order's refunds and not yet taken back.
+    let absorbed = ofOrder.reduce((n, t) => n + (t.code === 'refund_shortfall' && t.creditAccountId === postings.store ? t.amountMinor : 0) - (t.code === 'refund_shortfall_recovered' && t.debitAccountId === postings.store ? t.amountMinor : 0), 0);
     for (const r of refunds) {
-      if (!ofOrder.some((t) => t.id === `refund:${r.id}:to_customer`)) results.push(...await this.refundOne(order, postings, r, before));
+      if (!ofOrder.some((t) => t.id === `refund:${r.id}:to_customer`)) {
+        const done = await this.refundOne(order, postings, r, before, absorbed);
+        results.push(...done.results);
+        absorbed += done.absorbedMinor;
+      }
       before += r.amountMinor;
     }
     return results;
   }
 
-  private async refundOne(order: SettlementOrder, p: SettledPostings, r: OrderRefund, beforeMinor: number): Promise<TransferResult[]> {
+  /** One refund's batch; `absorbedMinor` is what it changed of the platform's outstanding absorption for the store. */
+  private async refundOne(order: SettlementOrder, p: SettledPostings, r: OrderRefund, beforeMinor: number, absorbedMinor: number): Promise<{ results: TransferResult[]; absorbedMinor: number }> {
     const s = refundShares(p, beforeMinor, r.amountMinor);
     const id = (part: string) => `refund:${r.id}:${part}`;
     const { currency, store } = p;
@@ -169,10 +176,14 @@ export class OrderMoneyFlows {
     const short = owed - await this.available(store);
     // A store already paid out: the platform absorbs what its payable no longer holds (docs/finance.md, "Refunds").
     if (short > 0) batch.push(this.move(id('store_shortfall'), revenue, store, short, 'refund_shortfall', order.orderId, currency));
+    // A refund that gives the store more back than it pays (commission rounded down earlier, caught up now) first
+    // repays what the platform absorbed for it on this order: otherwise the store would keep the absorbed amount.
+    const recovered = Math.min(Math.max(0, -owed), absorbedMinor);
+    if (recovered > 0) batch.push(this.move(id('store_shortfall_recovered'), store, revenue, recovered, 'refund_shortfall_recovered', order.orderId, currency));
     // Card and wallet: the settle reversed, into the wallet; cash: the courier still owes it, the wallet gets it.
     batch.push(this.move(id('to_customer'), store, wallet, s.toCustomerMinor, order.method === 'cash' ? 'refund_to_wallet' : 'reversal', order.orderId, currency));
     if (order.method === 'card' && r.destination === 'original') batch.push(this.move(id('card_refund'), wallet, await this.account('gateway_clearing', 'card'), s.toCustomerMinor, 'card_refund', order.orderId, currency));
-    return this.deps.transfers.execute(batch);
+    return { results: await this.deps.transfers.execute(batch), absorbedMinor: Math.max(0, short) - recovered };
   }
 
   private async available(accountId: string): Promise<number> {
